@@ -1,0 +1,7 @@
+"""``python -m secpa_model``: the command line."""
+
+import sys
+
+from secpa_model.cli import main
+
+sys.exit(main())

@@ -1,0 +1,256 @@
+"""Pydantic models of dated parameters with provenance.
+
+Every value carries its unit (on its parameter), the date from which it applies, a source
+(title plus URL or legal reference) and a status: ``published``, ``assumption`` (with a
+rationale) or ``scenario`` (set by a :class:`~secpa_model.scenarios.Scenario`).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from secpa_model.errors import CoverageError
+from secpa_model.money import euros_to_cents
+from secpa_model.parameters.spec import PARAMETER_SPECS
+
+Status = Literal["published", "assumption", "scenario"]
+"""Where a value comes from: a public text, a labelled assumption, or a user's scenario."""
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(BaseModel):
+    """Where a value comes from: a title and a URL or a legal reference (source)."""
+
+    model_config = _STRICT
+
+    title: str = Field(min_length=1)
+    url: str | None = None
+    reference: str | None = None
+
+    @model_validator(mode="after")
+    def _needs_url_or_reference(self) -> Source:
+        if not (self.url or self.reference):
+            raise ValueError("a source needs a 'url' or a 'reference' besides its title")
+        return self
+
+    def __str__(self) -> str:
+        where = self.url or self.reference
+        return f"{self.title} ({where})"
+
+
+class Bracket(BaseModel):
+    """One bracket of a scale: from ``threshold`` (included) the scale is worth ``value``."""
+
+    model_config = _STRICT
+
+    threshold: Decimal = Field(ge=0, allow_inf_nan=False)
+    value: Decimal = Field(ge=0, allow_inf_nan=False)
+
+
+class Scale(BaseModel):
+    """A schedule (barème): sorted, non-overlapping brackets.
+
+    ``step``: the value of the last bracket whose threshold is at or below ``x``.
+    ``linear``: straight lines between the brackets' (threshold, value) points, flat after
+    the last one. In both modes a scale is worth 0 below its first threshold.
+    """
+
+    model_config = _STRICT
+
+    mode: Literal["step", "linear"] = "step"
+    brackets: list[Bracket] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _sorted_and_disjoint(self) -> Scale:
+        for index, (low, high) in enumerate(zip(self.brackets, self.brackets[1:], strict=False)):
+            if high.threshold < low.threshold:
+                raise ValueError(
+                    f"brackets are not sorted: bracket {index + 1} threshold {high.threshold} "
+                    f"is below bracket {index} threshold {low.threshold}"
+                )
+            if high.threshold == low.threshold:
+                raise ValueError(
+                    f"brackets overlap: brackets {index} and {index + 1} both start at "
+                    f"{low.threshold}"
+                )
+        return self
+
+    @cached_property
+    def thresholds(self) -> NDArray[np.float64]:
+        """The thresholds as float64 (for vectorised evaluation)."""
+        return np.array([float(b.threshold) for b in self.brackets], dtype=np.float64)
+
+    @cached_property
+    def values(self) -> NDArray[np.float64]:
+        """The bracket values as float64 (for vectorised evaluation)."""
+        return np.array([float(b.value) for b in self.brackets], dtype=np.float64)
+
+    def evaluate(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The scale's value at each ``x`` (vectorised)."""
+        x = np.asarray(x, dtype=np.float64)
+        if self.mode == "linear":
+            line: NDArray[np.float64] = np.interp(
+                x, self.thresholds, self.values, left=0.0, right=self.values[-1]
+            )
+            return line
+        index = np.searchsorted(self.thresholds, x, side="right") - 1
+        return np.where(index >= 0, self.values[np.maximum(index, 0)], 0.0)
+
+    def describe(self, unit: str, threshold_unit: str) -> str:
+        """One line per bracket, for people."""
+        parts = [f"from {b.threshold} {threshold_unit}: {b.value} {unit}" for b in self.brackets]
+        return f"{self.mode} scale: " + "; ".join(parts)
+
+
+class DatedValue(BaseModel):
+    """A value of a parameter, in force from ``effective_from`` until the next one."""
+
+    model_config = _STRICT
+
+    effective_from: date
+    value: Decimal | Scale
+    status: Status
+    source: Source
+    rationale: str | None = None
+
+    @model_validator(mode="after")
+    def _assumption_has_rationale(self) -> DatedValue:
+        if self.status == "assumption" and not self.rationale:
+            raise ValueError("a value with status 'assumption' needs a one-line 'rationale'")
+        return self
+
+
+class Parameter(BaseModel):
+    """A named parameter with its unit and its dated values (paramètre daté)."""
+
+    model_config = _STRICT
+
+    path: str
+    unit: str
+    threshold_unit: str | None = None
+    description: str = ""
+    values: list[DatedValue] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _matches_spec(self) -> Parameter:
+        spec = PARAMETER_SPECS.get(self.path)
+        if spec is None:
+            known = ", ".join(sorted(PARAMETER_SPECS))
+            raise ValueError(f"unknown parameter {self.path!r}; known parameters: {known}")
+        if self.unit != spec.unit:
+            raise ValueError(f"unit {self.unit!r} is wrong: {self.path} is in {spec.unit!r}")
+        if spec.kind == "scale" and self.threshold_unit != spec.threshold_unit:
+            raise ValueError(
+                f"threshold_unit {self.threshold_unit!r} is wrong: the thresholds of "
+                f"{self.path} are in {spec.threshold_unit!r}"
+            )
+        for index, dated in enumerate(self.values):
+            _check_kind(spec.kind, dated.value, index)
+        for index in range(1, len(self.values)):
+            before, after = self.values[index - 1], self.values[index]
+            if after.effective_from <= before.effective_from:
+                raise ValueError(
+                    f"value {index} (effective {after.effective_from}) is not after value "
+                    f"{index - 1} (effective {before.effective_from}): list dated values in "
+                    "strictly increasing order of date"
+                )
+        return self
+
+    @property
+    def first_date(self) -> date:
+        """The first day the parameter has a value."""
+        return self.values[0].effective_from
+
+    def value_on(self, day: date) -> DatedValue:
+        """The value in force on ``day``; :class:`CoverageError` before the first value."""
+        dates = [v.effective_from for v in self.values]
+        index = bisect_right(dates, day) - 1
+        if index < 0:
+            raise CoverageError(
+                f"parameter {self.path!r} has no value on {day}: its values cover "
+                f"{self.first_date} onwards"
+            )
+        return self.values[index]
+
+
+def _check_kind(kind: str, value: Decimal | Scale, index: int) -> None:
+    where = f"value {index}"
+    if kind == "scale":
+        if not isinstance(value, Scale):
+            raise ValueError(f"{where}: expected a scale (mode and brackets), got {value!r}")
+        return
+    if not isinstance(value, Decimal):
+        raise ValueError(f"{where}: expected a number, got a scale")
+    if not value.is_finite() or value < 0:
+        raise ValueError(f"{where}: {value} is negative or not finite")
+    if kind == "count" and value != value.to_integral_value():
+        raise ValueError(f"{where}: {value} is not a whole number")
+    if kind == "amount":
+        euros_to_cents(value)
+
+
+@dataclass(frozen=True)
+class InForce:
+    """A parameter's value on a given day, with everything needed to cite it."""
+
+    path: str
+    unit: str
+    threshold_unit: str | None
+    value: Decimal | Scale
+    status: Status
+    source: Source
+    rationale: str | None
+    effective_from: date
+
+    def describe(self) -> str:
+        """The value with its unit, for people."""
+        if isinstance(self.value, Scale):
+            return self.value.describe(self.unit, self.threshold_unit or "")
+        return f"{self.value} {self.unit}"
+
+
+@dataclass(frozen=True)
+class ParameterSnapshot:
+    """All parameter values in force on one day (what a rule reads)."""
+
+    day: date
+    values: dict[str, InForce] = field(default_factory=dict)
+
+    def __getitem__(self, path: str) -> InForce:
+        return self.values[path]
+
+    def amount_cents(self, path: str) -> int:
+        """An amount parameter in integer cents."""
+        value = self.values[path].value
+        if not isinstance(value, Decimal):
+            raise TypeError(f"{path} is a scale, not an amount")
+        return euros_to_cents(value)
+
+    def count(self, path: str) -> int:
+        """A count parameter (patients) as an int."""
+        value = self.values[path].value
+        if not isinstance(value, Decimal):
+            raise TypeError(f"{path} is a scale, not a count")
+        return int(value)
+
+    def scale(self, path: str) -> Scale:
+        """A scale parameter."""
+        value = self.values[path].value
+        if not isinstance(value, Scale):
+            raise TypeError(f"{path} is a number, not a scale")
+        return value
+
+
+def parameter_from_mapping(path: str, data: dict[str, Any]) -> Parameter:
+    """Build a :class:`Parameter` from the mapping read from a file."""
+    return Parameter.model_validate({"path": path, **data})

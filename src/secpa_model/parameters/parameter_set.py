@@ -1,0 +1,74 @@
+"""A complete, validated set of dated parameters and the values in force on a day."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from secpa_model.errors import CoverageError
+from secpa_model.parameters.models import InForce, Parameter, ParameterSnapshot
+from secpa_model.parameters.spec import PARAMETER_SPECS
+
+
+class Parameters(BaseModel):
+    """Every parameter the rules read, each with its dated values and provenance.
+
+    Build it with :func:`secpa_model.load_parameters`; ask for the values in force on a day
+    with :meth:`at`.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = "parameters"
+    description: str = ""
+    origin: str = Field(default="", description="The file (or scenario) the set comes from.")
+    parameters: dict[str, Parameter]
+
+    @model_validator(mode="after")
+    def _complete(self) -> Parameters:
+        missing = sorted(set(PARAMETER_SPECS) - set(self.parameters))
+        if missing:
+            raise ValueError(f"missing parameters: {', '.join(missing)}")
+        for key, parameter in self.parameters.items():
+            if key != parameter.path:
+                raise ValueError(f"parameter stored under {key!r} has path {parameter.path!r}")
+        return self
+
+    @property
+    def coverage_start(self) -> date:
+        """The first day on which every parameter has a value."""
+        return max(p.first_date for p in self.parameters.values())
+
+    def change_dates(self) -> list[date]:
+        """Every date on which at least one parameter takes a new value, sorted."""
+        return sorted({v.effective_from for p in self.parameters.values() for v in p.values})
+
+    def at(self, day: date) -> ParameterSnapshot:
+        """The values in force on ``day``.
+
+        Raises :class:`~secpa_model.errors.CoverageError` naming the parameter and its
+        coverage when ``day`` is before its first value: never a silent zero.
+        """
+        uncovered = [p for p in self.parameters.values() if day < p.first_date]
+        if uncovered:
+            detail = "; ".join(f"{p.path} covers {p.first_date} onwards" for p in uncovered)
+            raise CoverageError(f"the parameters {self.name!r} do not cover {day}: {detail}")
+        values: dict[str, InForce] = {}
+        for path, parameter in self.parameters.items():
+            dated = parameter.value_on(day)
+            values[path] = InForce(
+                path=path,
+                unit=parameter.unit,
+                threshold_unit=parameter.threshold_unit,
+                value=dated.value,
+                status=dated.status,
+                source=dated.source,
+                rationale=dated.rationale,
+                effective_from=dated.effective_from,
+            )
+        return ParameterSnapshot(day=day, values=values)
+
+    def check_covers(self, start: date) -> None:
+        """Raise :class:`CoverageError` if ``start`` is before the parameters' coverage."""
+        self.at(start)
