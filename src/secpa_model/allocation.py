@@ -18,7 +18,8 @@ from secpa_model.parameters import Source, Status
 from secpa_model.periods import Period
 from secpa_model.rules import LINE_KEYS
 
-InputValue = str | int | float | bool | Decimal | date | None
+InputValue = str | int | float | bool | None
+"""An input as stored in a line: JSON-native (Decimal euros and dates as exact strings)."""
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 

@@ -80,7 +80,7 @@ def build_allocation(
                 amount=cents_to_euros(cents),
                 formula=rule.FORMULA,
                 legal_basis_fr=rule.LEGAL_BASIS_FR,
-                inputs={name: getattr(structure, name) for name in rule.INPUTS},
+                inputs={name: _json_value(getattr(structure, name)) for name in rule.INPUTS},
                 details=details,
                 parameters=[_used(value) for value in used.values()],
                 pieces=pieces,
@@ -108,6 +108,15 @@ def _show(name: str, value: float) -> str:
     if name.endswith("_cents"):
         return f"{name.removesuffix('_cents')} = {format_euros(cents_float_to_euros(value))}"
     return f"{name} = {value:g}"
+
+
+def _json_value(value: object) -> str | int | float | bool | None:
+    """An input as a JSON-native value: Decimal euros and dates become exact strings."""
+    if isinstance(value, Decimal | date):
+        return str(value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"unexpected input value {value!r}")
 
 
 def _used(value: InForce) -> UsedParameter:

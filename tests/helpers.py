@@ -1,0 +1,44 @@
+"""Test helpers: structures built field by field, rounding by hand, the reference text."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from importlib import resources
+from typing import Any
+
+from secpa_model import Structure
+
+
+def make_structure(**changes: Any) -> Structure:
+    """An eligible centre de santé in a QPV with nothing requested, then ``changes``."""
+    fields: dict[str, Any] = {
+        "structure_id": "test",
+        "kind": "centre_de_sante",
+        "location": "in_qpv",
+        "file_active_mg": 2500,
+        "poverty_rate": 0.30,
+    }
+    fields.update(changes)
+    return Structure(**fields)
+
+
+def euros_half_up(amount: Fraction) -> Decimal:
+    """Round an exact euro amount half up to the cent, by hand (independent of the code)."""
+    exact = Decimal(amount.numerator) / Decimal(amount.denominator)
+    return exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def reference_text() -> str:
+    return resources.files("secpa_model.parameters").joinpath("reference.toml").read_text("utf-8")
+
+
+# cost_per_etp rises from 45 000 € to 54 750 € on 1 March 2022 (a test value, not a real one).
+CHANGE_ON_1_MARCH = """
+[[participatory_activities.cost_per_etp.values]]
+effective_from = 2022-03-01
+value = 54750
+status = "assumption"
+rationale = "Test value: a change on 1 March."
+source = { title = "secpa-model tests", reference = "tests/conftest.py" }
+"""
