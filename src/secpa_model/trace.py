@@ -87,7 +87,7 @@ def build_allocation(
                 legal_basis_fr=rule.LEGAL_BASIS_FR,
                 inputs={name: _json_value(getattr(structure, name)) for name in rule.INPUTS},
                 details=details,
-                parameters=[_used(value) for value in used.values()],
+                parameters=[used_parameter(value) for value in used.values()],
                 pieces=pieces,
                 explanation="\n".join(explanation),
             )
@@ -118,7 +118,8 @@ def _json_value(value: object) -> str | int | float | bool | None:
     raise TypeError(f"unexpected input value {value!r}")
 
 
-def _used(value: InForce) -> UsedParameter:
+def used_parameter(value: InForce) -> UsedParameter:
+    """A parameter value in force, as cited by a line (value, unit, status, source)."""
     return UsedParameter(
         path=value.path,
         value=value.describe(),
