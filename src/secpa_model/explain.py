@@ -166,6 +166,7 @@ def explain_json(allocation: Allocation | Trace, *, indent: int | None = 2) -> s
 def explain_text(allocation: Allocation | Trace) -> str:
     """A plain-text explanation of every line, its pieces and parameters, and the total."""
     trace = _as_trace(allocation)
+    sources = _Sources()
     head = f"Allocation of {trace.structure_id} over {trace.period} ({trace.parameters_name})"
     out = [head, "=" * len(head)]
     out.append("Eligible." if trace.eligible else "Not eligible: the allocation is zero.")
@@ -180,7 +181,7 @@ def explain_text(allocation: Allocation | Trace) -> str:
         for used in line.parameters:
             out.append(
                 f"    {used.path} = {used.value} [{status_label(used.status)}, from "
-                f"{used.effective_from}; {used.source}]"
+                f"{used.effective_from}, source {sources.number(used)}]"
             )
         out.append("  pieces (annual amount × days paid / days in the year):")
         changing = changing_parameters(line.pieces)
@@ -194,6 +195,8 @@ def explain_text(allocation: Allocation | Trace) -> str:
             + ", ".join(trace.assumptions_used)
         )
     out.append(f"Rounding: {trace.rounding.rule}")
+    out.append("Sources:")
+    out.extend(f"  {label} {source}" for label, source in sources.listed())
     return "\n".join(out)
 
 
@@ -204,6 +207,7 @@ def explain_markdown(allocation: Allocation | Trace, *, level: int = 2) -> str:
     ``level`` is the heading level of the allocation's title (its lines get ``level + 1``).
     """
     trace = _as_trace(allocation)
+    sources = _Sources()
     title, sub = "#" * level, "#" * (level + 1)
     out = [f"{title} Allocation of `{trace.structure_id}` over {trace.period}", ""]
     out.append(f"Parameters: `{trace.parameters_name}`.")
@@ -224,7 +228,7 @@ def explain_markdown(allocation: Allocation | Trace, *, level: int = 2) -> str:
         out += ["", "| parameter | value | status | from | source |", "|---|---|---|---|---|"]
         out.extend(
             f"| `{used.path}` | {_cell(used.value)} | {status_label(used.status)} | "
-            f"{used.effective_from} | {_cell(used.source)} |"
+            f"{used.effective_from} | {sources.number(used)} |"
             for used in line.parameters
         )
         out += [
@@ -242,7 +246,8 @@ def explain_markdown(allocation: Allocation | Trace, *, level: int = 2) -> str:
     if trace.assumptions_used:
         listed = ", ".join(f"`{path}`" for path in trace.assumptions_used)
         out += [f"**ASSUMPTIONS** (not published values) behind these amounts: {listed}.", ""]
-    out.append(f"*Rounding:* {trace.rounding.rule}")
+    out += [f"*Rounding:* {trace.rounding.rule}", "", "Sources:", ""]
+    out.extend(f"- {label} {_cell(source)}" for label, source in sources.listed())
     return "\n".join(out) + "\n"
 
 
@@ -274,6 +279,22 @@ def rounding_sentence(unrounded: Decimal, amount: Decimal, *, bold: bool = False
     """The one rounding of a line in words (``unrounded``: the exact sum of its pieces)."""
     shown = f"**{format_euros(amount)}**" if bold else format_euros(amount)
     return f"sum of the pieces {_exact(unrounded)} €, rounded once, half up, to the cent: {shown}"
+
+
+class _Sources:
+    """Numbers the sources of an explanation in order of first citation."""
+
+    def __init__(self) -> None:
+        self._texts: list[str] = []
+
+    def number(self, used: UsedParameter) -> str:
+        text = str(used.source)
+        if text not in self._texts:
+            self._texts.append(text)
+        return f"[{self._texts.index(text) + 1}]"
+
+    def listed(self) -> list[tuple[str, str]]:
+        return [(f"[{number}]", text) for number, text in enumerate(self._texts, start=1)]
 
 
 def _as_trace(allocation: Allocation | Trace) -> Trace:
