@@ -280,3 +280,13 @@ def test_python_dash_m_runs_allocate_and_reports_errors() -> None:
     assert failed.returncode == 2
     assert failed.stdout == ""
     assert "file_active_mg = '-5'" in failed.stderr
+    piped = subprocess.run(
+        [sys.executable, "-m", "secpa_model", "allocate", "--file", "-", "--year", "2024"],
+        input='{"kind": "msp", "location": "in_qpv", "file_active_mg": 2500, "poverty_rate": 0.2}',
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert piped.returncode == 0, piped.stderr
+    # 3 ETP × 45 000 = 135 000; 2 500 × 25 = 62 500; total 197 500 € (2024 is a whole year)
+    assert "197 500,00 €" in piped.stdout

@@ -334,14 +334,6 @@ def _cell(value: object) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def line_of(trace: Trace, key: str) -> TraceLine:
-    """The trace line of one dotation, by key."""
-    for line in trace.lines:
-        if line.key == key:
-            return line
-    raise KeyError(f"no line {key!r} in the trace")
-
-
 __all__ = [
     "RECOMPUTE",
     "TRACE_FORMAT",
@@ -355,7 +347,6 @@ __all__ = [
     "explain_json",
     "explain_markdown",
     "explain_text",
-    "line_of",
     "piece_sentence",
     "round_half_up",
     "rounding_sentence",
