@@ -8,14 +8,26 @@ with provenance. Start with :func:`allocate` (one structure) or :func:`allocate_
 from secpa_model.allocation import Allocation, Line, Reason, SpendingCheck
 from secpa_model.engine import allocate, reference_parameters
 from secpa_model.errors import CoverageError, InputError, ParameterError, SecpaError
+from secpa_model.explain import (
+    TRACE_FORMAT,
+    TRACE_VERSION,
+    Trace,
+    build_trace,
+    explain_json,
+    explain_markdown,
+    explain_text,
+)
 from secpa_model.frames import ReportedAllocation, add_euro_columns, allocate_frame
 from secpa_model.money import ROUNDING_RULE
 from secpa_model.parameters import Parameters, load_parameters
 from secpa_model.periods import Period
+from secpa_model.schemas import json_schema
 from secpa_model.structures import Structure
 
 __all__ = [
     "ROUNDING_RULE",
+    "TRACE_FORMAT",
+    "TRACE_VERSION",
     "Allocation",
     "CoverageError",
     "InputError",
@@ -28,9 +40,15 @@ __all__ = [
     "SecpaError",
     "SpendingCheck",
     "Structure",
+    "Trace",
     "add_euro_columns",
     "allocate",
     "allocate_frame",
+    "build_trace",
+    "explain_json",
+    "explain_markdown",
+    "explain_text",
+    "json_schema",
     "load_parameters",
     "reference_parameters",
 ]

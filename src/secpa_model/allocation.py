@@ -13,8 +13,8 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from secpa_model.money import ROUNDING_RULE, euros_to_cents, format_euros
-from secpa_model.parameters import Source, Status
+from secpa_model.money import ROUNDING_RULE, euros_to_cents
+from secpa_model.parameters import Scale, Source, Status
 from secpa_model.periods import Period
 from secpa_model.rules import LINE_KEYS
 
@@ -40,6 +40,11 @@ class UsedParameter(BaseModel):
 
     path: str
     value: str = Field(description="The value with its unit, as text.")
+    raw: Decimal | Scale | None = Field(
+        default=None,
+        description="The value itself, machine-readable: a number in `unit`, or a scale "
+        "(mode and brackets).",
+    )
     unit: str
     status: Status
     source: Source
@@ -60,6 +65,16 @@ class ProrationPiece(BaseModel):
     annual_amount: Decimal = Field(description="Annual amount in force, euros (unrounded).")
     amount: Decimal = Field(
         description="annual_amount × days / year_days, euros (unrounded, 8 decimals)."
+    )
+    details: dict[str, float] = Field(
+        default_factory=dict,
+        description="The rule's intermediate quantities on this piece (`_cents` names are "
+        "float cents).",
+    )
+    parameters: dict[str, date] = Field(
+        default_factory=dict,
+        description="Each parameter the line read on this piece → the `effective_from` of "
+        "the value in force (its value, status and source are in `Line.parameters`).",
     )
 
 
@@ -148,32 +163,11 @@ class Allocation(BaseModel):
         raise KeyError(f"no line {key!r}; lines are {', '.join(LINE_KEYS)}")
 
     def explain(self) -> str:
-        """A readable, multi-line explanation of every line and of the total."""
-        head = f"Allocation of {self.structure_id} over {self.period} ({self.parameters_name})"
-        out = [head, "=" * len(head)]
-        if self.eligible:
-            out.append("Eligible.")
-        else:
-            out.append("Not eligible: the allocation is zero.")
-        out.extend(f"  - [{r.code}] {r.message}" for r in self.reasons)
-        for line in self.lines:
-            out.append("")
-            out.append(f"{line.label}: {format_euros(line.amount)}")
-            out.append(f"  rule: {line.formula}")
-            out.append(f"  « {line.legal_basis_fr} »")
-            out.extend(f"  {text}" for text in line.explanation.splitlines())
-            for used in line.parameters:
-                status = used.status.upper() if used.status != "published" else "published"
-                out.append(
-                    f"  parameter {used.path} = {used.value} [{status}, from "
-                    f"{used.effective_from}; {used.source.title}]"
-                )
-        out.append("")
-        out.append(f"Total: {format_euros(self.total)} (fungible between the four lines)")
-        if self.assumptions_used:
-            out.append("Assumptions behind these amounts: " + ", ".join(self.assumptions_used))
-        out.append(f"Rounding: {self.rounding_rule}")
-        return "\n".join(out)
+        """A readable, multi-line explanation of every line, its pieces, parameters
+        (status and source) and the total (see :func:`secpa_model.explain_text`)."""
+        from secpa_model.explain import explain_text  # explain builds on this module
+
+        return explain_text(self)
 
     def check_spending(self, plan: Mapping[str, Decimal | int | str]) -> SpendingCheck:
         """Check planned spending by category against the fungible total.

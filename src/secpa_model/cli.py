@@ -1,19 +1,44 @@
-"""The ``secpa-model`` command line."""
+"""The ``secpa-model`` command line (also ``python -m secpa_model``).
+
+One function per subcommand: ``add_<name>(commands)`` declares its arguments and
+``run_<name>(args)`` does the work and returns the exit code. To add a subcommand, write
+both and list the ``add_`` function in :data:`SUBCOMMANDS`.
+
+Exit codes: 0 on success; 2 on invalid input, parameters or usage (the message, on
+stderr, names the field and the value).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, Final, Literal, TypeAlias, get_args, get_origin
 
-from secpa_model.allocation import Allocation
+from pydantic import ValidationError
+
+from secpa_model.allocation import Allocation, UsedParameter
 from secpa_model.datasets import example_structures
 from secpa_model.engine import allocate, reference_parameters
-from secpa_model.errors import SecpaError
+from secpa_model.errors import InputError, SecpaError
+from secpa_model.explain import explain_json, explain_markdown, explain_text, status_label
 from secpa_model.money import format_euros
+from secpa_model.parameters import Parameters, load_parameters
+from secpa_model.periods import Period
 from secpa_model.rules import RULES
+from secpa_model.schemas import SCHEMA_NAMES, SchemaName, json_schema
+from secpa_model.structures import Structure
+from secpa_model.trace import used_parameter
 
 DEMO_YEAR = 2022
+DEFAULT_STRUCTURE_ID: Final = "structure"
+USAGE_ERROR: Final = 2
+
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+"""What ``add_<name>`` functions receive: the parser's subcommands."""
 
 
 def allocation_table(allocations: Sequence[Allocation]) -> str:
@@ -39,7 +64,61 @@ def allocation_table(allocations: Sequence[Allocation]) -> str:
     return "\n".join([fmt(headers), "-" * sum(w + 2 for w in widths), *(fmt(r) for r in rows)])
 
 
-def _demo(args: argparse.Namespace) -> int:
+def line_table(allocation: Allocation) -> str:
+    """One structure's allocation as a plain-text table: a row per line, then the total."""
+    rows = [(line.key, format_euros(line.amount)) for line in allocation.lines]
+    rows.append(("total (fungible)", format_euros(allocation.total)))
+    key_width = max(len(key) for key, _ in rows)
+    amount_width = max(len(amount) for _, amount in rows)
+    out = [f"{'line'.ljust(key_width)}  {'amount'.rjust(amount_width)}"]
+    out.append("-" * (key_width + amount_width + 2))
+    out.extend(f"{key.ljust(key_width)}  {amount.rjust(amount_width)}" for key, amount in rows[:-1])
+    out.append("-" * (key_width + amount_width + 2))
+    key, amount = rows[-1]
+    out.append(f"{key.ljust(key_width)}  {amount.rjust(amount_width)}")
+    return "\n".join(out)
+
+
+def parameter_table(values: Sequence[UsedParameter]) -> str:
+    """The parameters as a plain-text table (path, status, date, source, value with unit),
+    the sources listed below it by number."""
+    sources: list[str] = []
+    rows = []
+    for value in values:
+        source = str(value.source)
+        if source not in sources:
+            sources.append(source)
+        number = f"[{sources.index(source) + 1}]"
+        row = (value.path, status_label(value.status), str(value.effective_from), number)
+        rows.append((*row, value.value))
+    headers = ("parameter", "status", "from", "source", "value")
+    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(4)]
+    lines = [
+        "  ".join([*(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=True)), row[4]])
+        for row in [headers, *rows]
+    ]
+    lines.insert(1, "-" * (sum(widths) + 8 + len(headers[4])))
+    lines.append("")
+    lines.extend(f"[{number}] {source}" for number, source in enumerate(sources, start=1))
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- demo
+
+
+def add_demo(commands: Subcommands) -> None:
+    """``demo``: the built-in synthetic example structures for a calendar year."""
+    demo = commands.add_parser(
+        "demo",
+        help="allocate the built-in example structures",
+        description="Allocate the built-in SYNTHETIC example structures for a calendar year.",
+    )
+    demo.add_argument("--year", type=int, default=DEMO_YEAR, help="calendar year (default 2022)")
+    demo.set_defaults(handler=run_demo)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Print the example structures' allocations and the assumptions behind them."""
     params = reference_parameters()
     allocations = [allocate(s, args.year, params) for s in example_structures()]
     print(
@@ -58,26 +137,261 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------ allocate
+
+
+def add_allocate(commands: Subcommands) -> None:
+    """``allocate``: one structure, from flags and/or a JSON file, over a year or a period."""
+    sub = commands.add_parser(
+        "allocate",
+        help="allocate one structure (flags or a JSON file)",
+        description=(
+            "Allocate one structure over a calendar year or a period. Give its fields as "
+            "flags, or as a JSON object in --file (flags override the file's fields). "
+            "Output: a table (default), --json (the versioned trace), --explain (text) or "
+            "--markdown."
+        ),
+    )
+    sub.add_argument(
+        "--file",
+        metavar="FILE",
+        help="a JSON object with the structure's fields ('-' reads standard input)",
+    )
+    fields = sub.add_argument_group("structure fields (override --file)")
+    for name, info in Structure.model_fields.items():
+        flag = "--" + name.replace("_", "-")
+        description = info.description or name
+        if info.annotation is bool:
+            fields.add_argument(
+                flag, dest=name, action=argparse.BooleanOptionalAction, help=description
+            )
+            continue
+        choices = _literal_choices(info.annotation)
+        if name == "structure_id":
+            description += f" (default {DEFAULT_STRUCTURE_ID!r})"
+        fields.add_argument(
+            flag, dest=name, choices=choices, metavar=None if choices else "VALUE", help=description
+        )
+    _add_period_arguments(sub)
+    sub.add_argument(
+        "--parameters", metavar="FILE", help="a parameter file (default: the reference set)"
+    )
+    output = sub.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the JSON trace")
+    output.add_argument("--explain", action="store_true", help="print the text explanation")
+    output.add_argument("--markdown", action="store_true", help="print a Markdown explanation")
+    sub.set_defaults(handler=run_allocate)
+
+
+def run_allocate(args: argparse.Namespace) -> int:
+    """Allocate the structure given by ``--file`` and the field flags; print it."""
+    data: dict[str, Any] = read_json_object(args.file) if args.file else {}
+    for name in Structure.model_fields:
+        value = getattr(args, name)
+        if value is not None:
+            data[name] = value
+    data.setdefault("structure_id", DEFAULT_STRUCTURE_ID)
+    structure = structure_from(data)
+    period = period_from(args)
+    parameters = load_parameters(args.parameters) if args.parameters else None
+    allocation = allocate(structure, period, parameters)
+    if args.json:
+        print(explain_json(allocation))
+    elif args.explain:
+        print(explain_text(allocation))
+    elif args.markdown:
+        print(explain_markdown(allocation), end="")
+    else:
+        eligibility = "eligible" if allocation.eligible else "NOT eligible"
+        print(
+            f"{allocation.structure_id} over {allocation.period} "
+            f"(parameters {allocation.parameters_name!r}): {eligibility}"
+        )
+        for reason in allocation.reasons:
+            print(f"  - [{reason.code}] {reason.message}")
+        print()
+        print(line_table(allocation))
+        if allocation.assumptions_used:
+            print()
+            print(
+                "ASSUMPTIONS (not published values) behind these amounts: "
+                + ", ".join(allocation.assumptions_used)
+            )
+        print("Each line rounded once, half up, to the cent; --explain shows the computation.")
+    return 0
+
+
+def read_json_object(name: str) -> dict[str, Any]:
+    """A JSON object read from the file ``name`` (``-``: standard input)."""
+    try:
+        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read the file: {exc}") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{name}: not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise InputError(
+            f"{name}: expected a JSON object with the structure's fields, got {type(data).__name__}"
+        )
+    return data
+
+
+def structure_from(data: dict[str, Any]) -> Structure:
+    """A validated :class:`Structure`; an :class:`InputError` naming each field and value."""
+    try:
+        return Structure.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"]) or "(structure)"
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"{field} = {error['input']!r}: {message}")
+        raise InputError("invalid structure: " + "; ".join(problems)) from exc
+
+
+def period_from(args: argparse.Namespace) -> Period:
+    """The period of ``--year`` or ``--period`` (an :class:`InputError` naming the value)."""
+    flag, value = ("--year", args.year) if args.year is not None else ("--period", args.period)
+    try:
+        return Period.parse(value)
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            f"{flag} {value!r}: {exc} (expected YYYY or YYYY-MM-DD..YYYY-MM-DD)"
+        ) from exc
+
+
+def _add_period_arguments(parser: argparse.ArgumentParser) -> None:
+    when = parser.add_mutually_exclusive_group(required=True)
+    when.add_argument("--year", type=int, help="a calendar year, e.g. 2022")
+    when.add_argument(
+        "--period", metavar="START..END", help="an inclusive period, e.g. 2022-03-01..2022-12-31"
+    )
+
+
+def _literal_choices(annotation: Any) -> list[str] | None:
+    if get_origin(annotation) is Literal:
+        return [str(choice) for choice in get_args(annotation)]
+    return None
+
+
+# -------------------------------------------------------------------------- params
+
+
+def add_params(commands: Subcommands) -> None:
+    """``params``: the parameters in force on a date, with unit, status and source."""
+    sub = commands.add_parser(
+        "params",
+        help="the parameters in force on a date, with unit, status and source",
+        description=(
+            "List the parameters in force on a date with their value, unit, status "
+            "(published or ASSUMPTION) and source."
+        ),
+    )
+    sub.add_argument("--date", type=_day, default=None, help="the day (YYYY-MM-DD; default: today)")
+    sub.add_argument("--file", metavar="FILE", help="a parameter file (default: the reference set)")
+    sub.add_argument(
+        "--assumptions-only",
+        action="store_true",
+        help="only the values that are assumptions (what still needs an official value)",
+    )
+    sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    sub.set_defaults(handler=run_params)
+
+
+def run_params(args: argparse.Namespace) -> int:
+    """Print the parameters in force on ``--date``."""
+    parameters: Parameters = load_parameters(args.file) if args.file else reference_parameters()
+    day: date = args.date or date.today()
+    snapshot = parameters.at(day)
+    values = [used_parameter(value) for value in snapshot.values.values()]
+    if args.assumptions_only:
+        values = [value for value in values if value.status == "assumption"]
+    if args.json:
+        payload = {
+            "parameters_name": parameters.name,
+            "origin": parameters.origin,
+            "date": day.isoformat(),
+            "parameters": [value.model_dump(mode="json") for value in values],
+        }
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        return 0
+    which = "assumptions" if args.assumptions_only else "parameters"
+    print(f"The {which} of {parameters.name!r} ({parameters.origin}) in force on {day}:")
+    print()
+    print(parameter_table(values) if values else "(none)")
+    assumptions = sum(value.status == "assumption" for value in values)
+    print()
+    print(
+        f"{len(values)} values, {assumptions} of them ASSUMPTIONS (not published values); "
+        "replace them with official values: docs/official-values.md"
+    )
+    return 0
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD ({exc})") from exc
+
+
+# -------------------------------------------------------------------------- schema
+
+
+def add_schema(commands: Subcommands) -> None:
+    """``schema``: print a JSON Schema."""
+    sub = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of a structure, an allocation or a trace",
+        description="Print a JSON Schema (draft 2020-12) generated from the library's models.",
+    )
+    sub.add_argument("name", choices=SCHEMA_NAMES, help="which schema")
+    sub.set_defaults(handler=run_schema)
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    """Print the schema named ``args.name``."""
+    name: SchemaName = args.name
+    print(json.dumps(json_schema(name), indent=2, ensure_ascii=False))
+    return 0
+
+
+# ------------------------------------------------------------------------- wiring
+
+SUBCOMMANDS: Final[tuple[Callable[[Subcommands], None], ...]] = (
+    add_demo,
+    add_allocate,
+    add_params,
+    add_schema,
+)
+"""The subcommands, in the order ``--help`` lists them."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``secpa-model`` command."""
     parser = argparse.ArgumentParser(
         prog="secpa-model",
         description="Funding model of the SECPA experimentation (article 51).",
+        epilog="Run 'secpa-model COMMAND --help' for a command's options.",
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="allocate the built-in example structures")
-    demo.add_argument("--year", type=int, default=DEMO_YEAR, help="calendar year (default 2022)")
-    demo.set_defaults(handler=_demo)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in SUBCOMMANDS:
+        add(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``secpa-model`` command; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error argparse already reported
+        return exc.code if isinstance(exc.code, int) else USAGE_ERROR
     try:
         code: int = args.handler(args)
     except SecpaError as exc:
         print(f"secpa-model: error: {exc}", file=sys.stderr)
-        return 2
+        return USAGE_ERROR
     return code

@@ -62,6 +62,7 @@ class Structure(BaseModel):
     poverty_rate: float = Field(
         description="Poverty rate of the territory of implantation (taux de pauvreté), "
         "as a fraction in [0, 1].",
+        json_schema_extra={"minimum": 0, "maximum": 1},
     )
     interpreting_hours_in_person: NonNegativeHours = Field(
         default=0.0, description="Hours per year of in-person interpreting (présentiel)."

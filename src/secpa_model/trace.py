@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING
 from secpa_model.allocation import Allocation, Line, ProrationPiece, Reason, UsedParameter
 from secpa_model.eligibility import CONDITIONS
 from secpa_model.eligibility import PARAMETERS as ELIGIBILITY_PARAMETERS
-from secpa_model.money import cents_to_euros, format_euros
+from secpa_model.explain import (
+    changing_parameters,
+    decimal_of,
+    piece_sentence,
+    rounding_sentence,
+    unrounded_amount,
+)
+from secpa_model.money import cents_to_euros
 from secpa_model.parameters import InForce
 from secpa_model.periods import Period
 from secpa_model.rules import RULES
@@ -38,7 +45,6 @@ def build_allocation(
         used: dict[tuple[str, object], InForce] = {}
         pieces = []
         details: dict[str, float] = {}
-        explanation = []
         for piece in batch.pieces:
             active = int(piece.active_days[row])
             if active == 0:
@@ -49,6 +55,10 @@ def build_allocation(
             share = annual * paid / piece.year_days
             start = max(piece.period.start, date.fromordinal(int(batch.starts[row])))
             end = min(piece.period.end, date.fromordinal(int(batch.ends[row])))
+            details = {name: float(values[row]) for name, values in result.details.items()}
+            for path in rule.PARAMETERS:
+                value = piece.params[path]
+                used[(path, value.effective_from)] = value
             pieces.append(
                 ProrationPiece(
                     start=start,
@@ -57,19 +67,14 @@ def build_allocation(
                     year_days=piece.year_days,
                     annual_amount=annual,
                     amount=share.quantize(Decimal("1e-8")),
+                    details=details,
+                    parameters={p: piece.params[p].effective_from for p in rule.PARAMETERS},
                 )
             )
-            details = {name: float(values[row]) for name, values in result.details.items()}
-            for path in rule.PARAMETERS:
-                value = piece.params[path]
-                used[(path, value.effective_from)] = value
-            shown = ", ".join(_show(name, value) for name, value in details.items())
-            explanation.append(
-                f"{start}..{end}: {shown}; annual amount "
-                f"{format_euros(annual)} × {paid}/{piece.year_days} days = {share:.8f} €"
-            )
+        changing = changing_parameters(pieces)
+        explanation = [piece_sentence(piece, changing) for piece in pieces]
         explanation.append(
-            f"rounded once, half up, to the cent: {format_euros(cents_to_euros(cents))}"
+            rounding_sentence(decimal_of(unrounded_amount(pieces)), cents_to_euros(cents))
         )
         if cents > 0:
             assumptions.update(p for (p, _), v in used.items() if v.status == "assumption")
@@ -82,7 +87,7 @@ def build_allocation(
                 legal_basis_fr=rule.LEGAL_BASIS_FR,
                 inputs={name: _json_value(getattr(structure, name)) for name in rule.INPUTS},
                 details=details,
-                parameters=[_used(value) for value in used.values()],
+                parameters=[used_parameter(value) for value in used.values()],
                 pieces=pieces,
                 explanation="\n".join(explanation),
             )
@@ -104,12 +109,6 @@ def build_allocation(
     )
 
 
-def _show(name: str, value: float) -> str:
-    if name.endswith("_cents"):
-        return f"{name.removesuffix('_cents')} = {format_euros(cents_float_to_euros(value))}"
-    return f"{name} = {value:g}"
-
-
 def _json_value(value: object) -> str | int | float | bool | None:
     """An input as a JSON-native value: Decimal euros and dates become exact strings."""
     if isinstance(value, Decimal | date):
@@ -119,10 +118,12 @@ def _json_value(value: object) -> str | int | float | bool | None:
     raise TypeError(f"unexpected input value {value!r}")
 
 
-def _used(value: InForce) -> UsedParameter:
+def used_parameter(value: InForce) -> UsedParameter:
+    """A parameter value in force, as cited by a line (value, unit, status, source)."""
     return UsedParameter(
         path=value.path,
         value=value.describe(),
+        raw=value.value,
         unit=value.unit,
         status=value.status,
         source=value.source,
