@@ -6,17 +6,22 @@ with provenance. Start with :func:`allocate` (one structure) or :func:`allocate_
 """
 
 from secpa_model.allocation import Allocation, Line, Reason, SpendingCheck
+from secpa_model.budget import BudgetProjection, project_budget
+from secpa_model.comparison import Comparison, ReportedSweep, compare, sweep, sweep_grid
 from secpa_model.engine import allocate, reference_parameters
 from secpa_model.errors import CoverageError, InputError, ParameterError, SecpaError
 from secpa_model.frames import ReportedAllocation, add_euro_columns, allocate_frame
 from secpa_model.money import ROUNDING_RULE
 from secpa_model.parameters import Parameters, load_parameters
 from secpa_model.periods import Period
+from secpa_model.scenarios import Scenario
 from secpa_model.structures import Structure
 
 __all__ = [
     "ROUNDING_RULE",
     "Allocation",
+    "BudgetProjection",
+    "Comparison",
     "CoverageError",
     "InputError",
     "Line",
@@ -25,13 +30,19 @@ __all__ = [
     "Period",
     "Reason",
     "ReportedAllocation",
+    "ReportedSweep",
+    "Scenario",
     "SecpaError",
     "SpendingCheck",
     "Structure",
     "add_euro_columns",
     "allocate",
     "allocate_frame",
+    "compare",
     "load_parameters",
+    "project_budget",
     "reference_parameters",
+    "sweep",
+    "sweep_grid",
 ]
 __version__ = "0.1.0"
