@@ -23,7 +23,7 @@ from secpa_model.scenarios import Scenario, as_parameters
 
 TOTAL_LINE: Final = "total"
 """The ``line`` label of the sum of the four lines."""
-ALL_STRUCTURES: Final = "(all structures)"
+ALL_STRUCTURES_LABEL: Final = "(all structures)"
 """The ``structure_id`` of the portfolio-total rows of :func:`compare`."""
 
 DETAIL_COLUMNS: Final[tuple[str, ...]] = (
@@ -45,7 +45,7 @@ class Comparison(NamedTuple):
 
     ``detail``: tidy, one row per scenario × structure × line (the four lines and
     ``total``), then per scenario × line the portfolio totals (``level == "portfolio"``,
-    ``structure_id == ALL_STRUCTURES``). Columns: :data:`DETAIL_COLUMNS`; ``row`` is the
+    ``structure_id == ALL_STRUCTURES_LABEL``). Columns: :data:`DETAIL_COLUMNS`; ``row`` is the
     input row label; amounts in int64 cents and Decimal euros; ``difference`` is
     scenario − baseline.
 
@@ -140,7 +140,7 @@ def compare(
                     "scenario": label,
                     "level": "portfolio",
                     "row": None,
-                    "structure_id": ALL_STRUCTURES,
+                    "structure_id": ALL_STRUCTURES_LABEL,
                     "line": line_names,
                     "amount_cents": totals,
                     "baseline_cents": base_totals,

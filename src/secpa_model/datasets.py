@@ -148,7 +148,10 @@ def illustrative_portfolio() -> pd.DataFrame:
         for wave, entry, table in ((1, WAVE_1_ENTRY, _WAVE_1), (2, WAVE_2_ENTRY, _WAVE_2))
         for row in table
     ]
-    return _finish(pd.DataFrame(rows))
+    frame = pd.DataFrame(rows)
+    hours = ["interpreting_hours_in_person", "interpreting_hours_phone"]
+    frame[hours] = frame[hours].astype(np.float64)  # hours may be fractional
+    return _finish(frame)
 
 
 def synthetic_portfolio(
