@@ -220,3 +220,12 @@ def test_scenario_works_on_a_frame_too() -> None:
         - before["participatory_activities_cents"].sum()
     )
     assert delta == 600_000
+
+
+def test_overrides_are_a_read_only_copy() -> None:
+    given = {COST: 50000}
+    scenario = Scenario("copy", given)
+    given[COST] = -1
+    assert scenario.overrides[COST] == 50000
+    with pytest.raises(TypeError):
+        scenario.overrides[COST] = 1  # type: ignore[index]

@@ -33,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, Final
 
 from pydantic import ValidationError
@@ -74,7 +75,8 @@ class Scenario:
                 f"scenario {self.name!r}: overrides must be a mapping of parameter paths to "
                 f"values, got {type(self.overrides).__name__}"
             )
-        object.__setattr__(self, "overrides", dict(self.overrides))
+        # a read-only copy: later changes to the caller's dict do not reach the scenario
+        object.__setattr__(self, "overrides", MappingProxyType(dict(self.overrides)))
         self.validate()
 
     @property
