@@ -85,3 +85,20 @@ def test_missing_matplotlib_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> 
     result = allocate_frame(illustrative_portfolio().head(2), 2024)
     with pytest.raises(ImportError, match=r"extra 'plot'.*secpa-model\[plot\]"):
         plots.plot_allocations(result)
+
+
+def test_sweep_of_scales_is_drawn_by_position(tmp_path: Path) -> None:
+    flat = {"mode": "step", "brackets": [{"threshold": 0, "value": 10}]}
+    steep = {"mode": "step", "brackets": [{"threshold": 0, "value": 20}]}
+    table = sweep(
+        illustrative_portfolio(),
+        2024,
+        "practitioner_participation.amount_per_patient",
+        [flat, steep],
+    )
+    figure = plots.plot_sweep(table, path=tmp_path / "scales.png")
+    assert is_png(tmp_path / "scales.png")
+    total = figure.axes[0].lines[0]
+    assert list(total.get_xdata()) == [0, 1]
+    # the total rises with the amount per patient
+    assert total.get_ydata()[1] > total.get_ydata()[0]

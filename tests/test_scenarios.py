@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from itertools import pairwise
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from secpa_model import ParameterError, Scenario, Structure, allocate, reference_parameters
 
@@ -229,3 +232,33 @@ def test_overrides_are_a_read_only_copy() -> None:
     assert scenario.overrides[COST] == 50000
     with pytest.raises(TypeError):
         scenario.overrides[COST] = 1  # type: ignore[index]
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    thresholds=st.lists(st.integers(min_value=0, max_value=10_000), min_size=1, max_size=6),
+    values=st.lists(st.integers(min_value=0, max_value=10), min_size=6, max_size=6),
+)
+def test_a_schedule_is_accepted_iff_its_thresholds_strictly_increase(
+    thresholds: list[int], values: list[int]
+) -> None:
+    scale = {
+        "mode": "step",
+        "brackets": [
+            {"threshold": t, "value": v} for t, v in zip(thresholds, values, strict=False)
+        ],
+    }
+    increasing = all(a < b for a, b in pairwise(thresholds))
+    base = reference_parameters()
+    dumped = base.model_dump()
+    try:
+        params = Scenario("s", {"participatory_activities.etp_schedule": scale}).apply(base)
+    except ParameterError as exc:
+        assert not increasing
+        assert "participatory_activities.etp_schedule" in str(exc)
+        assert "not sorted" in str(exc) or "overlap" in str(exc)
+    else:
+        assert increasing
+        (value,) = params.parameters["participatory_activities.etp_schedule"].values
+        assert [b.threshold for b in value.value.brackets] == thresholds  # type: ignore[union-attr]
+    assert base.model_dump() == dumped

@@ -16,13 +16,13 @@ import pandas as pd
 
 from secpa_model.engine import reference_parameters
 from secpa_model.errors import InputError
-from secpa_model.frames import YEAR_COLUMN, allocate_frame, frame_to_columns
+from secpa_model.frames import YEAR_COLUMN, allocate_frame, describe_problems, frame_to_columns
 from secpa_model.money import CENT, cents_to_euros, euros_to_cents
 from secpa_model.parameters import Parameters
 from secpa_model.periods import Period, PeriodLike, days_in_year, overlap_days, split_period
 from secpa_model.rules import LINE_KEYS
 from secpa_model.scenarios import Scenario, as_parameters
-from secpa_model.structures import Structure
+from secpa_model.structures import Structure, StructureColumns
 
 BUDGET_COLUMNS: Final[tuple[str, ...]] = (
     "label",
@@ -86,7 +86,7 @@ def project_budget(
     params = as_parameters(parameters) if parameters is not None else reference_parameters()
     columns, problems, _ = frame_to_columns(frame)
     if len(problems):
-        allocate_frame(frame, next(iter(labelled.values())), params)  # raises the InputError
+        raise InputError(describe_problems(problems))
 
     span = Period(min(p.start for p in labelled.values()), max(p.end for p in labelled.values()))
     years = [(str(piece.start.year), piece) for piece in split_period(span)]
@@ -151,7 +151,11 @@ def _cents(amount: Any, label: str) -> int:
 
 
 def _row(
-    frame: pd.DataFrame, columns: Any, label: str, period: Period, params: Parameters
+    frame: pd.DataFrame,
+    columns: StructureColumns,
+    label: str,
+    period: Period,
+    params: Parameters,
 ) -> dict[str, Any]:
     result = allocate_frame(frame, period, params)
     starts = np.maximum(columns.entry, period.start.toordinal())
