@@ -6,6 +6,8 @@ with provenance. Start with :func:`allocate` (one structure) or :func:`allocate_
 """
 
 from secpa_model.allocation import Allocation, Line, Reason, SpendingCheck
+from secpa_model.budget import BudgetProjection, project_budget
+from secpa_model.comparison import Comparison, ReportedSweep, compare, sweep, sweep_grid
 from secpa_model.engine import allocate, reference_parameters
 from secpa_model.errors import CoverageError, InputError, ParameterError, SecpaError
 from secpa_model.explain import (
@@ -21,6 +23,7 @@ from secpa_model.frames import ReportedAllocation, add_euro_columns, allocate_fr
 from secpa_model.money import ROUNDING_RULE
 from secpa_model.parameters import Parameters, load_parameters
 from secpa_model.periods import Period
+from secpa_model.scenarios import Scenario
 from secpa_model.schemas import json_schema
 from secpa_model.structures import Structure
 
@@ -29,6 +32,8 @@ __all__ = [
     "TRACE_FORMAT",
     "TRACE_VERSION",
     "Allocation",
+    "BudgetProjection",
+    "Comparison",
     "CoverageError",
     "InputError",
     "Line",
@@ -37,6 +42,8 @@ __all__ = [
     "Period",
     "Reason",
     "ReportedAllocation",
+    "ReportedSweep",
+    "Scenario",
     "SecpaError",
     "SpendingCheck",
     "Structure",
@@ -45,11 +52,15 @@ __all__ = [
     "allocate",
     "allocate_frame",
     "build_trace",
+    "compare",
     "explain_json",
     "explain_markdown",
     "explain_text",
     "json_schema",
     "load_parameters",
+    "project_budget",
     "reference_parameters",
+    "sweep",
+    "sweep_grid",
 ]
 __version__ = "0.1.0"

@@ -1,0 +1,118 @@
+"""project_budget: per year and per period, entry and exit dates, gap to the envelope."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+import pandas as pd
+import pytest
+
+from secpa_model import BudgetProjection, InputError, Scenario, Structure, project_budget
+
+# Reference annual lines of structure "a" (hand-computed, see test_comparison): 4 ETP ×
+# 45 000; 3 100 patients × 40 €; 100 h × 60 €; min(66 000, 30 000) psychological support.
+ANNUAL_A = (180000, 124000, 6000, 30000)
+
+
+def half_up(amount: Fraction) -> Decimal:
+    exact = Decimal(amount.numerator) / Decimal(amount.denominator)
+    return exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def portfolio() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "structure_id": ["a", "gone"],
+            "kind": ["centre_de_sante", "msp"],
+            "location": ["in_qpv", "in_qpv"],
+            "file_active_mg": [3100, 2000],
+            "poverty_rate": [0.30, 0.30],
+            "interpreting_hours_in_person": [100, 0],
+            "psychologist_cost_requested": [30000, 0],
+            "ars_psychology_agreement": [True, False],
+            "entry_date": ["2024-07-01", "2022-03-01"],
+            "exit_date": [None, "2023-12-31"],
+        }
+    )
+
+
+def test_years_and_period_respect_entry_and_exit_dates() -> None:
+    projection = project_budget(
+        portfolio(), {"p": "2024-01-01..2025-06-30"}, envelope={"p": 400000}
+    )
+    assert isinstance(projection, BudgetProjection)
+    years = projection.by_year.set_index("label")
+    assert list(years.index) == ["2024", "2025"]
+    assert years.loc["2025", "end"] == date(2025, 6, 30)
+    # "a" enters 2024-07-01: 184 of 366 days in 2024, then 181 of 365 days in 2025;
+    # "gone" left on 2023-12-31 and is paid nothing. Each line rounded once.
+    y2024 = sum(half_up(Fraction(amount * 184, 366)) for amount in ANNUAL_A)
+    y2025 = sum(half_up(Fraction(amount * 181, 365)) for amount in ANNUAL_A)
+    assert years.loc["2024", "total_eur"] == y2024 == Decimal("170928.96")
+    assert years.loc["2025", "total_eur"] == y2025
+    assert list(years["structures_participating"]) == [1, 1]
+    assert years.loc["2024", "structure_years"] == pytest.approx(184 / 366)
+
+    period = projection.by_period.set_index("label").loc["p"]
+    whole = sum(
+        half_up(Fraction(amount * 184, 366) + Fraction(amount * 181, 365)) for amount in ANNUAL_A
+    )
+    assert period["total_eur"] == whole
+    assert abs(whole - (y2024 + y2025)) <= Decimal("0.04")  # rounding per line and per span
+    assert period["envelope_eur"] == Decimal("400000.00")
+    assert period["gap_eur"] == Decimal("400000.00") - whole
+    assert period["within_envelope"] is True
+    assert period["gap_pct"] == pytest.approx(100 * float(Decimal(400000) - whole) / 400000)
+    assert period["structure_years"] == pytest.approx(184 / 366 + 181 / 365)
+
+
+def test_overrun_has_a_negative_gap_and_unlisted_periods_no_envelope() -> None:
+    projection = project_budget(
+        portfolio(), ["2022-03-01..2022-12-31", 2024], envelope={"2024-01-01..2024-12-31": 1000}
+    )
+    periods = projection.by_period.set_index("label")
+    first = periods.loc["2022-03-01..2022-12-31"]
+    assert first["envelope_eur"] is None and first["within_envelope"] is None
+    # 2022-03-01..2022-12-31 = 306 days: only "gone" (2 000 patients: 3 ETP × 45 000 €,
+    # 2 000 × 40 €) participates
+    expected = half_up(Fraction(135000 * 306, 365)) + half_up(Fraction(80000 * 306, 365))
+    assert first["total_eur"] == expected
+    second = periods.loc["2024-01-01..2024-12-31"]
+    assert second["within_envelope"] is False
+    assert second["gap_eur"] == Decimal(1000) - second["total_eur"] < 0
+    # the years run from 2022 to 2024, 2023 included although no period asked for it
+    assert list(projection.by_year["label"]) == ["2022", "2023", "2024"]
+
+
+def test_scenario_parameters_and_structure_lists() -> None:
+    structures = [
+        Structure(
+            structure_id="s", kind="msp", location="in_qpv", file_active_mg=1000, poverty_rate=0.1
+        )
+    ]
+    base = project_budget(structures, 2024)
+    dear = project_budget(
+        structures, 2024, Scenario("x", {"participatory_activities.cost_per_etp": 50000})
+    )
+    # 2 ETP × 5 000 €
+    assert dear.by_period.loc[0, "total_cents"] - base.by_period.loc[0, "total_cents"] == 1_000_000
+    assert dear.parameters.name == "x"
+    assert base.by_period.loc[0, "per_structure_year_eur"] == Decimal("90000.00")
+
+
+def test_bad_calls() -> None:
+    with pytest.raises(ValueError, match="exactly one period"):
+        project_budget(portfolio(), [2024, 2025], envelope=1)
+    with pytest.raises(ValueError, match="unknown periods: nope"):
+        project_budget(portfolio(), {"p": 2024}, envelope={"nope": 1})
+    with pytest.raises(ValueError, match="negative"):
+        project_budget(portfolio(), 2024, envelope=-1)
+    with_year = portfolio().assign(year=2024)
+    with pytest.raises(InputError, match="'year'"):
+        project_budget(with_year, 2024)
+    bad = portfolio()
+    bad.loc[0, "file_active_mg"] = -3
+    with pytest.raises(InputError, match="file_active_mg"):
+        project_budget(bad, 2024)
