@@ -77,8 +77,7 @@ def structures(draw: st.DrawFn, structure_id: str = "s") -> Structure:
         kind=draw(st.sampled_from(["msp", "centre_de_sante"])),
         location=draw(st.sampled_from(["in_qpv", "near_qpv", "outside_qpv"])),
         file_active_mg=draw(
-            st.sampled_from([0, 999, 1000, 1199, 1200, 5999, 6000, 6001])
-            | st.integers(0, 9000)
+            st.sampled_from([0, 999, 1000, 1199, 1200, 5999, 6000, 6001]) | st.integers(0, 9000)
         ),
         poverty_rate=draw(
             st.sampled_from([0.0, 0.15, 0.25, 0.35, 1.0])

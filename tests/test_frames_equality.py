@@ -13,9 +13,7 @@ from secpa_model.money import euros_to_cents
 from secpa_model.rules import LINE_KEYS
 from tests.frame_support import changed_parameters, periods, structures, structures_frame
 
-SETTINGS = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def assert_row_equals(result: pd.Series, single: Allocation) -> None:

@@ -239,7 +239,9 @@ def test_report_without_problems_has_an_empty_errors_frame() -> None:
 
 def test_no_row_is_dropped_or_reordered() -> None:
     labels = ["z", "a", "m", "b"]
-    rows = [valid_row(structure_id=label, file_active_mg=1000 * n) for n, label in enumerate(labels)]
+    rows = [
+        valid_row(structure_id=label, file_active_mg=1000 * n) for n, label in enumerate(labels)
+    ]
     result = allocate_frame(frame_of(*rows, index=labels), 2022)
     assert list(result.index) == labels
     assert list(result["structure_id"]) == labels
@@ -249,7 +251,9 @@ def test_no_row_is_dropped_or_reordered() -> None:
 @pytest.mark.parametrize(
     "frame",
     [
-        pd.DataFrame(columns=["structure_id", "kind", "location", "file_active_mg", "poverty_rate"]),
+        pd.DataFrame(
+            columns=["structure_id", "kind", "location", "file_active_mg", "poverty_rate"]
+        ),
         pd.DataFrame(),
         frame_of(valid_row()).iloc[0:0],
     ],

@@ -8,7 +8,7 @@ with provenance. Start with :func:`allocate` (one structure) or :func:`allocate_
 from secpa_model.allocation import Allocation, Line, Reason, SpendingCheck
 from secpa_model.engine import allocate, reference_parameters
 from secpa_model.errors import CoverageError, InputError, ParameterError, SecpaError
-from secpa_model.files import read_structures, write_allocations
+from secpa_model.files import read_allocations, read_structures, write_allocations
 from secpa_model.frames import ReportedAllocation, add_euro_columns, allocate_frame
 from secpa_model.money import ROUNDING_RULE
 from secpa_model.parameters import Parameters, load_parameters
@@ -33,6 +33,7 @@ __all__ = [
     "allocate",
     "allocate_frame",
     "load_parameters",
+    "read_allocations",
     "read_structures",
     "reference_parameters",
     "write_allocations",

@@ -25,9 +25,10 @@ from secpa_model.frame_validation import (
     describe_problems,
     validate_frame,
 )
+from secpa_model.frames import CENT_COLUMNS, RESULT_COLUMNS
 from secpa_model.structures import KINDS, LOCATIONS, OPEN_END, OPEN_START, StructureColumns
 
-__all__ = ["FORMATS", "read_structures", "write_allocations"]
+__all__ = ["FORMATS", "read_allocations", "read_structures", "write_allocations"]
 
 FORMATS: Final[dict[str, str]] = {
     ".csv": "csv",
@@ -51,6 +52,7 @@ _NUMBER_COLUMNS: Final[tuple[str, ...]] = (
     YEAR_COLUMN,
 )
 _TEXT_COLUMNS: Final[tuple[str, ...]] = ("structure_id", "kind", "location")
+_EXCEL_MAX_ROWS: Final = 1_048_576  # rows of an .xlsx sheet, header included
 # grouping spaces of French numbers: space, no-break space, narrow no-break space
 _GROUPING: Final = r"[ \u00a0\u202f]"
 _FRENCH_NUMBER: Final = r"\s*[+-]?(\d+|\d{1,3}(" + _GROUPING + r"\d{3})+)(,\d*)?\s*"
@@ -215,5 +217,46 @@ def write_allocations(frame: pd.DataFrame, path: str | Path, *, index: bool | No
         frame.to_parquet(file, index=index)
     else:
         _require_extra(fmt, "writing")
+        if len(frame) + 1 > _EXCEL_MAX_ROWS:
+            raise InputError(
+                f"{file}: {len(frame)} rows do not fit in an Excel sheet "
+                f"({_EXCEL_MAX_ROWS} rows with the header): write .parquet or .csv"
+            )
         frame.to_excel(file, index=index, engine="openpyxl")
     return file
+
+
+def read_allocations(path: str | Path) -> pd.DataFrame:
+    """Read back a file written by :func:`write_allocations` with the result's types:
+    text ``structure_id`` and ``reasons`` (empty when eligible), bool ``eligible`` and
+    int64 cent columns (an error if a cent cell is not a whole number: never rounded).
+    Other columns (an index written as a column, euro columns) are kept as read."""
+    file = Path(path)
+    fmt = _format_of(file)
+    if not file.is_file():
+        raise InputError(f"{file}: no such file")
+    text = {"structure_id": str, "reasons": str}
+    if fmt == "csv":
+        frame = pd.read_csv(file, dtype=text, keep_default_na=False, na_values=[""])
+    elif fmt == "parquet":
+        _require_extra(fmt, "reading")
+        frame = pd.read_parquet(file)
+    else:
+        _require_extra(fmt, "reading")
+        frame = pd.read_excel(file, engine="openpyxl", dtype=text)
+    missing = [name for name in RESULT_COLUMNS if name not in frame.columns]
+    if missing:
+        raise InputError(f"{file}: not an allocations file, missing columns {', '.join(missing)}")
+    frame["structure_id"] = frame["structure_id"].astype(str)
+    frame["reasons"] = frame["reasons"].fillna("").astype(str)
+    frame["eligible"] = frame["eligible"].astype(bool)
+    for name in CENT_COLUMNS:
+        values = pd.to_numeric(frame[name], errors="coerce")
+        whole = values.notna() & (values == values.round())
+        if not whole.all():
+            bad = frame.index[~whole.to_numpy()][0]
+            raise InputError(
+                f"{file}: {name} must hold whole cents; row {bad} holds {frame[name][bad]!r}"
+            )
+        frame[name] = values.astype(np.int64)
+    return frame
