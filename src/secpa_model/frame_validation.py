@@ -57,6 +57,9 @@ _FALSE_WORDS: Final = ("false", "no", "non", "faux", "0")
 _CENT_TOLERANCE: Final = 1e-6
 # Beyond 2**53 a float64 no longer holds every integer: cents or patients would be inexact.
 _EXACT_LIMIT: Final = float(2**53)
+_DEFAULT_TEXT = pd.Series(["text"]).dtype
+TEXT_DTYPE: Final = _DEFAULT_TEXT if isinstance(_DEFAULT_TEXT, pd.StringDtype) else pd.StringDtype()
+"""The dtype of text columns: ``str`` in pandas 3, ``string`` in pandas 2."""
 _FIRST_YEAR: Final = date.min.year
 _LAST_YEAR: Final = date.max.year
 
@@ -67,13 +70,15 @@ class ValidatedFrame:
 
     ``columns`` holds **all** rows (invalid cells hold placeholders: use ``valid``);
     ``years`` is the ``year`` column (None without one); ``problems`` has one row per
-    invalid cell, in row order (:data:`ERROR_COLUMNS`); ``valid`` masks the valid rows.
+    invalid cell, in row order (:data:`ERROR_COLUMNS`); ``valid`` masks the valid rows;
+    ``ids`` is the ``structure_id`` column as stripped text, on the frame's index.
     """
 
     columns: StructureColumns
     years: NDArray[np.int64] | None
     problems: pd.DataFrame
     valid: NDArray[np.bool_]
+    ids: pd.Series
 
 
 @dataclass
@@ -186,7 +191,7 @@ def validate_frame(frame: pd.DataFrame) -> ValidatedFrame:
         )
 
     columns = StructureColumns(
-        structure_id=ids,
+        structure_id=ids.to_numpy(dtype=object),
         kind=kind,
         location=location,
         file_active_mg=file_active,
@@ -199,7 +204,7 @@ def validate_frame(frame: pd.DataFrame) -> ValidatedFrame:
         entry=entry,
         exit=exit_,
     )
-    return ValidatedFrame(columns, years, problems.frame(frame.index), ~problems.invalid())
+    return ValidatedFrame(columns, years, problems.frame(frame.index), ~problems.invalid(), ids)
 
 
 def describe_problems(problems: pd.DataFrame) -> str:
@@ -236,10 +241,22 @@ def _blank(series: pd.Series) -> NDArray[np.bool_]:
     return missing
 
 
-def _identifiers(series: pd.Series, problems: _Problems) -> NDArray[np.object_]:
+def _text_if_all_text(series: pd.Series) -> pd.Series:
+    """An object column holding only text (and missing cells) as a text column: the
+    string methods of pandas then run in C instead of once per cell in Python."""
+    if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in (
+        "string",
+        "empty",
+    ):
+        return series.astype(TEXT_DTYPE)
+    return series
+
+
+def _identifiers(shown: pd.Series, problems: _Problems) -> pd.Series:
     name = "structure_id"
+    series = _text_if_all_text(shown)
     if pd.api.types.is_integer_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        return series.astype(str).to_numpy(dtype=object)
+        return series.astype(str).astype(TEXT_DTYPE)
     if isinstance(series.dtype, pd.StringDtype):
         text = series.str.strip()
         not_text = np.zeros(len(series), dtype=np.bool_)
@@ -247,29 +264,27 @@ def _identifiers(series: pd.Series, problems: _Problems) -> NDArray[np.object_]:
         is_text = series.map(lambda v: isinstance(v, str), na_action="ignore")
         not_text = ~is_text.fillna(True).to_numpy(dtype=np.bool_)
         text = series.where(~not_text).astype(object).map(str.strip, na_action="ignore")
-    problems.add(not_text, name, series, "structure_id must be text")
+    problems.add(not_text, name, shown, "structure_id must be text")
     empty = (text.isna() | (text == "")).fillna(True).to_numpy(dtype=np.bool_) & ~not_text
-    problems.add(empty, name, series, "structure_id is missing or empty")
-    ids = text.to_numpy(dtype=object)
+    problems.add(empty, name, shown, "structure_id is missing or empty")
     if empty.any() or not_text.any():
-        ids = ids.copy()
-        ids[empty | not_text] = ""
-    return ids
+        text = text.where(~(empty | not_text), "")
+    return text.astype(TEXT_DTYPE)
 
 
 def _categories(
-    series: pd.Series, name: str, allowed: tuple[str, ...], problems: _Problems
+    shown: pd.Series, name: str, allowed: tuple[str, ...], problems: _Problems
 ) -> NDArray[np.int8]:
+    series = _text_if_all_text(shown)
     # factorize (hashing each cell once, in C), then look the few distinct values up
     raw, uniques = pd.factorize(series)
     distinct = [value.strip() if isinstance(value, str) else value for value in uniques]
     lookup = pd.Index(allowed, dtype=object).get_indexer(pd.Index(distinct, dtype=object))
+    blank = np.array([value == "" for value in distinct] + [True], dtype=np.bool_)
     codes = np.where(raw >= 0, lookup[np.maximum(raw, 0)], -1) if len(lookup) else raw
-    missing = _blank(series)
-    problems.add(missing, name, series, f"{name} is missing (NaN or empty)")
-    problems.add(
-        (codes < 0) & ~missing, name, series, f"{name} must be one of {', '.join(allowed)}"
-    )
+    missing = blank[raw]  # raw == -1 (NaN, None) picks the last entry: missing
+    problems.add(missing, name, shown, f"{name} is missing (NaN or empty)")
+    problems.add((codes < 0) & ~missing, name, shown, f"{name} must be one of {', '.join(allowed)}")
     return np.where(codes < 0, 0, codes).astype(np.int8)
 
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from secpa_model.eligibility import reason_strings
+from secpa_model.eligibility import CONDITIONS, reason_strings
 from secpa_model.engine import compute, reference_parameters
 from secpa_model.errors import InputError
 from secpa_model.frame_validation import (
@@ -31,6 +31,7 @@ from secpa_model.frame_validation import (
     MAX_ERRORS_SHOWN,
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
+    TEXT_DTYPE,
     YEAR_COLUMN,
     ValidatedFrame,
     describe_problems,
@@ -65,7 +66,9 @@ RESULT_COLUMNS: Final[tuple[str, ...]] = ("structure_id", "eligible", "reasons",
 
 _EPOCH_YEAR: Final = 1970
 _EPOCH_ORDINAL: Final = date(_EPOCH_YEAR, 1, 1).toordinal()
-_TEXT_DTYPE: Final = pd.Series(["text"]).dtype  # the running pandas' default text dtype
+_REASON_TEXTS: Final = pd.array(
+    list(reason_strings(np.arange(2 ** len(CONDITIONS), dtype=np.int64))), dtype=TEXT_DTYPE
+)
 
 
 class ReportedAllocation(NamedTuple):
@@ -157,14 +160,15 @@ def _allocate_valid(
     validated: ValidatedFrame, period: Period | None, params: Parameters, index: pd.Index
 ) -> pd.DataFrame:
     valid = validated.valid
-    columns, years = validated.columns, validated.years
+    columns, years, ids = validated.columns, validated.years, validated.ids
     if not valid.all():
         columns = _take(columns, valid)
         years = years[valid] if years is not None else None
         index = index[valid]
+        ids = ids[valid]
     if len(columns) == 0:
         return _result_frame(
-            columns,
+            ids,
             np.zeros(0, dtype=np.bool_),
             np.zeros(0, dtype=np.int64),
             {key: np.zeros(0, dtype=np.int64) for key in LINE_KEYS},
@@ -172,7 +176,7 @@ def _allocate_valid(
         )
     starts, ends, span = _row_windows(columns, years, period)
     batch = compute(columns, starts, ends, span, params)
-    return _result_frame(columns, batch.eligible, batch.reason_mask, batch.line_cents, index)
+    return _result_frame(ids, batch.eligible, batch.reason_mask, batch.line_cents, index)
 
 
 def _row_windows(
@@ -208,7 +212,7 @@ def _first_day_ordinals(years: NDArray[np.int64]) -> NDArray[np.int64]:
 
 
 def _result_frame(
-    columns: StructureColumns,
+    ids: pd.Series,
     eligible: NDArray[np.bool_],
     reason_mask: NDArray[np.int64],
     line_cents: dict[str, NDArray[np.int64]],
@@ -218,9 +222,10 @@ def _result_frame(
     for cents in line_cents.values():
         total = total + cents
     data: dict[str, pd.Series] = {
-        "structure_id": pd.Series(columns.structure_id, index=index, dtype=_TEXT_DTYPE),
+        "structure_id": pd.Series(ids.array, index=index, name="structure_id"),
         "eligible": pd.Series(eligible, index=index, dtype=np.bool_),
-        "reasons": pd.Series(reason_strings(reason_mask), index=index, dtype=_TEXT_DTYPE),
+        # 16 possible texts: look each mask up in a text array (no Python per row)
+        "reasons": pd.Series(_REASON_TEXTS.take(reason_mask), index=index),
     }
     for key in LINE_KEYS:
         data[f"{key}_cents"] = pd.Series(line_cents[key], index=index, dtype=np.int64)
