@@ -82,7 +82,8 @@ def compute(
     day the parameters do not cover.
     """
     size = len(columns)
-    accumulated = {key: np.zeros(size, dtype=np.float64) for key in LINE_KEYS}
+    # one row per line: the float64 cents accumulated over the pieces, rounded at the end
+    accumulated = np.zeros((len(LINE_KEYS), size), dtype=np.float64)
     reason_mask = np.zeros(size, dtype=np.int64)
     eligible_days = np.zeros(size, dtype=np.int64)
     total_days = np.zeros(size, dtype=np.int64)
@@ -97,19 +98,20 @@ def compute(
         paid_days = np.where(failed == 0, active, 0)
         year_days = days_in_year(piece.start.year)
         results = {rule.KEY: rule.compute(columns, params) for rule in RULES}
-        for key, result in results.items():
+        for line, result in enumerate(results.values()):
             # the piece's share of the annual amount: « au prorata des jours »
-            accumulated[key] += result.annual_cents * paid_days / year_days
+            accumulated[line] += result.annual_cents * paid_days / year_days
         reason_mask |= np.where(active > 0, failed, 0)
         eligible_days += paid_days
         total_days += active
         pieces.append(PieceResult(piece, year_days, active, failed, params, results))
 
     reason_mask |= np.where(total_days == 0, NOT_PARTICIPATING.bit, 0)
+    rounded = round_cents(accumulated)  # once per line (element-wise: one call for all)
     return BatchResult(
         span=span,
         pieces=pieces,
-        line_cents={key: round_cents(value) for key, value in accumulated.items()},
+        line_cents={key: rounded[line] for line, key in enumerate(LINE_KEYS)},
         eligible=eligible_days > 0,
         reason_mask=reason_mask,
         active_days=total_days,

@@ -158,7 +158,10 @@ def validate_frame(frame: pd.DataFrame) -> ValidatedFrame:
     def column(name: str) -> pd.Series:
         if name in frame.columns:
             return frame[name]
-        return pd.Series([OPTIONAL_COLUMNS[name]] * size, index=frame.index, dtype=object)
+        default = OPTIONAL_COLUMNS[name]
+        # a typed column of defaults (None: an empty date column, NaN)
+        values = np.full(size, np.nan if default is None else default)
+        return pd.Series(values, index=frame.index)
 
     ids = _identifiers(column("structure_id"), problems)
     kind = _categories(column("kind"), "kind", KINDS, problems)
