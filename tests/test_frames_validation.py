@@ -305,3 +305,31 @@ def test_euro_columns_are_exact_decimals() -> None:
     assert result.loc[0, "total_eur"] == Decimal("235000.00")
     assert result.loc[0, "interpreting_eur"] == Decimal("0.00")
     assert list(result.columns[: len(RESULT_COLUMNS)]) == list(RESULT_COLUMNS)
+
+
+def test_float32_cells_are_read_as_the_decimals_they_print_as() -> None:
+    """float32(0.35) is 0.3499999940…: taken as such it would fall below the 0.35 bracket
+    (55 € per patient) into the 0.25 one (40 €). 2500 patients × 55 € = 137 500 €."""
+    frame = frame_of(valid_row(poverty_rate=0.35)).astype({"poverty_rate": np.float32})
+    result = allocate_frame(frame, 2022)
+    assert result.loc[0, "practitioner_participation_cents"] == 2500 * 55 * 100
+
+
+def test_nullable_and_categorical_columns() -> None:
+    frame = pd.DataFrame(
+        {
+            "structure_id": ["a", "b"],
+            "kind": pd.Categorical(["msp", "hospital"]),
+            "location": ["in_qpv", "in_qpv"],
+            "file_active_mg": pd.array([2500, None], dtype="Int64"),
+            "poverty_rate": [0.3, 0.3],
+            "ars_psychology_agreement": pd.array([True, None], dtype="boolean"),
+        }
+    )
+    allocations, errors = allocate_frame(frame, 2022, errors="report")
+    assert list(allocations["structure_id"]) == ["a"]
+    assert errors[["row", "field"]].values.tolist() == [
+        [1, "kind"],
+        [1, "file_active_mg"],
+        [1, "ars_psychology_agreement"],
+    ]

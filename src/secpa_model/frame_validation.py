@@ -103,7 +103,7 @@ class _Problems:
 
     def frame(self, index: pd.Index) -> pd.DataFrame:
         if not self.parts:
-            return pd.DataFrame({name: pd.Series(dtype=object) for name in ERROR_COLUMNS})
+            return pd.DataFrame(columns=list(ERROR_COLUMNS), dtype=object)
         positions = np.concatenate([part[0] for part in self.parts])
         # in row order; within a row, in the order of the columns' checks (stable sort)
         order = np.argsort(positions, kind="stable")
@@ -299,7 +299,15 @@ def _raw_numbers(
         everything = np.ones(len(series), dtype=np.bool_)
         problems.add(everything, name, series, f"{name} must be a number")
         return np.zeros(len(series), dtype=np.float64), ~everything
-    if pd.api.types.is_numeric_dtype(series):
+    if (
+        isinstance(series.dtype, np.dtype)
+        and series.dtype.kind == "f"
+        and series.dtype.itemsize < 8
+    ):
+        # float32 0.35 is 0.3499999940…: read it as the decimal it prints as (never float32)
+        values = series.to_numpy(dtype=np.float32, na_value=np.nan).astype(str).astype(np.float64)
+        not_number = np.zeros(len(series), dtype=np.bool_)
+    elif pd.api.types.is_numeric_dtype(series):
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
         not_number = np.zeros(len(series), dtype=np.bool_)
     else:

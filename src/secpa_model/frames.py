@@ -221,16 +221,16 @@ def _result_frame(
     total = np.zeros(len(eligible), dtype=np.int64)
     for cents in line_cents.values():
         total = total + cents
-    data: dict[str, pd.Series] = {
-        "structure_id": pd.Series(ids.array, index=index, name="structure_id"),
-        "eligible": pd.Series(eligible, index=index, dtype=np.bool_),
+    data: dict[str, object] = {
+        "structure_id": ids.array,
+        "eligible": np.asarray(eligible, dtype=np.bool_),
         # 16 possible texts: look each mask up in a text array (no Python per row)
-        "reasons": pd.Series(_REASON_TEXTS.take(reason_mask), index=index),
+        "reasons": _REASON_TEXTS.take(reason_mask),
     }
     for key in LINE_KEYS:
-        data[f"{key}_cents"] = pd.Series(line_cents[key], index=index, dtype=np.int64)
-    data["total_cents"] = pd.Series(total, index=index, dtype=np.int64)
-    return pd.DataFrame(data, index=index, columns=list(RESULT_COLUMNS), copy=False)
+        data[f"{key}_cents"] = np.asarray(line_cents[key], dtype=np.int64)
+    data["total_cents"] = total
+    return pd.DataFrame(data, index=index, copy=False)
 
 
 def _take(columns: StructureColumns, mask: NDArray[np.bool_]) -> StructureColumns:
