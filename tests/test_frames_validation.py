@@ -307,10 +307,11 @@ def test_euro_columns_are_exact_decimals() -> None:
     assert list(result.columns[: len(RESULT_COLUMNS)]) == list(RESULT_COLUMNS)
 
 
-def test_float32_cells_are_read_as_the_decimals_they_print_as() -> None:
+@pytest.mark.parametrize("dtype", [np.float32, "Float32"])
+def test_float32_cells_are_read_as_the_decimals_they_print_as(dtype: Any) -> None:
     """float32(0.35) is 0.3499999940…: taken as such it would fall below the 0.35 bracket
     (55 € per patient) into the 0.25 one (40 €). 2500 patients × 55 € = 137 500 €."""
-    frame = frame_of(valid_row(poverty_rate=0.35)).astype({"poverty_rate": np.float32})
+    frame = frame_of(valid_row(poverty_rate=0.35)).astype({"poverty_rate": dtype})
     result = allocate_frame(frame, 2022)
     assert result.loc[0, "practitioner_participation_cents"] == 2500 * 55 * 100
 

@@ -299,11 +299,7 @@ def _raw_numbers(
         everything = np.ones(len(series), dtype=np.bool_)
         problems.add(everything, name, series, f"{name} must be a number")
         return np.zeros(len(series), dtype=np.float64), ~everything
-    if (
-        isinstance(series.dtype, np.dtype)
-        and series.dtype.kind == "f"
-        and series.dtype.itemsize < 8
-    ):
+    if pd.api.types.is_float_dtype(series) and getattr(series.dtype, "itemsize", 8) < 8:
         # float32 0.35 is 0.3499999940…: read it as the decimal it prints as (never float32)
         values = series.to_numpy(dtype=np.float32, na_value=np.nan).astype(str).astype(np.float64)
         not_number = np.zeros(len(series), dtype=np.bool_)
