@@ -98,9 +98,9 @@ def compute(
         paid_days = np.where(failed == 0, active, 0)
         year_days = days_in_year(piece.start.year)
         results = {rule.KEY: rule.compute(columns, params) for rule in RULES}
-        for line, result in enumerate(results.values()):
-            # the piece's share of the annual amount: « au prorata des jours »
-            accumulated[line] += result.annual_cents * paid_days / year_days
+        annual = np.stack([result.annual_cents for result in results.values()])
+        # the piece's share of the annual amount: « au prorata des jours »
+        accumulated += annual * paid_days / year_days
         reason_mask |= np.where(active > 0, failed, 0)
         eligible_days += paid_days
         total_days += active
