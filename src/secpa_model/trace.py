@@ -111,12 +111,7 @@ def _show(name: str, value: float) -> str:
 
 
 def _used(value: InForce) -> UsedParameter:
-    # The engine reuses the values in force of a parameter set (its snapshots are cached),
-    # so their frozen UsedParameter is built once: describing a scale is costly.
-    cached = _USED.get(id(value))
-    if cached is not None and cached[0] is value:
-        return cached[1]
-    used = UsedParameter(
+    return UsedParameter(
         path=value.path,
         value=value.describe(),
         unit=value.unit,
@@ -125,14 +120,6 @@ def _used(value: InForce) -> UsedParameter:
         rationale=value.rationale,
         effective_from=value.effective_from,
     )
-    if len(_USED) >= _USED_KEPT:
-        _USED.clear()
-    _USED[id(value)] = (value, used)  # keeps `value` alive, so its id is not reused
-    return used
-
-
-_USED: dict[int, tuple[InForce, UsedParameter]] = {}
-_USED_KEPT = 4096
 
 
 def _reasons(structure: Structure, batch: BatchResult, row: int) -> list[Reason]:
