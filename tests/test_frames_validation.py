@@ -40,6 +40,12 @@ CELL_CASES: list[tuple[dict[str, Any], str, str, str]] = [
         "ars_psychology_agreement must be true or false",
     ),
     ({"entry_date": 20220301}, "entry_date", "20220301", _d := "entry_date must be a date"),
+    (
+        {"interpreting_hours_phone": pd.Timestamp("2022-01-01")},
+        "interpreting_hours_phone",
+        "Timestamp('2022-01-01 00:00:00')",
+        "interpreting_hours_phone must be a number",
+    ),
     # NaN and missing cells
     ({"poverty_rate": np.nan}, "poverty_rate", "nan", "poverty_rate is missing (NaN or empty)"),
     ({"kind": None}, "kind", "None", "kind is missing (NaN or empty)"),

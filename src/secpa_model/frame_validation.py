@@ -295,7 +295,11 @@ def _raw_numbers(
     series: pd.Series, name: str, problems: _Problems
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """Float values and the mask of usable ones (a number, present, finite, not negative)."""
-    if pd.api.types.is_bool_dtype(series):
+    if (
+        pd.api.types.is_bool_dtype(series)
+        or pd.api.types.is_datetime64_any_dtype(series)
+        or pd.api.types.is_timedelta64_dtype(series)
+    ):
         everything = np.ones(len(series), dtype=np.bool_)
         problems.add(everything, name, series, f"{name} must be a number")
         return np.zeros(len(series), dtype=np.float64), ~everything
