@@ -340,3 +340,13 @@ def test_nullable_and_categorical_columns() -> None:
         [1, "file_active_mg"],
         [1, "ars_psychology_agreement"],
     ]
+
+
+def test_whole_number_ids_become_text_and_missing_ones_are_reported() -> None:
+    frame = frame_of(valid_row(), valid_row(), index=[7, 7])  # labels need not be unique
+    frame["structure_id"] = pd.array([750012345, None], dtype="Int64")
+    allocations, errors = allocate_frame(frame, 2022, errors="report")
+    assert list(allocations["structure_id"]) == ["750012345"]
+    assert errors.values.tolist() == [
+        [7, "structure_id", pd.NA, "structure_id is missing or empty"]
+    ]

@@ -259,8 +259,13 @@ def _identifiers(shown: pd.Series, problems: _Problems) -> pd.Series:
     name = "structure_id"
     series = _text_if_all_text(shown)
     if pd.api.types.is_integer_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        return series.astype(str).astype(TEXT_DTYPE)
-    if isinstance(series.dtype, pd.StringDtype):
+        cells = series.to_numpy(dtype=object)
+        present = series.notna().to_numpy(dtype=np.bool_)
+        cells[present] = [str(value) for value in cells[present]]
+        cells[~present] = None
+        text = pd.Series(cells, index=series.index, dtype=object)
+        not_text = np.zeros(len(series), dtype=np.bool_)
+    elif isinstance(series.dtype, pd.StringDtype):
         text = series.str.strip()
         not_text = np.zeros(len(series), dtype=np.bool_)
     else:
