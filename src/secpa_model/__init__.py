@@ -19,6 +19,7 @@ from secpa_model.explain import (
     explain_markdown,
     explain_text,
 )
+from secpa_model.files import read_allocations, read_structures, write_allocations
 from secpa_model.frames import ReportedAllocation, add_euro_columns, allocate_frame
 from secpa_model.money import ROUNDING_RULE
 from secpa_model.parameters import Parameters, load_parameters
@@ -59,8 +60,11 @@ __all__ = [
     "json_schema",
     "load_parameters",
     "project_budget",
+    "read_allocations",
+    "read_structures",
     "reference_parameters",
     "sweep",
     "sweep_grid",
+    "write_allocations",
 ]
 __version__ = "0.1.0"

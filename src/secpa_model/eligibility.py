@@ -63,24 +63,23 @@ CONDITIONS: Final[tuple[Condition, ...]] = (
 CONDITION_BY_CODE: Final[dict[str, Condition]] = {c.code: c for c in CONDITIONS}
 NOT_PARTICIPATING: Final[Condition] = CONDITION_BY_CODE["not_participating"]
 
-_ELIGIBLE_KIND_CODES = np.array([KINDS.index(k) for k in ELIGIBLE_KINDS], dtype=np.int8)
-_ELIGIBLE_LOCATION_CODES = np.array(
-    [LOCATIONS.index(loc) for loc in ELIGIBLE_LOCATIONS], dtype=np.int8
+# the bit each kind and location code fails (0 if eligible): one lookup per structure
+_KIND_BITS = np.array(
+    [0 if k in ELIGIBLE_KINDS else CONDITION_BY_CODE["kind_not_eligible"].bit for k in KINDS],
+    dtype=np.int64,
+)
+_LOCATION_BITS = np.array(
+    [0 if loc in ELIGIBLE_LOCATIONS else CONDITION_BY_CODE["outside_qpv"].bit for loc in LOCATIONS],
+    dtype=np.int64,
 )
 
 
 def failed_conditions(columns: StructureColumns, params: ParameterSnapshot) -> NDArray[np.int64]:
     """The bit mask of failed conditions per structure on the day of ``params`` (0: eligible)."""
-    mask = np.zeros(len(columns), dtype=np.int64)
-    by_code = CONDITION_BY_CODE
-    mask |= np.where(
-        np.isin(columns.kind, _ELIGIBLE_KIND_CODES), 0, by_code["kind_not_eligible"].bit
-    )
-    mask |= np.where(
-        np.isin(columns.location, _ELIGIBLE_LOCATION_CODES), 0, by_code["outside_qpv"].bit
-    )
+    mask: NDArray[np.int64] = _KIND_BITS[columns.kind] | _LOCATION_BITS[columns.location]
     minimum = params.count("eligibility.min_file_active")
-    mask |= np.where(columns.file_active_mg >= minimum, 0, by_code["file_active_below_minimum"].bit)
+    below = CONDITION_BY_CODE["file_active_below_minimum"].bit
+    mask |= np.where(columns.file_active_mg >= minimum, 0, below)
     return mask
 
 

@@ -82,7 +82,8 @@ def compute(
     day the parameters do not cover.
     """
     size = len(columns)
-    accumulated = {key: np.zeros(size, dtype=np.float64) for key in LINE_KEYS}
+    # one row per line: the float64 cents accumulated over the pieces, rounded at the end
+    accumulated = np.zeros((len(LINE_KEYS), size), dtype=np.float64)
     reason_mask = np.zeros(size, dtype=np.int64)
     eligible_days = np.zeros(size, dtype=np.int64)
     total_days = np.zeros(size, dtype=np.int64)
@@ -97,19 +98,20 @@ def compute(
         paid_days = np.where(failed == 0, active, 0)
         year_days = days_in_year(piece.start.year)
         results = {rule.KEY: rule.compute(columns, params) for rule in RULES}
-        for key, result in results.items():
-            # the piece's share of the annual amount: « au prorata des jours »
-            accumulated[key] += result.annual_cents * paid_days / year_days
+        annual = np.stack([result.annual_cents for result in results.values()])
+        # the piece's share of the annual amount: « au prorata des jours »
+        accumulated += annual * paid_days / year_days
         reason_mask |= np.where(active > 0, failed, 0)
         eligible_days += paid_days
         total_days += active
         pieces.append(PieceResult(piece, year_days, active, failed, params, results))
 
     reason_mask |= np.where(total_days == 0, NOT_PARTICIPATING.bit, 0)
+    rounded = round_cents(accumulated)  # once per line (element-wise: one call for all)
     return BatchResult(
         span=span,
         pieces=pieces,
-        line_cents={key: round_cents(value) for key, value in accumulated.items()},
+        line_cents={key: rounded[line] for line, key in enumerate(LINE_KEYS)},
         eligible=eligible_days > 0,
         reason_mask=reason_mask,
         active_days=total_days,
@@ -127,14 +129,33 @@ def windows(
     return starts, ends
 
 
+# Snapshots already built, per parameter set (kept alive here, so its id is not reused) and
+# day: a Parameters is frozen, so the values in force on a day never change. Bounded.
+_SNAPSHOTS: dict[int, tuple[Parameters, dict[date, ParameterSnapshot]]] = {}
+_SNAPSHOT_SETS_KEPT = 8
+_SNAPSHOT_DAYS_KEPT = 4096
+
+
 def _snapshot(parameters: Parameters, day: date) -> ParameterSnapshot:
-    try:
-        return parameters.at(day)
-    except CoverageError as exc:
-        raise CoverageError(
-            f"{exc}. A structure participates on {day}: choose a period inside the "
-            "parameters' coverage, or set the structure's entry_date."
-        ) from exc
+    entry = _SNAPSHOTS.get(id(parameters))
+    if entry is None or entry[0] is not parameters:
+        if len(_SNAPSHOTS) >= _SNAPSHOT_SETS_KEPT:
+            _SNAPSHOTS.clear()
+        entry = _SNAPSHOTS[id(parameters)] = (parameters, {})
+    by_day = entry[1]
+    snapshot = by_day.get(day)
+    if snapshot is None:
+        try:
+            snapshot = parameters.at(day)
+        except CoverageError as exc:
+            raise CoverageError(
+                f"{exc}. A structure participates on {day}: choose a period inside the "
+                "parameters' coverage, or set the structure's entry_date."
+            ) from exc
+        if len(by_day) >= _SNAPSHOT_DAYS_KEPT:
+            by_day.clear()
+        by_day[day] = snapshot
+    return snapshot
 
 
 def allocate(

@@ -61,10 +61,7 @@ def euros_to_cents(euros: Decimal | int | str) -> int:
 def format_euros(amount: Decimal) -> str:
     """Format euros for people: ``12 345,67 €`` style with a thin grouping space."""
     quantized = amount.quantize(CENT, rounding=ROUND_HALF_UP)
-    sign = "-" if quantized < 0 else ""
-    integer, _, fraction = f"{abs(quantized):.2f}".partition(".")
-    groups: list[str] = []
-    while integer:
-        groups.insert(0, integer[-3:])
-        integer = integer[:-3]
-    return f"{sign}{' '.join(groups)},{fraction} €"
+    if not quantized < 0:
+        quantized = abs(quantized)  # no "-0,00 €"
+    # Python's "," grouping, then French separators: "-12,345.67" → "-12 345,67"
+    return f"{quantized:,.2f}".replace(",", " ").replace(".", ",") + " €"

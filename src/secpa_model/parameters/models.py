@@ -214,6 +214,12 @@ class InForce:
 
     def describe(self) -> str:
         """The value with its unit, for people."""
+        return self._description
+
+    @cached_property
+    def _description(self) -> str:
+        # computed once per value in force: the engine reuses its snapshots, and describing
+        # a scale costs more than the rest of an allocation's line
         if isinstance(self.value, Scale):
             return self.value.describe(self.unit, self.threshold_unit or "")
         return f"{self.value} {self.unit}"
