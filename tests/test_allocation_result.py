@@ -105,3 +105,12 @@ def test_check_spending_reports_ineligible_items_and_overspending(
 
 def test_json_round_trip(allocation: Allocation) -> None:
     assert Allocation.model_validate_json(allocation.model_dump_json()) == allocation
+
+
+def test_each_line_explains_its_pieces_and_its_rounding(allocation: Allocation) -> None:
+    text = allocation.line("participatory_activities").explanation
+    first, rounding = text.splitlines()
+    # 2022 is one piece of 365 days: 4 ETP × 45 000 € = 180 000 € × 365/365
+    assert first.startswith("2022-01-01..2022-12-31: ")
+    assert "etp = 4" in first and "× 365/365 days = 180000.00 €" in first
+    assert rounding.endswith("rounded once, half up, to the cent: 180 000,00 €")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -94,7 +95,14 @@ class Line(BaseModel):
     )
     parameters: list[UsedParameter]
     pieces: list[ProrationPiece]
-    explanation: str
+
+    @cached_property
+    def explanation(self) -> str:
+        """The line in words: one sentence per piece, then its one rounding (derived from
+        the pieces, so it cannot disagree with them)."""
+        from secpa_model.explain import line_sentences  # explain.py builds on this module
+
+        return "\n".join(line_sentences(self))
 
 
 SpendingCategory = Literal[

@@ -16,13 +16,13 @@ Each line can be recomputed by hand from the trace alone::
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import TYPE_CHECKING, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from secpa_model.allocation import ProrationPiece, Reason, UsedParameter
+from secpa_model.allocation import Line, ProrationPiece, Reason, UsedParameter
 from secpa_model.money import CENT, ROUNDING_RULE, format_euros
 from secpa_model.periods import Period
 from secpa_model.rules import RULES
@@ -44,6 +44,7 @@ RECOMPUTE: Final[str] = (
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 _LEGAL_BASIS_EN: Final[dict[str, str]] = {rule.KEY: rule.LEGAL_BASIS_EN for rule in RULES}
 _UNROUNDED_DECIMALS: Final = Decimal("1e-10")
+_UNROUNDED_DIGITS: Final = 40
 
 
 class TraceRounding(BaseModel):
@@ -111,12 +112,15 @@ class Trace(BaseModel):
     rounding: TraceRounding = Field(default_factory=TraceRounding)
 
 
-def unrounded_amount(pieces: list[ProrationPiece]) -> Fraction:
-    """The exact sum of ``annual_amount × days / year_days`` over ``pieces`` (euros)."""
-    return sum(
-        (Fraction(piece.annual_amount) * piece.days / piece.year_days for piece in pieces),
-        Fraction(0),
-    )
+def unrounded_amount(pieces: list[ProrationPiece]) -> Decimal:
+    """The sum of ``annual_amount × days / year_days`` over ``pieces`` (euros), to 40
+    significant digits: far finer than the 8 decimals shown and the cent rounded to."""
+    with localcontext() as context:
+        context.prec = _UNROUNDED_DIGITS
+        return sum(
+            (piece.annual_amount * piece.days / piece.year_days for piece in pieces),
+            Decimal(0),
+        )
 
 
 def round_half_up(amount: Fraction) -> Decimal:
@@ -275,6 +279,14 @@ def piece_sentence(piece: ProrationPiece, changing: frozenset[str] = frozenset()
     )
 
 
+def line_sentences(line: Line) -> list[str]:
+    """A line in words: one sentence per piece, then the sentence of its one rounding."""
+    changing = changing_parameters(line.pieces)
+    sentences = [piece_sentence(piece, changing) for piece in line.pieces]
+    sentences.append(rounding_sentence(decimal_of(unrounded_amount(line.pieces)), line.amount))
+    return sentences
+
+
 def rounding_sentence(unrounded: Decimal, amount: Decimal, *, bold: bool = False) -> str:
     """The one rounding of a line in words (``unrounded``: the exact sum of its pieces)."""
     shown = f"**{format_euros(amount)}**" if bold else format_euros(amount)
@@ -324,10 +336,11 @@ def _exact(amount: Decimal) -> str:
     return f"{whole}.{fraction.ljust(2, '0')}"
 
 
-def decimal_of(value: Fraction, quantum: Decimal = _UNROUNDED_DECIMALS) -> Decimal:
-    """An exact fraction of euros as a Decimal with ``quantum`` precision (half up)."""
-    exact = Decimal(value.numerator) / Decimal(value.denominator)
-    return exact.quantize(quantum, rounding=ROUND_HALF_UP)
+def decimal_of(value: Fraction | Decimal, quantum: Decimal = _UNROUNDED_DECIMALS) -> Decimal:
+    """Euros (an exact fraction or a Decimal) with ``quantum`` precision (half up)."""
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+    return value.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def _cell(value: object) -> str:

@@ -10,13 +10,6 @@ from typing import TYPE_CHECKING
 from secpa_model.allocation import Allocation, Line, ProrationPiece, Reason, UsedParameter
 from secpa_model.eligibility import CONDITIONS
 from secpa_model.eligibility import PARAMETERS as ELIGIBILITY_PARAMETERS
-from secpa_model.explain import (
-    changing_parameters,
-    decimal_of,
-    piece_sentence,
-    rounding_sentence,
-    unrounded_amount,
-)
 from secpa_model.money import cents_to_euros
 from secpa_model.parameters import InForce
 from secpa_model.periods import Period
@@ -71,11 +64,6 @@ def build_allocation(
                     parameters={p: piece.params[p].effective_from for p in rule.PARAMETERS},
                 )
             )
-        changing = changing_parameters(pieces)
-        explanation = [piece_sentence(piece, changing) for piece in pieces]
-        explanation.append(
-            rounding_sentence(decimal_of(unrounded_amount(pieces)), cents_to_euros(cents))
-        )
         if cents > 0:
             assumptions.update(p for (p, _), v in used.items() if v.status == "assumption")
         lines.append(
@@ -89,7 +77,6 @@ def build_allocation(
                 details=details,
                 parameters=[used_parameter(value) for value in used.values()],
                 pieces=pieces,
-                explanation="\n".join(explanation),
             )
         )
     if batch.eligible[row]:
@@ -118,8 +105,25 @@ def _json_value(value: object) -> str | int | float | bool | None:
     raise TypeError(f"unexpected input value {value!r}")
 
 
+# InForce objects come from the parameters' per-day snapshot cache and are reused across
+# calls: cite each once. The cache keeps the InForce alive, so its id cannot be reused.
+_CITED: dict[int, tuple[InForce, UsedParameter]] = {}
+_CITED_KEPT = 4096
+
+
 def used_parameter(value: InForce) -> UsedParameter:
     """A parameter value in force, as cited by a line (value, unit, status, source)."""
+    cached = _CITED.get(id(value))
+    if cached is not None and cached[0] is value:
+        return cached[1]
+    cited = _cite(value)
+    if len(_CITED) >= _CITED_KEPT:
+        _CITED.clear()
+    _CITED[id(value)] = (value, cited)
+    return cited
+
+
+def _cite(value: InForce) -> UsedParameter:
     return UsedParameter(
         path=value.path,
         value=value.describe(),
