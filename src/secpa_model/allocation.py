@@ -9,14 +9,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Literal, get_args
+from functools import lru_cache
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
 from secpa_model.money import ROUNDING_RULE, euros_to_cents, format_euros
 from secpa_model.parameters import Source, Status
 from secpa_model.periods import Period
 from secpa_model.rules import LINE_KEYS
+from secpa_model.structures import Structure
 
 InputValue = str | int | float | bool | Decimal | date | None
 
@@ -79,6 +81,21 @@ class Line(BaseModel):
     parameters: list[UsedParameter]
     pieces: list[ProrationPiece]
     explanation: str
+
+    @field_validator("inputs")
+    @classmethod
+    def _inputs_typed_as_structure(cls, inputs: dict[str, InputValue]) -> dict[str, InputValue]:
+        # JSON carries a Decimal or a date as a string: read each input back with the type of
+        # the Structure field it comes from, so that a JSON round trip is lossless.
+        return {name: _input_adapter(name).validate_python(value) for name, value in inputs.items()}
+
+
+@lru_cache(maxsize=32)
+def _input_adapter(name: str) -> TypeAdapter[Any]:
+    """A validator for the input ``name``: the type of that Structure field (else any)."""
+    field = Structure.model_fields.get(name)
+    annotation: Any = field.annotation if field is not None else Any
+    return TypeAdapter(annotation)
 
 
 SpendingCategory = Literal[
