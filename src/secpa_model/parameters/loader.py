@@ -228,10 +228,9 @@ def _dated_value(
                 f"{key}.source: unknown source id {source!r} "
                 f"(defined in [sources]: {', '.join(sorted(sources)) or 'none'})"
             )
-        elif sources[source] is not None:
-            value["source"] = sources[source]
         else:
-            problems.append(f"{key}.source: source {source!r} is invalid (see sources.{source})")
+            # an invalid source is reported once, under sources.<id>, not at each use
+            value["source"] = sources[source] or Source(title=source, reference="(invalid)")
     if "value" in value:
         spec = PARAMETER_SPECS[path]
         given = value["value"]
