@@ -303,3 +303,12 @@ def test_a_file_that_is_not_toml_names_its_line() -> None:
     with pytest.raises(ParameterError, match=r"(?s)my/params\.toml: .*line 1") as caught:
         parse_parameters("this is not toml", ORIGIN)
     assert "not valid TOML" in str(caught.value)
+
+
+def test_odd_keys_are_quoted_so_the_message_stays_one_line_per_problem() -> None:
+    text = REFERENCE.replace("[meta]", '["bad\\rgroup"]\nx = 1\n\n[meta]', 1)
+    with pytest.raises(ParameterError) as caught:
+        parse_parameters(text, ORIGIN)
+    lines = str(caught.value).split("\n")
+    assert lines[1] == '  - "bad\\rgroup": ' + lines[1].split(": ", 1)[1]
+    assert "unknown group" in lines[1]

@@ -22,6 +22,7 @@ File layout::
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from importlib import resources
@@ -70,6 +71,7 @@ _HINTS: Final[dict[str, str]] = {
 }
 _TOML_POSITION: Final = re.compile(r"\(at line (\d+), column (\d+)\)")
 _TOML_HEADER: Final = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
+_BARE_KEY: Final = re.compile(r"[A-Za-z0-9_-]+")
 _DATE_LIKE: Final = re.compile(r"=\s*\d{4}-\d")
 
 
@@ -127,14 +129,15 @@ def parameters_from_mapping(data: Any, origin: str) -> Parameters:
         if group in _RESERVED:
             continue
         if group not in _GROUPS:
-            problems.append(f"{group}: {_unknown_group(group)}")
+            problems.append(f"{_quote(group)}: {_unknown_group(group)}")
             continue
         if not isinstance(table, dict):
-            problems.append(f"{group}: expected a table of parameters, got {_show(table)}")
+            problems.append(f"{_quote(group)}: expected a table of parameters, got {_show(table)}")
             continue
         for name, body in table.items():
             path = f"{group}.{name}"
             if path not in PARAMETER_SPECS:
+                path = f"{group}.{_quote(name)}"
                 known = ", ".join(p for p in sorted(PARAMETER_SPECS) if p.startswith(group + "."))
                 problems.append(f"{path}: unknown parameter (known in {group}: {known})")
                 continue
@@ -167,8 +170,9 @@ def _meta(meta: Any, problems: list[str]) -> dict[str, str]:
     if not isinstance(meta, dict):
         problems.append(f"meta: expected a table (name, description), got {_show(meta)}")
         return {}
+    allowed = ", ".join(sorted(_META_KEYS))
     for key in sorted(set(meta) - _META_KEYS):
-        problems.append(f"meta.{key}: unknown key (allowed: {', '.join(sorted(_META_KEYS))})")
+        problems.append(f"meta.{_quote(key)}: unknown key (allowed: {allowed})")
     result = {}
     for key in sorted(_META_KEYS & set(meta)):
         if isinstance(meta[key], str):
@@ -188,7 +192,7 @@ def _sources(sources: Any, problems: list[str]) -> dict[str, Source | None]:
         try:
             result[source_id] = Source.model_validate(table)
         except ValidationError as exc:
-            problems.extend(_pydantic_problems(exc, f"sources.{source_id}", model=Source))
+            problems.extend(_pydantic_problems(exc, f"sources.{_quote(source_id)}", model=Source))
             result[source_id] = None
     return result
 
@@ -289,7 +293,8 @@ def _key_parts(error: ErrorDetails) -> list[str | int]:
 def _join(prefix: str, parts: list[str | int]) -> str:
     key = prefix
     for part in parts:
-        key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else part)
+        name = _quote(part) if isinstance(part, str) else part
+        key += f"[{name}]" if isinstance(part, int) else (f".{name}" if key else str(name))
     return key or "(file)"
 
 
@@ -321,6 +326,13 @@ def _owner(parts: list[str | int]) -> type[BaseModel] | None:
     """The model in which the last key of ``parts`` sits."""
     names = [p for p in parts[:-1] if isinstance(p, str)]
     return _MODEL_AFTER.get(names[-1] if names else None)
+
+
+def _quote(key: Any) -> str:
+    """A key as written in TOML: bare when it is a bare key, else quoted (so that a key
+    with spaces, dots or control characters cannot garble the message)."""
+    text = str(key)
+    return text if _BARE_KEY.fullmatch(text) else json.dumps(text, ensure_ascii=False)
 
 
 def _unknown_group(group: str) -> str:
