@@ -75,21 +75,33 @@ _GENERATED_SOURCE: Final[dict[str, str]] = {
 _GENERATED_RATIONALE: Final = "Generated for a property-based test; not a real value."
 
 
+def _spread(low: int, high: int, steps: int = 100) -> st.SearchStrategy[int]:
+    """Integers in [low, high] spread over the whole range.
+
+    ``st.integers`` favours small magnitudes, which would rarely reach a cap or a bracket
+    of a large range: draw a coarse step (nearly uniform over ``steps`` values) plus a
+    fine offset inside it."""
+    width = max((high - low) // steps, 1)
+    coarse = st.integers(0, (high - low) // width)
+    fine = st.integers(0, width - 1)
+    return st.builds(lambda c, f: min(low + c * width + f, high), coarse, fine)
+
+
 def _euros(max_cents: int) -> st.SearchStrategy[Decimal]:
     """Whole-cent euro amounts from 0 to ``max_cents`` cents, as exact Decimals."""
-    return st.integers(0, max_cents).map(lambda cents: Decimal(cents) / 100)
+    return _spread(0, max_cents).map(lambda cents: Decimal(cents) / 100)
 
 
 def _poverty_rates() -> st.SearchStrategy[float]:
     """Fractions in [0, 1]: any float, or a round one (which often hits a threshold)."""
-    return st.floats(0, 1, allow_nan=False, allow_subnormal=False) | st.integers(0, 1_000).map(
+    return st.floats(0, 1, allow_nan=False, allow_subnormal=False) | _spread(0, 1_000).map(
         lambda n: n / 1_000
     )
 
 
 def _hours() -> st.SearchStrategy[float]:
     """Hours per year: any float, or whole quarter hours."""
-    return st.floats(0, _MAX_HOURS, allow_nan=False, allow_subnormal=False) | st.integers(
+    return st.floats(0, _MAX_HOURS, allow_nan=False, allow_subnormal=False) | _spread(
         0, _MAX_HOURS * 4
     ).map(lambda quarters: quarters / 4)
 
@@ -120,12 +132,12 @@ def _structure(
             "structure_id": draw(_structure_ids()),
             "kind": draw(st.sampled_from(kinds)),
             "location": draw(st.sampled_from(locations)),
-            "file_active_mg": draw(st.integers(min_file_active, _MAX_PATIENTS)),
+            "file_active_mg": draw(_spread(min_file_active, _MAX_PATIENTS)),
             "poverty_rate": draw(_poverty_rates()),
             "interpreting_hours_in_person": draw(_hours()),
             "interpreting_hours_phone": draw(_hours()),
             "psychologist_cost_requested": draw(_euros(_MAX_REQUEST_CENTS)),
-            "segur_psychologist_funding": draw(_euros(_MAX_REQUEST_CENTS)),
+            "segur_psychologist_funding": draw(_euros(_MAX_REQUEST_CENTS // 2)),
             "ars_psychology_agreement": draw(st.booleans()),
             "entry_date": entry,
             "exit_date": exit_,
@@ -137,9 +149,11 @@ def structures(*, dated: bool = True) -> st.SearchStrategy[Structure]:
     """Valid :class:`~secpa_model.Structure` objects of any eligibility.
 
     Every kind and location, file active 0 to 12 000 patients, poverty rate in [0, 1],
-    0 to 3 000 interpreting hours of each kind, requests and Ségur funding of 0 to
-    200 000 € in whole cents, with or without ARS agreement. With ``dated=True`` (the
-    default) entry and exit dates are drawn too (each may be absent; exit ≥ entry).
+    0 to 3 000 interpreting hours of each kind, psychology requests of 0 to 200 000 € and
+    Ségur funding of 0 to 100 000 € in whole cents, with or without ARS agreement. Numbers
+    are spread over their whole range (not only small ones), so caps and brackets are hit.
+    With ``dated=True`` (the default) entry and exit dates are drawn too (each may be
+    absent; exit ≥ entry).
     """
     return _structure(KINDS, LOCATIONS, 0, dated)
 
@@ -251,14 +265,14 @@ def _value(draw: st.DrawFn, path: str) -> Decimal | dict[str, Any]:
     """A random valid value for the parameter ``path`` (by its kind and unit)."""
     spec = PARAMETER_SPECS[path]
     if spec.kind == "count":
-        return Decimal(draw(st.integers(0, 8_000)))
+        return Decimal(draw(_spread(0, 8_000)))
     if spec.kind == "amount":
         return draw(_euros(10_000_000))  # up to 100 000 €
     if spec.threshold_unit == "fraction":
         fractions = st.integers(0, 100).map(lambda n: Decimal(n) / 100)
         return _scale(draw, fractions, _euros(20_000))  # up to 200 € per patient
-    patients = st.integers(0, 8_000).map(Decimal)
-    etp = st.integers(0, 1_000).map(lambda n: Decimal(n) / 100)  # up to 10 ETP
+    patients = _spread(0, 8_000).map(Decimal)
+    etp = _spread(0, 1_000).map(lambda n: Decimal(n) / 100)  # up to 10 ETP
     return _scale(draw, patients, etp)
 
 
