@@ -115,6 +115,13 @@ CASES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
         ("'EUR/day' is wrong", "'EUR/hour'"),
     ),
     (
+        "wrong threshold unit",
+        'threshold_unit = "fraction"',
+        'threshold_unit = "percent"',
+        f"{POVERTY}.threshold_unit",
+        ("'percent' is wrong", "'fraction'"),
+    ),
+    (
         "negative amount",
         CAP_VALUE,
         CAP_VALUE.replace("value = 40000", "value = -40000"),

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, find, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from secpa_model import Parameters, Period, Structure, allocate, allocate_frame
@@ -65,13 +65,31 @@ def test_testing_without_hypothesis_names_the_test_extra() -> None:
 
 
 def test_structures_cover_every_eligibility() -> None:
-    """structures() is not biased towards eligible ones: it finds each failed condition."""
-    outside = find(structures(), lambda s: s.location == "outside_qpv")
-    assert outside.location == "outside_qpv"
-    small = find(structures(), lambda s: s.file_active_mg < 1000)
-    assert small.file_active_mg < 1000
-    dated = find(structures(), lambda s: s.entry_date is not None and s.exit_date is not None)
-    assert dated.exit_date >= dated.entry_date  # type: ignore[operator]
+    """structures() is not biased towards eligible ones: it draws each failed condition,
+    participation windows and psychology requests above the reference cap."""
+    seen: set[str] = set()
+
+    @settings(max_examples=150, database=None, derandomize=True, deadline=None)
+    @given(structures())
+    def collect(structure: Structure) -> None:
+        allocation = allocate(structure, 2023)
+        seen.update(reason.code for reason in allocation.reasons)
+        if allocation.eligible:
+            seen.add("eligible")
+        if structure.entry_date is not None and structure.exit_date is not None:
+            seen.add("dated")
+        if allocation.line("psychological_support").amount == Decimal("66000.00"):
+            seen.add("psychology at its cap")
+
+    collect()
+    assert seen >= {
+        "eligible",
+        "outside_qpv",
+        "file_active_below_minimum",
+        "not_participating",
+        "dated",
+        "psychology at its cap",
+    }, seen
 
 
 @FAST
