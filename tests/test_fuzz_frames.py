@@ -194,7 +194,12 @@ BAD_CELLS: list[tuple[str, str, Any]] = [
     ("year 10000", "year", 10_000),
     ("year 1e300", "year", 1e300),
     ("year inf", "year", float("inf")),
+    ("year 2**62", "year", 2**62),
+    ("year -2**62", "year", -(2**62)),
     ("entry date beyond any date", "entry_date", 2**70),
+    # an Excel serial day number is not a date: read as nanoseconds since 1970 it would be
+    # silently guessed as 1970-01-01
+    ("integer entry date", "entry_date", 44_621),
 ]
 
 
