@@ -26,6 +26,9 @@ Location = Literal["in_qpv", "near_qpv", "outside_qpv"]
 KINDS: Final[tuple[str, ...]] = get_args(Kind)
 LOCATIONS: Final[tuple[str, ...]] = get_args(Location)
 
+MAX_INT64: Final[int] = int(np.iinfo(np.int64).max)
+"""The largest count or number of cents the int64 columns hold (a storage limit)."""
+
 NonNegativeHours = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Euros = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 
@@ -55,6 +58,7 @@ class Structure(BaseModel):
     )
     file_active_mg: int = Field(
         ge=0,
+        le=MAX_INT64,
         strict=False,
         description="General-medicine file active of the previous year (file active en "
         "médecine générale de l'année précédente), in patients.",
@@ -104,6 +108,9 @@ class Structure(BaseModel):
             raise ValueError(f"poverty_rate must be a number, got {value!r}")
         try:
             number = float(value)  # type: ignore[arg-type]
+        except OverflowError:
+            message = "poverty_rate must be a fraction in [0, 1], got a huge number"
+            raise ValueError(message) from None
         except (TypeError, ValueError):
             return value  # pydantic reports the type error with the value
         if math.isnan(number) or math.isinf(number):
@@ -118,7 +125,12 @@ class Structure(BaseModel):
     @field_validator("psychologist_cost_requested", "segur_psychologist_funding")
     @classmethod
     def _whole_cents(cls, value: Decimal) -> Decimal:
-        euros_to_cents(value)
+        try:
+            cents = euros_to_cents(value)
+        except ArithmeticError:  # decimal overflow of an absurdly large amount
+            cents = MAX_INT64 + 1
+        if cents > MAX_INT64:
+            raise ValueError(f"{value:.6g} euros is out of range (too large to count in cents)")
         return value
 
     @model_validator(mode="after")

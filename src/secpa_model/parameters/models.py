@@ -28,6 +28,15 @@ Status = Literal["published", "assumption", "scenario"]
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 
+class KeyedValueError(ValueError):
+    """A validation error that knows the key at fault, relative to the model that raises it
+    (e.g. ``values[1].effective_from``), so that the loader can name it precisely."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 class Source(BaseModel):
     """Where a value comes from: a title and a URL or a legal reference (source)."""
 
@@ -74,14 +83,16 @@ class Scale(BaseModel):
     def _sorted_and_disjoint(self) -> Scale:
         for index, (low, high) in enumerate(zip(self.brackets, self.brackets[1:], strict=False)):
             if high.threshold < low.threshold:
-                raise ValueError(
+                raise KeyedValueError(
+                    f"brackets[{index + 1}].threshold",
                     f"brackets are not sorted: bracket {index + 1} threshold {high.threshold} "
-                    f"is below bracket {index} threshold {low.threshold}"
+                    f"is below bracket {index} threshold {low.threshold}",
                 )
             if high.threshold == low.threshold:
-                raise ValueError(
+                raise KeyedValueError(
+                    f"brackets[{index + 1}].threshold",
                     f"brackets overlap: brackets {index} and {index + 1} both start at "
-                    f"{low.threshold}"
+                    f"{low.threshold}",
                 )
         return self
 
@@ -126,7 +137,9 @@ class DatedValue(BaseModel):
     @model_validator(mode="after")
     def _assumption_has_rationale(self) -> DatedValue:
         if self.status == "assumption" and not self.rationale:
-            raise ValueError("a value with status 'assumption' needs a one-line 'rationale'")
+            raise KeyedValueError(
+                "rationale", "a value with status 'assumption' needs a one-line 'rationale'"
+            )
         return self
 
 
@@ -148,21 +161,25 @@ class Parameter(BaseModel):
             known = ", ".join(sorted(PARAMETER_SPECS))
             raise ValueError(f"unknown parameter {self.path!r}; known parameters: {known}")
         if self.unit != spec.unit:
-            raise ValueError(f"unit {self.unit!r} is wrong: {self.path} is in {spec.unit!r}")
+            raise KeyedValueError(
+                "unit", f"unit {self.unit!r} is wrong: {self.path} is in {spec.unit!r}"
+            )
         if spec.kind == "scale" and self.threshold_unit != spec.threshold_unit:
-            raise ValueError(
+            raise KeyedValueError(
+                "threshold_unit",
                 f"threshold_unit {self.threshold_unit!r} is wrong: the thresholds of "
-                f"{self.path} are in {spec.threshold_unit!r}"
+                f"{self.path} are in {spec.threshold_unit!r}",
             )
         for index, dated in enumerate(self.values):
             _check_kind(spec.kind, dated.value, index)
         for index in range(1, len(self.values)):
             before, after = self.values[index - 1], self.values[index]
             if after.effective_from <= before.effective_from:
-                raise ValueError(
+                raise KeyedValueError(
+                    f"values[{index}].effective_from",
                     f"value {index} (effective {after.effective_from}) is not after value "
                     f"{index - 1} (effective {before.effective_from}): list dated values in "
-                    "strictly increasing order of date"
+                    "strictly increasing order of date",
                 )
         return self
 
@@ -184,19 +201,28 @@ class Parameter(BaseModel):
 
 
 def _check_kind(kind: str, value: Decimal | Scale, index: int) -> None:
-    where = f"value {index}"
+    key, where = f"values[{index}].value", f"value {index}"
     if kind == "scale":
         if not isinstance(value, Scale):
-            raise ValueError(f"{where}: expected a scale (mode and brackets), got {value!r}")
+            raise KeyedValueError(
+                key, f"{where}: expected a scale (mode and brackets), got {value!r}"
+            )
         return
     if not isinstance(value, Decimal):
-        raise ValueError(f"{where}: expected a number, got a scale")
+        raise KeyedValueError(key, f"{where}: expected a number, got a scale")
     if not value.is_finite() or value < 0:
-        raise ValueError(f"{where}: {value} is negative or not finite")
-    if kind == "count" and value != value.to_integral_value():
-        raise ValueError(f"{where}: {value} is not a whole number")
-    if kind == "amount":
-        euros_to_cents(value)
+        raise KeyedValueError(key, f"{where}: {value} is negative or not finite")
+    try:
+        if kind == "count" and value != value.to_integral_value():
+            raise KeyedValueError(key, f"{where}: {value} is not a whole number")
+        if kind == "amount":
+            euros_to_cents(value)
+    except ArithmeticError as exc:  # decimal overflow of an absurdly large value
+        raise KeyedValueError(key, f"{where}: {value} is out of range") from exc
+    except KeyedValueError:
+        raise
+    except ValueError as exc:
+        raise KeyedValueError(key, f"{where}: {exc}") from exc
 
 
 @dataclass(frozen=True)

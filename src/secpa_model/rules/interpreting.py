@@ -34,7 +34,10 @@ def compute(columns: StructureColumns, params: ParameterSnapshot) -> RuleResult:
     phone = params.amount_cents("interpreting.hourly_rate_phone")
     cap = params.amount_cents("interpreting.annual_cap")
 
-    uncapped = (
-        columns.interpreting_hours_in_person * in_person + columns.interpreting_hours_phone * phone
-    )
+    # An absurd number of hours may overflow float64 to +inf: the cap bounds it exactly.
+    with np.errstate(over="ignore"):
+        uncapped = (
+            columns.interpreting_hours_in_person * in_person
+            + columns.interpreting_hours_phone * phone
+        )
     return RuleResult(annual_cents=np.minimum(uncapped, cap), details={"uncapped_cents": uncapped})
