@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.py") if not p.name.startswith("_"))
+# property_test_example.py is a pytest file, run by tests/test_property_example.py
+PROPERTY_TEST = "property_test_example.py"
+EXAMPLES = sorted(
+    p
+    for p in (ROOT / "examples").glob("*.py")
+    if not p.name.startswith("_") and p.name != PROPERTY_TEST
+)
 EXPECTED_CHARTS = {
     "quickstart.py": ["quickstart_allocations.png"],
     "compare_scenarios.py": ["compare_scenarios.png"],

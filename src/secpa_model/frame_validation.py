@@ -373,8 +373,10 @@ def _poverty_rates(series: pd.Series, problems: _Problems) -> NDArray[np.float64
 def _cents(series: pd.Series, name: str, problems: _Problems) -> NDArray[np.int64]:
     """Euros to integer cents; finer than a cent is an error, never rounded."""
     values, usable = _raw_numbers(series, name, problems)
-    cents = np.where(usable, values * 100, 0.0)
+    with np.errstate(over="ignore"):  # an overflow is too large: reported just below
+        cents = np.where(usable, values * 100, 0.0)
     too_large = cents > _EXACT_LIMIT
+    cents = np.where(too_large, 0.0, cents)
     problems.add(too_large, name, series, f"{name} is too large to be exact in cents")
     whole = np.round(cents)
     if _is_text(series):
@@ -451,7 +453,9 @@ def _ordinals(
     elif empty.all():
         return np.full(len(series), open_value, dtype=np.int64)
     else:
-        text = series.str.strip() if isinstance(series.dtype, pd.StringDtype) else series
+        # every cell as text: a number (an Excel day number, say) is then not a date, where
+        # pandas would read it as nanoseconds since 1970
+        text = series.astype("string").str.strip()
         parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
     days = parsed.to_numpy(dtype="datetime64[D]")
     not_midnight = (parsed.to_numpy() != days).astype(np.bool_) & parsed.notna().to_numpy()
