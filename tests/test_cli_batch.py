@@ -81,6 +81,10 @@ def test_chunked_equals_one_call_with_report_and_raise() -> None:
     pd.testing.assert_frame_equal(chunked.allocations, one.allocations)
     pd.testing.assert_frame_equal(chunked.errors, one.errors)
     assert seen == [(4, 15), (8, 15), (12, 15), (15, 15)]
+    # one row per chunk: some chunks hold only an invalid row
+    single_rows = allocate_in_chunks(frame, 2022, errors="report", chunk_rows=1)
+    pd.testing.assert_frame_equal(single_rows.allocations, one.allocations)
+    pd.testing.assert_frame_equal(single_rows.errors, one.errors)
     # raise: the same message as one call, listing the problems of every chunk
     with pytest.raises(InputError) as single:
         allocate_frame(frame, 2022)
