@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from secpa_model import allocate_frame, read_allocations
+from secpa_model import allocate_frame, files, read_allocations
 from secpa_model.batch import allocate_in_chunks, summarise
 from secpa_model.cli import errors_path, main
 from secpa_model.errors import InputError
@@ -194,3 +194,19 @@ def test_batch_with_a_year_column_and_a_parameter_file(tmp_path: Path, capsys: C
     assert main(["batch", str(source), "-o", str(out), "--parameters", str(params)]) == 0
     text = capsys.readouterr().out
     assert "period: each row's year" in text and f"total: {PORTFOLIO_TOTAL}" in text
+
+
+def test_a_missing_extra_or_an_unwritable_output_is_an_error_message(
+    tmp_path: Path, capsys: Capture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = write_portfolio(tmp_path)
+    missing_dir = tmp_path / "no" / "such" / "out.csv"
+    assert main(["batch", str(source), "-o", str(missing_dir), "--year", "2022"]) == 2
+    assert "cannot write the file" in capsys.readouterr().err
+    # pyarrow itself stays importable (pandas' text columns use it): the check looks for a
+    # module that does not exist, as it would on a machine without the extra
+    monkeypatch.setitem(files._EXTRAS, "parquet", ("secpa_model_no_such_module", "parquet"))
+    out = tmp_path / "out.parquet"
+    assert main(["batch", str(source), "-o", str(out), "--year", "2022"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("secpa-model: error:") and "secpa-model[parquet]" in err

@@ -183,3 +183,12 @@ def test_report_errors(tmp_path: Path, capsys: Capture) -> None:
     assert "cannot write the report" in capsys.readouterr().err
     assert main(["report", str(source), "-o", str(tmp_path / "r.html"), "--year", "2019"]) == 2
     assert "do not cover" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("marks", "banner"), [(["True"] * 3, True), (["True", "False", "True"], False)]
+)
+def test_the_synthetic_banner_needs_every_row_marked(marks: list[str], banner: bool) -> None:
+    frame = portfolio_frame().assign(synthetic=marks)  # as text, the way a CSV is read
+    html = build_report(frame, 2022, charts=False)
+    assert ("The structures are SYNTHETIC" in html) is banner

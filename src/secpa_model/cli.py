@@ -45,6 +45,7 @@ DEMO_YEAR = 2022
 DEFAULT_STRUCTURE_ID: Final = "structure"
 USAGE_ERROR: Final = 2
 PROGRESS_WIDTH: Final = 30
+EACH_ROWS_YEAR: Final = "each row's year"
 
 Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 """What ``add_<name>`` functions receive: the parser's subcommands."""
@@ -401,6 +402,14 @@ def _check_output(name: str) -> Path:
     return path
 
 
+def _write(frame: pd.DataFrame, path: Path, *, index: bool | None = None) -> None:
+    """Write a result file (format from the suffix); an InputError if it cannot be written."""
+    try:
+        write_allocations(frame, path, index=index)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write the file: {exc}") from exc
+
+
 def _in_file(name: str, exc: InputError) -> InputError:
     return InputError(f"{name} (rows numbered from 0 after the header): {exc}")
 
@@ -491,13 +500,13 @@ def run_batch(args: argparse.Namespace) -> int:
     allocations = reported.allocations
     if args.errors == "report":
         # the input row of each allocation, as a column, to match the errors file's rows
-        write_allocations(allocations.reset_index(names="row"), output, index=False)
+        _write(allocations.reset_index(names="row"), output, index=False)
         problems = errors_path(output)
-        reported.errors.to_csv(problems, index=False)
+        _write(reported.errors, problems, index=False)
     else:
-        write_allocations(allocations, output)
+        _write(allocations, output)
     summary = summarise(len(frame), reported)
-    when = str(period) if period else "each row's year"
+    when = str(period) if period else EACH_ROWS_YEAR
     print(f"secpa-model batch: {args.input} -> {output}")
     print(f"period: {when}; parameters: {params.name!r}")
     print(
@@ -595,14 +604,14 @@ def run_compare(args: argparse.Namespace) -> int:
         ]
         for record in comparison.summary.to_dict("records")
     ]
-    print(f"secpa-model compare: {args.input}, period {period or 'each row’s year'}")
+    print(f"secpa-model compare: {args.input}, period {period or EACH_ROWS_YEAR}")
     print(f"baseline: parameters {baseline.name!r}; the first row is the baseline")
     print()
     print(_text_table(headers, rows))
     print()
     print(_assumption_line(baseline, period))
     if output is not None:
-        write_allocations(comparison.detail, output)
+        _write(comparison.detail, output)
         print(f"detail: {_number(len(comparison.detail))} rows written to {output}")
     return 0
 
@@ -699,14 +708,14 @@ def run_sweep(args: argparse.Namespace) -> int:
         ]
         for record in table.to_dict("records")
     ]
-    print(f"secpa-model sweep of {args.path}: {args.input}, period {period or 'each row’s year'}")
+    print(f"secpa-model sweep of {args.path}: {args.input}, period {period or EACH_ROWS_YEAR}")
     print(f"base: parameters {params.name!r}; difference to the total under the base")
     print()
     print(_text_table([args.path, "total", "difference", "eligible"], rows))
     print()
     print(f"{args.path} takes the SCENARIO values above. " + _assumption_line(params, period))
     if output is not None:
-        write_allocations(table, output)
+        _write(table, output)
         print(f"table written to {output}")
     return 0
 
@@ -800,7 +809,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else USAGE_ERROR
     try:
         code: int = args.handler(args)
-    except SecpaError as exc:
+    except (SecpaError, ImportError) as exc:  # ImportError: a missing optional extra, named
         print(f"secpa-model: error: {exc}", file=sys.stderr)
         return USAGE_ERROR
     return code

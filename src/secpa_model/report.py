@@ -47,6 +47,7 @@ CHART_EXTRA: Final = "plot"
 MAX_CHART_STRUCTURES: Final = 60
 """The bar chart draws at most this many structures (the largest totals); tables list all."""
 
+_TRUE_WORDS: Final = ("true", "1", "yes", "oui", "vrai")
 _LABELS: Final[dict[str, str]] = {rule.KEY: rule.LABEL for rule in RULES}
 _CSS: Final = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #222; }
@@ -86,7 +87,7 @@ def build_report(
     span = Period.parse(period) if period is not None else None
     result = allocate_frame(frame, span, params)
     comparison = compare(frame, span, params, *scenarios) if scenarios else None
-    synthetic = "synthetic" in frame.columns and bool(frame["synthetic"].astype(bool).all())
+    synthetic = _all_synthetic(frame)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -133,6 +134,14 @@ def write_report(
     )
     file.write_text(page, encoding="utf-8")
     return file
+
+
+def _all_synthetic(frame: pd.DataFrame) -> bool:
+    """Whether every row says it is synthetic (a ``synthetic`` column, bools or text)."""
+    if "synthetic" not in frame.columns or frame.empty:
+        return False
+    words = frame["synthetic"].map(lambda value: str(value).strip().lower())
+    return bool(words.isin(_TRUE_WORDS).all())
 
 
 def _euros(cents: int) -> str:
