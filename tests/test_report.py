@@ -7,6 +7,7 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from secpa_model.cli import main
@@ -42,6 +43,7 @@ class Page(HTMLParser):
                 {
                     "class": attributes.get("class"),
                     "structure": attributes.get("data-structure"),
+                    "year": attributes.get("data-year"),
                     "rows": [],
                 }
             )
@@ -192,3 +194,18 @@ def test_the_synthetic_banner_needs_every_row_marked(marks: list[str], banner: b
     frame = portfolio_frame().assign(synthetic=marks)  # as text, the way a CSV is read
     html = build_report(frame, 2022, charts=False)
     assert ("The structures are SYNTHETIC" in html) is banner
+
+
+def test_a_structure_year_table_has_a_table_per_structure_and_year() -> None:
+    frame = portfolio_frame().assign(year=2022)
+    frame = pd.concat([frame, portfolio_frame().assign(year=2023)], ignore_index=True)
+    page = parse(build_report(frame, None, charts=False))
+    tables = page.of_class("structure")
+    assert len(tables) == 6
+    assert {(t["structure"], t["year"]) for t in tables} == {
+        (sid, year) for sid in ("centre-a", "msp-b", "outside-c") for year in ("2022", "2023")
+    }
+    assert "centre-a, 2023" in page.text and "6 structure-years, 4 eligible" in " ".join(page.text)
+    # two whole years of the same portfolio: 2 × 591 900 = 1 183 800 €
+    (totals,) = page.of_class("totals")
+    assert rows(totals)[-1][-1] == "1 183 800,00 €"

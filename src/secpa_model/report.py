@@ -24,7 +24,7 @@ import pandas as pd
 from secpa_model.comparison import Comparison, compare
 from secpa_model.eligibility import CONDITION_BY_CODE
 from secpa_model.engine import reference_parameters
-from secpa_model.frames import allocate_frame
+from secpa_model.frames import YEAR_COLUMN, allocate_frame
 from secpa_model.money import cents_to_euros, format_euros
 from secpa_model.parameters import DatedValue, Parameter, Parameters, Scale
 from secpa_model.periods import Period, PeriodLike
@@ -105,13 +105,14 @@ def build_report(
             '<p class="warning">The structures are SYNTHETIC: invented figures, no real '
             "structure is described.</p>"
         )
-    parts += _totals(result)
+    parts += _totals(result, "structure-years" if YEAR_COLUMN in frame.columns else "structures")
     parts += _assumptions(params, span)
     if comparison is not None:
         parts += _scenarios(comparison)
     if charts:
         parts += _charts(result, params, comparison, synthetic)
-    parts += _structures(result)
+    years = frame.loc[result.index, YEAR_COLUMN] if YEAR_COLUMN in frame.columns else None
+    parts += _structures(result, years)
     parts += [_reading_note(), "</body>", "</html>", ""]
     return "\n".join(parts)
 
@@ -162,7 +163,7 @@ def _meta(source: str, span: Period | None, params: Parameters) -> str:
     )
 
 
-def _totals(result: pd.DataFrame) -> list[str]:
+def _totals(result: pd.DataFrame, rows_are: str) -> list[str]:
     rows = [
         f"<tr><td>{escape(_LABELS[key])}</td><td>{escape(key)}</td>"
         f'<td class="amount">{escape(_euros(int(result[f"{key}_cents"].sum())))}</td></tr>'
@@ -172,7 +173,7 @@ def _totals(result: pd.DataFrame) -> list[str]:
     eligible = int(result["eligible"].sum())
     return [
         '<h2 id="totals">Totals</h2>',
-        f"<p>{len(result)} structures, {eligible} eligible, {len(result) - eligible} not "
+        f"<p>{len(result)} {rows_are}, {eligible} eligible, {len(result) - eligible} not "
         "eligible.</p>",
         '<table class="totals">',
         "<thead><tr><th>line</th><th>key</th><th>amount</th></tr></thead>",
@@ -313,11 +314,15 @@ def _data_uri(figure: Figure) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _structures(result: pd.DataFrame) -> list[str]:
+def _structures(result: pd.DataFrame, years: pd.Series | None) -> list[str]:
+    """One table per row of ``result`` (per structure, or per structure and year)."""
     parts = ['<h2 id="structures">Structures</h2>']
     line_columns = [f"{key}_cents" for key in LINE_KEYS]
-    for number, record in enumerate(result.to_dict("records")):
+    year_of = [None] * len(result) if years is None else [str(year) for year in years]
+    for number, (record, year) in enumerate(zip(result.to_dict("records"), year_of, strict=True)):
         structure = str(record["structure_id"])
+        heading = structure if year is None else f"{structure}, {year}"
+        year_attribute = "" if year is None else f' data-year="{escape(year)}"'
         if record["eligible"]:
             status = "<p>Eligible.</p>"
         else:
@@ -336,9 +341,9 @@ def _structures(result: pd.DataFrame) -> list[str]:
         ]
         parts += [
             f'<section class="structure" id="structure-{number}">',
-            f"<h3>{escape(structure)}</h3>",
+            f"<h3>{escape(heading)}</h3>",
             status,
-            f'<table class="structure" data-structure="{escape(structure)}">',
+            f'<table class="structure" data-structure="{escape(structure)}"{year_attribute}>',
             "<thead><tr><th>line</th><th>amount</th></tr></thead>",
             "<tbody>",
             *rows,
