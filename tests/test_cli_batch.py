@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -210,3 +212,21 @@ def test_a_missing_extra_or_an_unwritable_output_is_an_error_message(
     assert main(["batch", str(source), "-o", str(out), "--year", "2022"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("secpa-model: error:") and "secpa-model[parquet]" in err
+
+
+def test_python_dash_m_batch_progress_on_stderr_summary_on_stdout(tmp_path: Path) -> None:
+    source = write_portfolio(tmp_path)
+    out = tmp_path / "out.csv"
+    command = [sys.executable, "-m", "secpa_model", "batch", str(source), "-o", str(out)]
+    done = subprocess.run(
+        [*command, "--year", "2022", "--chunk-rows", "2"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[-1].endswith("100 % (3 / 3 rows)")
+    assert f"total: {PORTFOLIO_TOTAL}" in done.stdout
+    failed = subprocess.run([*command, "--year", "2019"], capture_output=True, text=True)
+    assert failed.returncode == 2 and failed.stdout == ""
+    assert "do not cover 2019-01-01" in failed.stderr
