@@ -57,7 +57,7 @@ def subcommand_names() -> list[str]:
 
 def test_every_subcommand_has_help(capsys: Capture) -> None:
     names = subcommand_names()
-    assert names == ["demo", "allocate", "params", "schema"]
+    assert names == ["demo", "allocate", "batch", "compare", "sweep", "report", "params", "schema"]
     assert len(names) == len(SUBCOMMANDS)
     assert main(["--help"]) == 0
     top = capsys.readouterr().out

@@ -15,20 +15,28 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Final, Literal, TypeAlias, get_args, get_origin
+from typing import Any, Final, Literal, TextIO, TypeAlias, get_args, get_origin
 
+import pandas as pd
 from pydantic import ValidationError
 
 from secpa_model.allocation import Allocation, UsedParameter
+from secpa_model.batch import CHUNK_ROWS, allocate_in_chunks, summarise
+from secpa_model.comparison import compare, sweep
 from secpa_model.datasets import example_structures
 from secpa_model.engine import allocate, reference_parameters
 from secpa_model.errors import InputError, SecpaError
 from secpa_model.explain import explain_json, explain_markdown, explain_text, status_label
-from secpa_model.money import format_euros
+from secpa_model.files import FORMATS, read_structures, write_allocations
+from secpa_model.money import cents_to_euros, format_euros
 from secpa_model.parameters import Parameters, load_parameters
 from secpa_model.periods import Period
+from secpa_model.report import assumed_values, build_report
 from secpa_model.rules import RULES
+from secpa_model.scenario_files import read_scenario_file
+from secpa_model.scenarios import Scenario
 from secpa_model.schemas import SCHEMA_NAMES, SchemaName, json_schema
 from secpa_model.structures import Structure
 from secpa_model.trace import used_parameter
@@ -36,6 +44,8 @@ from secpa_model.trace import used_parameter
 DEMO_YEAR = 2022
 DEFAULT_STRUCTURE_ID: Final = "structure"
 USAGE_ERROR: Final = 2
+PROGRESS_WIDTH: Final = 30
+EACH_ROWS_YEAR: Final = "each row's year"
 
 Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 """What ``add_<name>`` functions receive: the parser's subcommands."""
@@ -358,11 +368,419 @@ def run_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------- portfolio files (shared)
+
+
+def _add_optional_period(parser: argparse.ArgumentParser) -> None:
+    when = parser.add_mutually_exclusive_group()
+    when.add_argument("--year", type=int, help="a calendar year, e.g. 2022")
+    when.add_argument(
+        "--period",
+        metavar="START..END",
+        help="an inclusive period, e.g. 2022-03-01..2022-12-31 (without --year or --period, "
+        "the input needs a 'year' column: each row over its year)",
+    )
+
+
+def _optional_period(args: argparse.Namespace) -> Period | None:
+    if args.year is None and args.period is None:
+        return None
+    return period_from(args)
+
+
+def _read_input(name: str) -> pd.DataFrame:
+    """The rows of a structures file, as read (validated by the allocation)."""
+    return read_structures(name, validate=False)
+
+
+def _check_output(name: str) -> Path:
+    path = Path(name)
+    if path.suffix.lower() not in FORMATS:
+        raise InputError(
+            f"{path}: unknown output file type {path.suffix!r} (known: {', '.join(FORMATS)})"
+        )
+    return path
+
+
+def _write(frame: pd.DataFrame, path: Path, *, index: bool | None = None) -> None:
+    """Write a result file (format from the suffix); an InputError if it cannot be written."""
+    try:
+        write_allocations(frame, path, index=index)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write the file: {exc}") from exc
+
+
+def _in_file(name: str, exc: InputError) -> InputError:
+    return InputError(f"{name} (rows numbered from 0 after the header): {exc}")
+
+
+def _base_parameters(name: str | None) -> Parameters:
+    return load_parameters(name) if name else reference_parameters()
+
+
+def _scenarios(names: Sequence[str] | None, base: Parameters) -> list[Scenario]:
+    return [read_scenario_file(name, base) for name in names or ()]
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", " ")
+
+
+def _assumption_line(params: Parameters, period: Period | None) -> str:
+    paths = sorted({parameter.path for parameter, _ in assumed_values(params, period)})
+    if not paths:
+        return "No ASSUMPTION among the parameter values used."
+    return "ASSUMPTIONS (not published values) behind these amounts: " + ", ".join(paths)
+
+
+# --------------------------------------------------------------------------- batch
+
+
+def add_batch(commands: Subcommands) -> None:
+    """``batch``: a file of structures in, a file of allocations out."""
+    sub = commands.add_parser(
+        "batch",
+        help="allocate a file of structures (CSV, Parquet, Excel) into a file",
+        description=(
+            "Allocate every row of IN (CSV, Parquet or .xlsx; one structure, or one "
+            "structure-year, per row) and write the allocations to OUT (format from the "
+            "suffix; amounts in integer cents). Prints progress on stderr for large files "
+            "and a summary at the end."
+        ),
+    )
+    sub.add_argument("input", metavar="IN", help="the structures file (.csv, .parquet, .xlsx)")
+    sub.add_argument("-o", "--output", metavar="OUT", required=True, help="the allocations file")
+    _add_optional_period(sub)
+    sub.add_argument(
+        "--parameters", metavar="FILE", help="a parameter file (default: the reference set)"
+    )
+    sub.add_argument(
+        "--errors",
+        choices=("raise", "report"),
+        default="raise",
+        help="raise (default): any invalid cell stops the batch, nothing is written; "
+        "report: allocate the valid rows and write the problems to OUT_STEM.errors.csv "
+        "beside the output",
+    )
+    sub.add_argument(
+        "--chunk-rows",
+        type=int,
+        default=CHUNK_ROWS,
+        metavar="N",
+        help=f"rows per chunk; longer inputs show progress (default {CHUNK_ROWS})",
+    )
+    sub.set_defaults(handler=run_batch)
+
+
+def errors_path(output: Path) -> Path:
+    """Where ``batch --errors report`` writes the problems: ``OUT_STEM.errors.csv``."""
+    return output.with_name(f"{output.stem}.errors.csv")
+
+
+def run_batch(args: argparse.Namespace) -> int:
+    """Allocate the input file, write the output (and the errors file), print a summary."""
+    output = _check_output(args.output)
+    if args.chunk_rows < 1:
+        raise InputError(f"--chunk-rows {args.chunk_rows}: give a number of rows of at least 1")
+    period = _optional_period(args)
+    params = _base_parameters(args.parameters)
+    frame = _read_input(args.input)
+    progress = _progress_printer(sys.stderr) if len(frame) > args.chunk_rows else None
+    try:
+        reported = allocate_in_chunks(
+            frame,
+            period,
+            params,
+            errors=args.errors,
+            chunk_rows=args.chunk_rows,
+            progress=progress,
+        )
+    except InputError as exc:
+        raise _in_file(args.input, exc) from exc
+    allocations = reported.allocations
+    if args.errors == "report":
+        # the input row of each allocation, as a column, to match the errors file's rows
+        _write(allocations.reset_index(names="row"), output, index=False)
+        problems = errors_path(output)
+        _write(reported.errors, problems, index=False)
+    else:
+        _write(allocations, output)
+    summary = summarise(len(frame), reported)
+    when = str(period) if period else EACH_ROWS_YEAR
+    print(f"secpa-model batch: {args.input} -> {output}")
+    print(f"period: {when}; parameters: {params.name!r}")
+    print(
+        f"rows: {_number(summary.rows)} read, {_number(summary.allocated)} allocated, "
+        f"{_number(summary.eligible)} eligible, {_number(summary.invalid)} invalid"
+    )
+    print(f"total: {format_euros(summary.total)} (the sum of the rows' totals, in cents)")
+    if args.errors == "report":
+        print(
+            f"errors: {_number(summary.problems)} problems in {_number(summary.invalid)} rows "
+            f"written to {problems}"
+        )
+    print(_assumption_line(params, period))
+    return 0
+
+
+def _progress_printer(stream: TextIO) -> Callable[[int, int], None]:
+    """A progress bar on ``stream``: redrawn in place on a terminal, a line per chunk
+    otherwise."""
+    interactive = stream.isatty()
+
+    def show(done: int, total: int) -> None:
+        filled = PROGRESS_WIDTH * done // total
+        bar = "#" * filled + "." * (PROGRESS_WIDTH - filled)
+        text = f"[{bar}] {100 * done // total:3d} % ({_number(done)} / {_number(total)} rows)"
+        if interactive:
+            stream.write("\r" + text + ("\n" if done == total else ""))
+        else:
+            stream.write(text + "\n")
+        stream.flush()
+
+    return show
+
+
+# ------------------------------------------------------------------------- compare
+
+
+def add_compare(commands: Subcommands) -> None:
+    """``compare``: a portfolio under a baseline and scenarios from files."""
+    sub = commands.add_parser(
+        "compare",
+        help="compare a portfolio under scenarios (TOML/JSON overrides files)",
+        description=(
+            "Allocate the structures of IN under the baseline and under each scenario, and "
+            "print the portfolio totals by scenario. A scenario file holds name, description "
+            "and an overrides table keyed by parameter path (docs/cli.md)."
+        ),
+    )
+    sub.add_argument("input", metavar="IN", help="the structures file (.csv, .parquet, .xlsx)")
+    sub.add_argument(
+        "--scenario",
+        metavar="FILE",
+        action="append",
+        required=True,
+        help="a scenario file (.toml or .json); repeat for several",
+    )
+    sub.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="a parameter file: the baseline, and the base of every scenario "
+        "(default: the reference set)",
+    )
+    _add_optional_period(sub)
+    sub.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="write the detail (scenario × structure × line) to OUT (.csv, .parquet, .xlsx)",
+    )
+    sub.set_defaults(handler=run_compare)
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    """Print the summary by scenario; write the detail with ``-o``."""
+    output = _check_output(args.output) if args.output else None
+    period = _optional_period(args)
+    baseline = _base_parameters(args.baseline)
+    scenarios = _scenarios(args.scenario, baseline)
+    frame = _read_input(args.input)
+    try:
+        comparison = compare(frame, period, baseline, *scenarios)
+    except InputError as exc:
+        raise _in_file(args.input, exc) from exc
+    except ValueError as exc:  # repeated scenario names
+        raise InputError(str(exc)) from exc
+    headers = ["scenario", "total", "difference", "%", "eligible", "changed"]
+    rows = [
+        [
+            str(record["scenario"]),
+            format_euros(record["total_eur"]),
+            format_euros(record["difference_eur"]),
+            "" if pd.isna(record["difference_pct"]) else f"{record['difference_pct']:+.2f}",
+            str(record["eligible_structures"]),
+            str(record["structures_changed"]),
+        ]
+        for record in comparison.summary.to_dict("records")
+    ]
+    print(f"secpa-model compare: {args.input}, period {period or EACH_ROWS_YEAR}")
+    print(f"baseline: parameters {baseline.name!r}; the first row is the baseline")
+    print()
+    print(_text_table(headers, rows))
+    print()
+    print(_assumption_line(baseline, period))
+    if output is not None:
+        _write(comparison.detail, output)
+        print(f"detail: {_number(len(comparison.detail))} rows written to {output}")
+    return 0
+
+
+def _text_table(headers: list[str], rows: list[list[str]]) -> str:
+    """A plain-text table, the first column left-aligned, the others right-aligned."""
+    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
+
+    def fmt(row: list[str]) -> str:
+        cells = [row[0].ljust(widths[0])]
+        cells += [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
+        return "  ".join(cells).rstrip()
+
+    return "\n".join([fmt(headers), "-" * (sum(widths) + 2 * len(widths) - 2), *map(fmt, rows)])
+
+
+# --------------------------------------------------------------------------- sweep
+
+
+def add_sweep(commands: Subcommands) -> None:
+    """``sweep``: the portfolio total for each value of one parameter."""
+    sub = commands.add_parser(
+        "sweep",
+        help="the portfolio total for each value of one parameter",
+        description=(
+            "Allocate the structures of IN once per value of one parameter (replacing its "
+            "value from the base's first date on) and print the totals."
+        ),
+    )
+    sub.add_argument("input", metavar="IN", help="the structures file (.csv, .parquet, .xlsx)")
+    sub.add_argument(
+        "--path",
+        metavar="PARAM",
+        required=True,
+        help="the parameter path, e.g. participatory_activities.cost_per_etp",
+    )
+    sub.add_argument(
+        "--values",
+        metavar="V1,V2,...",
+        required=True,
+        help="comma-separated numbers with a decimal point, e.g. 45000,50000,55000",
+    )
+    _add_optional_period(sub)
+    sub.add_argument(
+        "--parameters", metavar="FILE", help="a parameter file (default: the reference set)"
+    )
+    sub.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="a scenario file applied to the parameters first: the base of the sweep",
+    )
+    sub.add_argument(
+        "-o", "--output", metavar="OUT", help="write the table to OUT (.csv, .parquet, .xlsx)"
+    )
+    sub.set_defaults(handler=run_sweep)
+
+
+def sweep_values(text: str) -> list[Decimal]:
+    """The numbers of ``--values`` (an :class:`InputError` naming a bad one)."""
+    values = []
+    for item in text.split(","):
+        try:
+            value = Decimal(item.strip())
+        except InvalidOperation as exc:
+            raise InputError(
+                f"--values: {item.strip()!r} is not a number (give numbers with a decimal "
+                "point, separated by commas, e.g. 45000,50000.5)"
+            ) from exc
+        if not value.is_finite():
+            raise InputError(f"--values: {item.strip()!r} is not a finite number")
+        values.append(value)
+    return values
+
+
+def run_sweep(args: argparse.Namespace) -> int:
+    """Print the sweep table; write it with ``-o``."""
+    output = _check_output(args.output) if args.output else None
+    values = sweep_values(args.values)
+    period = _optional_period(args)
+    params = _base_parameters(args.parameters)
+    if args.scenario:
+        params = read_scenario_file(args.scenario, params).apply(params)
+    frame = _read_input(args.input)
+    try:
+        table = sweep(frame, period, args.path, values, params)
+    except InputError as exc:
+        raise _in_file(args.input, exc) from exc
+    rows = [
+        [
+            str(record["value"]),
+            format_euros(record["total_eur"]),
+            format_euros(cents_to_euros(record["difference_cents"])),
+            str(record["eligible_structures"]),
+        ]
+        for record in table.to_dict("records")
+    ]
+    print(f"secpa-model sweep of {args.path}: {args.input}, period {period or EACH_ROWS_YEAR}")
+    print(f"base: parameters {params.name!r}; difference to the total under the base")
+    print()
+    print(_text_table([args.path, "total", "difference", "eligible"], rows))
+    print()
+    print(f"{args.path} takes the SCENARIO values above. " + _assumption_line(params, period))
+    if output is not None:
+        _write(table, output)
+        print(f"table written to {output}")
+    return 0
+
+
+# -------------------------------------------------------------------------- report
+
+
+def add_report(commands: Subcommands) -> None:
+    """``report``: one self-contained HTML page of a portfolio."""
+    sub = commands.add_parser(
+        "report",
+        help="an HTML report of a portfolio (one self-contained page)",
+        description=(
+            "Write one self-contained HTML page: the totals, the assumptions used, a table per "
+            "structure, the comparison with scenarios and the charts (embedded; they need the "
+            "optional extra 'plot')."
+        ),
+    )
+    sub.add_argument("input", metavar="IN", help="the structures file (.csv, .parquet, .xlsx)")
+    sub.add_argument("-o", "--output", metavar="OUT", required=True, help="the HTML file")
+    _add_optional_period(sub)
+    sub.add_argument(
+        "--parameters", metavar="FILE", help="a parameter file (default: the reference set)"
+    )
+    sub.add_argument(
+        "--scenario",
+        metavar="FILE",
+        action="append",
+        help="a scenario file to compare with the parameters; repeat for several",
+    )
+    sub.add_argument("--title", default="SECPA allocations", help="the page's title")
+    sub.set_defaults(handler=run_report)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Write the HTML report."""
+    period = _optional_period(args)
+    params = _base_parameters(args.parameters)
+    scenarios = _scenarios(args.scenario, params)
+    frame = _read_input(args.input)
+    try:
+        page = build_report(
+            frame, period, params, scenarios, title=args.title, source=Path(args.input).name
+        )
+    except InputError as exc:
+        raise _in_file(args.input, exc) from exc
+    except ValueError as exc:  # repeated scenario names
+        raise InputError(str(exc)) from exc
+    try:
+        Path(args.output).write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{args.output}: cannot write the report: {exc}") from exc
+    print(f"report of {_number(len(frame))} structures written to {args.output}")
+    return 0
+
+
 # ------------------------------------------------------------------------- wiring
 
 SUBCOMMANDS: Final[tuple[Callable[[Subcommands], None], ...]] = (
     add_demo,
     add_allocate,
+    add_batch,
+    add_compare,
+    add_sweep,
+    add_report,
     add_params,
     add_schema,
 )
@@ -391,7 +809,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else USAGE_ERROR
     try:
         code: int = args.handler(args)
-    except SecpaError as exc:
+    except (SecpaError, ImportError) as exc:  # ImportError: a missing optional extra, named
         print(f"secpa-model: error: {exc}", file=sys.stderr)
         return USAGE_ERROR
     return code

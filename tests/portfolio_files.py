@@ -1,0 +1,46 @@
+"""A small portfolio file for the command-line tests, with its amounts worked by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+# Three structures over 2022 (a whole year: no proration), reference parameters:
+# - centre-a: 4 ETP × 45 000 = 180 000; 3 200 patients × 40 € (poverty 31 %) = 128 000;
+#   300 h × 60 + 200 h × 42 = 26 400; min(66 000, 70 000 − 10 000) = 60 000; total 394 400 €
+# - msp-b: 3 ETP × 45 000 = 135 000; 2 500 × 25 € (poverty 20 %) = 62 500; total 197 500 €
+# - outside-c: outside a QPV, so not eligible: 0 €
+# Portfolio: 394 400 + 197 500 + 0 = 591 900 €; 2 eligible of 3. 7 ETP in all.
+PORTFOLIO_TOTAL = "591 900,00 €"
+ETP_IN_PORTFOLIO = 4 + 3
+EXPECTED_CENTS = {
+    "centre-a": (18_000_000, 12_800_000, 2_640_000, 6_000_000),
+    "msp-b": (13_500_000, 6_250_000, 0, 0),
+    "outside-c": (0, 0, 0, 0),
+}
+
+
+def portfolio_frame() -> pd.DataFrame:
+    """The three structures as a DataFrame (columns of ``allocate_frame``)."""
+    return pd.DataFrame(
+        {
+            "structure_id": ["centre-a", "msp-b", "outside-c"],
+            "kind": ["centre_de_sante", "msp", "msp"],
+            "location": ["in_qpv", "in_qpv", "outside_qpv"],
+            "file_active_mg": [3200, 2500, 2000],
+            "poverty_rate": [0.31, 0.20, 0.25],
+            "interpreting_hours_in_person": [300, 0, 0],
+            "interpreting_hours_phone": [200, 0, 0],
+            "psychologist_cost_requested": [70000, 0, 0],
+            "segur_psychologist_funding": [10000, 0, 0],
+            "ars_psychology_agreement": [True, False, False],
+        }
+    )
+
+
+def write_portfolio(directory: Path, name: str = "portfolio.csv") -> Path:
+    """Write the portfolio to ``directory / name`` (CSV) and return the path."""
+    path = directory / name
+    portfolio_frame().to_csv(path, index=False)
+    return path
