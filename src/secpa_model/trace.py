@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from secpa_model.engine import BatchResult
 
 _MICRO_CENT = 6
+_PIECE_QUANTUM = Decimal("1e-8")
 
 
 def cents_float_to_euros(cents: float, decimals: int = _MICRO_CENT) -> Decimal:
@@ -31,6 +32,19 @@ def build_allocation(
     structure: Structure, batch: BatchResult, row: int, period: Period, parameters_name: str
 ) -> Allocation:
     """The :class:`Allocation` of row ``row`` of ``batch`` (``structure`` gives its inputs)."""
+    # what every line shares: the pieces the structure takes part in, with its own dates
+    first = date.fromordinal(int(batch.starts[row]))
+    last = date.fromordinal(int(batch.ends[row]))
+    shared = [
+        (
+            piece,
+            int(piece.active_days[row]) if piece.failed[row] == 0 else 0,
+            max(piece.period.start, first),
+            min(piece.period.end, last),
+        )
+        for piece in batch.pieces
+        if piece.active_days[row] > 0
+    ]
     lines = []
     assumptions: set[str] = set()
     for rule in RULES:
@@ -38,20 +52,12 @@ def build_allocation(
         used: dict[tuple[str, object], InForce] = {}
         pieces = []
         details: dict[str, float] = {}
-        for piece in batch.pieces:
-            active = int(piece.active_days[row])
-            if active == 0:
-                continue
-            paid = active if piece.failed[row] == 0 else 0
+        for piece, paid, start, end in shared:
             result = piece.rules[rule.KEY]
             annual = cents_float_to_euros(result.annual_cents[row])
-            share = annual * paid / piece.year_days
-            start = max(piece.period.start, date.fromordinal(int(batch.starts[row])))
-            end = min(piece.period.end, date.fromordinal(int(batch.ends[row])))
             details = {name: float(values[row]) for name, values in result.details.items()}
-            for path in rule.PARAMETERS:
-                value = piece.params[path]
-                used[(path, value.effective_from)] = value
+            in_force = [piece.params[path] for path in rule.PARAMETERS]
+            used.update(((value.path, value.effective_from), value) for value in in_force)
             pieces.append(
                 ProrationPiece(
                     start=start,
@@ -59,9 +65,9 @@ def build_allocation(
                     days=paid,
                     year_days=piece.year_days,
                     annual_amount=annual,
-                    amount=share.quantize(Decimal("1e-8")),
+                    amount=(annual * paid / piece.year_days).quantize(_PIECE_QUANTUM),
                     details=details,
-                    parameters={p: piece.params[p].effective_from for p in rule.PARAMETERS},
+                    parameters={value.path: value.effective_from for value in in_force},
                 )
             )
         if cents > 0:

@@ -257,16 +257,20 @@ class ParameterSnapshot:
 
     day: date
     values: dict[str, InForce] = field(default_factory=dict)
+    _cents: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def __getitem__(self, path: str) -> InForce:
         return self.values[path]
 
     def amount_cents(self, path: str) -> int:
-        """An amount parameter in integer cents."""
-        value = self.values[path].value
-        if not isinstance(value, Decimal):
-            raise TypeError(f"{path} is a scale, not an amount")
-        return euros_to_cents(value)
+        """An amount parameter in integer cents (converted once per snapshot)."""
+        cents = self._cents.get(path)
+        if cents is None:
+            value = self.values[path].value
+            if not isinstance(value, Decimal):
+                raise TypeError(f"{path} is a scale, not an amount")
+            cents = self._cents[path] = euros_to_cents(value)
+        return cents
 
     def count(self, path: str) -> int:
         """A count parameter (patients) as an int."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -42,7 +43,12 @@ class Parameters(BaseModel):
 
     def change_dates(self) -> list[date]:
         """Every date on which at least one parameter takes a new value, sorted."""
-        return sorted({v.effective_from for p in self.parameters.values() for v in p.values})
+        return list(self._change_dates)
+
+    @cached_property
+    def _change_dates(self) -> tuple[date, ...]:
+        # the set is frozen: computed once
+        return tuple(sorted({v.effective_from for p in self.parameters.values() for v in p.values}))
 
     def at(self, day: date) -> ParameterSnapshot:
         """The values in force on ``day``.
