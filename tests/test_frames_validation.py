@@ -350,3 +350,42 @@ def test_whole_number_ids_become_text_and_missing_ones_are_reported() -> None:
     assert errors.values.tolist() == [
         [7, "structure_id", pd.NA, "structure_id is missing or empty"]
     ]
+
+
+@pytest.mark.parametrize(
+    ("column", "field"),
+    [
+        ("interpreting_hours_inperson", "interpreting_hours_in_person"),
+        ("Psychologist_Cost_Requested", "psychologist_cost_requested"),
+        ("ars_psychology_agrement", "ars_psychology_agreement"),
+    ],
+)
+def test_a_misspelt_optional_column_is_refused_not_ignored(column: str, field: str) -> None:
+    # under a wrong name the column would be ignored and the field would take its default
+    frame = pd.DataFrame(
+        {
+            "structure_id": ["a"],
+            "kind": ["msp"],
+            "location": ["in_qpv"],
+            "file_active_mg": [2000],
+            "poverty_rate": [0.3],
+            column: [1],
+        }
+    )
+    with pytest.raises(InputError, match=f"{column!r}: did you mean {field!r}"):
+        allocate_frame(frame, 2022)
+
+
+def test_other_columns_are_ignored() -> None:
+    frame = pd.DataFrame(
+        {
+            "structure_id": ["a"],
+            "kind": ["msp"],
+            "location": ["in_qpv"],
+            "file_active_mg": [2000],
+            "poverty_rate": [0.3],
+            "region": ["Normandie"],
+            "wave": [2],
+        }
+    )
+    assert list(allocate_frame(frame, 2022)["structure_id"]) == ["a"]

@@ -9,6 +9,8 @@ messages are fixed texts (one per kind of problem) so an errors frame can be gro
 
 from __future__ import annotations
 
+import difflib
+
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -55,6 +57,9 @@ _TRUE_WORDS: Final = ("true", "yes", "oui", "vrai", "1")
 _FALSE_WORDS: Final = ("false", "no", "non", "faux", "0")
 # Float input counts as a whole number of cents within a micro-cent (as in money.py).
 _CENT_TOLERANCE: Final = 1e-6
+# how alike (difflib ratio, case ignored) an unknown column must be to a field to be refused
+# as a misspelling of it
+_NEAR_MISS: Final = 0.85
 # Beyond 2**53 a float64 no longer holds every integer: cents or patients would be inexact.
 _EXACT_LIMIT: Final = float(2**53)
 _DEFAULT_TEXT = pd.Series(["text"]).dtype
@@ -132,6 +137,24 @@ def _plain(value: object) -> object:
     return value
 
 
+def _reject_misspelt_columns(columns: pd.Index) -> None:
+    """Other columns are ignored, but not one that looks like a misspelt field: an optional
+    column under a wrong name would otherwise silently take its default."""
+    known = [*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, YEAR_COLUMN]
+    guesses = {
+        str(name): close[0]
+        for name in columns
+        if str(name) not in known
+        and (close := difflib.get_close_matches(str(name).lower(), known, n=1, cutoff=_NEAR_MISS))
+    }
+    if guesses:
+        listed = "; ".join(f"{name!r}: did you mean {field!r}?" for name, field in guesses.items())
+        raise InputError(
+            f"unknown columns that look like misspelt fields ({listed}); rename them, or "
+            "drop them (other columns are ignored)"
+        )
+
+
 def validate_frame(frame: pd.DataFrame) -> ValidatedFrame:
     """Validate ``frame`` column by column and convert it to engine columns.
 
@@ -152,6 +175,7 @@ def validate_frame(frame: pd.DataFrame) -> ValidatedFrame:
         raise InputError(
             f"missing required columns: {', '.join(missing)} (columns present: {present})"
         )
+    _reject_misspelt_columns(frame.columns)
     size = len(frame)
     problems = _Problems(size)
 
