@@ -10,7 +10,6 @@ messages are fixed texts (one per kind of problem) so an errors frame can be gro
 from __future__ import annotations
 
 import difflib
-
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
