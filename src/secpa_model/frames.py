@@ -121,8 +121,9 @@ def allocate_frame(
 
     ``frame`` has the :class:`~secpa_model.Structure` field names as columns; optional
     columns left out take their defaults (:data:`OPTIONAL_COLUMNS`), an empty date is an
-    open end, other columns are ignored (but a misspelt field name is an error). Euros must be whole cents; NaN in a number or
-    boolean column is an error (write 0 or false), never a default.
+    open end, other columns are ignored (but a misspelt field name is an error). Euros
+    must be whole cents; NaN in a number or boolean column is an error (write 0 or false),
+    never a default.
 
     ``period``: a year, a :class:`~secpa_model.Period` or ``"YYYY-MM-DD..YYYY-MM-DD"``.
     With a ``year`` column each row is allocated over its calendar year intersected with
