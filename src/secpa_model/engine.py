@@ -131,31 +131,14 @@ def windows(
 
 # Snapshots already built, per parameter set (kept alive here, so its id is not reused) and
 # day: a Parameters is frozen, so the values in force on a day never change. Bounded.
-_SNAPSHOTS: dict[int, tuple[Parameters, dict[date, ParameterSnapshot]]] = {}
-_SNAPSHOT_SETS_KEPT = 8
-_SNAPSHOT_DAYS_KEPT = 4096
-
-
 def _snapshot(parameters: Parameters, day: date) -> ParameterSnapshot:
-    entry = _SNAPSHOTS.get(id(parameters))
-    if entry is None or entry[0] is not parameters:
-        if len(_SNAPSHOTS) >= _SNAPSHOT_SETS_KEPT:
-            _SNAPSHOTS.clear()
-        entry = _SNAPSHOTS[id(parameters)] = (parameters, {})
-    by_day = entry[1]
-    snapshot = by_day.get(day)
-    if snapshot is None:
-        try:
-            snapshot = parameters.at(day)
-        except CoverageError as exc:
-            raise CoverageError(
-                f"{exc}. A structure participates on {day}: choose a period inside the "
-                "parameters' coverage, or set the structure's entry_date."
-            ) from exc
-        if len(by_day) >= _SNAPSHOT_DAYS_KEPT:
-            by_day.clear()
-        by_day[day] = snapshot
-    return snapshot
+    try:
+        return parameters.at(day)
+    except CoverageError as exc:
+        raise CoverageError(
+            f"{exc}. A structure participates on {day}: choose a period inside the "
+            "parameters' coverage, or set the structure's entry_date."
+        ) from exc
 
 
 def allocate(

@@ -11,6 +11,8 @@ from secpa_model.errors import CoverageError
 from secpa_model.parameters.models import InForce, Parameter, ParameterSnapshot
 from secpa_model.parameters.spec import PARAMETER_SPECS
 
+_SNAPSHOT_DAYS_KEPT = 4096  # a bound on the memory of the per-day cache of :meth:`Parameters.at`
+
 
 class Parameters(BaseModel):
     """Every parameter the rules read, each with its dated values and provenance.
@@ -51,11 +53,24 @@ class Parameters(BaseModel):
         return tuple(sorted({v.effective_from for p in self.parameters.values() for v in p.values}))
 
     def at(self, day: date) -> ParameterSnapshot:
-        """The values in force on ``day``.
+        """The values in force on ``day`` (built once per day: the set is frozen).
 
         Raises :class:`~secpa_model.errors.CoverageError` naming the parameter and its
         coverage when ``day`` is before its first value: never a silent zero.
         """
+        snapshots = self._snapshots
+        snapshot = snapshots.get(day)
+        if snapshot is None:
+            if len(snapshots) >= _SNAPSHOT_DAYS_KEPT:
+                snapshots.clear()
+            snapshot = snapshots[day] = self._build_snapshot(day)
+        return snapshot
+
+    @cached_property
+    def _snapshots(self) -> dict[date, ParameterSnapshot]:
+        return {}
+
+    def _build_snapshot(self, day: date) -> ParameterSnapshot:
         uncovered = [p for p in self.parameters.values() if day < p.first_date]
         if uncovered:
             detail = "; ".join(f"{p.path} covers {p.first_date} onwards" for p in uncovered)
@@ -74,7 +89,3 @@ class Parameters(BaseModel):
                 effective_from=dated.effective_from,
             )
         return ParameterSnapshot(day=day, values=values)
-
-    def check_covers(self, start: date) -> None:
-        """Raise :class:`CoverageError` if ``start`` is before the parameters' coverage."""
-        self.at(start)
