@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from secpa_model.allocation import Line, ProrationPiece, Reason, UsedParameter
-from secpa_model.money import CENT, ROUNDING_RULE, format_euros
+from secpa_model.money import CENT, ROUNDING_RULE, cents_float_to_euros, format_euros
 from secpa_model.periods import Period
 from secpa_model.rules import RULES
 
@@ -324,7 +324,7 @@ def changing_parameters(pieces: list[ProrationPiece]) -> frozenset[str]:
 
 def _show(name: str, value: float) -> str:
     if name.endswith("_cents"):
-        euros = Decimal(repr(round(value, 6))) / 100
+        euros = cents_float_to_euros(value)
         return f"{name.removesuffix('_cents')} = {_exact(euros)} €"
     return f"{name} = {value:g}"
 

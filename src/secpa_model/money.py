@@ -38,6 +38,12 @@ def round_cents(values: ArrayLike) -> NDArray[np.int64]:
     return np.floor(snapped + 0.5).astype(np.int64)
 
 
+def cents_float_to_euros(cents: float) -> Decimal:
+    """Unrounded float64 cents to Decimal euros, snapped to the micro-cent (for display and
+    traces: the same snap as :func:`round_cents`, without the rounding to the cent)."""
+    return Decimal(repr(round(float(cents), _SNAP_DECIMALS))) / 100
+
+
 def cents_to_euros(cents: int | np.integer[Any]) -> Decimal:
     """Integer cents to exact :class:`Decimal` euros with two decimals."""
     return (Decimal(int(cents)) / 100).quantize(CENT)

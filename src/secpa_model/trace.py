@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from secpa_model.allocation import Allocation, Line, ProrationPiece, Reason, UsedParameter
 from secpa_model.eligibility import CONDITIONS
 from secpa_model.eligibility import PARAMETERS as ELIGIBILITY_PARAMETERS
-from secpa_model.money import cents_to_euros
+from secpa_model.money import cents_float_to_euros, cents_to_euros
 from secpa_model.parameters import InForce
 from secpa_model.periods import Period
 from secpa_model.rules import RULES
@@ -19,13 +19,7 @@ from secpa_model.structures import Structure
 if TYPE_CHECKING:
     from secpa_model.engine import BatchResult
 
-_MICRO_CENT = 6
 _PIECE_QUANTUM = Decimal("1e-8")
-
-
-def cents_float_to_euros(cents: float, decimals: int = _MICRO_CENT) -> Decimal:
-    """Float64 cents to Decimal euros, snapped to ``decimals`` decimals of a cent."""
-    return Decimal(repr(round(float(cents), decimals))) / 100
 
 
 def build_allocation(
