@@ -6,14 +6,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import pandas as pd
 from hypothesis import strategies as st
 
 from secpa_model import Parameters, Period, Structure
-from secpa_model.parameters import parse_parameters
+from tests.helpers import parameters_with
 
 # Test values, not real ones: cost_per_etp rises from 45 000 € to 54 750 € on 1 March 2022,
 # and the eligibility minimum rises from 1 000 to 1 200 patients on 1 July 2023.
@@ -39,8 +38,7 @@ LAST_DAY = date(2024, 12, 31)
 @lru_cache(maxsize=1)
 def changed_parameters() -> Parameters:
     """The reference parameters plus the two dated test changes above."""
-    text = resources.files("secpa_model.parameters").joinpath("reference.toml").read_text("utf-8")
-    return parse_parameters(text + CHANGES, "reference+test-changes.toml")
+    return parameters_with(CHANGES, "reference+test-changes.toml")
 
 
 def valid_row(**changes: Any) -> dict[str, Any]:

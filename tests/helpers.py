@@ -7,7 +7,8 @@ from fractions import Fraction
 from importlib import resources
 from typing import Any
 
-from secpa_model import Structure
+from secpa_model import Parameters, Structure
+from secpa_model.parameters import parse_parameters
 
 
 def make_structure(**changes: Any) -> Structure:
@@ -27,6 +28,11 @@ def euros_half_up(amount: Fraction) -> Decimal:
     """Round an exact euro amount half up to the cent, by hand (independent of the code)."""
     exact = Decimal(amount.numerator) / Decimal(amount.denominator)
     return exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def parameters_with(changes: str, origin: str) -> Parameters:
+    """The reference parameter file with ``changes`` (more TOML: dated values) appended."""
+    return parse_parameters(reference_text() + changes, origin)
 
 
 def reference_text() -> str:

@@ -6,8 +6,6 @@ import json
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,8 +25,8 @@ from secpa_model import (
     explain_json,
     explain_markdown,
     explain_text,
-    load_parameters,
 )
+from tests.helpers import parameters_with
 
 # A test parameter file: the reference set plus dated changes on 1 July 2022 (test values,
 # not real ones): the cost of an ETP rises from 45 000 € to 54 750 €, and the in-person
@@ -52,11 +50,8 @@ CHANGE_DAY = date(2022, 7, 1)
 
 
 @pytest.fixture(scope="module")
-def changed(tmp_path_factory: pytest.TempPathFactory) -> Parameters:
-    reference = resources.files("secpa_model.parameters").joinpath("reference.toml")
-    path: Path = tmp_path_factory.mktemp("params") / "change_1_july.toml"
-    path.write_text(reference.read_text(encoding="utf-8") + CHANGE_ON_1_JULY, encoding="utf-8")
-    return load_parameters(path)
+def changed() -> Parameters:
+    return parameters_with(CHANGE_ON_1_JULY, "change_1_july.toml")
 
 
 def make(**changes: Any) -> Structure:
