@@ -12,8 +12,8 @@ from _output import output_dir
 
 from secpa_model import Scenario, compare, reference_parameters
 from secpa_model.datasets import SYNTHETIC_NOTE, illustrative_portfolio
-from secpa_model.money import format_euros
-from secpa_model.plots import plot_comparison
+from secpa_model.core.money import format_euros
+from secpa_model.presentation.plots import plot_comparison
 
 PERIOD = 2024
 

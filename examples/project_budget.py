@@ -14,8 +14,8 @@ from _output import output_dir
 
 from secpa_model import project_budget, reference_parameters
 from secpa_model.datasets import SYNTHETIC_NOTE, synthetic_portfolio
-from secpa_model.money import format_euros
-from secpa_model.plots import plot_budget
+from secpa_model.core.money import format_euros
+from secpa_model.presentation.plots import plot_budget
 
 PERIODS = {
     "2021-08..2023-12": "2021-08-01..2023-12-31",

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from secpa_model import Parameters, Period, Structure, allocate, load_parameters
-from secpa_model.periods import days_in_year, split_period
+from secpa_model.core.periods import days_in_year, split_period
 from secpa_model.testing import eligible_structures, periods, structures
 
 # The promise under test, written independently of the parameter set being checked:

@@ -11,9 +11,9 @@ from _output import output_dir
 
 from secpa_model import add_euro_columns, allocate_frame, reference_parameters
 from secpa_model.datasets import SYNTHETIC_NOTE, illustrative_portfolio
-from secpa_model.money import cents_to_euros, format_euros
-from secpa_model.plots import assumption_note, plot_allocations
-from secpa_model.rules import LINE_KEYS
+from secpa_model.core.money import cents_to_euros, format_euros
+from secpa_model.presentation.plots import assumption_note, plot_allocations
+from secpa_model.models.experimentation.rules import LINE_KEYS
 
 PERIOD = 2024
 

@@ -8,7 +8,8 @@ from importlib import resources
 from typing import Any
 
 from secpa_model import Parameters, Structure
-from secpa_model.parameters import parse_parameters
+from secpa_model.model.parameters import parse_parameters
+from secpa_model.models import experimentation
 
 
 def make_structure(**changes: Any) -> Structure:
@@ -32,11 +33,16 @@ def euros_half_up(amount: Fraction) -> Decimal:
 
 def parameters_with(changes: str, origin: str) -> Parameters:
     """The reference parameter file with ``changes`` (more TOML: dated values) appended."""
-    return parse_parameters(reference_text() + changes, origin)
+    return parse_parameters(reference_text() + changes, origin, specs=experimentation().specs)
 
 
 def reference_text() -> str:
-    return resources.files("secpa_model.parameters").joinpath("reference.toml").read_text("utf-8")
+    """The text of the experimentation's reference parameter file."""
+    return (
+        resources.files("secpa_model.models.experimentation")
+        .joinpath("reference.toml")
+        .read_text("utf-8")
+    )
 
 
 # cost_per_etp rises from 45 000 € to 54 750 € on 1 March 2022 (a test value, not a real one).

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from secpa_model import Allocation, allocate
-from secpa_model.rules import LINE_KEYS
+from secpa_model.models.experimentation.rules import LINE_KEYS
 from tests.helpers import make_structure
 
 

@@ -13,8 +13,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from secpa_model import json_schema
-from secpa_model.cli import SUBCOMMANDS, build_parser, main
-from secpa_model.parameters import PARAMETER_SPECS
+from secpa_model.presentation.cli import SUBCOMMANDS, build_parser, main
+from secpa_model.model.parameters import PARAMETER_SPECS
 
 Capture = pytest.CaptureFixture[str]
 
@@ -208,7 +208,7 @@ def test_params_assumptions_only_and_json(capsys: Capture) -> None:
 
 
 def test_params_reads_a_users_file(tmp_path: Path, capsys: Capture) -> None:
-    reference = resources.files("secpa_model.parameters").joinpath("reference.toml")
+    reference = resources.files("secpa_model.model.parameters").joinpath("reference.toml")
     official = tmp_path / "official.toml"
     official.write_text(
         reference.read_text(encoding="utf-8")

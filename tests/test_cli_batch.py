@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from secpa_model import allocate_frame, files, read_allocations
-from secpa_model.batch import allocate_in_chunks, summarise
-from secpa_model.cli import errors_path, main
-from secpa_model.errors import InputError
+from secpa_model.io.batch import allocate_in_chunks, summarise
+from secpa_model.presentation.cli import errors_path, main
+from secpa_model.core.errors import InputError
 from tests.portfolio_files import (
     EXPECTED_CENTS,
     PORTFOLIO_TOTAL,

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from secpa_model.cli import main
+from secpa_model.presentation.cli import main
 from secpa_model.datasets import example_structures
 
 

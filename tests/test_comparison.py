@@ -21,7 +21,7 @@ from secpa_model import (
     sweep,
     sweep_grid,
 )
-from secpa_model.comparison import ALL_STRUCTURES_LABEL
+from secpa_model.analysis.comparison import ALL_STRUCTURES_LABEL
 
 COST = "participatory_activities.cost_per_etp"
 LINES = (

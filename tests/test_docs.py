@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from secpa_model.cli import build_parser
-from secpa_model.docs_tables import BEGIN, END, main, provenance_table, replace_table, table_in
+from secpa_model.presentation.cli import build_parser
+from secpa_model.presentation.docs_tables import BEGIN, END, main, provenance_table, replace_table, table_in
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -43,7 +43,7 @@ def test_parameters_page_carries_the_generated_provenance_table() -> None:
     page = (DOCS / "parameters.md").read_text(encoding="utf-8")
     assert table_in(page) == provenance_table(), (
         "docs/parameters.md is out of date: run "
-        "python -m secpa_model.docs_tables --write docs/parameters.md"
+        "python -m secpa_model.presentation.docs_tables --write docs/parameters.md"
     )
 
 

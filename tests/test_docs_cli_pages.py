@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from secpa_model.scenario_files import read_scenario_file
+from secpa_model.analysis.scenario_files import read_scenario_file
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

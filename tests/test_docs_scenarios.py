@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from secpa_model.money import cents_to_euros, format_euros
+from secpa_model.core.money import cents_to_euros, format_euros
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "scenarios.md"
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from secpa_model import InputError, ReportedAllocation, add_euro_columns, allocate_frame
-from secpa_model.frames import ERROR_COLUMNS, RESULT_COLUMNS
+from secpa_model.io.frames import ERROR_COLUMNS, RESULT_COLUMNS
 from tests.frame_support import frame_of, valid_row
 
 KINDS_TEXT = "msp, centre_de_sante"

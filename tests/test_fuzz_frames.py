@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from secpa_model import CoverageError, InputError, Period, ReportedAllocation, allocate_frame
-from secpa_model.frames import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+from secpa_model.io.frames import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from secpa_model.testing import periods, structure_frames
 
 FUZZ = settings(

@@ -13,13 +13,13 @@ from hypothesis import HealthCheck, given, settings, target
 from hypothesis import strategies as st
 
 from secpa_model import Allocation, Parameters, Period, Structure, allocate, allocate_frame
-from secpa_model.eligibility import ELIGIBLE_LOCATIONS
-from secpa_model.eligibility import PARAMETERS as ELIGIBILITY_PARAMETERS
-from secpa_model.engine import reference_parameters
-from secpa_model.money import euros_to_cents
-from secpa_model.parameters import PARAMETER_SPECS
-from secpa_model.periods import days_in_year, split_period
-from secpa_model.rules import LINE_KEYS, RULES
+from secpa_model.model.eligibility import ELIGIBLE_LOCATIONS
+from secpa_model.model.eligibility import PARAMETERS as ELIGIBILITY_PARAMETERS
+from secpa_model.engine.compute import reference_parameters
+from secpa_model.core.money import euros_to_cents
+from secpa_model.model.parameters import PARAMETER_SPECS
+from secpa_model.core.periods import days_in_year, split_period
+from secpa_model.models.experimentation.rules import LINE_KEYS, RULES
 from secpa_model.testing import (
     eligible_structures,
     parameter_sets,

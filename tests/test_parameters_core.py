@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from secpa_model import CoverageError, ParameterError, Parameters, load_parameters
-from secpa_model.parameters import PARAMETER_SPECS, Scale
+from secpa_model.model.parameters import PARAMETER_SPECS, Scale
 from tests.helpers import reference_text
 
 

@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 
 from secpa_model import CoverageError, Parameters, Period, allocate
-from secpa_model.periods import days_in_year, split_period
+from secpa_model.core.periods import days_in_year, split_period
 from tests.helpers import euros_half_up, make_structure
 
 ACTIVITIES = "participatory_activities"

@@ -10,7 +10,7 @@ import pytest
 
 from secpa_model import allocate_frame, project_budget
 from secpa_model.datasets import illustrative_portfolio, synthetic_portfolio
-from secpa_model.frames import frame_to_columns
+from secpa_model.io.frames import frame_to_columns
 
 
 def test_shape_of_the_experimentation() -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from secpa_model.cli import main
-from secpa_model.report import build_report
+from secpa_model.presentation.cli import main
+from secpa_model.presentation.report import build_report
 from tests.portfolio_files import PORTFOLIO_TOTAL, portfolio_frame, write_portfolio
 
 Capture = pytest.CaptureFixture[str]

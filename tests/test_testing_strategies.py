@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from secpa_model import Parameters, Period, Structure, allocate, allocate_frame
-from secpa_model.engine import reference_parameters
-from secpa_model.parameters import PARAMETER_SPECS, Scale
+from secpa_model.engine.compute import reference_parameters
+from secpa_model.model.parameters import PARAMETER_SPECS, Scale
 from secpa_model.testing import (
     STRUCTURE_FIELDS,
     eligible_structures,
@@ -43,7 +43,7 @@ def run_python(code: str) -> subprocess.CompletedProcess[str]:
 
 def test_importing_the_library_does_not_import_hypothesis() -> None:
     done = run_python(
-        "import sys, secpa_model, secpa_model.frames, secpa_model.cli\n"
+        "import sys, secpa_model, secpa_model.io.frames, secpa_model.presentation.cli\n"
         "assert 'hypothesis' not in sys.modules, 'hypothesis imported'\n"
         "assert 'secpa_model.testing' not in sys.modules, 'testing imported'\n"
         "print('clean')"

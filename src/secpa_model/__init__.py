@@ -1,49 +1,88 @@
-"""secpa-model: the funding model of the SECPA experimentation (article 51).
+"""secpa-model: funding models of participatory health centres (SECPA, article 51).
 
-Four fungible dotations for participatory health centres, computed from dated parameters
-with provenance. Start with :func:`allocate` (one structure) or :func:`allocate_frame`
-(a DataFrame of many).
+The experimentation's four fungible dotations (the default model), a five-pillar proposal
+for its successor, and the means to define other models, compare them and cost them, all
+from dated parameters with provenance. Start with :func:`allocate` (one structure) or
+:func:`allocate_frame` (a DataFrame of many); :class:`Model` and :func:`rule` to define a
+model of your own.
 """
 
-from secpa_model.allocation import Allocation, Line, Reason, SpendingCheck
-from secpa_model.budget import BudgetProjection, project_budget
-from secpa_model.comparison import Comparison, ReportedSweep, compare, sweep, sweep_grid
-from secpa_model.engine import allocate, reference_parameters
-from secpa_model.errors import CoverageError, InputError, ParameterError, SecpaError
-from secpa_model.explain import (
-    TRACE_FORMAT,
-    TRACE_VERSION,
-    Trace,
+from typing import Final
+
+from secpa_model.analysis.budget import BudgetProjection, project_budget
+from secpa_model.analysis.comparison import Comparison, ReportedSweep, compare, sweep, sweep_grid
+from secpa_model.analysis.model_comparison import ModelComparison, compare_models
+from secpa_model.analysis.scenarios import Scenario
+from secpa_model.core.errors import (
+    CoverageError,
+    InputError,
+    ModelError,
+    ParameterError,
+    SecpaError,
+)
+from secpa_model.core.periods import Period
+from secpa_model.core.rounding import CENT_HALF_UP, Rounding
+from secpa_model.engine.allocate import allocate
+from secpa_model.engine.allocation import Allocation, Line, SpendingCheck
+from secpa_model.engine.records import Reason
+from secpa_model.engine.trace import TRACE_FORMAT, TRACE_VERSION, Trace
+from secpa_model.io.files import read_allocations, read_structures, write_allocations
+from secpa_model.io.frames import ReportedAllocation, add_euro_columns, allocate_frame
+from secpa_model.io.schemas import json_schema
+from secpa_model.model.eligibility import Condition
+from secpa_model.model.inputs import REQUIRED, Input
+from secpa_model.model.model import Model
+from secpa_model.model.parameters import Parameters, ParameterSpec
+from secpa_model.model.rules import Rule, RuleInputs, RuleParameters, RuleResult, rule
+from secpa_model.models import (
+    available_models,
+    get_model,
+    load_parameters,
+    reference_parameters,
+)
+from secpa_model.models.experimentation import experimentation
+from secpa_model.presentation.explain import (
     build_trace,
     explain_json,
     explain_markdown,
     explain_text,
 )
-from secpa_model.files import read_allocations, read_structures, write_allocations
-from secpa_model.frames import ReportedAllocation, add_euro_columns, allocate_frame
-from secpa_model.money import ROUNDING_RULE
-from secpa_model.parameters import Parameters, load_parameters
-from secpa_model.periods import Period
-from secpa_model.scenarios import Scenario
-from secpa_model.schemas import json_schema
-from secpa_model.structures import Structure
+
+Structure = experimentation().structure
+"""One structure of the experimentation model (its ``Structure`` class, derived from its
+inputs); another model's is ``model.structure``."""
+
+ROUNDING_RULE: Final[str] = CENT_HALF_UP.describe()
+"""The experimentation's rounding rule, in words."""
 
 __all__ = [
+    "REQUIRED",
     "ROUNDING_RULE",
     "TRACE_FORMAT",
     "TRACE_VERSION",
     "Allocation",
     "BudgetProjection",
     "Comparison",
+    "Condition",
     "CoverageError",
+    "Input",
     "InputError",
     "Line",
+    "Model",
+    "ModelComparison",
+    "ModelError",
     "ParameterError",
+    "ParameterSpec",
     "Parameters",
     "Period",
     "Reason",
     "ReportedAllocation",
     "ReportedSweep",
+    "Rounding",
+    "Rule",
+    "RuleInputs",
+    "RuleParameters",
+    "RuleResult",
     "Scenario",
     "SecpaError",
     "SpendingCheck",
@@ -52,19 +91,23 @@ __all__ = [
     "add_euro_columns",
     "allocate",
     "allocate_frame",
+    "available_models",
     "build_trace",
     "compare",
+    "compare_models",
     "explain_json",
     "explain_markdown",
     "explain_text",
+    "get_model",
     "json_schema",
     "load_parameters",
     "project_budget",
     "read_allocations",
     "read_structures",
     "reference_parameters",
+    "rule",
     "sweep",
     "sweep_grid",
     "write_allocations",
 ]
-__version__ = "0.1.0"
+__version__ = "0.2.0"

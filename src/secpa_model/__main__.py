@@ -2,6 +2,6 @@
 
 import sys
 
-from secpa_model.cli import main
+from secpa_model.presentation.cli import main
 
 sys.exit(main())

@@ -9,15 +9,17 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from secpa_model.structures import Structure
+from secpa_model.model.structure import StructureBase
+from secpa_model.models.experimentation import experimentation
 
 
-def example_structures() -> list[Structure]:
+def example_structures() -> list[StructureBase]:
     """Four synthetic structures for the demo and the docs (labelled ``synthetic-…``).
 
     They show a typical centre de santé, a large MSP above every cap, a structure that
     entered mid-year, and an ineligible one.
     """
+    Structure = experimentation().structure  # noqa: N806 - the model's Structure class
     return [
         Structure(
             structure_id="synthetic-cds-typical",

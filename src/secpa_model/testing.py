@@ -1,4 +1,4 @@
-"""Hypothesis strategies for property-based tests of the SECPA funding rules.
+"""Hypothesis strategies for property-based tests of funding rules, derived from a model.
 
 Import them in your own tests::
 
@@ -10,12 +10,16 @@ Import them in your own tests::
     def test_no_negative_line(structure, period):
         assert all(line.amount >= 0 for line in allocate(structure, period).lines)
 
+Every strategy takes ``model=`` (a :class:`~secpa_model.Model` or a name; default: the
+experimentation) and draws from its **input declarations**: a model's new input is drawn
+with no code here. A number is drawn over the input's declared ``examples`` range (or a
+small default), spread over the whole range so that caps and brackets are reached.
+
 hypothesis is a test-only dependency (the ``test`` extra): ``import secpa_model`` never
 imports this module, and importing it without hypothesis raises an :class:`ImportError`
-that says how to install it.
-
-Every strategy draws *small* values (frames of a few rows, periods of at most a few years)
-so that a property runs hundreds of examples in seconds. See ``docs/testing.md``.
+that says how to install it. Every strategy draws *small* values (frames of a few rows,
+periods of at most a few years) so that a property runs hundreds of examples in seconds.
+See ``docs/testing.md``.
 """
 
 from __future__ import annotations
@@ -33,18 +37,22 @@ except ImportError as exc:  # pragma: no cover - exercised by a subprocess test
         "install the 'test' extra, e.g. pip install 'secpa-model[test]'"
     ) from exc
 
+import numpy as np
 import pandas as pd
 
-from secpa_model.eligibility import ELIGIBLE_LOCATIONS
-from secpa_model.engine import reference_parameters
-from secpa_model.parameters import PARAMETER_SPECS, Parameters, Scale
-from secpa_model.parameters.loader import parameters_from_mapping
-from secpa_model.periods import Period
-from secpa_model.structures import KINDS, LOCATIONS, Structure
+from secpa_model.core.periods import Period
+from secpa_model.engine.compute import change_dates
+from secpa_model.model.inputs import Input
+from secpa_model.model.model import Model
+from secpa_model.model.parameters import Parameters, ParameterSpec, Scale
+from secpa_model.model.parameters.loader import parameters_from_mapping
+from secpa_model.model.rules import RuleInputs, RuleParameters
+from secpa_model.model.structure import StructureBase
+from secpa_model.models import resolve_model
 
 __all__ = [
-    "STRUCTURE_FIELDS",
     "eligible_structures",
+    "input_values",
     "invalid_structure_data",
     "parameter_sets",
     "parameter_values",
@@ -54,19 +62,15 @@ __all__ = [
     "structures_to_frame",
 ]
 
-STRUCTURE_FIELDS: Final[tuple[str, ...]] = tuple(Structure.model_fields)
-"""The fields of :class:`~secpa_model.Structure`, which are also the columns of a frame."""
-
-# Bounds that keep the drawn values realistic and the examples fast. They are limits of the
-# *generator*, not of the funding model (which takes every number from its parameters).
-_MAX_PATIENTS: Final = 12_000
-_MAX_HOURS: Final = 3_000
-_MAX_REQUEST_CENTS: Final = 20_000_000  # 200 000 €
+# Bounds of the *generator* where an input declares no examples range: they keep drawn
+# values realistic and examples fast; they are not limits of a funding model.
+_DEFAULT_HIGH: Final[dict[str, float]] = {"count": 10_000, "quantity": 100, "euros": 100_000}
 _DATES_FROM: Final = date(2020, 1, 1)
 _DATES_TO: Final = date(2029, 12, 31)
 _MAX_PERIOD_DAYS: Final = 3 * 366
 _HORIZON_DAYS: Final = 4 * 366
 _ID_ALPHABET: Final = "abcdefghijklmnopqrstuvwxyz0123456789-_"
+_CENTS_PER_EURO: Final = 100
 
 _GENERATED_SOURCE: Final[dict[str, str]] = {
     "title": "Random parameter set drawn by secpa_model.testing.parameter_sets",
@@ -87,27 +91,40 @@ def _spread(low: int, high: int, steps: int = 100) -> st.SearchStrategy[int]:
     return st.builds(lambda c, f: min(low + c * width + f, high), coarse, fine)
 
 
-def _euros(max_cents: int) -> st.SearchStrategy[Decimal]:
-    """Whole-cent euro amounts from 0 to ``max_cents`` cents, as exact Decimals."""
-    return _spread(0, max_cents).map(lambda cents: Decimal(cents) / 100)
+def _euros(max_cents: int, min_cents: int = 0) -> st.SearchStrategy[Decimal]:
+    """Whole-cent euro amounts, as exact Decimals."""
+    return _spread(min_cents, max_cents).map(lambda cents: Decimal(cents) / _CENTS_PER_EURO)
 
 
-def _poverty_rates() -> st.SearchStrategy[float]:
-    """Fractions in [0, 1]: any float, or a round one (which often hits a threshold)."""
-    return st.floats(0, 1, allow_nan=False, allow_subnormal=False) | _spread(0, 1_000).map(
-        lambda n: n / 1_000
-    )
+def _range(item: Input) -> tuple[float, float]:
+    if item.examples is not None:
+        low, high = item.examples
+    else:
+        low, high = item.low, min(item.high, _DEFAULT_HIGH.get(item.kind, item.high))
+    return max(low, item.low), min(high, item.high)
 
 
-def _hours() -> st.SearchStrategy[float]:
-    """Hours per year: any float, or whole quarter hours."""
-    return st.floats(0, _MAX_HOURS, allow_nan=False, allow_subnormal=False) | _spread(
-        0, _MAX_HOURS * 4
-    ).map(lambda quarters: quarters / 4)
-
-
-def _structure_ids() -> st.SearchStrategy[str]:
-    return st.text(_ID_ALPHABET, min_size=1, max_size=12).map(lambda text: f"s-{text}")
+def input_values(item: Input) -> st.SearchStrategy[Any]:
+    """Valid values of one input (its kind, bounds and examples range); a date input draws
+    dates only (see :func:`structures` for entry and exit dates)."""
+    low, high = _range(item)
+    if item.kind == "text":
+        return st.text(_ID_ALPHABET, min_size=1, max_size=12).map(lambda text: f"s-{text}")
+    if item.kind == "category":
+        return st.sampled_from(item.categories)
+    if item.kind == "count":
+        return _spread(int(np.ceil(low)), int(high))
+    if item.kind == "euros":
+        return _euros(int(high * _CENTS_PER_EURO), int(np.ceil(low * _CENTS_PER_EURO)))
+    if item.kind == "boolean":
+        return st.booleans()
+    if item.kind == "date":
+        return st.dates(_DATES_FROM, _DATES_TO)
+    if item.kind == "fraction":
+        steps = _spread(int(low * 1_000), int(high * 1_000)).map(lambda n: n / 1_000)
+        return st.floats(low, high, allow_nan=False, allow_subnormal=False) | steps
+    quarters = _spread(int(np.ceil(low * 4)), int(high * 4)).map(lambda q: q / 4)
+    return st.floats(low, high, allow_nan=False, allow_subnormal=False) | quarters
 
 
 @st.composite
@@ -120,103 +137,122 @@ def _entry_exit(draw: st.DrawFn) -> tuple[date | None, date | None]:
 
 @st.composite
 def _structure(
-    draw: st.DrawFn,
-    kinds: Sequence[str],
-    locations: Sequence[str],
-    min_file_active: int,
-    dated: bool,
-) -> Structure:
+    draw: st.DrawFn, model: Model, dated: bool, fixed: dict[str, st.SearchStrategy[Any]]
+) -> StructureBase:
+    data: dict[str, Any] = {}
+    window = (model.entry_input, model.exit_input)
+    for item in model.inputs:
+        if item.name in window:
+            continue
+        strategy = fixed.get(item.name)
+        if strategy is None:
+            strategy = input_values(item)
+            if item.kind == "date" and not item.required:
+                strategy = st.none() | strategy
+        data[item.name] = draw(strategy)
     entry, exit_ = draw(_entry_exit()) if dated else (None, None)
-    return Structure.model_validate(
-        {
-            "structure_id": draw(_structure_ids()),
-            "kind": draw(st.sampled_from(kinds)),
-            "location": draw(st.sampled_from(locations)),
-            "file_active_mg": draw(_spread(min_file_active, _MAX_PATIENTS)),
-            "poverty_rate": draw(_poverty_rates()),
-            "interpreting_hours_in_person": draw(_hours()),
-            "interpreting_hours_phone": draw(_hours()),
-            "psychologist_cost_requested": draw(_euros(_MAX_REQUEST_CENTS)),
-            "segur_psychologist_funding": draw(_euros(_MAX_REQUEST_CENTS // 2)),
-            "ars_psychology_agreement": draw(st.booleans()),
-            "entry_date": entry,
-            "exit_date": exit_,
-        }
-    )
+    for name, value in zip(window, (entry, exit_), strict=True):
+        if name:
+            data[name] = value
+    return model.structure.model_validate(data)
 
 
-def structures(*, dated: bool = True) -> st.SearchStrategy[Structure]:
-    """Valid :class:`~secpa_model.Structure` objects of any eligibility.
+def structures(
+    *, dated: bool = True, model: Model | str | None = None
+) -> st.SearchStrategy[StructureBase]:
+    """Valid structures of ``model`` (its ``Structure`` class) of any eligibility.
 
-    Every kind and location, file active 0 to 12 000 patients, poverty rate in [0, 1],
-    0 to 3 000 interpreting hours of each kind, psychology requests of 0 to 200 000 € and
-    Ségur funding of 0 to 100 000 € in whole cents, with or without ARS agreement. Numbers
-    are spread over their whole range (not only small ones), so caps and brackets are hit.
-    With ``dated=True`` (the default) entry and exit dates are drawn too (each may be
-    absent; exit ≥ entry).
+    Every input is drawn from its declaration: every category, numbers over their examples
+    range (for the experimentation: file active 0 to 12 000 patients, poverty rate in
+    [0, 1], 0 to 3 000 interpreting hours of each kind, psychology requests of 0 to
+    200 000 € and Ségur funding of 0 to 100 000 € in whole cents), booleans both ways. With
+    ``dated=True`` (the default) entry and exit dates are drawn too (each may be absent;
+    exit ≥ entry).
     """
-    return _structure(KINDS, LOCATIONS, 0, dated)
+    return _structure(resolve_model(model), dated, {})
+
+
+def _fails_some_day(model: Model, params: Parameters, structure: StructureBase) -> bool:
+    """Whether ``structure`` fails a condition on some day the parameters cover."""
+    columns = model.columns([structure])
+    days = [params.coverage_start, *(d for d in change_dates(model, params))]
+    for day in sorted({d for d in days if d >= params.coverage_start}):
+        snapshot = params.at(day)
+        for condition in model.conditions:
+            if condition.fails is None:  # pragma: no cover - a model's conditions all test
+                continue
+            owner = f"condition {condition.code!r}"
+            inputs = RuleInputs(owner, columns, condition.inputs, model.code)
+            values = RuleParameters(owner, snapshot, condition.parameters)
+            if bool(np.asarray(condition.fails(inputs, values)).any()):
+                return True
+    return False
 
 
 def eligible_structures(
-    parameters: Parameters | None = None, *, dated: bool = False
-) -> st.SearchStrategy[Structure]:
-    """Structures that meet every eligibility condition of ``parameters`` (default: the
-    reference set) on every day: in or near a QPV and a file active at or above every
-    dated value of ``eligibility.min_file_active``.
+    parameters: Parameters | None = None,
+    *,
+    dated: bool = False,
+    model: Model | str | None = None,
+) -> st.SearchStrategy[StructureBase]:
+    """Structures that meet every eligibility condition of ``model`` under ``parameters``
+    (default: its reference values) on every day they cover (for the experimentation: in
+    or near a QPV, and a file active at or above every dated minimum).
 
     By default they have no entry or exit date, so they are paid on every day of any
     period; ``dated=True`` draws entry and exit dates as :func:`structures` does.
     """
-    params = parameters if parameters is not None else reference_parameters()
-    minimum = max(
-        int(dated_value.value)  # type: ignore[arg-type]
-        for dated_value in params.parameters["eligibility.min_file_active"].values
+    resolved = resolve_model(model)
+    params = parameters if parameters is not None else resolved.reference_parameters()
+    return _structure(resolved, dated, {}).filter(
+        lambda structure: not _fails_some_day(resolved, params, structure)
     )
-    if minimum > _MAX_PATIENTS:
-        raise ValueError(
-            f"eligibility.min_file_active {minimum} is above the strategies' largest file "
-            f"active ({_MAX_PATIENTS}): no eligible structure can be drawn"
-        )
-    return _structure(KINDS, ELIGIBLE_LOCATIONS, minimum, dated)
 
 
-def structures_to_frame(items: Sequence[Structure]) -> pd.DataFrame:
-    """A DataFrame with one row per structure and the Structure fields as columns, in the
-    dtypes a user's file gives (text, int64, float64 euros, bool, datetime64 dates)."""
+def structures_to_frame(
+    items: Sequence[StructureBase], *, model: Model | str | None = None
+) -> pd.DataFrame:
+    """A DataFrame with one row per structure and the model's inputs as columns, in the
+    dtypes a user's file gives (text, int64 counts, float64 numbers and euros, bool,
+    datetime64 dates)."""
+    resolved = resolve_model(model)
     data: dict[str, Any] = {}
-    for name in STRUCTURE_FIELDS:
-        values = [getattr(item, name) for item in items]
-        if name in ("psychologist_cost_requested", "segur_psychologist_funding"):
-            data[name] = pd.Series([float(v) for v in values], dtype="float64")
-        elif name in ("entry_date", "exit_date"):
-            data[name] = pd.to_datetime(pd.Series(values, dtype=object))
-        elif name == "file_active_mg":
-            data[name] = pd.Series(values, dtype="int64")
-        elif name in ("poverty_rate", "interpreting_hours_in_person", "interpreting_hours_phone"):
-            data[name] = pd.Series(values, dtype="float64")
-        elif name == "ars_psychology_agreement":
-            data[name] = pd.Series(values, dtype="bool")
+    for item in resolved.inputs:
+        values = [getattr(structure, item.name) for structure in items]
+        if item.kind in ("euros", "fraction", "quantity"):
+            data[item.name] = pd.Series([float(v) for v in values], dtype="float64")
+        elif item.kind == "date":
+            data[item.name] = pd.to_datetime(pd.Series(values, dtype=object))
+        elif item.kind == "count":
+            data[item.name] = pd.Series(values, dtype="int64")
+        elif item.kind == "boolean":
+            data[item.name] = pd.Series(values, dtype="bool")
         else:
-            data[name] = pd.Series(values, dtype=object)
-    return pd.DataFrame(data, columns=list(STRUCTURE_FIELDS))
+            data[item.name] = pd.Series(values, dtype=object)
+    return pd.DataFrame(data, columns=[item.name for item in resolved.inputs])
 
 
 @st.composite
-def _frames(draw: st.DrawFn, min_size: int, max_size: int, dated: bool) -> pd.DataFrame:
-    items = draw(st.lists(structures(dated=dated), min_size=min_size, max_size=max_size))
-    return structures_to_frame(items)
+def _frames(
+    draw: st.DrawFn, min_size: int, max_size: int, dated: bool, model: Model
+) -> pd.DataFrame:
+    items = draw(st.lists(_structure(model, dated, {}), min_size=min_size, max_size=max_size))
+    return structures_to_frame(items, model=model)
 
 
 def structure_frames(
-    min_size: int = 0, max_size: int = 8, *, dated: bool = True
+    min_size: int = 0,
+    max_size: int = 8,
+    *,
+    dated: bool = True,
+    model: Model | str | None = None,
 ) -> st.SearchStrategy[pd.DataFrame]:
     """Valid DataFrames of ``min_size`` to ``max_size`` structures (drawn by
-    :func:`structures`), with the :class:`~secpa_model.Structure` fields as columns and a
-    default RangeIndex. Keep ``max_size`` small: each example runs the whole engine."""
+    :func:`structures`), with the model's inputs as columns and a default RangeIndex.
+    Keep ``max_size`` small: each example runs the whole engine."""
     if not 0 <= min_size <= max_size:
         raise ValueError(f"need 0 <= min_size <= max_size, got {min_size} and {max_size}")
-    return _frames(min_size, max_size, dated)
+    return _frames(min_size, max_size, dated, resolve_model(model))
 
 
 @st.composite
@@ -231,19 +267,29 @@ def periods(
     *,
     max_days: int = _MAX_PERIOD_DAYS,
     horizon_days: int = _HORIZON_DAYS,
+    model: Model | str | None = None,
 ) -> st.SearchStrategy[Period]:
-    """Periods inside the coverage of ``parameters`` (default: the reference set).
+    """Periods inside the coverage of ``parameters`` (default: the model's reference
+    values).
 
     A period starts on or after the first day every parameter has a value and ends at the
     latest ``horizon_days`` after the last change date of the set; it lasts 1 to
     ``max_days`` days (so it often crosses 1 January and parameter changes).
     """
-    params = parameters if parameters is not None else reference_parameters()
+    params = parameters if parameters is not None else resolve_model(model).reference_parameters()
     if max_days < 1:
         raise ValueError(f"max_days must be at least 1, got {max_days}")
     first = params.coverage_start
     last = max(params.change_dates()) + timedelta(days=horizon_days)
     return _periods(first, last, max_days)
+
+
+# --------------------------------------------------------------------- parameters
+
+_MAX_COUNT: Final = 8_000
+_MAX_AMOUNT_CENTS: Final = 10_000_000  # 100 000 €
+_MAX_SCALE_AMOUNT_CENTS: Final = 20_000  # 200 € (an amount per patient, per hour…)
+_MAX_QUANTITY_HUNDREDTHS: Final = 1_000  # 10 units (ETP) by hundredths
 
 
 def _scale(
@@ -261,34 +307,45 @@ def _scale(
     }
 
 
-def _value(draw: st.DrawFn, path: str) -> Decimal | dict[str, Any]:
-    """A random valid value for the parameter ``path`` (by its kind and unit)."""
-    spec = PARAMETER_SPECS[path]
+def _hundredths(top: int) -> st.SearchStrategy[Decimal]:
+    return _spread(0, top).map(lambda n: Decimal(n) / 100)
+
+
+def _value(draw: st.DrawFn, spec: ParameterSpec) -> Decimal | dict[str, Any]:
+    """A random valid value of a parameter (by its kind and units)."""
     if spec.kind == "count":
-        return Decimal(draw(_spread(0, 8_000)))
+        return Decimal(draw(_spread(0, _MAX_COUNT)))
     if spec.kind == "amount":
-        return draw(_euros(10_000_000))  # up to 100 000 €
+        return draw(_euros(_MAX_AMOUNT_CENTS))
+    if spec.kind == "quantity":
+        return draw(_hundredths(_MAX_QUANTITY_HUNDREDTHS))
     if spec.threshold_unit == "fraction":
-        fractions = st.integers(0, 100).map(lambda n: Decimal(n) / 100)
-        return _scale(draw, fractions, _euros(20_000))  # up to 200 € per patient
-    patients = _spread(0, 8_000).map(Decimal)
-    etp = _spread(0, 1_000).map(lambda n: Decimal(n) / 100)  # up to 10 ETP
-    return _scale(draw, patients, etp)
+        thresholds = st.integers(0, 100).map(lambda n: Decimal(n) / 100)
+    else:
+        thresholds = _spread(0, _MAX_COUNT).map(Decimal)
+    if spec.unit.startswith("EUR"):
+        values = _euros(_MAX_SCALE_AMOUNT_CENTS)
+    else:
+        values = _hundredths(_MAX_QUANTITY_HUNDREDTHS)
+    return _scale(draw, thresholds, values)
 
 
 @st.composite
-def _parameter_value(draw: st.DrawFn, path: str) -> Decimal | Scale:
-    value = _value(draw, path)
+def _parameter_value(draw: st.DrawFn, spec: ParameterSpec) -> Decimal | Scale:
+    value = _value(draw, spec)
     return Scale.model_validate(value) if isinstance(value, dict) else value
 
 
-def parameter_values(path: str) -> st.SearchStrategy[Decimal | Scale]:
-    """Random valid values of the parameter ``path`` (a key of ``PARAMETER_SPECS``), drawn
-    as :func:`parameter_sets` draws them: a :class:`~decimal.Decimal` for a count or an
-    amount, a :class:`~secpa_model.parameters.Scale` for a scale."""
-    if path not in PARAMETER_SPECS:
-        raise ValueError(f"unknown parameter {path!r}; known: {', '.join(sorted(PARAMETER_SPECS))}")
-    return _parameter_value(path)
+def parameter_values(
+    path: str, *, model: Model | str | None = None
+) -> st.SearchStrategy[Decimal | Scale]:
+    """Random valid values of the parameter ``path`` of ``model``, drawn as
+    :func:`parameter_sets` draws them: a :class:`~decimal.Decimal` for a count, an amount
+    or a quantity, a :class:`~secpa_model.model.parameters.Scale` for a scale."""
+    specs = resolve_model(model).specs
+    if path not in specs:
+        raise ValueError(f"unknown parameter {path!r}; known: {', '.join(sorted(specs))}")
+    return _parameter_value(specs[path])
 
 
 def _dated(effective_from: date, value: Decimal | dict[str, Any]) -> dict[str, Any]:
@@ -302,92 +359,100 @@ def _dated(effective_from: date, value: Decimal | dict[str, Any]) -> dict[str, A
 
 
 @st.composite
-def _parameter_sets(draw: st.DrawFn, dated_change: bool | None) -> Parameters:
+def _parameter_sets(draw: st.DrawFn, dated_change: bool | None, model: Model) -> Parameters:
     first = draw(st.dates(date(2021, 1, 1), date(2023, 12, 31)))
     with_change = draw(st.booleans()) if dated_change is None else dated_change
     change = first + timedelta(days=draw(st.integers(1, 3 * 365)))
+    paths = sorted(model.specs)
     changed = (
-        set(draw(st.lists(st.sampled_from(sorted(PARAMETER_SPECS)), min_size=1, unique=True)))
+        set(draw(st.lists(st.sampled_from(paths), min_size=1, unique=True)))
         if with_change
         else set()
     )
     mapping: dict[str, dict[str, Any]] = {
         "meta": {"name": "hypothesis", "description": "A random valid parameter set."}
     }
-    for path, spec in PARAMETER_SPECS.items():
+    for path, spec in model.specs.items():
         group, name = path.split(".", 1)
-        values = [_dated(first, _value(draw, path))]
+        values = [_dated(first, _value(draw, spec))]
         if path in changed:
-            values.append(_dated(change, _value(draw, path)))
+            values.append(_dated(change, _value(draw, spec)))
         body: dict[str, Any] = {"unit": spec.unit, "values": values}
         if spec.threshold_unit is not None:
             body["threshold_unit"] = spec.threshold_unit
         mapping.setdefault(group, {})[name] = body
-    return parameters_from_mapping(mapping, "<secpa_model.testing.parameter_sets>")
+    return parameters_from_mapping(mapping, "<secpa_model.testing.parameter_sets>", model.specs)
 
 
-def parameter_sets(*, dated_change: bool | None = None) -> st.SearchStrategy[Parameters]:
-    """Random valid :class:`~secpa_model.Parameters` (named ``hypothesis``).
+def parameter_sets(
+    *, dated_change: bool | None = None, model: Model | str | None = None
+) -> st.SearchStrategy[Parameters]:
+    """Random valid parameter sets of ``model`` (named ``hypothesis``).
 
     Every parameter gets a value from one random first date (2021 to 2023): counts of 0 to
-    8 000 patients, amounts and caps of 0 to 100 000 € in whole cents, scales of 1 to 5
-    brackets with sorted, distinct thresholds and **non-decreasing**, non-negative values
-    (step or linear), so that the rules' monotonicity promises hold. With
-    ``dated_change=True`` some parameters take a second value on one later date (up to
-    three years on), ``False`` never, ``None`` (default) either. Each value is labelled
-    ``assumption`` with a rationale saying it is generated. The set is built through the
-    loader, so it passes every check a parameter file passes.
+    8 000, amounts and caps of 0 to 100 000 € in whole cents, quantities of 0 to 10 (by
+    hundredths), scales of 1 to 5 brackets with sorted, distinct thresholds and
+    **non-decreasing**, non-negative values (step or linear), so that monotonicity promises
+    hold. With ``dated_change=True`` some parameters take a second value on one later date
+    (up to three years on), ``False`` never, ``None`` (default) either. Each value is
+    labelled ``assumption`` with a rationale saying it is generated. The set is built
+    through the loader, so it passes every check a parameter file passes.
     """
-    return _parameter_sets(dated_change)
+    return _parameter_sets(dated_change, resolve_model(model))
 
 
 # --- invalid input -----------------------------------------------------------------------
 
 _BAD_VALUES: Final[dict[str, tuple[Any, ...]]] = {
-    "structure_id": ("", "   ", None, 12, ["s"]),
-    "kind": ("hospital", "", None, 3, "MSP "),
-    "location": ("downtown", "", None, 1.5),
-    "file_active_mg": (-1, 1.5, True, "many", None, float("nan"), float("inf"), [1000]),
-    "poverty_rate": (-0.1, 31, 150, float("nan"), float("inf"), "high", True, None, {}),
-    "interpreting_hours_in_person": (-1, float("nan"), float("inf"), "ten", [1]),
-    "interpreting_hours_phone": (-0.5, float("-inf"), "x", {}),
-    "psychologist_cost_requested": (-1, "1.234", "abc", float("nan"), "Infinity", []),
-    "segur_psychologist_funding": (-100, "0.001", "lots", float("inf")),
-    "ars_psychology_agreement": ("maybe", 2, [], None),
-    "entry_date": ("2022-13-01", "not a date", 3.5, [2022]),
-    "exit_date": ("2022-02-30", "tomorrow", {}),
+    "text": ("", "   ", None, 1.5, ["s"], True),
+    "category": ("hospital", "", None, 3, 1.5),
+    "count": (-1, 1.5, True, "many", None, float("nan"), float("inf"), [1000], "2_000"),
+    "fraction": (-0.1, 31, 150, float("nan"), float("inf"), "high", True, None, {}),
+    "quantity": (-1, float("nan"), float("inf"), "ten", [1], None, "1,5"),
+    "euros": (-1, "1.234", "abc", float("nan"), "Infinity", [], None, 0.001),
+    "boolean": ("maybe", 2, [], None, "y", "on"),
+    "date": ("2022-13-01", "not a date", 3.5, [2022], "2022-06", "2022", 1_650_000_000),
 }
+"""Values that no input of a kind accepts (each kind's own; see docs/testing.md)."""
 
 
 @st.composite
-def _invalid(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
-    base = draw(structures()).model_dump()
-    how = draw(st.sampled_from(["bad_value", "missing", "unknown", "dates_reversed"]))
+def _invalid(draw: st.DrawFn, model: Model) -> tuple[dict[str, Any], str]:
+    base = draw(_structure(model, True, {})).inputs()
+    hows = ["bad_value", "missing", "unknown"]
+    if model.entry_input and model.exit_input:
+        hows.append("dates_reversed")
+    how = draw(st.sampled_from(hows))
+    names = {item.name for item in model.inputs}
     if how == "missing":
-        field = draw(st.sampled_from(["structure_id", "kind", "location", "file_active_mg"]))
+        field = draw(st.sampled_from([item.name for item in model.inputs if item.required]))
         del base[field]
         return base, field
     if how == "unknown":
-        field = draw(st.sampled_from(["colour", "file_active", "Kind", "region"]))
+        candidates = [n for n in ("colour", "region", "Kind", "nom") if n not in names]
+        field = draw(st.sampled_from(candidates))
         base[field] = draw(st.sampled_from(["blue", 1, None]))
         return base, field
     if how == "dates_reversed":
         entry = draw(st.dates(_DATES_FROM + timedelta(days=1), _DATES_TO))
-        base["entry_date"] = entry
-        base["exit_date"] = draw(st.dates(_DATES_FROM, entry - timedelta(days=1)))
-        return base, "exit_date"
-    field = draw(st.sampled_from(sorted(_BAD_VALUES)))
-    base[field] = draw(st.sampled_from(_BAD_VALUES[field]))
-    return base, field
+        base[str(model.entry_input)] = entry
+        base[str(model.exit_input)] = draw(st.dates(_DATES_FROM, entry - timedelta(days=1)))
+        return base, str(model.exit_input)
+    item = draw(st.sampled_from(model.inputs))
+    base[item.name] = draw(st.sampled_from(_BAD_VALUES[item.kind]))
+    return base, item.name
 
 
-def invalid_structure_data() -> st.SearchStrategy[tuple[dict[str, Any], str]]:
-    """Pairs ``(data, field)``: a mapping that :class:`~secpa_model.Structure` must reject,
-    and the field at fault.
+def invalid_structure_data(
+    *, model: Model | str | None = None
+) -> st.SearchStrategy[tuple[dict[str, Any], str]]:
+    """Pairs ``(data, field)``: a mapping that the model's ``Structure`` must reject, and
+    the field at fault.
 
-    Each is a valid structure with exactly one defect: a bad value of one field (wrong
-    type, negative, NaN or infinite, a percentage as poverty rate, finer than a cent, not a
-    date, an unknown kind...), a required field missing, an unknown field added (the field
-    is then the unknown key), or an exit date before the entry date (field ``exit_date``).
+    Each is a valid structure with exactly one defect: a bad value of one input (wrong
+    type, negative, NaN or infinite, a percentage as a fraction, finer than a cent, a
+    partial date, a number as a date, an unknown category...), a required input missing, an
+    unknown field added (the field is then the unknown key), or an exit date before the
+    entry date.
     """
-    return _invalid()
+    return _invalid(resolve_model(model))

@@ -151,7 +151,7 @@ def main() -> None:
     import secpa_model
     import secpa_model.datasets
     from secpa_model import load_parameters
-    from secpa_model.parameters import parse_parameters
+    from secpa_model.model.parameters import parse_parameters
 
     reference_text = (
         Path(secpa_model.__file__).parent / "parameters" / "reference.toml"

@@ -1,0 +1,2 @@
+"""Analysis over portfolios: scenarios, comparisons (of parameter sets and of models),
+sweeps and budget projections."""

@@ -1,0 +1,373 @@
+"""Compare parameter sets over a portfolio, and sweep one or two parameters.
+
+Everything here runs :func:`secpa_model.allocate_frame` (the one engine) once per parameter
+set; amounts stay integer cents, with exact :class:`~decimal.Decimal` euros beside them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Final, Literal, NamedTuple, overload
+
+import numpy as np
+import pandas as pd
+
+from secpa_model.analysis.scenarios import Scenario, as_parameters
+from secpa_model.core.errors import ParameterError
+from secpa_model.core.money import cents_to_euros
+from secpa_model.core.periods import PeriodLike
+from secpa_model.io.frames import ERROR_COLUMNS, allocate_frame
+from secpa_model.model.model import Model
+from secpa_model.model.parameters import Parameters
+from secpa_model.models import resolve_model
+
+TOTAL_LINE: Final = "total"
+"""The ``line`` label of the sum of a model's lines."""
+ALL_STRUCTURES_LABEL: Final = "(all structures)"
+"""The ``structure_id`` of the portfolio-total rows of :func:`compare`."""
+
+DETAIL_COLUMNS: Final[tuple[str, ...]] = (
+    "scenario",
+    "level",
+    "row",
+    "structure_id",
+    "line",
+    "amount_cents",
+    "amount_eur",
+    "baseline_cents",
+    "difference_cents",
+    "difference_eur",
+)
+
+
+class Comparison(NamedTuple):
+    """What :func:`compare` returns.
+
+    ``detail``: tidy, one row per scenario × structure × line (the model's lines and
+    ``total``), then per scenario × line the portfolio totals (``level == "portfolio"``,
+    ``structure_id == ALL_STRUCTURES_LABEL``). Columns: :data:`DETAIL_COLUMNS`; ``row`` is the
+    input row label; amounts in int64 cents and Decimal euros; ``difference`` is
+    scenario − baseline.
+
+    ``summary``: one row per scenario (baseline first): the portfolio total per line and in
+    all (cents), the total in euros, the difference to the baseline in cents, euros and
+    percent, the number of eligible structures and of structures whose total changed.
+
+    ``errors``: the invalid input rows (``errors="report"``; empty otherwise).
+    ``parameters``: the parameter set used for each scenario label (for provenance).
+    """
+
+    detail: pd.DataFrame
+    summary: pd.DataFrame
+    errors: pd.DataFrame
+    parameters: dict[str, Parameters]
+
+
+def _label(item: Parameters | Scenario) -> str:
+    return item.name
+
+
+def _allocate(
+    frame: pd.DataFrame,
+    period: PeriodLike | None,
+    params: Parameters,
+    errors: Literal["raise", "report"],
+    model: Model,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    if errors == "report":
+        reported = allocate_frame(frame, period, params, model=model, errors="report")
+        return reported.allocations, reported.errors
+    empty = pd.DataFrame({name: pd.Series(dtype=object) for name in ERROR_COLUMNS})
+    return allocate_frame(frame, period, params, model=model), empty
+
+
+def compare(
+    frame: pd.DataFrame,
+    period: PeriodLike | None,
+    baseline: Parameters | Scenario,
+    *scenarios: Parameters | Scenario,
+    model: Model | str | None = None,
+    errors: Literal["raise", "report"] = "raise",
+) -> Comparison:
+    """Allocate ``frame`` over ``period`` under the baseline and each scenario, and compare.
+
+    ``baseline`` and each scenario are a :class:`~secpa_model.model.parameters.Parameters` or a
+    :class:`~secpa_model.Scenario` (applied to its own base); they are labelled by name,
+    and names must be distinct; all are parameters of ``model`` (default: the
+    experimentation). Invalid frames behave as in :func:`allocate_frame`:
+    ``errors="raise"`` raises :class:`~secpa_model.InputError`; ``errors="report"``
+    compares the valid rows and returns the others in ``Comparison.errors``.
+    """
+    items = [baseline, *scenarios]
+    labels = [_label(item) for item in items]
+    duplicated = sorted({label for label in labels if labels.count(label) > 1})
+    if duplicated:
+        raise ValueError(
+            f"scenario names must be distinct to compare them; repeated: {', '.join(duplicated)}"
+        )
+    resolved = resolve_model(model)
+    parameters = {
+        label: as_parameters(item, resolved) for label, item in zip(labels, items, strict=True)
+    }
+    results: dict[str, pd.DataFrame] = {}
+    problems = pd.DataFrame()
+    for label, params in parameters.items():
+        results[label], problems = _allocate(frame, period, params, errors, resolved)
+
+    keys = resolved.line_keys
+    line_columns = [*(f"{key}_cents" for key in keys), "total_cents"]
+    line_names = [*keys, TOTAL_LINE]
+    identifier = resolved.id_input
+    base = results[labels[0]]
+    parts: list[pd.DataFrame] = []
+    summary_rows: list[dict[str, Any]] = []
+    base_totals = base[line_columns].sum().to_numpy(dtype=np.int64)
+    for label, result in results.items():
+        count = len(result)
+        amounts = result[line_columns].to_numpy(dtype=np.int64)
+        reference = base[line_columns].to_numpy(dtype=np.int64)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "scenario": label,
+                    "level": "structure",
+                    "row": np.repeat(result.index.to_numpy(dtype=object), len(line_names)),
+                    "structure_id": np.repeat(
+                        result[identifier].to_numpy(dtype=object), len(line_names)
+                    ),
+                    "line": np.tile(np.array(line_names, dtype=object), count),
+                    "amount_cents": amounts.reshape(-1),
+                    "baseline_cents": reference.reshape(-1),
+                }
+            )
+        )
+        totals = amounts.sum(axis=0)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "scenario": label,
+                    "level": "portfolio",
+                    "row": None,
+                    "structure_id": ALL_STRUCTURES_LABEL,
+                    "line": line_names,
+                    "amount_cents": totals,
+                    "baseline_cents": base_totals,
+                }
+            )
+        )
+        total, base_total = int(totals[-1]), int(base_totals[-1])
+        summary_rows.append(
+            {
+                "scenario": label,
+                **{f"{key}_cents": int(value) for key, value in zip(keys, totals, strict=False)},
+                "total_cents": total,
+                "total_eur": cents_to_euros(total),
+                "difference_cents": total - base_total,
+                "difference_eur": cents_to_euros(total - base_total),
+                "difference_pct": (100.0 * (total - base_total) / base_total)
+                if base_total
+                else float("nan"),
+                "eligible_structures": int(result["eligible"].sum()),
+                "structures_changed": int(
+                    (result["total_cents"].to_numpy() != base["total_cents"].to_numpy()).sum()
+                ),
+            }
+        )
+    detail = pd.concat(parts, ignore_index=True)
+    detail["amount_cents"] = detail["amount_cents"].astype(np.int64)
+    detail["baseline_cents"] = detail["baseline_cents"].astype(np.int64)
+    detail["difference_cents"] = detail["amount_cents"] - detail["baseline_cents"]
+    detail["amount_eur"] = _euros(detail["amount_cents"])
+    detail["difference_eur"] = _euros(detail["difference_cents"])
+    summary = pd.DataFrame(summary_rows)
+    return Comparison(detail[list(DETAIL_COLUMNS)], summary, problems, parameters)
+
+
+def _euros(cents: pd.Series) -> pd.Series:
+    return pd.Series([cents_to_euros(int(c)) for c in cents], index=cents.index, dtype=object)
+
+
+def _totals(result: pd.DataFrame, model: Model) -> dict[str, Any]:
+    totals: dict[str, Any] = {
+        f"{key}_cents": int(result[f"{key}_cents"].sum()) for key in model.line_keys
+    }
+    total = int(result["total_cents"].sum())
+    totals["total_cents"] = total
+    totals["total_eur"] = cents_to_euros(total)
+    totals["eligible_structures"] = int(result["eligible"].sum())
+    return totals
+
+
+def _base(base: Parameters | Scenario | None, model: Model) -> Parameters:
+    if base is None:
+        return model.reference_parameters()
+    return as_parameters(base, model)
+
+
+class ReportedSweep(NamedTuple):
+    """What :func:`sweep` and :func:`sweep_grid` return with ``errors="report"``: the table
+    over the valid rows, and one row per problem of the invalid ones (as
+    :class:`~secpa_model.ReportedAllocation`)."""
+
+    table: pd.DataFrame
+    errors: pd.DataFrame
+
+
+@overload
+def sweep(
+    frame: pd.DataFrame,
+    period: PeriodLike | None,
+    path: str,
+    values: Iterable[Any],
+    base: Parameters | Scenario | None = None,
+    *,
+    model: Model | str | None = None,
+    errors: Literal["raise"] = "raise",
+) -> pd.DataFrame: ...
+
+
+@overload
+def sweep(
+    frame: pd.DataFrame,
+    period: PeriodLike | None,
+    path: str,
+    values: Iterable[Any],
+    base: Parameters | Scenario | None = None,
+    *,
+    model: Model | str | None = None,
+    errors: Literal["report"],
+) -> ReportedSweep: ...
+
+
+def sweep(
+    frame: pd.DataFrame,
+    period: PeriodLike | None,
+    path: str,
+    values: Iterable[Any],
+    base: Parameters | Scenario | None = None,
+    *,
+    model: Model | str | None = None,
+    errors: Literal["raise", "report"] = "raise",
+) -> pd.DataFrame | ReportedSweep:
+    """The portfolio totals for each value of one parameter.
+
+    Each value is an override of ``path`` (any form :class:`~secpa_model.Scenario` accepts:
+    a number, a scale, dated values), applied to ``base`` (default: the reference set).
+    Every value is validated before anything is computed; the problems of all values are
+    reported together in one :class:`~secpa_model.ParameterError`.
+
+    Returns one row per value: ``value`` (as given), the total per line and overall in
+    int64 cents, ``total_eur`` (Decimal), ``eligible_structures`` and ``difference_cents``
+    (to the total under ``base``). Invalid frames behave as in :func:`allocate_frame`:
+    ``errors="raise"`` raises :class:`~secpa_model.InputError`, ``errors="report"``
+    returns :class:`ReportedSweep` (totals over the valid rows, and the problems).
+    """
+    resolved = resolve_model(model)
+    params = _base(base, resolved)
+    values = list(values)
+    scenarios = _scenarios(params, [{path: value} for value in values])
+    valid_frame, problems = _valid_rows(frame, period, params, errors, resolved)
+    base_total = int(
+        allocate_frame(valid_frame, period, params, model=resolved)["total_cents"].sum()
+    )
+    rows = []
+    for value, scenario in zip(values, scenarios, strict=True):
+        result = allocate_frame(valid_frame, period, scenario.apply(params), model=resolved)
+        rows.append({"value": value, **_totals(result, resolved)})
+    table = pd.DataFrame(rows)
+    table["difference_cents"] = table["total_cents"] - base_total
+    table.attrs["path"] = path
+    table.attrs["base"] = params.name
+    return ReportedSweep(table, problems) if errors == "report" else table
+
+
+@overload
+def sweep_grid(
+    frame: pd.DataFrame,
+    period: PeriodLike | None,
+    first: tuple[str, Sequence[Any]],
+    second: tuple[str, Sequence[Any]],
+    base: Parameters | Scenario | None = None,
+    *,
+    model: Model | str | None = None,
+    errors: Literal["raise"] = "raise",
+) -> pd.DataFrame: ...
+
+
+@overload
+def sweep_grid(
+    frame: pd.DataFrame,
+    period: PeriodLike | None,
+    first: tuple[str, Sequence[Any]],
+    second: tuple[str, Sequence[Any]],
+    base: Parameters | Scenario | None = None,
+    *,
+    model: Model | str | None = None,
+    errors: Literal["report"],
+) -> ReportedSweep: ...
+
+
+def sweep_grid(
+    frame: pd.DataFrame,
+    period: PeriodLike | None,
+    first: tuple[str, Sequence[Any]],
+    second: tuple[str, Sequence[Any]],
+    base: Parameters | Scenario | None = None,
+    *,
+    model: Model | str | None = None,
+    errors: Literal["raise", "report"] = "raise",
+) -> pd.DataFrame | ReportedSweep:
+    """The portfolio totals over a two-parameter grid: ``first = (path, values)`` and
+    ``second = (path, values)``. One row per pair (columns named after the two paths), with
+    the same total columns as :func:`sweep` (``difference_cents`` to ``base``). Pivot it
+    for a table: ``grid.pivot(index=path1, columns=path2, values="total_cents")``.
+    ``errors`` as in :func:`sweep`."""
+    (path_x, values_x), (path_y, values_y) = first, second
+    if path_x == path_y:
+        raise ValueError(f"a grid needs two different parameters, got {path_x!r} twice")
+    resolved = resolve_model(model)
+    params = _base(base, resolved)
+    pairs = [(x, y) for x in values_x for y in values_y]
+    scenarios = _scenarios(params, [{path_x: x, path_y: y} for x, y in pairs])
+    valid_frame, problems = _valid_rows(frame, period, params, errors, resolved)
+    base_total = int(
+        allocate_frame(valid_frame, period, params, model=resolved)["total_cents"].sum()
+    )
+    rows = []
+    for (x, y), scenario in zip(pairs, scenarios, strict=True):
+        result = allocate_frame(valid_frame, period, scenario.apply(params), model=resolved)
+        rows.append({path_x: x, path_y: y, **_totals(result, resolved)})
+    table = pd.DataFrame(rows)
+    table["difference_cents"] = table["total_cents"] - base_total
+    table.attrs["base"] = params.name
+    return ReportedSweep(table, problems) if errors == "report" else table
+
+
+def _scenarios(params: Parameters, overrides: list[dict[str, Any]]) -> list[Scenario]:
+    """One scenario per override set, all validated before any is computed."""
+    scenarios: list[Scenario] = []
+    problems: list[str] = []
+    for override in overrides:
+        name = ", ".join(f"{path}={value!r}" for path, value in override.items())
+        try:
+            scenarios.append(Scenario(name, override, base=params))
+        except ParameterError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ParameterError("invalid sweep values:\n" + "\n".join(problems))
+    return scenarios
+
+
+def _valid_rows(
+    frame: pd.DataFrame,
+    period: PeriodLike | None,
+    params: Parameters,
+    errors: Literal["raise", "report"],
+    model: Model,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The valid rows of ``frame`` and the problems of the others (as allocate_frame:
+    ``errors="raise"`` raises on the first invalid cell)."""
+    _, problems = _allocate(frame, period, params, errors, model)
+    if len(problems):
+        return frame[~frame.index.isin(problems["row"])], problems
+    return frame, problems

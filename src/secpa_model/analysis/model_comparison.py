@@ -1,0 +1,201 @@
+"""Compare funding models structure by structure: who gains, who loses, by how much.
+
+:func:`compare_models` allocates one portfolio under several models (the first is the
+baseline), each with its own inputs, lines and parameters, through the one engine; every
+amount stays integer cents, with exact Decimal euros beside them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final, Literal, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from secpa_model.analysis.scenarios import Scenario, as_parameters
+from secpa_model.core.money import cents_to_euros
+from secpa_model.core.periods import PeriodLike
+from secpa_model.io.frames import ERROR_COLUMNS, allocate_frame
+from secpa_model.model.model import Model
+from secpa_model.model.parameters import Parameters
+from secpa_model.models import resolve_model
+
+__all__ = ["OUTCOMES", "ModelComparison", "compare_models"]
+
+OUTCOMES: Final[tuple[str, str, str]] = ("gains", "loses", "unchanged")
+"""A structure's outcome under a model against the baseline."""
+TOTAL_LINE: Final = "total"
+
+
+class ModelComparison(NamedTuple):
+    """What :func:`compare_models` returns (the first model is the baseline).
+
+    ``by_structure``: one row per structure (the input's index): ``structure_id``, the
+    total under each model (``<model>_cents``), and for each other model its difference to
+    the baseline (``<model>_difference_cents``, ``<model>_difference_eur``) and the outcome
+    (``<model>_outcome``: gains, loses or unchanged).
+
+    ``lines``: tidy, one row per model × structure × line of that model (and ``total``):
+    ``model``, ``row``, ``structure_id``, ``line``, ``amount_cents``, ``amount_eur``. The
+    models' lines differ: this is where each is seen.
+
+    ``summary``: one row per model: its lines (``lines``, ``;``-joined), portfolio total
+    (cents, euros), difference to the baseline (cents, euros, percent), eligible
+    structures, and how many structures gain, lose or are unchanged.
+
+    ``errors``: the rows invalid under any model (``errors="report"``), left out of every
+    model's results so that all compare the same rows. ``parameters``: the parameter set
+    used for each model, by name. ``models``: the models, by name.
+    """
+
+    by_structure: pd.DataFrame
+    lines: pd.DataFrame
+    summary: pd.DataFrame
+    errors: pd.DataFrame
+    parameters: dict[str, Parameters]
+    models: dict[str, Model]
+
+
+def compare_models(
+    frame: pd.DataFrame,
+    period: PeriodLike | None,
+    *models: Model | str,
+    parameters: Mapping[str, Parameters | Scenario] | None = None,
+    errors: Literal["raise", "report"] = "raise",
+) -> ModelComparison:
+    """Allocate ``frame`` over ``period`` under each of ``models`` (two or more; models or
+    names; the first is the baseline) and compare them structure by structure.
+
+    The frame carries the inputs of every model (a model's optional inputs may be left
+    out). ``parameters`` maps a model's name to its parameters or a scenario of it (default:
+    each model's reference values). Invalid rows behave as in
+    :func:`~secpa_model.allocate_frame`: ``errors="raise"`` raises
+    :class:`~secpa_model.InputError`; ``errors="report"`` compares the rows valid
+    under every model and returns the others in ``errors``.
+    """
+    resolved = [resolve_model(model) for model in models]
+    if len(resolved) < 2:
+        raise ValueError("compare_models needs at least two models")
+    names = [model.name for model in resolved]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"model names must be distinct to compare them; repeated: {repeated}")
+    chosen = dict(parameters or {})
+    unknown = sorted(set(chosen) - set(names))
+    if unknown:
+        raise ValueError(f"parameters given for models not compared: {', '.join(unknown)}")
+    params = {
+        model.name: as_parameters(chosen[model.name], model)
+        if model.name in chosen
+        else model.reference_parameters()
+        for model in resolved
+    }
+    problems = [
+        allocate_frame(frame, period, params[m.name], model=m, errors="report").errors
+        for m in resolved
+    ]
+    found = [p for p in problems if len(p)]
+    if errors == "raise" and found:
+        from secpa_model.core.errors import InputError
+        from secpa_model.io.frames import describe_problems
+
+        raise InputError(describe_problems(pd.concat(found, ignore_index=True)))
+    invalid = set().union(*(set(p["row"]) for p in found)) if found else set()
+    valid = frame[~frame.index.isin(list(invalid))] if invalid else frame
+    results = {m.name: allocate_frame(valid, period, params[m.name], model=m) for m in resolved}
+    errors_frame = (
+        pd.concat(found, ignore_index=True).drop_duplicates(ignore_index=True)
+        if found
+        else pd.DataFrame({name: pd.Series(dtype=object) for name in ERROR_COLUMNS})
+    )
+    by_structure = _by_structure(resolved, results)
+    return ModelComparison(
+        by_structure=by_structure,
+        lines=_lines(resolved, results),
+        summary=_summary(resolved, results, by_structure),
+        errors=errors_frame,
+        parameters=params,
+        models={m.name: m for m in resolved},
+    )
+
+
+def _euros(cents: Any) -> pd.Series:
+    series = pd.Series(cents)
+    return pd.Series([cents_to_euros(int(c)) for c in series], index=series.index, dtype=object)
+
+
+def _by_structure(models: list[Model], results: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    baseline = models[0]
+    base = results[baseline.name]
+    out = pd.DataFrame({"structure_id": base[baseline.id_input].to_numpy(dtype=object)})
+    out.index = base.index
+    base_total = base["total_cents"].to_numpy(dtype=np.int64)
+    for model in models:
+        out[f"{model.name}_cents"] = results[model.name]["total_cents"].to_numpy(dtype=np.int64)
+    for model in models[1:]:
+        difference = out[f"{model.name}_cents"].to_numpy(dtype=np.int64) - base_total
+        out[f"{model.name}_difference_cents"] = difference
+        out[f"{model.name}_difference_eur"] = _euros(difference).to_numpy(dtype=object)
+        out[f"{model.name}_outcome"] = np.select(
+            [difference > 0, difference < 0], OUTCOMES[:2], OUTCOMES[2]
+        )
+    return out
+
+
+def _lines(models: list[Model], results: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    parts = []
+    for model in models:
+        result = results[model.name]
+        names = [*model.line_keys, TOTAL_LINE]
+        amounts = result[[f"{key}_cents" for key in names]].to_numpy(dtype=np.int64)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "model": model.name,
+                    "row": np.repeat(result.index.to_numpy(dtype=object), len(names)),
+                    "structure_id": np.repeat(
+                        result[model.id_input].to_numpy(dtype=object), len(names)
+                    ),
+                    "line": np.tile(np.array(names, dtype=object), len(result)),
+                    "amount_cents": amounts.reshape(-1),
+                }
+            )
+        )
+    lines = pd.concat(parts, ignore_index=True)
+    lines["amount_cents"] = lines["amount_cents"].astype(np.int64)
+    lines["amount_eur"] = _euros(lines["amount_cents"]).to_numpy(dtype=object)
+    return lines
+
+
+def _summary(
+    models: list[Model], results: dict[str, pd.DataFrame], by_structure: pd.DataFrame
+) -> pd.DataFrame:
+    base_total = int(results[models[0].name]["total_cents"].sum())
+    rows = []
+    for number, model in enumerate(models):
+        result = results[model.name]
+        total = int(result["total_cents"].sum())
+        outcome = (
+            by_structure[f"{model.name}_outcome"]
+            if number
+            else pd.Series(OUTCOMES[2], index=by_structure.index)
+        )
+        rows.append(
+            {
+                "model": model.name,
+                "lines": ";".join(model.line_keys),
+                "total_cents": total,
+                "total_eur": cents_to_euros(total),
+                "difference_cents": total - base_total,
+                "difference_eur": cents_to_euros(total - base_total),
+                "difference_pct": 100.0 * (total - base_total) / base_total
+                if base_total
+                else float("nan"),
+                "eligible_structures": int(result["eligible"].sum()),
+                "gains": int((outcome == OUTCOMES[0]).sum()),
+                "loses": int((outcome == OUTCOMES[1]).sum()),
+                "unchanged": int((outcome == OUTCOMES[2]).sum()),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,112 @@
+"""Scenario files: one :class:`~secpa_model.Scenario` per TOML or JSON file.
+
+The format (TOML shown; JSON is the same object)::
+
+    name = "ETP 50 k€ from 2025"                     # required, non-empty
+    description = "Wage rise of the mediators."       # optional
+
+    [overrides]                                       # required: parameter path -> value
+    "participatory_activities.cost_per_etp" = [
+        { effective_from = 2025-01-01, value = 50000 },
+    ]
+    "interpreting.hourly_rate_phone" = 45
+
+A key of ``overrides`` is a parameter path (quoted in TOML, since it holds a dot); nested
+tables are accepted too (``[overrides.interpreting]`` then ``hourly_rate_phone = 45``).
+A value is any override form :class:`~secpa_model.Scenario` accepts: a number, dated values,
+a scale (``mode`` and ``brackets``) or ``{unit, value(s)}``. Other top-level keys are an
+error, as is any invalid override: the message names the file.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
+
+from secpa_model.analysis.scenarios import Scenario
+from secpa_model.core.errors import InputError, ParameterError
+from secpa_model.model.model import Model
+from secpa_model.model.parameters import Parameters
+from secpa_model.models import resolve_model
+
+__all__ = ["SCENARIO_FILE_KEYS", "read_scenario_file", "scenario_from_mapping"]
+
+SCENARIO_FILE_KEYS: Final[tuple[str, ...]] = ("name", "description", "overrides")
+"""The top-level keys of a scenario file."""
+
+
+def read_scenario_file(
+    path: str | Path, base: Parameters | None = None, *, model: Model | str | None = None
+) -> Scenario:
+    """The scenario of a ``.toml`` or ``.json`` file, validated against ``base`` (default:
+    the reference values of ``model``, itself the experimentation by default). A
+    :class:`~secpa_model.ParameterError` naming the file for a
+    bad format or an invalid override; :class:`~secpa_model.InputError` if the file
+    cannot be read."""
+    file = Path(path)
+    suffix = file.suffix.lower()
+    if suffix not in (".toml", ".json"):
+        raise InputError(f"{file}: a scenario file must be .toml or .json, got {suffix!r}")
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{file}: cannot read the scenario file: {exc}") from exc
+    try:
+        data: Any = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise ParameterError(f"{file}: not valid {suffix[1:].upper()}: {exc}") from exc
+    try:
+        return scenario_from_mapping(data, base, model=model)
+    except ParameterError as exc:
+        raise ParameterError(f"{file}: {exc}") from exc
+
+
+def scenario_from_mapping(
+    data: Any, base: Parameters | None = None, *, model: Model | str | None = None
+) -> Scenario:
+    """The scenario of a scenario file's content (see the module docstring)."""
+    params = base if base is not None else resolve_model(model).reference_parameters()
+    if not isinstance(data, Mapping):
+        raise ParameterError(
+            f"a scenario file holds an object with {', '.join(SCENARIO_FILE_KEYS)}, "
+            f"got {type(data).__name__}"
+        )
+    unknown = sorted(set(map(str, data)) - set(SCENARIO_FILE_KEYS))
+    missing = [key for key in ("name", "overrides") if key not in data]
+    if unknown or missing:
+        parts = [f"unknown keys {', '.join(unknown)}"] * bool(unknown)
+        parts += [f"missing {', '.join(missing)}"] * bool(missing)
+        raise ParameterError(
+            f"{'; '.join(parts)} (a scenario file has {', '.join(SCENARIO_FILE_KEYS)})"
+        )
+    if not isinstance(data["name"], str):
+        raise ParameterError(f"name must be text, got {data['name']!r}")
+    if not isinstance(data["overrides"], Mapping):
+        raise ParameterError(
+            f"overrides must be a table of parameter paths, got {data['overrides']!r}"
+        )
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise ParameterError(f"description must be text, got {description!r}")
+    record = {
+        "name": data["name"],
+        "description": description,
+        "overrides": _flatten(data["overrides"], "", set(params.specs)),
+    }
+    return Scenario.from_dict(record, base=params, model=model)
+
+
+def _flatten(overrides: Mapping[str, Any], prefix: str, paths: set[str]) -> dict[str, Any]:
+    """Parameter paths from nested tables: recurse until the path is a known parameter."""
+    flat: dict[str, Any] = {}
+    for key, value in overrides.items():
+        path = f"{prefix}{key}"
+        group = any(known.startswith(path + ".") for known in paths)
+        if path not in paths and isinstance(value, Mapping) and group:
+            flat.update(_flatten(value, path + ".", paths))
+        else:
+            flat[path] = value
+    return flat

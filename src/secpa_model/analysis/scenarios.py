@@ -1,0 +1,375 @@
+"""Scenarios: named, validated overrides of the parameters (scénarios de paramètres).
+
+A :class:`Scenario` changes some parameters of a base set by path, for example::
+
+    Scenario("dearer ETP", {"participatory_activities.cost_per_etp": 50000})
+
+An override is one of:
+
+* a **number** (int, Decimal, numeric string; a float is read through its shortest
+  ``repr``): the parameter takes this value **from the base's first date on**, i.e. it
+  replaces every dated value of the base (a plain number means "as if it had always been
+  so"; use dated values to change a value in the middle of a period);
+* a **scale** (``{"mode": "step", "brackets": [{"threshold": ..., "value": ...}, ...]}``
+  or a :class:`~secpa_model.model.parameters.Scale`): likewise, from the base's first date on;
+* a **list of dated values** (``[{"effective_from": "2023-01-01", "value": 50000}, ...]``,
+  each entry optionally with a ``rationale``): the base's values dated *before* the first
+  override date are kept, and the override's values apply from their dates on;
+* a **mapping** ``{"unit": ..., "value": ...}`` or ``{"unit": ..., "values": [...]}``:
+  as above, and the unit you state is checked against the parameter's unit (a guard
+  against, say, a monthly amount given for an annual parameter).
+
+Every override is validated (by the same pydantic models as a parameter file) before any is
+applied; all problems are reported at once in one :class:`~secpa_model.ParameterError`
+naming each path and reason. The base :class:`~secpa_model.model.parameters.Parameters` is frozen
+and never modified: :meth:`Scenario.apply` returns a new set whose overridden values carry
+status ``scenario`` and a source naming the scenario.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any, Final
+
+from pydantic import ValidationError
+
+from secpa_model.core.errors import ParameterError
+from secpa_model.model.model import Model
+from secpa_model.model.parameters import DatedValue, Parameter, Parameters, Scale
+from secpa_model.models import resolve_model
+
+SCENARIO_STATUS: Final = "scenario"
+_SCALE_KEYS: Final = frozenset({"mode", "brackets"})
+_PARAMETER_KEYS: Final = frozenset({"unit", "threshold_unit", "value", "values", "rationale"})
+_ENTRY_KEYS: Final = frozenset({"effective_from", "value", "rationale"})
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named set of parameter overrides over a base parameter set.
+
+    ``overrides`` maps parameter paths (the model's ``parameters``) to new values (see the
+    module docstring for the accepted forms). ``base`` is the parameter set the scenario is
+    written against (``None``: the reference values of ``model``, itself the
+    experimentation by default).
+    The overrides are validated against the base when the scenario is created, and again
+    against whatever base :meth:`apply` receives.
+
+    A scenario records itself: :meth:`to_dict` gives its name, description, base name and
+    overrides as JSON-ready data, and :meth:`from_dict` rebuilds it.
+    """
+
+    name: str
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    description: str = ""
+    base: Parameters | None = None
+    model: Model | str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ParameterError(f"a scenario needs a non-empty name, got {self.name!r}")
+        if not isinstance(self.overrides, Mapping):
+            raise ParameterError(
+                f"scenario {self.name!r}: overrides must be a mapping of parameter paths to "
+                f"values, got {type(self.overrides).__name__}"
+            )
+        # a read-only copy: later changes to the caller's dict do not reach the scenario
+        object.__setattr__(self, "overrides", MappingProxyType(dict(self.overrides)))
+        self.validate()
+
+    @property
+    def base_parameters(self) -> Parameters:
+        """The base the scenario was written against (the model's reference values if none
+        was given)."""
+        if self.base is not None:
+            return self.base
+        return resolve_model(self.model).reference_parameters()
+
+    def parameters_for(self, model: Model) -> Parameters:
+        """The scenario applied for ``model``: to its own base when it has one, else to the
+        model's reference values (what every function taking parameters calls)."""
+        if self.base is not None or self.model is not None:
+            return self.apply()
+        return self.apply(model.reference_parameters())
+
+    def validate(self, base: Parameters | None = None) -> dict[str, Parameter]:
+        """The overridden parameters, validated against ``base`` (default: the scenario's base).
+
+        Raises one :class:`~secpa_model.ParameterError` listing every problem.
+        """
+        params = base if base is not None else self.base_parameters
+        problems: list[str] = []
+        built: dict[str, Parameter] = {}
+        for path, value in self.overrides.items():
+            parameter = _override(self.name, params, path, value, problems)
+            if parameter is not None:
+                built[path] = parameter
+        if problems:
+            count = len(problems)
+            listed = "\n".join(f"  - {problem}" for problem in problems)
+            raise ParameterError(
+                f"scenario {self.name!r}: {count} invalid override{'s' if count > 1 else ''} "
+                f"(nothing was applied):\n{listed}"
+            )
+        return built
+
+    def apply(self, base: Parameters | None = None) -> Parameters:
+        """A new parameter set: ``base`` (default: the scenario's base) with the overrides.
+
+        The result is named after the scenario, its ``origin`` names the base, and its
+        ``description`` holds the scenario's record (:meth:`to_json`). ``base`` is untouched.
+        """
+        params = base if base is not None else self.base_parameters
+        overridden = self.validate(params)
+        return Parameters.model_validate(
+            {
+                "name": self.name,
+                "description": self.to_json(base=params),
+                "origin": f"scenario {self.name!r} over parameters {params.name!r}",
+                "parameters": {**params.parameters, **overridden},
+                "specs": params.specs,
+            }
+        )
+
+    def to_dict(self, base: Parameters | None = None) -> dict[str, Any]:
+        """The scenario's record: name, description, base name and overrides (JSON-ready)."""
+        params = base if base is not None else self.base_parameters
+        return {
+            "name": self.name,
+            "description": self.description,
+            "base": params.name,
+            "overrides": {path: _jsonable(value) for path, value in self.overrides.items()},
+        }
+
+    def to_json(self, base: Parameters | None = None) -> str:
+        """:meth:`to_dict` as a JSON string."""
+        return json.dumps(self.to_dict(base), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_dict(
+        cls,
+        data: Mapping[str, Any],
+        base: Parameters | None = None,
+        model: Model | str | None = None,
+    ) -> Scenario:
+        """Rebuild a scenario from :meth:`to_dict`. ``base`` must be the set the record
+        names (``None``: the reference values of ``model``); a mismatch is a
+        ParameterError."""
+        params = base if base is not None else resolve_model(model).reference_parameters()
+        recorded = data.get("base", params.name)
+        if recorded != params.name:
+            raise ParameterError(
+                f"scenario {data.get('name')!r} was recorded over parameters {recorded!r}, "
+                f"not {params.name!r}: pass that parameter set as base"
+            )
+        return cls(
+            name=str(data["name"]),
+            overrides=dict(data.get("overrides", {})),
+            description=str(data.get("description", "")),
+            base=base,
+            model=model,
+        )
+
+
+def as_parameters(item: Parameters | Scenario, model: Model | str | None = None) -> Parameters:
+    """The parameter set of a :class:`Scenario` (applied for ``model``) or a Parameters of
+    ``model`` (default: the experimentation)."""
+    resolved = resolve_model(model)
+    if isinstance(item, Scenario):
+        return resolved.check_parameters(item.parameters_for(resolved))
+    if isinstance(item, Parameters):
+        return resolved.check_parameters(item)
+    raise TypeError(f"expected Parameters or a Scenario, got {type(item).__name__}")
+
+
+def _override(
+    scenario: str, base: Parameters, path: str, value: Any, problems: list[str]
+) -> Parameter | None:
+    """Build the overridden parameter, or append the problems and return None."""
+    spec = base.specs.get(path) if isinstance(path, str) else None
+    if spec is None:
+        known = ", ".join(sorted(base.specs))
+        problems.append(f"{path}: unknown parameter path (known: {known})")
+        return None
+    before = base.parameters[path]
+    unit: Any = before.unit
+    threshold_unit: Any = before.threshold_unit
+    rationale: Any = None
+    entries: Any
+    if isinstance(value, Mapping) and not (set(value) & _SCALE_KEYS):
+        unknown = sorted(set(map(str, value)) - _PARAMETER_KEYS)
+        if unknown:
+            problems.append(
+                f"{path}: unknown keys {', '.join(unknown)} (a scale has mode and brackets; "
+                f"a parameter has {', '.join(sorted(_PARAMETER_KEYS))})"
+            )
+            return None
+        if ("value" in value) == ("values" in value):
+            problems.append(f"{path}: give exactly one of 'value' or 'values'")
+            return None
+        unit = value.get("unit", unit)
+        threshold_unit = value.get("threshold_unit", threshold_unit)
+        rationale = value.get("rationale")
+        entries = value["values"] if "values" in value else value["value"]
+    else:
+        entries = value
+    dated = _dated_entries(path, spec.kind, entries, before.first_date, rationale, problems)
+    if dated is None:
+        return None
+    source = {
+        "title": f"secpa-model scenario {scenario!r}",
+        "reference": f"override of {path} in scenario {scenario!r} over parameters {base.name!r}",
+    }
+    first = dated[0].get("effective_from")
+    kept: list[DatedValue] = [
+        v for v in before.values if isinstance(first, date) and v.effective_from < first
+    ]
+    try:
+        return Parameter.model_validate(
+            {
+                "path": path,
+                "unit": unit,
+                "threshold_unit": threshold_unit,
+                "description": before.description,
+                "values": [
+                    *kept,
+                    *({**entry, "status": SCENARIO_STATUS, "source": source} for entry in dated),
+                ],
+            }
+        )
+    except ValidationError as exc:
+        problems.extend(_problems(path, spec.kind, exc, len(kept)))
+        return None
+
+
+def _dated_entries(
+    path: str,
+    kind: str,
+    entries: Any,
+    first_date: date,
+    rationale: Any,
+    problems: list[str],
+) -> list[dict[str, Any]] | None:
+    """The override as a list of dated-value mappings (status and source still to add)."""
+    if isinstance(entries, list | tuple):
+        if not entries:
+            problems.append(f"{path}: an empty list of dated values")
+            return None
+        result: list[dict[str, Any]] = []
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, Mapping):
+                problems.append(
+                    f"{path}: dated value {index} must be a mapping with effective_from and "
+                    f"value, got {entry!r}"
+                )
+                return None
+            unknown = sorted(set(map(str, entry)) - _ENTRY_KEYS)
+            missing = sorted({"effective_from", "value"} - set(entry))
+            if unknown or missing:
+                detail = "; ".join(
+                    [f"unknown keys {', '.join(unknown)}"] * bool(unknown)
+                    + [f"missing {', '.join(missing)}"] * bool(missing)
+                )
+                problems.append(
+                    f"{path}: dated value {index}: {detail} (allowed: effective_from, value, "
+                    "rationale; status and source are set by the scenario)"
+                )
+                return None
+            day = _as_date(entry["effective_from"])
+            if day is None:
+                problems.append(
+                    f"{path}: dated value {index}: effective_from "
+                    f"{entry['effective_from']!r} is not a date (YYYY-MM-DD)"
+                )
+                return None
+            number = _value(path, kind, entry["value"], problems, f"dated value {index}: ")
+            if number is None:
+                return None
+            result.append(
+                {
+                    "effective_from": day,
+                    "value": number,
+                    "rationale": entry.get("rationale", rationale),
+                }
+            )
+        return result
+    number = _value(path, kind, entries, problems, "")
+    if number is None:
+        return None
+    return [{"effective_from": first_date, "value": number, "rationale": rationale}]
+
+
+def _value(path: str, kind: str, value: Any, problems: list[str], where: str) -> Any:
+    """A number or scale of the right kind, ready for pydantic, or None after a problem."""
+    is_scale = isinstance(value, Scale) or (isinstance(value, Mapping) and bool(value))
+    if isinstance(value, bool) or value is None:
+        problems.append(f"{path}: {where}expected a {_expected(kind)}, got {value!r}")
+        return None
+    if kind == "scale" and not is_scale:
+        problems.append(f"{path}: {where}expected a scale (mode and brackets), got {value!r}")
+        return None
+    if kind != "scale" and is_scale:
+        problems.append(f"{path}: {where}expected a {_expected(kind)}, got a scale")
+        return None
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return value
+
+
+def _expected(kind: str) -> str:
+    return {
+        "amount": "number (an amount)",
+        "count": "whole number",
+        "quantity": "number",
+        "scale": "scale",
+    }[kind]
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _problems(path: str, kind: str, exc: ValidationError, kept: int) -> list[str]:
+    """Readable problems from the pydantic error of one overridden parameter."""
+    found: list[str] = []
+    for error in exc.errors():
+        location = [str(part) for part in error["loc"]]
+        branch = location[3] if len(location) > 3 and location[0] == "values" else ""
+        if branch and (("Scale" in branch) != (kind == "scale")):
+            continue  # the other member of the number-or-scale union
+        parts = [part for part in location if part != branch]
+        if parts[:1] == ["values"] and len(parts) > 1:
+            parts[1] = f"dated value {int(parts[1]) - kept}"
+            parts = parts[1:]
+        where = ".".join(parts)
+        message = error["msg"].removeprefix("Value error, ")
+        if not where and kept:
+            message += f" (values counted after the {kept} base value(s) kept before the override)"
+        found.append(f"{path}: {where + ': ' if where else ''}{message}")
+    return sorted(set(found)) or [f"{path}: {exc}"]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Scale):
+        return value.model_dump(mode="json")
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return [_jsonable(item) for item in value]
+    return value

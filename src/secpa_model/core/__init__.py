@@ -1,0 +1,1 @@
+"""The foundation every layer builds on: errors, exact money, rounding and periods."""

@@ -1,0 +1,53 @@
+"""Money: euros as integer cents inside, :class:`~decimal.Decimal` euros at the surface.
+
+The rules compute *annual* amounts in float64 cents (never float32); the engine prorates
+them by days, sums the pieces of each line and rounds each line once, by the rule's
+:class:`~secpa_model.core.rounding.Rounding`. Inputs are never rounded: an amount finer
+than a cent is refused.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Final
+
+import numpy as np
+
+from secpa_model.core.rounding import SNAP_DECIMALS
+
+CENT: Final[Decimal] = Decimal("0.01")
+
+
+def cents_float_to_euros(cents: float) -> Decimal:
+    """Unrounded float64 cents to Decimal euros, snapped to the micro-cent (for display and
+    traces: the same snap as the rounding of a line, without the rounding itself)."""
+    return Decimal(repr(round(float(cents), SNAP_DECIMALS))) / 100
+
+
+def cents_to_euros(cents: int | np.integer[Any]) -> Decimal:
+    """Integer cents to exact :class:`Decimal` euros with two decimals."""
+    return (Decimal(int(cents)) / 100).quantize(CENT)
+
+
+def euros_to_cents(euros: Decimal | int | str) -> int:
+    """Exact euros (at most two decimals) to integer cents.
+
+    Raises :class:`ValueError` when the amount has more precision than a cent: the library
+    never rounds an input silently.
+    """
+    amount = Decimal(str(euros)) if not isinstance(euros, Decimal) else euros
+    if not amount.is_finite():
+        raise ValueError(f"amount {euros!r} is not a finite number")
+    cents = amount * 100
+    if cents != cents.to_integral_value():
+        raise ValueError(f"amount {euros!r} has more than two decimals (finer than a cent)")
+    return int(cents)
+
+
+def format_euros(amount: Decimal) -> str:
+    """Format euros for people: ``12 345,67 €`` style with a thin grouping space."""
+    quantized = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    if not quantized < 0:
+        quantized = abs(quantized)  # no "-0,00 €"
+    # Python's "," grouping, then French separators: "-12,345.67" → "-12 345,67"
+    return f"{quantized:,.2f}".replace(",", " ").replace(".", ",") + " €"

@@ -1,0 +1,98 @@
+"""Periods and proration: splitting a period at year boundaries and parameter changes.
+
+Amounts are annual. A period is cut at every 1 January, at every date where a parameter
+changes, and (per structure) at its entry and exit dates; each piece is worth
+``days in piece / days in its calendar year`` of the annual amount in force on that piece.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """An inclusive span of days, ``start`` to ``end`` (période, bornes incluses)."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.start, date) or not isinstance(self.end, date):
+            raise TypeError(f"Period needs two dates, got start={self.start!r}, end={self.end!r}")
+        if self.end < self.start:
+            raise ValueError(f"Period end {self.end} is before its start {self.start}")
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        """The calendar year ``year``, 1 January to 31 December."""
+        return cls(date(year, 1, 1), date(year, 12, 31))
+
+    @classmethod
+    def parse(cls, value: PeriodLike) -> Period:
+        """A :class:`Period` from a year (int), a Period, or a ``"YYYY-MM-DD..YYYY-MM-DD"``
+        or ``"YYYY"`` string."""
+        if isinstance(value, Period):
+            return value
+        if isinstance(value, bool):
+            raise TypeError(f"period must be a year or a Period, got {value!r}")
+        if isinstance(value, int):
+            return cls.year(value)
+        if isinstance(value, str):
+            text = value.strip()
+            if text.isdigit():
+                return cls.year(int(text))
+            start, sep, end = text.partition("..")
+            if sep:
+                return cls(date.fromisoformat(start.strip()), date.fromisoformat(end.strip()))
+        raise ValueError(f"period {value!r} is not a year, a Period or 'YYYY-MM-DD..YYYY-MM-DD'")
+
+    @property
+    def days(self) -> int:
+        """Number of days, both ends included."""
+        return (self.end - self.start).days + 1
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+
+PeriodLike = Period | int | str
+
+
+def days_in_year(year: int) -> int:
+    """365, or 366 in a leap year."""
+    return 366 if calendar.isleap(year) else 365
+
+
+def split_period(period: Period, cut_dates: Iterable[date] = ()) -> list[Period]:
+    """Cut ``period`` at every 1 January and at each date of ``cut_dates`` inside it.
+
+    A cut date starts a new piece. The pieces are contiguous, in order, and cover the
+    period exactly.
+    """
+    cuts = {date(year, 1, 1) for year in range(period.start.year + 1, period.end.year + 1)}
+    cuts.update(day for day in cut_dates if period.start < day <= period.end)
+    pieces: list[Period] = []
+    start = period.start
+    for cut in sorted(cuts):
+        pieces.append(Period(start, cut - timedelta(days=1)))
+        start = cut
+    pieces.append(Period(start, period.end))
+    return pieces
+
+
+def overlap_days(
+    piece: Period, starts: NDArray[np.int64], ends: NDArray[np.int64]
+) -> NDArray[np.int64]:
+    """Days that each window ``[starts[i], ends[i]]`` (ordinals, inclusive) shares with
+    ``piece`` (vectorised; 0 where they do not meet)."""
+    low = np.maximum(starts, piece.start.toordinal())
+    high = np.minimum(ends, piece.end.toordinal())
+    days: NDArray[np.int64] = np.maximum(high - low + 1, 0).astype(np.int64)
+    return days

@@ -1,0 +1,112 @@
+"""Rounding as a value object (règle d'arrondi): a unit, a direction and when it applies.
+
+A model states its rounding once (:attr:`secpa_model.Model.rounding`) and a rule may
+override it (:attr:`secpa_model.Rule.rounding`); the engine, the explanations and the docs
+all read it from there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Final, Literal, get_args
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+Direction = Literal["half_up", "down", "up"]
+"""``half_up``: to the nearest unit, a half unit upwards (« au plus proche, la demi-unité
+étant arrondie à l'unité supérieure »); ``down``: towards zero; ``up``: away from zero
+(amounts are never negative)."""
+
+DIRECTIONS: Final[tuple[str, ...]] = get_args(Direction)
+SNAP_DECIMALS: Final = 6
+"""Float64 cents are snapped to the micro-cent (1e-6 cent) before rounding, so that binary
+representation error (``0.49999999999`` for an exact half cent) never changes a cent."""
+
+_WORDS: Final[dict[str, str]] = {"half_up": "half up", "down": "down", "up": "up"}
+_DECIMAL_MODES: Final[dict[str, str]] = {
+    "half_up": ROUND_HALF_UP,
+    "down": ROUND_FLOOR,
+    "up": ROUND_CEILING,
+}
+_CENTS_PER_EURO: Final = 100  # a unit conversion, not a parameter of a model
+
+
+@dataclass(frozen=True)
+class Rounding:
+    """How each line is rounded: once, after proration and summation of its pieces, to a
+    multiple of ``unit_cents`` (1: the cent; 100: the euro), in ``direction``. The total is
+    the exact sum of the rounded lines."""
+
+    unit_cents: int = 1
+    direction: Direction = "half_up"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.unit_cents, bool) or not isinstance(self.unit_cents, int):
+            raise TypeError(f"unit_cents must be a whole number of cents, got {self.unit_cents!r}")
+        if self.unit_cents < 1:
+            raise ValueError(f"unit_cents must be at least 1, got {self.unit_cents}")
+        if self.direction not in DIRECTIONS:
+            raise ValueError(
+                f"direction must be one of {', '.join(DIRECTIONS)}, got {self.direction!r}"
+            )
+
+    @property
+    def unit_euros(self) -> Decimal:
+        """The unit in euros (``0.01`` for the cent)."""
+        return Decimal(self.unit_cents) / _CENTS_PER_EURO
+
+    @property
+    def unit_words(self) -> str:
+        """The unit in words: ``the cent``, ``the euro``, or ``5 cents``."""
+        if self.unit_cents == 1:
+            return "the cent"
+        if self.unit_cents == _CENTS_PER_EURO:
+            return "the euro"
+        return f"{self.unit_cents} cents"
+
+    @property
+    def phrase(self) -> str:
+        """``half up, to the cent``: the rounding in a few words."""
+        return f"{_WORDS[self.direction]}, to {self.unit_words}"
+
+    def describe(self) -> str:
+        """The whole rule in words (shown in explanations, reports and the docs)."""
+        return (
+            f"Each line is rounded once, {self.phrase}, after proration and summation of its "
+            "pieces; float64 intermediate values are first snapped to the nearest micro-cent "
+            "(1e-6 cent) so that binary representation error never changes a cent. "
+            "The total is the exact sum of the rounded lines."
+        )
+
+    def recompute(self) -> str:
+        """How to recompute a line by hand from its pieces."""
+        return (
+            f"amount = round_{self.direction}(sum(piece.annual_amount × piece.days / "
+            f"piece.year_days for piece in pieces), {self.unit_euros})"
+        )
+
+    def round(self, cents: ArrayLike) -> NDArray[np.int64]:
+        """Float64 cents to integer cents by this rule (vectorised)."""
+        snapped = np.round(np.asarray(cents, dtype=np.float64), SNAP_DECIMALS)
+        if self.unit_cents != 1:
+            snapped = np.round(snapped / self.unit_cents, SNAP_DECIMALS)
+        if self.direction == "half_up":
+            units = np.floor(snapped + 0.5)
+        elif self.direction == "down":
+            units = np.floor(snapped)
+        else:
+            units = np.ceil(snapped)
+        rounded: NDArray[np.int64] = (units * self.unit_cents).astype(np.int64)
+        return rounded
+
+    def round_euros(self, euros: Decimal) -> Decimal:
+        """Exact euros rounded by this rule (what a person does by hand)."""
+        quantum = self.unit_euros
+        units = (euros / quantum).quantize(Decimal(1), rounding=_DECIMAL_MODES[self.direction])
+        return (units * quantum).quantize(Decimal("0.01"))
+
+
+CENT_HALF_UP: Final = Rounding()
+"""The experimentation's rounding: each line once, half up, to the cent."""

@@ -1,0 +1,215 @@
+"""The result for one structure: an itemised, fungible allocation (dotations fongibles).
+
+« Le financement est constitué de 4 dotations destinées uniquement à financer du temps
+humain et non des frais de fonctionnement, versées à la structure et fongibles entre elles. »
+(the experimentation's cahier des charges; another model has its own lines, as fungible).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from functools import cached_property
+from typing import Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from secpa_model.core.money import euros_to_cents
+from secpa_model.core.periods import Period
+from secpa_model.core.rounding import CENT_HALF_UP
+from secpa_model.engine.records import (
+    InputValue,
+    ProrationPiece,
+    Reason,
+    RoundingRecord,
+    UsedParameter,
+)
+from secpa_model.engine.trace import (
+    Trace,
+    TraceLine,
+    decimal_of,
+    line_sentences,
+    render_text,
+    unrounded_amount,
+)
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True)
+
+
+class Line(BaseModel):
+    """One dotation's line: its amount and everything needed to recompute it by hand."""
+
+    model_config = _FROZEN
+
+    key: str
+    label: str
+    amount: Decimal = Field(description="Euros, rounded once by the line's rounding.")
+    formula: str
+    legal_basis_fr: str
+    legal_basis_en: str = ""
+    inputs: dict[str, InputValue]
+    details: dict[str, float] = Field(
+        default_factory=dict, description="Intermediate quantities of the last piece."
+    )
+    parameters: list[UsedParameter]
+    pieces: list[ProrationPiece]
+    rounding: RoundingRecord = Field(
+        default_factory=lambda: RoundingRecord.of(CENT_HALF_UP),
+        description="How the line is rounded (its rule's rounding, else the model's).",
+    )
+
+    @cached_property
+    def explanation(self) -> str:
+        """The line in words: one sentence per piece, then its one rounding (derived from
+        the pieces, so it cannot disagree with them)."""
+        return "\n".join(line_sentences(self.pieces, self.amount, self.rounding.rounding()))
+
+
+SpendingCategory = Literal[
+    "health_mediation",
+    "reception",
+    "social_work",
+    "coordination",
+    "health_professionals_time",
+    "interpreting",
+    "psychologist",
+    "running_costs",
+    "property",
+]
+"""Planned spending categories; the first seven are human time (temps humain)."""
+
+HUMAN_TIME_CATEGORIES: tuple[str, ...] = get_args(SpendingCategory)[:7]
+NOT_ELIGIBLE_CATEGORIES: tuple[str, ...] = ("running_costs", "property")
+
+
+class SpendingCheck(BaseModel):
+    """The check of a spending plan against a fungible allocation."""
+
+    model_config = _FROZEN
+
+    total: Decimal = Field(description="The allocation's total.")
+    eligible_total: Decimal = Field(description="Planned human-time spending.")
+    ineligible_items: dict[str, Decimal] = Field(
+        description="Planned spending the dotations cannot pay (running costs, property)."
+    )
+    balance: Decimal = Field(description="total − eligible_total (negative: over-spent).")
+    within_total: bool
+    accepted: bool = Field(description="Within the total and with no ineligible item.")
+
+
+class Allocation(BaseModel):
+    """An itemised, fungible allocation for one structure over one period."""
+
+    model_config = _FROZEN
+
+    structure_id: str
+    period: Period
+    model: str = Field(default="experimentation", description="The model computed.")
+    parameters_name: str
+    eligible: bool
+    reasons: list[Reason]
+    lines: list[Line]
+    total: Decimal
+    assumptions_used: list[str] = Field(
+        description="Parameters with status 'assumption' behind a non-zero amount."
+    )
+    rounding: RoundingRecord = Field(
+        default_factory=lambda: RoundingRecord.of(CENT_HALF_UP),
+        description="The model's rounding of the lines (a line may have its own).",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Allocation:
+        keys = [line.key for line in self.lines]
+        if not keys or len(set(keys)) != len(keys):
+            raise ValueError(f"lines must have distinct keys, got {keys}")
+        if self.total != sum((line.amount for line in self.lines), Decimal(0)):
+            raise ValueError(f"total {self.total} is not the sum of the lines")
+        return self
+
+    @property
+    def rounding_rule(self) -> str:
+        """The model's rounding rule, in words."""
+        return self.rounding.rule
+
+    @property
+    def line_keys(self) -> tuple[str, ...]:
+        """The keys of the lines, in order."""
+        return tuple(line.key for line in self.lines)
+
+    def line(self, key: str) -> Line:
+        """The line of one dotation, by key (KeyError naming the keys otherwise)."""
+        for line in self.lines:
+            if line.key == key:
+                return line
+        raise KeyError(f"no line {key!r}; lines are {', '.join(self.line_keys)}")
+
+    def trace(self) -> Trace:
+        """The versioned trace of this allocation (what every explanation renders)."""
+        lines = [
+            TraceLine(
+                key=line.key,
+                label=line.label,
+                amount=line.amount,
+                amount_cents=int(line.amount * 100),
+                unrounded_amount=decimal_of(unrounded_amount(line.pieces)),
+                formula=line.formula,
+                legal_basis_fr=line.legal_basis_fr,
+                legal_basis_en=line.legal_basis_en,
+                inputs=dict(line.inputs),
+                parameters=list(line.parameters),
+                pieces=list(line.pieces),
+                rounding=None if line.rounding == self.rounding else line.rounding,
+            )
+            for line in self.lines
+        ]
+        return Trace(
+            structure_id=self.structure_id,
+            period=self.period,
+            model=self.model,
+            parameters_name=self.parameters_name,
+            eligible=self.eligible,
+            reasons=list(self.reasons),
+            lines=lines,
+            total=self.total,
+            assumptions_used=list(self.assumptions_used),
+            rounding=self.rounding,
+        )
+
+    def explain(self) -> str:
+        """A readable, multi-line explanation of every line, its pieces, parameters
+        (status and source) and the total (see :func:`secpa_model.explain_text`)."""
+        return render_text(self.trace())
+
+    def check_spending(self, plan: Mapping[str, Decimal | int | str]) -> SpendingCheck:
+        """Check planned spending by category against the fungible total.
+
+        Any mix of human-time categories up to the total is accepted; running costs and
+        property are reported as ineligible. Unknown categories raise ``ValueError``.
+        """
+        known = get_args(SpendingCategory)
+        unknown = sorted(set(plan) - set(known))
+        if unknown:
+            raise ValueError(f"unknown spending categories {unknown}; known: {', '.join(known)}")
+        cents: dict[str, int] = {}
+        for category, amount in plan.items():
+            if isinstance(amount, float | bool):
+                raise ValueError(
+                    f"plan[{category!r}] = {amount!r}: give euros as Decimal, int or str"
+                )
+            value = euros_to_cents(amount)
+            if value < 0:
+                raise ValueError(f"plan[{category!r}] = {amount!r} is negative")
+            cents[category] = value
+        eligible = sum(v for k, v in cents.items() if k in HUMAN_TIME_CATEGORIES)
+        ineligible = {k: Decimal(v) / 100 for k, v in cents.items() if k in NOT_ELIGIBLE_CATEGORIES}
+        eligible_total = (Decimal(eligible) / 100).quantize(Decimal("0.01"))
+        balance = self.total - eligible_total
+        return SpendingCheck(
+            total=self.total,
+            eligible_total=eligible_total,
+            ineligible_items={k: v.quantize(Decimal("0.01")) for k, v in ineligible.items()},
+            balance=balance,
+            within_total=balance >= 0,
+            accepted=balance >= 0 and not ineligible,
+        )

@@ -1,0 +1,166 @@
+"""The engine: composes a model's eligibility and rules over columns, piece by piece.
+
+Data flows one way: columns → pieces of the period (cut at 1 January, at every parameter
+change and at every rule's new version) → per piece, the values in force, eligibility and
+the rules, each given only what it declares → proration by days → one rounding per line
+(each rule's :class:`~secpa_model.core.rounding.Rounding`, else the model's).
+
+:func:`compute` is the only implementation; :func:`secpa_model.allocate` (one structure)
+and :func:`secpa_model.allocate_frame` (many) both call it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from numpy.typing import NDArray
+
+from secpa_model.core.errors import CoverageError
+from secpa_model.core.periods import Period, days_in_year, overlap_days, split_period
+from secpa_model.model.model import Model
+from secpa_model.model.parameters import Parameters, ParameterSnapshot
+from secpa_model.model.rules import RuleInputs, RuleParameters, RuleResult
+from secpa_model.model.structure import Columns
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One piece of the period: the values in force, who fails which condition, and each
+    rule's annual amounts on it."""
+
+    period: Period
+    year_days: int
+    active_days: NDArray[np.int64]
+    failed: NDArray[np.int64]
+    params: ParameterSnapshot
+    rules: dict[str, RuleResult]
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What the engine returns for many structures: the rounded cents of each line,
+    eligibility and reasons, and the pieces behind them (what explanations are built from).
+    The one type between the engine and :class:`~secpa_model.Allocation` or a frame."""
+
+    model: Model
+    span: Period
+    pieces: list[Piece]
+    line_cents: dict[str, NDArray[np.int64]]
+    eligible: NDArray[np.bool_]
+    reason_mask: NDArray[np.int64]
+    active_days: NDArray[np.int64]
+    starts: NDArray[np.int64]
+    ends: NDArray[np.int64]
+
+    @property
+    def total_cents(self) -> NDArray[np.int64]:
+        """The exact sum of the rounded lines."""
+        total = np.zeros_like(self.eligible, dtype=np.int64)
+        for cents in self.line_cents.values():
+            total = total + cents
+        return total
+
+
+def windows(
+    model: Model, columns: Columns, period: Period
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Each structure's participation window inside ``period`` (day ordinals, inclusive)."""
+    size = columns.size
+    starts = np.full(size, period.start.toordinal(), dtype=np.int64)
+    ends = np.full(size, period.end.toordinal(), dtype=np.int64)
+    if model.entry_input:
+        starts = np.maximum(columns[model.entry_input], starts)
+    if model.exit_input:
+        ends = np.minimum(columns[model.exit_input], ends)
+    return starts, ends
+
+
+def change_dates(model: Model, parameters: Parameters) -> list[date]:
+    """Where a period is cut besides 1 January: parameter changes and new rule versions."""
+    return sorted({*parameters.change_dates(), *model.rule_change_dates()})
+
+
+def compute(
+    model: Model,
+    columns: Columns,
+    starts: NDArray[np.int64],
+    ends: NDArray[np.int64],
+    span: Period,
+    parameters: Parameters,
+) -> BatchResult:
+    """Allocate every structure over its own window ``[starts[i], ends[i]]`` (day ordinals,
+    inclusive, already intersected with entry and exit dates), all inside ``span``.
+
+    Raises :class:`~secpa_model.CoverageError` when a structure participates on a
+    day the parameters do not cover.
+    """
+    size = columns.size
+    keys = model.line_keys
+    # one row per line: the float64 cents accumulated over the pieces, rounded at the end
+    accumulated = np.zeros((len(keys), size), dtype=np.float64)
+    reason_mask = np.zeros(size, dtype=np.int64)
+    eligible_days = np.zeros(size, dtype=np.int64)
+    total_days = np.zeros(size, dtype=np.int64)
+    pieces: list[Piece] = []
+    codes = model.code
+
+    for piece in split_period(span, change_dates(model, parameters)):
+        active = overlap_days(piece, starts, ends)
+        if not active.any():
+            continue
+        snapshot = _snapshot(parameters, piece.start)
+        failed = np.zeros(size, dtype=np.int64)
+        for bit, condition in enumerate(model.conditions):
+            if condition.fails is None:  # pragma: no cover - a model's conditions all test
+                continue
+            owner = f"condition {condition.code!r}"
+            view = RuleInputs(owner, columns, condition.inputs, codes)
+            values = RuleParameters(owner, snapshot, condition.parameters)
+            failed |= np.where(
+                np.asarray(condition.fails(view, values), dtype=np.bool_), 1 << bit, 0
+            )
+        paid_days = np.where(failed == 0, active, 0)
+        year_days = days_in_year(piece.start.year)
+        results = {}
+        for line, rule in enumerate(model.rules):
+            owner = f"rule {rule.key!r}"
+            result = rule.evaluate(
+                RuleInputs(owner, columns, rule.inputs, codes),
+                RuleParameters(owner, snapshot, rule.parameters),
+            )
+            results[rule.key] = result
+            # the piece's share of the annual amount: « au prorata des jours »
+            accumulated[line] += result.annual_cents * paid_days / year_days
+        reason_mask |= np.where(active > 0, failed, 0)
+        eligible_days += paid_days
+        total_days += active
+        pieces.append(Piece(piece, year_days, active, failed, snapshot, results))
+
+    reason_mask |= np.where(total_days == 0, 1 << len(model.conditions), 0)
+    line_cents = {
+        rule.key: (rule.rounding or model.rounding).round(accumulated[line])
+        for line, rule in enumerate(model.rules)
+    }
+    return BatchResult(
+        model=model,
+        span=span,
+        pieces=pieces,
+        line_cents=line_cents,
+        eligible=eligible_days > 0,
+        reason_mask=reason_mask,
+        active_days=total_days,
+        starts=starts,
+        ends=ends,
+    )
+
+
+def _snapshot(parameters: Parameters, day: date) -> ParameterSnapshot:
+    try:
+        return parameters.at(day)
+    except CoverageError as exc:
+        raise CoverageError(
+            f"{exc}. A structure participates on {day}: choose a period inside the "
+            "parameters' coverage, or set the structure's entry_date."
+        ) from exc

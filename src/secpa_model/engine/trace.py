@@ -1,0 +1,323 @@
+"""The trace of an allocation (traçabilité du calcul) and its renderings.
+
+A :class:`Trace` is the versioned, machine-readable record of one allocation (format
+:data:`TRACE_FORMAT`, version :data:`TRACE_VERSION`); ``Allocation.trace()`` builds it.
+The renderers read only a trace: :func:`render_text` (a terminal), :func:`render_markdown`
+(a report) and :func:`render_json` (other tools). Each line can be recomputed by hand from
+the trace alone, as its ``rounding.recompute`` says::
+
+    amount = round_half_up(sum(annual_amount × days / year_days over the pieces), 0.01 €)
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
+from typing import Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from secpa_model.core.money import cents_float_to_euros, format_euros
+from secpa_model.core.periods import Period
+from secpa_model.core.rounding import CENT_HALF_UP, Rounding
+from secpa_model.engine.records import ProrationPiece, Reason, RoundingRecord, UsedParameter
+
+TRACE_FORMAT: Final = "secpa-model.trace"
+"""The ``format`` field of every JSON trace."""
+
+TRACE_VERSION: Final = 1
+"""The ``version`` field of the JSON traces this library writes."""
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True)
+_UNROUNDED_DECIMALS: Final = Decimal("1e-10")
+_UNROUNDED_DIGITS: Final = 40
+_COUNT_WORDS: Final = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight")
+
+TraceRounding = RoundingRecord
+"""The rounding of a trace's lines (a :class:`~secpa_model.engine.records.RoundingRecord`)."""
+
+
+class TraceLine(BaseModel):
+    """One dotation's line with everything needed to recompute it by hand."""
+
+    model_config = _FROZEN
+
+    key: str
+    label: str
+    amount: Decimal = Field(description="Euros, rounded once to the cent.")
+    amount_cents: int = Field(description="The amount in integer cents.")
+    unrounded_amount: Decimal = Field(
+        description="sum(annual_amount × days / year_days) over the pieces, euros, "
+        "10 decimals (before the one rounding)."
+    )
+    formula: str = Field(description="The rule's formula for an annual amount.")
+    legal_basis_fr: str = Field(description="The legal wording (French).")
+    legal_basis_en: str = Field(description="The legal wording, in English.")
+    inputs: dict[str, str | int | float | bool | None] = Field(
+        description="The structure's inputs the rule reads."
+    )
+    parameters: list[UsedParameter] = Field(
+        description="Every parameter value the line used, with unit, status and source."
+    )
+    pieces: list[ProrationPiece] = Field(
+        description="The pieces of the period (cut at 1 January, parameter changes, entry "
+        "and exit), each prorated by days over its year's days."
+    )
+    rounding: RoundingRecord | None = Field(
+        default=None,
+        description="This line's own rounding, when its rule overrides the trace's rounding.",
+    )
+
+
+class Trace(BaseModel):
+    """The versioned trace of one allocation: the single source of every explanation."""
+
+    model_config = _FROZEN
+
+    format: Literal["secpa-model.trace"] = TRACE_FORMAT
+    version: Literal[1] = TRACE_VERSION
+    structure_id: str
+    period: Period
+    model: str = Field(default="experimentation", description="The model computed.")
+    parameters_name: str = Field(description="The parameter set used (e.g. 'reference').")
+    eligible: bool
+    reasons: list[Reason] = Field(description="Failed eligibility conditions, if any.")
+    lines: list[TraceLine]
+    total: Decimal = Field(description="The exact sum of the rounded lines, euros.")
+    fungible: Literal[True] = Field(
+        default=True, description="The total may be spent across the purposes of the lines."
+    )
+    assumptions_used: list[str] = Field(
+        description="Parameters with status 'assumption' behind a non-zero amount."
+    )
+    rounding: RoundingRecord = Field(
+        default_factory=lambda: RoundingRecord.of(CENT_HALF_UP),
+        description="How every line is rounded, unless the line gives its own.",
+    )
+
+    def line_rounding(self, line: TraceLine) -> Rounding:
+        """The rounding of ``line``: its own, or the trace's."""
+        return (line.rounding or self.rounding).rounding()
+
+
+def unrounded_amount(pieces: list[ProrationPiece]) -> Decimal:
+    """The sum of ``annual_amount × days / year_days`` over ``pieces`` (euros), to 40
+    significant digits: far finer than the 8 decimals shown and the cent rounded to."""
+    with localcontext() as context:
+        context.prec = _UNROUNDED_DIGITS
+        return sum(
+            (piece.annual_amount * piece.days / piece.year_days for piece in pieces),
+            Decimal(0),
+        )
+
+
+def render_json(trace: Trace, *, indent: int | None = 2) -> str:
+    """The JSON trace (format :data:`TRACE_FORMAT`, version :data:`TRACE_VERSION`)."""
+    return trace.model_dump_json(indent=indent)
+
+
+def count_words(count: int) -> str:
+    """``four`` for 4 (a number of lines, in words up to eight)."""
+    return _COUNT_WORDS[count] if count < len(_COUNT_WORDS) else str(count)
+
+
+def render_text(trace: Trace) -> str:
+    """A plain-text explanation of every line, its pieces and parameters, and the total."""
+    sources = _Sources()
+    head = f"Allocation of {trace.structure_id} over {trace.period} ({trace.parameters_name})"
+    out = [head, "=" * len(head)]
+    out.append("Eligible." if trace.eligible else "Not eligible: the allocation is zero.")
+    out.extend(f"  - [{r.code}] {r.message}" for r in trace.reasons)
+    for number, line in enumerate(trace.lines, start=1):
+        out.append("")
+        out.append(f"{number}. {line.label}: {format_euros(line.amount)}")
+        out.append(f"  rule: {line.formula}")
+        out.append(f"  « {line.legal_basis_fr} »")
+        out.append("  inputs: " + ", ".join(f"{k} = {v}" for k, v in line.inputs.items()))
+        out.append("  parameters:")
+        for used in line.parameters:
+            out.append(
+                f"    {used.path} = {used.value} [{status_label(used.status)}, from "
+                f"{used.effective_from}, source {sources.number(used)}]"
+            )
+        out.append("  pieces (annual amount × days paid / days in the year):")
+        changing = changing_parameters(line.pieces)
+        out.extend(f"    {piece_sentence(piece, changing)}" for piece in line.pieces)
+        phrase = trace.line_rounding(line).phrase
+        out.append(f"  {rounding_sentence(line.unrounded_amount, line.amount, phrase)}")
+    out.append("")
+    lines = count_words(len(trace.lines))
+    out.append(f"Total: {format_euros(trace.total)} (fungible between the {lines} lines)")
+    if trace.assumptions_used:
+        out.append(
+            "ASSUMPTIONS (not published values) behind these amounts: "
+            + ", ".join(trace.assumptions_used)
+        )
+    out.append(f"Rounding: {trace.rounding.rule}")
+    out.append("Sources:")
+    out.extend(f"  {label} {source}" for label, source in sources.listed())
+    return "\n".join(out)
+
+
+def render_markdown(trace: Trace, *, level: int = 2) -> str:
+    """A Markdown explanation for a report: a summary table, then per line its formula,
+    legal wording, inputs, parameters (status and source) and proration pieces.
+
+    ``level`` is the heading level of the allocation's title (its lines get ``level + 1``).
+    """
+    sources = _Sources()
+    title, sub = "#" * level, "#" * (level + 1)
+    out = [f"{title} Allocation of `{trace.structure_id}` over {trace.period}", ""]
+    out.append(f"Parameters: `{trace.parameters_name}`.")
+    if trace.eligible:
+        out.append("**Eligible.**")
+    else:
+        out.append("**Not eligible**: the allocation is zero.")
+        out.append("")
+        out.extend(f"- `{r.code}`: {_cell(r.message)}" for r in trace.reasons)
+    out += ["", "| line | amount |", "|---|---:|"]
+    out.extend(f"| {line.label} | {format_euros(line.amount)} |" for line in trace.lines)
+    out.append(f"| **Total** (fungible) | **{format_euros(trace.total)}** |")
+    for number, line in enumerate(trace.lines, start=1):
+        out += ["", f"{sub} {number}. {line.label}: {format_euros(line.amount)}", ""]
+        out += [f"**Formula:** `{line.formula}`", "", f"> « {line.legal_basis_fr} »", ""]
+        out += ["| input | value |", "|---|---|"]
+        out.extend(f"| `{name}` | {_cell(value)} |" for name, value in line.inputs.items())
+        out += ["", "| parameter | value | status | from | source |", "|---|---|---|---|---|"]
+        out.extend(
+            f"| `{used.path}` | {_cell(used.value)} | {status_label(used.status)} | "
+            f"{used.effective_from} | {sources.number(used)} |"
+            for used in line.parameters
+        )
+        out += [
+            "",
+            "| start | end | days paid | days in year | annual amount (€) | piece amount (€) |",
+            "|---|---|---:|---:|---:|---:|",
+        ]
+        out.extend(
+            f"| {p.start} | {p.end} | {p.days} | {p.year_days} | {_exact(p.annual_amount)} | "
+            f"{_exact(p.amount)} |"
+            for p in line.pieces
+        )
+        phrase = trace.line_rounding(line).phrase
+        out += ["", rounding_sentence(line.unrounded_amount, line.amount, phrase, bold=True)]
+    out.append("")
+    if trace.assumptions_used:
+        listed = ", ".join(f"`{path}`" for path in trace.assumptions_used)
+        out += [f"**ASSUMPTIONS** (not published values) behind these amounts: {listed}.", ""]
+    out += [f"*Rounding:* {trace.rounding.rule}", "", "Sources:", ""]
+    out.extend(f"- {label} {_cell(source)}" for label, source in sources.listed())
+    return "\n".join(out) + "\n"
+
+
+def status_label(status: str) -> str:
+    """A status as shown to people: ``ASSUMPTION`` stands out, ``published`` does not."""
+    return "ASSUMPTION" if status == "assumption" else status
+
+
+def piece_sentence(piece: ProrationPiece, changing: frozenset[str] = frozenset()) -> str:
+    """One piece in words: its dates, intermediate quantities, and its prorated amount.
+
+    The values of the parameters in ``changing`` (those that change inside the period) are
+    named with the date from which they apply.
+    """
+    shown = [_show(name, value) for name, value in piece.details.items()]
+    shown += [
+        f"{path} from {effective_from}"
+        for path, effective_from in piece.parameters.items()
+        if path in changing
+    ]
+    quantities = ", ".join(shown)
+    return (
+        f"{piece.start}..{piece.end}: {quantities}; annual amount {_exact(piece.annual_amount)} "
+        f"€ × {piece.days}/{piece.year_days} days = {_exact(piece.amount)} €"
+    )
+
+
+def line_sentences(pieces: list[ProrationPiece], amount: Decimal, rounding: Rounding) -> list[str]:
+    """A line in words: one sentence per piece, then the sentence of its one rounding."""
+    changing = changing_parameters(pieces)
+    sentences = [piece_sentence(piece, changing) for piece in pieces]
+    unrounded = decimal_of(unrounded_amount(pieces))
+    sentences.append(rounding_sentence(unrounded, amount, rounding.phrase))
+    return sentences
+
+
+def rounding_sentence(
+    unrounded: Decimal, amount: Decimal, phrase: str = CENT_HALF_UP.phrase, *, bold: bool = False
+) -> str:
+    """The one rounding of a line in words (``unrounded``: the exact sum of its pieces;
+    ``phrase``: the rounding in a few words, e.g. ``half up, to the cent``)."""
+    shown = f"**{format_euros(amount)}**" if bold else format_euros(amount)
+    return f"sum of the pieces {_exact(unrounded)} €, rounded once, {phrase}: {shown}"
+
+
+class _Sources:
+    """Numbers the sources of an explanation in order of first citation."""
+
+    def __init__(self) -> None:
+        self._texts: list[str] = []
+
+    def number(self, used: UsedParameter) -> str:
+        text = str(used.source)
+        if text not in self._texts:
+            self._texts.append(text)
+        return f"[{self._texts.index(text) + 1}]"
+
+    def listed(self) -> list[tuple[str, str]]:
+        return [(f"[{number}]", text) for number, text in enumerate(self._texts, start=1)]
+
+
+def changing_parameters(pieces: list[ProrationPiece]) -> frozenset[str]:
+    """The parameters that take more than one value over ``pieces``."""
+    dates: dict[str, set[date]] = {}
+    for piece in pieces:
+        for path, effective_from in piece.parameters.items():
+            dates.setdefault(path, set()).add(effective_from)
+    return frozenset(path for path, seen in dates.items() if len(seen) > 1)
+
+
+def _show(name: str, value: float) -> str:
+    if name.endswith("_cents"):
+        euros = cents_float_to_euros(value)
+        return f"{name.removesuffix('_cents')} = {_exact(euros)} €"
+    return f"{name} = {value:g}"
+
+
+def _exact(amount: Decimal) -> str:
+    """Euros exactly, at least two decimals, no trailing zeros beyond them."""
+    text = f"{amount.normalize():f}"
+    whole, _, fraction = text.partition(".")
+    return f"{whole}.{fraction.ljust(2, '0')}"
+
+
+def decimal_of(value: Fraction | Decimal, quantum: Decimal = _UNROUNDED_DECIMALS) -> Decimal:
+    """Euros (an exact fraction or a Decimal) with ``quantum`` precision (half up)."""
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+    return value.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def _cell(value: object) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+__all__ = [
+    "TRACE_FORMAT",
+    "TRACE_VERSION",
+    "Trace",
+    "TraceLine",
+    "TraceRounding",
+    "changing_parameters",
+    "count_words",
+    "decimal_of",
+    "line_sentences",
+    "piece_sentence",
+    "render_json",
+    "render_markdown",
+    "render_text",
+    "rounding_sentence",
+    "status_label",
+    "unrounded_amount",
+]

@@ -1,0 +1,112 @@
+"""Large frames in chunks of rows, with progress, and the summary of a batch.
+
+Rows are independent (each structure is allocated on its own), so allocating a frame chunk
+by chunk gives exactly the result of one :func:`~secpa_model.allocate_frame` call: same
+rows, same index, same cents; with ``errors="raise"`` the problems of every chunk are
+gathered and raised in one message, as one call would. Chunking only lets a caller report
+progress (the ``secpa-model batch`` command prints it on large files).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, Final, Literal, NamedTuple
+
+import pandas as pd
+
+from secpa_model.core.errors import InputError
+from secpa_model.core.money import cents_to_euros
+from secpa_model.core.periods import PeriodLike
+from secpa_model.io.frames import ReportedAllocation, allocate_frame
+from secpa_model.io.validation import ERROR_COLUMNS, describe_problems
+from secpa_model.model.model import Model
+
+__all__ = ["CHUNK_ROWS", "BatchSummary", "allocate_in_chunks", "summarise"]
+
+CHUNK_ROWS: Final = 50_000
+"""Rows per chunk: frames longer than this are allocated chunk by chunk, with progress."""
+
+Progress = Callable[[int, int], None]
+"""A progress callback: ``(rows done, rows in all)``, called after each chunk."""
+
+
+class BatchSummary(NamedTuple):
+    """The summary of a batch: rows read, rows allocated, eligible, invalid rows, problems
+    (invalid cells) and the portfolio total (integer cents; :attr:`total` in euros)."""
+
+    rows: int
+    allocated: int
+    eligible: int
+    invalid: int
+    problems: int
+    total_cents: int
+
+    @property
+    def total(self) -> Decimal:
+        """The total in euros (exact)."""
+        return cents_to_euros(self.total_cents)
+
+
+def allocate_in_chunks(
+    frame: pd.DataFrame,
+    period: PeriodLike | None,
+    parameters: Any = None,
+    *,
+    model: Model | str | None = None,
+    errors: Literal["raise", "report"] = "raise",
+    chunk_rows: int = CHUNK_ROWS,
+    progress: Progress | None = None,
+) -> ReportedAllocation:
+    """:func:`~secpa_model.allocate_frame` over ``frame`` in chunks of ``chunk_rows`` rows,
+    calling ``progress(done, total)`` after each chunk when the frame has more than one.
+
+    Returns the allocations and the errors frame (empty when every row is valid). With
+    ``errors="raise"`` any invalid cell raises one :class:`~secpa_model.InputError`
+    listing the problems of the whole frame, in row order, after every chunk was checked.
+    """
+    if chunk_rows < 1:
+        raise ValueError(f"chunk_rows must be at least 1, got {chunk_rows}")
+    total = len(frame)
+    if total <= chunk_rows:
+        reported = allocate_frame(frame, period, parameters, model=model, errors="report")
+        _raise_if(errors, reported.errors)
+        return reported
+    allocations: list[pd.DataFrame] = []
+    problems: list[pd.DataFrame] = []
+    for start in range(0, total, chunk_rows):
+        chunk = frame.iloc[start : start + chunk_rows]
+        reported = allocate_frame(chunk, period, parameters, model=model, errors="report")
+        allocations.append(reported.allocations)
+        if len(reported.errors):
+            problems.append(reported.errors)
+        if progress is not None:
+            progress(min(start + chunk_rows, total), total)
+    found = (
+        pd.concat(problems, ignore_index=True)
+        if problems
+        else pd.DataFrame({name: pd.Series(dtype=object) for name in ERROR_COLUMNS})
+    )
+    _raise_if(errors, found)
+    return ReportedAllocation(pd.concat(allocations), found)
+
+
+def _raise_if(errors: str, problems: pd.DataFrame) -> None:
+    if errors not in ("raise", "report"):
+        raise ValueError(f"errors must be 'raise' or 'report', got {errors!r}")
+    if errors == "raise" and len(problems):
+        raise InputError(describe_problems(problems))
+
+
+def summarise(rows: int, reported: ReportedAllocation) -> BatchSummary:
+    """The :class:`BatchSummary` of a batch of ``rows`` input rows."""
+    allocations, problems = reported
+    invalid = int(problems["row"].nunique()) if len(problems) else 0
+    return BatchSummary(
+        rows=rows,
+        allocated=len(allocations),
+        eligible=int(allocations["eligible"].sum()),
+        invalid=invalid,
+        problems=len(problems),
+        total_cents=int(allocations["total_cents"].sum()),
+    )

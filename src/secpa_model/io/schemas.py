@@ -1,0 +1,83 @@
+"""JSON Schemas of the input (a structure), the result (an allocation) and the trace.
+
+Other tools can validate what they send to, or read from, secpa-model against these schemas
+(JSON Schema draft 2020-12). They are generated from the pydantic models of a model (default:
+the experimentation), so they cannot drift from the code:
+
+* ``structure``: what the model's ``Structure`` accepts (validation mode), one property per
+  input with its kind, unit and bounds;
+* ``allocation``: what ``Allocation.model_dump(mode="json")`` produces (serialization mode),
+  with exactly the model's lines;
+* ``trace``: the JSON trace of :func:`~secpa_model.explain_json` (serialization mode), with
+  exactly the model's lines.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final, Literal, get_args
+
+from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
+from pydantic_core import core_schema
+
+from secpa_model.engine.allocation import Allocation
+from secpa_model.engine.trace import Trace
+from secpa_model.model.model import Model
+from secpa_model.models import resolve_model
+
+SchemaName = Literal["structure", "allocation", "trace"]
+SCHEMA_NAMES: Final[tuple[str, ...]] = get_args(SchemaName)
+DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
+DECIMAL_PATTERN: Final = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
+"""How a decimal (euros, a parameter value) is written as a JSON string."""
+
+_DESCRIPTIONS: Final[dict[str, str]] = {
+    "structure": "A structure: the input of the model {model!r} of secpa-model.",
+    "allocation": "An allocation under the model {model!r}: the result for one structure "
+    "over one period.",
+    "trace": "The versioned trace of an allocation under the model {model!r} "
+    "(format 'secpa-model.trace').",
+}
+
+
+class _DecimalAsText(GenerateJsonSchema):
+    """Pydantic's schema generator, with exact decimals written as digit strings."""
+
+    def decimal_schema(self, schema: core_schema.DecimalSchema) -> JsonSchemaValue:
+        value = super().decimal_schema(schema)
+        for option in value.get("anyOf", [value]):
+            if option.get("type") == "string":
+                option["pattern"] = DECIMAL_PATTERN
+        return value
+
+
+def json_schema(name: SchemaName, *, model: Model | str | None = None) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of ``"structure"``, ``"allocation"`` or ``"trace"``
+    of ``model`` (default: the experimentation).
+
+    Raises :class:`ValueError` naming the known schemas for any other name.
+    """
+    if name not in _DESCRIPTIONS:
+        raise ValueError(f"unknown schema {name!r}; known: {', '.join(SCHEMA_NAMES)}")
+    resolved = resolve_model(model)
+    target: type[BaseModel]
+    mode: JsonSchemaMode
+    if name == "structure":
+        target, mode = resolved.structure, "validation"
+    else:
+        target, mode = (Allocation if name == "allocation" else Trace), "serialization"
+    schema = target.model_json_schema(mode=mode, schema_generator=_DecimalAsText)
+    if name != "structure":
+        _constrain_lines(schema, resolved, "Line" if name == "allocation" else "TraceLine")
+    description = _DESCRIPTIONS[name].format(model=resolved.name)
+    header = {"$schema": DIALECT, "title": f"secpa-model {name}", "description": description}
+    return {**header, **{key: value for key, value in schema.items() if key not in header}}
+
+
+def _constrain_lines(schema: dict[str, Any], model: Model, line: str) -> None:
+    """Exactly the model's lines (keys and count) and its name."""
+    keys = list(model.line_keys)
+    schema["$defs"][line]["properties"]["key"]["enum"] = keys
+    lines = schema["properties"]["lines"]
+    lines["minItems"] = lines["maxItems"] = len(keys)
+    schema["properties"]["model"]["enum"] = [model.name]

@@ -1,0 +1,39 @@
+"""Dated parameters with provenance, their declarations, and their loader."""
+
+from secpa_model.model.parameters.loader import (
+    ParameterFile,
+    parameters_from_mapping,
+    parse_parameters,
+    read_parameter_files,
+)
+from secpa_model.model.parameters.models import (
+    Bracket,
+    DatedValue,
+    InForce,
+    Parameter,
+    ParameterSnapshot,
+    Scale,
+    Source,
+    Status,
+)
+from secpa_model.model.parameters.parameter_set import Parameters
+from secpa_model.model.parameters.spec import PARAMETER_KINDS, ParameterKind, ParameterSpec
+
+__all__ = [
+    "PARAMETER_KINDS",
+    "Bracket",
+    "DatedValue",
+    "InForce",
+    "Parameter",
+    "ParameterFile",
+    "ParameterKind",
+    "ParameterSnapshot",
+    "ParameterSpec",
+    "Parameters",
+    "Scale",
+    "Source",
+    "Status",
+    "parameters_from_mapping",
+    "parse_parameters",
+    "read_parameter_files",
+]

@@ -1,0 +1,302 @@
+"""Pydantic models of dated parameters with provenance.
+
+Every value carries its unit (on its parameter), the date from which it applies, a source
+(title plus URL or legal reference) and a status: ``published``, ``assumption`` (with a
+rationale) or ``scenario`` (set by a :class:`~secpa_model.analysis.scenarios.Scenario`).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+
+from secpa_model.core.errors import CoverageError
+from secpa_model.core.money import euros_to_cents
+from secpa_model.model.parameters.spec import ParameterSpec
+
+Status = Literal["published", "assumption", "calibrated", "scenario"]
+"""Where a value comes from: a public text, a labelled assumption, a value fitted to public
+figures (calibrated), or a user's scenario."""
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+
+
+class KeyedValueError(ValueError):
+    """A validation error that knows the key at fault, relative to the model that raises it
+    (e.g. ``values[1].effective_from``), so that the loader can name it precisely."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+class Source(BaseModel):
+    """Where a value comes from: a title and a URL or a legal reference (source)."""
+
+    model_config = _STRICT
+
+    title: str = Field(min_length=1)
+    url: str | None = None
+    reference: str | None = None
+
+    @model_validator(mode="after")
+    def _needs_url_or_reference(self) -> Source:
+        if not (self.url or self.reference):
+            raise ValueError("a source needs a 'url' or a 'reference' besides its title")
+        return self
+
+    def __str__(self) -> str:
+        where = self.url or self.reference
+        return f"{self.title} ({where})"
+
+
+class Bracket(BaseModel):
+    """One bracket of a scale: from ``threshold`` (included) the scale is worth ``value``."""
+
+    model_config = _STRICT
+
+    threshold: Decimal = Field(ge=0, allow_inf_nan=False)
+    value: Decimal = Field(ge=0, allow_inf_nan=False)
+
+
+class Scale(BaseModel):
+    """A schedule (barème): sorted, non-overlapping brackets.
+
+    ``step``: the value of the last bracket whose threshold is at or below ``x``.
+    ``linear``: straight lines between the brackets' (threshold, value) points, flat after
+    the last one. In both modes a scale is worth 0 below its first threshold.
+    """
+
+    model_config = _STRICT
+
+    mode: Literal["step", "linear"] = "step"
+    brackets: list[Bracket] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _sorted_and_disjoint(self) -> Scale:
+        for index, (low, high) in enumerate(zip(self.brackets, self.brackets[1:], strict=False)):
+            if high.threshold < low.threshold:
+                raise KeyedValueError(
+                    f"brackets[{index + 1}].threshold",
+                    f"brackets are not sorted: bracket {index + 1} threshold {high.threshold} "
+                    f"is below bracket {index} threshold {low.threshold}",
+                )
+            if high.threshold == low.threshold:
+                raise KeyedValueError(
+                    f"brackets[{index + 1}].threshold",
+                    f"brackets overlap: brackets {index} and {index + 1} both start at "
+                    f"{low.threshold}",
+                )
+        return self
+
+    @cached_property
+    def thresholds(self) -> NDArray[np.float64]:
+        """The thresholds as float64 (for vectorised evaluation)."""
+        return np.array([float(b.threshold) for b in self.brackets], dtype=np.float64)
+
+    @cached_property
+    def values(self) -> NDArray[np.float64]:
+        """The bracket values as float64 (for vectorised evaluation)."""
+        return np.array([float(b.value) for b in self.brackets], dtype=np.float64)
+
+    def evaluate(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The scale's value at each ``x`` (vectorised)."""
+        x = np.asarray(x, dtype=np.float64)
+        if self.mode == "linear":
+            line: NDArray[np.float64] = np.interp(
+                x, self.thresholds, self.values, left=0.0, right=self.values[-1]
+            )
+            return line
+        index = np.searchsorted(self.thresholds, x, side="right") - 1
+        return np.where(index >= 0, self.values[np.maximum(index, 0)], 0.0)
+
+    def describe(self, unit: str, threshold_unit: str) -> str:
+        """One line per bracket, for people."""
+        parts = [f"from {b.threshold} {threshold_unit}: {b.value} {unit}" for b in self.brackets]
+        return f"{self.mode} scale: " + "; ".join(parts)
+
+
+class DatedValue(BaseModel):
+    """A value of a parameter, in force from ``effective_from`` until the next one."""
+
+    model_config = _STRICT
+
+    effective_from: date
+    value: Decimal | Scale
+    status: Status
+    source: Source
+    rationale: str | None = None
+
+    @model_validator(mode="after")
+    def _assumption_has_rationale(self) -> DatedValue:
+        if self.status == "assumption" and not self.rationale:
+            raise KeyedValueError(
+                "rationale", "a value with status 'assumption' needs a one-line 'rationale'"
+            )
+        return self
+
+
+class Parameter(BaseModel):
+    """A named parameter with its unit and its dated values (paramètre daté)."""
+
+    model_config = _STRICT
+
+    path: str
+    unit: str
+    threshold_unit: str | None = None
+    description: str = ""
+    values: list[DatedValue] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _matches_spec(self, info: ValidationInfo) -> Parameter:
+        specs = (info.context or {}).get("specs")
+        if specs is not None:
+            spec = specs.get(self.path)
+            if spec is None:
+                known = ", ".join(sorted(specs))
+                raise ValueError(f"unknown parameter {self.path!r}; known parameters: {known}")
+            self.check(spec)
+        for index in range(1, len(self.values)):
+            before, after = self.values[index - 1], self.values[index]
+            if after.effective_from <= before.effective_from:
+                raise KeyedValueError(
+                    f"values[{index}].effective_from",
+                    f"value {index} (effective {after.effective_from}) is not after value "
+                    f"{index - 1} (effective {before.effective_from}): list dated values in "
+                    "strictly increasing order of date",
+                )
+        return self
+
+    def check(self, spec: ParameterSpec) -> None:
+        """Raise :class:`KeyedValueError` unless the parameter matches its declaration:
+        unit, threshold unit, and the kind of every dated value."""
+        if self.unit != spec.unit:
+            raise KeyedValueError(
+                "unit", f"unit {self.unit!r} is wrong: {self.path} is in {spec.unit!r}"
+            )
+        if spec.kind == "scale" and self.threshold_unit != spec.threshold_unit:
+            raise KeyedValueError(
+                "threshold_unit",
+                f"threshold_unit {self.threshold_unit!r} is wrong: the thresholds of "
+                f"{self.path} are in {spec.threshold_unit!r}",
+            )
+        for index, dated in enumerate(self.values):
+            _check_kind(spec.kind, dated.value, index)
+
+    @property
+    def first_date(self) -> date:
+        """The first day the parameter has a value."""
+        return self.values[0].effective_from
+
+    def value_on(self, day: date) -> DatedValue:
+        """The value in force on ``day``; :class:`CoverageError` before the first value."""
+        dates = [v.effective_from for v in self.values]
+        index = bisect_right(dates, day) - 1
+        if index < 0:
+            raise CoverageError(
+                f"parameter {self.path!r} has no value on {day}: its values cover "
+                f"{self.first_date} onwards"
+            )
+        return self.values[index]
+
+
+def _check_kind(kind: str, value: Decimal | Scale, index: int) -> None:
+    key, where = f"values[{index}].value", f"value {index}"
+    if kind == "scale":
+        if not isinstance(value, Scale):
+            raise KeyedValueError(
+                key, f"{where}: expected a scale (mode and brackets), got {value!r}"
+            )
+        return
+    if not isinstance(value, Decimal):
+        raise KeyedValueError(key, f"{where}: expected a number, got a scale")
+    if not value.is_finite() or value < 0:
+        raise KeyedValueError(key, f"{where}: {value} is negative or not finite")
+    try:
+        if kind == "count" and value != value.to_integral_value():
+            raise KeyedValueError(key, f"{where}: {value} is not a whole number")
+        if kind == "amount":
+            euros_to_cents(value)
+    except ArithmeticError as exc:  # decimal overflow of an absurdly large value
+        raise KeyedValueError(key, f"{where}: {value} is out of range") from exc
+    except KeyedValueError:
+        raise
+    except ValueError as exc:
+        raise KeyedValueError(key, f"{where}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class InForce:
+    """A parameter's value on a given day, with everything needed to cite it."""
+
+    path: str
+    unit: str
+    threshold_unit: str | None
+    value: Decimal | Scale
+    status: Status
+    source: Source
+    rationale: str | None
+    effective_from: date
+
+    def describe(self) -> str:
+        """The value with its unit, for people."""
+        return self._description
+
+    @cached_property
+    def _description(self) -> str:
+        # computed once per value in force: the engine reuses its snapshots, and describing
+        # a scale costs more than the rest of an allocation's line
+        if isinstance(self.value, Scale):
+            return self.value.describe(self.unit, self.threshold_unit or "")
+        return f"{self.value} {self.unit}"
+
+
+@dataclass(frozen=True)
+class ParameterSnapshot:
+    """All parameter values in force on one day (what a rule reads)."""
+
+    day: date
+    values: dict[str, InForce] = field(default_factory=dict)
+    _cents: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+
+    def __getitem__(self, path: str) -> InForce:
+        return self.values[path]
+
+    def amount_cents(self, path: str) -> int:
+        """An amount parameter in integer cents (converted once per snapshot)."""
+        cents = self._cents.get(path)
+        if cents is None:
+            value = self.values[path].value
+            if not isinstance(value, Decimal):
+                raise TypeError(f"{path} is a scale, not an amount")
+            cents = self._cents[path] = euros_to_cents(value)
+        return cents
+
+    def count(self, path: str) -> int:
+        """A count parameter (patients) as an int."""
+        value = self.values[path].value
+        if not isinstance(value, Decimal):
+            raise TypeError(f"{path} is a scale, not a count")
+        return int(value)
+
+    def number(self, path: str) -> float:
+        """A quantity parameter (ETP, a rate) as a float64 number."""
+        value = self.values[path].value
+        if not isinstance(value, Decimal):
+            raise TypeError(f"{path} is a scale, not a number")
+        return float(value)
+
+    def scale(self, path: str) -> Scale:
+        """A scale parameter."""
+        value = self.values[path].value
+        if not isinstance(value, Scale):
+            raise TypeError(f"{path} is a number, not a scale")
+        return value

@@ -1,0 +1,100 @@
+"""A complete, validated set of dated parameters and the values in force on a day."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from secpa_model.core.errors import CoverageError
+from secpa_model.model.parameters.models import InForce, Parameter, ParameterSnapshot
+from secpa_model.model.parameters.spec import ParameterSpec
+
+_SNAPSHOT_DAYS_KEPT = 4096  # a bound on the memory of the per-day cache of :meth:`Parameters.at`
+
+
+class Parameters(BaseModel):
+    """Every parameter a model's rules read, each with its dated values and provenance,
+    and the declarations (``specs``) they were checked against.
+
+    Build it with :func:`secpa_model.load_parameters` or a model's
+    :meth:`~secpa_model.Model.load_parameters`; ask for the values in force on a day with
+    :meth:`at`.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = "parameters"
+    description: str = ""
+    origin: str = Field(default="", description="The file (or scenario) the set comes from.")
+    parameters: dict[str, Parameter]
+    specs: dict[str, ParameterSpec] = Field(
+        description="The declaration of every parameter (kind and unit), by path."
+    )
+
+    @model_validator(mode="after")
+    def _complete(self) -> Parameters:
+        missing = sorted(set(self.specs) - set(self.parameters))
+        if missing:
+            raise ValueError(f"missing parameters: {', '.join(missing)}")
+        unknown = sorted(set(self.parameters) - set(self.specs))
+        if unknown:
+            raise ValueError(f"undeclared parameters: {', '.join(unknown)}")
+        for key, parameter in self.parameters.items():
+            if key != parameter.path:
+                raise ValueError(f"parameter stored under {key!r} has path {parameter.path!r}")
+            parameter.check(self.specs[key])
+        return self
+
+    @property
+    def coverage_start(self) -> date:
+        """The first day on which every parameter has a value."""
+        return max(p.first_date for p in self.parameters.values())
+
+    def change_dates(self) -> list[date]:
+        """Every date on which at least one parameter takes a new value, sorted."""
+        return list(self._change_dates)
+
+    @cached_property
+    def _change_dates(self) -> tuple[date, ...]:
+        # the set is frozen: computed once
+        return tuple(sorted({v.effective_from for p in self.parameters.values() for v in p.values}))
+
+    def at(self, day: date) -> ParameterSnapshot:
+        """The values in force on ``day`` (built once per day: the set is frozen).
+
+        Raises :class:`~secpa_model.CoverageError` naming the parameter and its
+        coverage when ``day`` is before its first value: never a silent zero.
+        """
+        snapshots = self._snapshots
+        snapshot = snapshots.get(day)
+        if snapshot is None:
+            if len(snapshots) >= _SNAPSHOT_DAYS_KEPT:
+                snapshots.clear()
+            snapshot = snapshots[day] = self._build_snapshot(day)
+        return snapshot
+
+    @cached_property
+    def _snapshots(self) -> dict[date, ParameterSnapshot]:
+        return {}
+
+    def _build_snapshot(self, day: date) -> ParameterSnapshot:
+        uncovered = [p for p in self.parameters.values() if day < p.first_date]
+        if uncovered:
+            detail = "; ".join(f"{p.path} covers {p.first_date} onwards" for p in uncovered)
+            raise CoverageError(f"the parameters {self.name!r} do not cover {day}: {detail}")
+        values: dict[str, InForce] = {}
+        for path, parameter in self.parameters.items():
+            dated = parameter.value_on(day)
+            values[path] = InForce(
+                path=path,
+                unit=parameter.unit,
+                threshold_unit=parameter.threshold_unit,
+                value=dated.value,
+                status=dated.status,
+                source=dated.source,
+                rationale=dated.rationale,
+                effective_from=dated.effective_from,
+            )
+        return ParameterSnapshot(day=day, values=values)

@@ -1,0 +1,274 @@
+"""Rules declared once (règles de calcul): a dotation's key, label, legal basis, formula,
+the inputs and parameters it reads, and its rounding.
+
+A rule's formula is a function over numpy columns, written once for every structure::
+
+    @rule(
+        key="coordination",
+        label="Coordination",
+        legal_basis_fr="Dotation de coordination : ETP de coordination × coût d'un ETP.",
+        legal_basis_en="Coordination: ETP of coordination × the cost of an ETP.",
+        formula="coordination_etp × cost_per_etp",
+        inputs=("coordination_etp",),
+        parameters=("coordination.cost_per_etp",),
+    )
+    def coordination(inputs: RuleInputs, params: RuleParameters) -> FloatArray:
+        return inputs["coordination_etp"] * params.amount_cents("coordination.cost_per_etp")
+
+The engine gives the function only what the rule declares: reading another input or
+parameter raises :class:`~secpa_model.ModelError`, so the declaration cannot lie.
+A formula returns the **annual** amount of every structure in float64 cents (or a
+:class:`RuleResult` with intermediate quantities to show in explanations); the engine
+prorates, sums and rounds it (:class:`~secpa_model.core.rounding.Rounding`).
+
+A rule may change on a date: :meth:`Rule.with_version` adds a formula that applies from
+that date on, and the engine cuts the period there, as for a parameter change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any, Final, TypeAlias
+
+import numpy as np
+from numpy.typing import NDArray
+
+from secpa_model.core.errors import ModelError
+from secpa_model.core.rounding import Rounding
+from secpa_model.model.parameters import InForce, ParameterSnapshot, Scale
+from secpa_model.model.structure import Columns
+
+FloatArray: TypeAlias = NDArray[np.float64]
+"""What a formula returns: annual float64 cents, one per structure."""
+
+_KEY: Final = re.compile(r"[a-z][a-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """The annual amount of one dotation for each structure, in float64 cents (unrounded),
+    with the intermediate quantities a person needs to follow the computation (names
+    ending in ``_cents`` are float cents, shown in euros)."""
+
+    annual_cents: FloatArray
+    details: dict[str, FloatArray] = field(default_factory=dict)
+
+
+class RuleInputs:
+    """The columns a rule declared, and nothing else (``inputs["name"]`` or
+    ``inputs.name``). Categories are int8 codes (see :meth:`is_in`), euros int64 cents."""
+
+    def __init__(self, owner: str, columns: Columns, allowed: Sequence[str], codes: Any) -> None:
+        self._owner = owner
+        self._columns = columns
+        self._allowed = frozenset(allowed)
+        self._codes = codes
+        self.read: set[str] = set()
+        """The inputs read so far (what a declaration check compares)."""
+
+    @property
+    def size(self) -> int:
+        """The number of structures."""
+        return self._columns.size
+
+    def __getitem__(self, name: str) -> NDArray[Any]:
+        if name not in self._allowed:
+            declared = ", ".join(sorted(self._allowed)) or "none"
+            raise ModelError(
+                f"{self._owner} reads input {name!r}, which it does not declare "
+                f"(declared inputs: {declared})"
+            )
+        self.read.add(name)
+        return self._columns[name]
+
+    def __getattr__(self, name: str) -> NDArray[Any]:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self[name]
+
+    def is_in(self, name: str, categories: Sequence[str]) -> NDArray[np.bool_]:
+        """Whether each structure's category ``name`` is one of ``categories``."""
+        codes = self[name]
+        wanted = [self._codes(name, category) for category in categories]
+        return np.isin(codes, np.array(wanted, dtype=codes.dtype))
+
+
+class RuleParameters:
+    """The parameter values in force on one piece of the period that a rule declared, and
+    nothing else."""
+
+    def __init__(self, owner: str, snapshot: ParameterSnapshot, allowed: Sequence[str]) -> None:
+        self._owner = owner
+        self._snapshot = snapshot
+        self._allowed = frozenset(allowed)
+        self.read: set[str] = set()
+        """The parameters read so far (what a declaration check compares)."""
+
+    @property
+    def day(self) -> date:
+        """The first day of the piece these values are in force on."""
+        return self._snapshot.day
+
+    def _check(self, path: str) -> None:
+        if path not in self._allowed:
+            declared = ", ".join(sorted(self._allowed)) or "none"
+            raise ModelError(
+                f"{self._owner} reads parameter {path!r}, which it does not declare "
+                f"(declared parameters: {declared})"
+            )
+        self.read.add(path)
+
+    def amount_cents(self, path: str) -> int:
+        """An amount in integer cents."""
+        self._check(path)
+        return self._snapshot.amount_cents(path)
+
+    def count(self, path: str) -> int:
+        """A count (patients) as an int."""
+        self._check(path)
+        return self._snapshot.count(path)
+
+    def number(self, path: str) -> float:
+        """A quantity (ETP, a rate) as a float."""
+        self._check(path)
+        return self._snapshot.number(path)
+
+    def scale(self, path: str) -> Scale:
+        """A scale (barème): ``.evaluate(x)`` over an array."""
+        self._check(path)
+        return self._snapshot.scale(path)
+
+    def in_force(self, path: str) -> InForce:
+        """The value in force with its unit, status and source."""
+        self._check(path)
+        return self._snapshot[path]
+
+
+Formula: TypeAlias = Callable[[RuleInputs, RuleParameters], "FloatArray | RuleResult"]
+"""A rule's computation: annual float64 cents for every structure."""
+
+
+@dataclass(frozen=True)
+class Version:
+    """A formula of a rule, in force from ``effective_from`` (None: from the start) until the
+    next version."""
+
+    effective_from: date | None
+    compute: Formula
+    formula: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A dotation rule, declared once (see the module docstring).
+
+    ``key``: the line's identifier (``[a-z][a-z0-9_]*``); ``label``: its name for people;
+    ``legal_basis_fr``: the French sentence it implements (verbatim where public);
+    ``legal_basis_en``: the same in English; ``inputs`` and ``parameters``: everything the
+    formula reads; ``versions``: the dated formulas, the first from the start;
+    ``rounding``: None uses the model's.
+    """
+
+    key: str
+    label: str
+    legal_basis_fr: str
+    legal_basis_en: str
+    inputs: tuple[str, ...]
+    parameters: tuple[str, ...]
+    versions: tuple[Version, ...]
+    rounding: Rounding | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.key, str) or not _KEY.fullmatch(self.key):
+            raise ModelError(f"rule key {self.key!r}: lower-case letters, digits and '_'")
+        if not self.versions:
+            raise ModelError(f"rule {self.key!r} has no formula")
+        if self.versions[0].effective_from is not None:
+            raise ModelError(f"rule {self.key!r}: its first formula applies from the start")
+        dates = [v.effective_from for v in self.versions[1:]]
+        if any(d is None for d in dates) or dates != sorted(set(dates)):  # type: ignore[type-var]
+            raise ModelError(f"rule {self.key!r}: later versions need increasing, distinct dates")
+        for name in ("inputs", "parameters"):
+            values = getattr(self, name)
+            if len(set(values)) != len(values):
+                raise ModelError(f"rule {self.key!r} declares an item of {name} twice")
+
+    @property
+    def formula(self) -> str:
+        """The formula in words (with the date of each later version)."""
+        if len(self.versions) == 1:
+            return self.versions[0].formula
+        return "; ".join(
+            f"from {v.effective_from}: {v.formula}" if v.effective_from else v.formula
+            for v in self.versions
+        )
+
+    def change_dates(self) -> list[date]:
+        """The dates from which a later version applies (where the engine cuts a period)."""
+        return [v.effective_from for v in self.versions if v.effective_from is not None]
+
+    def version_on(self, day: date) -> Version:
+        """The version in force on ``day``."""
+        current = self.versions[0]
+        for version in self.versions[1:]:
+            if version.effective_from is not None and version.effective_from <= day:
+                current = version
+        return current
+
+    def with_version(self, effective_from: date, compute: Formula, formula: str) -> Rule:
+        """A copy of the rule whose formula is ``compute`` from ``effective_from`` on."""
+        if not isinstance(effective_from, date):
+            raise ModelError(f"rule {self.key!r}: a version needs a date, got {effective_from!r}")
+        return replace(self, versions=(*self.versions, Version(effective_from, compute, formula)))
+
+    def replace(self, **changes: Any) -> Rule:
+        """A copy with some declarations changed (e.g. ``rounding=Rounding(100)``)."""
+        return replace(self, **changes)
+
+    def evaluate(self, inputs: RuleInputs, params: RuleParameters) -> RuleResult:
+        """The formula in force on ``params.day``, checked: one finite, non-negative float64
+        amount per structure (a :class:`~secpa_model.ModelError` otherwise)."""
+        result = self.version_on(params.day).compute(inputs, params)
+        if not isinstance(result, RuleResult):
+            result = RuleResult(np.asarray(result, dtype=np.float64))
+        annual = np.asarray(result.annual_cents, dtype=np.float64)
+        if annual.shape != (inputs.size,):
+            raise ModelError(
+                f"rule {self.key!r} returned {annual.shape} amounts for {inputs.size} structures"
+            )
+        if not np.isfinite(annual).all() or (annual < 0).any():
+            raise ModelError(f"rule {self.key!r} returned a negative or non-finite amount")
+        if annual is not result.annual_cents:
+            result = RuleResult(annual, result.details)
+        return result
+
+
+def rule(
+    *,
+    key: str,
+    label: str,
+    legal_basis_fr: str,
+    legal_basis_en: str,
+    formula: str,
+    inputs: Sequence[str] = (),
+    parameters: Sequence[str] = (),
+    rounding: Rounding | None = None,
+) -> Callable[[Formula], Rule]:
+    """Declare a rule from its formula function (see the module docstring)."""
+
+    def declare(compute: Formula) -> Rule:
+        return Rule(
+            key=key,
+            label=label,
+            legal_basis_fr=legal_basis_fr,
+            legal_basis_en=legal_basis_en,
+            inputs=tuple(inputs),
+            parameters=tuple(parameters),
+            versions=(Version(None, compute, formula),),
+            rounding=rounding,
+        )
+
+    return declare

@@ -1,0 +1,1 @@
+"""What people see: explanations, the HTML report, charts and the command line."""

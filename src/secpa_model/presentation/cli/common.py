@@ -1,0 +1,158 @@
+"""What the subcommands share: constants, period arguments, input and output files,
+parameters and scenarios, numbers and the assumptions line."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Final, TypeAlias
+
+import pandas as pd
+
+from secpa_model.analysis.scenario_files import read_scenario_file
+from secpa_model.analysis.scenarios import Scenario
+from secpa_model.core.errors import InputError
+from secpa_model.core.periods import Period
+from secpa_model.io.files import FORMATS, read_structures, write_allocations
+from secpa_model.model.model import Model
+from secpa_model.model.parameters import Parameters
+from secpa_model.models import DEFAULT_MODEL, get_model
+from secpa_model.presentation.report import assumed_values
+
+DEMO_YEAR = 2022
+DEFAULT_STRUCTURE_ID: Final = "structure"
+USAGE_ERROR: Final = 2
+PROGRESS_WIDTH: Final = 30
+EACH_ROWS_YEAR: Final = "each row's year"
+
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+"""What ``add_<name>`` functions receive: the parser's subcommands."""
+
+
+# ------------------------------------------------------------------------- periods
+
+
+def add_period_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--year`` or ``--period``, one of them required."""
+    when = parser.add_mutually_exclusive_group(required=True)
+    when.add_argument("--year", type=int, help="a calendar year, e.g. 2022")
+    when.add_argument(
+        "--period", metavar="START..END", help="an inclusive period, e.g. 2022-03-01..2022-12-31"
+    )
+
+
+def add_optional_period(parser: argparse.ArgumentParser) -> None:
+    """``--year`` or ``--period``, or neither: each input row over its ``year``."""
+    when = parser.add_mutually_exclusive_group()
+    when.add_argument("--year", type=int, help="a calendar year, e.g. 2022")
+    when.add_argument(
+        "--period",
+        metavar="START..END",
+        help="an inclusive period, e.g. 2022-03-01..2022-12-31 (without --year or --period, "
+        "the input needs a 'year' column: each row over its year)",
+    )
+
+
+def period_from(args: argparse.Namespace) -> Period:
+    """The period of ``--year`` or ``--period`` (an :class:`InputError` naming the value)."""
+    flag, value = ("--year", args.year) if args.year is not None else ("--period", args.period)
+    try:
+        return Period.parse(value)
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            f"{flag} {value!r}: {exc} (expected YYYY or YYYY-MM-DD..YYYY-MM-DD)"
+        ) from exc
+
+
+def optional_period(args: argparse.Namespace) -> Period | None:
+    """The period of ``--year`` or ``--period``; ``None`` without either."""
+    if args.year is None and args.period is None:
+        return None
+    return period_from(args)
+
+
+# --------------------------------------------------------------------------- files
+
+
+def add_input_argument(parser: argparse.ArgumentParser) -> None:
+    """The positional ``IN``: a structures file."""
+    parser.add_argument("input", metavar="IN", help="the structures file (.csv, .parquet, .xlsx)")
+
+
+def read_input(name: str) -> pd.DataFrame:
+    """The rows of a structures file, as read (validated by the allocation)."""
+    return read_structures(name, validate=False)
+
+
+def check_output(name: str) -> Path:
+    """The output path, checked before any work: an :class:`InputError` for an unknown type."""
+    path = Path(name)
+    if path.suffix.lower() not in FORMATS:
+        raise InputError(
+            f"{path}: unknown output file type {path.suffix!r} (known: {', '.join(FORMATS)})"
+        )
+    return path
+
+
+def write_result(frame: pd.DataFrame, path: Path, *, index: bool | None = None) -> None:
+    """Write a result file (format from the suffix); an InputError if it cannot be written."""
+    try:
+        write_allocations(frame, path, index=index)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write the file: {exc}") from exc
+
+
+def in_file(name: str, exc: InputError) -> InputError:
+    """``exc`` prefixed with the input file's name and how its rows are numbered."""
+    return InputError(f"{name} (rows numbered from 0 after the header): {exc}")
+
+
+# ------------------------------------------------------ models, parameters, scenarios
+
+MODEL_HELP: Final = (
+    f"the model: a shipped one or one a package declares (see 'secpa-model models'), or "
+    f"package.module:attribute (default: {DEFAULT_MODEL})"
+)
+
+
+def add_model_argument(parser: argparse.ArgumentParser) -> None:
+    """``--model NAME``: the model computed."""
+    parser.add_argument("--model", metavar="NAME", default=DEFAULT_MODEL, help=MODEL_HELP)
+
+
+def model_from(name: str | None) -> Model:
+    """The model called ``name`` (default: the experimentation)."""
+    return get_model(name or DEFAULT_MODEL)
+
+
+def add_parameters_argument(parser: argparse.ArgumentParser) -> None:
+    """``--parameters FILE``: a parameter file instead of the model's reference values."""
+    parser.add_argument(
+        "--parameters",
+        metavar="FILE",
+        help="a parameter file of the model (default: its reference values)",
+    )
+
+
+def base_parameters(name: str | None, model: Model) -> Parameters:
+    """The parameter file ``name`` for ``model``, or its reference values without one."""
+    return model.load_parameters(name) if name else model.reference_parameters()
+
+
+def read_scenarios(names: Sequence[str] | None, base: Parameters, model: Model) -> list[Scenario]:
+    """The scenario files ``names``, each validated against ``base`` (``model``'s)."""
+    return [read_scenario_file(name, base, model=model) for name in names or ()]
+
+
+def assumption_line(params: Parameters, period: Period | None) -> str:
+    """The line naming the ASSUMPTION values among the parameters used over ``period``."""
+    paths = sorted({parameter.path for parameter, _ in assumed_values(params, period)})
+    if not paths:
+        return "No ASSUMPTION among the parameter values used."
+    return "ASSUMPTIONS (not published values) behind these amounts: " + ", ".join(paths)
+
+
+def number(value: int) -> str:
+    """An integer with a space between thousands, e.g. ``12 345``."""
+    return f"{value:,}".replace(",", " ")

@@ -1,0 +1,440 @@
+"""The subcommands about a portfolio in a file: ``batch``, ``compare``, ``sweep`` and
+``report``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, TextIO
+
+import pandas as pd
+
+from secpa_model.analysis.comparison import compare, sweep
+from secpa_model.analysis.model_comparison import ModelComparison, compare_models
+from secpa_model.analysis.scenario_files import read_scenario_file
+from secpa_model.core.errors import InputError
+from secpa_model.core.money import cents_to_euros, format_euros
+from secpa_model.io.batch import CHUNK_ROWS, allocate_in_chunks, summarise
+from secpa_model.model.model import Model
+from secpa_model.presentation.cli.common import (
+    EACH_ROWS_YEAR,
+    PROGRESS_WIDTH,
+    Subcommands,
+    add_input_argument,
+    add_model_argument,
+    add_optional_period,
+    add_parameters_argument,
+    assumption_line,
+    base_parameters,
+    check_output,
+    in_file,
+    model_from,
+    number,
+    optional_period,
+    read_input,
+    read_scenarios,
+    write_result,
+)
+from secpa_model.presentation.cli.tables import text_table
+from secpa_model.presentation.report import build_report
+
+# --------------------------------------------------------------------------- batch
+
+
+def add_batch(commands: Subcommands, model: Model) -> None:
+    """``batch``: a file of structures in, a file of allocations out."""
+    sub = commands.add_parser(
+        "batch",
+        help="allocate a file of structures (CSV, Parquet, Excel) into a file",
+        description=(
+            "Allocate every row of IN (CSV, Parquet or .xlsx; one structure, or one "
+            "structure-year, per row) and write the allocations to OUT (format from the "
+            "suffix; amounts in integer cents). Prints progress on stderr for large files "
+            "and a summary at the end."
+        ),
+    )
+    add_input_argument(sub)
+    sub.add_argument("-o", "--output", metavar="OUT", required=True, help="the allocations file")
+    add_optional_period(sub)
+    add_model_argument(sub)
+    add_parameters_argument(sub)
+    sub.add_argument(
+        "--errors",
+        choices=("raise", "report"),
+        default="raise",
+        help="raise (default): any invalid cell stops the batch, nothing is written; "
+        "report: allocate the valid rows and write the problems to OUT_STEM.errors.csv "
+        "beside the output",
+    )
+    sub.add_argument(
+        "--chunk-rows",
+        type=int,
+        default=CHUNK_ROWS,
+        metavar="N",
+        help=f"rows per chunk; longer inputs show progress (default {CHUNK_ROWS})",
+    )
+    sub.set_defaults(handler=run_batch)
+
+
+def errors_path(output: Path) -> Path:
+    """Where ``batch --errors report`` writes the problems: ``OUT_STEM.errors.csv``."""
+    return output.with_name(f"{output.stem}.errors.csv")
+
+
+def run_batch(args: argparse.Namespace) -> int:
+    """Allocate the input file, write the output (and the errors file), print a summary."""
+    output = check_output(args.output)
+    if args.chunk_rows < 1:
+        raise InputError(f"--chunk-rows {args.chunk_rows}: give a number of rows of at least 1")
+    period = optional_period(args)
+    model = model_from(args.model)
+    params = base_parameters(args.parameters, model)
+    frame = read_input(args.input)
+    progress = _progress_printer(sys.stderr) if len(frame) > args.chunk_rows else None
+    try:
+        reported = allocate_in_chunks(
+            frame,
+            period,
+            params,
+            model=model,
+            errors=args.errors,
+            chunk_rows=args.chunk_rows,
+            progress=progress,
+        )
+    except InputError as exc:
+        raise in_file(args.input, exc) from exc
+    allocations = reported.allocations
+    if args.errors == "report":
+        # the input row of each allocation, as a column, to match the errors file's rows
+        write_result(allocations.reset_index(names="row"), output, index=False)
+        problems = errors_path(output)
+        write_result(reported.errors, problems, index=False)
+    else:
+        write_result(allocations, output)
+    summary = summarise(len(frame), reported)
+    when = str(period) if period else EACH_ROWS_YEAR
+    print(f"secpa-model batch: {args.input} -> {output}")
+    print(f"period: {when}; model: {model.name!r}; parameters: {params.name!r}")
+    print(
+        f"rows: {number(summary.rows)} read, {number(summary.allocated)} allocated, "
+        f"{number(summary.eligible)} eligible, {number(summary.invalid)} invalid"
+    )
+    print(f"total: {format_euros(summary.total)} (the sum of the rows' totals, in cents)")
+    if args.errors == "report":
+        print(
+            f"errors: {number(summary.problems)} problems in {number(summary.invalid)} rows "
+            f"written to {problems}"
+        )
+    print(assumption_line(params, period))
+    return 0
+
+
+def _progress_printer(stream: TextIO) -> Callable[[int, int], None]:
+    """A progress bar on ``stream``: redrawn in place on a terminal, a line per chunk
+    otherwise."""
+    interactive = stream.isatty()
+
+    def show(done: int, total: int) -> None:
+        filled = PROGRESS_WIDTH * done // total
+        bar = "#" * filled + "." * (PROGRESS_WIDTH - filled)
+        text = f"[{bar}] {100 * done // total:3d} % ({number(done)} / {number(total)} rows)"
+        if interactive:
+            stream.write("\r" + text + ("\n" if done == total else ""))
+        else:
+            stream.write(text + "\n")
+        stream.flush()
+
+    return show
+
+
+# ------------------------------------------------------------------------- compare
+
+
+def add_compare(commands: Subcommands, model: Model) -> None:
+    """``compare``: a portfolio under a baseline and scenarios, or under several models."""
+    sub = commands.add_parser(
+        "compare",
+        help="compare a portfolio under scenarios, or under several models",
+        description=(
+            "Allocate the structures of IN under the baseline and under each scenario, and "
+            "print the portfolio totals by scenario; or, with two --model or more, under each "
+            "model (the first is the baseline) and print who gains and who loses. A scenario "
+            "file holds name, description and an overrides table keyed by parameter path "
+            "(docs/cli.md)."
+        ),
+    )
+    add_input_argument(sub)
+    sub.add_argument(
+        "--scenario",
+        metavar="FILE",
+        action="append",
+        help="a scenario file (.toml or .json); repeat for several",
+    )
+    sub.add_argument(
+        "--model",
+        metavar="NAME",
+        action="append",
+        help="the model (default: experimentation); repeat to compare models: "
+        "secpa-model compare IN --model experimentation --model five_pillars",
+    )
+    sub.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="a parameter file: the baseline, and the base of every scenario "
+        "(default: the reference set)",
+    )
+    add_optional_period(sub)
+    sub.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="write the detail (scenario × structure × line) to OUT (.csv, .parquet, .xlsx)",
+    )
+    sub.set_defaults(handler=run_compare)
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    """Print the summary by scenario (or by model); write the detail with ``-o``."""
+    output = check_output(args.output) if args.output else None
+    period = optional_period(args)
+    names = args.model or [None]
+    if len(names) > 1:
+        if args.scenario or args.baseline:
+            raise InputError(
+                "compare models (--model twice or more) without --scenario or --baseline"
+            )
+        return _compare_models(args, [model_from(name) for name in names], period, output)
+    if not args.scenario:
+        raise InputError("give --scenario FILE (one or more), or --model twice or more")
+    model = model_from(names[0])
+    baseline = base_parameters(args.baseline, model)
+    scenarios = read_scenarios(args.scenario, baseline, model)
+    frame = read_input(args.input)
+    try:
+        comparison = compare(frame, period, baseline, *scenarios, model=model)
+    except InputError as exc:
+        raise in_file(args.input, exc) from exc
+    except ValueError as exc:  # repeated scenario names
+        raise InputError(str(exc)) from exc
+    headers = ["scenario", "total", "difference", "%", "eligible", "changed"]
+    rows = [
+        [
+            str(record["scenario"]),
+            format_euros(record["total_eur"]),
+            format_euros(record["difference_eur"]),
+            "" if pd.isna(record["difference_pct"]) else f"{record['difference_pct']:+.2f}",
+            str(record["eligible_structures"]),
+            str(record["structures_changed"]),
+        ]
+        for record in comparison.summary.to_dict("records")
+    ]
+    print(f"secpa-model compare: {args.input}, period {period or EACH_ROWS_YEAR}")
+    print(
+        f"model: {model.name!r}; baseline: parameters {baseline.name!r}; the first row is the "
+        "baseline"
+    )
+    print()
+    print(text_table(headers, rows))
+    print()
+    print(assumption_line(baseline, period))
+    if output is not None:
+        write_result(comparison.detail, output)
+        print(f"detail: {number(len(comparison.detail))} rows written to {output}")
+    return 0
+
+
+def _compare_models(
+    args: argparse.Namespace, models: list[Any], period: Any, output: Path | None
+) -> int:
+    frame = read_input(args.input)
+    try:
+        comparison: ModelComparison = compare_models(frame, period, *models)
+    except InputError as exc:
+        raise in_file(args.input, exc) from exc
+    except ValueError as exc:  # repeated model names
+        raise InputError(str(exc)) from exc
+    headers = ["model", "lines", "total", "difference", "%", "gains", "loses", "unchanged"]
+    rows = [
+        [
+            str(record["model"]),
+            str(len(str(record["lines"]).split(";"))),
+            format_euros(record["total_eur"]),
+            format_euros(record["difference_eur"]),
+            "" if pd.isna(record["difference_pct"]) else f"{record['difference_pct']:+.2f}",
+            str(record["gains"]),
+            str(record["loses"]),
+            str(record["unchanged"]),
+        ]
+        for record in comparison.summary.to_dict("records")
+    ]
+    print(f"secpa-model compare: {args.input}, period {period or EACH_ROWS_YEAR}")
+    print(
+        f"models: the first row, {models[0].name!r}, is the baseline; gains and loses count "
+        "structures against it"
+    )
+    print()
+    print(text_table(headers, rows))
+    for model in models:
+        if model.note:
+            print()
+            print(f"{model.name}: {model.note}")
+    print()
+    for model in models:
+        print(f"{model.name}: " + assumption_line(comparison.parameters[model.name], period))
+    if output is not None:
+        write_result(comparison.by_structure, output)
+        print(f"by structure: {number(len(comparison.by_structure))} rows written to {output}")
+    return 0
+
+
+# --------------------------------------------------------------------------- sweep
+
+
+def add_sweep(commands: Subcommands, model: Model) -> None:
+    """``sweep``: the portfolio total for each value of one parameter."""
+    sub = commands.add_parser(
+        "sweep",
+        help="the portfolio total for each value of one parameter",
+        description=(
+            "Allocate the structures of IN once per value of one parameter (replacing its "
+            "value from the base's first date on) and print the totals."
+        ),
+    )
+    add_input_argument(sub)
+    sub.add_argument(
+        "--path",
+        metavar="PARAM",
+        required=True,
+        help="the parameter path, e.g. participatory_activities.cost_per_etp",
+    )
+    sub.add_argument(
+        "--values",
+        metavar="V1,V2,...",
+        required=True,
+        help="comma-separated numbers with a decimal point, e.g. 45000,50000,55000",
+    )
+    add_optional_period(sub)
+    add_model_argument(sub)
+    add_parameters_argument(sub)
+    sub.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="a scenario file applied to the parameters first: the base of the sweep",
+    )
+    sub.add_argument(
+        "-o", "--output", metavar="OUT", help="write the table to OUT (.csv, .parquet, .xlsx)"
+    )
+    sub.set_defaults(handler=run_sweep)
+
+
+def sweep_values(text: str) -> list[Decimal]:
+    """The numbers of ``--values`` (an :class:`InputError` naming a bad one)."""
+    values = []
+    for item in text.split(","):
+        try:
+            value = Decimal(item.strip())
+        except InvalidOperation as exc:
+            raise InputError(
+                f"--values: {item.strip()!r} is not a number (give numbers with a decimal "
+                "point, separated by commas, e.g. 45000,50000.5)"
+            ) from exc
+        if not value.is_finite():
+            raise InputError(f"--values: {item.strip()!r} is not a finite number")
+        values.append(value)
+    return values
+
+
+def run_sweep(args: argparse.Namespace) -> int:
+    """Print the sweep table; write it with ``-o``."""
+    output = check_output(args.output) if args.output else None
+    values = sweep_values(args.values)
+    period = optional_period(args)
+    model = model_from(args.model)
+    params = base_parameters(args.parameters, model)
+    if args.scenario:
+        params = read_scenario_file(args.scenario, params, model=model).apply(params)
+    frame = read_input(args.input)
+    try:
+        table = sweep(frame, period, args.path, values, params, model=model)
+    except InputError as exc:
+        raise in_file(args.input, exc) from exc
+    rows = [
+        [
+            str(record["value"]),
+            format_euros(record["total_eur"]),
+            format_euros(cents_to_euros(record["difference_cents"])),
+            str(record["eligible_structures"]),
+        ]
+        for record in table.to_dict("records")
+    ]
+    print(f"secpa-model sweep of {args.path}: {args.input}, period {period or EACH_ROWS_YEAR}")
+    print(f"base: parameters {params.name!r}; difference to the total under the base")
+    print()
+    print(text_table([args.path, "total", "difference", "eligible"], rows))
+    print()
+    print(f"{args.path} takes the SCENARIO values above. " + assumption_line(params, period))
+    if output is not None:
+        write_result(table, output)
+        print(f"table written to {output}")
+    return 0
+
+
+# -------------------------------------------------------------------------- report
+
+
+def add_report(commands: Subcommands, model: Model) -> None:
+    """``report``: one self-contained HTML page of a portfolio."""
+    sub = commands.add_parser(
+        "report",
+        help="an HTML report of a portfolio (one self-contained page)",
+        description=(
+            "Write one self-contained HTML page: the totals, the assumptions used, a table per "
+            "structure, the comparison with scenarios and the charts (embedded; they need the "
+            "optional extra 'plot')."
+        ),
+    )
+    add_input_argument(sub)
+    sub.add_argument("-o", "--output", metavar="OUT", required=True, help="the HTML file")
+    add_optional_period(sub)
+    add_model_argument(sub)
+    add_parameters_argument(sub)
+    sub.add_argument(
+        "--scenario",
+        metavar="FILE",
+        action="append",
+        help="a scenario file to compare with the parameters; repeat for several",
+    )
+    sub.add_argument("--title", default="SECPA allocations", help="the page's title")
+    sub.set_defaults(handler=run_report)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Write the HTML report."""
+    period = optional_period(args)
+    model = model_from(args.model)
+    params = base_parameters(args.parameters, model)
+    scenarios = read_scenarios(args.scenario, params, model)
+    frame = read_input(args.input)
+    try:
+        page = build_report(
+            frame,
+            period,
+            params,
+            scenarios,
+            model=model,
+            title=args.title,
+            source=Path(args.input).name,
+        )
+    except InputError as exc:
+        raise in_file(args.input, exc) from exc
+    except ValueError as exc:  # repeated scenario names
+        raise InputError(str(exc)) from exc
+    try:
+        Path(args.output).write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{args.output}: cannot write the report: {exc}") from exc
+    print(f"report of {number(len(frame))} structures written to {args.output}")
+    return 0

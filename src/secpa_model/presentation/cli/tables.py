@@ -1,0 +1,87 @@
+"""Plain-text tables of the command line: columns padded to their widest cell."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from secpa_model.core.money import format_euros
+from secpa_model.engine.allocation import Allocation
+from secpa_model.engine.records import UsedParameter
+from secpa_model.engine.trace import status_label
+
+
+def format_rows(rows: Sequence[Sequence[str]], aligns: str) -> tuple[list[str], list[int]]:
+    """Each row as a line, its cells two spaces apart, and the columns' widths.
+
+    ``aligns`` has one character per column: ``<`` pads the cells on the right (left-aligned),
+    ``>`` on the left (right-aligned). A left-aligned last column is not padded.
+    """
+    widths = [max(len(row[i]) for row in rows) for i in range(len(aligns))]
+
+    def line(row: Sequence[str]) -> str:
+        cells = [
+            cell.rjust(width) if align == ">" else cell.ljust(width)
+            for cell, width, align in zip(row, widths, aligns, strict=True)
+        ]
+        if aligns[-1] == "<":
+            cells[-1] = row[-1]
+        return "  ".join(cells)
+
+    lines = [line(row) for row in rows]
+    return lines, widths
+
+
+def text_table(headers: list[str], rows: list[list[str]]) -> str:
+    """A plain-text table, the first column left-aligned, the others right-aligned."""
+    lines, widths = format_rows([headers, *rows], "<" + ">" * (len(headers) - 1))
+    lines = [line.rstrip() for line in lines]
+    lines.insert(1, "-" * (sum(widths) + 2 * len(widths) - 2))
+    return "\n".join(lines)
+
+
+def allocation_table(allocations: Sequence[Allocation]) -> str:
+    """A plain-text table: one row per structure, its lines, the total, eligibility (the
+    lines of the first allocation's model)."""
+    keys = allocations[0].line_keys if allocations else ()
+    headers = ["structure", *keys, "total", "eligible"]
+    rows = [
+        [
+            a.structure_id,
+            *(format_euros(a.line(key).amount) for key in keys),
+            format_euros(a.total),
+            "yes" if a.eligible else "no: " + ", ".join(r.code for r in a.reasons),
+        ]
+        for a in allocations
+    ]
+    lines, widths = format_rows([headers, *rows], "<" + ">" * (len(headers) - 2) + "<")
+    lines.insert(1, "-" * sum(w + 2 for w in widths))
+    return "\n".join(lines)
+
+
+def line_table(allocation: Allocation) -> str:
+    """One structure's allocation as a plain-text table: a row per line, then the total."""
+    rows = [(line.key, format_euros(line.amount)) for line in allocation.lines]
+    rows.append(("total (fungible)", format_euros(allocation.total)))
+    lines, widths = format_rows([("line", "amount"), *rows], "<>")
+    rule = "-" * (sum(widths) + 2)
+    return "\n".join([lines[0], rule, *lines[1:-1], rule, lines[-1]])
+
+
+def parameter_table(values: Sequence[UsedParameter]) -> str:
+    """The parameters as a plain-text table (path, status, date, source, value with unit),
+    the sources listed below it by number."""
+    sources: list[str] = []
+    rows = []
+    for value in values:
+        source = str(value.source)
+        if source not in sources:
+            sources.append(source)
+        number = f"[{sources.index(source) + 1}]"
+        row = (value.path, status_label(value.status), str(value.effective_from), number)
+        rows.append((*row, value.value))
+    headers = ("parameter", "status", "from", "source", "value")
+    lines, widths = format_rows([headers, *rows], "<<<<<")
+    lines.insert(1, "-" * (sum(widths[:4]) + 8 + len(headers[4])))
+    lines.append("")
+    lines.extend(f"[{number}] {source}" for number, source in enumerate(sources, start=1))
+    return "\n".join(lines)

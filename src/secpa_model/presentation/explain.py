@@ -1,0 +1,45 @@
+"""Explanations of an allocation, in three forms built from one trace (traçabilité du calcul).
+
+:func:`build_trace` gives an allocation's :class:`~secpa_model.engine.trace.Trace`, the
+versioned, machine-readable record of the computation (format ``secpa-model.trace``,
+version 1). The three renderers read only that trace:
+
+* :func:`explain_text`: plain text for a terminal (``Allocation.explain()`` is the same);
+* :func:`explain_markdown`: Markdown for a report (a table per line);
+* :func:`explain_json`: the trace itself as JSON, for other tools.
+"""
+
+from __future__ import annotations
+
+from secpa_model.engine.allocation import Allocation
+from secpa_model.engine.trace import Trace, render_json, render_markdown, render_text
+
+__all__ = ["build_trace", "explain_json", "explain_markdown", "explain_text"]
+
+
+def build_trace(allocation: Allocation) -> Trace:
+    """The :class:`~secpa_model.engine.trace.Trace` of an allocation."""
+    if not isinstance(allocation, Allocation):
+        raise TypeError(f"expected an Allocation, got {type(allocation).__name__}")
+    return allocation.trace()
+
+
+def _as_trace(item: Allocation | Trace) -> Trace:
+    return item if isinstance(item, Trace) else build_trace(item)
+
+
+def explain_json(allocation: Allocation | Trace, *, indent: int | None = 2) -> str:
+    """The JSON trace of an allocation (or of a trace)."""
+    return render_json(_as_trace(allocation), indent=indent)
+
+
+def explain_text(allocation: Allocation | Trace) -> str:
+    """A plain-text explanation of every line, its pieces and parameters, and the total."""
+    return render_text(_as_trace(allocation))
+
+
+def explain_markdown(allocation: Allocation | Trace, *, level: int = 2) -> str:
+    """A Markdown explanation: a summary table, then per line its formula, legal wording,
+    inputs, parameters (status and source) and proration pieces. ``level`` is the heading
+    level of the allocation's title (its lines get ``level + 1``)."""
+    return render_markdown(_as_trace(allocation), level=level)
