@@ -13,8 +13,8 @@ from __future__ import annotations
 from _output import output_dir
 
 from secpa_model import project_budget, reference_parameters
-from secpa_model.datasets import SYNTHETIC_NOTE, synthetic_portfolio
 from secpa_model.core.money import format_euros
+from secpa_model.datasets import SYNTHETIC_NOTE, synthetic_portfolio
 from secpa_model.presentation.plots import plot_budget
 
 PERIODS = {

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from _output import output_dir
 
-from secpa_model import add_euro_columns, allocate_frame, reference_parameters
-from secpa_model.datasets import SYNTHETIC_NOTE, illustrative_portfolio
+from secpa_model import add_euro_columns, allocate_frame, experimentation, reference_parameters
 from secpa_model.core.money import cents_to_euros, format_euros
+from secpa_model.datasets import SYNTHETIC_NOTE, illustrative_portfolio
 from secpa_model.presentation.plots import assumption_note, plot_allocations
-from secpa_model.models.experimentation.rules import LINE_KEYS
 
 PERIOD = 2024
 
@@ -25,7 +24,9 @@ def main() -> None:
     result = add_euro_columns(allocate_frame(portfolio, PERIOD, params))
     print(f"Allocations over {PERIOD}, parameters {params.name!r}")
     print(SYNTHETIC_NOTE)
-    table = result[["structure_id", *(f"{key}_eur" for key in LINE_KEYS), "total_eur"]]
+    table = result[
+        ["structure_id", *(f"{key}_eur" for key in experimentation().line_keys), "total_eur"]
+    ]
     print(table.to_string(index=False, formatters={c: format_euros for c in table.columns[1:]}))
     total = int(result["total_cents"].sum())
     print(f"Portfolio total: {format_euros(cents_to_euros(total))}")

@@ -10,8 +10,8 @@ from __future__ import annotations
 from _output import output_dir
 
 from secpa_model import sweep, sweep_grid
-from secpa_model.datasets import SYNTHETIC_NOTE, illustrative_portfolio
 from secpa_model.core.money import cents_to_euros, format_euros
+from secpa_model.datasets import SYNTHETIC_NOTE, illustrative_portfolio
 from secpa_model.presentation.plots import plot_sweep
 
 PERIOD = 2024

@@ -8,7 +8,9 @@ from importlib import resources
 from typing import Any
 
 from secpa_model import Parameters, Structure
-from secpa_model.model.parameters import parse_parameters
+from secpa_model.io.frames import result_columns
+from secpa_model.model.parameters import parameters_from_mapping as _parameters_from_mapping
+from secpa_model.model.parameters import parse_parameters as _parse_parameters
 from secpa_model.models import experimentation
 
 
@@ -33,7 +35,7 @@ def euros_half_up(amount: Fraction) -> Decimal:
 
 def parameters_with(changes: str, origin: str) -> Parameters:
     """The reference parameter file with ``changes`` (more TOML: dated values) appended."""
-    return parse_parameters(reference_text() + changes, origin, specs=experimentation().specs)
+    return parse_parameters(reference_text() + changes, origin)
 
 
 def reference_text() -> str:
@@ -54,3 +56,24 @@ status = "assumption"
 rationale = "Test value: a change on 1 March."
 source = { title = "secpa-model tests", reference = "tests/conftest.py" }
 """
+
+
+# The experimentation's declarations, as the tests name them.
+LINE_KEYS = experimentation().line_keys
+PARAMETER_SPECS = experimentation().specs
+STRUCTURE_FIELDS = tuple(item.name for item in experimentation().inputs)
+REQUIRED_COLUMNS = tuple(item.name for item in experimentation().inputs if item.required)
+OPTIONAL_COLUMNS = {
+    item.name: item.default for item in experimentation().inputs if not item.required
+}
+RESULT_COLUMNS = result_columns()
+
+
+def parse_parameters(text: str, origin: str = "<string>") -> Parameters:
+    """A parameter file's text read for the experimentation model."""
+    return _parse_parameters(text, origin, specs=PARAMETER_SPECS)
+
+
+def parameters_from_mapping(data: Any, origin: str) -> Parameters:
+    """A parsed parameter mapping read for the experimentation model."""
+    return _parameters_from_mapping(data, origin, PARAMETER_SPECS)

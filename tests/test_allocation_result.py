@@ -7,8 +7,7 @@ from decimal import Decimal
 import pytest
 
 from secpa_model import Allocation, allocate
-from secpa_model.models.experimentation.rules import LINE_KEYS
-from tests.helpers import make_structure
+from tests.helpers import LINE_KEYS, make_structure
 
 
 @pytest.fixture

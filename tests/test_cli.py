@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator
 
 from secpa_model import json_schema
 from secpa_model.presentation.cli import SUBCOMMANDS, build_parser, main
-from secpa_model.model.parameters import PARAMETER_SPECS
+from tests.helpers import PARAMETER_SPECS
 
 Capture = pytest.CaptureFixture[str]
 
@@ -57,7 +57,17 @@ def subcommand_names() -> list[str]:
 
 def test_every_subcommand_has_help(capsys: Capture) -> None:
     names = subcommand_names()
-    assert names == ["demo", "allocate", "batch", "compare", "sweep", "report", "params", "schema"]
+    assert names == [
+        "demo",
+        "allocate",
+        "batch",
+        "compare",
+        "sweep",
+        "report",
+        "params",
+        "schema",
+        "models",
+    ]
     assert len(names) == len(SUBCOMMANDS)
     assert main(["--help"]) == 0
     top = capsys.readouterr().out
@@ -71,7 +81,10 @@ def test_every_subcommand_has_help(capsys: Capture) -> None:
 def test_allocate_from_flags_prints_the_table(capsys: Capture) -> None:
     assert main(["allocate", *CENTRE_FLAGS, "--year", "2022"]) == 0
     out = capsys.readouterr().out
-    assert "centre-a over 2022-01-01..2022-12-31 (parameters 'reference'): eligible" in out
+    assert (
+        "centre-a over 2022-01-01..2022-12-31 (model 'experimentation', parameters "
+        "'reference'): eligible"
+    ) in out
     for key, amount in BY_HAND.items():
         row = next(line for line in out.splitlines() if line.startswith(key))
         assert row.endswith(amount)
@@ -208,7 +221,7 @@ def test_params_assumptions_only_and_json(capsys: Capture) -> None:
 
 
 def test_params_reads_a_users_file(tmp_path: Path, capsys: Capture) -> None:
-    reference = resources.files("secpa_model.model.parameters").joinpath("reference.toml")
+    reference = resources.files("secpa_model.models.experimentation").joinpath("reference.toml")
     official = tmp_path / "official.toml"
     official.write_text(
         reference.read_text(encoding="utf-8")

@@ -9,10 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from secpa_model import allocate_frame, files, read_allocations
+from secpa_model import allocate_frame, read_allocations
+from secpa_model.core.errors import InputError
+from secpa_model.io import files
 from secpa_model.io.batch import allocate_in_chunks, summarise
 from secpa_model.presentation.cli import errors_path, main
-from secpa_model.core.errors import InputError
 from tests.portfolio_files import (
     EXPECTED_CENTS,
     PORTFOLIO_TOTAL,
@@ -187,9 +188,9 @@ def test_batch_with_a_year_column_and_a_parameter_file(tmp_path: Path, capsys: C
     portfolio_frame().assign(year=2022).to_csv(source, index=False)
     params = tmp_path / "p.toml"
     params.write_text(
-        (Path(__file__).parents[1] / "src/secpa_model/parameters/reference.toml").read_text(
-            encoding="utf-8"
-        ),
+        (
+            Path(__file__).parents[1] / "src/secpa_model/models/experimentation/reference.toml"
+        ).read_text(encoding="utf-8"),
         encoding="utf-8",
     )
     out = tmp_path / "out.csv"

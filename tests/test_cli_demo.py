@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from secpa_model.presentation.cli import main
 from secpa_model.datasets import example_structures
+from secpa_model.presentation.cli import main
 
 
 def test_demo_prints_every_example_with_lines_and_total(capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from secpa_model.presentation.cli import build_parser
-from secpa_model.presentation.docs_tables import BEGIN, END, main, provenance_table, replace_table, table_in
+from secpa_model.presentation.docs_tables import (
+    BEGIN,
+    END,
+    main,
+    provenance_table,
+    replace_table,
+    table_in,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from secpa_model import Allocation, Period, Structure, allocate, allocate_frame
 from secpa_model.core.money import euros_to_cents
-from secpa_model.models.experimentation.rules import LINE_KEYS
 from tests.frame_support import changed_parameters, periods, structures, structures_frame
+from tests.helpers import LINE_KEYS
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 from secpa_model import InputError, ReportedAllocation, add_euro_columns, allocate_frame
-from secpa_model.io.frames import ERROR_COLUMNS, RESULT_COLUMNS
+from secpa_model.io.frames import ERROR_COLUMNS
 from tests.frame_support import frame_of, valid_row
+from tests.helpers import RESULT_COLUMNS
 
 KINDS_TEXT = "msp, centre_de_sante"
 LOCATIONS_TEXT = "in_qpv, near_qpv, outside_qpv"
@@ -118,8 +119,9 @@ CELL_CASES: list[tuple[dict[str, Any], str, str, str]] = [
         "segur_psychologist_funding has more than two decimals (finer than a cent)",
     ),
     # structure-year tables
-    ({"year": 2022.5}, "year", "2022.5", "year must be a whole year between 1 and 9999"),
-    ({"year": 0}, "year", "0", "year must be a whole year between 1 and 9999"),
+    ({"year": 2022.5}, "year", "2022.5", "year must be a whole number"),
+    ({"year": 0}, "year", "0", "year must be ≥ 1"),
+    ({"year": 10_000}, "year", "10000", "year must be ≤ 9999"),
     ({"year": "next"}, "year", "'next'", "year must be a number"),
     ({"year": np.nan}, "year", "nan", "year is missing (NaN or empty)"),
 ]

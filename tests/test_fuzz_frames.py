@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from secpa_model import CoverageError, InputError, Period, ReportedAllocation, allocate_frame
-from secpa_model.io.frames import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from secpa_model.testing import periods, structure_frames
+from tests.helpers import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 
 FUZZ = settings(
     max_examples=120,
@@ -222,12 +222,15 @@ def test_bad_cells_found_by_fuzzing_are_input_errors(field: str, value: Any) -> 
 
 
 @pytest.mark.filterwarnings("error")
-def test_huge_interpreting_hours_hit_the_cap_without_overflow_warning() -> None:
-    """1e308 hours × a rate overflows float64 to inf inside the rule; the line is the cap,
-    but no RuntimeWarning may leak to the user."""
+def test_huge_interpreting_hours_hit_the_cap_or_are_refused_without_overflow_warning() -> None:
+    """Hours up to 2**53 (where float64 stops holding every whole number) are accepted and
+    the line is the cap, with no RuntimeWarning; beyond, the cell is refused by name."""
     frame = pd.DataFrame(
-        {**{k: [v] for k, v in BASE_ROW.items()}, "interpreting_hours_phone": [1e308]}
+        {**{k: [v] for k, v in BASE_ROW.items()}, "interpreting_hours_phone": [float(2**53)]}
     )
     result = allocate_frame(frame, 2022)
     # 2022 is a whole year: the line is the reference annual cap, 40 000 € = 4 000 000 cents
     assert int(result["interpreting_cents"].iloc[0]) == 4_000_000
+    frame["interpreting_hours_phone"] = [1e308]
+    with pytest.raises(InputError, match=r"interpreting_hours_phone must be ≤ 9\.0072e"):
+        allocate_frame(frame, 2022)

@@ -12,13 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from secpa_model import ParameterError, Parameters
-from secpa_model.model.parameters import PARAMETER_SPECS, parse_parameters
-from secpa_model.model.parameters.loader import parameters_from_mapping
+from tests.helpers import PARAMETER_SPECS, parameters_from_mapping, parse_parameters
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ORIGIN = "fuzz.toml"
 REFERENCE_TEXT = (
-    resources.files("secpa_model.model.parameters").joinpath("reference.toml").read_text("utf-8")
+    resources.files("secpa_model.models.experimentation")
+    .joinpath("reference.toml")
+    .read_text("utf-8")
 )
 REFERENCE = tomllib.loads(REFERENCE_TEXT)
 

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from secpa_model import Structure, allocate
-from secpa_model.testing import STRUCTURE_FIELDS, invalid_structure_data, structures
+from secpa_model.testing import invalid_structure_data, structures
+from tests.helpers import STRUCTURE_FIELDS
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -12,14 +12,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings, target
 from hypothesis import strategies as st
 
-from secpa_model import Allocation, Parameters, Period, Structure, allocate, allocate_frame
-from secpa_model.model.eligibility import ELIGIBLE_LOCATIONS
-from secpa_model.model.eligibility import PARAMETERS as ELIGIBILITY_PARAMETERS
-from secpa_model.engine.compute import reference_parameters
+from secpa_model import (
+    Allocation,
+    Parameters,
+    Period,
+    Structure,
+    allocate,
+    allocate_frame,
+    reference_parameters,
+)
 from secpa_model.core.money import euros_to_cents
-from secpa_model.model.parameters import PARAMETER_SPECS
 from secpa_model.core.periods import days_in_year, split_period
-from secpa_model.models.experimentation.rules import LINE_KEYS, RULES
+from secpa_model.models.experimentation.eligibility import CONDITIONS, ELIGIBLE_LOCATIONS
+from secpa_model.models.experimentation.rules import RULES
 from secpa_model.testing import (
     eligible_structures,
     parameter_sets,
@@ -28,8 +33,10 @@ from secpa_model.testing import (
     structures,
     structures_to_frame,
 )
+from tests.helpers import LINE_KEYS, PARAMETER_SPECS
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ELIGIBILITY_PARAMETERS = {path for condition in CONDITIONS for path in condition.parameters}
 PARAMETER_KINDS = ["reference", "random"]
 
 
@@ -191,13 +198,14 @@ def test_changing_one_parameter_changes_only_the_lines_that_read_it(
             assert after == before
         return
     for rule in RULES:
-        if path not in rule.PARAMETERS:
-            assert after[rule.KEY] == before[rule.KEY], (path, rule.KEY)
+        if path not in rule.parameters:
+            assert after[rule.key] == before[rule.key], (path, rule.key)
 
 
 def test_every_parameter_is_read_by_a_rule_or_by_eligibility() -> None:
-    """The invariant above is only meaningful if PARAMETERS lists are complete."""
-    read = {path for rule in RULES for path in rule.PARAMETERS} | set(ELIGIBILITY_PARAMETERS)
+    """The invariant above is only meaningful if the declarations are complete (the engine
+    refuses a read that a rule does not declare: see test_declarations.py)."""
+    read = {path for rule in RULES for path in rule.parameters} | set(ELIGIBILITY_PARAMETERS)
     assert read == set(PARAMETER_SPECS)
 
 

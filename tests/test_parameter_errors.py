@@ -9,10 +9,14 @@ from pathlib import Path
 import pytest
 
 from secpa_model import ParameterError, load_parameters
-from secpa_model.model.parameters import parse_parameters
+from tests.helpers import parse_parameters
 
 ORIGIN = "my/params.toml"
-REFERENCE = resources.files("secpa_model.model.parameters").joinpath("reference.toml").read_text("utf-8")
+REFERENCE = (
+    resources.files("secpa_model.models.experimentation")
+    .joinpath("reference.toml")
+    .read_text("utf-8")
+)
 
 CAP_VALUE = (
     "effective_from = 2021-08-01\n"

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from secpa_model import CoverageError, ParameterError, Parameters, load_parameters
-from secpa_model.model.parameters import PARAMETER_SPECS, Scale
-from tests.helpers import reference_text
+from secpa_model.model.parameters import Scale
+from tests.helpers import PARAMETER_SPECS, reference_text
 
 
 def test_reference_set_is_complete_sourced_and_starts_in_august_2021(

@@ -19,7 +19,7 @@ from secpa_model.datasets import illustrative_portfolio
 
 pytest.importorskip("matplotlib")  # the 'plot' extra is part of the 'test' extra
 
-from secpa_model import plots
+from secpa_model.presentation import plots
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 COST = "participatory_activities.cost_per_etp"

@@ -10,7 +10,8 @@ import pytest
 
 from secpa_model import allocate_frame, project_budget
 from secpa_model.datasets import illustrative_portfolio, synthetic_portfolio
-from secpa_model.io.frames import frame_to_columns
+from secpa_model.io.validation import validate_frame
+from secpa_model.models import experimentation
 
 
 def test_shape_of_the_experimentation() -> None:
@@ -31,8 +32,8 @@ def test_shape_of_the_experimentation() -> None:
     assert "SYNTHETIC" in frame.attrs["note"]
     assert (frame["interpreting_hours_in_person"] > 0).all()
     assert (frame["psychologist_cost_requested"] > 0).all()
-    _, problems, valid = frame_to_columns(frame)
-    assert problems.empty and valid.all()
+    validated = validate_frame(frame, experimentation())
+    assert validated.problems.empty and validated.valid.all()
 
 
 def test_deterministic_and_fresh() -> None:
@@ -57,8 +58,7 @@ def test_bigger_portfolios(size: int) -> None:
     assert extra["file_active_mg"].between(1000, 6000).all()
     assert extra["poverty_rate"].between(0.20, 0.45).all()
     assert frame["structure_id"].is_unique
-    _, problems, _ = frame_to_columns(frame)
-    assert problems.empty
+    assert validate_frame(frame, experimentation()).problems.empty
     assert synthetic_portfolio(10).equals(illustrative_portfolio().iloc[:10])
     with pytest.raises(ValueError, match="positive whole number"):
         synthetic_portfolio(0)

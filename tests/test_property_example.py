@@ -14,7 +14,11 @@ import pytest
 from secpa_model import Period, Structure
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "property_test_example.py"
-REFERENCE = resources.files("secpa_model.model.parameters").joinpath("reference.toml").read_text("utf-8")
+REFERENCE = (
+    resources.files("secpa_model.models.experimentation")
+    .joinpath("reference.toml")
+    .read_text("utf-8")
+)
 
 
 def load_example(name: str) -> ModuleType:

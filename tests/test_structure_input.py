@@ -57,7 +57,8 @@ def test_unknown_fields_are_rejected() -> None:
 
 def test_exit_before_entry_is_rejected() -> None:
     text = error_text(entry_date="2022-03-01", exit_date="2022-02-01")
-    assert "2022-02-01" in text and "2022-03-01" in text
+    # the message a frame gives for the same row (its value column shows the exit date)
+    assert "exit_date is before entry_date" in text
 
 
 def test_structure_is_frozen_and_defaults_are_documented() -> None:

@@ -12,12 +12,18 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import FailedHealthCheck, Unsatisfiable
 
-from secpa_model import Parameters, Period, Structure, allocate, allocate_frame
-from secpa_model.engine.compute import reference_parameters
-from secpa_model.model.parameters import PARAMETER_SPECS, Scale
+from secpa_model import (
+    Parameters,
+    Period,
+    Structure,
+    allocate,
+    allocate_frame,
+    reference_parameters,
+)
+from secpa_model.model.parameters import Scale
 from secpa_model.testing import (
-    STRUCTURE_FIELDS,
     eligible_structures,
     parameter_sets,
     parameter_values,
@@ -25,6 +31,7 @@ from secpa_model.testing import (
     structure_frames,
     structures,
 )
+from tests.helpers import PARAMETER_SPECS, STRUCTURE_FIELDS
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SRC = str(Path(__file__).resolve().parents[1] / "src")
@@ -114,8 +121,16 @@ def test_eligible_structures_refuses_an_impossible_minimum() -> None:
     impossible = params.model_copy(
         update={"parameters": {**params.parameters, "eligibility.min_file_active": huge}}
     )
-    with pytest.raises(ValueError, match="no eligible structure"):
-        eligible_structures(impossible)
+    strategy = eligible_structures(impossible)
+
+    @settings(max_examples=5, deadline=None)
+    @given(strategy)
+    def draw(structure: object) -> None:
+        raise AssertionError(f"drew an eligible structure under a 10**6 minimum: {structure}")
+
+    # no structure of the strategies' file actives (at most 12 000) meets that minimum
+    with pytest.raises((Unsatisfiable, FailedHealthCheck)):
+        draw()
 
 
 @FAST

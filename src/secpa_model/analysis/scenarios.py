@@ -240,7 +240,8 @@ def _override(
                     *kept,
                     *({**entry, "status": SCENARIO_STATUS, "source": source} for entry in dated),
                 ],
-            }
+            },
+            context={"specs": {path: spec}},
         )
     except ValidationError as exc:
         problems.extend(_problems(path, spec.kind, exc, len(kept)))

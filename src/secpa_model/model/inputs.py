@@ -39,7 +39,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Final, Literal, get_args
 
 import numpy as np
@@ -476,7 +476,7 @@ class _EurosRules(InputKindRules):
         try:
             cents_exact = amount * _CENTS_PER_EURO
             too_large = cents_exact > EXACT_LIMIT
-        except InvalidOperation:  # pragma: no cover - an exponent beyond Decimal's range
+        except ArithmeticError:  # an exponent beyond Decimal's range
             too_large = True
         if too_large:
             raise ValueError(_above(item))

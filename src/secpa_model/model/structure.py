@@ -73,6 +73,9 @@ def structure_class(
         extra: dict[str, Any] = {"kind": item.kind}
         if item.unit:
             extra["unit"] = item.unit
+        if item.kind == "text":
+            extra["minLength"] = 1
+            extra["pattern"] = r"\S"
         if item.kind in ("count", "fraction", "quantity", "euros"):
             extra["minimum"] = item.low
             if item.kind == "fraction" or item.maximum is not None:

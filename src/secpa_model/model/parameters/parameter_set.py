@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from functools import cached_property
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -12,6 +14,7 @@ from secpa_model.model.parameters.models import InForce, Parameter, ParameterSna
 from secpa_model.model.parameters.spec import ParameterSpec
 
 _SNAPSHOT_DAYS_KEPT = 4096  # a bound on the memory of the per-day cache of :meth:`Parameters.at`
+_CACHES = ("_snapshots", "_change_dates")  # cached properties, computed once per set
 
 
 class Parameters(BaseModel):
@@ -46,6 +49,14 @@ class Parameters(BaseModel):
                 raise ValueError(f"parameter stored under {key!r} has path {parameter.path!r}")
             parameter.check(self.specs[key])
         return self
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy (pydantic's), without the caches of the original: a copy with other values
+        must not answer :meth:`at` with the original's snapshots."""
+        copy = super().model_copy(update=update, deep=deep)
+        for name in _CACHES:
+            copy.__dict__.pop(name, None)
+        return copy
 
     @property
     def coverage_start(self) -> date:
