@@ -41,8 +41,9 @@ def test_explanations_are_unchanged(golden: dict[str, Any], computed: dict[str, 
 
 
 # What the models redesign added to the JSON trace (nothing recorded changed or went away):
-# the model's name, and each line's own rounding (null when it is the model's).
-ADDED_TO_THE_TRACE = {"model", "lines[].rounding"}
+# the model's name and note (empty for the experimentation), and each line's own rounding
+# (null when it is the model's).
+ADDED_TO_THE_TRACE = {"model", "model_note", "lines[].rounding"}
 
 
 def _added(now: Any, recorded: Any, where: str, path: str = "") -> set[str]:

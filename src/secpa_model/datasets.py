@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -141,8 +141,9 @@ def illustrative_portfolio() -> pd.DataFrame:
     grow with size and poverty. Every figure is INVENTED (ids ``synthetic-w1-01`` …
     ``synthetic-w2-20``); no real structure is described.
 
-    Columns: the :class:`~secpa_model.Structure` fields (``allocate_frame`` input) plus
-    ``wave`` (1 or 2) and ``synthetic`` (always True); ``frame.attrs["note"]`` says it is
+    Columns: the :class:`~secpa_model.Structure` fields (``allocate_frame`` input), the
+    five-pillar proposal's ``team_size`` (:func:`team_sizes`), ``wave`` (1 or 2) and
+    ``synthetic`` (always True); ``frame.attrs["note"]`` says it is
     synthetic. A new frame is built at each call (no randomness).
     """
     rows = [
@@ -153,7 +154,14 @@ def illustrative_portfolio() -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     hours = ["interpreting_hours_in_person", "interpreting_hours_phone"]
     frame[hours] = frame[hours].astype(np.float64)  # hours may be fractional
+    frame["team_size"] = team_sizes(frame["file_active_mg"].to_numpy())
     return _finish(frame)
+
+
+def team_sizes(file_active: np.ndarray[Any, np.dtype[np.int64]]) -> np.ndarray[Any, Any]:
+    """INVENTED team sizes (professionals) for the five-pillar proposal's ``team_size``
+    input: a base of 6 and one professional per 250 patients of file active."""
+    return (6 + np.asarray(file_active, dtype=np.int64) // 250).astype(np.int64)
 
 
 def synthetic_portfolio(
@@ -193,6 +201,7 @@ def synthetic_portfolio(
             "ars_psychology_agreement": rng.random(extra) < 0.8,
             "entry_date": extra_entry_date,
             "wave": 3,
+            "team_size": team_sizes(file_active),
         }
     )
     return _finish(pd.concat([base, rows], ignore_index=True))

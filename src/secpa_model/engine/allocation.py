@@ -105,6 +105,9 @@ class Allocation(BaseModel):
     structure_id: str
     period: Period
     model: str = Field(default="experimentation", description="The model computed.")
+    model_note: str = Field(
+        default="", description="What to know about the model (e.g. a proposal)."
+    )
     parameters_name: str
     eligible: bool
     reasons: list[Reason]
@@ -167,6 +170,7 @@ class Allocation(BaseModel):
             structure_id=self.structure_id,
             period=self.period,
             model=self.model,
+            model_note=self.model_note,
             parameters_name=self.parameters_name,
             eligible=self.eligible,
             reasons=list(self.reasons),

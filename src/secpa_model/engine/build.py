@@ -89,6 +89,7 @@ def build_allocation(
         structure_id=getattr(structure, model.id_input),
         period=batch.span,
         model=model.name,
+        model_note=model.note,
         parameters_name=parameters_name,
         eligible=bool(batch.eligible[row]),
         reasons=_reasons(structure, batch, row),

@@ -80,6 +80,9 @@ class Trace(BaseModel):
     structure_id: str
     period: Period
     model: str = Field(default="experimentation", description="The model computed.")
+    model_note: str = Field(
+        default="", description="What a person must know about the model (e.g. a proposal)."
+    )
     parameters_name: str = Field(description="The parameter set used (e.g. 'reference').")
     eligible: bool
     reasons: list[Reason] = Field(description="Failed eligibility conditions, if any.")
@@ -127,6 +130,8 @@ def render_text(trace: Trace) -> str:
     sources = _Sources()
     head = f"Allocation of {trace.structure_id} over {trace.period} ({trace.parameters_name})"
     out = [head, "=" * len(head)]
+    if trace.model_note:
+        out.append(f"Model {trace.model}: {trace.model_note}")
     out.append("Eligible." if trace.eligible else "Not eligible: the allocation is zero.")
     out.extend(f"  - [{r.code}] {r.message}" for r in trace.reasons)
     for number, line in enumerate(trace.lines, start=1):
@@ -170,6 +175,8 @@ def render_markdown(trace: Trace, *, level: int = 2) -> str:
     title, sub = "#" * level, "#" * (level + 1)
     out = [f"{title} Allocation of `{trace.structure_id}` over {trace.period}", ""]
     out.append(f"Parameters: `{trace.parameters_name}`.")
+    if trace.model_note:
+        out.append(f"Model `{trace.model}`: **{trace.model_note}**")
     if trace.eligible:
         out.append("**Eligible.**")
     else:
