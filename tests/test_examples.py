@@ -22,6 +22,7 @@ EXPECTED_CHARTS = {
     "compare_scenarios.py": ["compare_scenarios.png"],
     "sweep_parameter.py": ["sweep_cost_per_etp.png"],
     "project_budget.py": [f"project_budget_{n}.png" for n in (26, 60, 100)],
+    "custom_dotation.py": [],
 }
 
 

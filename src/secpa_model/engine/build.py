@@ -150,6 +150,8 @@ def used_parameter(value: InForce) -> UsedParameter:
 def _reasons(structure: StructureBase, batch: BatchResult, row: int) -> list[Reason]:
     model = batch.model
     mask = int(batch.reason_mask[row])
+    if not mask:
+        return []
     values: dict[str, Any] = structure.inputs()
     snapshots = [piece.params for piece in batch.pieces if piece.active_days[row] > 0]
     reasons = []

@@ -19,9 +19,10 @@ from numpy.typing import NDArray
 
 from secpa_model.core.errors import CoverageError
 from secpa_model.core.periods import Period, days_in_year, overlap_days, split_period
+from secpa_model.model.eligibility import Test
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters, ParameterSnapshot
-from secpa_model.model.rules import RuleInputs, RuleParameters, RuleResult
+from secpa_model.model.rules import Rule, RuleInputs, RuleParameters, RuleResult, check_amounts
 from secpa_model.model.structure import Columns
 
 
@@ -79,7 +80,9 @@ def windows(
 
 def change_dates(model: Model, parameters: Parameters) -> list[date]:
     """Where a period is cut besides 1 January: parameter changes and new rule versions."""
-    return sorted({*parameters.change_dates(), *model.rule_change_dates()})
+    if not model.rule_change_dates:
+        return parameters.change_dates()
+    return sorted({*parameters.change_dates(), *model.rule_change_dates})
 
 
 def compute(
@@ -106,43 +109,52 @@ def compute(
     pieces: list[Piece] = []
     codes = model.code
 
-    for piece in split_period(span, change_dates(model, parameters)):
-        active = overlap_days(piece, starts, ends)
-        if not active.any():
-            continue
+    pieces_of_span = [
+        (piece, active)
+        for piece in split_period(span, change_dates(model, parameters))
+        if (active := overlap_days(piece, starts, ends)).any()
+    ]
+    first = _snapshot(parameters, pieces_of_span[0][0].start) if pieces_of_span else None
+    # one view per rule and condition, over what it declares and nothing else; its
+    # parameters move to the values of each piece
+    condition_views: list[tuple[int, Test, RuleInputs, RuleParameters]] = []
+    rule_views: list[tuple[Rule, RuleInputs, RuleParameters]] = []
+    if first is not None:
+        declared = iter(model.declarations)  # conditions first, then rules
+        for bit, (condition, (owner, names, paths)) in enumerate(
+            zip(model.conditions, declared, strict=False)
+        ):
+            if condition.fails is not None:
+                view = RuleInputs(owner, columns, names, codes)
+                condition_views.append(
+                    (bit, condition.fails, view, RuleParameters(owner, first, paths))
+                )
+        for rule, (owner, names, paths) in zip(model.rules, declared, strict=True):
+            view = RuleInputs(owner, columns, names, codes)
+            rule_views.append((rule, view, RuleParameters(owner, first, paths)))
+    for piece, active in pieces_of_span:
         snapshot = _snapshot(parameters, piece.start)
         failed = np.zeros(size, dtype=np.int64)
-        for bit, condition in enumerate(model.conditions):
-            if condition.fails is None:  # pragma: no cover - a model's conditions all test
-                continue
-            owner = f"condition {condition.code!r}"
-            view = RuleInputs(owner, columns, condition.inputs, codes)
-            values = RuleParameters(owner, snapshot, condition.parameters)
-            failed |= np.where(
-                np.asarray(condition.fails(view, values), dtype=np.bool_), 1 << bit, 0
-            )
+        for bit, test, inputs, values in condition_views:
+            fails = np.asarray(test(inputs, values.on(snapshot)), dtype=np.bool_)
+            failed |= fails.astype(np.int64) << bit
         paid_days = np.where(failed == 0, active, 0)
         year_days = days_in_year(piece.start.year)
-        results = {}
-        for line, rule in enumerate(model.rules):
-            owner = f"rule {rule.key!r}"
-            result = rule.evaluate(
-                RuleInputs(owner, columns, rule.inputs, codes),
-                RuleParameters(owner, snapshot, rule.parameters),
-            )
-            results[rule.key] = result
-            # the piece's share of the annual amount: « au prorata des jours »
-            accumulated[line] += result.annual_cents * paid_days / year_days
+        results = {
+            rule.key: rule.evaluate(inputs, values.on(snapshot))
+            for rule, inputs, values in rule_views
+        }
+        annual = np.stack([result.annual_cents for result in results.values()])
+        check_amounts(model.rules, annual)
+        # the piece's share of the annual amount: « au prorata des jours »
+        accumulated += annual * paid_days / year_days
         reason_mask |= np.where(active > 0, failed, 0)
         eligible_days += paid_days
         total_days += active
         pieces.append(Piece(piece, year_days, active, failed, snapshot, results))
 
     reason_mask |= np.where(total_days == 0, 1 << len(model.conditions), 0)
-    line_cents = {
-        rule.key: (rule.rounding or model.rounding).round(accumulated[line])
-        for line, rule in enumerate(model.rules)
-    }
+    line_cents = _rounded(model, accumulated)
     return BatchResult(
         model=model,
         span=span,
@@ -154,6 +166,21 @@ def compute(
         starts=starts,
         ends=ends,
     )
+
+
+def _rounded(model: Model, accumulated: NDArray[np.float64]) -> dict[str, NDArray[np.int64]]:
+    """Each line rounded once by its rule's rounding (else the model's); the lines that
+    share a rounding are rounded in one call."""
+    roundings = [rule.rounding or model.rounding for rule in model.rules]
+    if len(set(roundings)) == 1:  # the common case: one call, no copy of the amounts
+        whole = roundings[0].round(accumulated)
+        return {rule.key: whole[line] for line, rule in enumerate(model.rules)}
+    rounded: dict[int, NDArray[np.int64]] = {}
+    for rounding in dict.fromkeys(roundings):
+        lines = [line for line, r in enumerate(roundings) if r == rounding]
+        cents = rounding.round(accumulated[lines])
+        rounded.update(zip(lines, cents, strict=True))
+    return {rule.key: rounded[line] for line, rule in enumerate(model.rules)}
 
 
 def _snapshot(parameters: Parameters, day: date) -> ParameterSnapshot:

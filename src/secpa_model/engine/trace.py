@@ -235,9 +235,9 @@ def piece_sentence(piece: ProrationPiece, changing: frozenset[str] = frozenset()
         for path, effective_from in piece.parameters.items()
         if path in changing
     ]
-    quantities = ", ".join(shown)
+    quantities = ", ".join(shown) + "; " if shown else ""
     return (
-        f"{piece.start}..{piece.end}: {quantities}; annual amount {_exact(piece.annual_amount)} "
+        f"{piece.start}..{piece.end}: {quantities}annual amount {_exact(piece.annual_amount)} "
         f"€ × {piece.days}/{piece.year_days} days = {_exact(piece.amount)} €"
     )
 

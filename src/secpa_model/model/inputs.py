@@ -226,7 +226,8 @@ class ParsedColumn:
     """A column parsed: the typed values (placeholders where invalid) and the problems, as
     ``(mask of the cells at fault, message)`` in the order they were found."""
 
-    values: NDArray[Any]
+    values: Any
+    """A numpy array (a pandas text array for text read vectorised)."""
     problems: list[tuple[NDArray[np.bool_], str]]
 
     def invalid(self) -> NDArray[np.bool_]:
@@ -557,10 +558,12 @@ class _TextRules(InputKindRules):
         return pd.Series(column, index=index, dtype=TEXT_DTYPE)
 
     def parse_text(self, item: Input, series: pd.Series) -> ParsedColumn:
+        # the stripped text stays a pandas text array (no Python object per cell)
         stripped = series.str.strip()
-        blank = _blank_text(series)
-        values = stripped.to_numpy(dtype=object, na_value="")
-        return ParsedColumn(values, _ordered([(blank, _empty_text(item))]))
+        blank = (stripped.isna() | (stripped == "")).to_numpy(dtype=np.bool_, na_value=True)
+        if blank.any():
+            stripped = stripped.fillna("")
+        return ParsedColumn(stripped.array, _ordered([(blank, _empty_text(item))]))
 
     def parse_typed(self, item: Input, series: pd.Series) -> ParsedColumn | None:
         if pd.api.types.is_integer_dtype(series) and not pd.api.types.is_bool_dtype(series):

@@ -149,9 +149,23 @@ class Model:
         """The column code of a category value (what a rule compares codes with)."""
         return self.input(name).code(category)
 
-    def rule_change_dates(self) -> list[date]:
+    @cached_property
+    def rule_change_dates(self) -> tuple[date, ...]:
         """The dates from which a rule's later version applies."""
-        return sorted({d for r in self.rules for d in r.change_dates()})
+        return tuple(sorted({d for r in self.rules for d in r.change_dates()}))
+
+    @cached_property
+    def declarations(self) -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
+        """Per condition then per rule: who it is (for messages), the inputs and the
+        parameters it declares (what the engine's views let it read)."""
+        owners = [
+            (f"condition {c.code!r}", frozenset(c.inputs), frozenset(c.parameters))
+            for c in self.conditions
+        ]
+        owners += [
+            (f"rule {r.key!r}", frozenset(r.inputs), frozenset(r.parameters)) for r in self.rules
+        ]
+        return tuple(owners)
 
     # --------------------------------------------------------------- parameters
 

@@ -28,7 +28,7 @@ that date on, and the engine cuts the period there, as for a parameter change.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Final, TypeAlias
@@ -61,13 +61,22 @@ class RuleInputs:
     """The columns a rule declared, and nothing else (``inputs["name"]`` or
     ``inputs.name``). Categories are int8 codes (see :meth:`is_in`), euros int64 cents."""
 
-    def __init__(self, owner: str, columns: Columns, allowed: Sequence[str], codes: Any) -> None:
+    def __init__(
+        self,
+        owner: str,
+        columns: Columns,
+        allowed: Collection[str],
+        codes: Any,
+        *,
+        record: bool = False,
+    ) -> None:
         self._owner = owner
         self._columns = columns
-        self._allowed = frozenset(allowed)
+        self._allowed = allowed if isinstance(allowed, frozenset) else frozenset(allowed)
         self._codes = codes
-        self.read: set[str] = set()
-        """The inputs read so far (what a declaration check compares)."""
+        self._tables: dict[tuple[str, tuple[str, ...]], NDArray[np.bool_]] = {}
+        self.read: set[str] | None = set() if record else None
+        """With ``record=True``, the inputs read so far (what a declaration check compares)."""
 
     @property
     def size(self) -> int:
@@ -81,7 +90,8 @@ class RuleInputs:
                 f"{self._owner} reads input {name!r}, which it does not declare "
                 f"(declared inputs: {declared})"
             )
-        self.read.add(name)
+        if self.read is not None:
+            self.read.add(name)
         return self._columns[name]
 
     def __getattr__(self, name: str) -> NDArray[Any]:
@@ -92,25 +102,45 @@ class RuleInputs:
     def is_in(self, name: str, categories: Sequence[str]) -> NDArray[np.bool_]:
         """Whether each structure's category ``name`` is one of ``categories``."""
         codes = self[name]
-        wanted = [self._codes(name, category) for category in categories]
-        return np.isin(codes, np.array(wanted, dtype=codes.dtype))
+        key = (name, tuple(categories))
+        table = self._tables.get(key)
+        if table is None:  # a lookup table per category: one take per call, no search
+            wanted = [self._codes(name, category) for category in categories]
+            table = np.zeros(np.iinfo(codes.dtype).max + 1, dtype=np.bool_)
+            table[wanted] = True
+            self._tables[key] = table
+        found: NDArray[np.bool_] = table[codes]
+        return found
 
 
 class RuleParameters:
     """The parameter values in force on one piece of the period that a rule declared, and
     nothing else."""
 
-    def __init__(self, owner: str, snapshot: ParameterSnapshot, allowed: Sequence[str]) -> None:
+    def __init__(
+        self,
+        owner: str,
+        snapshot: ParameterSnapshot,
+        allowed: Collection[str],
+        *,
+        record: bool = False,
+    ) -> None:
         self._owner = owner
         self._snapshot = snapshot
-        self._allowed = frozenset(allowed)
-        self.read: set[str] = set()
-        """The parameters read so far (what a declaration check compares)."""
+        self._allowed = allowed if isinstance(allowed, frozenset) else frozenset(allowed)
+        self.read: set[str] | None = set() if record else None
+        """With ``record=True``, the parameters read so far (for a declaration check)."""
 
     @property
     def day(self) -> date:
         """The first day of the piece these values are in force on."""
         return self._snapshot.day
+
+    def on(self, snapshot: ParameterSnapshot) -> RuleParameters:
+        """The same view over the values of another piece (the engine reuses one view per
+        rule across the pieces of a period)."""
+        self._snapshot = snapshot
+        return self
 
     def _check(self, path: str) -> None:
         if path not in self._allowed:
@@ -119,7 +149,8 @@ class RuleParameters:
                 f"{self._owner} reads parameter {path!r}, which it does not declare "
                 f"(declared parameters: {declared})"
             )
-        self.read.add(path)
+        if self.read is not None:
+            self.read.add(path)
 
     def amount_cents(self, path: str) -> int:
         """An amount in integer cents."""
@@ -213,6 +244,8 @@ class Rule:
     def version_on(self, day: date) -> Version:
         """The version in force on ``day``."""
         current = self.versions[0]
+        if len(self.versions) == 1:
+            return current
         for version in self.versions[1:]:
             if version.effective_from is not None and version.effective_from <= day:
                 current = version
@@ -229,18 +262,19 @@ class Rule:
         return replace(self, **changes)
 
     def evaluate(self, inputs: RuleInputs, params: RuleParameters) -> RuleResult:
-        """The formula in force on ``params.day``, checked: one finite, non-negative float64
-        amount per structure (a :class:`~secpa_model.ModelError` otherwise)."""
+        """The formula in force on ``params.day``: one float64 amount per structure (a
+        :class:`~secpa_model.ModelError` otherwise; :func:`check_amounts` checks that they
+        are finite and non-negative)."""
         result = self.version_on(params.day).compute(inputs, params)
         if not isinstance(result, RuleResult):
             result = RuleResult(np.asarray(result, dtype=np.float64))
-        annual = np.asarray(result.annual_cents, dtype=np.float64)
+        annual = result.annual_cents
+        if not (isinstance(annual, np.ndarray) and annual.dtype == np.float64):
+            annual = np.asarray(annual, dtype=np.float64)
         if annual.shape != (inputs.size,):
             raise ModelError(
                 f"rule {self.key!r} returned {annual.shape} amounts for {inputs.size} structures"
             )
-        if not np.isfinite(annual).all() or (annual < 0).any():
-            raise ModelError(f"rule {self.key!r} returned a negative or non-finite amount")
         if annual is not result.annual_cents:
             result = RuleResult(annual, result.details)
         return result
@@ -272,3 +306,14 @@ def rule(
         )
 
     return declare
+
+
+def check_amounts(rules: Sequence[Rule], annual: NDArray[np.float64]) -> None:
+    """A :class:`~secpa_model.ModelError` naming the first rule whose annual amounts (row
+    ``i`` of ``annual`` for ``rules[i]``) hold a negative or non-finite value."""
+    # NaN makes min() NaN, which fails the comparison; an infinity fails the second
+    if not annual.size or (annual.min() >= 0 and annual.max() < np.inf):
+        return
+    for row, checked in zip(annual, rules, strict=True):
+        if not (row.min() >= 0 and row.max() < np.inf):
+            raise ModelError(f"rule {checked.key!r} returned a negative or non-finite amount")

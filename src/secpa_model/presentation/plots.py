@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from secpa_model.analysis.comparison import Comparison
+from secpa_model.analysis.model_comparison import OUTCOMES, ModelComparison
 from secpa_model.engine.trace import count_words
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
@@ -40,6 +41,9 @@ _COLOURS: Final = (
     "#edc948",
     "#9c755f",
 )
+_GAIN: Final = "#59a14f"
+_LOSS: Final = "#e15759"
+_SAME: Final = "#bab0ac"
 _CENTS_PER_EURO: Final = 100  # a unit conversion, not a parameter of the model
 _EUROS_PER_THOUSAND: Final = 1000  # axis in k€ (a display unit)
 _NOTE_CHARS_PER_INCH: Final = 17  # wrapping of the 7-point footnote
@@ -275,3 +279,47 @@ def plot_budget(
     return _finish(
         figure, assumption_note(params, synthetic=synthetic), path, len(resolved.rules) + 1
     )
+
+
+def plot_model_comparison(
+    comparison: ModelComparison,
+    *,
+    model: str | None = None,
+    title: str | None = None,
+    period: str = "",
+    synthetic: bool = False,
+    path: str | Path | None = None,
+) -> Figure:
+    """Who gains and who loses under ``model`` (default: the second model compared) against
+    the baseline of a :func:`~secpa_model.compare_models`: one horizontal bar per
+    structure, its difference in k€ over the period (gains to the right, losses to the
+    left), sorted, with the counts and the portfolio difference in the title."""
+    names = list(comparison.models)
+    baseline = names[0]
+    other = model or names[1]
+    if other not in names[1:]:
+        raise ValueError(f"model {other!r} is not one of the compared {names[1:]}")
+    table = comparison.by_structure.sort_values(f"{other}_difference_cents")
+    differences = _k_euros(table[f"{other}_difference_cents"])
+    figure = _figure(7.5, max(3.5, 0.22 * len(table) + 1.8))
+    axes = figure.add_subplot()
+    positions = np.arange(len(table))
+    colours = np.where(differences > 0, _GAIN, np.where(differences < 0, _LOSS, _SAME))
+    axes.barh(positions, differences, color=colours)
+    axes.axvline(0, color="black", linewidth=0.8)
+    axes.set_yticks(positions, table["structure_id"].astype(str), fontsize=7)
+    axes.set_xlabel(f"difference {other} − {baseline}, k€ over the period")
+    record = comparison.summary.set_index("model").loc[other].to_dict()
+    gains, loses, same = (int(record[column]) for column in OUTCOMES)
+    counts = f"{gains} gain, {loses} lose, {same} unchanged"
+    cents = int(record["difference_cents"])
+    difference = cents / _CENTS_PER_EURO / _EUROS_PER_THOUSAND
+    total = f"portfolio {difference:+,.1f} k€"
+    when = f", {period}" if period else ""
+    axes.set_title(title or f"{other} against {baseline}{when}: {counts}; {total}", fontsize=9)
+    axes.grid(axis="x", alpha=0.3)
+    for label, colour in (("gains", _GAIN), ("loses", _LOSS)):
+        axes.bar(0, 0, color=colour, label=f"structure {label}")
+    notes = [comparison.models[name].note for name in names if comparison.models[name].note]
+    note = " ".join([assumption_note(*comparison.parameters.values(), synthetic=synthetic), *notes])
+    return _finish(figure, note.strip(), path, 2)

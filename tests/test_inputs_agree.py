@@ -1,0 +1,234 @@
+"""One structure and a DataFrame accept and refuse exactly the same values, with the same
+message and the same column value: both parse an input with the code of its declared kind.
+
+Each value of the corpus is given to ``Structure`` and, as a one-row frame, to the frame
+validation twice: in the column pandas infers for it (float64, int64, bool, text,
+datetime64… — the vectorised paths) and in an object column (the cell-by-cell path)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from pydantic import ValidationError
+
+from secpa_model import InputError, allocate_frame, experimentation
+from secpa_model.io.validation import validate_frame
+from secpa_model.models import five_pillars
+
+BASE: dict[str, Any] = {
+    "structure_id": "s-1",
+    "kind": "centre_de_sante",
+    "location": "in_qpv",
+    "file_active_mg": 2500,
+    "poverty_rate": 0.3,
+}
+NAN = float("nan")
+INF = float("inf")
+
+CORPUS: dict[str, list[Any]] = {
+    "structure_id": ["abc", "  abc ", "", "   ", None, 12, np.int64(7), 1.5, True, ["s"]],
+    "kind": ["msp", " msp ", "MSP", "", None, 3, "hospital", 1.5],
+    "location": ["in_qpv", "outside_qpv", "downtown", None, "  "],
+    "file_active_mg": [
+        2500,
+        2500.0,
+        "2500",
+        "2500.0",
+        " 2500 ",
+        "2_000",
+        "2,000",
+        "1e3",
+        1.5,
+        -1,
+        -1.5,
+        True,
+        "many",
+        None,
+        NAN,
+        INF,
+        2**53,
+        2**53 + 2,
+        1e300,
+        Decimal("2500"),
+        Decimal("2500.5"),
+        [1000],
+        "",
+    ],
+    "poverty_rate": [
+        0.31,
+        "0.31",
+        31,
+        150,
+        -0.1,
+        1,
+        0,
+        NAN,
+        INF,
+        "high",
+        "inf",
+        True,
+        np.float32(0.35),
+        Decimal("0.35"),
+        "31 %",
+        {},
+    ],
+    "interpreting_hours_in_person": [0, 10.5, "10.5", -1, NAN, "-inf", "ten", 1e308, None, "1,5"],
+    "psychologist_cost_requested": [
+        70000,
+        "70000.00",
+        "1.234",
+        0.001,
+        1234.56,
+        "1e3",
+        "1.5e-3",
+        -1,
+        "abc",
+        NAN,
+        "Infinity",
+        1e17,
+        Decimal("10.10"),
+        Decimal("1E+30"),
+        None,
+        [],
+    ],
+    "ars_psychology_agreement": [
+        True,
+        False,
+        "oui",
+        "non",
+        "yes",
+        "vrai",
+        "y",
+        "on",
+        "1",
+        "0",
+        1,
+        0,
+        2,
+        1.0,
+        "maybe",
+        None,
+        "",
+        " TRUE ",
+        np.bool_(True),
+    ],
+    "entry_date": [
+        "2022-03-01",
+        " 2022-03-01 ",
+        "2022-06",
+        "2022",
+        "2022-13-01",
+        "2022-02-30",
+        "0001-01-01",
+        "9999-12-31",
+        1_650_000_000,
+        date(2022, 3, 1),
+        datetime(2022, 3, 1),
+        datetime(2022, 3, 1, 10, 30),
+        pd.Timestamp("2022-03-01", tz="UTC"),
+        np.datetime64("2022-03-01"),
+        None,
+        "",
+        "not a date",
+        3.5,
+        True,
+        "01/03/2022",
+    ],
+}
+
+
+def structure_verdict(field: str, value: Any) -> tuple[bool, str, Any]:
+    model = experimentation()
+    try:
+        structure = model.structure(**{**BASE, field: value})
+    except ValidationError as exc:
+        errors = exc.errors()
+        assert len(errors) == 1, errors
+        return False, errors[0]["msg"].removeprefix("Value error, "), None
+    return True, "", model.columns([structure])[field][0]
+
+
+def frame_verdict(field: str, column: pd.Series) -> tuple[bool, str, Any]:
+    frame = pd.DataFrame({name: [value] for name, value in BASE.items()})
+    frame[field] = column
+    validated = validate_frame(frame, experimentation())
+    if len(validated.problems):
+        assert len(validated.problems) == 1, validated.problems
+        assert validated.problems["field"].iloc[0] == field
+        return False, str(validated.problems["message"].iloc[0]), None
+    return True, "", validated.columns[field][0]
+
+
+def _column(value: Any, *, as_object: bool) -> pd.Series:
+    if as_object:
+        series = pd.Series([None], dtype=object)
+        series.iloc[0] = value
+        return series
+    return pd.Series([value])
+
+
+CASES = [(field, value) for field, values in CORPUS.items() for value in values]
+
+
+@pytest.mark.parametrize(("field", "value"), CASES, ids=[f"{f}={v!r}" for f, v in CASES])
+@pytest.mark.parametrize("as_object", [False, True], ids=["inferred", "object"])
+def test_both_paths_give_the_same_verdict(field: str, value: Any, as_object: bool) -> None:
+    one = structure_verdict(field, value)
+    many = frame_verdict(field, _column(value, as_object=as_object))
+    assert many[:2] == one[:2], (field, value)
+    if one[0]:
+        assert many[2] == one[2], (field, value)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "accepted"),
+    [
+        ("ars_psychology_agreement", "oui", True),
+        ("ars_psychology_agreement", "y", False),
+        ("ars_psychology_agreement", "on", False),
+        ("file_active_mg", "2_000", False),
+        ("entry_date", 1_650_000_000, False),
+        ("entry_date", pd.Timestamp("2022-03-01", tz="Europe/Paris"), False),
+        ("entry_date", "2022-06", False),
+        ("entry_date", "2022", False),
+    ],
+)
+def test_the_cases_that_used_to_disagree(field: str, value: Any, accepted: bool) -> None:
+    """The values on which the two paths disagreed before the inputs were declared once."""
+    assert structure_verdict(field, value)[0] is accepted
+    for as_object in (False, True):
+        assert frame_verdict(field, _column(value, as_object=as_object))[0] is accepted
+
+
+def test_a_text_file_column_agrees_too() -> None:
+    """Cells read from a CSV are text: the vectorised text path gives the same verdicts."""
+    for field, values in CORPUS.items():
+        for value in values:
+            if not isinstance(value, str):
+                continue
+            text = pd.Series([value], dtype="string")
+            assert frame_verdict(field, text)[:2] == structure_verdict(field, value)[:2], (
+                field,
+                value,
+            )
+
+
+def test_a_new_input_is_one_declaration() -> None:
+    """team_size (the five-pillar model's) is validated in both paths with no code of its
+    own: a count, ≥ 0, default 0."""
+    model = five_pillars()
+    row = {**BASE, "team_size": "12"}
+    assert model.structure(**row).team_size == 12
+    frame = pd.DataFrame({name: [value] for name, value in row.items()})
+    assert int(validate_frame(frame, model).columns["team_size"][0]) == 12
+    frame["team_size"] = [-3]
+    with pytest.raises(InputError, match="team_size must be ≥ 0"):
+        allocate_frame(frame, 2024, model=model)
+    with pytest.raises(ValidationError, match="team_size must be ≥ 0"):
+        model.structure(**{**BASE, "team_size": -3})
+    assert model.structure(**BASE).team_size == 0
