@@ -11,9 +11,12 @@ from secpa_model.presentation.cli import build_parser
 from secpa_model.presentation.docs_tables import (
     BEGIN,
     END,
+    INPUTS_BEGIN,
+    INPUTS_END,
     main,
     provenance_table,
     replace_table,
+    shipped_inputs_tables,
     table_in,
 )
 
@@ -52,6 +55,15 @@ def test_parameters_page_carries_the_generated_provenance_table() -> None:
         "docs/parameters.md is out of date: run "
         "python -m secpa_model.presentation.docs_tables --write docs/parameters.md"
     )
+
+
+def test_models_page_carries_the_generated_inputs_tables() -> None:
+    page = (DOCS / "models.md").read_text(encoding="utf-8")
+    assert table_in(page, INPUTS_BEGIN, INPUTS_END) == shipped_inputs_tables(), (
+        "docs/models.md is out of date: run "
+        "python -m secpa_model.presentation.docs_tables --inputs --write docs/models.md"
+    )
+    assert "| `team_size` | count | professionals | `0` | ≥ 0 |" in page
 
 
 def test_provenance_table_lists_every_value_with_status_and_source() -> None:

@@ -262,22 +262,12 @@ def sweep(
     ``errors="raise"`` raises :class:`~secpa_model.InputError`, ``errors="report"``
     returns :class:`ReportedSweep` (totals over the valid rows, and the problems).
     """
-    resolved = resolve_model(model)
-    params = _base(base, resolved)
     values = list(values)
-    scenarios = _scenarios(params, [{path: value} for value in values])
-    valid_frame, problems = _valid_rows(frame, period, params, errors, resolved)
-    base_total = int(
-        allocate_frame(valid_frame, period, params, model=resolved)["total_cents"].sum()
+    labels = [{"value": value} for value in values]
+    table, problems = _sweep_table(
+        frame, period, [{path: value} for value in values], labels, base, model, errors
     )
-    rows = []
-    for value, scenario in zip(values, scenarios, strict=True):
-        result = allocate_frame(valid_frame, period, scenario.apply(params), model=resolved)
-        rows.append({"value": value, **_totals(result, resolved)})
-    table = pd.DataFrame(rows)
-    table["difference_cents"] = table["total_cents"] - base_total
     table.attrs["path"] = path
-    table.attrs["base"] = params.name
     return ReportedSweep(table, problems) if errors == "report" else table
 
 
@@ -325,22 +315,45 @@ def sweep_grid(
     (path_x, values_x), (path_y, values_y) = first, second
     if path_x == path_y:
         raise ValueError(f"a grid needs two different parameters, got {path_x!r} twice")
+    pairs = [(x, y) for x in values_x for y in values_y]
+    table, problems = _sweep_table(
+        frame,
+        period,
+        [{path_x: x, path_y: y} for x, y in pairs],
+        [{path_x: x, path_y: y} for x, y in pairs],
+        base,
+        model,
+        errors,
+    )
+    return ReportedSweep(table, problems) if errors == "report" else table
+
+
+def _sweep_table(
+    frame: pd.DataFrame,
+    period: PeriodLike | None,
+    overrides: list[dict[str, Any]],
+    labels: list[dict[str, Any]],
+    base: Parameters | Scenario | None,
+    model: Model | str | None,
+    errors: Literal["raise", "report"],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per override set (its ``labels``, then the totals), every set validated
+    before any is computed, and the problems of the invalid rows."""
     resolved = resolve_model(model)
     params = _base(base, resolved)
-    pairs = [(x, y) for x in values_x for y in values_y]
-    scenarios = _scenarios(params, [{path_x: x, path_y: y} for x, y in pairs])
+    scenarios = _scenarios(params, overrides)
     valid_frame, problems = _valid_rows(frame, period, params, errors, resolved)
     base_total = int(
         allocate_frame(valid_frame, period, params, model=resolved)["total_cents"].sum()
     )
     rows = []
-    for (x, y), scenario in zip(pairs, scenarios, strict=True):
+    for label, scenario in zip(labels, scenarios, strict=True):
         result = allocate_frame(valid_frame, period, scenario.apply(params), model=resolved)
-        rows.append({path_x: x, path_y: y, **_totals(result, resolved)})
+        rows.append({**label, **_totals(result, resolved)})
     table = pd.DataFrame(rows)
     table["difference_cents"] = table["total_cents"] - base_total
     table.attrs["base"] = params.name
-    return ReportedSweep(table, problems) if errors == "report" else table
+    return table, problems
 
 
 def _scenarios(params: Parameters, overrides: list[dict[str, Any]]) -> list[Scenario]:

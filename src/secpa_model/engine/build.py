@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Final
 
 from secpa_model.core.money import cents_float_to_euros, cents_to_euros
@@ -109,15 +110,10 @@ def _json_value(value: object) -> str | int | float | bool | None:
     raise TypeError(f"unexpected input value {value!r}")
 
 
-_ROUNDINGS: dict[Rounding, RoundingRecord] = {}
-
-
+@lru_cache(maxsize=64)
 def rounding_record(rounding: Rounding) -> RoundingRecord:
-    """The record of a rounding (built once per rounding)."""
-    record = _ROUNDINGS.get(rounding)
-    if record is None:
-        record = _ROUNDINGS[rounding] = RoundingRecord.of(rounding)
-    return record
+    """The record of a rounding (built once per rounding: a rounding is a frozen value)."""
+    return RoundingRecord.of(rounding)
 
 
 # InForce objects come from the parameters' per-day snapshot cache and are reused across

@@ -6,14 +6,18 @@ from __future__ import annotations
 from typing import Final
 
 from secpa_model.model.parameters import ParameterSpec
+from secpa_model.models.experimentation.parameters import PARAMETERS as EXPERIMENTATION
+
+_KEPT: Final = {
+    spec.path: spec
+    for spec in EXPERIMENTATION
+    if spec.path == "eligibility.min_file_active" or spec.group == "interpreting"
+}
+"""The experimentation's declarations the proposal keeps: its eligibility minimum and its
+interpreting parameters (read by the same rules)."""
 
 PARAMETERS: Final = (
-    ParameterSpec(
-        "eligibility.min_file_active",
-        "count",
-        "patients",
-        description="Minimum general-medicine file active to join (file active minimale).",
-    ),
+    _KEPT["eligibility.min_file_active"],
     ParameterSpec(
         "coordination.etp_schedule",
         "scale",
@@ -60,24 +64,9 @@ PARAMETERS: Final = (
         "EUR/ETP/year",
         description="Annual cost of one ETP of participatory staff, employer's charges included.",
     ),
-    ParameterSpec(
-        "interpreting.hourly_rate_in_person",
-        "amount",
-        "EUR/hour",
-        description="Hourly rate of in-person professional interpreting.",
-    ),
-    ParameterSpec(
-        "interpreting.hourly_rate_phone",
-        "amount",
-        "EUR/hour",
-        description="Hourly rate of telephone interpreting.",
-    ),
-    ParameterSpec(
-        "interpreting.annual_cap",
-        "amount",
-        "EUR/year",
-        description="Annual cap of the interpreting pillar.",
-    ),
+    _KEPT["interpreting.hourly_rate_in_person"],
+    _KEPT["interpreting.hourly_rate_phone"],
+    _KEPT["interpreting.annual_cap"],
     ParameterSpec(
         "training.amount_per_professional",
         "amount",
