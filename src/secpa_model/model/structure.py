@@ -82,9 +82,9 @@ def structure_class(
                 extra["maximum"] = item.high
         info = Field(description=item.description, json_schema_extra=extra)
         if not item.required:
-            info = Field(
-                default=item.default, description=item.description, json_schema_extra=extra
-            )
+            # the default as the kind parses it (euros 0 → Decimal("0")), as a given value
+            default = None if item.default is None else item.parse(item.default)
+            info = Field(default=default, description=item.description, json_schema_extra=extra)
 
         fields[item.name] = (Annotated[annotation, parser], info)
     cls: type[StructureBase] = create_model(name, __base__=StructureBase, __doc__=doc, **fields)
