@@ -110,4 +110,4 @@ __all__ = [
     "sweep_grid",
     "write_allocations",
 ]
-__version__ = "0.2.0"
+__version__ = "0.1.0"

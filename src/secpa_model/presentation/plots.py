@@ -95,6 +95,11 @@ def _lines(model: Model) -> list[tuple[str, str, str]]:
     ]
 
 
+def _with_model_note(note: str, model: Model) -> str:
+    """A chart's footnote followed by the model's note (a proposal says so on its charts)."""
+    return f"{note} {model.note}".strip() if model.note else note
+
+
 def _finish(figure: Figure, note: str, path: str | Path | None, entries: int = 5) -> Figure:
     width, height = figure.get_size_inches()
     columns = entries if width >= _WIDE_INCHES else 2
@@ -148,7 +153,7 @@ def plot_allocations(
     words = count_words(len(lines))
     axes.set_title(title or f"Allocation per structure, {words} fungible dotations")
     axes.grid(axis="y", alpha=0.3)
-    note = assumption_note(params, synthetic=synthetic)
+    note = _with_model_note(assumption_note(params, synthetic=synthetic), resolved)
     return _finish(figure, note, path, len(lines) + 1)
 
 
@@ -182,7 +187,7 @@ def plot_sweep(
     axes.set_ylabel("k€ over the period (portfolio)")
     axes.set_title(title or f"Sweep of {name}")
     axes.grid(alpha=0.3)
-    note = assumption_note(params, synthetic=synthetic)
+    note = _with_model_note(assumption_note(params, synthetic=synthetic), resolved)
     note += f" The swept parameter {name} takes scenario values."
     return _finish(figure, note.strip(), path, len(resolved.rules) + 1)
 
@@ -234,7 +239,7 @@ def plot_comparison(
     axes.set_title(title)
     axes.grid(axis="y", alpha=0.3)
     note = assumption_note(*comparison.parameters.values(), synthetic=synthetic)
-    return _finish(figure, note, path, len(resolved.rules) + 1)
+    return _finish(figure, _with_model_note(note, resolved), path, len(resolved.rules) + 1)
 
 
 def plot_budget(
@@ -277,7 +282,10 @@ def plot_budget(
     axes.set_title(title)
     axes.grid(axis="y", alpha=0.3)
     return _finish(
-        figure, assumption_note(params, synthetic=synthetic), path, len(resolved.rules) + 1
+        figure,
+        _with_model_note(assumption_note(params, synthetic=synthetic), resolved),
+        path,
+        len(resolved.rules) + 1,
     )
 
 
