@@ -33,9 +33,9 @@ from secpa_model.presentation.cli.common import (
 )
 from secpa_model.presentation.cli.tables import (
     allocation_table,
+    format_rows,
     line_table,
     parameter_table,
-    text_table,
 )
 from secpa_model.presentation.explain import explain_json, explain_markdown, explain_text
 
@@ -311,7 +311,9 @@ def run_models(args: argparse.Namespace) -> int:
         rows.append([name, origin, str(len(found.rules)), ", ".join(found.line_keys)])
         if found.note:
             notes.append(f"{name}: {found.note}")
-    print(text_table(["model", "from", "lines", "line keys"], rows))
+    lines, widths = format_rows([["model", "from", "lines", "line keys"], *rows], "<<><")
+    lines.insert(1, "-" * (sum(widths) + 2 * len(widths) - 2))
+    print("\n".join(line.rstrip() for line in lines))
     for note in notes:
         print()
         print(note)
