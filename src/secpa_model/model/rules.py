@@ -71,8 +71,9 @@ class RuleInputs:
         record: bool = False,
     ) -> None:
         self._owner = owner
-        self._columns = columns
-        self._allowed = allowed if isinstance(allowed, frozenset) else frozenset(allowed)
+        self._size = columns.size
+        # only the declared columns are reachable: any other name misses this dict
+        self._visible: dict[str, NDArray[Any]] = {name: columns[name] for name in allowed}
         self._codes = codes
         self._tables: dict[tuple[str, tuple[str, ...]], NDArray[np.bool_]] = {}
         self.read: set[str] | None = set() if record else None
@@ -81,18 +82,20 @@ class RuleInputs:
     @property
     def size(self) -> int:
         """The number of structures."""
-        return self._columns.size
+        return self._size
 
     def __getitem__(self, name: str) -> NDArray[Any]:
-        if name not in self._allowed:
-            declared = ", ".join(sorted(self._allowed)) or "none"
+        try:
+            column = self._visible[name]
+        except KeyError:
+            declared = ", ".join(sorted(self._visible)) or "none"
             raise ModelError(
                 f"{self._owner} reads input {name!r}, which it does not declare "
                 f"(declared inputs: {declared})"
-            )
+            ) from None
         if self.read is not None:
             self.read.add(name)
-        return self._columns[name]
+        return column
 
     def __getattr__(self, name: str) -> NDArray[Any]:
         if name.startswith("_"):
