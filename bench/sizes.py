@@ -3,7 +3,7 @@
 Usage, from the repository root::
 
     python bench/sizes.py                                    # times the tree ``src``
-    python bench/sizes.py --src before=/work/before/src --src after=src
+    python bench/sizes.py --src before=../old-checkout/src --src after=src
     python bench/sizes.py --src after=src --sizes allocate,26,1000
 
 Each configuration is timed in a FRESH Python subprocess (this script re-invoked with

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -111,7 +112,7 @@ def compute(
 
     pieces_of_span = [
         (piece, active)
-        for piece in split_period(span, change_dates(model, parameters))
+        for piece in _pieces(span, tuple(change_dates(model, parameters)))
         if (active := overlap_days(piece, starts, ends)).any()
     ]
     first = _snapshot(parameters, pieces_of_span[0][0].start) if pieces_of_span else None
@@ -144,7 +145,9 @@ def compute(
             rule.key: rule.evaluate(inputs, values.on(snapshot))
             for rule, inputs, values in rule_views
         }
-        annual = np.stack([result.annual_cents for result in results.values()])
+        annual = np.empty((len(results), size), dtype=np.float64)
+        for line, result in enumerate(results.values()):
+            annual[line] = result.annual_cents
         check_amounts(model.rules, annual)
         # the piece's share of the annual amount: « au prorata des jours »
         accumulated += annual * paid_days / year_days
@@ -168,13 +171,19 @@ def compute(
     )
 
 
+@lru_cache(maxsize=256)
+def _pieces(span: Period, cuts: tuple[date, ...]) -> tuple[Period, ...]:
+    """The pieces of ``span`` (cut at 1 January and at ``cuts``), computed once per span."""
+    return tuple(split_period(span, cuts))
+
+
 def _rounded(model: Model, accumulated: NDArray[np.float64]) -> dict[str, NDArray[np.int64]]:
     """Each line rounded once by its rule's rounding (else the model's); the lines that
     share a rounding are rounded in one call."""
-    roundings = [rule.rounding or model.rounding for rule in model.rules]
-    if len(set(roundings)) == 1:  # the common case: one call, no copy of the amounts
-        whole = roundings[0].round(accumulated)
-        return {rule.key: whole[line] for line, rule in enumerate(model.rules)}
+    roundings = model.line_roundings
+    if all(rounding is model.rounding for rounding in roundings):
+        whole = model.rounding.round(accumulated)  # the common case: one call, no copy
+        return dict(zip(model.line_keys, whole, strict=True))
     rounded: dict[int, NDArray[np.int64]] = {}
     for rounding in dict.fromkeys(roundings):
         lines = [line for line, r in enumerate(roundings) if r == rounding]

@@ -155,6 +155,11 @@ class Model:
         return tuple(sorted({d for r in self.rules for d in r.change_dates()}))
 
     @cached_property
+    def line_roundings(self) -> tuple[Rounding, ...]:
+        """Each line's rounding: its rule's, else the model's."""
+        return tuple(rule.rounding or self.rounding for rule in self.rules)
+
+    @cached_property
     def declarations(self) -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
         """Per condition then per rule: who it is (for messages), the inputs and the
         parameters it declares (what the engine's views let it read)."""
