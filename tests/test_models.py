@@ -23,6 +23,7 @@ import pytest
 from hypothesis import given, settings
 
 from secpa_model import (
+    Condition,
     Input,
     InputError,
     Model,
@@ -225,6 +226,15 @@ def test_a_model_refuses_what_it_does_not_declare() -> None:
         experimentation().extend(name="bad", parameters=[unread])
     with pytest.raises(ModelError, match="declared twice"):
         experimentation().extend(name="bad", inputs=[experimentation().input("kind")])
+    with pytest.raises(ModelError, match="without a test"):
+        experimentation().extend(name="bad", conditions=[Condition("untested", "x", "x")])
+    scalar = Condition("everyone", "never", "jamais", fails=lambda inputs, params: np.array([1, 0]))
+    with pytest.raises(ModelError, match="'everyone' gave"):
+        allocate_frame(
+            illustrative_portfolio().head(3),
+            2024,
+            model=experimentation().extend(name="bad", conditions=[scalar]),
+        )
 
 
 @pytest.mark.parametrize("model", [experimentation(), five_pillars()], ids=lambda m: m.name)

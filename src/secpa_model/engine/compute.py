@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
-from secpa_model.core.errors import CoverageError
+from secpa_model.core.errors import CoverageError, ModelError
 from secpa_model.core.periods import Period, days_in_year, overlap_days, split_period
 from secpa_model.model.eligibility import Test
 from secpa_model.model.model import Model
@@ -138,6 +138,11 @@ def compute(
         failed = np.zeros(size, dtype=np.int64)
         for bit, test, inputs, values in condition_views:
             fails = np.asarray(test(inputs, values.on(snapshot)), dtype=np.bool_)
+            if fails.shape != (size,):
+                raise ModelError(
+                    f"{model.all_conditions[bit].code!r} gave {fails.shape} answers for "
+                    f"{size} structures"
+                )
             failed |= fails.astype(np.int64) << bit
         paid_days = np.where(failed == 0, active, 0)
         year_days = days_in_year(piece.start.year)

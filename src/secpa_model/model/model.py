@@ -65,6 +65,9 @@ class Model:
         _unique(where, "parameter", [s.path for s in self.parameters])
         _unique(where, "rule", [r.key for r in self.rules])
         _unique(where, "condition", [c.code for c in self.conditions] + [NOT_PARTICIPATING.code])
+        untested = [c.code for c in self.conditions if c.fails is None]
+        if untested:
+            raise ModelError(f"{where}: conditions without a test (fails): {untested}")
         names = {i.name: i for i in self.inputs}
         identifier = names.get(self.id_input)
         if identifier is None or identifier.kind != "text" or not identifier.required:
