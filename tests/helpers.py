@@ -71,9 +71,11 @@ RESULT_COLUMNS = result_columns()
 
 def parse_parameters(text: str, origin: str = "<string>") -> Parameters:
     """A parameter file's text read for the experimentation model."""
-    return _parse_parameters(text, origin, specs=PARAMETER_SPECS)
+    return _parse_parameters(
+        text, origin, specs=PARAMETER_SPECS, relations=experimentation().relations
+    )
 
 
 def parameters_from_mapping(data: Any, origin: str) -> Parameters:
     """A parsed parameter mapping read for the experimentation model."""
-    return _parameters_from_mapping(data, origin, PARAMETER_SPECS)
+    return _parameters_from_mapping(data, origin, PARAMETER_SPECS, experimentation().relations)

@@ -215,7 +215,10 @@ def test_every_parameter_is_read_by_a_rule_or_by_eligibility() -> None:
 def test_batch_equals_scalar(kind: str, data: st.DataObject) -> None:
     """Row i of allocate_frame is allocate(structure i) to the cent, with the same reasons."""
     params = draw_parameters(data, kind)
-    items = data.draw(st.lists(structures(), min_size=1, max_size=6), label="structures")
+    items = data.draw(
+        st.lists(structures(), min_size=1, max_size=6, unique_by=lambda s: s.structure_id),
+        label="structures",
+    )
     period = data.draw(periods(params), label="period")
     frame = allocate_frame(structures_to_frame(items), period, params)
     assert len(frame) == len(items)

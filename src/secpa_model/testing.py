@@ -236,7 +236,15 @@ def structures_to_frame(
 def _frames(
     draw: st.DrawFn, min_size: int, max_size: int, dated: bool, model: Model
 ) -> pd.DataFrame:
-    items = draw(st.lists(_structure(model, dated, {}), min_size=min_size, max_size=max_size))
+    identifier = model.id_input  # distinct ids: a repeated structure is refused by default
+    items = draw(
+        st.lists(
+            _structure(model, dated, {}),
+            min_size=min_size,
+            max_size=max_size,
+            unique_by=lambda structure: getattr(structure, identifier),
+        )
+    )
     return structures_to_frame(items, model=model)
 
 
@@ -248,7 +256,8 @@ def structure_frames(
     model: Model | str | None = None,
 ) -> st.SearchStrategy[pd.DataFrame]:
     """Valid DataFrames of ``min_size`` to ``max_size`` structures (drawn by
-    :func:`structures`), with the model's inputs as columns and a default RangeIndex.
+    :func:`structures`, with distinct ids), with the model's inputs as columns and a default
+    RangeIndex.
     Keep ``max_size`` small: each example runs the whole engine."""
     if not 0 <= min_size <= max_size:
         raise ValueError(f"need 0 <= min_size <= max_size, got {min_size} and {max_size}")
@@ -381,7 +390,20 @@ def _parameter_sets(draw: st.DrawFn, dated_change: bool | None, model: Model) ->
         if spec.threshold_unit is not None:
             body["threshold_unit"] = spec.threshold_unit
         mapping.setdefault(group, {})[name] = body
-    return parameters_from_mapping(mapping, "<secpa_model.testing.parameter_sets>", model.specs)
+    for relation in model.relations:  # lower ≤ upper on every day: raise upper's values
+        lower = _body(mapping, relation.lower)["values"]
+        highest = max(entry["value"] for entry in lower)
+        for entry in _body(mapping, relation.upper)["values"]:
+            entry["value"] = max(entry["value"], highest)
+    return parameters_from_mapping(
+        mapping, "<secpa_model.testing.parameter_sets>", model.specs, model.relations
+    )
+
+
+def _body(mapping: dict[str, dict[str, Any]], path: str) -> dict[str, Any]:
+    group, name = path.split(".", 1)
+    body: dict[str, Any] = mapping[group][name]
+    return body
 
 
 def parameter_sets(
@@ -393,7 +415,8 @@ def parameter_sets(
     8 000, amounts and caps of 0 to 100 000 € in whole cents, quantities of 0 to 10 (by
     hundredths), scales of 1 to 5 brackets with sorted, distinct thresholds and
     **non-decreasing**, non-negative values (step or linear), so that monotonicity promises
-    hold. With ``dated_change=True`` some parameters take a second value on one later date
+    hold; the model's relations hold too (an upper parameter is raised to its lower one).
+    With ``dated_change=True`` some parameters take a second value on one later date
     (up to three years on), ``False`` never, ``None`` (default) either. Each value is
     labelled ``assumption`` with a rationale saying it is generated. The set is built
     through the loader, so it passes every check a parameter file passes.

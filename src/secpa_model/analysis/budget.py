@@ -16,7 +16,7 @@ import pandas as pd
 
 from secpa_model.analysis.scenarios import Scenario, as_parameters
 from secpa_model.core.errors import InputError
-from secpa_model.core.money import CENT, cents_to_euros, euros_to_cents
+from secpa_model.core.money import CENT, cents_to_euros, euros_to_cents, exact_sum
 from secpa_model.core.periods import Period, PeriodLike, days_in_year, overlap_days, split_period
 from secpa_model.engine.compute import windows
 from secpa_model.io.frames import YEAR_COLUMN, allocate_frame, describe_problems
@@ -70,6 +70,7 @@ def project_budget(
     envelope: Decimal | int | str | Mapping[str, Decimal | int | str] | None = None,
     *,
     model: Model | str | None = None,
+    allow_duplicates: bool = False,
 ) -> BudgetProjection:
     """Project the budget of ``portfolio`` (one row per structure, with entry and exit
     dates) over ``periods``, per calendar year and per period, against ``envelope``.
@@ -81,7 +82,8 @@ def project_budget(
     (default: its reference values); ``model``: default the experimentation.
 
     An invalid portfolio raises :class:`~secpa_model.InputError` (as
-    :func:`allocate_frame` does): a budget is never computed on part of the rows.
+    :func:`allocate_frame` does): a budget is never computed on part of the rows. Rows that
+    repeat an id are invalid unless ``allow_duplicates``.
     """
     frame = _as_frame(portfolio)
     if YEAR_COLUMN in frame.columns:
@@ -97,17 +99,19 @@ def project_budget(
         if parameters is not None
         else resolved.reference_parameters()
     )
-    validated = validate_frame(frame, resolved)
+    validated = validate_frame(frame, resolved, allow_duplicates=allow_duplicates)
     if len(validated.problems):
         raise InputError(describe_problems(validated.problems))
     columns = validated.columns
 
     span = Period(min(p.start for p in labelled.values()), max(p.end for p in labelled.values()))
     years = [(str(piece.start.year), piece) for piece in split_period(span)]
-    by_year = pd.DataFrame([_row(resolved, frame, columns, label, p, params) for label, p in years])
-    by_period = pd.DataFrame(
-        [_row(resolved, frame, columns, label, p, params) for label, p in labelled.items()]
-    )
+    rows = [*years, *labelled.items()]
+    found = [
+        _row(resolved, frame, columns, label, p, params, allow_duplicates) for label, p in rows
+    ]
+    by_year = pd.DataFrame(found[: len(years)])
+    by_period = pd.DataFrame(found[len(years) :])
     by_period = _with_envelopes(by_period, envelopes)
     return BudgetProjection(by_year, by_period, params)
 
@@ -171,14 +175,15 @@ def _row(
     label: str,
     period: Period,
     params: Parameters,
+    allow_duplicates: bool,
 ) -> dict[str, Any]:
-    result = allocate_frame(frame, period, params, model=model)
+    result = allocate_frame(frame, period, params, model=model, allow_duplicates=allow_duplicates)
     starts, ends = windows(model, columns, period)
     days = np.zeros(len(frame), dtype=np.float64)
     for piece in split_period(period):
         days += overlap_days(piece, starts, ends) / days_in_year(piece.start.year)
     structure_years = float(days.sum())
-    total = int(result["total_cents"].sum())
+    total = exact_sum(result["total_cents"])
     per_year = (
         (cents_to_euros(total) / Decimal(repr(structure_years))).quantize(CENT)
         if structure_years
@@ -190,7 +195,7 @@ def _row(
         "end": period.end,
         "structures_participating": int((overlap_days(period, starts, ends) > 0).sum()),
         "structure_years": structure_years,
-        **{f"{key}_cents": int(result[f"{key}_cents"].sum()) for key in model.line_keys},
+        **{f"{key}_cents": exact_sum(result[f"{key}_cents"]) for key in model.line_keys},
         "total_cents": total,
         "total_eur": cents_to_euros(total),
         "per_structure_year_eur": per_year,

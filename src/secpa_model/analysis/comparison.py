@@ -14,7 +14,7 @@ import pandas as pd
 
 from secpa_model.analysis.scenarios import Scenario, as_parameters
 from secpa_model.core.errors import ParameterError
-from secpa_model.core.money import cents_to_euros
+from secpa_model.core.money import cents_to_euros, exact_sum
 from secpa_model.core.periods import PeriodLike
 from secpa_model.io.frames import ERROR_COLUMNS, allocate_frame
 from secpa_model.model.model import Model
@@ -73,12 +73,17 @@ def _allocate(
     params: Parameters,
     errors: Literal["raise", "report"],
     model: Model,
+    allow_duplicates: bool,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     if errors == "report":
-        reported = allocate_frame(frame, period, params, model=model, errors="report")
+        reported = allocate_frame(
+            frame, period, params, errors="report", model=model, allow_duplicates=allow_duplicates
+        )
         return reported.allocations, reported.errors
     empty = pd.DataFrame({name: pd.Series(dtype=object) for name in ERROR_COLUMNS})
-    return allocate_frame(frame, period, params, model=model), empty
+    return allocate_frame(
+        frame, period, params, model=model, allow_duplicates=allow_duplicates
+    ), empty
 
 
 def compare(
@@ -87,6 +92,7 @@ def compare(
     baseline: Parameters | Scenario,
     *scenarios: Parameters | Scenario,
     model: Model | str | None = None,
+    allow_duplicates: bool = False,
     errors: Literal["raise", "report"] = "raise",
 ) -> Comparison:
     """Allocate ``frame`` over ``period`` under the baseline and each scenario, and compare.
@@ -96,7 +102,8 @@ def compare(
     and names must be distinct; all are parameters of ``model`` (default: the
     experimentation). Invalid frames behave as in :func:`allocate_frame`:
     ``errors="raise"`` raises :class:`~secpa_model.InputError`; ``errors="report"``
-    compares the valid rows and returns the others in ``Comparison.errors``.
+    compares the valid rows and returns the others in ``Comparison.errors``. Rows that
+    repeat an id are invalid unless ``allow_duplicates`` (as in :func:`allocate_frame`).
     """
     items = [baseline, *scenarios]
     labels = [_label(item) for item in items]
@@ -112,7 +119,9 @@ def compare(
     results: dict[str, pd.DataFrame] = {}
     problems = pd.DataFrame()
     for label, params in parameters.items():
-        results[label], problems = _allocate(frame, period, params, errors, resolved)
+        results[label], problems = _allocate(
+            frame, period, params, errors, resolved, allow_duplicates
+        )
 
     keys = resolved.line_keys
     line_columns = [*(f"{key}_cents" for key in keys), "total_cents"]
@@ -121,7 +130,7 @@ def compare(
     base = results[labels[0]]
     parts: list[pd.DataFrame] = []
     summary_rows: list[dict[str, Any]] = []
-    base_totals = base[line_columns].sum().to_numpy(dtype=np.int64)
+    base_totals = [exact_sum(base[column]) for column in line_columns]
     for label, result in results.items():
         count = len(result)
         amounts = result[line_columns].to_numpy(dtype=np.int64)
@@ -141,7 +150,7 @@ def compare(
                 }
             )
         )
-        totals = amounts.sum(axis=0)
+        totals = [exact_sum(amounts[:, column]) for column in range(len(line_columns))]
         parts.append(
             pd.DataFrame(
                 {
@@ -189,9 +198,9 @@ def _euros(cents: pd.Series) -> pd.Series:
 
 def _totals(result: pd.DataFrame, model: Model) -> dict[str, Any]:
     totals: dict[str, Any] = {
-        f"{key}_cents": int(result[f"{key}_cents"].sum()) for key in model.line_keys
+        f"{key}_cents": exact_sum(result[f"{key}_cents"]) for key in model.line_keys
     }
-    total = int(result["total_cents"].sum())
+    total = exact_sum(result["total_cents"])
     totals["total_cents"] = total
     totals["total_eur"] = cents_to_euros(total)
     totals["eligible_structures"] = int(result["eligible"].sum())
@@ -222,6 +231,7 @@ def sweep(
     base: Parameters | Scenario | None = None,
     *,
     model: Model | str | None = None,
+    allow_duplicates: bool = False,
     errors: Literal["raise"] = "raise",
 ) -> pd.DataFrame: ...
 
@@ -235,6 +245,7 @@ def sweep(
     base: Parameters | Scenario | None = None,
     *,
     model: Model | str | None = None,
+    allow_duplicates: bool = False,
     errors: Literal["report"],
 ) -> ReportedSweep: ...
 
@@ -247,6 +258,7 @@ def sweep(
     base: Parameters | Scenario | None = None,
     *,
     model: Model | str | None = None,
+    allow_duplicates: bool = False,
     errors: Literal["raise", "report"] = "raise",
 ) -> pd.DataFrame | ReportedSweep:
     """The portfolio totals for each value of one parameter.
@@ -265,7 +277,14 @@ def sweep(
     values = list(values)
     labels = [{"value": value} for value in values]
     table, problems = _sweep_table(
-        frame, period, [{path: value} for value in values], labels, base, model, errors
+        frame,
+        period,
+        [{path: value} for value in values],
+        labels,
+        base,
+        model,
+        errors,
+        allow_duplicates,
     )
     table.attrs["path"] = path
     return ReportedSweep(table, problems) if errors == "report" else table
@@ -280,6 +299,7 @@ def sweep_grid(
     base: Parameters | Scenario | None = None,
     *,
     model: Model | str | None = None,
+    allow_duplicates: bool = False,
     errors: Literal["raise"] = "raise",
 ) -> pd.DataFrame: ...
 
@@ -293,6 +313,7 @@ def sweep_grid(
     base: Parameters | Scenario | None = None,
     *,
     model: Model | str | None = None,
+    allow_duplicates: bool = False,
     errors: Literal["report"],
 ) -> ReportedSweep: ...
 
@@ -305,6 +326,7 @@ def sweep_grid(
     base: Parameters | Scenario | None = None,
     *,
     model: Model | str | None = None,
+    allow_duplicates: bool = False,
     errors: Literal["raise", "report"] = "raise",
 ) -> pd.DataFrame | ReportedSweep:
     """The portfolio totals over a two-parameter grid: ``first = (path, values)`` and
@@ -324,6 +346,7 @@ def sweep_grid(
         base,
         model,
         errors,
+        allow_duplicates,
     )
     return ReportedSweep(table, problems) if errors == "report" else table
 
@@ -336,19 +359,24 @@ def _sweep_table(
     base: Parameters | Scenario | None,
     model: Model | str | None,
     errors: Literal["raise", "report"],
+    allow_duplicates: bool,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per override set (its ``labels``, then the totals), every set validated
     before any is computed, and the problems of the invalid rows."""
     resolved = resolve_model(model)
     params = _base(base, resolved)
     scenarios = _scenarios(params, overrides)
-    valid_frame, problems = _valid_rows(frame, period, params, errors, resolved)
-    base_total = int(
-        allocate_frame(valid_frame, period, params, model=resolved)["total_cents"].sum()
-    )
+    valid_frame, problems = _valid_rows(frame, period, params, errors, resolved, allow_duplicates)
+
+    def allocated(values: Parameters) -> pd.DataFrame:
+        return allocate_frame(
+            valid_frame, period, values, model=resolved, allow_duplicates=allow_duplicates
+        )
+
+    base_total = exact_sum(allocated(params)["total_cents"])
     rows = []
     for label, scenario in zip(labels, scenarios, strict=True):
-        result = allocate_frame(valid_frame, period, scenario.apply(params), model=resolved)
+        result = allocated(scenario.apply(params))
         rows.append({**label, **_totals(result, resolved)})
     table = pd.DataFrame(rows)
     table["difference_cents"] = table["total_cents"] - base_total
@@ -377,10 +405,11 @@ def _valid_rows(
     params: Parameters,
     errors: Literal["raise", "report"],
     model: Model,
+    allow_duplicates: bool,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The valid rows of ``frame`` and the problems of the others (as allocate_frame:
     ``errors="raise"`` raises on the first invalid cell)."""
-    _, problems = _allocate(frame, period, params, errors, model)
+    _, problems = _allocate(frame, period, params, errors, model, allow_duplicates)
     if len(problems):
         return frame[~frame.index.isin(problems["row"])], problems
     return frame, problems

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from secpa_model.analysis.scenarios import Scenario, as_parameters
-from secpa_model.core.money import cents_to_euros
+from secpa_model.core.money import cents_to_euros, exact_sum
 from secpa_model.core.periods import PeriodLike
 from secpa_model.io.frames import ERROR_COLUMNS, allocate_frame
 from secpa_model.model.model import Model
@@ -62,6 +62,7 @@ def compare_models(
     period: PeriodLike | None,
     *models: Model | str,
     parameters: Mapping[str, Parameters | Scenario] | None = None,
+    allow_duplicates: bool = False,
     errors: Literal["raise", "report"] = "raise",
 ) -> ModelComparison:
     """Allocate ``frame`` over ``period`` under each of ``models`` (two or more; models or
@@ -72,7 +73,8 @@ def compare_models(
     each model's reference values). Invalid rows behave as in
     :func:`~secpa_model.allocate_frame`: ``errors="raise"`` raises
     :class:`~secpa_model.InputError`; ``errors="report"`` compares the rows valid
-    under every model and returns the others in ``errors``.
+    under every model and returns the others in ``errors``. Rows that repeat an id are
+    invalid unless ``allow_duplicates``.
     """
     resolved = [resolve_model(model) for model in models]
     if len(resolved) < 2:
@@ -92,7 +94,14 @@ def compare_models(
         for model in resolved
     }
     problems = [
-        allocate_frame(frame, period, params[m.name], model=m, errors="report").errors
+        allocate_frame(
+            frame,
+            period,
+            params[m.name],
+            model=m,
+            errors="report",
+            allow_duplicates=allow_duplicates,
+        ).errors
         for m in resolved
     ]
     found = [p for p in problems if len(p)]
@@ -103,7 +112,12 @@ def compare_models(
         raise InputError(describe_problems(pd.concat(found, ignore_index=True)))
     invalid = set().union(*(set(p["row"]) for p in found)) if found else set()
     valid = frame[~frame.index.isin(list(invalid))] if invalid else frame
-    results = {m.name: allocate_frame(valid, period, params[m.name], model=m) for m in resolved}
+    results = {
+        m.name: allocate_frame(
+            valid, period, params[m.name], model=m, allow_duplicates=allow_duplicates
+        )
+        for m in resolved
+    }
     errors_frame = (
         pd.concat(found, ignore_index=True).drop_duplicates(ignore_index=True)
         if found
@@ -171,11 +185,11 @@ def _lines(models: list[Model], results: dict[str, pd.DataFrame]) -> pd.DataFram
 def _summary(
     models: list[Model], results: dict[str, pd.DataFrame], by_structure: pd.DataFrame
 ) -> pd.DataFrame:
-    base_total = int(results[models[0].name]["total_cents"].sum())
+    base_total = exact_sum(results[models[0].name]["total_cents"])
     rows = []
     for number, model in enumerate(models):
         result = results[model.name]
-        total = int(result["total_cents"].sum())
+        total = exact_sum(result["total_cents"])
         outcome = (
             by_structure[f"{model.name}_outcome"]
             if number

@@ -55,9 +55,15 @@ def read_scenario_file(
     except OSError as exc:
         raise InputError(f"{file}: cannot read the scenario file: {exc}") from exc
     try:
-        data: Any = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
+        data: Any = (
+            tomllib.loads(text)
+            if suffix == ".toml"
+            else json.loads(text, object_pairs_hook=_refuse_repeated_keys)
+        )
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
         raise ParameterError(f"{file}: not valid {suffix[1:].upper()}: {exc}") from exc
+    except _RepeatedKeyError as exc:
+        raise ParameterError(f"{file}: {exc}") from exc
     try:
         return scenario_from_mapping(data, base, model=model)
     except ParameterError as exc:
@@ -99,14 +105,42 @@ def scenario_from_mapping(
     return Scenario.from_dict(record, base=params, model=model)
 
 
-def _flatten(overrides: Mapping[str, Any], prefix: str, paths: set[str]) -> dict[str, Any]:
-    """Parameter paths from nested tables: recurse until the path is a known parameter."""
+def _flatten(
+    overrides: Mapping[str, Any],
+    prefix: str,
+    paths: set[str],
+    written: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Parameter paths from nested tables: recurse until the path is a known parameter. A
+    path set twice (a quoted dotted key and a table) is a ParameterError naming both."""
     flat: dict[str, Any] = {}
+    written = {} if written is None else written
     for key, value in overrides.items():
         path = f"{prefix}{key}"
         group = any(known.startswith(path + ".") for known in paths)
         if path not in paths and isinstance(value, Mapping) and group:
-            flat.update(_flatten(value, path + ".", paths))
-        else:
-            flat[path] = value
+            for inner, item in _flatten(value, path + ".", paths, written).items():
+                flat[inner] = item
+            continue
+        spelled = f"overrides.{prefix}{json.dumps(key) if '.' in key else key}"
+        if path in written:
+            raise ParameterError(
+                f"{path} is set twice, as {written[path]} and as {spelled}: keep one"
+            )
+        written[path] = spelled
+        flat[path] = value
     return flat
+
+
+class _RepeatedKeyError(ValueError):
+    """A JSON object with the same key twice."""
+
+
+def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice (json keeps the last one silently)."""
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _RepeatedKeyError(f"the key {key!r} is given twice in one object: keep one")
+        seen[key] = value
+    return seen

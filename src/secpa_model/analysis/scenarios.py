@@ -116,6 +116,8 @@ class Scenario:
                 f"scenario {self.name!r}: {count} invalid override{'s' if count > 1 else ''} "
                 f"(nothing was applied):\n{listed}"
             )
+        if params.relations:
+            self._combined(params, built)
         return built
 
     def apply(self, base: Parameters | None = None) -> Parameters:
@@ -125,16 +127,29 @@ class Scenario:
         ``description`` holds the scenario's record (:meth:`to_json`). ``base`` is untouched.
         """
         params = base if base is not None else self.base_parameters
-        overridden = self.validate(params)
-        return Parameters.model_validate(
-            {
-                "name": self.name,
-                "description": self.to_json(base=params),
-                "origin": f"scenario {self.name!r} over parameters {params.name!r}",
-                "parameters": {**params.parameters, **overridden},
-                "specs": params.specs,
-            }
-        )
+        return self._combined(params, self.validate(params))
+
+    def _combined(self, params: Parameters, overridden: dict[str, Parameter]) -> Parameters:
+        """The base with the overrides, the relations between parameters checked."""
+        try:
+            return Parameters.model_validate(
+                {
+                    "name": self.name,
+                    "description": self.to_json(base=params),
+                    "origin": f"scenario {self.name!r} over parameters {params.name!r}",
+                    "parameters": {**params.parameters, **overridden},
+                    "specs": params.specs,
+                    "relations": params.relations,
+                }
+            )
+        except ValidationError as exc:
+            listed = "\n".join(
+                f"  - {error['msg'].removeprefix('Value error, ')}" for error in exc.errors()
+            )
+            raise ParameterError(
+                f"scenario {self.name!r}: the overrides break a relation between parameters "
+                f"(nothing was applied):\n{listed}"
+            ) from exc
 
     def to_dict(self, base: Parameters | None = None) -> dict[str, Any]:
         """The scenario's record: name, description, base name and overrides (JSON-ready)."""

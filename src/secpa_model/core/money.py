@@ -13,9 +13,14 @@ from typing import Any, Final
 
 import numpy as np
 
+from secpa_model.core.errors import InputError
 from secpa_model.core.rounding import SNAP_DECIMALS
 
 CENT: Final[Decimal] = Decimal("0.01")
+EXACT_LIMIT: Final = 2**53
+"""The largest whole number every float64 holds exactly: counts, quantities and amounts in
+cents beyond it are refused (an amount computed beyond it would not be exact to the cent)."""
+_INT64_MAX: Final = int(np.iinfo(np.int64).max)
 
 
 def cents_float_to_euros(cents: float) -> Decimal:
@@ -51,3 +56,28 @@ def format_euros(amount: Decimal) -> str:
         quantized = abs(quantized)  # no "-0,00 €"
     # Python's "," grouping, then French separators: "-12,345.67" → "-12 345,67"
     return f"{quantized:,.2f}".replace(",", " ").replace(".", ",") + " €"
+
+
+def exact_sum(cents: Any) -> int:
+    """The exact sum of integer cents (an int64 array or column) as a Python int: numpy's
+    int64 sum when it cannot overflow, Python's unbounded integers otherwise. A sum beyond
+    the int64 cents a result column holds is an :class:`~secpa_model.InputError`, never a
+    wrapped-around amount."""
+    values = np.asarray(cents, dtype=np.int64)
+    if not values.size:
+        return 0
+    largest = max(abs(int(values.max())), abs(int(values.min())))
+    if largest * values.size <= _INT64_MAX:
+        return int(values.sum())
+    total = sum(int(value) for value in values)
+    if abs(total) > _INT64_MAX:
+        raise InputError(
+            f"a sum of {values.size} amounts is {total} cents, beyond the int64 cents a "
+            "result holds: check the parameters and inputs behind these amounts"
+        )
+    return total
+
+
+def describe_limit() -> str:
+    """The exactness limit in words (for error messages)."""
+    return f"2^53 cents ({format_euros(Decimal(EXACT_LIMIT) / 100)})"

@@ -18,7 +18,8 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
-from secpa_model.core.errors import CoverageError, ModelError
+from secpa_model.core.errors import CoverageError, InputError, ModelError
+from secpa_model.core.money import EXACT_LIMIT, describe_limit
 from secpa_model.core.periods import Period, days_in_year, overlap_days, split_period
 from secpa_model.model.eligibility import Test
 from secpa_model.model.model import Model
@@ -162,6 +163,7 @@ def compute(
         pieces.append(Piece(piece, year_days, active, failed, snapshot, results))
 
     reason_mask |= np.where(total_days == 0, 1 << len(model.conditions), 0)
+    _check_exact(model, columns, accumulated)
     line_cents = _rounded(model, accumulated)
     return BatchResult(
         model=model,
@@ -173,6 +175,23 @@ def compute(
         active_days=total_days,
         starts=starts,
         ends=ends,
+    )
+
+
+def _check_exact(model: Model, columns: Columns, accumulated: NDArray[np.float64]) -> None:
+    """An :class:`~secpa_model.InputError` naming the structures and lines whose amount is
+    beyond 2^53 cents, where float64 stops holding every cent: never an inexact amount."""
+    if not accumulated.size or accumulated.max() <= EXACT_LIMIT:
+        return
+    lines, rows = np.nonzero(accumulated > EXACT_LIMIT)
+    ids = columns[model.id_input]
+    found = [
+        f"{ids[row]} ({model.line_keys[line]})"
+        for line, row in zip(lines[:5], rows[:5], strict=True)
+    ]
+    raise InputError(
+        f"amounts beyond {describe_limit()}, where they stop being exact, for "
+        f"{len(rows)} line(s): {', '.join(found)}; check the parameters and the inputs"
     )
 
 

@@ -13,14 +13,16 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Final, Literal, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from secpa_model.core.errors import InputError
-from secpa_model.core.money import cents_to_euros
+from secpa_model.core.money import cents_to_euros, exact_sum
 from secpa_model.core.periods import PeriodLike
 from secpa_model.io.frames import ReportedAllocation, allocate_frame
-from secpa_model.io.validation import ERROR_COLUMNS, describe_problems
+from secpa_model.io.validation import ERROR_COLUMNS, describe_problems, duplicate_problems
 from secpa_model.model.model import Model
+from secpa_model.models import resolve_model
 
 __all__ = ["CHUNK_ROWS", "BatchSummary", "allocate_in_chunks", "summarise"]
 
@@ -54,6 +56,7 @@ def allocate_in_chunks(
     parameters: Any = None,
     *,
     model: Model | str | None = None,
+    allow_duplicates: bool = False,
     errors: Literal["raise", "report"] = "raise",
     chunk_rows: int = CHUNK_ROWS,
     progress: Progress | None = None,
@@ -61,34 +64,57 @@ def allocate_in_chunks(
     """:func:`~secpa_model.allocate_frame` over ``frame`` in chunks of ``chunk_rows`` rows,
     calling ``progress(done, total)`` after each chunk when the frame has more than one.
 
-    Returns the allocations and the errors frame (empty when every row is valid). With
-    ``errors="raise"`` any invalid cell raises one :class:`~secpa_model.InputError`
-    listing the problems of the whole frame, in row order, after every chunk was checked.
+    Returns the allocations and the errors frame (empty when every row is valid): the same
+    as one call, whatever the chunks. Repeated ids (and years) are looked for over the whole
+    frame, not chunk by chunk, unless ``allow_duplicates``. With ``errors="raise"`` any
+    invalid cell raises one :class:`~secpa_model.InputError` listing the problems of the
+    whole frame, in row order, after every chunk was checked.
     """
     if chunk_rows < 1:
         raise ValueError(f"chunk_rows must be at least 1, got {chunk_rows}")
     total = len(frame)
     if total <= chunk_rows:
-        reported = allocate_frame(frame, period, parameters, model=model, errors="report")
+        reported = allocate_frame(
+            frame,
+            period,
+            parameters,
+            model=model,
+            allow_duplicates=allow_duplicates,
+            errors="report",
+        )
         _raise_if(errors, reported.errors)
         return reported
     allocations: list[pd.DataFrame] = []
     problems: list[pd.DataFrame] = []
     for start in range(0, total, chunk_rows):
         chunk = frame.iloc[start : start + chunk_rows]
-        reported = allocate_frame(chunk, period, parameters, model=model, errors="report")
+        reported = allocate_frame(
+            chunk, period, parameters, model=model, allow_duplicates=True, errors="report"
+        )
         allocations.append(reported.allocations)
         if len(reported.errors):
             problems.append(reported.errors)
         if progress is not None:
             progress(min(start + chunk_rows, total), total)
-    found = (
-        pd.concat(problems, ignore_index=True)
-        if problems
-        else pd.DataFrame({name: pd.Series(dtype=object) for name in ERROR_COLUMNS})
-    )
+    result = pd.concat(allocations)
+    if not allow_duplicates:
+        repeated = duplicate_problems(frame, resolve_model(model))
+        if len(repeated):
+            problems.append(repeated)
+            result = result[~result.index.isin(list(repeated["row"]))]
+    found = _in_row_order(problems, frame.index)
     _raise_if(errors, found)
-    return ReportedAllocation(pd.concat(allocations), found)
+    return ReportedAllocation(result, found)
+
+
+def _in_row_order(problems: list[pd.DataFrame], index: pd.Index) -> pd.DataFrame:
+    """The problems of every chunk, then of the duplicates, in the frame's row order (within
+    a row, in the order they were found)."""
+    if not problems:
+        return pd.DataFrame({name: pd.Series(dtype=object) for name in ERROR_COLUMNS})
+    found = pd.concat(problems, ignore_index=True)
+    order = np.argsort(index.get_indexer(pd.Index(found["row"])), kind="stable")
+    return found.iloc[order].reset_index(drop=True)
 
 
 def _raise_if(errors: str, problems: pd.DataFrame) -> None:
@@ -108,5 +134,5 @@ def summarise(rows: int, reported: ReportedAllocation) -> BatchSummary:
         eligible=int(allocations["eligible"].sum()),
         invalid=invalid,
         problems=len(problems),
-        total_cents=int(allocations["total_cents"].sum()),
+        total_cents=exact_sum(allocations["total_cents"]),
     )

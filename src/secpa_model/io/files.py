@@ -17,6 +17,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from secpa_model.core.errors import InputError
+from secpa_model.io.output import atomic_path
 from secpa_model.io.validation import YEAR, YEAR_COLUMN, describe_problems, validate_frame
 from secpa_model.model.inputs import KIND_RULES
 from secpa_model.model.model import Model
@@ -40,6 +41,7 @@ _EXTRAS: Final[dict[str, tuple[str, str]]] = {
 _NUMBER_KINDS: Final = frozenset({"count", "fraction", "quantity", "euros"})
 _RESULT_TEXT: Final = ("eligible", "reasons", "total_cents")
 _EXCEL_MAX_ROWS: Final = 1_048_576  # rows of an .xlsx sheet, header included
+_EXCEL_ILLEGAL_SUFFIX: Final = " cannot be used in worksheets."  # openpyxl's message
 # grouping spaces of French numbers: space, no-break space, narrow no-break space
 _GROUPING: Final = r"[ \u00a0\u202f]"
 _FRENCH_NUMBER: Final = r"\s*[+-]?(\d+|\d{1,3}(" + _GROUPING + r"\d{3})+)(,\d*)?\s*"
@@ -172,24 +174,41 @@ def write_allocations(frame: pd.DataFrame, path: str | Path, *, index: bool | No
     separated with a decimal point, UTF-8. ``index=None`` writes the index (as the first
     column) only when it is not the default ``0..n-1``. Cent columns stay int64, so
     nothing is rounded on the way. Returns the path written.
+
+    The file is written whole or not at all (:func:`~secpa_model.io.output.atomic_path`):
+    into a temporary file beside ``path``, moved onto it once complete; on any error the
+    temporary file is removed and a previous ``path`` is left as it was. A text cell Excel
+    does not allow (a control character such as ``"\\x01"``) raises
+    :class:`~secpa_model.InputError` naming the file.
     """
     file = Path(path)
     fmt = _format_of(file)
     if index is None:
         index = not frame.index.equals(pd.RangeIndex(len(frame)))
-    if fmt == "csv":
-        frame.to_csv(file, index=index)
-    elif fmt == "parquet":
+    if fmt != "csv":
         _require_extra(fmt, "writing")
-        frame.to_parquet(file, index=index)
-    else:
-        _require_extra(fmt, "writing")
-        if len(frame) + 1 > _EXCEL_MAX_ROWS:
-            raise InputError(
-                f"{file}: {len(frame)} rows do not fit in an Excel sheet "
-                f"({_EXCEL_MAX_ROWS} rows with the header): write .parquet or .csv"
-            )
-        frame.to_excel(file, index=index, engine="openpyxl")
+    if fmt == "excel" and len(frame) + 1 > _EXCEL_MAX_ROWS:
+        raise InputError(
+            f"{file}: {len(frame)} rows do not fit in an Excel sheet "
+            f"({_EXCEL_MAX_ROWS} rows with the header): write .parquet or .csv"
+        )
+    with atomic_path(file) as temporary:
+        if fmt == "csv":
+            frame.to_csv(temporary, index=index)
+        elif fmt == "parquet":
+            frame.to_parquet(temporary, index=index)
+        else:
+            from openpyxl.utils.exceptions import IllegalCharacterError
+
+            try:
+                frame.to_excel(temporary, index=index, engine="openpyxl")
+            except IllegalCharacterError as exc:
+                text = str(exc).removesuffix(_EXCEL_ILLEGAL_SUFFIX)
+                raise InputError(
+                    f"{file}: cannot write the Excel file: the text {text[:80]!r} holds a "
+                    "control character Excel does not allow (codes 0-8, 11, 12, 14-31): "
+                    "remove it, or write .csv or .parquet"
+                ) from exc
     return file
 
 

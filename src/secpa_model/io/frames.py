@@ -87,6 +87,7 @@ def allocate_frame(
     parameters: Any = None,
     *,
     model: Model | str | None = None,
+    allow_duplicates: bool = False,
     errors: Literal["raise"] = "raise",
 ) -> pd.DataFrame: ...
 
@@ -98,6 +99,7 @@ def allocate_frame(
     parameters: Any = None,
     *,
     model: Model | str | None = None,
+    allow_duplicates: bool = False,
     errors: Literal["report"],
 ) -> ReportedAllocation: ...
 
@@ -108,6 +110,7 @@ def allocate_frame(
     parameters: Any = None,
     *,
     model: Model | str | None = None,
+    allow_duplicates: bool = False,
     errors: Literal["raise", "report"] = "raise",
 ) -> pd.DataFrame | ReportedAllocation:
     """Allocate every row of ``frame`` (one structure, or one structure-year, per row).
@@ -130,6 +133,10 @@ def allocate_frame(
     equals ``allocate(Structure(**row_i), period)`` to the cent. Use
     :func:`add_euro_columns` for Decimal euros.
 
+    Rows that repeat an id (an id and a year, in a structure-year table) are invalid, every
+    copy named, since each would be funded with its own caps; ``allow_duplicates=True`` funds
+    each row as given.
+
     ``errors="raise"`` (default): any invalid cell raises
     :class:`~secpa_model.InputError` listing row label, field and value, in row
     order (the first :data:`MAX_ERRORS_SHOWN`, then a count). ``errors="report"``: returns
@@ -142,7 +149,7 @@ def allocate_frame(
     resolved = resolve_model(model)
     span = Period.parse(period) if period is not None else None
     params = parameters_for(resolved, parameters)
-    validated = validate_frame(frame, resolved)
+    validated = validate_frame(frame, resolved, allow_duplicates=allow_duplicates)
     if validated.years is None and span is None:
         raise InputError("a period is required (or a 'year' column giving each row's year)")
     if errors == "raise" and len(validated.problems):

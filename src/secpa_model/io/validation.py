@@ -29,6 +29,7 @@ __all__ = [
     "YEAR_COLUMN",
     "ValidatedFrame",
     "describe_problems",
+    "duplicate_problems",
     "validate_frame",
 ]
 
@@ -140,9 +141,12 @@ def _reject_misspelt_columns(columns: pd.Index, known: list[str]) -> None:
         )
 
 
-def validate_frame(frame: pd.DataFrame, model: Model) -> ValidatedFrame:
+def validate_frame(
+    frame: pd.DataFrame, model: Model, *, allow_duplicates: bool = False
+) -> ValidatedFrame:
     """Validate ``frame`` column by column against the inputs of ``model`` and convert it to
-    engine columns.
+    engine columns. Rows that repeat an id (and year) are problems, every copy named, unless
+    ``allow_duplicates``.
 
     Problems with the frame as a whole (not a DataFrame, missing or duplicated columns, a
     misspelt column name) raise :class:`~secpa_model.InputError` at once; problems
@@ -189,7 +193,79 @@ def validate_frame(frame: pd.DataFrame, model: Model) -> ValidatedFrame:
         years = np.asarray(parsed.values, dtype=np.int64)
         years = np.where(years < YEAR.low, int(YEAR.low), years)
     ids = pd.Series(columns[model.id_input], index=frame.index, dtype=TEXT_DTYPE)
+    if not allow_duplicates:
+        known = _identified(problems, model.id_input)
+        for mask, message in duplicates(ids, years, known, model.id_input):
+            problems.add(mask, model.id_input, frame[model.id_input], message)
     return ValidatedFrame(columns, years, problems.frame(frame.index), ~problems.invalid(), ids)
+
+
+def _identified(problems: _Problems, id_name: str) -> NDArray[np.bool_]:
+    """The rows whose id (and year) are readable, whatever their other cells: those a
+    duplicate is looked for among (so that it does not depend on the rest of the row)."""
+    mask = np.ones(problems.size, dtype=np.bool_)
+    for positions, name, _, _ in problems.parts:
+        if name in (id_name, YEAR_COLUMN):
+            mask[positions] = False
+    return mask
+
+
+def duplicate_problems(frame: pd.DataFrame, model: Model) -> pd.DataFrame:
+    """The duplicate problems of a whole frame (what :func:`validate_frame` reports), parsing
+    only the id and year columns: a chunked batch checks them once over every chunk."""
+    item = model.input(model.id_input)
+    found = _Problems(len(frame))
+    parsed = KIND_RULES[item.kind].parse_column(item, frame[item.name])
+    known = ~parsed.invalid()
+    years = None
+    if YEAR_COLUMN in frame.columns:
+        parsed_years = KIND_RULES["count"].parse_column(YEAR, frame[YEAR_COLUMN])
+        known &= ~parsed_years.invalid()
+        years = np.asarray(parsed_years.values, dtype=np.int64)
+    ids = pd.Series(parsed.values, index=frame.index, dtype=TEXT_DTYPE)
+    for mask, message in duplicates(ids, years, known, item.name):
+        found.add(mask, item.name, frame[item.name], message)
+    return found.frame(frame.index)
+
+
+MAX_ROWS_NAMED: Final = 5
+"""How many rows a duplicate's message names before giving a count."""
+
+
+def duplicates(
+    ids: pd.Series,
+    years: NDArray[np.int64] | None,
+    among: NDArray[np.bool_],
+    name: str,
+) -> list[tuple[NDArray[np.bool_], str]]:
+    """The rows that repeat an id (or an id and a year, in a structure-year table) among the
+    rows of ``among``: every copy is a problem, named with the rows of its group. A
+    structure funded twice would get each cap twice."""
+    keys = pd.DataFrame({"id": ids.to_numpy(dtype=object)})
+    if years is not None:
+        keys["year"] = years
+    repeated = keys.duplicated(keep=False).to_numpy(dtype=np.bool_) & among
+    if not repeated.any():
+        return []
+    found = []
+    labels = ids.index
+    for _, group in keys[repeated].groupby(list(keys.columns), sort=False):
+        rows = group.index.to_numpy()
+        shown = ", ".join(repr(labels[row]) for row in rows[:MAX_ROWS_NAMED])
+        more = f" and {len(rows) - MAX_ROWS_NAMED} more" if len(rows) > MAX_ROWS_NAMED else ""
+        what = f"{name} {group['id'].iloc[0]!r}"
+        if years is not None:
+            what += f" with year {int(group['year'].iloc[0])}"
+        mask = np.zeros(len(ids), dtype=np.bool_)
+        mask[rows] = True
+        found.append(
+            (
+                mask,
+                f"{what} is in {len(rows)} rows ({shown}{more}): each would be funded, with "
+                "its own caps; merge them, or pass allow_duplicates=True if you mean it",
+            )
+        )
+    return found
 
 
 def describe_problems(problems: pd.DataFrame) -> str:

@@ -47,6 +47,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from secpa_model.core.errors import ModelError
+from secpa_model.core.money import EXACT_LIMIT
 
 InputKind = Literal["text", "category", "count", "fraction", "quantity", "euros", "boolean", "date"]
 INPUT_KINDS: Final[tuple[str, ...]] = get_args(InputKind)
@@ -62,8 +63,6 @@ class _Required:
 REQUIRED: Final = _Required()
 """The ``default`` of a required input."""
 
-EXACT_LIMIT: Final = 2**53
-"""Beyond 2**53 a float64 no longer holds every integer: counts or cents would be inexact."""
 OPEN_START: Final[int] = date.min.toordinal()
 """The day ordinal of an empty date declared ``open_as="earliest"`` (no entry date)."""
 OPEN_END: Final[int] = date.max.toordinal()

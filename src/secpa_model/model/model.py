@@ -21,7 +21,12 @@ from secpa_model.core.errors import InputError, ModelError, ParameterError
 from secpa_model.core.rounding import CENT_HALF_UP, Rounding
 from secpa_model.model.eligibility import NOT_PARTICIPATING, Condition
 from secpa_model.model.inputs import Input
-from secpa_model.model.parameters import ParameterFile, Parameters, ParameterSpec
+from secpa_model.model.parameters import (
+    ParameterFile,
+    ParameterRelation,
+    Parameters,
+    ParameterSpec,
+)
 from secpa_model.model.parameters.loader import read_parameter_files
 from secpa_model.model.rules import Rule
 from secpa_model.model.structure import Columns, StructureBase, columns_of, structure_class
@@ -48,6 +53,7 @@ class Model:
     rules: tuple[Rule, ...]
     conditions: tuple[Condition, ...] = ()
     parameter_files: tuple[ParameterFile, ...] = ()
+    relations: tuple[ParameterRelation, ...] = ()
     rounding: Rounding = CENT_HALF_UP
     note: str = ""
     id_input: str = "structure_id"
@@ -56,7 +62,7 @@ class Model:
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        for name in ("inputs", "parameters", "rules", "conditions", "parameter_files"):
+        for name in ("inputs", "parameters", "rules", "conditions", "parameter_files", "relations"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         where = f"model {self.name!r}"
         if not self.rules:
@@ -83,6 +89,10 @@ class Model:
                     f"{where}: its {role} input {date_name!r} is a date input with open_as={side!r}"
                 )
         paths = {s.path for s in self.parameters}
+        for relation in self.relations:
+            unknown = [p for p in (relation.lower, relation.upper) if p not in paths]
+            if unknown:
+                raise ModelError(f"{where}: a relation names undeclared parameters {unknown}")
         read: set[str] = set()
         owners = [(f"rule {r.key!r}", r.inputs, r.parameters) for r in self.rules]
         owners += [(f"condition {c.code!r}", c.inputs, c.parameters) for c in self.conditions]
@@ -190,7 +200,7 @@ class Model:
     def load_parameters(self, *files: ParameterFile) -> Parameters:
         """Parameter files (together defining every parameter) checked against the model's
         declarations: a :class:`~secpa_model.ParameterError` names file and key."""
-        return read_parameter_files(files, self.specs)
+        return read_parameter_files(files, self.specs, self.relations)
 
     def check_parameters(self, parameters: Parameters) -> Parameters:
         """``parameters`` if they declare exactly this model's parameters, else a
@@ -200,7 +210,7 @@ class Model:
                 f"expected Parameters (or a Scenario where one is accepted), got "
                 f"{type(parameters).__name__}"
             )
-        if parameters.specs != self.specs:
+        if parameters.specs != self.specs or parameters.relations != self.relations:
             missing = sorted(set(self.specs) - set(parameters.specs))
             extra = sorted(set(parameters.specs) - set(self.specs))
             changed = sorted(
@@ -208,10 +218,11 @@ class Model:
                 for p in set(self.specs) & set(parameters.specs)
                 if self.specs[p] != parameters.specs[p]
             )
+            relations = "" if parameters.relations == self.relations else "; other relations"
             raise ParameterError(
                 f"the parameters {parameters.name!r} are not those of the model "
                 f"{self.name!r}: missing {missing or '-'}; not in the model {extra or '-'}; "
-                f"declared otherwise {changed or '-'}"
+                f"declared otherwise {changed or '-'}{relations}"
             )
         return parameters
 
@@ -253,6 +264,7 @@ class Model:
         rules: Sequence[Rule] = (),
         conditions: Sequence[Condition] = (),
         parameter_files: Sequence[ParameterFile] = (),
+        relations: Sequence[ParameterRelation] = (),
         note: str | None = None,
     ) -> Model:
         """A new model: this one plus ``inputs``, ``parameters`` (declarations), ``rules``
@@ -270,6 +282,7 @@ class Model:
             rules=(*kept, *replaced.values()),
             conditions=(*self.conditions, *conditions),
             parameter_files=(*self.parameter_files, *parameter_files),
+            relations=(*self.relations, *relations),
             note=self.note if note is None else note,
             _cache={},
         )

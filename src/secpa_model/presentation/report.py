@@ -23,10 +23,11 @@ import pandas as pd
 
 from secpa_model.analysis.comparison import Comparison, compare
 from secpa_model.analysis.scenarios import Scenario, as_parameters
-from secpa_model.core.money import cents_to_euros, format_euros
+from secpa_model.core.money import cents_to_euros, exact_sum, format_euros
 from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.engine.trace import count_words
 from secpa_model.io.frames import YEAR_COLUMN, allocate_frame
+from secpa_model.io.output import atomic_path
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import DatedValue, Parameter, Parameters, Scale
 from secpa_model.models import resolve_model
@@ -72,6 +73,7 @@ def build_report(
     scenarios: Sequence[Scenario] = (),
     *,
     model: Model | str | None = None,
+    allow_duplicates: bool = False,
     title: str = "SECPA allocations",
     source: str = "",
     charts: bool = True,
@@ -92,8 +94,12 @@ def build_report(
         else resolved.reference_parameters()
     )
     span = Period.parse(period) if period is not None else None
-    result = allocate_frame(frame, span, params, model=resolved)
-    comparison = compare(frame, span, params, *scenarios, model=resolved) if scenarios else None
+    result = allocate_frame(frame, span, params, model=resolved, allow_duplicates=allow_duplicates)
+    comparison = (
+        compare(frame, span, params, *scenarios, model=resolved, allow_duplicates=allow_duplicates)
+        if scenarios
+        else None
+    )
     synthetic = _all_synthetic(frame)
     parts = [
         "<!DOCTYPE html>",
@@ -133,11 +139,16 @@ def write_report(
     scenarios: Sequence[Scenario] = (),
     *,
     model: Model | str | None = None,
+    allow_duplicates: bool = False,
     title: str = "SECPA allocations",
     source: str = "",
     charts: bool = True,
 ) -> Path:
-    """Write :func:`build_report` (same arguments after ``path``) to ``path`` (UTF-8)."""
+    """Write :func:`build_report` (same arguments after ``path``) to ``path`` (UTF-8).
+
+    Written whole or not at all (:func:`~secpa_model.io.output.atomic_path`): a failure
+    leaves a previous ``path`` as it was and no temporary file. Returns the path written.
+    """
     file = Path(path)
     page = build_report(
         frame,
@@ -149,7 +160,8 @@ def write_report(
         source=source,
         charts=charts,
     )
-    file.write_text(page, encoding="utf-8")
+    with atomic_path(file) as temporary:
+        temporary.write_text(page, encoding="utf-8")
     return file
 
 
@@ -187,10 +199,10 @@ def _meta(source: str, span: Period | None, params: Parameters, model: Model) ->
 def _totals(model: Model, result: pd.DataFrame, rows_are: str) -> list[str]:
     rows = [
         f"<tr><td>{escape(rule.label)}</td><td>{escape(rule.key)}</td>"
-        f'<td class="amount">{escape(_euros(int(result[f"{rule.key}_cents"].sum())))}</td></tr>'
+        f'<td class="amount">{escape(_euros(exact_sum(result[f"{rule.key}_cents"])))}</td></tr>'
         for rule in model.rules
     ]
-    total = int(result["total_cents"].sum())
+    total = exact_sum(result["total_cents"])
     eligible = int(result["eligible"].sum())
     return [
         '<h2 id="totals">Totals</h2>',

@@ -17,7 +17,12 @@ from secpa_model.model.parameters.models import (
     Status,
 )
 from secpa_model.model.parameters.parameter_set import Parameters
-from secpa_model.model.parameters.spec import PARAMETER_KINDS, ParameterKind, ParameterSpec
+from secpa_model.model.parameters.spec import (
+    PARAMETER_KINDS,
+    ParameterKind,
+    ParameterRelation,
+    ParameterSpec,
+)
 
 __all__ = [
     "PARAMETER_KINDS",
@@ -27,6 +32,7 @@ __all__ = [
     "Parameter",
     "ParameterFile",
     "ParameterKind",
+    "ParameterRelation",
     "ParameterSnapshot",
     "ParameterSpec",
     "Parameters",

@@ -43,7 +43,7 @@ from secpa_model.model.parameters.models import (
     Source,
 )
 from secpa_model.model.parameters.parameter_set import Parameters
-from secpa_model.model.parameters.spec import ParameterSpec
+from secpa_model.model.parameters.spec import ParameterRelation, ParameterSpec
 
 _META_KEYS: Final = frozenset({"name", "description"})
 _RESERVED: Final = frozenset({"meta", "sources"})
@@ -85,7 +85,9 @@ ParameterFile = str | Path | Traversable
 
 
 def read_parameter_files(
-    files: Sequence[ParameterFile], specs: Mapping[str, ParameterSpec]
+    files: Sequence[ParameterFile],
+    specs: Mapping[str, ParameterSpec],
+    relations: Sequence[ParameterRelation] = (),
 ) -> Parameters:
     """Load and validate one or more parameter files against the declarations ``specs``.
 
@@ -98,7 +100,7 @@ def read_parameter_files(
     if not files:
         raise ParameterError("no parameter file given")
     parsed = [_parse_file(file) for file in files]
-    return parameters_from_mappings(parsed, specs)
+    return parameters_from_mappings(parsed, specs, relations)
 
 
 def _parse_file(file: ParameterFile) -> tuple[Any, str]:
@@ -118,29 +120,38 @@ def _toml(text: str, origin: str) -> Any:
 
 
 def parse_parameters(
-    text: str, origin: str = "<string>", *, specs: Mapping[str, ParameterSpec]
+    text: str,
+    origin: str = "<string>",
+    *,
+    specs: Mapping[str, ParameterSpec],
+    relations: Sequence[ParameterRelation] = (),
 ) -> Parameters:
     """Validate the text of a parameter file against ``specs``; ``origin`` names it in
     error messages.
 
     A TOML syntax error (for instance a malformed date ``2021-13-01``) is reported with its
     line and the key written on that line."""
-    return parameters_from_mapping(_toml(text, origin), origin, specs)
+    return parameters_from_mapping(_toml(text, origin), origin, specs, relations)
 
 
 def parameters_from_mapping(
-    data: Any, origin: str, specs: Mapping[str, ParameterSpec]
+    data: Any,
+    origin: str,
+    specs: Mapping[str, ParameterSpec],
+    relations: Sequence[ParameterRelation] = (),
 ) -> Parameters:
     """Validate an already-parsed parameter mapping (TOML or JSON shaped) against ``specs``.
 
     Collects every problem of the file (not only the first) and raises one
     :class:`~secpa_model.ParameterError` listing them, each as ``key: reason``.
     """
-    return parameters_from_mappings([(data, origin)], specs)
+    return parameters_from_mappings([(data, origin)], specs, relations)
 
 
 def parameters_from_mappings(
-    files: Sequence[tuple[Any, str]], specs: Mapping[str, ParameterSpec]
+    files: Sequence[tuple[Any, str]],
+    specs: Mapping[str, ParameterSpec],
+    relations: Sequence[ParameterRelation] = (),
 ) -> Parameters:
     """Validate parsed parameter files that together define every parameter of ``specs``."""
     names: list[str] = []
@@ -176,9 +187,11 @@ def parameters_from_mappings(
             origin=" + ".join(origin for _, origin in files),
             parameters={path: parameters[path] for path in specs},
             specs=dict(specs),
+            relations=tuple(relations),
         )
-    except ValidationError as exc:  # pragma: no cover - every check above ran already
-        raise ParameterError(_format(files[0][1], _pydantic_problems(exc, ""))) from exc
+    except ValidationError as exc:  # the relations between parameters (lower ≤ upper)
+        origin = " + ".join(origin for _, origin in files)
+        raise ParameterError(_format(origin, _pydantic_problems(exc, ""))) from exc
 
 
 def _file_parameters(

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from secpa_model.core.errors import CoverageError
-from secpa_model.core.money import euros_to_cents
+from secpa_model.core.money import EXACT_LIMIT, describe_limit, euros_to_cents
 from secpa_model.model.parameters.spec import ParameterSpec
 
 Status = Literal["published", "assumption", "calibrated", "scenario"]
@@ -27,6 +27,8 @@ Status = Literal["published", "assumption", "calibrated", "scenario"]
 figures (calibrated), or a user's scenario."""
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
+FRACTION = "fraction"
+"""The unit of a share in [0, 1] (a poverty rate): its values or thresholds are at most 1."""
 
 
 class KeyedValueError(ValueError):
@@ -189,7 +191,7 @@ class Parameter(BaseModel):
                 f"{self.path} are in {spec.threshold_unit!r}",
             )
         for index, dated in enumerate(self.values):
-            _check_kind(spec.kind, dated.value, index)
+            _check_kind(spec, dated.value, index)
 
     @property
     def first_date(self) -> date:
@@ -208,13 +210,16 @@ class Parameter(BaseModel):
         return self.values[index]
 
 
-def _check_kind(kind: str, value: Decimal | Scale, index: int) -> None:
+def _check_kind(spec: ParameterSpec, value: Decimal | Scale, index: int) -> None:
+    """A dated value of the right kind, within its unit's range and exact in float64."""
     key, where = f"values[{index}].value", f"value {index}"
+    kind = spec.kind
     if kind == "scale":
         if not isinstance(value, Scale):
             raise KeyedValueError(
                 key, f"{where}: expected a scale (mode and brackets), got {value!r}"
             )
+        _check_scale(spec, value, key, where)
         return
     if not isinstance(value, Decimal):
         raise KeyedValueError(key, f"{where}: expected a number, got a scale")
@@ -224,13 +229,50 @@ def _check_kind(kind: str, value: Decimal | Scale, index: int) -> None:
         if kind == "count" and value != value.to_integral_value():
             raise KeyedValueError(key, f"{where}: {value} is not a whole number")
         if kind == "amount":
-            euros_to_cents(value)
+            if euros_to_cents(value) > EXACT_LIMIT:
+                raise KeyedValueError(
+                    key,
+                    f"{where}: {value} {spec.unit} is beyond {describe_limit()}, where "
+                    "amounts stop being exact",
+                )
+        elif value > EXACT_LIMIT:
+            raise KeyedValueError(
+                key, f"{where}: {value} is beyond 2^53, where numbers stop being exact"
+            )
+        if spec.unit == FRACTION and value > 1:
+            raise KeyedValueError(
+                key, f"{where}: {value} is not a fraction (≤ 1): write 0.15 for 15 %"
+            )
     except ArithmeticError as exc:  # decimal overflow of an absurdly large value
         raise KeyedValueError(key, f"{where}: {value} is out of range") from exc
     except KeyedValueError:
         raise
     except ValueError as exc:
         raise KeyedValueError(key, f"{where}: {exc}") from exc
+
+
+def _check_scale(spec: ParameterSpec, scale: Scale, key: str, where: str) -> None:
+    """Thresholds and values within their units' range: a fraction ≤ 1, euros and other
+    numbers exact in float64."""
+    for number, bracket in enumerate(scale.brackets):
+        checks = (
+            ("threshold", bracket.threshold, spec.threshold_unit),
+            ("value", bracket.value, spec.unit),
+        )
+        for name, amount, unit in checks:
+            at = f"{key}.brackets[{number}].{name}"
+            if unit == FRACTION and amount > 1:
+                raise KeyedValueError(
+                    at,
+                    f"{where}: {name} {amount} of bracket {number} is not a fraction (≤ 1, "
+                    f"{spec.path}'s {'thresholds are' if name == 'threshold' else 'values are'} "
+                    "in 'fraction'): write 0.15 for 15 %",
+                )
+            limit = EXACT_LIMIT / 100 if unit and unit.startswith("EUR") else EXACT_LIMIT
+            if amount > limit:
+                raise KeyedValueError(
+                    at, f"{where}: {name} {amount} of bracket {number} is beyond exactness"
+                )
 
 
 @dataclass(frozen=True)

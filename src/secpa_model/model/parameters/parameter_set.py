@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 from functools import cached_property
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from secpa_model.core.errors import CoverageError
-from secpa_model.model.parameters.models import InForce, Parameter, ParameterSnapshot
-from secpa_model.model.parameters.spec import ParameterSpec
+from secpa_model.model.parameters.models import (
+    InForce,
+    KeyedValueError,
+    Parameter,
+    ParameterSnapshot,
+)
+from secpa_model.model.parameters.spec import ParameterRelation, ParameterSpec
 
 _SNAPSHOT_DAYS_KEPT = 4096  # a bound on the memory of the per-day cache of :meth:`Parameters.at`
 _CACHES = ("_snapshots", "_change_dates")  # cached properties, computed once per set
@@ -35,6 +41,9 @@ class Parameters(BaseModel):
     specs: dict[str, ParameterSpec] = Field(
         description="The declaration of every parameter (kind and unit), by path."
     )
+    relations: tuple[ParameterRelation, ...] = Field(
+        default=(), description="Relations the values keep on every day (lower ≤ upper)."
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> Parameters:
@@ -48,6 +57,8 @@ class Parameters(BaseModel):
             if key != parameter.path:
                 raise ValueError(f"parameter stored under {key!r} has path {parameter.path!r}")
             parameter.check(self.specs[key])
+        for relation in self.relations:
+            _check_relation(self.parameters, relation)
         return self
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
@@ -109,3 +120,18 @@ class Parameters(BaseModel):
                 effective_from=dated.effective_from,
             )
         return ParameterSnapshot(day=day, values=values)
+
+
+def _check_relation(parameters: dict[str, Parameter], relation: ParameterRelation) -> None:
+    """``relation.lower`` ≤ ``relation.upper`` on every day both have a value."""
+    lower, upper = parameters[relation.lower], parameters[relation.upper]
+    start = max(lower.first_date, upper.first_date)
+    days = sorted({v.effective_from for v in (*lower.values, *upper.values)} | {start})
+    for day in (d for d in days if d >= start):
+        low, high = lower.value_on(day).value, upper.value_on(day).value
+        if isinstance(low, Decimal) and isinstance(high, Decimal) and low > high:
+            raise KeyedValueError(
+                f"{relation.upper}.values",
+                f"{relation.lower} ({low}) is above {relation.upper} ({high}) from {day}: "
+                f"{relation.reason}",
+            )

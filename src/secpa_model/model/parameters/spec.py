@@ -49,3 +49,15 @@ def specs_by_path(
 ) -> dict[str, ParameterSpec]:
     """Specs keyed by path (in declaration order)."""
     return {spec.path: spec for spec in specs}
+
+
+class ParameterRelation(BaseModel):
+    """A relation a model's parameters keep on every day: ``lower`` ≤ ``upper`` (for
+    example a minimum file active at most the maximum). Checked wherever a parameter set is
+    built: a parameter file, a scenario."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lower: str
+    upper: str
+    reason: str = Field(description="Why the relation holds, for the error message.")

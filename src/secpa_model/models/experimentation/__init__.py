@@ -12,7 +12,7 @@ from importlib import resources
 from secpa_model.model.model import Model
 from secpa_model.models.experimentation.eligibility import CONDITIONS
 from secpa_model.models.experimentation.inputs import INPUTS
-from secpa_model.models.experimentation.parameters import PARAMETERS
+from secpa_model.models.experimentation.parameters import PARAMETERS, RELATIONS
 from secpa_model.models.experimentation.rules import RULES
 
 NAME = "experimentation"
@@ -33,6 +33,7 @@ def experimentation() -> Model:
         parameters=PARAMETERS,
         rules=RULES,
         conditions=CONDITIONS,
+        relations=RELATIONS,
         parameter_files=(
             resources.files("secpa_model.models.experimentation").joinpath("reference.toml"),
         ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from secpa_model.model.parameters import ParameterSpec
+from secpa_model.model.parameters import ParameterRelation, ParameterSpec
 
 PARAMETERS: Final = (
     ParameterSpec(
@@ -78,3 +78,13 @@ PARAMETERS: Final = (
     ),
 )
 """The experimentation's parameters, in the order of its parameter file."""
+
+RELATIONS: Final = (
+    ParameterRelation(
+        lower="participatory_activities.min_file_active",
+        upper="participatory_activities.max_file_active",
+        reason="the file active that sets the ETP runs from the minimum to the maximum "
+        "(« entre 1000 et 6000 patients »); a maximum below the minimum would fund no ETP",
+    ),
+)
+"""What the experimentation's parameters keep on every day."""

@@ -4,6 +4,7 @@ parameters and scenarios, numbers and the assumptions line."""
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Final, TypeAlias
@@ -25,6 +26,15 @@ DEFAULT_STRUCTURE_ID: Final = "structure"
 USAGE_ERROR: Final = 2
 PROGRESS_WIDTH: Final = 30
 EACH_ROWS_YEAR: Final = "each row's year"
+STDOUT: Final = "-"
+"""The conventional name of standard output, refused as an output file."""
+NO_STDOUT: Final = "writing to standard output is not supported"
+_READ_OPTIONS: Final = (
+    ("--parameters", "parameter file"),
+    ("--baseline", "baseline parameter file"),
+    ("--scenario", "scenario file"),
+)
+"""The options naming files a subcommand reads, and what each file is."""
 
 Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 """What ``add_<name>`` functions receive: the parser's subcommands."""
@@ -86,13 +96,76 @@ def read_input(name: str) -> pd.DataFrame:
 
 
 def check_output(name: str) -> Path:
-    """The output path, checked before any work: an :class:`InputError` for an unknown type."""
+    """The output path, checked before any work: an :class:`InputError` for an unknown type
+    or for ``-`` (standard output: not supported)."""
+    if name == STDOUT:
+        known = ", ".join(list(FORMATS)[:-1]) + " or " + list(FORMATS)[-1]
+        raise InputError(f"-o -: {NO_STDOUT}; give a file name ending in {known}")
     path = Path(name)
     if path.suffix.lower() not in FORMATS:
         raise InputError(
             f"{path}: unknown output file type {path.suffix!r} (known: {', '.join(FORMATS)})"
         )
     return path
+
+
+def check_report_output(name: str) -> Path:
+    """The path of an HTML report, checked before any work: an :class:`InputError` for
+    ``-`` (standard output: not supported)."""
+    if name == STDOUT:
+        raise InputError(f"-o -: {NO_STDOUT}; give a file name, e.g. report.html")
+    return Path(name)
+
+
+def input_files(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """The files a subcommand reads, each with how to name it in a message: the
+    structures file ``IN`` and any ``--parameters``, ``--baseline`` and ``--scenario``."""
+    files = [(f"the structures file {args.input} (IN)", Path(args.input))]
+    for option, what in _READ_OPTIONS:
+        value = getattr(args, option.removeprefix("--"), None)
+        names = [value] if isinstance(value, str) else list(value or ())
+        files += [(f"the {what} {name} ({option})", Path(name)) for name in names]
+    return files
+
+
+def refuse_overwriting(
+    outputs: Sequence[tuple[str, Path]], inputs: Sequence[tuple[str, Path]]
+) -> None:
+    """An :class:`InputError` naming both files if an output is one of the ``inputs``, or
+    two ``outputs`` are one file; called before anything is read. Each item is ``(how a
+    message names it, path)``.
+
+    Two paths are one file when they resolve to the same path (:meth:`Path.resolve`:
+    ``./x/../in.csv`` is ``in.csv``, a symbolic link is its target) or, both existing, are
+    the same file under two names (:func:`os.path.samefile`: a hard link, or another
+    spelling on a case-insensitive file system).
+    """
+    for position, (written, path) in enumerate(outputs):
+        for other, other_path in [*inputs, *outputs[:position]]:
+            if same_file(path, other_path):
+                raise InputError(
+                    f"{written} would overwrite {other}: they are the same file "
+                    f"({_resolved(path)}); choose another output file"
+                )
+
+
+def same_file(first: Path, second: Path) -> bool:
+    """Whether ``first`` and ``second`` name one file (see :func:`refuse_overwriting`); a
+    path that does not exist yet is compared by its resolved spelling only."""
+    if _resolved(first) == _resolved(second):
+        return True
+    try:
+        return os.path.samefile(first, second)
+    except (OSError, ValueError):  # one does not exist (yet), or an unusable name
+        return False
+
+
+def _resolved(path: Path) -> Path:
+    """``path`` absolute, symbolic links followed (only made absolute if that fails)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symbolic link loop
+        return Path(os.path.abspath(path))
 
 
 def write_result(frame: pd.DataFrame, path: Path, *, index: bool | None = None) -> None:

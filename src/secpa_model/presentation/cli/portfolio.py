@@ -18,6 +18,7 @@ from secpa_model.analysis.scenario_files import read_scenario_file
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import cents_to_euros, format_euros
 from secpa_model.io.batch import CHUNK_ROWS, allocate_in_chunks, summarise
+from secpa_model.io.output import atomic_path
 from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import (
     EACH_ROWS_YEAR,
@@ -30,12 +31,15 @@ from secpa_model.presentation.cli.common import (
     assumption_line,
     base_parameters,
     check_output,
+    check_report_output,
     in_file,
+    input_files,
     model_from,
     number,
     optional_period,
     read_input,
     read_scenarios,
+    refuse_overwriting,
     write_result,
 )
 from secpa_model.presentation.cli.tables import text_table
@@ -87,6 +91,11 @@ def errors_path(output: Path) -> Path:
 def run_batch(args: argparse.Namespace) -> int:
     """Allocate the input file, write the output (and the errors file), print a summary."""
     output = check_output(args.output)
+    outputs = [(f"-o {output}", output)]
+    if args.errors == "report":
+        problems = errors_path(output)
+        outputs.append((f"the errors file {problems} (--errors report)", problems))
+    refuse_overwriting(outputs, input_files(args))
     if args.chunk_rows < 1:
         raise InputError(f"--chunk-rows {args.chunk_rows}: give a number of rows of at least 1")
     period = optional_period(args)
@@ -110,7 +119,6 @@ def run_batch(args: argparse.Namespace) -> int:
     if args.errors == "report":
         # the input row of each allocation, as a column, to match the errors file's rows
         write_result(allocations.reset_index(names="row"), output, index=False)
-        problems = errors_path(output)
         write_result(reported.errors, problems, index=False)
     else:
         write_result(allocations, output)
@@ -199,6 +207,8 @@ def add_compare(commands: Subcommands, model: Model) -> None:
 def run_compare(args: argparse.Namespace) -> int:
     """Print the summary by scenario (or by model); write the detail with ``-o``."""
     output = check_output(args.output) if args.output else None
+    if output is not None:
+        refuse_overwriting([(f"-o {output}", output)], input_files(args))
     period = optional_period(args)
     names = args.model or [None]
     if len(names) > 1:
@@ -350,6 +360,8 @@ def sweep_values(text: str) -> list[Decimal]:
 def run_sweep(args: argparse.Namespace) -> int:
     """Print the sweep table; write it with ``-o``."""
     output = check_output(args.output) if args.output else None
+    if output is not None:
+        refuse_overwriting([(f"-o {output}", output)], input_files(args))
     values = sweep_values(args.values)
     period = optional_period(args)
     model = model_from(args.model)
@@ -412,7 +424,9 @@ def add_report(commands: Subcommands, model: Model) -> None:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    """Write the HTML report."""
+    """Write the HTML report (whole or not at all: :func:`atomic_path`)."""
+    output = check_report_output(args.output)
+    refuse_overwriting([(f"-o {output}", output)], input_files(args))
     period = optional_period(args)
     model = model_from(args.model)
     params = base_parameters(args.parameters, model)
@@ -433,8 +447,9 @@ def run_report(args: argparse.Namespace) -> int:
     except ValueError as exc:  # repeated scenario names
         raise InputError(str(exc)) from exc
     try:
-        Path(args.output).write_text(page, encoding="utf-8")
+        with atomic_path(output) as temporary:
+            temporary.write_text(page, encoding="utf-8")
     except OSError as exc:
-        raise InputError(f"{args.output}: cannot write the report: {exc}") from exc
-    print(f"report of {number(len(frame))} structures written to {args.output}")
+        raise InputError(f"{output}: cannot write the report: {exc}") from exc
+    print(f"report of {number(len(frame))} structures written to {output}")
     return 0
