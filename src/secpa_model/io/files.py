@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from secpa_model.core.errors import InputError
 from secpa_model.io.output import atomic_path
+from secpa_model.io.readers import read_csv, read_excel, read_parquet
 from secpa_model.io.validation import YEAR, YEAR_COLUMN, describe_problems, validate_frame
 from secpa_model.model.inputs import KIND_RULES
 from secpa_model.model.model import Model
@@ -38,13 +39,9 @@ _EXTRAS: Final[dict[str, tuple[str, str]]] = {
     "parquet": ("pyarrow", "parquet"),
     "excel": ("openpyxl", "excel"),
 }
-_NUMBER_KINDS: Final = frozenset({"count", "fraction", "quantity", "euros"})
 _RESULT_TEXT: Final = ("eligible", "reasons", "total_cents")
 _EXCEL_MAX_ROWS: Final = 1_048_576  # rows of an .xlsx sheet, header included
 _EXCEL_ILLEGAL_SUFFIX: Final = " cannot be used in worksheets."  # openpyxl's message
-# grouping spaces of French numbers: space, no-break space, narrow no-break space
-_GROUPING: Final = r"[ \u00a0\u202f]"
-_FRENCH_NUMBER: Final = r"\s*[+-]?(\d+|\d{1,3}(" + _GROUPING + r"\d{3})+)(,\d*)?\s*"
 
 
 def _format_of(path: Path) -> str:
@@ -73,11 +70,13 @@ def read_structures(
     DataFrame ready for :func:`~secpa_model.allocate_frame`.
 
     The format comes from the suffix: ``.csv`` (comma or semicolon separated, detected from
-    the header; with semicolons a decimal comma is accepted), ``.parquet`` / ``.pq`` or
-    ``.xlsx`` (first sheet). The columns are the input names of ``model`` (default: the
-    experimentation; optional ones may be left out) and optionally ``year``; other columns
-    are kept as they are. Rows keep the file's order, numbered from 0 (the first row after the
-    header).
+    the header; with semicolons a decimal comma is accepted, and a dotted number refused as
+    ambiguous), ``.parquet`` / ``.pq`` or ``.xlsx`` (first sheet). A file that is malformed,
+    empty, names a column twice or is not what its suffix says is refused whole
+    (:mod:`secpa_model.io.readers` lists every case). The columns are the input names of
+    ``model`` (default: the experimentation; optional ones may be left out) and optionally
+    ``year``; other columns are kept as they are. Rows keep the file's order, numbered from 0
+    (the first row after the header).
 
     With ``validate=True`` (default) every cell is checked as by
     :func:`~secpa_model.allocate_frame` and any problem raises
@@ -94,13 +93,13 @@ def read_structures(
     if not file.is_file():
         raise InputError(f"{file}: no such file")
     if fmt == "csv":
-        raw = _read_csv(file, resolved)
+        raw = read_csv(file, resolved)
     elif fmt == "parquet":
         _require_extra(fmt, "reading")
-        raw = pd.read_parquet(file)
+        raw = read_parquet(file)
     else:
         _require_extra(fmt, "reading")
-        raw = pd.read_excel(file, engine="openpyxl", dtype={resolved.id_input: str})
+        raw = read_excel(file, resolved)
     raw = raw.reset_index(drop=True)
     if not validate:
         return raw
@@ -114,39 +113,6 @@ def read_structures(
             + describe_problems(validated.problems)
         )
     return _typed_frame(resolved, raw, validated.columns, validated.years)
-
-
-def _read_csv(file: Path, model: Model) -> pd.DataFrame:
-    with file.open(encoding="utf-8-sig") as handle:
-        header = handle.readline()
-    semicolon = header.count(";") > header.count(",")
-    frame = pd.read_csv(
-        file,
-        sep=";" if semicolon else ",",
-        dtype=str,
-        keep_default_na=False,
-        na_values=[""],
-        encoding="utf-8-sig",
-        skipinitialspace=True,
-    )
-    if semicolon:
-        numbers = [item.name for item in model.inputs if item.kind in _NUMBER_KINDS]
-        for name in [*numbers, YEAR_COLUMN]:
-            if name in frame.columns:
-                frame[name] = _decimal_comma(frame[name])
-    return frame
-
-
-def _decimal_comma(series: pd.Series) -> pd.Series:
-    """French numbers to numbers with a decimal point: ``12 345,50`` → ``12345.50``.
-
-    Only a value written as a French number is converted; any other text is left as it
-    is (and reported by validation if it is not a number).
-    """
-    text = series.astype("string")
-    french = text.str.fullmatch(_FRENCH_NUMBER).fillna(False).astype(bool)
-    converted = text.str.replace(_GROUPING, "", regex=True).str.replace(",", ".", regex=False)
-    return text.where(~french, converted).astype(object).where(text.notna(), None)
 
 
 def _typed_frame(

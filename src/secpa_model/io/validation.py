@@ -262,7 +262,8 @@ def duplicates(
             (
                 mask,
                 f"{what} is in {len(rows)} rows ({shown}{more}): each would be funded, with "
-                "its own caps; merge them, or pass allow_duplicates=True if you mean it",
+                "its own caps; merge them, or allow duplicates if you mean it "
+                "(allow_duplicates=True; --allow-duplicates)",
             )
         )
     return found

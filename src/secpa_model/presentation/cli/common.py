@@ -189,6 +189,16 @@ MODEL_HELP: Final = (
 )
 
 
+def add_duplicates_argument(parser: argparse.ArgumentParser) -> None:
+    """``--allow-duplicates``: fund every row, even rows that repeat an id (and year)."""
+    parser.add_argument(
+        "--allow-duplicates",
+        action="store_true",
+        help="fund every row as given, even rows that repeat a structure id (and year); by "
+        "default such rows are invalid, every copy named, since each would get its own caps",
+    )
+
+
 def add_model_argument(parser: argparse.ArgumentParser) -> None:
     """``--model NAME``: the model computed."""
     parser.add_argument("--model", metavar="NAME", default=DEFAULT_MODEL, help=MODEL_HELP)

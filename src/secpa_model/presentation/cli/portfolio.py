@@ -24,6 +24,7 @@ from secpa_model.presentation.cli.common import (
     EACH_ROWS_YEAR,
     PROGRESS_WIDTH,
     Subcommands,
+    add_duplicates_argument,
     add_input_argument,
     add_model_argument,
     add_optional_period,
@@ -63,6 +64,7 @@ def add_batch(commands: Subcommands, model: Model) -> None:
     add_input_argument(sub)
     sub.add_argument("-o", "--output", metavar="OUT", required=True, help="the allocations file")
     add_optional_period(sub)
+    add_duplicates_argument(sub)
     add_model_argument(sub)
     add_parameters_argument(sub)
     sub.add_argument(
@@ -109,6 +111,7 @@ def run_batch(args: argparse.Namespace) -> int:
             period,
             params,
             model=model,
+            allow_duplicates=args.allow_duplicates,
             errors=args.errors,
             chunk_rows=args.chunk_rows,
             progress=progress,
@@ -195,6 +198,7 @@ def add_compare(commands: Subcommands, model: Model) -> None:
         "(default: the reference set)",
     )
     add_optional_period(sub)
+    add_duplicates_argument(sub)
     sub.add_argument(
         "-o",
         "--output",
@@ -224,7 +228,14 @@ def run_compare(args: argparse.Namespace) -> int:
     scenarios = read_scenarios(args.scenario, baseline, model)
     frame = read_input(args.input)
     try:
-        comparison = compare(frame, period, baseline, *scenarios, model=model)
+        comparison = compare(
+            frame,
+            period,
+            baseline,
+            *scenarios,
+            model=model,
+            allow_duplicates=args.allow_duplicates,
+        )
     except InputError as exc:
         raise in_file(args.input, exc) from exc
     except ValueError as exc:  # repeated scenario names
@@ -261,7 +272,9 @@ def _compare_models(
 ) -> int:
     frame = read_input(args.input)
     try:
-        comparison: ModelComparison = compare_models(frame, period, *models)
+        comparison: ModelComparison = compare_models(
+            frame, period, *models, allow_duplicates=args.allow_duplicates
+        )
     except InputError as exc:
         raise in_file(args.input, exc) from exc
     except ValueError as exc:  # repeated model names
@@ -327,6 +340,7 @@ def add_sweep(commands: Subcommands, model: Model) -> None:
         help="comma-separated numbers with a decimal point, e.g. 45000,50000,55000",
     )
     add_optional_period(sub)
+    add_duplicates_argument(sub)
     add_model_argument(sub)
     add_parameters_argument(sub)
     sub.add_argument(
@@ -370,7 +384,15 @@ def run_sweep(args: argparse.Namespace) -> int:
         params = read_scenario_file(args.scenario, params, model=model).apply(params)
     frame = read_input(args.input)
     try:
-        table = sweep(frame, period, args.path, values, params, model=model)
+        table = sweep(
+            frame,
+            period,
+            args.path,
+            values,
+            params,
+            model=model,
+            allow_duplicates=args.allow_duplicates,
+        )
     except InputError as exc:
         raise in_file(args.input, exc) from exc
     rows = [
@@ -411,6 +433,7 @@ def add_report(commands: Subcommands, model: Model) -> None:
     add_input_argument(sub)
     sub.add_argument("-o", "--output", metavar="OUT", required=True, help="the HTML file")
     add_optional_period(sub)
+    add_duplicates_argument(sub)
     add_model_argument(sub)
     add_parameters_argument(sub)
     sub.add_argument(
@@ -439,6 +462,7 @@ def run_report(args: argparse.Namespace) -> int:
             params,
             scenarios,
             model=model,
+            allow_duplicates=args.allow_duplicates,
             title=args.title,
             source=Path(args.input).name,
         )
