@@ -1,0 +1,319 @@
+"""No silent wrong amount: every class of bad input that used to become a wrong payment is
+refused by name, or computed exactly (issue 10, "Silent wrong amounts")."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+
+from secpa_model import (
+    InputError,
+    ParameterError,
+    Scenario,
+    allocate,
+    allocate_frame,
+    load_parameters,
+    read_structures,
+)
+from secpa_model.analysis.scenario_files import read_scenario_file
+from secpa_model.core.money import EXACT_LIMIT, exact_sum
+from secpa_model.datasets import illustrative_portfolio
+from secpa_model.io.batch import allocate_in_chunks
+from secpa_model.presentation.cli import main
+from tests.helpers import make_structure, reference_text
+
+FEW = settings(max_examples=25, deadline=None)
+ROW = {
+    "structure_id": "s",
+    "kind": "msp",
+    "location": "in_qpv",
+    "file_active_mg": 2000,
+    "poverty_rate": 0.3,
+}
+LIMIT_EUROS = Decimal(EXACT_LIMIT) / 100  # 90 071 992 547 409,92 €
+
+
+# ---------------------------------------------------------------- integer overflow
+
+
+@FEW
+@given(extra_cents=st.integers(1, 10**6), power=st.integers(0, 40))
+def test_an_amount_beyond_2_53_cents_is_refused(extra_cents: int, power: int) -> None:
+    euros = (Decimal(EXACT_LIMIT + extra_cents) / 100) * 10**power
+    with pytest.raises(ParameterError, match=r"beyond 2\^53 cents"):
+        Scenario("huge", {"participatory_activities.cost_per_etp": euros})
+
+
+def test_an_amount_at_the_limit_is_exact() -> None:
+    """A cap of exactly 2^53 cents pays exactly 2^53 cents: no float rounding at the edge."""
+    scenario = Scenario("edge", {"psychological_support.annual_cap": LIMIT_EUROS})
+    structure = make_structure(
+        psychologist_cost_requested=LIMIT_EUROS, ars_psychology_agreement=True
+    )
+    allocation = allocate(structure, 2022, scenario)
+    assert allocation.line("psychological_support").amount == LIMIT_EUROS
+    frame = pd.DataFrame([{**structure.inputs()}])
+    result = allocate_frame(frame, 2022, scenario)
+    assert int(result["psychological_support_cents"].iloc[0]) == EXACT_LIMIT
+
+
+def test_a_result_beyond_2_53_cents_is_refused_not_wrapped() -> None:
+    """A cost per ETP at the limit times 4 ETP is beyond it: refused, naming the rows, never a
+    negative or wrapped amount."""
+    scenario = Scenario("dear", {"participatory_activities.cost_per_etp": LIMIT_EUROS})
+    frame = illustrative_portfolio().head(3)
+    with pytest.raises(InputError, match=r"synthetic-w1-01 \(participatory_activities\)"):
+        allocate_frame(frame, 2024, scenario)
+
+
+def test_a_parameter_file_with_a_huge_amount_is_refused_by_key(tmp_path: Path) -> None:
+    text = reference_text().replace("value = 45000", "value = 100000000000000000", 1)
+    path = tmp_path / "huge.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ParameterError) as caught:
+        load_parameters(path)
+    message = str(caught.value)
+    assert str(path) in message
+    assert "participatory_activities.cost_per_etp.values[0].value" in message
+
+
+@FEW
+@given(st.lists(st.integers(0, EXACT_LIMIT), min_size=1, max_size=50), st.integers(1, 2000))
+def test_sums_of_cents_are_exact_or_refused(values: list[int], copies: int) -> None:
+    array = np.array(values * copies, dtype=np.int64)
+    total = sum(values) * copies
+    if total <= np.iinfo(np.int64).max:
+        assert exact_sum(array) == total
+    else:
+        with pytest.raises(InputError, match="beyond the int64 cents"):
+            exact_sum(array)
+
+
+def test_a_sum_near_int64_is_exact_and_beyond_it_refused() -> None:
+    # one huge value and zeros: the largest × the count exceeds int64, the sum does not
+    array = np.array([2**62, 0, 0, 0], dtype=np.int64)
+    assert exact_sum(array) == 2**62
+    assert exact_sum(np.full(1023, EXACT_LIMIT, dtype=np.int64)) == 1023 * EXACT_LIMIT
+    with pytest.raises(InputError, match="beyond the int64 cents"):
+        exact_sum(np.full(2048, EXACT_LIMIT, dtype=np.int64))  # 2^64 cents
+
+
+# ------------------------------------------------------ parameters: units and order
+
+
+@FEW
+@given(threshold=st.integers(2, 100))
+def test_fraction_thresholds_written_as_percentages_are_refused(threshold: int) -> None:
+    scale = {
+        "mode": "step",
+        "brackets": [{"threshold": 0, "value": 0}, {"threshold": threshold, "value": 25}],
+    }
+    with pytest.raises(ParameterError, match=r"is not a fraction \(≤ 1"):
+        Scenario("percent", {"practitioner_participation.amount_per_patient": scale})
+
+
+def test_fraction_thresholds_in_a_file_are_refused_by_key(tmp_path: Path) -> None:
+    text = reference_text()
+    for rate in ("15", "25", "35"):  # the brackets written as percentages, as in the issue
+        text = text.replace(f"{{ threshold = 0.{rate},", f"{{ threshold = {rate},")
+    path = tmp_path / "percent.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ParameterError) as caught:
+        load_parameters(path)
+    assert (
+        "practitioner_participation.amount_per_patient.values[0].value.brackets[1].threshold"
+        in str(caught.value)
+    )
+
+
+@FEW
+@given(low=st.integers(0, 9000), high=st.integers(0, 9000))
+def test_min_and_max_file_active_are_checked_together(low: int, high: int) -> None:
+    overrides = {
+        "participatory_activities.min_file_active": low,
+        "participatory_activities.max_file_active": high,
+    }
+    if low <= high:
+        assert Scenario("ok", overrides).apply() is not None
+    else:
+        with pytest.raises(ParameterError, match=r"is above participatory_activities\.max"):
+            Scenario("reversed", overrides)
+
+
+def test_a_file_with_max_below_min_is_refused(tmp_path: Path) -> None:
+    marker = "[[participatory_activities.max_file_active.values]]\neffective_from = 2021-08-01\n"
+    text = reference_text().replace(marker + "value = 6000", marker + "value = 500")
+    path = tmp_path / "reversed.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ParameterError) as caught:
+        load_parameters(path)
+    assert str(path) in str(caught.value)
+    assert "participatory_activities.max_file_active" in str(caught.value)
+
+
+# -------------------------------------------------------------- conflicting overrides
+
+
+def test_a_path_set_twice_in_a_scenario_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "twice.toml"
+    path.write_text(
+        'name = "twice"\n[overrides]\n"interpreting.hourly_rate_phone" = 45\n'
+        "[overrides.interpreting]\nhourly_rate_phone = 50\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ParameterError) as caught:
+        read_scenario_file(path)
+    text = str(caught.value)
+    assert 'overrides."interpreting.hourly_rate_phone"' in text
+    assert "overrides.interpreting.hourly_rate_phone" in text
+
+
+@FEW
+@given(key=st.sampled_from(["name", "interpreting.hourly_rate_phone"]))
+def test_a_repeated_json_key_is_refused(tmp_path_factory: pytest.TempPathFactory, key: str) -> None:
+    path = tmp_path_factory.mktemp("json") / "repeat.json"
+    inner = '"interpreting.hourly_rate_phone": 45'
+    if key == "name":
+        body = f'{{"name": "a", "name": "b", "overrides": {{{inner}}}}}'
+    else:
+        body = f'{{"name": "a", "overrides": {{{inner}, {inner.replace("45", "50")}}}}}'
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ParameterError, match=f"the key '{key}' is given twice"):
+        read_scenario_file(path)
+    json.loads(body)  # valid JSON all the same: the library refuses what json would hide
+
+
+# ----------------------------------------------------------------- duplicate structures
+
+
+@FEW
+@given(
+    ids=st.lists(st.sampled_from(["A", " A", "B ", "C", "D"]), min_size=2, max_size=12),
+    chunk=st.integers(1, 5),
+)
+def test_every_copy_of_a_repeated_structure_is_reported(ids: list[str], chunk: int) -> None:
+    frame = pd.DataFrame([{**ROW, "structure_id": text} for text in ids])
+    stripped = [text.strip() for text in ids]
+    repeated = {i for i, text in enumerate(stripped) if stripped.count(text) > 1}
+    reported = allocate_frame(frame, 2024, errors="report")
+    assert set(reported.errors["row"]) == repeated
+    assert set(reported.allocations.index) == set(range(len(ids))) - repeated
+    chunked = allocate_in_chunks(frame, 2024, errors="report", chunk_rows=chunk)
+    pd.testing.assert_frame_equal(chunked.errors, reported.errors)
+    pd.testing.assert_frame_equal(chunked.allocations, reported.allocations)
+    funded = allocate_frame(frame, 2024, allow_duplicates=True)
+    assert len(funded) == len(ids)
+    if repeated:
+        with pytest.raises(InputError, match="allow_duplicates=True"):
+            allocate_frame(frame, 2024)
+
+
+def test_a_structure_year_is_a_duplicate_only_for_the_same_year() -> None:
+    frame = pd.DataFrame([{**ROW, "year": 2023}, {**ROW, "year": 2024}, {**ROW, "year": 2024}])
+    reported = allocate_frame(frame, None, errors="report")
+    assert reported.errors["row"].tolist() == [1, 2]
+    assert "with year 2024" in reported.errors["message"].iloc[0]
+    assert reported.allocations.index.tolist() == [0]
+
+
+# --------------------------------------------------------------------- file shapes
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[Any]], sep: str = ",") -> None:
+    lines = [sep.join(header), *(sep.join(str(cell) for cell in row) for row in rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
+@pytest.mark.parametrize("repeated", ["year", "kind"])
+def test_a_column_given_twice_is_refused_in_every_format(
+    tmp_path: Path, suffix: str, repeated: str
+) -> None:
+    header = [*ROW, "year", repeated]
+    row = [*ROW.values(), 2022, "msp" if repeated == "kind" else 2023]
+    path = tmp_path / f"structures{suffix}"
+    if suffix == ".csv":
+        _write_csv(path, header, [row])
+    elif suffix == ".xlsx":
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.append(header)
+        sheet.append(row)
+        book.save(path)
+    else:
+        arrays = [pa.array([value]) for value in row]
+        pq.write_table(pa.Table.from_arrays(arrays, names=header), path)
+    with pytest.raises(InputError, match=f"the column '{repeated}' is given twice"):
+        read_structures(path, validate=False)
+    assert main(["batch", str(path), "-o", str(tmp_path / "out.csv")]) == 2
+
+
+# French numbers: "70.000" in a decimal-comma file
+GROUPED = st.integers(1000, 10**9).map(lambda n: f"{n:,}".replace(",", "."))
+
+
+@FEW
+@given(number=GROUPED, decimals=st.sampled_from(["", ",5", ",25"]))
+def test_a_dotted_thousands_number_in_a_french_file_is_refused(
+    tmp_path_factory: pytest.TempPathFactory, number: str, decimals: str
+) -> None:
+    path = tmp_path_factory.mktemp("fr") / "structures.csv"
+    header = [*ROW, "psychologist_cost_requested"]
+    _write_csv(
+        path,
+        header,
+        [
+            ["A", "msp", "in_qpv", 2000, "0,3", "100"],
+            ["B", "msp", "in_qpv", 2000, "0,3", number + decimals],
+        ],
+        sep=";",
+    )
+    with pytest.raises(InputError) as caught:
+        read_structures(path, validate=False)
+    message = str(caught.value)
+    assert "row 1 (line 3): psychologist_cost_requested" in message
+    assert number in message
+
+
+@FEW
+@given(value=st.decimals(0, 10**6, places=2).filter(lambda d: d != d.to_integral_value()))
+def test_an_unambiguous_decimal_point_in_a_french_file_is_read(
+    tmp_path_factory: pytest.TempPathFactory, value: Decimal
+) -> None:
+    text = f"{value:f}".rstrip("0")
+    if len(text.split(".")[1]) == 3:  # three decimals could be a thousands group
+        text += "1"
+    path = tmp_path_factory.mktemp("fr") / "structures.csv"
+    _write_csv(
+        path,
+        [*ROW, "interpreting_hours_in_person"],
+        [["A", "msp", "in_qpv", 2000, "0,3", text]],
+        sep=";",
+    )
+    frame = read_structures(path)
+    assert frame["interpreting_hours_in_person"].iloc[0] == float(text)
+
+
+def test_partial_dates_in_a_file_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "structures.csv"
+    _write_csv(
+        path,
+        [*ROW, "entry_date"],
+        [[*ROW.values(), "2022-06"], ["t", "msp", "in_qpv", 2000, 0.3, "2022"]],
+    )
+    with pytest.raises(InputError) as caught:
+        read_structures(path)
+    text = str(caught.value)
+    assert "row 0: entry_date = '2022-06'" in text and "row 1: entry_date = '2022'" in text
