@@ -42,6 +42,18 @@ ERROR_COLUMNS: Final[tuple[str, ...]] = ("row", "field", "value", "message")
 MAX_ERRORS_SHOWN: Final = 20
 """How many problems an :class:`InputError` message lists before giving a count."""
 
+MAX_VALUE_SHOWN: Final = 60
+"""The most characters of a value a message quotes (a 10 MB cell is not repeated whole)."""
+
+
+def shortened(value: object) -> str:
+    """``repr(value)``, cut to :data:`MAX_VALUE_SHOWN` characters with an ellipsis."""
+    text = repr(value)
+    if len(text) <= MAX_VALUE_SHOWN:
+        return text
+    return f"{text[: MAX_VALUE_SHOWN - 4]}... ({len(text)} characters)"
+
+
 YEAR: Final = Input(
     YEAR_COLUMN,
     "count",
@@ -253,7 +265,7 @@ def duplicates(
         rows = group.index.to_numpy()
         shown = ", ".join(repr(labels[row]) for row in rows[:MAX_ROWS_NAMED])
         more = f" and {len(rows) - MAX_ROWS_NAMED} more" if len(rows) > MAX_ROWS_NAMED else ""
-        what = f"{name} {group['id'].iloc[0]!r}"
+        what = f"{name} {shortened(group['id'].iloc[0])}"
         if years is not None:
             what += f" with year {int(group['year'].iloc[0])}"
         mask = np.zeros(len(ids), dtype=np.bool_)
@@ -274,7 +286,7 @@ def describe_problems(problems: pd.DataFrame) -> str:
     :data:`MAX_ERRORS_SHOWN` of them with row label, field and value, then a count."""
     rows = problems["row"].nunique()
     lines = [
-        f"  row {row!r}: {name} = {value!r}: {message}"
+        f"  row {shortened(row)}: {name} = {shortened(value)}: {message}"
         for row, name, value, message in problems.head(MAX_ERRORS_SHOWN).itertuples(index=False)
     ]
     more = len(problems) - MAX_ERRORS_SHOWN

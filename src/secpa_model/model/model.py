@@ -301,11 +301,17 @@ def _unique(where: str, what: str, names: list[str]) -> None:
         raise ModelError(f"{where}: {what} declared twice: {', '.join(repeated)}")
 
 
+_VALUE_SHOWN = 60  # the most characters of a value an error message quotes
+
+
 def describe_validation_error(exc: ValidationError) -> str:
     """A pydantic error of a structure as one line per field: ``field = value: message``."""
     problems = []
     for error in exc.errors():
         name = ".".join(str(part) for part in error["loc"]) or "(structure)"
         message = error["msg"].removeprefix("Value error, ")
-        problems.append(f"{name} = {error['input']!r}: {message}")
+        shown = repr(error["input"])
+        if len(shown) > _VALUE_SHOWN:
+            shown = f"{shown[: _VALUE_SHOWN - 4]}... ({len(shown)} characters)"
+        problems.append(f"{name} = {shown}: {message}")
     return "invalid structure: " + "; ".join(problems)
