@@ -16,6 +16,13 @@ tables are accepted too (``[overrides.interpreting]`` then ``hourly_rate_phone =
 A value is any override form :class:`~secpa_model.Scenario` accepts: a number, dated values,
 a scale (``mode`` and ``brackets``) or ``{unit, value(s)}``. Other top-level keys are an
 error, as is any invalid override: the message names the file.
+
+The file is untrusted and read within the bounds of a parameter file (see
+:mod:`secpa_model.model.parameters.loader`): at most 1 MiB
+(:data:`~secpa_model.model.parameters.loader.MAX_FILE_BYTES`, refused before parsing),
+UTF-8, keys of at most 64 dots, nesting at most 64 levels deep, integers of at most 4 300
+digits; each refusal is a :class:`~secpa_model.ParameterError` naming the file (and the
+line or key where there is one). Values are quoted shortened in messages.
 """
 
 from __future__ import annotations
@@ -30,6 +37,15 @@ from secpa_model.analysis.scenarios import Scenario
 from secpa_model.core.errors import InputError, ParameterError
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
+from secpa_model.model.parameters.loader import (
+    MAX_PROBLEMS_SHOWN,
+    MAX_SHOWN,
+    json_loads,
+    read_text,
+    shortened,
+    shown,
+    toml_loads,
+)
 from secpa_model.models import resolve_model
 
 __all__ = ["SCENARIO_FILE_KEYS", "read_scenario_file", "scenario_from_mapping"]
@@ -44,21 +60,23 @@ def read_scenario_file(
     """The scenario of a ``.toml`` or ``.json`` file, validated against ``base`` (default:
     the reference values of ``model``, itself the experimentation by default). A
     :class:`~secpa_model.ParameterError` naming the file for a
-    bad format or an invalid override; :class:`~secpa_model.InputError` if the file
-    cannot be read."""
+    bad format or an invalid override, a file too large, not UTF-8, empty, nested too
+    deeply (see the module docstring); :class:`~secpa_model.InputError` if the file
+    cannot be read (missing, a directory) or its suffix is neither."""
     file = Path(path)
     suffix = file.suffix.lower()
     if suffix not in (".toml", ".json"):
-        raise InputError(f"{file}: a scenario file must be .toml or .json, got {suffix!r}")
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{file}: cannot read the scenario file: {exc}") from exc
+        raise InputError(
+            f"{file}: a scenario file must be .toml or .json, got {shortened(suffix, 40)!r}"
+        )
+    text = read_text(file, "scenario file", ParameterError, unreadable=InputError)
+    if not text.strip():
+        raise ParameterError(f"{file}: the scenario file is empty (it needs a name and overrides)")
     try:
         data: Any = (
-            tomllib.loads(text)
+            toml_loads(text, str(file), ParameterError)
             if suffix == ".toml"
-            else json.loads(text, object_pairs_hook=_refuse_repeated_keys)
+            else json_loads(text, str(file), ParameterError, _refuse_repeated_keys)
         )
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
         raise ParameterError(f"{file}: not valid {suffix[1:].upper()}: {exc}") from exc
@@ -73,7 +91,16 @@ def read_scenario_file(
 def scenario_from_mapping(
     data: Any, base: Parameters | None = None, *, model: Model | str | None = None
 ) -> Scenario:
-    """The scenario of a scenario file's content (see the module docstring)."""
+    """The scenario of a scenario file's content (see the module docstring); a
+    :class:`~secpa_model.ParameterError` for a bad format or an invalid override, values
+    and keys quoted shortened in its message."""
+    try:
+        return _scenario(data, base, model)
+    except ParameterError as exc:
+        raise ParameterError(_capped(str(exc))) from exc
+
+
+def _scenario(data: Any, base: Parameters | None, model: Model | str | None) -> Scenario:
     params = base if base is not None else resolve_model(model).reference_parameters()
     if not isinstance(data, Mapping):
         raise ParameterError(
@@ -83,26 +110,36 @@ def scenario_from_mapping(
     unknown = sorted(set(map(str, data)) - set(SCENARIO_FILE_KEYS))
     missing = [key for key in ("name", "overrides") if key not in data]
     if unknown or missing:
-        parts = [f"unknown keys {', '.join(unknown)}"] * bool(unknown)
+        parts = [f"unknown keys {shortened(', '.join(unknown))}"] * bool(unknown)
         parts += [f"missing {', '.join(missing)}"] * bool(missing)
         raise ParameterError(
             f"{'; '.join(parts)} (a scenario file has {', '.join(SCENARIO_FILE_KEYS)})"
         )
     if not isinstance(data["name"], str):
-        raise ParameterError(f"name must be text, got {data['name']!r}")
+        raise ParameterError(f"name must be text, got {shown(data['name'])}")
     if not isinstance(data["overrides"], Mapping):
         raise ParameterError(
-            f"overrides must be a table of parameter paths, got {data['overrides']!r}"
+            f"overrides must be a table of parameter paths, got {shown(data['overrides'])}"
         )
     description = data.get("description", "")
     if not isinstance(description, str):
-        raise ParameterError(f"description must be text, got {description!r}")
+        raise ParameterError(f"description must be text, got {shown(description)}")
     record = {
         "name": data["name"],
         "description": description,
         "overrides": _flatten(data["overrides"], "", set(params.specs)),
     }
     return Scenario.from_dict(record, base=params, model=model)
+
+
+def _capped(message: str) -> str:
+    """``message`` with each line shortened and at most :data:`MAX_PROBLEMS_SHOWN` lines
+    after the first (a huge value or a thousand bad overrides never make a huge message)."""
+    lines = [shortened(line, 2 * MAX_SHOWN) for line in message.split("\n")]
+    if len(lines) > MAX_PROBLEMS_SHOWN + 1:
+        more = len(lines) - MAX_PROBLEMS_SHOWN - 1
+        lines = [*lines[: MAX_PROBLEMS_SHOWN + 1], f"  ... and {more} more lines"]
+    return "\n".join(lines)
 
 
 def _flatten(
@@ -125,7 +162,8 @@ def _flatten(
         spelled = f"overrides.{prefix}{json.dumps(key) if '.' in key else key}"
         if path in written:
             raise ParameterError(
-                f"{path} is set twice, as {written[path]} and as {spelled}: keep one"
+                f"{shortened(path, 100)} is set twice, as {shortened(written[path], 100)} "
+                f"and as {shortened(spelled, 100)}: keep one"
             )
         written[path] = spelled
         flat[path] = value
@@ -141,6 +179,8 @@ def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
     for key, value in pairs:
         if key in seen:
-            raise _RepeatedKeyError(f"the key {key!r} is given twice in one object: keep one")
+            raise _RepeatedKeyError(
+                f"the key {shown(key, 100)} is given twice in one object: keep one"
+            )
         seen[key] = value
     return seen

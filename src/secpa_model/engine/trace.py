@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from secpa_model.core.money import cents_float_to_euros, format_euros
 from secpa_model.core.periods import Period
 from secpa_model.core.rounding import CENT_HALF_UP, Rounding
+from secpa_model.core.safe_text import markdown_code, markdown_text, visible_controls
 from secpa_model.engine.records import ProrationPiece, Reason, RoundingRecord, UsedParameter
 
 TRACE_FORMAT: Final = "secpa-model.trace"
@@ -126,9 +127,15 @@ def count_words(count: int) -> str:
 
 
 def render_text(trace: Trace) -> str:
-    """A plain-text explanation of every line, its pieces and parameters, and the total."""
+    """A plain-text explanation of every line, its pieces and parameters, and the total.
+
+    Safe for a terminal: every control character of a text from the data or the parameters
+    (an ANSI escape ``\\x1b[...``, a carriage return, a newline inside an id) is written as
+    its visible escape (:func:`~secpa_model.core.safe_text.visible_controls`)."""
     sources = _Sources()
-    head = f"Allocation of {trace.structure_id} over {trace.period} ({trace.parameters_name})"
+    head = visible_controls(
+        f"Allocation of {trace.structure_id} over {trace.period} ({trace.parameters_name})"
+    )
     out = [head, "=" * len(head)]
     if trace.model_note:
         out.append(f"Model {trace.model}: {trace.model_note}")
@@ -162,7 +169,7 @@ def render_text(trace: Trace) -> str:
     out.append(f"Rounding: {trace.rounding.rule}")
     out.append("Sources:")
     out.extend(f"  {label} {source}" for label, source in sources.listed())
-    return "\n".join(out)
+    return "\n".join(visible_controls(line) for line in out)
 
 
 def render_markdown(trace: Trace, *, level: int = 2) -> str:
@@ -170,31 +177,41 @@ def render_markdown(trace: Trace, *, level: int = 2) -> str:
     legal wording, inputs, parameters (status and source) and proration pieces.
 
     ``level`` is the heading level of the allocation's title (its lines get ``level + 1``).
+
+    Every text from the data, the model or the parameters is inert Markdown
+    (:mod:`secpa_model.core.safe_text`): ids, names and paths in a code span only when nothing
+    in them can close it, else as escaped text; no raw ``<``, ``>`` or ``&`` (HTML
+    entities); backticks, ``|``, brackets and ``$`` escaped; line breaks as spaces and other
+    control characters as visible escapes (``\\x1b``).
     """
     sources = _Sources()
     title, sub = "#" * level, "#" * (level + 1)
-    out = [f"{title} Allocation of `{trace.structure_id}` over {trace.period}", ""]
-    out.append(f"Parameters: `{trace.parameters_name}`.")
+    named = markdown_code(trace.structure_id)
+    out = [f"{title} Allocation of {named} over {trace.period}", ""]
+    out.append(f"Parameters: {markdown_code(trace.parameters_name)}.")
     if trace.model_note:
-        out.append(f"Model `{trace.model}`: **{trace.model_note}**")
+        out.append(f"Model {markdown_code(trace.model)}: **{_cell(trace.model_note)}**")
     if trace.eligible:
         out.append("**Eligible.**")
     else:
         out.append("**Not eligible**: the allocation is zero.")
         out.append("")
-        out.extend(f"- `{r.code}`: {_cell(r.message)}" for r in trace.reasons)
+        out.extend(f"- {markdown_code(r.code)}: {_cell(r.message)}" for r in trace.reasons)
     out += ["", "| line | amount |", "|---|---:|"]
-    out.extend(f"| {line.label} | {format_euros(line.amount)} |" for line in trace.lines)
+    out.extend(f"| {_cell(line.label)} | {format_euros(line.amount)} |" for line in trace.lines)
     out.append(f"| **Total** (fungible) | **{format_euros(trace.total)}** |")
     for number, line in enumerate(trace.lines, start=1):
-        out += ["", f"{sub} {number}. {line.label}: {format_euros(line.amount)}", ""]
-        out += [f"**Formula:** `{line.formula}`", "", f"> « {line.legal_basis_fr} »", ""]
+        out += ["", f"{sub} {number}. {_cell(line.label)}: {format_euros(line.amount)}", ""]
+        formula, legal = markdown_code(line.formula), _cell(line.legal_basis_fr)
+        out += [f"**Formula:** {formula}", "", f"> « {legal} »", ""]
         out += ["| input | value |", "|---|---|"]
-        out.extend(f"| `{name}` | {_cell(value)} |" for name, value in line.inputs.items())
+        out.extend(
+            f"| {markdown_code(name)} | {_cell(value)} |" for name, value in line.inputs.items()
+        )
         out += ["", "| parameter | value | status | from | source |", "|---|---|---|---|---|"]
         out.extend(
-            f"| `{used.path}` | {_cell(used.value)} | {status_label(used.status)} | "
-            f"{used.effective_from} | {sources.number(used)} |"
+            f"| {markdown_code(used.path)} | {_cell(used.value)} | "
+            f"{_cell(status_label(used.status))} | {used.effective_from} | {sources.number(used)} |"
             for used in line.parameters
         )
         out += [
@@ -207,13 +224,13 @@ def render_markdown(trace: Trace, *, level: int = 2) -> str:
             f"{_exact(p.amount)} |"
             for p in line.pieces
         )
-        phrase = trace.line_rounding(line).phrase
+        phrase = _cell(trace.line_rounding(line).phrase)
         out += ["", rounding_sentence(line.unrounded_amount, line.amount, phrase, bold=True)]
     out.append("")
     if trace.assumptions_used:
-        listed = ", ".join(f"`{path}`" for path in trace.assumptions_used)
+        listed = ", ".join(markdown_code(path) for path in trace.assumptions_used)
         out += [f"**ASSUMPTIONS** (not published values) behind these amounts: {listed}.", ""]
-    out += [f"*Rounding:* {trace.rounding.rule}", "", "Sources:", ""]
+    out += [f"*Rounding:* {_cell(trace.rounding.rule)}", "", "Sources:", ""]
     out.extend(f"- {label} {_cell(source)}" for label, source in sources.listed())
     return "\n".join(out) + "\n"
 
@@ -307,7 +324,8 @@ def decimal_of(value: Fraction | Decimal, quantum: Decimal = _UNROUNDED_DECIMALS
 
 
 def _cell(value: object) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    """A text as inert inline Markdown, safe in a table cell (``|`` escaped)."""
+    return markdown_text(value)
 
 
 __all__ = [

@@ -9,14 +9,24 @@ accepted in number columns. Parquet needs the ``parquet`` extra (pyarrow) and Ex
 from __future__ import annotations
 
 import importlib
+import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Final
+from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
 from secpa_model.core.errors import InputError
+from secpa_model.core.safe_text import (
+    FORMULA_STARTS,
+    QUOTED_STARTS,
+    SPREADSHEET_QUOTE,
+    quote_spreadsheet_text,
+    starts_like_formula,
+    unquote_spreadsheet_text,
+)
 from secpa_model.io.output import atomic_path
 from secpa_model.io.readers import read_csv, read_excel, read_parquet
 from secpa_model.io.validation import YEAR, YEAR_COLUMN, describe_problems, validate_frame
@@ -42,6 +52,13 @@ _EXTRAS: Final[dict[str, tuple[str, str]]] = {
 _RESULT_TEXT: Final = ("eligible", "reasons", "total_cents")
 _EXCEL_MAX_ROWS: Final = 1_048_576  # rows of an .xlsx sheet, header included
 _EXCEL_ILLEGAL_SUFFIX: Final = " cannot be used in worksheets."  # openpyxl's message
+_EXCEL_NOT_TEXT: Final = ("f", "e")  # openpyxl's types of a text taken as formula or error
+# Where a spreadsheet may start a new cell inside an unquoted CSV field: a carriage return (a
+# new row: Python's csv quotes a field for "\n" only) or a semicolon (the list separator of
+# a French spreadsheet) followed by a formula's first character.
+_SPLITS_A_FIELD: Final = re.compile("\r|;[=+\\-@\t]")
+_QUOTE_MINIMAL: Final[Literal[0]] = 0  # csv.QUOTE_MINIMAL
+_QUOTE_TEXTS: Final[Literal[2]] = 2  # csv.QUOTE_NONNUMERIC: every text in double quotes
 
 
 def _format_of(path: Path) -> str:
@@ -146,6 +163,19 @@ def write_allocations(frame: pd.DataFrame, path: str | Path, *, index: bool | No
     temporary file is removed and a previous ``path`` is left as it was. A text cell Excel
     does not allow (a control character such as ``"\\x01"``) raises
     :class:`~secpa_model.InputError` naming the file.
+
+    Nothing written is a live formula (OWASP, CSV injection), and only text cells are
+    concerned (a negative number stays a number):
+
+    * CSV: a text cell (values, index and header) that starts with ``=``, ``+``, ``-``,
+      ``@``, a tab or a carriage return, or with a single quote ``'``, is written with one
+      more ``'`` in front (``=1+2`` as ``'=1+2``, ``'a`` as ``''a``); other cells are
+      written as they are. :func:`read_allocations` removes exactly one leading ``'`` from
+      every text cell that starts with one, giving the original text back.
+    * Excel: every text is a text cell (``=1+2`` or ``#REF!`` is never a formula or an
+      error value), the ones starting like a formula marked with Excel's quote prefix
+      (so that editing them keeps them text); the value is the original text.
+    * Parquet is typed: written as it is.
     """
     file = Path(path)
     fmt = _format_of(file)
@@ -160,14 +190,19 @@ def write_allocations(frame: pd.DataFrame, path: str | Path, *, index: bool | No
         )
     with atomic_path(file) as temporary:
         if fmt == "csv":
-            frame.to_csv(temporary, index=index)
+            quoted = _quoted_for_csv(frame, index=index)
+            quoting = _QUOTE_TEXTS if _splits(quoted, index=index) else _QUOTE_MINIMAL
+            quoted.to_csv(temporary, index=index, quoting=quoting)
         elif fmt == "parquet":
             frame.to_parquet(temporary, index=index)
         else:
             from openpyxl.utils.exceptions import IllegalCharacterError
 
             try:
-                frame.to_excel(temporary, index=index, engine="openpyxl")
+                if _formula_like(frame, index=index):
+                    _write_excel(frame, temporary, index=index)
+                else:
+                    frame.to_excel(temporary, index=index, engine="openpyxl")
             except IllegalCharacterError as exc:
                 text = str(exc).removesuffix(_EXCEL_ILLEGAL_SUFFIX)
                 raise InputError(
@@ -178,12 +213,156 @@ def write_allocations(frame: pd.DataFrame, path: str | Path, *, index: bool | No
     return file
 
 
+def _quote_cell(value: object) -> object:
+    return quote_spreadsheet_text(value) if isinstance(value, str) else value
+
+
+def _unquote_cell(value: object) -> object:
+    return unquote_spreadsheet_text(value) if isinstance(value, str) else value
+
+
+def _any_starts(values: Iterable[Any], starts: tuple[str, ...]) -> bool:
+    return any(isinstance(value, str) and value.startswith(starts) for value in values)
+
+
+def _text_mapped(values: pd.Series, starts: tuple[str, ...], cell: Any) -> pd.Series | None:
+    """``values`` with ``cell`` applied to each text when a text starts with one of
+    ``starts``; None when none does or the column holds no text."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = values.cat.categories
+        if not _any_starts(categories, starts):
+            return None
+        return values.cat.rename_categories([cell(c) for c in categories])
+    if isinstance(values.dtype, pd.StringDtype):
+        found = bool(values.str.startswith(starts, na=False).any())
+    elif pd.api.types.is_object_dtype(values.dtype):
+        found = _any_starts(values, starts)
+    else:
+        return None
+    return values.map(cell) if found else None
+
+
+def _quoted_labels(labels: pd.Index) -> pd.Index:
+    """An index or header with its texts quoted for CSV (each level of a MultiIndex), and
+    its names (written as the header of the index columns)."""
+    quoted: pd.Index
+    if isinstance(labels, pd.MultiIndex):
+        levels = [_quoted_labels(level) for level in labels.levels]
+        same = all(new is old for new, old in zip(levels, labels.levels, strict=True))
+        quoted = labels if same else labels.set_levels([list(level) for level in levels])
+    else:
+        quoted = labels.map(_quote_cell) if _any_starts(labels, QUOTED_STARTS) else labels
+    if _any_starts(labels.names, QUOTED_STARTS):
+        quoted = quoted.set_names([_quote_cell(name) for name in labels.names])
+    return quoted
+
+
+def _quoted_for_csv(frame: pd.DataFrame, *, index: bool) -> pd.DataFrame:
+    """``frame`` with every text cell quoted for CSV (:func:`quote_spreadsheet_text`): the
+    values, the header, and the index when it is written. ``frame`` itself when no cell
+    needs it; otherwise a copy (``frame`` is not modified)."""
+    quoted = frame.copy(deep=False)
+    changed = False
+    for position in range(frame.shape[1]):
+        column = _text_mapped(frame.iloc[:, position], QUOTED_STARTS, _quote_cell)
+        if column is not None:
+            quoted.isetitem(position, column.array)
+            changed = True
+    header = _quoted_labels(frame.columns)
+    rows = _quoted_labels(frame.index) if index else frame.index
+    if header is not frame.columns or rows is not frame.index:
+        quoted = quoted.set_axis(header, axis=1).set_axis(rows, axis=0)
+        changed = True
+    return quoted if changed else frame
+
+
+def _only_text(values: pd.Series) -> pd.Series:
+    """The texts among ``values`` (an object column may mix them with other values)."""
+    return values[values.map(lambda value: isinstance(value, str))].astype("string")
+
+
+def _texts(frame: pd.DataFrame, *, index: bool) -> Iterator[pd.Series]:
+    """The texts of ``frame`` as a file holds them, a group at a time: the header's labels
+    and names, the index's when it is written, then each column holding text (the
+    categories of a categorical one)."""
+    for axis in [frame.columns, frame.index] if index else [frame.columns]:
+        parts = [
+            part
+            for label in axis.to_flat_index()
+            for part in (label if isinstance(label, tuple) else (label,))
+        ]
+        yield _only_text(pd.Series([*parts, *axis.names], dtype=object))
+    for position in range(frame.shape[1]):
+        values = frame.iloc[:, position]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            yield _only_text(pd.Series(values.cat.categories, dtype=object))
+        elif isinstance(values.dtype, pd.StringDtype):
+            yield values.dropna()
+        elif pd.api.types.is_object_dtype(values.dtype):
+            yield _only_text(values)
+
+
+def _splits(frame: pd.DataFrame, *, index: bool) -> bool:
+    """Whether a text cell (value, header or written index) holds a carriage return, or a
+    ``;`` followed by a formula's first character: then every text is written in double
+    quotes, so that no spreadsheet starts a cell inside it."""
+    return any(
+        bool(texts.str.contains(_SPLITS_A_FIELD).any()) for texts in _texts(frame, index=index)
+    )
+
+
+def _formula_like(frame: pd.DataFrame, *, index: bool) -> bool:
+    """Whether a text cell starts like a formula or is an Excel error value (``#REF!``):
+    openpyxl would write those as formulas or errors."""
+    from openpyxl.cell.cell import ERROR_CODES
+
+    return any(
+        bool((texts.str.startswith(FORMULA_STARTS) | texts.isin(ERROR_CODES)).any())
+        for texts in _texts(frame, index=index)
+    )
+
+
+def _write_excel(frame: pd.DataFrame, path: Path, *, index: bool) -> None:
+    """``frame`` as an .xlsx file where every text is a text cell (when
+    :func:`_formula_like`): openpyxl takes a text starting with ``=`` as a formula and
+    ``#REF!`` as an error value, both turned back into text here; a text that starts like
+    a formula gets Excel's quote prefix."""
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=index)
+        for sheet in writer.sheets.values():
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if not isinstance(cell.value, str):
+                        continue
+                    if cell.data_type in _EXCEL_NOT_TEXT:
+                        cell.data_type = "s"
+                    if starts_like_formula(cell.value):
+                        cell.quotePrefix = True
+
+
+def _unquoted_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    """A CSV written by :func:`write_allocations` back to its texts: one leading ``'``
+    removed from each text cell and header that starts with one."""
+    starts = (SPREADSHEET_QUOTE,)
+    for position in range(frame.shape[1]):
+        column = _text_mapped(frame.iloc[:, position], starts, _unquote_cell)
+        if column is not None:
+            frame.isetitem(position, column.array)
+    if _any_starts(frame.columns, starts):
+        frame.columns = frame.columns.map(_unquote_cell)
+    return frame
+
+
 def read_allocations(path: str | Path, *, model: Model | str | None = None) -> pd.DataFrame:
     """Read back a file written by :func:`write_allocations` with the result's types:
     text id (the ``model``'s id input) and ``reasons`` (empty when eligible), bool
     ``eligible`` and int64 ``*_cents`` columns (an error if a cent cell is not a whole
     number: never rounded). Other columns (an index written as a column, euro columns) are
-    kept as read."""
+    kept as read.
+
+    A CSV cell the writer quoted is given back as it was: one leading ``'`` is removed from
+    every text cell (and header) that starts with one (the rule of
+    :func:`write_allocations`); Excel and Parquet cells are read as they are."""
     identifier = resolve_model(model).id_input
     file = Path(path)
     fmt = _format_of(file)
@@ -192,12 +371,15 @@ def read_allocations(path: str | Path, *, model: Model | str | None = None) -> p
     text = {identifier: str, "reasons": str}
     if fmt == "csv":
         frame = pd.read_csv(file, dtype=text, keep_default_na=False, na_values=[""])
+        frame = _unquoted_csv(frame)
     elif fmt == "parquet":
         _require_extra(fmt, "reading")
         frame = pd.read_parquet(file)
     else:
         _require_extra(fmt, "reading")
-        frame = pd.read_excel(file, engine="openpyxl", dtype=text)
+        frame = pd.read_excel(
+            file, engine="openpyxl", dtype=text, keep_default_na=False, na_values=[""]
+        )
     missing = [name for name in (identifier, *_RESULT_TEXT) if name not in frame.columns]
     if missing:
         raise InputError(f"{file}: not an allocations file, missing columns {', '.join(missing)}")

@@ -5,6 +5,11 @@ non-interactive Agg canvas (no display needed). Each function returns the
 :class:`matplotlib.figure.Figure` and, given ``path``, saves it as a PNG. Every chart carries
 a footnote saying which amounts rest on assumptions (values that are not published) or on
 scenario overrides, and that the structures are synthetic when they are.
+
+Labels are drawn literally: the texts taken from data or parameters (structure ids on the
+ticks, scenario and model names, titles, legends, annotations and the footnote) are drawn
+with mathtext off (``Text.set_parse_math(False)``), so that ``$x^2$`` in an id shows as
+``$x^2$`` and never fails to parse.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from secpa_model.models import resolve_model
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.figure import Figure
+    from matplotlib.text import Text
 
 EXTRA_HINT: Final = (
     "secpa_model.presentation.plots needs matplotlib, the optional extra 'plot': "
@@ -61,6 +67,12 @@ def _figure(width: float, height: float) -> Figure:
     figure = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(figure)
     return figure
+
+
+def _literal(*texts: Text) -> None:
+    """``texts`` drawn literally: mathtext off, so that ``$`` is a dollar sign."""
+    for text in texts:
+        text.set_parse_math(False)
 
 
 def assumption_note(*parameter_sets: Parameters, synthetic: bool = False) -> str:
@@ -103,10 +115,11 @@ def _with_model_note(note: str, model: Model) -> str:
 def _finish(figure: Figure, note: str, path: str | Path | None, entries: int = 5) -> Figure:
     width, height = figure.get_size_inches()
     columns = entries if width >= _WIDE_INCHES else 2
-    figure.legend(loc="outside upper center", ncols=columns, fontsize=7, frameon=False)
+    legend = figure.legend(loc="outside upper center", ncols=columns, fontsize=7, frameon=False)
+    _literal(*legend.get_texts())
     if note:
         lines = textwrap.wrap(note, width=int(width * _NOTE_CHARS_PER_INCH))
-        figure.text(0.01, 0.01, "\n".join(lines), fontsize=7, ha="left", va="bottom")
+        _literal(figure.text(0.01, 0.01, "\n".join(lines), fontsize=7, ha="left", va="bottom"))
         bottom = (len(lines) * _NOTE_LINE_INCHES + 0.1) / height
         figure.set_layout_engine("constrained", rect=(0, bottom, 1, 1 - bottom))
     if path is not None:
@@ -149,9 +162,10 @@ def plot_allocations(
         bottom += heights
     ids = allocations[resolved.id_input].astype(str)
     axes.set_xticks(positions, ids, rotation=70, fontsize=7)
+    _literal(*axes.get_xticklabels())
     axes.set_ylabel("k€ over the period")
     words = count_words(len(lines))
-    axes.set_title(title or f"Allocation per structure, {words} fungible dotations")
+    _literal(axes.set_title(title or f"Allocation per structure, {words} fungible dotations"))
     axes.grid(axis="y", alpha=0.3)
     note = _with_model_note(assumption_note(params, synthetic=synthetic), resolved)
     return _finish(figure, note, path, len(lines) + 1)
@@ -182,10 +196,12 @@ def plot_sweep(
     for key, label, colour in _lines(resolved):
         axes.plot(x, _k_euros(table[f"{key}_cents"]), marker=".", color=colour, label=label)
     if not numeric.notna().all():
-        axes.set_xticks(x, [str(v)[:20] for v in table["value"]], rotation=30, fontsize=7)
-    axes.set_xlabel(name)
+        labels = [str(v)[:20] for v in table["value"]]
+        axes.set_xticks(x, labels, rotation=30, fontsize=7)
+        _literal(*axes.get_xticklabels())
+    _literal(axes.set_xlabel(name))
     axes.set_ylabel("k€ over the period (portfolio)")
-    axes.set_title(title or f"Sweep of {name}")
+    _literal(axes.set_title(title or f"Sweep of {name}"))
     axes.grid(alpha=0.3)
     note = _with_model_note(assumption_note(params, synthetic=synthetic), resolved)
     note += f" The swept parameter {name} takes scenario values."
@@ -226,17 +242,19 @@ def plot_comparison(
         summary["difference_pct"].iloc[1:],
         strict=True,
     ):
-        axes.annotate(
+        annotation = axes.annotate(
             f"{difference:+,.0f} €\n({pct:+.1f} %)",
             (position, top),
             ha="center",
             va="bottom",
             fontsize=8,
         )
+        _literal(annotation)
     axes.set_xticks(positions, summary["scenario"].astype(str), fontsize=8)
+    _literal(*axes.get_xticklabels())
     axes.set_ylabel("k€ over the period (portfolio)")
     axes.set_ylim(0, bottom.max() * 1.15 if len(bottom) else 1)
-    axes.set_title(title)
+    _literal(axes.set_title(title))
     axes.grid(axis="y", alpha=0.3)
     note = assumption_note(*comparison.parameters.values(), synthetic=synthetic)
     return _finish(figure, _with_model_note(note, resolved), path, len(resolved.rules) + 1)
@@ -269,7 +287,7 @@ def plot_budget(
                 continue
             level = float(envelope) / _EUROS_PER_THOUSAND / _EUROS_PER_THOUSAND
             axes.hlines(level, position - 0.45, position + 0.45, colors="red", linewidth=2)
-            axes.annotate(
+            annotation = axes.annotate(
                 f"envelope {level:,.1f} M€",
                 (position, level),
                 ha="center",
@@ -277,9 +295,11 @@ def plot_budget(
                 fontsize=8,
                 color="red",
             )
+            _literal(annotation)
     axes.set_xticks(positions, by_period["label"].astype(str), fontsize=8)
+    _literal(*axes.get_xticklabels())
     axes.set_ylabel("M€")
-    axes.set_title(title)
+    _literal(axes.set_title(title))
     axes.grid(axis="y", alpha=0.3)
     return _finish(
         figure,
@@ -316,7 +336,8 @@ def plot_model_comparison(
     axes.barh(positions, differences, color=colours)
     axes.axvline(0, color="black", linewidth=0.8)
     axes.set_yticks(positions, table["structure_id"].astype(str), fontsize=7)
-    axes.set_xlabel(f"difference {other} − {baseline}, k€ over the period")
+    _literal(*axes.get_yticklabels())
+    _literal(axes.set_xlabel(f"difference {other} − {baseline}, k€ over the period"))
     record = comparison.summary.set_index("model").loc[other].to_dict()
     gains, loses, same = (int(record[column]) for column in OUTCOMES)
     counts = f"{gains} gain, {loses} lose, {same} unchanged"
@@ -324,7 +345,9 @@ def plot_model_comparison(
     difference = cents / _CENTS_PER_EURO / _EUROS_PER_THOUSAND
     total = f"portfolio {difference:+,.1f} k€"
     when = f", {period}" if period else ""
-    axes.set_title(title or f"{other} against {baseline}{when}: {counts}; {total}", fontsize=9)
+    _literal(
+        axes.set_title(title or f"{other} against {baseline}{when}: {counts}; {total}", fontsize=9)
+    )
     axes.grid(axis="x", alpha=0.3)
     for label, colour in (("gains", _GAIN), ("loses", _LOSS)):
         axes.bar(0, 0, color=colour, label=f"structure {label}")

@@ -18,14 +18,30 @@ File layout::
     value = 66000                # or value.mode = "step" and value.brackets = [...]
     status = "published"         # or "assumption" with a rationale
     source = "some_id"           # or an inline table {title = ..., reference = ...}
+
+The file is untrusted: whatever it holds, reading it raises a
+:class:`~secpa_model.ParameterError` naming the file (and the line or key where there is
+one), never another exception, and costs bounded time and memory. Refused before parsing:
+a file larger than :data:`MAX_FILE_BYTES` (1 MiB), a file that is not UTF-8 text (a byte
+order mark is accepted), a key with more than :data:`MAX_KEY_DOTS` (64) dots (the standard
+library's TOML reader takes time and memory quadratic in it: 5 s and 1.7 GB for one 40 KB
+key of 20 000 parts). Refused after parsing: an empty file, tables or arrays nested more than
+:data:`MAX_NESTING` (64) levels deep, an integer of more than 4 300 digits. Messages quote
+values and keys shortened (:func:`shown`, :func:`shortened`), and list at most
+:data:`MAX_PROBLEMS_SHOWN` problems per file.
+
+The helpers that enforce these bounds (:func:`read_text`, :func:`toml_loads`,
+:func:`json_loads`) also serve the scenario files and the JSON structure of ``allocate``.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
+import reprlib
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Final
@@ -33,7 +49,7 @@ from typing import Any, Final
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from secpa_model.core.errors import ParameterError
+from secpa_model.core.errors import ParameterError, SecpaError
 from secpa_model.model.parameters.models import (
     Bracket,
     DatedValue,
@@ -79,6 +95,33 @@ _TOML_HEADER: Final = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
 _BARE_KEY: Final = re.compile(r"[A-Za-z0-9_-]+")
 _DATE_LIKE: Final = re.compile(r"=\s*\d{4}-\d")
 
+MAX_FILE_BYTES: Final = 1024 * 1024
+"""The largest parameter, scenario or JSON structure file read: 1 MiB (a larger file is
+refused before it is parsed; the reference parameter file is about 10 KB)."""
+MAX_KEY_DOTS: Final = 64
+"""The most dots in one TOML key or table header (``a.b.c`` has two), checked before
+parsing: ``tomllib`` takes time and memory quadratic in that number."""
+MAX_NESTING: Final = 64
+"""The most keys in the path of any value (tables, arrays and dotted keys nested)."""
+MAX_INTEGER_DIGITS: Final = 4300
+"""The longest integer read (Python's own limit for converting an integer to text)."""
+MAX_PROBLEMS_SHOWN: Final = 50
+"""The most problems a parameter error lists for one file (then: how many more)."""
+MAX_SHOWN: Final = 300
+"""The longest value quoted in a message, in characters (a problem: twice that)."""
+_INTEGER_BITS: Final = math.ceil(MAX_INTEGER_DIGITS * math.log2(10))
+_LONG_DIGITS: Final = re.compile(rf"(?<![0-9_])[0-9](?:_?+[0-9]){{{MAX_INTEGER_DIGITS},}}+")
+_TOML_TOKEN: Final = re.compile(
+    # multi-line strings first (an unclosed one runs to the end of the text)
+    r'''(?P<long>"""(?:[^"\\]|\\[\s\S]|"(?!""))*+"{0,2}"""|"""[\s\S]*+'''
+    r"""|'''(?:[^']|'(?!''))*+'{0,2}'''|'''[\s\S]*+)"""
+    r"""|(?P<part>[A-Za-z0-9_-]++|"(?:[^"\\\n]|\\.)*+"|'[^'\n]*+')"""
+    r"|(?P<space>[ \t]++)"
+    r"|(?P<dot>\.)"
+    r"""|(?P<other>[^A-Za-z0-9_\-. \t"'#\n]++|["'#][^\n]*+|\n)"""  # unclosed, comment
+)
+_JSON_KEY_BEFORE: Final = re.compile(r'"((?:[^"\\\n]|\\.)*+)"\s*+:\s*+-?$')
+
 
 ParameterFile = str | Path | Traversable
 """A parameter file: a path, or a resource shipped inside a package."""
@@ -105,16 +148,18 @@ def read_parameter_files(
 
 def _parse_file(file: ParameterFile) -> tuple[Any, str]:
     origin = str(file)
-    try:
-        text = (Path(file) if isinstance(file, str) else file).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ParameterError(f"{origin}: cannot read the parameter file: {exc}") from exc
-    return _toml(text, origin), origin
+    data = _toml(read_text(file, "parameter file", ParameterError), origin)
+    if data == {}:
+        raise ParameterError(
+            f"{origin}: the parameter file is empty (it holds no table: see the layout of a "
+            "parameter file in docs/parameters.md)"
+        )
+    return data, origin
 
 
 def _toml(text: str, origin: str) -> Any:
     try:
-        return tomllib.loads(text)
+        return toml_loads(text, origin, ParameterError)
     except tomllib.TOMLDecodeError as exc:
         raise ParameterError(_toml_problem(origin, text, exc)) from exc
 
@@ -313,8 +358,8 @@ def _dated_value(
     if isinstance(source, str):
         if source not in sources:
             problems.append(
-                f"{key}.source: unknown source id {source!r} "
-                f"(defined in [sources]: {', '.join(sorted(sources)) or 'none'})"
+                f"{key}.source: unknown source id {_show(source)} "
+                f"(defined in [sources]: {shortened(', '.join(sorted(sources))) or 'none'})"
             )
         else:
             # an invalid source is reported once, under sources.<id>, not at each use
@@ -414,14 +459,14 @@ def _owner(parts: list[str | int]) -> type[BaseModel] | None:
 
 def _quote(key: Any) -> str:
     """A key as written in TOML: bare when it is a bare key, else quoted (so that a key
-    with spaces, dots or control characters cannot garble the message)."""
+    with spaces, dots or control characters cannot garble the message); shortened."""
     text = str(key)
-    return text if _BARE_KEY.fullmatch(text) else json.dumps(text, ensure_ascii=False)
+    quoted = text if _BARE_KEY.fullmatch(text) else json.dumps(text, ensure_ascii=False)
+    return shortened(quoted, MAX_SHOWN // 3)
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return shown(value, 60)
 
 
 def _toml_problem(origin: str, text: str, exc: tomllib.TOMLDecodeError) -> str:
@@ -461,5 +506,216 @@ def _toml_key(before: list[str], line: str) -> str:
 
 def _format(origin: str, problems: list[str]) -> str:
     count = len(problems)
-    lines = "\n".join(f"  - {problem}" for problem in problems)
+    listed = [shortened(problem, 2 * MAX_SHOWN) for problem in problems[:MAX_PROBLEMS_SHOWN]]
+    if count > MAX_PROBLEMS_SHOWN:
+        listed.append(f"... and {count - MAX_PROBLEMS_SHOWN} more problems (fix these first)")
+    lines = "\n".join(f"  - {problem}" for problem in listed)
     return f"{origin}: {count} problem{'s' if count > 1 else ''} in the parameter file:\n{lines}"
+
+
+# ------------------------------------------------------------------ untrusted files
+
+
+def read_text(
+    file: ParameterFile,
+    what: str,
+    error: type[SecpaError],
+    unreadable: type[SecpaError] | None = None,
+) -> str:
+    """The text of ``file`` (a path or a package resource), read defensively: at most
+    :data:`MAX_FILE_BYTES` (1 MiB) are read, and the bytes must be UTF-8 (a byte order mark
+    is dropped). ``what`` names the file in messages ("parameter file"); a file that
+    cannot be opened or read (missing, a directory) raises ``unreadable`` (default
+    ``error``), one too large or not UTF-8 raises ``error``, each naming the file."""
+    origin = str(file)
+    try:
+        with (Path(file) if isinstance(file, str) else file).open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise (unreadable or error)(f"{origin}: cannot read the {what}: {exc}") from exc
+    return decode_text(data, origin, what, error)
+
+
+def decode_text(data: bytes, origin: str, what: str, error: type[SecpaError]) -> str:
+    """``data`` (the bytes of the file ``origin``, at most :data:`MAX_FILE_BYTES` of them
+    plus one) as text; ``error`` naming the file if there are more, or they are not UTF-8
+    (naming the line and column of the first byte that is not)."""
+    if len(data) > MAX_FILE_BYTES:
+        raise error(
+            f"{origin}: the {what} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB "
+            f"({MAX_FILE_BYTES} bytes), the most that is read: refused before parsing"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        read = exc.object  # the bytes after a byte order mark
+        line = read.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (read.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise error(
+            f"{origin}: the {what} is not UTF-8 text: byte 0x{read[exc.start]:02x} at line "
+            f"{line}, column {column} ({exc.reason}); save the file as UTF-8"
+        ) from None
+
+
+def toml_loads(text: str, origin: str, error: type[SecpaError]) -> Any:
+    """``tomllib.loads(text)`` within bounds: ``error`` naming the file ``origin`` and the
+    line or key for a key with more than :data:`MAX_KEY_DOTS` dots (refused before
+    parsing), nesting deeper than :data:`MAX_NESTING` levels, an integer of more than
+    :data:`MAX_INTEGER_DIGITS` digits. A syntax error is left to the caller
+    (:class:`tomllib.TOMLDecodeError`, to be worded for the kind of file)."""
+    _refuse_long_keys(text, origin, error)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        raise
+    except RecursionError:
+        raise error(_too_deep(origin, "")) from None
+    except ValueError:  # tomllib's only other error: int() of a number too long for it
+        raise error(_long_integer(text, origin, "toml")) from None
+    _check_parsed(data, origin, error)
+    return data
+
+
+def json_loads(
+    text: str,
+    origin: str,
+    error: type[SecpaError],
+    object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None,
+) -> Any:
+    """``json.loads(text)`` within bounds, as :func:`toml_loads` (nesting, long integers;
+    a syntax error is left to the caller as :class:`json.JSONDecodeError`)."""
+    try:
+        data = json.loads(text, object_pairs_hook=object_pairs_hook, parse_int=_json_int)
+    except RecursionError:
+        raise error(_too_deep(origin, "")) from None
+    except _LongIntegerError:
+        raise error(_long_integer(text, origin, "json")) from None
+    _check_parsed(data, origin, error)
+    return data
+
+
+def shown(value: Any, limit: int = MAX_SHOWN) -> str:
+    """``repr(value)`` for a message, shortened to ``limit`` characters, whatever the value
+    (an integer too long to be written is shown by its number of digits)."""
+    try:
+        text = _REPR.repr(value)
+    except (ValueError, RecursionError):
+        text = f"(a {type(value).__name__} too large to show)"
+    return shortened(text, limit)
+
+
+def shortened(text: str, limit: int = MAX_SHOWN) -> str:
+    """``text`` if at most ``limit`` characters, else its start and end around ``...``."""
+    if len(text) <= limit:
+        return text
+    head = max(limit - 3, 0) * 2 // 3
+    tail = max(limit - 3 - head, 0)
+    return text[:head] + "..." + (text[-tail:] if tail else "")
+
+
+class _Repr(reprlib.Repr):
+    """:mod:`reprlib` that never converts a huge integer to text (a ValueError)."""
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > _INTEGER_BITS:
+            return f"<an integer of about {_digits(x)} digits>"
+        return super().repr_int(x, level)
+
+
+_REPR: Final = _Repr()
+_REPR.maxlevel = 3
+_REPR.maxstring = MAX_SHOWN
+_REPR.maxother = MAX_SHOWN
+_REPR.maxlong = MAX_SHOWN
+
+
+class _LongIntegerError(ValueError):
+    """A JSON integer longer than :data:`MAX_INTEGER_DIGITS` digits."""
+
+
+def _json_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise _LongIntegerError(digits[:20])
+    try:
+        return int(digits)
+    except ValueError:  # the interpreter's limit set lower (sys.set_int_max_str_digits)
+        raise _LongIntegerError(digits[:20]) from None
+
+
+def _digits(value: int) -> int:
+    """The number of decimal digits of ``value``, about (without writing it)."""
+    return int(abs(value).bit_length() * math.log10(2)) + 1
+
+
+def _refuse_long_keys(text: str, origin: str, error: type[SecpaError]) -> None:
+    """``error`` naming the line of a key (or table header) with more than
+    :data:`MAX_KEY_DOTS` dots. Unless a line has that many dots, nothing more is done;
+    else the text is read token by token (the dots of strings and comments do not count)."""
+    if all(line.count(".") <= MAX_KEY_DOTS for line in text.split("\n")):
+        return
+    dots = 0
+    after_part = False
+    for token in _TOML_TOKEN.finditer(text):
+        kind = token.lastgroup
+        if kind == "part":
+            if after_part:  # two parts with no dot between: another key, or a value
+                dots = 0
+            after_part = True
+        elif kind == "dot":
+            dots = dots + 1 if after_part else 0
+            after_part = False
+            if dots > MAX_KEY_DOTS:
+                number = text.count("\n", 0, token.start()) + 1
+                line = text.split("\n")[number - 1].strip()
+                raise error(
+                    f"{origin}: line {number}: a key with more than {MAX_KEY_DOTS} dots "
+                    f"({shortened(line, 60)}), refused before parsing (values are nested at most "
+                    f"{MAX_NESTING} levels deep)"
+                )
+        elif kind != "space":
+            dots, after_part = 0, False
+
+
+def _check_parsed(data: Any, origin: str, error: type[SecpaError]) -> None:
+    """``error`` for a value nested more than :data:`MAX_NESTING` levels deep, or an
+    integer too long (a hexadecimal TOML integer has no length limit), naming its key."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, int) and value.bit_length() > _INTEGER_BITS:
+            raise error(
+                f"{origin}: {_join('', list(path))}: an integer of about {_digits(value)} "
+                f"digits, longer than the {MAX_INTEGER_DIGITS} digits that are read"
+            )
+        if isinstance(value, dict | list) and value:
+            if len(path) >= MAX_NESTING:
+                raise error(_too_deep(origin, _join("", list(path))))
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            stack.extend((item, (*path, key)) for key, item in items)
+
+
+def _too_deep(origin: str, key: str) -> str:
+    where = f"{shortened(key, 100)}: " if key else ""
+    return (
+        f"{origin}: {where}nested too deeply: tables and arrays are nested at most "
+        f"{MAX_NESTING} levels deep"
+    )
+
+
+def _long_integer(text: str, origin: str, syntax: str) -> str:
+    """The message for an integer too long to read, naming its line and key if found."""
+    limit = f"longer than the {MAX_INTEGER_DIGITS} digits that are read"
+    found = _LONG_DIGITS.search(text)
+    if found is None:
+        return f"{origin}: an integer {limit}"
+    start = found.start()
+    line_start = text.rfind("\n", 0, start) + 1
+    number = text.count("\n", 0, start) + 1
+    digits = sum(char.isdigit() for char in found.group())
+    if syntax == "toml":
+        key = _toml_key(text[: max(line_start - 1, 0)].split("\n"), text[line_start:start])
+    else:
+        before = _JSON_KEY_BEFORE.search(text[max(start - 1000, 0) : start])
+        key = json.dumps(before.group(1)) if before else ""
+    named = f"{shortened(key, 100)}: " if key and key != "(file)" else ""
+    return f"{origin}: line {number}: {named}an integer of {digits} digits, {limit}"

@@ -18,6 +18,7 @@ from secpa_model.core.periods import Period
 from secpa_model.io.files import FORMATS, read_structures, write_allocations
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
+from secpa_model.model.parameters.loader import shortened, shown
 from secpa_model.models import DEFAULT_MODEL, get_model
 from secpa_model.presentation.report import assumed_values
 
@@ -69,9 +70,10 @@ def period_from(args: argparse.Namespace) -> Period:
     flag, value = ("--year", args.year) if args.year is not None else ("--period", args.period)
     try:
         return Period.parse(value)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:  # OverflowError: --year 10**30
         raise InputError(
-            f"{flag} {value!r}: {exc} (expected YYYY or YYYY-MM-DD..YYYY-MM-DD)"
+            f"{flag} {shown(value, 60)}: {shortened(str(exc), 200)} "
+            "(expected YYYY or YYYY-MM-DD..YYYY-MM-DD)"
         ) from exc
 
 

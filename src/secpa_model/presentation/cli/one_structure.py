@@ -7,18 +7,24 @@ import argparse
 import json
 import sys
 from datetime import date
-from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 from pydantic import ValidationError
 
 from secpa_model.core.errors import InputError
+from secpa_model.core.safe_text import visible_controls
 from secpa_model.datasets import example_structures
 from secpa_model.engine.allocate import allocate
 from secpa_model.engine.build import used_parameter
 from secpa_model.io.schemas import SCHEMA_NAMES, SchemaName, json_schema
 from secpa_model.model.model import Model, describe_validation_error
 from secpa_model.model.parameters import Parameters
+from secpa_model.model.parameters.loader import (
+    MAX_FILE_BYTES,
+    decode_text,
+    json_loads,
+    read_text,
+)
 from secpa_model.models import available_models, experimentation, get_model
 from secpa_model.presentation.cli.common import (
     DEFAULT_STRUCTURE_ID,
@@ -50,13 +56,14 @@ def add_demo(commands: Subcommands, model: Model) -> None:
         description="Allocate the built-in SYNTHETIC example structures for a calendar year.",
     )
     demo.add_argument("--year", type=int, default=DEMO_YEAR, help="calendar year (default 2022)")
-    demo.set_defaults(handler=run_demo)
+    demo.set_defaults(handler=run_demo, period=None)
 
 
 def run_demo(args: argparse.Namespace) -> int:
     """Print the example structures' allocations and the assumptions behind them."""
     params = experimentation().reference_parameters()
-    allocations = [allocate(s, args.year, params) for s in example_structures()]
+    period = period_from(args)
+    allocations = [allocate(s, period, params) for s in example_structures()]
     print(
         f"secpa-model demo: synthetic example structures, calendar year {args.year}, "
         f"parameters {params.name!r}"
@@ -141,11 +148,13 @@ def run_allocate(args: argparse.Namespace) -> int:
     else:
         eligibility = "eligible" if allocation.eligible else "NOT eligible"
         print(
-            f"{allocation.structure_id} over {allocation.period} (model {model.name!r}, "
-            f"parameters {allocation.parameters_name!r}): {eligibility}"
+            visible_controls(
+                f"{allocation.structure_id} over {allocation.period} (model {model.name!r}, "
+                f"parameters {allocation.parameters_name!r}): {eligibility}"
+            )
         )
-        for reason in allocation.reasons:
-            print(f"  - [{reason.code}] {reason.message}")
+        for reason in allocation.reasons:  # a reason quotes inputs: no raw control character
+            print(visible_controls(f"  - [{reason.code}] {reason.message}"))
         print()
         print(line_table(allocation))
         if allocation.assumptions_used:
@@ -159,13 +168,30 @@ def run_allocate(args: argparse.Namespace) -> int:
 
 
 def read_json_object(name: str) -> dict[str, Any]:
-    """A JSON object read from the file ``name`` (``-``: standard input)."""
+    """A JSON object read from the file ``name`` (``-``: standard input), defensively: at
+    most 1 MiB (:data:`~secpa_model.model.parameters.loader.MAX_FILE_BYTES`, refused before
+    parsing), UTF-8, nested at most 64 levels, integers of at most 4 300 digits. Any
+    refusal is an :class:`InputError` naming the file (and the line or key if known)."""
+    what = "JSON file"
+    if name == "-":
+        stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
+        try:
+            raw = (
+                stream.read(MAX_FILE_BYTES + 1)
+                if stream is not None
+                else sys.stdin.read(MAX_FILE_BYTES + 1).encode("utf-8")
+            )
+        except OSError as exc:
+            raise InputError(f"-: cannot read standard input: {exc}") from exc
+        text = decode_text(raw, "-", what, InputError)
+    else:
+        text = read_text(name, what, InputError)
+    if not text.strip():
+        raise InputError(
+            f"{name}: the file is empty (expected a JSON object with the structure's fields)"
+        )
     try:
-        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read the file: {exc}") from exc
-    try:
-        data = json.loads(text)
+        data = json_loads(text, name, InputError)
     except json.JSONDecodeError as exc:
         raise InputError(f"{name}: not valid JSON: {exc}") from exc
     if not isinstance(data, dict):

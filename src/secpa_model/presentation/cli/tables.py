@@ -1,10 +1,17 @@
-"""Plain-text tables of the command line: columns padded to their widest cell."""
+"""Plain-text tables of the command line: columns padded to their widest cell.
+
+Every cell is safe for a terminal: its control characters (an ANSI escape ``\\x1b[31m``, a
+carriage return, a newline) are written as visible escapes
+(:func:`~secpa_model.core.safe_text.visible_controls`), so that a text from the data can
+neither colour, move the cursor nor break a row.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from secpa_model.core.money import format_euros
+from secpa_model.core.safe_text import visible_controls
 from secpa_model.engine.allocation import Allocation
 from secpa_model.engine.records import UsedParameter
 from secpa_model.engine.trace import status_label
@@ -14,8 +21,10 @@ def format_rows(rows: Sequence[Sequence[str]], aligns: str) -> tuple[list[str], 
     """Each row as a line, its cells two spaces apart, and the columns' widths.
 
     ``aligns`` has one character per column: ``<`` pads the cells on the right (left-aligned),
-    ``>`` on the left (right-aligned). A left-aligned last column is not padded.
+    ``>`` on the left (right-aligned). A left-aligned last column is not padded. Control
+    characters are written as their escapes (``\\x1b``) before the widths are measured.
     """
+    rows = [[visible_controls(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(aligns))]
 
     def line(row: Sequence[str]) -> str:
@@ -83,5 +92,7 @@ def parameter_table(values: Sequence[UsedParameter]) -> str:
     lines, widths = format_rows([headers, *rows], "<<<<<")
     lines.insert(1, "-" * (sum(widths[:4]) + 8 + len(headers[4])))
     lines.append("")
-    lines.extend(f"[{number}] {source}" for number, source in enumerate(sources, start=1))
+    lines.extend(
+        f"[{number}] {visible_controls(source)}" for number, source in enumerate(sources, start=1)
+    )
     return "\n".join(lines)
