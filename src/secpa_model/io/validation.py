@@ -253,12 +253,19 @@ def duplicates(
     """The rows that repeat an id (or an id and a year, in a structure-year table) among the
     rows of ``among``: every copy is a problem, named with the rows of its group. A
     structure funded twice would get each cap twice."""
+    # hashed in pandas' text array (Arrow where it is): no Python object per row
+    if years is None:
+        if ids.nunique(dropna=False) == len(ids):  # the usual case, counted fast
+            return []
+        repeated = ids.duplicated(keep=False).to_numpy(dtype=np.bool_) & among
+    else:
+        pairs = pd.DataFrame({"id": ids.array, "year": years}, copy=False)
+        repeated = pairs.duplicated(keep=False).to_numpy(dtype=np.bool_) & among
+    if not repeated.any():
+        return []
     keys = pd.DataFrame({"id": ids.to_numpy(dtype=object)})
     if years is not None:
         keys["year"] = years
-    repeated = keys.duplicated(keep=False).to_numpy(dtype=np.bool_) & among
-    if not repeated.any():
-        return []
     found = []
     labels = ids.index
     for _, group in keys[repeated].groupby(list(keys.columns), sort=False):
