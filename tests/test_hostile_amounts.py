@@ -317,3 +317,12 @@ def test_partial_dates_in_a_file_are_refused(tmp_path: Path) -> None:
         read_structures(path)
     text = str(caught.value)
     assert "row 0: entry_date = '2022-06'" in text and "row 1: entry_date = '2022'" in text
+
+
+@pytest.mark.parametrize("field", ["file_active_mg", "psychologist_cost_requested"])
+def test_an_integer_too_long_to_print_is_refused_by_name(field: str) -> None:
+    """Python refuses to write out an int of more than 4 300 digits: the message must still
+    be the library's, naming the field (this used to escape as a raw ValueError)."""
+    frame = pd.DataFrame([{**ROW, field: 10**5000}])
+    with pytest.raises(InputError, match=rf"{field} = <an integer of about 5001 digits>"):
+        allocate_frame(frame, 2022)

@@ -35,15 +35,13 @@ from typing import Any, Final
 
 from secpa_model.analysis.scenarios import Scenario
 from secpa_model.core.errors import InputError, ParameterError
+from secpa_model.core.safe_text import MAX_SHOWN, shortened, shown
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
 from secpa_model.model.parameters.loader import (
     MAX_PROBLEMS_SHOWN,
-    MAX_SHOWN,
     json_loads,
     read_text,
-    shortened,
-    shown,
     toml_loads,
 )
 from secpa_model.models import resolve_model

@@ -18,16 +18,23 @@ terminals. Each helper does one job and leaves ordinary text (``synthetic-w1-01`
 
 from __future__ import annotations
 
+import math
 import re
+import reprlib
+import sys
 from typing import Final
 
 __all__ = [
     "FORMULA_STARTS",
+    "MAX_SHOWN",
     "QUOTED_STARTS",
     "SPREADSHEET_QUOTE",
+    "digits_of",
     "markdown_code",
     "markdown_text",
     "quote_spreadsheet_text",
+    "shortened",
+    "shown",
     "single_line",
     "starts_like_formula",
     "unquote_spreadsheet_text",
@@ -116,3 +123,51 @@ def markdown_code(text: object) -> str:
         and _CONTROLS.search(shown) is None
     )
     return f"`{shown}`" if plain else markdown_text(shown)
+
+
+# ------------------------------------------------------------------- values in messages
+
+MAX_SHOWN: Final = 300
+"""The longest value a message quotes by default, in characters."""
+_INTEGER_BITS: Final = math.ceil(sys.get_int_max_str_digits() * math.log2(10))
+
+
+def digits_of(value: int) -> int:
+    """The number of decimal digits of ``value``, about (without writing it out)."""
+    return int(abs(value).bit_length() * math.log10(2)) + 1
+
+
+def shortened(text: str, limit: int = MAX_SHOWN) -> str:
+    """``text`` if at most ``limit`` characters, else its start and end around ``...``."""
+    if len(text) <= limit:
+        return text
+    head = max(limit - 3, 0) * 2 // 3
+    tail = max(limit - 3 - head, 0)
+    return text[:head] + "..." + (text[-tail:] if tail else "")
+
+
+class _Repr(reprlib.Repr):
+    """:mod:`reprlib` that never converts a huge integer to text (a ValueError)."""
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > _INTEGER_BITS:
+            return f"<an integer of about {digits_of(x)} digits>"
+        return super().repr_int(x, level)
+
+
+_REPR: Final = _Repr()
+_REPR.maxlevel = 3
+_REPR.maxstring = MAX_SHOWN
+_REPR.maxother = MAX_SHOWN
+_REPR.maxlong = MAX_SHOWN
+
+
+def shown(value: object, limit: int = MAX_SHOWN) -> str:
+    """``repr(value)`` for a message, shortened to ``limit`` characters, whatever the value
+    (an integer too long to be written is shown by its number of digits). The one way every
+    error message of the library quotes a value."""
+    try:
+        text = _REPR.repr(value)
+    except (ValueError, RecursionError):
+        text = f"(a {type(value).__name__} too large to show)"
+    return shortened(text, limit)

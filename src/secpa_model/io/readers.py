@@ -34,6 +34,7 @@ from typing import Any, Final
 import pandas as pd
 
 from secpa_model.core.errors import InputError
+from secpa_model.core.safe_text import shown
 from secpa_model.io.validation import YEAR_COLUMN
 from secpa_model.model.model import Model
 
@@ -50,13 +51,7 @@ _GROUPING: Final = r"[ \u00a0\u202f]"
 _FRENCH_NUMBER: Final = r"\s*[+-]?(\d+|\d{1,3}(" + _GROUPING + r"\d{3})+)(,\d*)?\s*"
 _AMBIGUOUS: Final = re.compile(r"\s*[+-]?\d{1,3}(\.\d{3})+(,\d*)?\s*")
 """A number whose dots may be thousands separators: ``70.000``, ``1.234.567``, ``1.500,5``."""
-_CELL_SHOWN: Final = 40
-
-
-def shown(value: object) -> str:
-    """A cell's value quoted for a message, shortened (never a whole huge cell)."""
-    text = repr(value)
-    return text if len(text) <= _CELL_SHOWN else text[: _CELL_SHOWN - 3] + "...'"
+_CELL_SHOWN: Final = 40  # the most characters of a cell a message quotes
 
 
 def read_csv(file: Path, model: Model) -> pd.DataFrame:
@@ -139,8 +134,8 @@ def _check_header(file: Path, names: list[str]) -> None:
             raise InputError(f"{file}: column {number} of the header has no name")
         if name in seen:
             raise InputError(
-                f"{file}: the column {shown(name)} is given twice (columns {seen[name]} and "
-                f"{number}): keep one"
+                f"{file}: the column {shown(name, _CELL_SHOWN)} is given twice (columns "
+                f"{seen[name]} and {number}): keep one"
             )
         seen[name] = number
 
@@ -153,9 +148,8 @@ def _refuse_dotted(file: Path, frame: pd.DataFrame, columns: list[str]) -> None:
         text = frame[name].astype("string")
         dotted = text.str.fullmatch(_AMBIGUOUS.pattern).fillna(False).to_numpy(dtype=bool)
         for position in dotted.nonzero()[0]:
-            found.append(
-                f"row {position} (line {position + 2}): {name} = {shown(text.iloc[position])}"
-            )
+            value = shown(text.iloc[position], _CELL_SHOWN)
+            found.append(f"row {position} (line {position + 2}): {name} = {value}")
     if found:
         more = f", and {len(found) - MAX_SHOWN} more" if len(found) > MAX_SHOWN else ""
         raise InputError(

@@ -18,6 +18,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from secpa_model.core.errors import InputError
+from secpa_model.core.safe_text import shown
 from secpa_model.model.inputs import KIND_RULES, TEXT_DTYPE, Input
 from secpa_model.model.model import Model
 from secpa_model.model.structure import Columns, window_message
@@ -44,14 +45,6 @@ MAX_ERRORS_SHOWN: Final = 20
 
 MAX_VALUE_SHOWN: Final = 60
 """The most characters of a value a message quotes (a 10 MB cell is not repeated whole)."""
-
-
-def shortened(value: object) -> str:
-    """``repr(value)``, cut to :data:`MAX_VALUE_SHOWN` characters with an ellipsis."""
-    text = repr(value)
-    if len(text) <= MAX_VALUE_SHOWN:
-        return text
-    return f"{text[: MAX_VALUE_SHOWN - 4]}... ({len(text)} characters)"
 
 
 YEAR: Final = Input(
@@ -270,9 +263,9 @@ def duplicates(
     labels = ids.index
     for _, group in keys[repeated].groupby(list(keys.columns), sort=False):
         rows = group.index.to_numpy()
-        shown = ", ".join(repr(labels[row]) for row in rows[:MAX_ROWS_NAMED])
+        listed = ", ".join(repr(labels[row]) for row in rows[:MAX_ROWS_NAMED])
         more = f" and {len(rows) - MAX_ROWS_NAMED} more" if len(rows) > MAX_ROWS_NAMED else ""
-        what = f"{name} {shortened(group['id'].iloc[0])}"
+        what = f"{name} {shown(group['id'].iloc[0], MAX_VALUE_SHOWN)}"
         if years is not None:
             what += f" with year {int(group['year'].iloc[0])}"
         mask = np.zeros(len(ids), dtype=np.bool_)
@@ -280,7 +273,7 @@ def duplicates(
         found.append(
             (
                 mask,
-                f"{what} is in {len(rows)} rows ({shown}{more}): each would be funded, with "
+                f"{what} is in {len(rows)} rows ({listed}{more}): each would be funded, with "
                 "its own caps; merge them, or allow duplicates if you mean it "
                 "(allow_duplicates=True; --allow-duplicates)",
             )
@@ -293,7 +286,7 @@ def describe_problems(problems: pd.DataFrame) -> str:
     :data:`MAX_ERRORS_SHOWN` of them with row label, field and value, then a count."""
     rows = problems["row"].nunique()
     lines = [
-        f"  row {shortened(row)}: {name} = {shortened(value)}: {message}"
+        f"  row {shown(row, MAX_VALUE_SHOWN)}: {name} = {shown(value, MAX_VALUE_SHOWN)}: {message}"
         for row, name, value, message in problems.head(MAX_ERRORS_SHOWN).itertuples(index=False)
     ]
     more = len(problems) - MAX_ERRORS_SHOWN

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from secpa_model.core.errors import InputError, ModelError, ParameterError
 from secpa_model.core.rounding import CENT_HALF_UP, Rounding
+from secpa_model.core.safe_text import shown
 from secpa_model.model.eligibility import NOT_PARTICIPATING, Condition
 from secpa_model.model.inputs import Input
 from secpa_model.model.parameters import (
@@ -310,8 +311,5 @@ def describe_validation_error(exc: ValidationError) -> str:
     for error in exc.errors():
         name = ".".join(str(part) for part in error["loc"]) or "(structure)"
         message = error["msg"].removeprefix("Value error, ")
-        shown = repr(error["input"])
-        if len(shown) > _VALUE_SHOWN:
-            shown = f"{shown[: _VALUE_SHOWN - 4]}... ({len(shown)} characters)"
-        problems.append(f"{name} = {shown}: {message}")
+        problems.append(f"{name} = {shown(error['input'], _VALUE_SHOWN)}: {message}")
     return "invalid structure: " + "; ".join(problems)

@@ -39,7 +39,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import reprlib
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from importlib.resources.abc import Traversable
@@ -50,6 +49,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from secpa_model.core.errors import ParameterError, SecpaError
+from secpa_model.core.safe_text import MAX_SHOWN, digits_of, shortened, shown
 from secpa_model.model.parameters.models import (
     Bracket,
     DatedValue,
@@ -107,8 +107,6 @@ MAX_INTEGER_DIGITS: Final = 4300
 """The longest integer read (Python's own limit for converting an integer to text)."""
 MAX_PROBLEMS_SHOWN: Final = 50
 """The most problems a parameter error lists for one file (then: how many more)."""
-MAX_SHOWN: Final = 300
-"""The longest value quoted in a message, in characters (a problem: twice that)."""
 _INTEGER_BITS: Final = math.ceil(MAX_INTEGER_DIGITS * math.log2(10))
 _LONG_DIGITS: Final = re.compile(rf"(?<![0-9_])[0-9](?:_?+[0-9]){{{MAX_INTEGER_DIGITS},}}+")
 _TOML_TOKEN: Final = re.compile(
@@ -594,41 +592,6 @@ def json_loads(
     return data
 
 
-def shown(value: Any, limit: int = MAX_SHOWN) -> str:
-    """``repr(value)`` for a message, shortened to ``limit`` characters, whatever the value
-    (an integer too long to be written is shown by its number of digits)."""
-    try:
-        text = _REPR.repr(value)
-    except (ValueError, RecursionError):
-        text = f"(a {type(value).__name__} too large to show)"
-    return shortened(text, limit)
-
-
-def shortened(text: str, limit: int = MAX_SHOWN) -> str:
-    """``text`` if at most ``limit`` characters, else its start and end around ``...``."""
-    if len(text) <= limit:
-        return text
-    head = max(limit - 3, 0) * 2 // 3
-    tail = max(limit - 3 - head, 0)
-    return text[:head] + "..." + (text[-tail:] if tail else "")
-
-
-class _Repr(reprlib.Repr):
-    """:mod:`reprlib` that never converts a huge integer to text (a ValueError)."""
-
-    def repr_int(self, x: int, level: int) -> str:
-        if x.bit_length() > _INTEGER_BITS:
-            return f"<an integer of about {_digits(x)} digits>"
-        return super().repr_int(x, level)
-
-
-_REPR: Final = _Repr()
-_REPR.maxlevel = 3
-_REPR.maxstring = MAX_SHOWN
-_REPR.maxother = MAX_SHOWN
-_REPR.maxlong = MAX_SHOWN
-
-
 class _LongIntegerError(ValueError):
     """A JSON integer longer than :data:`MAX_INTEGER_DIGITS` digits."""
 
@@ -640,11 +603,6 @@ def _json_int(digits: str) -> int:
         return int(digits)
     except ValueError:  # the interpreter's limit set lower (sys.set_int_max_str_digits)
         raise _LongIntegerError(digits[:20]) from None
-
-
-def _digits(value: int) -> int:
-    """The number of decimal digits of ``value``, about (without writing it)."""
-    return int(abs(value).bit_length() * math.log10(2)) + 1
 
 
 def _refuse_long_keys(text: str, origin: str, error: type[SecpaError]) -> None:
@@ -684,7 +642,7 @@ def _check_parsed(data: Any, origin: str, error: type[SecpaError]) -> None:
         value, path = stack.pop()
         if isinstance(value, int) and value.bit_length() > _INTEGER_BITS:
             raise error(
-                f"{origin}: {_join('', list(path))}: an integer of about {_digits(value)} "
+                f"{origin}: {_join('', list(path))}: an integer of about {digits_of(value)} "
                 f"digits, longer than the {MAX_INTEGER_DIGITS} digits that are read"
             )
         if isinstance(value, dict | list) and value:

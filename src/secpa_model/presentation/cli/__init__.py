@@ -28,8 +28,8 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from secpa_model.core.errors import SecpaError
+from secpa_model.core.safe_text import MAX_SHOWN, shortened
 from secpa_model.model.model import Model
-from secpa_model.model.parameters.loader import MAX_SHOWN, shortened
 from secpa_model.models import experimentation, get_model
 from secpa_model.presentation.cli.common import (
     DEFAULT_STRUCTURE_ID,

@@ -15,10 +15,10 @@ from secpa_model.analysis.scenario_files import read_scenario_file
 from secpa_model.analysis.scenarios import Scenario
 from secpa_model.core.errors import InputError
 from secpa_model.core.periods import Period
+from secpa_model.core.safe_text import shortened, shown
 from secpa_model.io.files import FORMATS, read_structures, write_allocations
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
-from secpa_model.model.parameters.loader import shortened, shown
 from secpa_model.models import DEFAULT_MODEL, get_model
 from secpa_model.presentation.report import assumed_values
 
