@@ -136,19 +136,15 @@ def _entry_exit(draw: st.DrawFn) -> tuple[date | None, date | None]:
 
 
 @st.composite
-def _structure(
-    draw: st.DrawFn, model: Model, dated: bool, fixed: dict[str, st.SearchStrategy[Any]]
-) -> StructureBase:
+def _structure(draw: st.DrawFn, model: Model, dated: bool) -> StructureBase:
     data: dict[str, Any] = {}
     window = (model.entry_input, model.exit_input)
     for item in model.inputs:
         if item.name in window:
             continue
-        strategy = fixed.get(item.name)
-        if strategy is None:
-            strategy = input_values(item)
-            if item.kind == "date" and not item.required:
-                strategy = st.none() | strategy
+        strategy = input_values(item)
+        if item.kind == "date" and not item.required:
+            strategy = st.none() | strategy
         data[item.name] = draw(strategy)
     entry, exit_ = draw(_entry_exit()) if dated else (None, None)
     for name, value in zip(window, (entry, exit_), strict=True):
@@ -169,7 +165,7 @@ def structures(
     ``dated=True`` (the default) entry and exit dates are drawn too (each may be absent;
     exit ≥ entry).
     """
-    return _structure(resolve_model(model), dated, {})
+    return _structure(resolve_model(model), dated)
 
 
 def _fails_some_day(model: Model, params: Parameters, structure: StructureBase) -> bool:
@@ -204,7 +200,7 @@ def eligible_structures(
     """
     resolved = resolve_model(model)
     params = parameters if parameters is not None else resolved.reference_parameters()
-    return _structure(resolved, dated, {}).filter(
+    return _structure(resolved, dated).filter(
         lambda structure: not _fails_some_day(resolved, params, structure)
     )
 
@@ -239,7 +235,7 @@ def _frames(
     identifier = model.id_input  # distinct ids: a repeated structure is refused by default
     items = draw(
         st.lists(
-            _structure(model, dated, {}),
+            _structure(model, dated),
             min_size=min_size,
             max_size=max_size,
             unique_by=lambda structure: getattr(structure, identifier),
@@ -441,7 +437,7 @@ _BAD_VALUES: Final[dict[str, tuple[Any, ...]]] = {
 
 @st.composite
 def _invalid(draw: st.DrawFn, model: Model) -> tuple[dict[str, Any], str]:
-    base = draw(_structure(model, True, {})).inputs()
+    base = draw(_structure(model, True)).inputs()
     hows = ["bad_value", "missing", "unknown"]
     if model.entry_input and model.exit_input:
         hows.append("dates_reversed")

@@ -10,7 +10,7 @@ editing the library.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -60,7 +60,6 @@ class Model:
     id_input: str = "structure_id"
     entry_input: str | None = "entry_date"
     exit_input: str | None = "exit_date"
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("inputs", "parameters", "rules", "conditions", "parameter_files", "relations"):
@@ -190,13 +189,13 @@ class Model:
 
     def reference_parameters(self) -> Parameters:
         """The model's reference values (its parameter files), loaded once."""
-        cached = self._cache.get("reference")
-        if cached is None:
-            if not self.parameter_files:
-                raise ModelError(f"model {self.name!r} ships no parameter file")
-            cached = self._cache["reference"] = self.load_parameters(*self.parameter_files)
-        assert isinstance(cached, Parameters)
-        return cached
+        return self._reference
+
+    @cached_property
+    def _reference(self) -> Parameters:
+        if not self.parameter_files:
+            raise ModelError(f"model {self.name!r} ships no parameter file")
+        return self.load_parameters(*self.parameter_files)
 
     def load_parameters(self, *files: ParameterFile) -> Parameters:
         """Parameter files (together defining every parameter) checked against the model's
@@ -285,12 +284,11 @@ class Model:
             parameter_files=(*self.parameter_files, *parameter_files),
             relations=(*self.relations, *relations),
             note=self.note if note is None else note,
-            _cache={},
         )
 
     def replace(self, **changes: Any) -> Model:
         """A copy with some fields changed (``dataclasses.replace``), checked again."""
-        return replace(self, **changes, _cache={})
+        return replace(self, **changes)
 
     def __repr__(self) -> str:
         return f"Model({self.name!r}, lines={list(self.line_keys)})"

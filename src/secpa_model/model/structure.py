@@ -18,13 +18,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from secpa_model.model.inputs import KIND_RULES, Input, python_type
 
-WINDOW_MESSAGE = "{exit} is before {entry}"
-"""The message of an exit date before the entry date (both paths)."""
-
 
 def window_message(entry: str, exit_: str) -> str:
-    """``exit_date is before entry_date``, with the model's names."""
-    return WINDOW_MESSAGE.format(entry=entry, exit=exit_)
+    """The message of an exit date before the entry date, in both paths (``exit_date is
+    before entry_date``, with the model's names)."""
+    return f"{exit_} is before {entry}"
 
 
 class StructureBase(BaseModel):
