@@ -19,7 +19,7 @@ import pandas as pd
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import cents_to_euros, exact_sum
 from secpa_model.core.periods import PeriodLike
-from secpa_model.io.frames import ReportedAllocation, allocate_frame
+from secpa_model.io.frames import Keep, ReportedAllocation, allocate_frame
 from secpa_model.io.validation import ERROR_COLUMNS, describe_problems, duplicate_problems
 from secpa_model.model.model import Model
 from secpa_model.models import resolve_model
@@ -60,9 +60,11 @@ def allocate_in_chunks(
     errors: Literal["raise", "report"] = "raise",
     chunk_rows: int = CHUNK_ROWS,
     progress: Progress | None = None,
+    keep: Keep = None,
 ) -> ReportedAllocation:
     """:func:`~secpa_model.allocate_frame` over ``frame`` in chunks of ``chunk_rows`` rows,
     calling ``progress(done, total)`` after each chunk when the frame has more than one.
+    ``keep``: the input columns the allocations carry, as in ``allocate_frame``.
 
     Returns the allocations and the errors frame (empty when every row is valid): the same
     as one call, whatever the chunks. Repeated ids (and years) are looked for over the whole
@@ -81,6 +83,7 @@ def allocate_in_chunks(
             model=model,
             allow_duplicates=allow_duplicates,
             errors="report",
+            keep=keep,
         )
         _raise_if(errors, reported.errors)
         return reported
@@ -89,7 +92,13 @@ def allocate_in_chunks(
     for start in range(0, total, chunk_rows):
         chunk = frame.iloc[start : start + chunk_rows]
         reported = allocate_frame(
-            chunk, period, parameters, model=model, allow_duplicates=True, errors="report"
+            chunk,
+            period,
+            parameters,
+            model=model,
+            allow_duplicates=True,
+            errors="report",
+            keep=keep,
         )
         allocations.append(reported.allocations)
         if len(reported.errors):

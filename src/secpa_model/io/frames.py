@@ -13,10 +13,20 @@ then allocated over its calendar year intersected with ``period`` (``period`` ma
 each row gets its whole year), so a multi-year study is one call. The other fields of the
 row (file active, hours, requests…) are that year's. A row whose year does not meet
 ``period`` is not participating (reason ``not_participating``), like a structure that left.
+The result keeps the ``year`` column, so that a structure's rows can be told apart.
+
+Kept columns
+------------
+Besides the id (and ``year``), the result carries the input columns named by ``keep``
+(a name, a region…), copied as given, right after the id. By default it keeps the
+identifying columns found in the frame: those whose name, ignoring case, accents, spaces
+and hyphens, is one of :data:`IDENTIFYING_COLUMNS`.
 """
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
 from typing import Any, Final, Literal, NamedTuple, overload
@@ -46,6 +56,7 @@ from secpa_model.models import resolve_model
 
 __all__ = [
     "ERROR_COLUMNS",
+    "IDENTIFYING_COLUMNS",
     "MAX_ERRORS_SHOWN",
     "YEAR_COLUMN",
     "ReportedAllocation",
@@ -53,11 +64,32 @@ __all__ = [
     "allocate_frame",
     "cent_columns",
     "describe_problems",
+    "kept_columns",
     "result_columns",
 ]
 
 _EPOCH_YEAR: Final = 1970
 _EPOCH_ORDINAL: Final = date(_EPOCH_YEAR, 1, 1).toordinal()
+
+IDENTIFYING_COLUMNS: Final[tuple[str, ...]] = (
+    "name",
+    "nom",
+    "label",
+    "libelle",
+    "raison_sociale",
+    "finess",
+    "siret",
+    "region",
+    "departement",
+    "commune",
+    "city",
+)
+"""The input columns :func:`allocate_frame` keeps by default (besides the id and ``year``):
+a column is kept when its name, lower-cased, without accents and with spaces and hyphens
+as ``_``, is one of these (``Nom``, ``Région``, ``raison sociale`` are kept)."""
+
+Keep = Sequence[str] | None
+"""What ``keep=`` takes: column names, or None for the identifying columns found."""
 
 
 def cent_columns(model: Model | str | None = None) -> tuple[str, ...]:
@@ -66,9 +98,52 @@ def cent_columns(model: Model | str | None = None) -> tuple[str, ...]:
 
 
 def result_columns(model: Model | str | None = None) -> tuple[str, ...]:
-    """The columns of an :func:`allocate_frame` result, in order."""
+    """The columns of an :func:`allocate_frame` result, in order, without the ``year`` and
+    kept columns (which come right after the id)."""
     resolved = resolve_model(model)
     return (resolved.id_input, "eligible", "reasons", *cent_columns(resolved))
+
+
+def _plain_name(name: object) -> str:
+    """A column name lower-cased, without accents, spaces and hyphens as ``_``."""
+    decomposed = unicodedata.normalize("NFKD", str(name).strip().lower())
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return bare.replace(" ", "_").replace("-", "_")
+
+
+def kept_columns(
+    frame: pd.DataFrame, keep: Keep = None, model: Model | str | None = None
+) -> list[str]:
+    """The input columns an :func:`allocate_frame` result carries after the id: ``year``
+    when the frame has one, then ``keep`` (default: the :data:`IDENTIFYING_COLUMNS`
+    found, in the frame's order). An :class:`~secpa_model.InputError` names a column of
+    ``keep`` the frame does not have, or one that is a result column."""
+    resolved = resolve_model(model)
+    names = [str(name) for name in frame.columns]
+    if keep is None:
+        wanted = [name for name in names if _plain_name(name) in IDENTIFYING_COLUMNS]
+    elif isinstance(keep, str):
+        raise TypeError(f"keep takes a list of column names, not the text {keep!r}")
+    else:
+        wanted = [str(name) for name in keep]
+    reserved = set(result_columns(resolved))
+    clashing = [name for name in wanted if name in reserved and name != resolved.id_input]
+    if clashing:
+        raise InputError(
+            f"keep: {', '.join(map(repr, clashing))} is a column of the result; rename it "
+            "in the input to keep it"
+        )
+    missing = [name for name in wanted if name not in names]
+    if missing:
+        raise InputError(
+            f"keep: no column {', '.join(map(repr, missing))} in the input "
+            f"(columns: {', '.join(names)})"
+        )
+    found = [YEAR_COLUMN] if YEAR_COLUMN in names else []
+    for name in wanted:
+        if name not in (*found, resolved.id_input):
+            found.append(name)
+    return found
 
 
 class ReportedAllocation(NamedTuple):
@@ -89,6 +164,7 @@ def allocate_frame(
     model: Model | str | None = None,
     allow_duplicates: bool = False,
     errors: Literal["raise"] = "raise",
+    keep: Keep = None,
 ) -> pd.DataFrame: ...
 
 
@@ -101,6 +177,7 @@ def allocate_frame(
     model: Model | str | None = None,
     allow_duplicates: bool = False,
     errors: Literal["report"],
+    keep: Keep = None,
 ) -> ReportedAllocation: ...
 
 
@@ -112,6 +189,7 @@ def allocate_frame(
     model: Model | str | None = None,
     allow_duplicates: bool = False,
     errors: Literal["raise", "report"] = "raise",
+    keep: Keep = None,
 ) -> pd.DataFrame | ReportedAllocation:
     """Allocate every row of ``frame`` (one structure, or one structure-year, per row).
 
@@ -128,10 +206,15 @@ def allocate_frame(
     name (default: the experimentation).
 
     Returns a DataFrame with the same index and row order (:func:`result_columns`): the id,
-    ``eligible`` (bool), ``reasons`` (codes joined by ``;``, empty when eligible),
-    ``<line>_cents`` (int64) per line of the model and ``total_cents`` (int64). Row ``i``
-    equals ``allocate(Structure(**row_i), period)`` to the cent. Use
-    :func:`add_euro_columns` for Decimal euros.
+    then ``year`` (int64, with a ``year`` column) and the kept columns, ``eligible``
+    (bool), ``reasons`` (codes joined by ``;``, empty when eligible), ``<line>_cents``
+    (int64) per line of the model and ``total_cents`` (int64). Row ``i`` equals
+    ``allocate(Structure(**row_i), period)`` to the cent. Use :func:`add_euro_columns`
+    for Decimal euros.
+
+    ``keep``: the input columns copied into the result after the id (as given: a name, a
+    region); default None keeps the identifying columns found (:data:`IDENTIFYING_COLUMNS`),
+    ``keep=()`` none but ``year`` (see :func:`kept_columns`).
 
     Rows that repeat an id (an id and a year, in a structure-year table) are invalid, every
     copy named, since each would be funded with its own caps; ``allow_duplicates=True`` funds
@@ -150,11 +233,14 @@ def allocate_frame(
     span = Period.parse(period) if period is not None else None
     params = parameters_for(resolved, parameters)
     validated = validate_frame(frame, resolved, allow_duplicates=allow_duplicates)
+    kept = kept_columns(frame, keep, resolved)
     if validated.years is None and span is None:
         raise InputError("a period is required (or a 'year' column giving each row's year)")
     if errors == "raise" and len(validated.problems):
         raise InputError(describe_problems(validated.problems))
     result = _allocate_valid(resolved, validated, span, params, frame.index)
+    if kept:
+        result = _with_kept(result, frame, validated, kept, resolved.id_input)
     if errors == "report":
         return ReportedAllocation(result, validated.problems)
     return result
@@ -181,6 +267,26 @@ def _allocate_valid(
     starts, ends, span = _row_windows(model, columns, years, period)
     batch = compute(model, columns, starts, ends, span, params)
     return _result_frame(model, ids, batch.eligible, batch.reason_mask, batch.line_cents, index)
+
+
+def _with_kept(
+    result: pd.DataFrame,
+    frame: pd.DataFrame,
+    validated: ValidatedFrame,
+    kept: list[str],
+    identifier: str,
+) -> pd.DataFrame:
+    """``result`` with the ``kept`` input columns of the valid rows after the id (the year
+    as validated, int64; the others as given)."""
+    positions = np.flatnonzero(validated.valid)
+    after = list(result.columns).index(identifier)
+    for offset, name in enumerate(kept, start=1):
+        if name == YEAR_COLUMN and validated.years is not None:
+            values: Any = validated.years[positions].astype(np.int64)
+        else:
+            values = frame[name].array.take(positions)
+        result.insert(after + offset, name, values)
+    return result
 
 
 def _row_windows(

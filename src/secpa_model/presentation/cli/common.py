@@ -17,6 +17,7 @@ from secpa_model.core.errors import InputError
 from secpa_model.core.periods import Period
 from secpa_model.core.safe_text import shortened, shown
 from secpa_model.io.files import FORMATS, read_structures, write_allocations
+from secpa_model.io.frames import IDENTIFYING_COLUMNS
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
 from secpa_model.models import DEFAULT_MODEL, get_model
@@ -168,6 +169,24 @@ def _resolved(path: Path) -> Path:
         return path.resolve()
     except (OSError, RuntimeError):  # a symbolic link loop
         return Path(os.path.abspath(path))
+
+
+def add_keep_argument(parser: argparse.ArgumentParser) -> None:
+    """``--keep COLUMNS``: the input columns the output carries after the id."""
+    parser.add_argument(
+        "--keep",
+        metavar="COL1,COL2",
+        help="input columns to copy into the output after the id (and year), separated by "
+        "commas, e.g. nom,region; an empty value keeps none; default: the identifying "
+        f"columns found ({', '.join(IDENTIFYING_COLUMNS)}; any case, accents)",
+    )
+
+
+def keep_from(args: argparse.Namespace) -> list[str] | None:
+    """The columns of ``--keep`` (None without it: the default)."""
+    if args.keep is None:
+        return None
+    return [name.strip() for name in args.keep.split(",") if name.strip()]
 
 
 def write_result(frame: pd.DataFrame, path: Path, *, index: bool | None = None) -> None:

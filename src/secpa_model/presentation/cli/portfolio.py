@@ -26,6 +26,7 @@ from secpa_model.presentation.cli.common import (
     Subcommands,
     add_duplicates_argument,
     add_input_argument,
+    add_keep_argument,
     add_model_argument,
     add_optional_period,
     add_parameters_argument,
@@ -35,6 +36,7 @@ from secpa_model.presentation.cli.common import (
     check_report_output,
     in_file,
     input_files,
+    keep_from,
     model_from,
     number,
     optional_period,
@@ -82,6 +84,7 @@ def add_batch(commands: Subcommands, model: Model) -> None:
         metavar="N",
         help=f"rows per chunk; longer inputs show progress (default {CHUNK_ROWS})",
     )
+    add_keep_argument(sub)
     sub.set_defaults(handler=run_batch)
 
 
@@ -115,6 +118,7 @@ def run_batch(args: argparse.Namespace) -> int:
             errors=args.errors,
             chunk_rows=args.chunk_rows,
             progress=progress,
+            keep=keep_from(args),
         )
     except InputError as exc:
         raise in_file(args.input, exc) from exc
