@@ -24,6 +24,11 @@ CAP_VALUE = (
     'status = "assumption"\n'
     'rationale = "Not public; a cap of about 10 % of an average structure\'s allocation."\n'
     'source = "calibration"\n'
+    "range.low = 25000\n"
+    "range.high = 60000\n"
+    'range.distribution = "uniform"\n'
+    'range.rationale = "The cap is not public; from about 6 % to 15 % of an average '
+    "structure's allocation, no value favoured within that span.\"\n"
 )
 IN_PERSON_RATE = (
     "value = 60\n"

@@ -28,7 +28,7 @@ from secpa_model.core.errors import SecpaError
 from secpa_model.engine.trace import status_label
 from secpa_model.model.inputs import REQUIRED
 from secpa_model.model.model import Model
-from secpa_model.model.parameters import Parameters, Scale
+from secpa_model.model.parameters import DatedValue, Parameters, Scale
 from secpa_model.models import SHIPPED, resolve_model
 
 BEGIN: Final = (
@@ -74,13 +74,13 @@ def shipped_inputs_tables() -> str:
 
 def provenance_table(parameters: Parameters | None = None) -> str:
     """A Markdown table of every dated value (parameter, from, value, unit, status, source,
-    rationale), its sources listed below it by number (``None``: the experimentation's
+    rationale, plausible range with its reason), its sources listed below it by number (``None``: the experimentation's
     reference values)."""
     params = parameters if parameters is not None else resolve_model(None).reference_parameters()
     sources: list[str] = []
     out = [
-        "| parameter | from | value | unit | status | source | rationale |",
-        "|---|---|---|---|---|---|---|",
+        "| parameter | from | value | unit | status | source | rationale | range |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for path, parameter in params.parameters.items():
         for dated in parameter.values:
@@ -96,11 +96,20 @@ def provenance_table(parameters: Parameters | None = None) -> str:
                 f"**{status}**" if dated.status == "assumption" else status,
                 f"[{sources.index(source) + 1}]",
                 _cell(dated.rationale or ""),
+                _cell(_range(dated)),
             ]
             out.append("| " + " | ".join(cells) + " |")
     out.append("")
     out.extend(f"{number}. {_cell(source)}" for number, source in enumerate(sources, start=1))
     return "\n".join(out) + "\n"
+
+
+def _range(dated: DatedValue) -> str:
+    """A dated value's plausible range and its reason (empty without one)."""
+    if dated.range is None:
+        return ""
+    spread = dated.range.describe(factor=isinstance(dated.value, Scale))
+    return f"{spread}: {dated.range.rationale}"
 
 
 def replace_table(text: str, table: str, begin: str = BEGIN, end: str = END) -> str:

@@ -18,6 +18,8 @@ File layout::
     value = 66000                # or value.mode = "step" and value.brackets = [...]
     status = "published"         # or "assumption" with a rationale
     source = "some_id"           # or an inline table {title = ..., reference = ...}
+    # an assumption may carry its plausible range (for a scale: a factor of its values)
+    range = { low = 60000, high = 70000, distribution = "triangular", rationale = "..." }
 
 The file is untrusted: whatever it holds, reading it raises a
 :class:`~secpa_model.ParameterError` naming the file (and the line or key where there is
@@ -55,6 +57,7 @@ from secpa_model.model.parameters.models import (
     DatedValue,
     KeyedValueError,
     Parameter,
+    Range,
     Scale,
     Source,
 )
@@ -70,6 +73,7 @@ _MODEL_AFTER: Final[dict[str | None, type[BaseModel]]] = {
     "value": Scale,
     "brackets": Bracket,
     "source": Source,
+    "range": Range,
 }
 _HINTS: Final[dict[str, str]] = {
     "source": "every value needs a source: a source id from [sources] or an inline table "

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from typing import Literal
+from typing import Final, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,6 +25,15 @@ from secpa_model.model.parameters.spec import ParameterSpec
 Status = Literal["published", "assumption", "calibrated", "scenario"]
 """Where a value comes from: a public text, a labelled assumption, a value fitted to public
 figures (calibrated), or a user's scenario."""
+Distribution = Literal["uniform", "triangular", "normal"]
+"""How a value is spread over its :class:`Range`: ``uniform``; ``triangular`` (peaked at
+``mode``, by default the value); ``normal`` (centred on the value, standard deviation
+``sd``, by default a quarter of the range, truncated to the range)."""
+UNCERTAIN_STATUSES: Final = frozenset({"assumption", "calibrated"})
+"""The statuses whose values may carry a range: a published value is a fact and a
+scenario's value a choice, so neither has one."""
+MAX_RATIONALE_CHARS: Final = 2000
+"""The longest rationale of a range (a sentence or two; a parameter file is untrusted)."""
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 FRACTION = "fraction"
@@ -126,6 +135,65 @@ class Scale(BaseModel):
         return f"{self.mode} scale: " + "; ".join(parts)
 
 
+class Range(BaseModel):
+    """The plausible range of an assumption (plage plausible) and how its values spread
+    over it, with the reason for both.
+
+    For a number, ``low`` and ``high`` are in the parameter's unit and contain the value.
+    For a scale they bound a **factor** applied to every bracket's value (the thresholds stay):
+    ``low = 0.8, high = 1.2`` says the whole schedule may be 20 % lower or higher; the factor of
+    the value itself is 1. ``mode`` (triangular only) defaults to the value (to 1 for a scale),
+    ``sd`` (normal only) to a quarter of ``high - low``. ``low == high`` is allowed: a value
+    known exactly.
+    """
+
+    model_config = _STRICT
+
+    low: Decimal = Field(ge=0, allow_inf_nan=False)
+    high: Decimal = Field(ge=0, allow_inf_nan=False)
+    distribution: Distribution = "triangular"
+    mode: Decimal | None = Field(default=None, ge=0, allow_inf_nan=False)
+    sd: Decimal | None = Field(default=None, gt=0, allow_inf_nan=False)
+    rationale: str = Field(min_length=1, max_length=MAX_RATIONALE_CHARS)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Range:
+        if self.high < self.low:
+            raise KeyedValueError("high", f"high {self.high} is below low {self.low}")
+        if self.mode is not None:
+            if self.distribution != "triangular":
+                raise KeyedValueError(
+                    "mode", f"a mode is for a triangular distribution, not {self.distribution}"
+                )
+            if not self.low <= self.mode <= self.high:
+                raise KeyedValueError(
+                    "mode", f"mode {self.mode} is outside the range [{self.low}, {self.high}]"
+                )
+        if self.sd is not None and self.distribution != "normal":
+            raise KeyedValueError("sd", f"sd is for a normal distribution, not {self.distribution}")
+        return self
+
+    def mode_for(self, center: Decimal) -> Decimal:
+        """The triangle's peak: ``mode``, else ``center`` (the value, or 1 for a scale)."""
+        return center if self.mode is None else self.mode
+
+    @property
+    def spread(self) -> Decimal:
+        """The normal's standard deviation: ``sd``, else a quarter of the range."""
+        return self.sd if self.sd is not None else (self.high - self.low) / 4
+
+    def describe(self, *, factor: bool = False) -> str:
+        """``38000 to 55000, normal (sd 4000)`` in the parameter's unit; with ``factor``
+        (a scale's range) ``×0.8 to ×1.2, triangular``."""
+        shape: str = self.distribution
+        if self.mode is not None:
+            shape += f" (mode {self.mode})"
+        if self.sd is not None:
+            shape += f" (sd {self.sd})"
+        sign = "×" if factor else ""
+        return f"{sign}{self.low} to {sign}{self.high}, {shape}"
+
+
 class DatedValue(BaseModel):
     """A value of a parameter, in force from ``effective_from`` until the next one."""
 
@@ -136,6 +204,7 @@ class DatedValue(BaseModel):
     status: Status
     source: Source
     rationale: str | None = None
+    range: Range | None = None
 
     @model_validator(mode="after")
     def _assumption_has_rationale(self) -> DatedValue:
@@ -143,7 +212,22 @@ class DatedValue(BaseModel):
             raise KeyedValueError(
                 "rationale", "a value with status 'assumption' needs a one-line 'rationale'"
             )
+        if self.range is not None:
+            self._check_range(self.range)
         return self
+
+    def _check_range(self, spread: Range) -> None:
+        if self.status not in UNCERTAIN_STATUSES:
+            raise KeyedValueError(
+                "range",
+                f"a value with status {self.status!r} has no range: only an assumption (or a "
+                "calibrated value) is uncertain",
+            )
+
+    @property
+    def center(self) -> Decimal:
+        """What a range is centred on: the value, or the factor 1 of a scale."""
+        return Decimal(1) if isinstance(self.value, Scale) else self.value
 
 
 class Parameter(BaseModel):
@@ -192,6 +276,8 @@ class Parameter(BaseModel):
             )
         for index, dated in enumerate(self.values):
             _check_kind(spec, dated.value, index)
+            if dated.range is not None:
+                _check_range_units(spec, dated.value, dated.range, index)
 
     @property
     def first_date(self) -> date:
@@ -251,6 +337,42 @@ def _check_kind(spec: ParameterSpec, value: Decimal | Scale, index: int) -> None
         raise KeyedValueError(key, f"{where}: {exc}") from exc
 
 
+def _check_range_units(
+    spec: ParameterSpec, value: Decimal | Scale, spread: Range, index: int
+) -> None:
+    """A range within the unit's bounds: its ends (and mode) are valid values of the
+    parameter (whole patients, exact cents, a fraction ≤ 1...); for a scale, the scale at
+    its highest factor is still a valid scale."""
+    key = f"values[{index}].range"
+    center = Decimal(1) if isinstance(value, Scale) else value
+    what = "the factor 1 of a scale" if isinstance(value, Scale) else "the value"
+    if not spread.low <= center <= spread.high:
+        raise KeyedValueError(
+            key, f"the range [{spread.low}, {spread.high}] does not contain {what} ({center})"
+        )
+    if isinstance(value, Scale):
+        highest = Scale(
+            mode=value.mode,
+            brackets=[
+                Bracket(threshold=b.threshold, value=b.value * spread.high) for b in value.brackets
+            ],
+        )
+        try:
+            _check_scale(spec, highest, f"{key}.high", f"value {index} at its highest factor")
+        except KeyedValueError as exc:
+            raise KeyedValueError(f"{key}.high", str(exc)) from None
+        return
+    ends = {"low": spread.low, "high": spread.high, "mode": spread.mode}
+    for name, end in ends.items():
+        if end is None:
+            continue
+        try:
+            _check_kind(spec, end, index)
+        except KeyedValueError as exc:
+            reason = str(exc).removeprefix(f"value {index}: ")
+            raise KeyedValueError(f"{key}.{name}", f"range {name}: {reason}") from None
+
+
 def _check_scale(spec: ParameterSpec, scale: Scale, key: str, where: str) -> None:
     """Thresholds and values within their units' range: a fraction ≤ 1, euros and other
     numbers exact in float64."""
@@ -287,6 +409,7 @@ class InForce:
     source: Source
     rationale: str | None
     effective_from: date
+    range: Range | None = None
 
     def describe(self) -> str:
         """The value with its unit, for people."""

@@ -118,6 +118,7 @@ class Parameters(BaseModel):
                 source=dated.source,
                 rationale=dated.rationale,
                 effective_from=dated.effective_from,
+                range=dated.range,
             )
         return ParameterSnapshot(day=day, values=values)
 
@@ -128,10 +129,20 @@ def _check_relation(parameters: dict[str, Parameter], relation: ParameterRelatio
     start = max(lower.first_date, upper.first_date)
     days = sorted({v.effective_from for v in (*lower.values, *upper.values)} | {start})
     for day in (d for d in days if d >= start):
-        low, high = lower.value_on(day).value, upper.value_on(day).value
+        below, above = lower.value_on(day), upper.value_on(day)
+        low, high = below.value, above.value
         if isinstance(low, Decimal) and isinstance(high, Decimal) and low > high:
             raise KeyedValueError(
                 f"{relation.upper}.values",
                 f"{relation.lower} ({low}) is above {relation.upper} ({high}) from {day}: "
                 f"{relation.reason}",
+            )
+        # every value a range allows keeps the relation, so that no draw can break it
+        highest = below.range.high if below.range is not None else low
+        lowest = above.range.low if above.range is not None else high
+        if isinstance(highest, Decimal) and isinstance(lowest, Decimal) and highest > lowest:
+            raise KeyedValueError(
+                f"{relation.upper}.values",
+                f"the ranges allow {relation.lower} ({highest}) above {relation.upper} "
+                f"({lowest}) from {day}: {relation.reason}",
             )

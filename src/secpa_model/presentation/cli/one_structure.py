@@ -18,7 +18,7 @@ from secpa_model.engine.allocate import allocate
 from secpa_model.engine.build import used_parameter
 from secpa_model.io.schemas import SCHEMA_NAMES, SchemaName, json_schema
 from secpa_model.model.model import Model, describe_validation_error
-from secpa_model.model.parameters import Parameters
+from secpa_model.model.parameters import Parameters, Scale
 from secpa_model.model.parameters.loader import (
     MAX_FILE_BYTES,
     decode_text,
@@ -250,15 +250,22 @@ def run_params(args: argparse.Namespace) -> int:
     parameters: Parameters = base_parameters(args.file, model)
     day: date = args.date or date.today()
     snapshot = parameters.at(day)
-    values = [used_parameter(value) for value in snapshot.values.values()]
+    in_force = list(snapshot.values.values())
     if args.assumptions_only:
-        values = [value for value in values if value.status == "assumption"]
+        in_force = [value for value in in_force if value.status == "assumption"]
+    values = [used_parameter(value) for value in in_force]
     if args.json:
         payload = {
             "parameters_name": parameters.name,
             "origin": parameters.origin,
             "date": day.isoformat(),
-            "parameters": [value.model_dump(mode="json") for value in values],
+            "parameters": [
+                {
+                    **value.model_dump(mode="json"),
+                    "range": None if held.range is None else held.range.model_dump(mode="json"),
+                }
+                for value, held in zip(values, in_force, strict=True)
+            ],
         }
         print(json.dumps(payload, indent=2, ensure_ascii=False))
         return 0
@@ -268,12 +275,20 @@ def run_params(args: argparse.Namespace) -> int:
         f"in force on {day}:"
     )
     print()
-    print(parameter_table(values) if values else "(none)")
+    ranges = [
+        "" if held.range is None else held.range.describe(factor=isinstance(held.value, Scale))
+        for held in in_force
+    ]
+    print(parameter_table(values, ranges) if values else "(none)")
     assumptions = sum(value.status == "assumption" for value in values)
     print()
     print(
         f"{len(values)} values, {assumptions} of them ASSUMPTIONS (not published values); "
         "replace them with official values: docs/official-values.md"
+    )
+    print(
+        "range: the plausible values of an assumption (of a scale: a factor of all its "
+        "values), what 'simulate' draws from; the reason for each range: --json"
     )
     return 0
 

@@ -76,21 +76,24 @@ def line_table(allocation: Allocation) -> str:
     return "\n".join([lines[0], rule, *lines[1:-1], rule, lines[-1]])
 
 
-def parameter_table(values: Sequence[UsedParameter]) -> str:
-    """The parameters as a plain-text table (path, status, date, source, value with unit),
-    the sources listed below it by number."""
+def parameter_table(values: Sequence[UsedParameter], ranges: Sequence[str] | None = None) -> str:
+    """The parameters as a plain-text table (path, status, date, source, [range,] value with
+    unit), the sources listed below it by number. ``ranges``: one cell per value (the
+    plausible range of an assumption, ``""`` for none) adds a ``range`` column."""
     sources: list[str] = []
     rows = []
-    for value in values:
+    for index, value in enumerate(values):
         source = str(value.source)
         if source not in sources:
             sources.append(source)
         number = f"[{sources.index(source) + 1}]"
         row = (value.path, status_label(value.status), str(value.effective_from), number)
-        rows.append((*row, value.value))
-    headers = ("parameter", "status", "from", "source", "value")
-    lines, widths = format_rows([headers, *rows], "<<<<<")
-    lines.insert(1, "-" * (sum(widths[:4]) + 8 + len(headers[4])))
+        extra = () if ranges is None else (ranges[index] or "-",)
+        rows.append((*row, *extra, value.value))
+    headers = ("parameter", "status", "from", "source", *(() if ranges is None else ("range",)))
+    headers = (*headers, "value")
+    lines, widths = format_rows([headers, *rows], "<" * len(headers))
+    lines.insert(1, "-" * (sum(widths[:-1]) + 2 * (len(headers) - 1) + len(headers[-1])))
     lines.append("")
     lines.extend(
         f"[{number}] {visible_controls(source)}" for number, source in enumerate(sources, start=1)
