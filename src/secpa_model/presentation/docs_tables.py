@@ -74,8 +74,8 @@ def shipped_inputs_tables() -> str:
 
 def provenance_table(parameters: Parameters | None = None) -> str:
     """A Markdown table of every dated value (parameter, from, value, unit, status, source,
-    rationale, plausible range with its reason), its sources listed below it by number (``None``: the experimentation's
-    reference values)."""
+    rationale, plausible range with its reason), its sources listed below it by number
+    (``None``: the experimentation's reference values)."""
     params = parameters if parameters is not None else resolve_model(None).reference_parameters()
     sources: list[str] = []
     out = [
