@@ -16,7 +16,7 @@ from secpa_model.analysis.scenarios import Scenario, as_parameters
 from secpa_model.core.errors import ParameterError
 from secpa_model.core.money import cents_to_euros, exact_sum
 from secpa_model.core.periods import PeriodLike
-from secpa_model.io.frames import ERROR_COLUMNS, allocate_frame
+from secpa_model.io.frames import allocate_frame, allocate_reported
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
 from secpa_model.models import resolve_model
@@ -75,15 +75,10 @@ def _allocate(
     model: Model,
     allow_duplicates: bool,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    if errors == "report":
-        reported = allocate_frame(
-            frame, period, params, errors="report", model=model, allow_duplicates=allow_duplicates
-        )
-        return reported.allocations, reported.errors
-    empty = pd.DataFrame({name: pd.Series(dtype=object) for name in ERROR_COLUMNS})
-    return allocate_frame(
-        frame, period, params, model=model, allow_duplicates=allow_duplicates
-    ), empty
+    reported = allocate_reported(
+        frame, period, params, model=model, allow_duplicates=allow_duplicates, errors=errors
+    )
+    return reported.allocations, reported.errors
 
 
 def compare(

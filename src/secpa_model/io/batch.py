@@ -19,7 +19,7 @@ import pandas as pd
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import cents_to_euros, exact_sum
 from secpa_model.core.periods import PeriodLike
-from secpa_model.io.frames import Keep, ReportedAllocation, allocate_frame
+from secpa_model.io.frames import Keep, ReportedAllocation, allocate_frame, allocate_reported
 from secpa_model.io.validation import ERROR_COLUMNS, describe_problems, duplicate_problems
 from secpa_model.model.model import Model
 from secpa_model.models import resolve_model
@@ -76,17 +76,15 @@ def allocate_in_chunks(
         raise ValueError(f"chunk_rows must be at least 1, got {chunk_rows}")
     total = len(frame)
     if total <= chunk_rows:
-        reported = allocate_frame(
+        return allocate_reported(
             frame,
             period,
             parameters,
             model=model,
             allow_duplicates=allow_duplicates,
-            errors="report",
+            errors=errors,
             keep=keep,
         )
-        _raise_if(errors, reported.errors)
-        return reported
     allocations: list[pd.DataFrame] = []
     problems: list[pd.DataFrame] = []
     for start in range(0, total, chunk_rows):

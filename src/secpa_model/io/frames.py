@@ -62,6 +62,7 @@ __all__ = [
     "ReportedAllocation",
     "add_euro_columns",
     "allocate_frame",
+    "allocate_reported",
     "cent_columns",
     "describe_problems",
     "kept_columns",
@@ -267,6 +268,35 @@ def _allocate_valid(
     starts, ends, span = _row_windows(model, columns, years, period)
     batch = compute(model, columns, starts, ends, span, params)
     return _result_frame(model, ids, batch.eligible, batch.reason_mask, batch.line_cents, index)
+
+
+def allocate_reported(
+    frame: pd.DataFrame,
+    period: PeriodLike | None,
+    parameters: Any = None,
+    *,
+    model: Model | str | None = None,
+    allow_duplicates: bool = False,
+    errors: Literal["raise", "report"] = "raise",
+    keep: Keep = None,
+) -> ReportedAllocation:
+    """:func:`allocate_frame` in either mode, always as a :class:`ReportedAllocation`:
+    ``errors="raise"`` raises the same :class:`~secpa_model.InputError` on any invalid
+    cell (so its errors frame is empty), ``errors="report"`` reports them."""
+    if errors not in ("raise", "report"):
+        raise ValueError(f"errors must be 'raise' or 'report', got {errors!r}")
+    reported = allocate_frame(
+        frame,
+        period,
+        parameters,
+        model=model,
+        allow_duplicates=allow_duplicates,
+        errors="report",
+        keep=keep,
+    )
+    if errors == "raise" and len(reported.errors):
+        raise InputError(describe_problems(reported.errors))
+    return reported
 
 
 def _with_kept(

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import date
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Literal
 
 import pandas as pd
 
@@ -26,7 +26,7 @@ from secpa_model.analysis.scenarios import Scenario, as_parameters
 from secpa_model.core.money import cents_to_euros, exact_sum, format_euros
 from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.engine.trace import count_words
-from secpa_model.io.frames import YEAR_COLUMN, allocate_frame
+from secpa_model.io.frames import YEAR_COLUMN, allocate_reported
 from secpa_model.io.output import atomic_path
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import DatedValue, Parameter, Parameters, Scale
@@ -77,6 +77,7 @@ def build_report(
     title: str = "SECPA allocations",
     source: str = "",
     charts: bool = True,
+    errors: Literal["raise", "report"] = "raise",
 ) -> str:
     """The HTML page (a string) of the allocations of ``frame`` over ``period``.
 
@@ -85,7 +86,8 @@ def build_report(
     ``scenarios`` is compared with it (a table and a chart). ``source`` names the input
     (e.g. the file) in the page. ``charts=False`` leaves the charts out. Invalid input
     raises :class:`~secpa_model.InputError`, as
-    :func:`~secpa_model.allocate_frame` does.
+    :func:`~secpa_model.allocate_frame` does; with ``errors="report"`` the page is made of
+    the valid rows and says which rows were left out, and why.
     """
     resolved = resolve_model(model)
     params = (
@@ -94,9 +96,20 @@ def build_report(
         else resolved.reference_parameters()
     )
     span = Period.parse(period) if period is not None else None
-    result = allocate_frame(frame, span, params, model=resolved, allow_duplicates=allow_duplicates)
+    reported = allocate_reported(
+        frame, span, params, model=resolved, allow_duplicates=allow_duplicates, errors=errors
+    )
+    result = reported.allocations
     comparison = (
-        compare(frame, span, params, *scenarios, model=resolved, allow_duplicates=allow_duplicates)
+        compare(
+            frame,
+            span,
+            params,
+            *scenarios,
+            model=resolved,
+            allow_duplicates=allow_duplicates,
+            errors=errors,
+        )
         if scenarios
         else None
     )
@@ -118,6 +131,7 @@ def build_report(
             '<p class="warning">The structures are SYNTHETIC: invented figures, no real '
             "structure is described.</p>"
         )
+    parts += _left_out(reported.errors)
     rows_are = "structure-years" if YEAR_COLUMN in frame.columns else "structures"
     parts += _totals(resolved, result, rows_are)
     parts += _assumptions(params, span)
@@ -143,6 +157,7 @@ def write_report(
     title: str = "SECPA allocations",
     source: str = "",
     charts: bool = True,
+    errors: Literal["raise", "report"] = "raise",
 ) -> Path:
     """Write :func:`build_report` (same arguments after ``path``) to ``path`` (UTF-8).
 
@@ -156,9 +171,11 @@ def write_report(
         parameters,
         scenarios,
         model=model,
+        allow_duplicates=allow_duplicates,
         title=title,
         source=source,
         charts=charts,
+        errors=errors,
     )
     with atomic_path(file) as temporary:
         temporary.write_text(page, encoding="utf-8")
@@ -408,3 +425,21 @@ def _reading_note(model: Model) -> str:
         "For the computation of one structure, line by line: "
         "<code>secpa-model allocate --explain</code>.</p></footer>"
     )
+
+
+def _left_out(problems: pd.DataFrame) -> list[str]:
+    """A warning listing the input rows left out as invalid (``errors="report"``), one line
+    per problem: row, field, value and message; nothing when there are none."""
+    if problems.empty:
+        return []
+    rows = problems["row"].nunique()
+    items = "".join(
+        f"<li>row {escape(str(record['row']))}: <code>{escape(str(record['field']))}</code> = "
+        f"{escape(str(record['value']))}: {escape(str(record['message']))}</li>"
+        for record in problems.to_dict("records")
+    )
+    return [
+        f'<div class="warning" id="left-out"><p>{rows} invalid input '
+        f"row{'s' if rows > 1 else ''} left out of every table, total and chart "
+        f"({len(problems)} problem{'s' if len(problems) > 1 else ''}):</p><ul>{items}</ul></div>"
+    ]

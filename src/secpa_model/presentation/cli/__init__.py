@@ -38,6 +38,7 @@ from secpa_model.presentation.cli.common import (
     PROGRESS_WIDTH,
     USAGE_ERROR,
     Subcommands,
+    errors_path,
     period_from,
 )
 from secpa_model.presentation.cli.one_structure import (
@@ -59,7 +60,6 @@ from secpa_model.presentation.cli.portfolio import (
     add_compare,
     add_report,
     add_sweep,
-    errors_path,
     run_batch,
     run_compare,
     run_report,

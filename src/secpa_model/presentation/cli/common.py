@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Final, TypeAlias
@@ -18,6 +19,7 @@ from secpa_model.core.periods import Period
 from secpa_model.core.safe_text import shortened, shown
 from secpa_model.io.files import FORMATS, read_structures, write_allocations
 from secpa_model.io.frames import IDENTIFYING_COLUMNS
+from secpa_model.io.validation import describe_problems
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
 from secpa_model.models import DEFAULT_MODEL, get_model
@@ -200,6 +202,68 @@ def write_result(frame: pd.DataFrame, path: Path, *, index: bool | None = None) 
 def in_file(name: str, exc: InputError) -> InputError:
     """``exc`` prefixed with the input file's name and how its rows are numbered."""
     return InputError(f"{name} (rows numbered from 0 after the header): {exc}")
+
+
+# ----------------------------------------------------------------- invalid rows
+
+
+def errors_path(output: Path) -> Path:
+    """Where ``--errors report`` writes the problems: ``OUT_STEM.errors.csv``."""
+    return output.with_name(f"{output.stem}.errors.csv")
+
+
+def add_errors_argument(parser: argparse.ArgumentParser, *, output_required: bool) -> None:
+    """``--errors raise|report``: what invalid rows do (the same on every portfolio
+    command)."""
+    where = (
+        "beside the output"
+        if output_required
+        else "beside -o OUT (without -o, listed on standard error)"
+    )
+    parser.add_argument(
+        "--errors",
+        choices=("raise", "report"),
+        default="raise",
+        help="raise (default): any invalid cell stops the run, nothing is written; "
+        "report: compute with the valid rows and write the problems to OUT_STEM.errors.csv "
+        f"{where}",
+    )
+
+
+def problems_file(args: argparse.Namespace, output: Path | None) -> Path | None:
+    """Where ``--errors report`` writes the problems (``OUT_STEM.errors.csv`` beside
+    ``output``); None without ``--errors report`` or without an output."""
+    return errors_path(output) if args.errors == "report" and output is not None else None
+
+
+def checked_outputs(args: argparse.Namespace, output: Path | None, problems: Path | None) -> None:
+    """Refuse (before anything is read) an output, or the errors file, that is an input
+    or the other output."""
+    outputs = [(f"-o {output}", output)] if output is not None else []
+    if problems is not None:
+        outputs.append((f"the errors file {problems} (--errors report)", problems))
+    refuse_overwriting(outputs, input_files(args))
+
+
+def report_problems(
+    args: argparse.Namespace, rows: int, problems: pd.DataFrame | None, path: Path | None
+) -> None:
+    """With ``--errors report``: write the problems to ``path`` (even when there are none)
+    or, without one, list them on standard error; then print how many rows were left out
+    and where their problems are."""
+    if args.errors != "report" or problems is None:
+        return
+    invalid = int(problems["row"].nunique()) if len(problems) else 0
+    count = len(problems)
+    found = f"{number(count)} problem{'' if count == 1 else 's'}"
+    if path is not None:
+        write_result(problems, path, index=False)
+        found += f", written to {path}"
+    elif count:
+        listed = in_file(args.input, InputError(describe_problems(problems)))
+        print(f"secpa-model {args.command}: {listed}", file=sys.stderr)
+        found += ", listed on standard error"
+    print(f"invalid rows: {number(invalid)} of {number(rows)} left out of every total ({found})")
 
 
 # ------------------------------------------------------ models, parameters, scenarios

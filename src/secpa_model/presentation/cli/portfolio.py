@@ -12,19 +12,21 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-from secpa_model.analysis.comparison import compare, sweep
+from secpa_model.analysis.comparison import ReportedSweep, compare, sweep
 from secpa_model.analysis.model_comparison import ModelComparison, compare_models
 from secpa_model.analysis.scenario_files import read_scenario_file
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import cents_to_euros, format_euros
 from secpa_model.io.batch import CHUNK_ROWS, allocate_in_chunks, summarise
 from secpa_model.io.output import atomic_path
+from secpa_model.io.validation import validate_frame
 from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import (
     EACH_ROWS_YEAR,
     PROGRESS_WIDTH,
     Subcommands,
     add_duplicates_argument,
+    add_errors_argument,
     add_input_argument,
     add_keep_argument,
     add_model_argument,
@@ -34,15 +36,17 @@ from secpa_model.presentation.cli.common import (
     base_parameters,
     check_output,
     check_report_output,
+    checked_outputs,
+    errors_path,
     in_file,
-    input_files,
     keep_from,
     model_from,
     number,
     optional_period,
+    problems_file,
     read_input,
     read_scenarios,
-    refuse_overwriting,
+    report_problems,
     write_result,
 )
 from secpa_model.presentation.cli.tables import text_table
@@ -69,14 +73,7 @@ def add_batch(commands: Subcommands, model: Model) -> None:
     add_duplicates_argument(sub)
     add_model_argument(sub)
     add_parameters_argument(sub)
-    sub.add_argument(
-        "--errors",
-        choices=("raise", "report"),
-        default="raise",
-        help="raise (default): any invalid cell stops the batch, nothing is written; "
-        "report: allocate the valid rows and write the problems to OUT_STEM.errors.csv "
-        "beside the output",
-    )
+    add_errors_argument(sub, output_required=True)
     sub.add_argument(
         "--chunk-rows",
         type=int,
@@ -88,19 +85,11 @@ def add_batch(commands: Subcommands, model: Model) -> None:
     sub.set_defaults(handler=run_batch)
 
 
-def errors_path(output: Path) -> Path:
-    """Where ``batch --errors report`` writes the problems: ``OUT_STEM.errors.csv``."""
-    return output.with_name(f"{output.stem}.errors.csv")
-
-
 def run_batch(args: argparse.Namespace) -> int:
     """Allocate the input file, write the output (and the errors file), print a summary."""
     output = check_output(args.output)
-    outputs = [(f"-o {output}", output)]
-    if args.errors == "report":
-        problems = errors_path(output)
-        outputs.append((f"the errors file {problems} (--errors report)", problems))
-    refuse_overwriting(outputs, input_files(args))
+    problems = problems_file(args, output)
+    checked_outputs(args, output, problems)
     if args.chunk_rows < 1:
         raise InputError(f"--chunk-rows {args.chunk_rows}: give a number of rows of at least 1")
     period = optional_period(args)
@@ -126,7 +115,7 @@ def run_batch(args: argparse.Namespace) -> int:
     if args.errors == "report":
         # the input row of each allocation, as a column, to match the errors file's rows
         write_result(allocations.reset_index(names="row"), output, index=False)
-        write_result(reported.errors, problems, index=False)
+        write_result(reported.errors, errors_path(output), index=False)
     else:
         write_result(allocations, output)
     summary = summarise(len(frame), reported)
@@ -141,7 +130,7 @@ def run_batch(args: argparse.Namespace) -> int:
     if args.errors == "report":
         print(
             f"errors: {number(summary.problems)} problems in {number(summary.invalid)} rows "
-            f"written to {problems}"
+            f"written to {errors_path(output)}"
         )
     print(assumption_line(params, period))
     return 0
@@ -209,14 +198,15 @@ def add_compare(commands: Subcommands, model: Model) -> None:
         metavar="OUT",
         help="write the detail (scenario × structure × line) to OUT (.csv, .parquet, .xlsx)",
     )
+    add_errors_argument(sub, output_required=False)
     sub.set_defaults(handler=run_compare)
 
 
 def run_compare(args: argparse.Namespace) -> int:
     """Print the summary by scenario (or by model); write the detail with ``-o``."""
     output = check_output(args.output) if args.output else None
-    if output is not None:
-        refuse_overwriting([(f"-o {output}", output)], input_files(args))
+    problems = problems_file(args, output)
+    checked_outputs(args, output, problems)
     period = optional_period(args)
     names = args.model or [None]
     if len(names) > 1:
@@ -224,7 +214,8 @@ def run_compare(args: argparse.Namespace) -> int:
             raise InputError(
                 "compare models (--model twice or more) without --scenario or --baseline"
             )
-        return _compare_models(args, [model_from(name) for name in names], period, output)
+        models = [model_from(name) for name in names]
+        return _compare_models(args, models, period, output, problems)
     if not args.scenario:
         raise InputError("give --scenario FILE (one or more), or --model twice or more")
     model = model_from(names[0])
@@ -239,6 +230,7 @@ def run_compare(args: argparse.Namespace) -> int:
             *scenarios,
             model=model,
             allow_duplicates=args.allow_duplicates,
+            errors=args.errors,
         )
     except InputError as exc:
         raise in_file(args.input, exc) from exc
@@ -265,6 +257,7 @@ def run_compare(args: argparse.Namespace) -> int:
     print(text_table(headers, rows))
     print()
     print(assumption_line(baseline, period))
+    report_problems(args, len(frame), comparison.errors, problems)
     if output is not None:
         write_result(comparison.detail, output)
         print(f"detail: {number(len(comparison.detail))} rows written to {output}")
@@ -272,12 +265,16 @@ def run_compare(args: argparse.Namespace) -> int:
 
 
 def _compare_models(
-    args: argparse.Namespace, models: list[Any], period: Any, output: Path | None
+    args: argparse.Namespace,
+    models: list[Any],
+    period: Any,
+    output: Path | None,
+    problems: Path | None,
 ) -> int:
     frame = read_input(args.input)
     try:
         comparison: ModelComparison = compare_models(
-            frame, period, *models, allow_duplicates=args.allow_duplicates
+            frame, period, *models, allow_duplicates=args.allow_duplicates, errors=args.errors
         )
     except InputError as exc:
         raise in_file(args.input, exc) from exc
@@ -311,6 +308,7 @@ def _compare_models(
     print()
     for model in models:
         print(f"{model.name}: " + assumption_line(comparison.parameters[model.name], period))
+    report_problems(args, len(frame), comparison.errors, problems)
     if output is not None:
         write_result(comparison.by_structure, output)
         print(f"by structure: {number(len(comparison.by_structure))} rows written to {output}")
@@ -355,6 +353,7 @@ def add_sweep(commands: Subcommands, model: Model) -> None:
     sub.add_argument(
         "-o", "--output", metavar="OUT", help="write the table to OUT (.csv, .parquet, .xlsx)"
     )
+    add_errors_argument(sub, output_required=False)
     sub.set_defaults(handler=run_sweep)
 
 
@@ -378,8 +377,8 @@ def sweep_values(text: str) -> list[Decimal]:
 def run_sweep(args: argparse.Namespace) -> int:
     """Print the sweep table; write it with ``-o``."""
     output = check_output(args.output) if args.output else None
-    if output is not None:
-        refuse_overwriting([(f"-o {output}", output)], input_files(args))
+    problems = problems_file(args, output)
+    checked_outputs(args, output, problems)
     values = sweep_values(args.values)
     period = optional_period(args)
     model = model_from(args.model)
@@ -388,7 +387,7 @@ def run_sweep(args: argparse.Namespace) -> int:
         params = read_scenario_file(args.scenario, params, model=model).apply(params)
     frame = read_input(args.input)
     try:
-        table = sweep(
+        swept = sweep(
             frame,
             period,
             args.path,
@@ -396,9 +395,11 @@ def run_sweep(args: argparse.Namespace) -> int:
             params,
             model=model,
             allow_duplicates=args.allow_duplicates,
+            errors=args.errors,
         )
     except InputError as exc:
         raise in_file(args.input, exc) from exc
+    table, left_out = swept if isinstance(swept, ReportedSweep) else (swept, None)
     rows = [
         [
             str(record["value"]),
@@ -414,6 +415,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     print(text_table([args.path, "total", "difference", "eligible"], rows))
     print()
     print(f"{args.path} takes the SCENARIO values above. " + assumption_line(params, period))
+    report_problems(args, len(frame), left_out, problems)
     if output is not None:
         write_result(table, output)
         print(f"table written to {output}")
@@ -447,13 +449,15 @@ def add_report(commands: Subcommands, model: Model) -> None:
         help="a scenario file to compare with the parameters; repeat for several",
     )
     sub.add_argument("--title", default="SECPA allocations", help="the page's title")
+    add_errors_argument(sub, output_required=True)
     sub.set_defaults(handler=run_report)
 
 
 def run_report(args: argparse.Namespace) -> int:
     """Write the HTML report (whole or not at all: :func:`atomic_path`)."""
     output = check_report_output(args.output)
-    refuse_overwriting([(f"-o {output}", output)], input_files(args))
+    problems = problems_file(args, output)
+    checked_outputs(args, output, problems)
     period = optional_period(args)
     model = model_from(args.model)
     params = base_parameters(args.parameters, model)
@@ -469,6 +473,7 @@ def run_report(args: argparse.Namespace) -> int:
             allow_duplicates=args.allow_duplicates,
             title=args.title,
             source=Path(args.input).name,
+            errors=args.errors,
         )
     except InputError as exc:
         raise in_file(args.input, exc) from exc
@@ -480,4 +485,7 @@ def run_report(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise InputError(f"{output}: cannot write the report: {exc}") from exc
     print(f"report of {number(len(frame))} structures written to {output}")
+    if problems is not None:
+        left_out = validate_frame(frame, model, allow_duplicates=args.allow_duplicates).problems
+        report_problems(args, len(frame), left_out, problems)
     return 0
