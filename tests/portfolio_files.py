@@ -39,6 +39,17 @@ def portfolio_frame() -> pd.DataFrame:
     )
 
 
+def portfolio_copies(copies: int) -> pd.DataFrame:
+    """``copies`` times the three structures, ids suffixed ``-<copy>``, rows numbered from 0
+    (row ``3 * copy + k`` is structure ``k`` of copy ``copy``)."""
+    frames = []
+    for copy in range(copies):
+        frame = portfolio_frame()
+        frame["structure_id"] = [f"{sid}-{copy}" for sid in frame["structure_id"]]
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
 def write_portfolio(directory: Path, name: str = "portfolio.csv") -> Path:
     """Write the portfolio to ``directory / name`` (CSV) and return the path."""
     path = directory / name

@@ -11,7 +11,7 @@ import pytest
 
 from secpa_model.core.money import format_euros
 from secpa_model.presentation.cli import main
-from tests.portfolio_files import portfolio_frame
+from tests.portfolio_files import portfolio_copies
 
 Capture = pytest.CaptureFixture[str]
 
@@ -25,12 +25,7 @@ VALID_CENTRES = COPIES - 1
 
 
 def write_thirty(directory: Path) -> Path:
-    frames = []
-    for copy in range(COPIES):
-        frame = portfolio_frame()
-        frame["structure_id"] = [f"{sid}-{copy}" for sid in frame["structure_id"]]
-        frames.append(frame)
-    frame = pd.concat(frames, ignore_index=True)
+    frame = portfolio_copies(COPIES)
     assert len(frame) == 30 and frame.loc[BAD_ROW, "structure_id"] == "centre-a-4"
     frame["poverty_rate"] = frame["poverty_rate"].astype(object)
     frame.loc[BAD_ROW, "poverty_rate"] = 31  # a percentage

@@ -17,6 +17,7 @@ from secpa_model.presentation.cli import errors_path, main
 from tests.portfolio_files import (
     EXPECTED_CENTS,
     PORTFOLIO_TOTAL,
+    portfolio_copies,
     portfolio_frame,
     write_portfolio,
 )
@@ -33,12 +34,7 @@ LINES = (
 def mixed_frame(copies: int) -> pd.DataFrame:
     """``copies`` (at least 4) times the portfolio, distinct ids, two invalid cells."""
     assert copies >= 4
-    frames = []
-    for copy in range(copies):
-        frame = portfolio_frame()
-        frame["structure_id"] = [f"{sid}-{copy}" for sid in frame["structure_id"]]
-        frames.append(frame)
-    frame = pd.concat(frames, ignore_index=True)
+    frame = portfolio_copies(copies)
     frame["poverty_rate"] = frame["poverty_rate"].astype(object)
     frame.loc[4, "poverty_rate"] = 31  # a percentage: invalid
     frame.loc[9, "file_active_mg"] = -5  # negative: invalid
