@@ -3,7 +3,9 @@ the JSON structure of ``allocate --file`` that are not UTF-8, random bytes, empt
 directory, missing, nested too deeply, with integers of thousands of digits, too large, or
 with a key of thousands of dots. Each is refused with the library's error naming the file
 (the key or line where there is one) and, on the command line, with one line on stderr
-``secpa-model: error: ...``, exit code 2, never a traceback, in bounded time."""
+``secpa-model: error: ...``, exit code 2, never a traceback. The refusals come from checks
+made before any parsing, as their messages say; no wall-clock bound is asserted here (a
+loaded machine would break it): speed is measured in bench/."""
 
 from __future__ import annotations
 
@@ -12,7 +14,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -161,10 +162,8 @@ def test_a_hostile_file_is_one_error_line_naming_it(
 ) -> None:
     suffix, arguments = COMMANDS[command]
     path = hostile_file(tmp_path, case, suffix)
-    started = time.perf_counter()
     code = main(arguments(path, tmp_path))
     line = assert_one_line_error(code, capsys.readouterr().err, path)
-    assert time.perf_counter() - started < 5, "no hostile file takes long to refuse"
     if not (suffix == ".json" and case in TOML_ONLY):
         assert CASES[case][2] in line, line
 
@@ -323,10 +322,8 @@ def test_a_key_with_too_many_dots_is_refused_before_parsing_naming_its_line(
 ) -> None:
     key = ".".join(["a"] * (dots + 1))
     line = {"key": f"{key} = 1", "header": f"[{key}]", "inline": f"x = {{ {key} = 1 }}"}[where]
-    started = time.perf_counter()
     with pytest.raises(ParameterError, match=r"^f\.toml: line 3: a key with more than 64 dots"):
         toml_loads(f"# a comment\n\n{line}\n", "f.toml", ParameterError)
-    assert time.perf_counter() - started < 1
 
 
 @pytest.mark.parametrize(
@@ -352,10 +349,11 @@ def test_a_key_of_64_dots_is_parsed_then_refused_as_65_levels() -> None:
 
 
 def test_the_pathological_dotted_key_is_refused_fast_in_a_fresh_process(tmp_path: Path) -> None:
-    """The standard library took 5 s and 1.7 GB on this 40 KB file; now refused at once."""
+    """The standard library took 5 s and 1.7 GB on this 40 KB file; now refused by the key
+    check before any parsing (the message says which check; no wall-clock bound, which a
+    loaded machine would break: the subprocess timeout only guards against a hang)."""
     path = tmp_path / "dots.toml"
     path.write_bytes(b".".join([b"a"] * 20_000) + b" = 1\n")
-    started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "secpa_model", "params", "--file", str(path)],
         capture_output=True,
@@ -363,7 +361,6 @@ def test_the_pathological_dotted_key_is_refused_fast_in_a_fresh_process(tmp_path
         timeout=60,
         check=False,
     )
-    assert time.perf_counter() - started < 5
     assert_one_line_error(done.returncode, done.stderr, path)
     assert "more than 64 dots" in done.stderr
 
