@@ -3,40 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 
 from secpa_model.core.html import Cell, euros_cell, html_table, text_cell
 
-
-class _Collect(HTMLParser):
-    """Every start tag and every piece of text, as the browser would see them."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[str] = []
-        self.texts: list[str] = []
-        self.open: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        self.open.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        assert self.open and self.open[-1] == tag, f"</{tag}> closes {self.open}"
-        self.open.pop()
-
-    def handle_data(self, data: str) -> None:
-        self.texts.append(data)
-
-
-def parse(fragment: str) -> _Collect:
-    parser = _Collect()
-    parser.feed(fragment)
-    parser.close()
-    assert parser.open == [], f"unclosed tags {parser.open}"
-    return parser
+from .html_support import parse
 
 
 def test_a_table_with_euros_a_footer_and_notes_parses_back() -> None:
@@ -93,3 +65,8 @@ def test_euros_cell_is_a_right_aligned_number() -> None:
     cell = euros_cell(Decimal("1000"))
     assert cell == Cell("1 000,00 €", number=True)
     assert "text-align: right" in html_table(["a"], [[cell]])
+
+
+def test_a_nowrap_cell_stays_on_one_line() -> None:
+    assert "white-space: nowrap" in html_table(["a"], [[Cell("2022-01-01", nowrap=True)]])
+    assert "white-space" not in html_table(["a"], [[Cell("2022-01-01")]])

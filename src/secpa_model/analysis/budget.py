@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from secpa_model.analysis.scenarios import Scenario, as_parameters
+from secpa_model.analysis.views import budget_html
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import CENT, cents_to_euros, euros_to_cents, exact_sum
 from secpa_model.core.periods import Period, PeriodLike, days_in_year, overlap_days, split_period
@@ -55,12 +56,19 @@ class BudgetProjection(NamedTuple):
     day in the span), ``structure_years`` (participation days over the days of their
     years, summed), the lines and total in int64 cents, the total in Decimal euros, and the
     total per structure-year (Decimal euros, rounded half up to the cent; for reading only).
-    ``parameters`` is the parameter set used.
+    ``parameters`` is the parameter set used, ``model`` the model computed.
+
+    In a notebook it shows as tables in euros, with the envelopes and the assumptions
+    (:func:`~secpa_model.analysis.views.budget_html`).
     """
 
     by_year: pd.DataFrame
     by_period: pd.DataFrame
     parameters: Parameters
+    model: Model
+
+    def _repr_html_(self) -> str:
+        return budget_html(self)
 
 
 def project_budget(
@@ -113,7 +121,7 @@ def project_budget(
     by_year = pd.DataFrame(found[: len(years)])
     by_period = pd.DataFrame(found[len(years) :])
     by_period = _with_envelopes(by_period, envelopes)
-    return BudgetProjection(by_year, by_period, params)
+    return BudgetProjection(by_year, by_period, params, resolved)
 
 
 def _as_frame(portfolio: pd.DataFrame | Sequence[StructureBase]) -> pd.DataFrame:

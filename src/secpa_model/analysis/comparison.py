@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 
 from secpa_model.analysis.scenarios import Scenario, as_parameters
+from secpa_model.analysis.views import comparison_html
 from secpa_model.core.errors import ParameterError
 from secpa_model.core.money import cents_to_euros, exact_sum
-from secpa_model.core.periods import PeriodLike
+from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.io.frames import allocate_frame, allocate_reported
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
@@ -55,12 +56,21 @@ class Comparison(NamedTuple):
 
     ``errors``: the invalid input rows (``errors="report"``; empty otherwise).
     ``parameters``: the parameter set used for each scenario label (for provenance).
+    ``model``: the model computed; ``period``: the period (None: each row's year).
+
+    In a notebook it shows as a table of the summary in euros, with the assumptions
+    (:func:`~secpa_model.analysis.views.comparison_html`).
     """
 
     detail: pd.DataFrame
     summary: pd.DataFrame
     errors: pd.DataFrame
     parameters: dict[str, Parameters]
+    model: Model
+    period: Period | None
+
+    def _repr_html_(self) -> str:
+        return comparison_html(self)
 
 
 def _label(item: Parameters | Scenario) -> str:
@@ -184,7 +194,8 @@ def compare(
     detail["amount_eur"] = _euros(detail["amount_cents"])
     detail["difference_eur"] = _euros(detail["difference_cents"])
     summary = pd.DataFrame(summary_rows)
-    return Comparison(detail[list(DETAIL_COLUMNS)], summary, problems, parameters)
+    span = Period.parse(period) if period is not None else None
+    return Comparison(detail[list(DETAIL_COLUMNS)], summary, problems, parameters, resolved, span)
 
 
 def _euros(cents: pd.Series) -> pd.Series:

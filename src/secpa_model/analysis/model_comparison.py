@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from secpa_model.analysis.scenarios import Scenario, as_parameters
+from secpa_model.analysis.views import model_comparison_html
 from secpa_model.core.money import cents_to_euros, exact_sum
-from secpa_model.core.periods import PeriodLike
+from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.io.frames import ERROR_COLUMNS, allocate_frame
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
@@ -46,7 +47,11 @@ class ModelComparison(NamedTuple):
 
     ``errors``: the rows invalid under any model (``errors="report"``), left out of every
     model's results so that all compare the same rows. ``parameters``: the parameter set
-    used for each model, by name. ``models``: the models, by name.
+    used for each model, by name. ``models``: the models, by name. ``period``: the period
+    (None: each row's year).
+
+    In a notebook it shows as tables in euros, with each model's note and the assumptions
+    (:func:`~secpa_model.analysis.views.model_comparison_html`).
     """
 
     by_structure: pd.DataFrame
@@ -55,6 +60,10 @@ class ModelComparison(NamedTuple):
     errors: pd.DataFrame
     parameters: dict[str, Parameters]
     models: dict[str, Model]
+    period: Period | None
+
+    def _repr_html_(self) -> str:
+        return model_comparison_html(self)
 
 
 def compare_models(
@@ -131,6 +140,7 @@ def compare_models(
         errors=errors_frame,
         parameters=params,
         models={m.name: m for m in resolved},
+        period=Period.parse(period) if period is not None else None,
     )
 
 

@@ -32,11 +32,12 @@ ASSUMPTION_STYLE: Final = "color: #a33; font-weight: bold"
 @dataclass(frozen=True)
 class Cell:
     """A table cell: its text (escaped when written) and whether it is a number (right-
-    aligned) or stands out as an assumption."""
+    aligned), stands out as an assumption, or is kept on one line (``nowrap``: a date)."""
 
     text: str
     number: bool = False
     assumption: bool = False
+    nowrap: bool = False
 
 
 CellLike = Cell | str | Decimal | int | float | bool | None
@@ -72,6 +73,8 @@ def _td(value: CellLike, tag: str = "td") -> str:
     style = _NUMBER_STYLE if cell.number else _CELL_STYLE
     if cell.assumption:
         style = f"{style}; {ASSUMPTION_STYLE}"
+    if cell.nowrap and not cell.number:
+        style = f"{style}; white-space: nowrap"
     return f'<{tag} style="{style}">{escape(cell.text)}</{tag}>'
 
 

@@ -14,6 +14,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from secpa_model.core.html import Cell, html_table, text_cell
 from secpa_model.core.money import euros_to_cents
 from secpa_model.core.periods import Period
 from secpa_model.core.rounding import CENT_HALF_UP
@@ -63,6 +64,16 @@ class Line(BaseModel):
         """The line in words: one sentence per piece, then its one rounding (derived from
         the pieces, so it cannot disagree with them)."""
         return "\n".join(line_sentences(self.pieces, self.amount, self.rounding.rounding()))
+
+    @property
+    def status_cell(self) -> Cell:
+        """The status of the values behind the line, for a table: ``ASSUMPTION: <paths>``
+        (standing out) when some are assumptions and the amount is not zero, else the
+        statuses of its values (``published``; ``assumption`` plain behind 0 €)."""
+        assumed = sorted({used.path for used in self.parameters if used.status == "assumption"})
+        if assumed and self.amount:
+            return text_cell("ASSUMPTION: " + ", ".join(assumed), assumption=True)
+        return text_cell(", ".join(sorted({used.status for used in self.parameters})) or "-")
 
 
 SpendingCategory = Literal[
@@ -184,6 +195,34 @@ class Allocation(BaseModel):
         """A readable, multi-line explanation of every line, its pieces, parameters
         (status and source) and the total (see :func:`secpa_model.explain_text`)."""
         return render_text(self.trace())
+
+    def _repr_html_(self) -> str:
+        """The allocation as an HTML table (how Jupyter shows it): one row per line with its
+        amount in euros and the status of its values, the total, eligibility and reasons,
+        the assumptions behind the amounts and the rounding. Every text is escaped."""
+        eligibility = "eligible" if self.eligible else "NOT eligible"
+        notes = [f"{self.structure_id}: {eligibility}, model {self.model}, {self.period}."]
+        notes += [f"Not eligible: {reason.message}" for reason in self.reasons]
+        if self.model_note:
+            notes.append(self.model_note)
+        notes.append(f"Rounding: {self.rounding_rule}")
+        assumed = (
+            [
+                "ASSUMPTIONS (not published values) behind these amounts: "
+                + ", ".join(self.assumptions_used)
+            ]
+            if self.assumptions_used
+            else []
+        )
+        return html_table(
+            ["Line", "Amount", "Values"],
+            [[line.label, line.amount, line.status_cell] for line in self.lines],
+            caption=f"Allocation of {self.structure_id}, {self.period} "
+            f"(parameters {self.parameters_name})",
+            footer=[["Total (fungible)", self.total, None]],
+            notes=notes,
+            assumption_notes=assumed,
+        )
 
     def check_spending(self, plan: Mapping[str, Decimal | int | str]) -> SpendingCheck:
         """Check planned spending by category against the fungible total.

@@ -238,18 +238,8 @@ def _totals(model: Model, result: pd.DataFrame, rows_are: str) -> list[str]:
 
 def assumed_values(params: Parameters, span: Period | None) -> list[tuple[Parameter, DatedValue]]:
     """Every value of status ``assumption`` in force on some day of ``span`` (any day when
-    ``span`` is None), by parameter path then date."""
-    found = []
-    for _, parameter in sorted(params.parameters.items()):
-        values = parameter.values
-        for index, dated in enumerate(values):
-            until = values[index + 1].effective_from if index + 1 < len(values) else None
-            outside = span is not None and (
-                dated.effective_from > span.end or (until is not None and until <= span.start)
-            )
-            if dated.status == "assumption" and not outside:
-                found.append((parameter, dated))
-    return found
+    ``span`` is None), by parameter path then date (:meth:`Parameters.assumed_values`)."""
+    return params.assumed_values(span)
 
 
 def _assumptions(params: Parameters, span: Period | None) -> list[str]:

@@ -11,7 +11,9 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from secpa_model.core.errors import CoverageError
+from secpa_model.core.periods import Period
 from secpa_model.model.parameters.models import (
+    DatedValue,
     InForce,
     KeyedValueError,
     Parameter,
@@ -82,6 +84,26 @@ class Parameters(BaseModel):
     def _change_dates(self) -> tuple[date, ...]:
         # the set is frozen: computed once
         return tuple(sorted({v.effective_from for p in self.parameters.values() for v in p.values}))
+
+    def assumed_values(self, span: Period | None = None) -> list[tuple[Parameter, DatedValue]]:
+        """Every value of status ``assumption`` in force on some day of ``span`` (any day
+        when ``span`` is None), by parameter path then date."""
+        found = []
+        for _, parameter in sorted(self.parameters.items()):
+            values = parameter.values
+            for index, dated in enumerate(values):
+                until = values[index + 1].effective_from if index + 1 < len(values) else None
+                outside = span is not None and (
+                    dated.effective_from > span.end or (until is not None and until <= span.start)
+                )
+                if dated.status == "assumption" and not outside:
+                    found.append((parameter, dated))
+        return found
+
+    def assumed_paths(self, span: Period | None = None) -> list[str]:
+        """The paths of the parameters with an assumed value in force over ``span``
+        (:meth:`assumed_values`), sorted, each once."""
+        return sorted({parameter.path for parameter, _ in self.assumed_values(span)})
 
     def at(self, day: date) -> ParameterSnapshot:
         """The values in force on ``day`` (built once per day: the set is frozen).
