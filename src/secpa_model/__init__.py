@@ -29,6 +29,7 @@ from secpa_model.engine.trace import TRACE_FORMAT, TRACE_VERSION, Trace
 from secpa_model.io.files import read_allocations, read_structures, write_allocations
 from secpa_model.io.frames import ReportedAllocation, add_euro_columns, allocate_frame
 from secpa_model.io.schemas import json_schema
+from secpa_model.io.structures import structures_from_frame
 from secpa_model.model.eligibility import Condition
 from secpa_model.model.inputs import REQUIRED, Input
 from secpa_model.model.model import Model
@@ -106,6 +107,7 @@ __all__ = [
     "read_structures",
     "reference_parameters",
     "rule",
+    "structures_from_frame",
     "sweep",
     "sweep_grid",
     "write_allocations",

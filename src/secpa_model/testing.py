@@ -40,7 +40,7 @@ except ImportError as exc:  # pragma: no cover - exercised by a subprocess test
 import numpy as np
 import pandas as pd
 
-from secpa_model.core.periods import Period
+from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.engine.compute import change_dates
 from secpa_model.model.inputs import Input
 from secpa_model.model.model import Model
@@ -56,6 +56,7 @@ __all__ = [
     "invalid_structure_data",
     "parameter_sets",
     "parameter_values",
+    "parameters_and_periods",
     "periods",
     "structure_frames",
     "structures",
@@ -363,9 +364,17 @@ def _dated(effective_from: date, value: Decimal | dict[str, Any]) -> dict[str, A
     }
 
 
+_FIRST_DATES: Final = (date(2021, 1, 1), date(2023, 12, 31))
+
+
 @st.composite
-def _parameter_sets(draw: st.DrawFn, dated_change: bool | None, model: Model) -> Parameters:
-    first = draw(st.dates(date(2021, 1, 1), date(2023, 12, 31)))
+def _parameter_sets(
+    draw: st.DrawFn, dated_change: bool | None, model: Model, covering: Period | None
+) -> Parameters:
+    low, high = _FIRST_DATES
+    if covering is not None:
+        low, high = min(low, covering.start), min(high, covering.start)
+    first = draw(st.dates(low, high))
     with_change = draw(st.booleans()) if dated_change is None else dated_change
     change = first + timedelta(days=draw(st.integers(1, 3 * 365)))
     paths = sorted(model.specs)
@@ -403,11 +412,16 @@ def _body(mapping: dict[str, dict[str, Any]], path: str) -> dict[str, Any]:
 
 
 def parameter_sets(
-    *, dated_change: bool | None = None, model: Model | str | None = None
+    *,
+    dated_change: bool | None = None,
+    model: Model | str | None = None,
+    covering: PeriodLike | None = None,
 ) -> st.SearchStrategy[Parameters]:
     """Random valid parameter sets of ``model`` (named ``hypothesis``).
 
-    Every parameter gets a value from one random first date (2021 to 2023): counts of 0 to
+    Every parameter gets a value from one random first date (2021 to 2023; with
+    ``covering``, a period, on or before its first day, so that the set covers it and
+    ``allocate(structure, covering, params)`` never raises ``CoverageError``): counts of 0 to
     8 000, amounts and caps of 0 to 100 000 € in whole cents, quantities of 0 to 10 (by
     hundredths), scales of 1 to 5 brackets with sorted, distinct thresholds and
     **non-decreasing**, non-negative values (step or linear), so that monotonicity promises
@@ -417,7 +431,41 @@ def parameter_sets(
     labelled ``assumption`` with a rationale saying it is generated. The set is built
     through the loader, so it passes every check a parameter file passes.
     """
-    return _parameter_sets(dated_change, resolve_model(model))
+    span = Period.parse(covering) if covering is not None else None
+    return _parameter_sets(dated_change, _with_reference(model), span)
+
+
+def _with_reference(model: Model | str | None) -> Model:
+    """The model, its reference values loaded (if it ships some), so that a drawn set's
+    repr shows only what differs from them."""
+    resolved = resolve_model(model)
+    if resolved.parameter_files:
+        resolved.reference_parameters()
+    return resolved
+
+
+@st.composite
+def _parameters_and_periods(
+    draw: st.DrawFn, dated_change: bool | None, model: Model, max_days: int, horizon_days: int
+) -> tuple[Parameters, Period]:
+    params = draw(_parameter_sets(dated_change, model, None))
+    return params, draw(periods(params, max_days=max_days, horizon_days=horizon_days))
+
+
+def parameters_and_periods(
+    *,
+    dated_change: bool | None = None,
+    max_days: int = _MAX_PERIOD_DAYS,
+    horizon_days: int = _HORIZON_DAYS,
+    model: Model | str | None = None,
+) -> st.SearchStrategy[tuple[Parameters, Period]]:
+    """Pairs ``(parameters, period)`` that always fit: a random set as
+    :func:`parameter_sets` draws it, and a period inside its coverage as :func:`periods`
+    draws it for that set (1 to ``max_days`` days, often across its dated change). A
+    property over random parameters *and* random periods never meets ``CoverageError``."""
+    if max_days < 1:
+        raise ValueError(f"max_days must be at least 1, got {max_days}")
+    return _parameters_and_periods(dated_change, _with_reference(model), max_days, horizon_days)
 
 
 # --- invalid input -----------------------------------------------------------------------

@@ -29,6 +29,7 @@ from secpa_model.model.parameters import (
     ParameterSpec,
 )
 from secpa_model.model.parameters.loader import read_parameter_files
+from secpa_model.model.parameters.references import register_reference
 from secpa_model.model.rules import Rule
 from secpa_model.model.structure import Columns, StructureBase, columns_of, structure_class
 
@@ -195,7 +196,9 @@ class Model:
     def _reference(self) -> Parameters:
         if not self.parameter_files:
             raise ModelError(f"model {self.name!r} ships no parameter file")
-        return self.load_parameters(*self.parameter_files)
+        reference = self.load_parameters(*self.parameter_files)
+        register_reference(self.name, reference)  # what a set's short repr compares with
+        return reference
 
     def load_parameters(self, *files: ParameterFile) -> Parameters:
         """Parameter files (together defining every parameter) checked against the model's

@@ -19,6 +19,7 @@ from secpa_model.model.parameters.models import (
     Parameter,
     ParameterSnapshot,
 )
+from secpa_model.model.parameters.references import short_repr
 from secpa_model.model.parameters.spec import ParameterRelation, ParameterSpec
 
 _SNAPSHOT_DAYS_KEPT = 4096  # a bound on the memory of the per-day cache of :meth:`Parameters.at`
@@ -62,6 +63,11 @@ class Parameters(BaseModel):
         for relation in self.relations:
             _check_relation(self.parameters, relation)
         return self
+
+    def __repr__(self) -> str:
+        """Short: only what differs from the model's reference values
+        (:func:`~secpa_model.model.parameters.references.short_repr`)."""
+        return short_repr(self)
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy (pydantic's), without the caches of the original: a copy with other values
