@@ -19,6 +19,7 @@ from secpa_model import (
 )
 from secpa_model.datasets import illustrative_portfolio
 from tests.html_support import parse
+from tests.test_comparison import portfolio as comparison_portfolio
 
 HOSTILE = '<img src=x onerror="alert(1)">&'
 COST = "participatory_activities.cost_per_etp"
@@ -49,21 +50,10 @@ def readme_centre(structure_id: str = "example") -> Structure:
 
 
 def two_centres() -> pd.DataFrame:
-    """a: 4 ETP × 45 000 = 180 000, 3 100 × 40 = 124 000, 100 h × 60 = 6 000,
-    min(66 000, 30 000) = 30 000 (340 000 €); b: 2 ETP × 45 000 = 90 000,
-    1 500 × 55 = 82 500 (poverty rate 0.40), nothing else (172 500 €)."""
-    return pd.DataFrame(
-        {
-            "structure_id": ["a", "b"],
-            "kind": ["centre_de_sante", "msp"],
-            "location": ["in_qpv", "near_qpv"],
-            "file_active_mg": [3100, 1500],
-            "poverty_rate": [0.30, 0.40],
-            "interpreting_hours_in_person": [100, 0],
-            "psychologist_cost_requested": [30000, 0],
-            "ars_psychology_agreement": [True, False],
-        }
-    )
+    """The comparison tests' portfolio. a: 4 ETP × 45 000 = 180 000, 3 100 × 40 =
+    124 000, 100 h × 60 = 6 000, min(66 000, 30 000) = 30 000 (340 000 €); b: 2 ETP ×
+    45 000 = 90 000, 1 500 × 55 = 82 500 (poverty rate 0.40), nothing else (172 500 €)."""
+    return comparison_portfolio()
 
 
 def texts(fragment: str) -> str:
