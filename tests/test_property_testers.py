@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pytest
 from hypothesis import Phase, find, given, settings
 
 from secpa_model import Parameters, Period, Scenario, allocate, get_model, reference_parameters
-from secpa_model.model.parameters import references
+from secpa_model.model.parameters import Scale, references
 from secpa_model.testing import (
     parameter_sets,
     parameters_and_periods,
@@ -59,6 +60,17 @@ def test_pairs_refuse_an_empty_period() -> None:
 
 
 # ------------------------------------------------------------------------- short repr
+
+
+@pytest.fixture(autouse=True)
+def only_the_shipped_references(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The references the shipped models load, and no other (another test's model with the
+    same declarations and other values would make every repr say it cannot compare)."""
+    monkeypatch.setattr(
+        references,
+        "_REFERENCES",
+        {name: reference_parameters(name) for name in ("experimentation", "five_pillars")},
+    )
 
 
 def test_the_reference_says_it_is_the_reference() -> None:
@@ -112,13 +124,10 @@ def test_without_a_known_reference_the_values_are_listed_not_compared(
 def test_two_models_with_the_same_declarations_but_other_values_are_not_guessed() -> None:
     experimentation = get_model("experimentation")
     dear_file = Scenario("dear", {COST: 50000}).apply(reference_parameters())
-    twin = experimentation.extend(name="twin")
-    try:
-        references.register_reference(twin.name, dear_file)
-        assert "no known reference" in repr(reference_parameters())
-    finally:
-        references._REFERENCES.pop(twin.name, None)
     assert "no known reference" not in repr(reference_parameters())
+    twin = experimentation.extend(name="twin")
+    references.register_reference(twin.name, dear_file)
+    assert "no known reference" in repr(reference_parameters())
 
 
 def test_a_failing_example_prints_a_short_parameter_set() -> None:
@@ -135,3 +144,14 @@ def test_a_failing_example_prints_a_short_parameter_set() -> None:
     )
     assert "rationale" not in printed and "source" not in printed
     assert len(printed) < 1500  # pydantic's repr of one set is about 12 000 characters
+
+
+def test_equal_scales_compare_after_they_have_been_evaluated() -> None:
+    schedule = reference_parameters().parameters["participatory_activities.etp_schedule"]
+    first = schedule.values[0].value
+    assert isinstance(first, Scale)
+    twin = Scale.model_validate(first.model_dump())
+    first.evaluate(np.array([1500.0]))
+    twin.evaluate(np.array([1500.0]))  # both now hold their cached float arrays
+    assert first == twin
+    assert first != Scale.model_validate({**first.model_dump(), "mode": "linear"})

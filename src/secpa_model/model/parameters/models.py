@@ -108,6 +108,13 @@ class Scale(BaseModel):
                 )
         return self
 
+    def __eq__(self, other: object) -> bool:
+        """Same mode and brackets. (pydantic's comparison would also compare the cached
+        float arrays below, and raise once both scales have been evaluated.)"""
+        if not isinstance(other, Scale):
+            return NotImplemented
+        return self.mode == other.mode and self.brackets == other.brackets
+
     @cached_property
     def thresholds(self) -> NDArray[np.float64]:
         """The thresholds as float64 (for vectorised evaluation)."""
