@@ -38,6 +38,7 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
+from secpa_model.analysis.relative import as_date, is_relative, relative_values
 from secpa_model.core.errors import ParameterError
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import DatedValue, Parameter, Parameters, Scale
@@ -135,7 +136,9 @@ class Scenario:
             return Parameters.model_validate(
                 {
                     "name": self.name,
-                    "description": self.to_json(base=params),
+                    "description": json.dumps(
+                        self._record(params, overridden), ensure_ascii=False, sort_keys=True
+                    ),
                     "origin": f"scenario {self.name!r} over parameters {params.name!r}",
                     "parameters": {**params.parameters, **overridden},
                     "specs": params.specs,
@@ -152,14 +155,59 @@ class Scenario:
             ) from exc
 
     def to_dict(self, base: Parameters | None = None) -> dict[str, Any]:
-        """The scenario's record: name, description, base name and overrides (JSON-ready)."""
+        """The scenario's record: name, description, base name and overrides (JSON-ready),
+        and, when some overrides are relative changes, the ``values`` they give (path →
+        dated values), so that the record shows the numbers the scenario computes with."""
         params = base if base is not None else self.base_parameters
-        return {
+        relative = any(is_relative(value) for value in self.overrides.values())
+        return self._record(params, self.validate(params) if relative else {})
+
+    def _record(self, params: Parameters, overridden: Mapping[str, Parameter]) -> dict[str, Any]:
+        record: dict[str, Any] = {
             "name": self.name,
             "description": self.description,
             "base": params.name,
             "overrides": {path: _jsonable(value) for path, value in self.overrides.items()},
         }
+        values = {
+            path: [
+                {"effective_from": v.effective_from.isoformat(), "value": _jsonable(v.value)}
+                for v in _scenario_values(parameter)
+            ]
+            for path, parameter in overridden.items()
+            if is_relative(self.overrides[path])
+        }
+        if values:
+            record["values"] = values
+        return record
+
+    def values(self, base: Parameters | None = None) -> dict[str, list[DatedValue]]:
+        """The values the scenario gives each overridden parameter (status ``scenario``,
+        each from its date on; the base values before them are kept), computed against
+        ``base`` (default: the scenario's base). A relative change's values say in their
+        ``rationale`` how they were computed."""
+        return {
+            path: _scenario_values(parameter) for path, parameter in self.validate(base).items()
+        }
+
+    def describe(self, base: Parameters | None = None) -> str:
+        """The scenario in words, one line per value it sets: what a person checks
+        (``participatory_activities.cost_per_etp from 2024-03-01: 45000 EUR/ETP/year × 1.1
+        = 49500.00 EUR/ETP/year (…)``)."""
+        params = base if base is not None else self.base_parameters
+        lines = [f"scenario {self.name!r} over parameters {params.name!r}:"]
+        for path, values in self.values(params).items():
+            parameter = params.parameters[path]
+            for value in values:
+                if is_relative(self.overrides[path]):
+                    text = value.rationale or ""
+                else:
+                    text = _value_text(value.value, parameter.unit, parameter.threshold_unit)
+                    text += f" ({value.rationale})" if value.rationale else ""
+                lines.append(f"  - {path} from {value.effective_from}: {text}")
+        if len(lines) == 1:
+            lines.append("  (no override: the base values)")
+        return "\n".join(lines)
 
     def to_json(self, base: Parameters | None = None) -> str:
         """:meth:`to_dict` as a JSON string."""
@@ -212,38 +260,18 @@ def _override(
         problems.append(f"{path}: unknown parameter path (known: {known})")
         return None
     before = base.parameters[path]
-    unit: Any = before.unit
-    threshold_unit: Any = before.threshold_unit
-    rationale: Any = None
-    entries: Any
-    if isinstance(value, Mapping) and not (set(value) & _SCALE_KEYS):
-        unknown = sorted(set(map(str, value)) - _PARAMETER_KEYS)
-        if unknown:
-            problems.append(
-                f"{path}: unknown keys {', '.join(unknown)} (a scale has mode and brackets; "
-                f"a parameter has {', '.join(sorted(_PARAMETER_KEYS))})"
-            )
-            return None
-        if ("value" in value) == ("values" in value):
-            problems.append(f"{path}: give exactly one of 'value' or 'values'")
-            return None
-        unit = value.get("unit", unit)
-        threshold_unit = value.get("threshold_unit", threshold_unit)
-        rationale = value.get("rationale")
-        entries = value["values"] if "values" in value else value["value"]
-    else:
-        entries = value
-    dated = _dated_entries(path, spec.kind, entries, before.first_date, rationale, problems)
-    if dated is None:
+    built = (
+        relative_values(path, spec, before, value, problems)
+        if is_relative(value)
+        else _absolute(path, spec.kind, before, value, problems)
+    )
+    if built is None:
         return None
+    kept, dated, unit, threshold_unit = built
     source = {
         "title": f"secpa-model scenario {scenario!r}",
         "reference": f"override of {path} in scenario {scenario!r} over parameters {base.name!r}",
     }
-    first = dated[0].get("effective_from")
-    kept: list[DatedValue] = [
-        v for v in before.values if isinstance(first, date) and v.effective_from < first
-    ]
     try:
         return Parameter.model_validate(
             {
@@ -261,6 +289,40 @@ def _override(
     except ValidationError as exc:
         problems.extend(_problems(path, spec.kind, exc, len(kept)))
         return None
+
+
+def _absolute(
+    path: str, kind: str, before: Parameter, value: Any, problems: list[str]
+) -> tuple[list[DatedValue], list[dict[str, Any]], Any, Any] | None:
+    """An override that gives values (a number, a scale, dated values, ``{unit, value(s)}``):
+    the base values kept before its first date, its dated values, its unit and threshold
+    unit; or None after appending problems."""
+    unit: Any = before.unit
+    threshold_unit: Any = before.threshold_unit
+    rationale: Any = None
+    entries: Any = value
+    if isinstance(value, Mapping) and not (set(value) & _SCALE_KEYS):
+        unknown = sorted(set(map(str, value)) - _PARAMETER_KEYS)
+        if unknown:
+            problems.append(
+                f"{path}: unknown keys {', '.join(unknown)} (a scale has mode and brackets; "
+                f"a parameter has {', '.join(sorted(_PARAMETER_KEYS))}; a relative change "
+                "has factor, percent or add)"
+            )
+            return None
+        if ("value" in value) == ("values" in value):
+            problems.append(f"{path}: give exactly one of 'value' or 'values'")
+            return None
+        unit = value.get("unit", unit)
+        threshold_unit = value.get("threshold_unit", threshold_unit)
+        rationale = value.get("rationale")
+        entries = value["values"] if "values" in value else value["value"]
+    dated = _dated_entries(path, kind, entries, before.first_date, rationale, problems)
+    if dated is None:
+        return None
+    first = dated[0]["effective_from"]
+    kept = [v for v in before.values if v.effective_from < first]
+    return kept, dated, unit, threshold_unit
 
 
 def _dated_entries(
@@ -296,7 +358,7 @@ def _dated_entries(
                     "rationale; status and source are set by the scenario)"
                 )
                 return None
-            day = _as_date(entry["effective_from"])
+            day = as_date(entry["effective_from"])
             if day is None:
                 problems.append(
                     f"{path}: dated value {index}: effective_from "
@@ -346,17 +408,6 @@ def _expected(kind: str) -> str:
     }[kind]
 
 
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
 def _problems(path: str, kind: str, exc: ValidationError, kept: int) -> list[str]:
     """Readable problems from the pydantic error of one overridden parameter."""
     found: list[str] = []
@@ -375,6 +426,16 @@ def _problems(path: str, kind: str, exc: ValidationError, kept: int) -> list[str
             message += f" (values counted after the {kept} base value(s) kept before the override)"
         found.append(f"{path}: {where + ': ' if where else ''}{message}")
     return sorted(set(found)) or [f"{path}: {exc}"]
+
+
+def _scenario_values(parameter: Parameter) -> list[DatedValue]:
+    return [value for value in parameter.values if value.status == SCENARIO_STATUS]
+
+
+def _value_text(value: Decimal | Scale, unit: str, threshold_unit: str | None) -> str:
+    if isinstance(value, Scale):
+        return value.describe(unit, threshold_unit or "")
+    return f"{value} {unit}"
 
 
 def _jsonable(value: Any) -> Any:
