@@ -42,6 +42,7 @@ import pandas as pd
 
 from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.engine.compute import change_dates
+from secpa_model.engine.parameters import ParameterSource, parameters_for
 from secpa_model.model.inputs import Input
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters, ParameterSpec, Scale
@@ -187,7 +188,7 @@ def _fails_some_day(model: Model, params: Parameters, structure: StructureBase) 
 
 
 def eligible_structures(
-    parameters: Parameters | None = None,
+    parameters: Parameters | ParameterSource | None = None,
     *,
     dated: bool = False,
     model: Model | str | None = None,
@@ -200,7 +201,7 @@ def eligible_structures(
     period; ``dated=True`` draws entry and exit dates as :func:`structures` does.
     """
     resolved = resolve_model(model)
-    params = parameters if parameters is not None else resolved.reference_parameters()
+    params = parameters_for(resolved, parameters)
     return _structure(resolved, dated).filter(
         lambda structure: not _fails_some_day(resolved, params, structure)
     )
@@ -269,7 +270,7 @@ def _periods(draw: st.DrawFn, first: date, last: date, max_days: int) -> Period:
 
 
 def periods(
-    parameters: Parameters | None = None,
+    parameters: Parameters | ParameterSource | None = None,
     *,
     max_days: int = _MAX_PERIOD_DAYS,
     horizon_days: int = _HORIZON_DAYS,
@@ -282,7 +283,7 @@ def periods(
     latest ``horizon_days`` after the last change date of the set; it lasts 1 to
     ``max_days`` days (so it often crosses 1 January and parameter changes).
     """
-    params = parameters if parameters is not None else resolve_model(model).reference_parameters()
+    params = parameters_for(resolve_model(model), parameters)
     if max_days < 1:
         raise ValueError(f"max_days must be at least 1, got {max_days}")
     first = params.coverage_start

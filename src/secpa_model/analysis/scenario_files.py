@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from secpa_model.analysis.scenarios import Scenario
+from secpa_model.analysis.scenarios import Scenario, as_base
 from secpa_model.core.errors import InputError, ParameterError
 from secpa_model.core.safe_text import MAX_SHOWN, shortened, shown
 from secpa_model.model.model import Model
@@ -53,7 +53,10 @@ SCENARIO_FILE_KEYS: Final[tuple[str, ...]] = ("name", "description", "overrides"
 
 
 def read_scenario_file(
-    path: str | Path, base: Parameters | None = None, *, model: Model | str | None = None
+    path: str | Path,
+    base: Parameters | Scenario | None = None,
+    *,
+    model: Model | str | None = None,
 ) -> Scenario:
     """The scenario of a ``.toml`` or ``.json`` file, validated against ``base`` (default:
     the reference values of ``model``, itself the experimentation by default). A
@@ -87,7 +90,10 @@ def read_scenario_file(
 
 
 def scenario_from_mapping(
-    data: Any, base: Parameters | None = None, *, model: Model | str | None = None
+    data: Any,
+    base: Parameters | Scenario | None = None,
+    *,
+    model: Model | str | None = None,
 ) -> Scenario:
     """The scenario of a scenario file's content (see the module docstring); a
     :class:`~secpa_model.ParameterError` for a bad format or an invalid override, values
@@ -98,8 +104,9 @@ def scenario_from_mapping(
         raise ParameterError(_capped(str(exc))) from exc
 
 
-def _scenario(data: Any, base: Parameters | None, model: Model | str | None) -> Scenario:
-    params = base if base is not None else resolve_model(model).reference_parameters()
+def _scenario(data: Any, base: Parameters | Scenario | None, model: Model | str | None) -> Scenario:
+    given = as_base(base)
+    params = given if given is not None else resolve_model(model).reference_parameters()
     if not isinstance(data, Mapping):
         raise ParameterError(
             f"a scenario file holds an object with {', '.join(SCENARIO_FILE_KEYS)}, "

@@ -40,6 +40,7 @@ from pydantic import ValidationError
 
 from secpa_model.analysis.relative import as_date, is_relative, relative_values
 from secpa_model.core.errors import ParameterError
+from secpa_model.engine.parameters import parameters_for
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import DatedValue, Parameter, Parameters, Scale
 from secpa_model.models import resolve_model
@@ -68,7 +69,7 @@ class Scenario:
     name: str
     overrides: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
-    base: Parameters | None = None
+    base: Parameters | Scenario | None = None
     model: Model | str | None = None
 
     def __post_init__(self) -> None:
@@ -81,15 +82,21 @@ class Scenario:
             )
         # a read-only copy: later changes to the caller's dict do not reach the scenario
         object.__setattr__(self, "overrides", MappingProxyType(dict(self.overrides)))
+        object.__setattr__(self, "base", as_base(self.base))
         self.validate()
 
     @property
     def base_parameters(self) -> Parameters:
         """The base the scenario was written against (the model's reference values if none
         was given)."""
-        if self.base is not None:
+        if isinstance(self.base, Parameters):
             return self.base
         return resolve_model(self.model).reference_parameters()
+
+    def _base_or(self, base: Parameters | Scenario | None) -> Parameters:
+        """``base`` (a scenario applied), or the scenario's own base."""
+        given = as_base(base)
+        return given if given is not None else self.base_parameters
 
     def parameters_for(self, model: Model) -> Parameters:
         """The scenario applied for ``model``: to its own base when it has one, else to the
@@ -98,12 +105,12 @@ class Scenario:
             return self.apply()
         return self.apply(model.reference_parameters())
 
-    def validate(self, base: Parameters | None = None) -> dict[str, Parameter]:
+    def validate(self, base: Parameters | Scenario | None = None) -> dict[str, Parameter]:
         """The overridden parameters, validated against ``base`` (default: the scenario's base).
 
         Raises one :class:`~secpa_model.ParameterError` listing every problem.
         """
-        params = base if base is not None else self.base_parameters
+        params = self._base_or(base)
         problems: list[str] = []
         built: dict[str, Parameter] = {}
         for path, value in self.overrides.items():
@@ -121,13 +128,13 @@ class Scenario:
             self._combined(params, built)
         return built
 
-    def apply(self, base: Parameters | None = None) -> Parameters:
+    def apply(self, base: Parameters | Scenario | None = None) -> Parameters:
         """A new parameter set: ``base`` (default: the scenario's base) with the overrides.
 
         The result is named after the scenario, its ``origin`` names the base, and its
         ``description`` holds the scenario's record (:meth:`to_json`). ``base`` is untouched.
         """
-        params = base if base is not None else self.base_parameters
+        params = self._base_or(base)
         return self._combined(params, self.validate(params))
 
     def _combined(self, params: Parameters, overridden: dict[str, Parameter]) -> Parameters:
@@ -154,11 +161,11 @@ class Scenario:
                 f"(nothing was applied):\n{listed}"
             ) from exc
 
-    def to_dict(self, base: Parameters | None = None) -> dict[str, Any]:
+    def to_dict(self, base: Parameters | Scenario | None = None) -> dict[str, Any]:
         """The scenario's record: name, description, base name and overrides (JSON-ready),
         and, when some overrides are relative changes, the ``values`` they give (path →
         dated values), so that the record shows the numbers the scenario computes with."""
-        params = base if base is not None else self.base_parameters
+        params = self._base_or(base)
         relative = any(is_relative(value) for value in self.overrides.values())
         return self._record(params, self.validate(params) if relative else {})
 
@@ -181,7 +188,7 @@ class Scenario:
             record["values"] = values
         return record
 
-    def values(self, base: Parameters | None = None) -> dict[str, list[DatedValue]]:
+    def values(self, base: Parameters | Scenario | None = None) -> dict[str, list[DatedValue]]:
         """The values the scenario gives each overridden parameter (status ``scenario``,
         each from its date on; the base values before them are kept), computed against
         ``base`` (default: the scenario's base). A relative change's values say in their
@@ -190,11 +197,11 @@ class Scenario:
             path: _scenario_values(parameter) for path, parameter in self.validate(base).items()
         }
 
-    def describe(self, base: Parameters | None = None) -> str:
+    def describe(self, base: Parameters | Scenario | None = None) -> str:
         """The scenario in words, one line per value it sets: what a person checks
         (``participatory_activities.cost_per_etp from 2024-03-01: 45000 EUR/ETP/year × 1.1
         = 49500.00 EUR/ETP/year (…)``)."""
-        params = base if base is not None else self.base_parameters
+        params = self._base_or(base)
         lines = [f"scenario {self.name!r} over parameters {params.name!r}:"]
         for path, values in self.values(params).items():
             parameter = params.parameters[path]
@@ -209,7 +216,7 @@ class Scenario:
             lines.append("  (no override: the base values)")
         return "\n".join(lines)
 
-    def to_json(self, base: Parameters | None = None) -> str:
+    def to_json(self, base: Parameters | Scenario | None = None) -> str:
         """:meth:`to_dict` as a JSON string."""
         return json.dumps(self.to_dict(base), ensure_ascii=False, sort_keys=True)
 
@@ -217,13 +224,14 @@ class Scenario:
     def from_dict(
         cls,
         data: Mapping[str, Any],
-        base: Parameters | None = None,
+        base: Parameters | Scenario | None = None,
         model: Model | str | None = None,
     ) -> Scenario:
         """Rebuild a scenario from :meth:`to_dict`. ``base`` must be the set the record
         names (``None``: the reference values of ``model``); a mismatch is a
         ParameterError."""
-        params = base if base is not None else resolve_model(model).reference_parameters()
+        given = as_base(base)
+        params = given if given is not None else resolve_model(model).reference_parameters()
         recorded = data.get("base", params.name)
         if recorded != params.name:
             raise ParameterError(
@@ -234,20 +242,30 @@ class Scenario:
             name=str(data["name"]),
             overrides=dict(data.get("overrides", {})),
             description=str(data.get("description", "")),
-            base=base,
+            base=given,
             model=model,
         )
 
 
-def as_parameters(item: Parameters | Scenario, model: Model | str | None = None) -> Parameters:
+def as_parameters(
+    item: Parameters | Scenario | None, model: Model | str | None = None
+) -> Parameters:
     """The parameter set of a :class:`Scenario` (applied for ``model``) or a Parameters of
-    ``model`` (default: the experimentation)."""
-    resolved = resolve_model(model)
-    if isinstance(item, Scenario):
-        return resolved.check_parameters(item.parameters_for(resolved))
-    if isinstance(item, Parameters):
-        return resolved.check_parameters(item)
-    raise TypeError(f"expected Parameters or a Scenario, got {type(item).__name__}")
+    ``model`` (default: the experimentation; ``None``: its reference values); see
+    :func:`~secpa_model.engine.parameters.parameters_for`."""
+    return parameters_for(resolve_model(model), item)
+
+
+def as_base(base: Parameters | Scenario | None) -> Parameters | None:
+    """A scenario's base: a Parameters as given, a :class:`Scenario` applied (a scenario
+    over another), ``None`` as given; a TypeError naming what to pass for anything else."""
+    if base is None or isinstance(base, Parameters):
+        return base
+    if isinstance(base, Scenario):
+        return base.apply()
+    raise TypeError(
+        f"the base of a scenario must be a Parameters or a Scenario, got {type(base).__name__}"
+    )
 
 
 def _override(

@@ -22,11 +22,16 @@ class ParameterSource(Protocol):
 def parameters_for(model: Model, given: Any) -> Parameters:
     """The parameters to compute ``model`` with: its reference values (``given`` None), a
     :class:`~secpa_model.Parameters` of the model, or what a :class:`ParameterSource` gives.
-    A ParameterError when they are not the model's; a TypeError for anything else."""
+    A ParameterError when they are not the model's; a TypeError naming what to pass for
+    anything else. Every function that takes parameters resolves them here."""
     if given is None:
         return model.reference_parameters()
     if isinstance(given, Parameters):
         return model.check_parameters(given)
     if isinstance(given, ParameterSource):
         return model.check_parameters(given.parameters_for(model))
-    raise TypeError(f"parameters must be Parameters or a Scenario, got {type(given).__name__}")
+    hint = ": for overrides by path, pass Scenario(name, overrides)" * isinstance(given, dict)
+    raise TypeError(
+        f"parameters must be a Parameters (reference_parameters(), load_parameters(...)) or a "
+        f"Scenario, got {type(given).__name__}{hint}"
+    )

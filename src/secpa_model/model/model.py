@@ -209,10 +209,12 @@ class Model:
         """``parameters`` if they declare exactly this model's parameters, else a
         :class:`~secpa_model.ParameterError` naming the differences."""
         if not isinstance(parameters, Parameters):
-            raise TypeError(
-                f"expected Parameters (or a Scenario where one is accepted), got "
-                f"{type(parameters).__name__}"
+            hint = (
+                ": pass scenario.parameters_for(model) or scenario.apply()"
+                if hasattr(parameters, "parameters_for")
+                else ""
             )
+            raise TypeError(f"expected Parameters, got {type(parameters).__name__}{hint}")
         if parameters.specs != self.specs or parameters.relations != self.relations:
             missing = sorted(set(self.specs) - set(parameters.specs))
             extra = sorted(set(parameters.specs) - set(self.specs))

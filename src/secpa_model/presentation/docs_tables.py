@@ -24,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Final
 
+from secpa_model.analysis.scenarios import Scenario
 from secpa_model.core.errors import SecpaError
 from secpa_model.engine.trace import status_label
 from secpa_model.model.inputs import REQUIRED
@@ -72,11 +73,13 @@ def shipped_inputs_tables() -> str:
     return "\n".join(inputs_table(name) for name in SHIPPED)
 
 
-def provenance_table(parameters: Parameters | None = None) -> str:
+def provenance_table(parameters: Parameters | Scenario | None = None) -> str:
     """A Markdown table of every dated value (parameter, from, value, unit, status, source,
     rationale, plausible range with its reason), its sources listed below it by number
-    (``None``: the experimentation's reference values)."""
-    params = parameters if parameters is not None else resolve_model(None).reference_parameters()
+    (``None``: the experimentation's reference values; a :class:`~secpa_model.Scenario`: the
+    values it gives)."""
+    params = parameters.apply() if isinstance(parameters, Scenario) else parameters
+    params = params if params is not None else resolve_model(None).reference_parameters()
     sources: list[str] = []
     out = [
         "| parameter | from | value | unit | status | source | rationale | range |",

@@ -24,6 +24,8 @@ import pandas as pd
 
 from secpa_model.analysis.comparison import Comparison
 from secpa_model.analysis.model_comparison import OUTCOMES, ModelComparison
+from secpa_model.analysis.scenarios import Scenario
+from secpa_model.engine.parameters import parameters_for
 from secpa_model.engine.trace import count_words
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
@@ -75,11 +77,13 @@ def _literal(*texts: Text) -> None:
         text.set_parse_math(False)
 
 
-def assumption_note(*parameter_sets: Parameters, synthetic: bool = False) -> str:
-    """The footnote of a chart: which parameters are assumptions or scenario overrides."""
+def assumption_note(*parameter_sets: Parameters | Scenario, synthetic: bool = False) -> str:
+    """The footnote of a chart: which parameters are assumptions or scenario overrides (a
+    :class:`~secpa_model.Scenario` counts as the parameters it gives)."""
     assumed: set[str] = set()
     overridden: set[str] = set()
-    for params in parameter_sets:
+    for given in parameter_sets:
+        params = given.apply() if isinstance(given, Scenario) else given
         for path, parameter in params.parameters.items():
             statuses = {value.status for value in parameter.values}
             if "assumption" in statuses:
@@ -138,7 +142,7 @@ def _k_euros(cents: Iterable[Any]) -> np.ndarray[Any, np.dtype[np.float64]]:
 def plot_allocations(
     allocations: pd.DataFrame,
     *,
-    parameters: Parameters | None = None,
+    parameters: Parameters | Scenario | None = None,
     title: str | None = None,
     synthetic: bool = False,
     path: str | Path | None = None,
@@ -150,7 +154,7 @@ def plot_allocations(
     reference values). ``synthetic``: say in the footnote that the structures are invented.
     """
     resolved = resolve_model(model)
-    params = parameters if parameters is not None else resolved.reference_parameters()
+    params = parameters_for(resolved, parameters)
     lines = _lines(resolved)
     figure = _figure(max(6.0, 0.35 * len(allocations) + 2.5), 4.8)
     axes = figure.add_subplot()
@@ -175,7 +179,7 @@ def plot_sweep(
     table: pd.DataFrame,
     *,
     parameter: str | None = None,
-    parameters: Parameters | None = None,
+    parameters: Parameters | Scenario | None = None,
     title: str | None = None,
     synthetic: bool = False,
     path: str | Path | None = None,
@@ -186,7 +190,7 @@ def plot_sweep(
     Numeric values are drawn on a numeric axis; other values (scales) by position.
     """
     resolved = resolve_model(model)
-    params = parameters if parameters is not None else resolved.reference_parameters()
+    params = parameters_for(resolved, parameters)
     name = parameter or str(table.attrs.get("path", "value"))
     numeric = pd.to_numeric(table["value"].map(_as_number), errors="coerce")
     x = numeric.to_numpy(dtype=np.float64) if numeric.notna().all() else np.arange(len(table))
@@ -263,7 +267,7 @@ def plot_comparison(
 def plot_budget(
     by_period: pd.DataFrame,
     *,
-    parameters: Parameters | None = None,
+    parameters: Parameters | Scenario | None = None,
     title: str = "Projected budget against the envelope",
     synthetic: bool = False,
     path: str | Path | None = None,
@@ -272,7 +276,7 @@ def plot_budget(
     """Bars of a projection's totals (``by_period`` or ``by_year`` of
     :func:`project_budget`), stacked by line, with each period's envelope as a tick mark."""
     resolved = resolve_model(model)
-    params = parameters if parameters is not None else resolved.reference_parameters()
+    params = parameters_for(resolved, parameters)
     figure = _figure(max(5.5, 1.5 * len(by_period) + 2.0), 4.8)
     axes = figure.add_subplot()
     positions = np.arange(len(by_period))

@@ -16,7 +16,7 @@ from secpa_model.analysis.scenario_files import read_scenario_file
 from secpa_model.analysis.scenarios import Scenario
 from secpa_model.core.errors import InputError
 from secpa_model.core.periods import Period
-from secpa_model.core.safe_text import shortened, shown
+from secpa_model.core.safe_text import shortened, shown, visible_controls
 from secpa_model.io.files import FORMATS, read_structures, write_allocations
 from secpa_model.io.frames import IDENTIFYING_COLUMNS
 from secpa_model.io.validation import describe_problems
@@ -311,6 +311,14 @@ def base_parameters(name: str | None, model: Model) -> Parameters:
 def read_scenarios(names: Sequence[str] | None, base: Parameters, model: Model) -> list[Scenario]:
     """The scenario files ``names``, each validated against ``base`` (``model``'s)."""
     return [read_scenario_file(name, base, model=model) for name in names or ()]
+
+
+def scenario_values(scenarios: Sequence[Scenario], base: Parameters) -> str:
+    """The values each scenario sets over ``base``, one line per value (a relative change
+    with its computation), control characters made visible: what a person checks before
+    trusting the totals."""
+    lines = [line for scenario in scenarios for line in scenario.describe(base).split("\n")]
+    return "\n".join(visible_controls(line) for line in lines)
 
 
 def assumption_line(params: Parameters, period: Period | None) -> str:

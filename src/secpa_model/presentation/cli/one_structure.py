@@ -36,6 +36,8 @@ from secpa_model.presentation.cli.common import (
     base_parameters,
     model_from,
     period_from,
+    read_scenarios,
+    scenario_values,
 )
 from secpa_model.presentation.cli.tables import (
     allocation_table,
@@ -234,6 +236,12 @@ def add_params(commands: Subcommands, model: Model) -> None:
     sub.add_argument(
         "--file", metavar="FILE", help="a parameter file (default: the model's reference values)"
     )
+    sub.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="a scenario file applied to the parameters: list the values it gives "
+        "(status SCENARIO) and how a relative change computed them",
+    )
     add_model_argument(sub)
     sub.add_argument(
         "--assumptions-only",
@@ -248,6 +256,10 @@ def run_params(args: argparse.Namespace) -> int:
     """Print the parameters in force on ``--date``."""
     model = model_from(args.model)
     parameters: Parameters = base_parameters(args.file, model)
+    scenario = read_scenarios([args.scenario] if args.scenario else [], parameters, model)
+    base = parameters
+    if scenario:
+        parameters = scenario[0].apply(base)
     day: date = args.date or date.today()
     snapshot = parameters.at(day)
     in_force = list(snapshot.values.values())
@@ -255,7 +267,7 @@ def run_params(args: argparse.Namespace) -> int:
         in_force = [value for value in in_force if value.status == "assumption"]
     values = [used_parameter(value) for value in in_force]
     if args.json:
-        payload = {
+        payload: dict[str, Any] = {
             "parameters_name": parameters.name,
             "origin": parameters.origin,
             "date": day.isoformat(),
@@ -267,6 +279,8 @@ def run_params(args: argparse.Namespace) -> int:
                 for value, held in zip(values, in_force, strict=True)
             ],
         }
+        if scenario:
+            payload["scenario"] = scenario[0].to_dict(base)
         print(json.dumps(payload, indent=2, ensure_ascii=False))
         return 0
     which = "assumptions" if args.assumptions_only else "parameters"
@@ -280,6 +294,9 @@ def run_params(args: argparse.Namespace) -> int:
         for held in in_force
     ]
     print(parameter_table(values, ranges) if values else "(none)")
+    if scenario:
+        print()
+        print(scenario_values(scenario, base))
     assumptions = sum(value.status == "assumption" for value in values)
     print()
     print(

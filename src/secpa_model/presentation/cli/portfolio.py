@@ -47,6 +47,7 @@ from secpa_model.presentation.cli.common import (
     read_input,
     read_scenarios,
     report_problems,
+    scenario_values,
     write_result,
 )
 from secpa_model.presentation.cli.tables import text_table
@@ -256,6 +257,8 @@ def run_compare(args: argparse.Namespace) -> int:
     print()
     print(text_table(headers, rows))
     print()
+    print(scenario_values(scenarios, baseline))
+    print()
     print(assumption_line(baseline, period))
     report_problems(args, len(frame), comparison.errors, problems)
     if output is not None:
@@ -383,8 +386,11 @@ def run_sweep(args: argparse.Namespace) -> int:
     period = optional_period(args)
     model = model_from(args.model)
     params = base_parameters(args.parameters, model)
+    described = ""
     if args.scenario:
-        params = read_scenario_file(args.scenario, params, model=model).apply(params)
+        scenario = read_scenario_file(args.scenario, params, model=model)
+        described = scenario_values([scenario], params) + "\n"
+        params = scenario.apply(params)
     frame = read_input(args.input)
     try:
         swept = sweep(
@@ -411,6 +417,8 @@ def run_sweep(args: argparse.Namespace) -> int:
     ]
     print(f"secpa-model sweep of {args.path}: {args.input}, period {period or EACH_ROWS_YEAR}")
     print(f"base: parameters {params.name!r}; difference to the total under the base")
+    if described:
+        print(described, end="")
     print()
     print(text_table([args.path, "total", "difference", "eligible"], rows))
     print()
