@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 from secpa_model.analysis.scenario_files import read_scenario_file
@@ -35,7 +36,14 @@ def test_the_scenario_file_examples_of_the_cli_page_load(tmp_path: Path) -> None
     assert set(from_toml.overrides) == {
         "participatory_activities.cost_per_etp",
         "interpreting.hourly_rate_phone",
+        "interpreting.annual_cap",
     }
+    # the relative change of the example: 40 000 € + 10 % from 2024-03-01, the base before
+    cap = [
+        (v.effective_from.isoformat(), v.value)
+        for v in from_toml.values()["interpreting.annual_cap"]
+    ]
+    assert cap == [("2024-03-01", Decimal(40_000) * Decimal("1.10"))]
     assert dict(read_scenario_file(tmp_path / "s.json").overrides) == {
         "interpreting.hourly_rate_phone": 45
     }

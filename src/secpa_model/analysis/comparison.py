@@ -111,16 +111,15 @@ def compare(
     repeat an id are invalid unless ``allow_duplicates`` (as in :func:`allocate_frame`).
     """
     items = [baseline, *scenarios]
+    resolved = resolve_model(model)
+    applied = [as_parameters(item, resolved) for item in items]  # a TypeError names a bad one
     labels = [_label(item) for item in items]
     duplicated = sorted({label for label in labels if labels.count(label) > 1})
     if duplicated:
         raise ValueError(
             f"scenario names must be distinct to compare them; repeated: {', '.join(duplicated)}"
         )
-    resolved = resolve_model(model)
-    parameters = {
-        label: as_parameters(item, resolved) for label, item in zip(labels, items, strict=True)
-    }
+    parameters = dict(zip(labels, applied, strict=True))
     results: dict[str, pd.DataFrame] = {}
     problems = pd.DataFrame()
     for label, params in parameters.items():
