@@ -77,3 +77,13 @@ def test_the_failing_example_fails_as_shown() -> None:
     assert first in text
     assert third in text
     assert second.split(" (known:")[0] in text
+
+
+def test_the_relative_scenario_of_the_doc_prints_what_it_says(session: dict[str, Any]) -> None:
+    text = DOC.read_text(encoding="utf-8")
+    printed = text.split("print(relative.describe())\n```\n```\n", 1)[1].split("```", 1)[0]
+    assert printed.rstrip("\n") == session["relative"].describe()
+    # by hand: 4.2 ETP × (45 000 € × 60 days + 49 500 € × 306 days) / 366, half up
+    exact = Fraction(42 * (45_000 * 60 + 49_500 * 306), 10 * 366)
+    assert session["line"].amount == Decimal("204801.64")
+    assert abs(Fraction(session["line"].amount) - exact) <= Fraction(1, 200)

@@ -9,11 +9,19 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from secpa_model import ParameterError, ParameterSpec, Scenario, allocate, reference_parameters
+from secpa_model import (
+    ParameterError,
+    ParameterSpec,
+    Scenario,
+    allocate,
+    reference_parameters,
+    sweep,
+)
 from secpa_model.analysis.relative import RELATIVE_ROUNDING
 from secpa_model.analysis.scenario_files import read_scenario_file
 from secpa_model.model.parameters import parse_parameters
@@ -318,3 +326,18 @@ def test_a_neutral_change_gives_the_base_result_to_the_cent(
 def test_any_factor_gives_the_base_times_the_factor_half_up_to_the_cent(factor: Decimal) -> None:
     (value,) = Scenario("f", {COST: {"factor": factor}}).values()[COST]
     assert value.value == (45_000 * factor).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def test_a_sweep_over_factors() -> None:
+    frame = pd.DataFrame(
+        {
+            "structure_id": ["a"],
+            "kind": ["centre_de_sante"],
+            "location": ["in_qpv"],
+            "file_active_mg": [3100],  # 4 ETP
+            "poverty_rate": [0.30],
+        }
+    )
+    table = sweep(frame, 2023, COST, [{"factor": "0.9"}, {"factor": "1"}, {"percent": 10}])
+    # 4 ETP × 45 000 € × 0.9, × 1, × 1.1 over a whole year: −18 000 €, 0, +18 000 €
+    assert table["difference_cents"].tolist() == [-4 * 4_500 * 100, 0, 4 * 4_500 * 100]
