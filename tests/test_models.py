@@ -551,7 +551,9 @@ def test_five_pillar_structures_allocate_with_no_negative_line(structure: Any) -
 def test_parameters_of_another_model_are_refused(custom: Model) -> None:
     with pytest.raises(ParameterError, match="not those of the model"):
         allocate_frame(illustrative_portfolio(), 2024, five_pillars().reference_parameters())
-    with pytest.raises(TypeError, match="Parameters or a Scenario"):
+    with pytest.raises(
+        TypeError, match=r"a Parameters .* or a Scenario, got dict: .*pass Scenario"
+    ):
         allocate_frame(illustrative_portfolio(), 2024, {"not": "parameters"})
     scenario = Scenario("cheaper", {"participatory_activities.cost_per_etp": 40000})
     allocation = allocate(
