@@ -11,14 +11,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-import numpy as np
 import pandas as pd
 
+from secpa_model.analysis.outputs import structure_years
 from secpa_model.analysis.scenarios import Scenario, as_parameters
 from secpa_model.analysis.views import budget_html
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import CENT, cents_to_euros, euros_to_cents, exact_sum
-from secpa_model.core.periods import Period, PeriodLike, days_in_year, overlap_days, split_period
+from secpa_model.core.periods import Period, PeriodLike, overlap_days, split_period
 from secpa_model.engine.compute import windows
 from secpa_model.io.frames import YEAR_COLUMN, allocate_frame, describe_problems
 from secpa_model.io.validation import validate_frame
@@ -187,14 +187,11 @@ def _row(
 ) -> dict[str, Any]:
     result = allocate_frame(frame, period, params, model=model, allow_duplicates=allow_duplicates)
     starts, ends = windows(model, columns, period)
-    days = np.zeros(len(frame), dtype=np.float64)
-    for piece in split_period(period):
-        days += overlap_days(piece, starts, ends) / days_in_year(piece.start.year)
-    structure_years = float(days.sum())
+    participation = float(structure_years(model, columns, period).sum())
     total = exact_sum(result["total_cents"])
     per_year = (
-        (cents_to_euros(total) / Decimal(repr(structure_years))).quantize(CENT)
-        if structure_years
+        (cents_to_euros(total) / Decimal(repr(participation))).quantize(CENT)
+        if participation
         else None
     )
     return {
@@ -202,7 +199,7 @@ def _row(
         "start": period.start,
         "end": period.end,
         "structures_participating": int((overlap_days(period, starts, ends) > 0).sum()),
-        "structure_years": structure_years,
+        "structure_years": participation,
         **{f"{key}_cents": exact_sum(result[f"{key}_cents"]) for key in model.line_keys},
         "total_cents": total,
         "total_eur": cents_to_euros(total),

@@ -1,0 +1,211 @@
+"""Costing a generalisation (coût d'une généralisation): a population of structures opening
+along a schedule, allocated year by year under a model's dated parameters.
+
+:func:`opening_schedule` turns milestones (``{2026: 26, 2028: 60, 2030: 100}``) into the
+number of structures open each year (straight lines between milestones, rounded half up).
+:func:`project_cohort` opens the population's structures in row order: the first
+``schedule[first year]`` are open from the first year, then each year's new ones from
+1 January of that year; none closes. The population's own entry and exit dates are
+replaced by the schedule's. When the schedule needs more structures than the population
+has, ``fill="bootstrap"`` draws the missing ones from the population's rows (with
+replacement, from ``seed``: the empirical distribution of its inputs), each with a new id;
+without it the projection is refused.
+
+Parameters: a dated value is in force until the next one, so years after the last dated
+value carry it forward: ``by_year`` says, for each year, the date of the latest value used
+(``values_dated``) and whether any value used there is an assumption or a scenario. An
+:class:`~secpa_model.analysis.indexation.Indexation` adds labelled indexed values. A year
+before a parameter's first value raises :class:`~secpa_model.CoverageError`: never a silent
+zero.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from secpa_model.analysis.budget import project_budget
+from secpa_model.analysis.indexation import Indexation
+from secpa_model.analysis.scenarios import Scenario, as_parameters
+from secpa_model.core.errors import InputError
+from secpa_model.core.money import CENT, cents_to_euros
+from secpa_model.core.periods import Period
+from secpa_model.model.model import Model
+from secpa_model.model.parameters import Parameters
+from secpa_model.models import resolve_model
+
+
+def opening_schedule(milestones: Mapping[int, int]) -> dict[int, int]:
+    """The number of structures open in each year from the first milestone to the last:
+    the milestones' counts, straight lines between them rounded half up. Counts must not
+    decrease (structures open, none closes)."""
+    if not milestones:
+        raise InputError("an opening schedule needs at least one milestone (year: count)")
+    items = sorted(
+        (_whole(year, "year"), _whole(count, "count")) for year, count in milestones.items()
+    )
+    for (year, count), (_, later) in itertools.pairwise(items):
+        if later < count:
+            raise InputError(f"the schedule decreases after {year} ({count} then {later})")
+    if items[0][1] < 1:
+        raise InputError("the first milestone must open at least one structure")
+    schedule: dict[int, int] = {}
+    for (first, low), (last, high) in itertools.pairwise(items):
+        for year in range(first, last):
+            share = Decimal(year - first) / Decimal(last - first)
+            schedule[year] = int((low + (high - low) * share).to_integral_value(ROUND_HALF_UP))
+    schedule[items[-1][0]] = items[-1][1]
+    return schedule
+
+
+def _whole(value: object, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+        raise InputError(f"schedule {what} must be a whole number ≥ 0, got {value!r}")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class CohortProjection:
+    """What :func:`project_cohort` returns.
+
+    ``by_year``: one row per year: ``year``, ``structures_open``, ``structures_opening``,
+    the model's lines and the total in int64 cents, ``total_eur`` (Decimal),
+    ``per_structure_eur`` (total over the structures open, Decimal rounded half up to the
+    cent, for reading), ``values_dated`` (the latest date among the parameter values used
+    that year) and ``assumption_based``. ``total``: the sum over the years (cents, int).
+    ``structures``: the frame allocated (ids, inputs, entry dates). ``parameters``: the set
+    used (indexation applied). ``schedule``: structures open per year.
+    """
+
+    by_year: pd.DataFrame
+    total_cents: int
+    structures: pd.DataFrame
+    parameters: Parameters
+    schedule: dict[int, int]
+
+    @property
+    def total_eur(self) -> Decimal:
+        """The total over the years, in euros."""
+        return cents_to_euros(self.total_cents)
+
+
+def cohort_frame(
+    population: pd.DataFrame,
+    schedule: Mapping[int, int],
+    *,
+    model: Model | str | None = None,
+    fill: Literal["refuse", "bootstrap"] = "refuse",
+    seed: int = 0,
+) -> pd.DataFrame:
+    """The structures of :func:`project_cohort`: ``population``'s rows in order (and drawn
+    ones with ``fill="bootstrap"``), each entering on 1 January of the year it opens."""
+    resolved = resolve_model(model)
+    if not isinstance(population, pd.DataFrame) or not len(population):
+        raise InputError("the population must be a non-empty DataFrame of structures")
+    counts = dict(sorted(schedule.items()))
+    needed = max(counts.values())
+    frame = population.reset_index(drop=True)
+    if needed > len(frame):
+        if fill != "bootstrap":
+            raise InputError(
+                f"the schedule opens {needed} structures and the population has {len(frame)}: "
+                "give a larger population, or fill='bootstrap' to draw the others from it"
+            )
+        rng = np.random.default_rng(seed)
+        drawn = frame.iloc[rng.integers(0, len(frame), needed - len(frame))].copy()
+        ids = drawn[resolved.id_input].astype(str).to_numpy()
+        drawn[resolved.id_input] = [
+            f"{original}-drawn-{number:04d}"
+            for number, original in enumerate(ids, start=len(frame) + 1)
+        ]
+        frame = pd.concat([frame, drawn], ignore_index=True)
+    frame = frame.iloc[:needed].copy()
+    entries: list[date] = []
+    for year, count in counts.items():
+        entries += [date(year, 1, 1)] * (count - len(entries))
+    if resolved.entry_input:
+        frame[resolved.entry_input] = entries
+    if resolved.exit_input:
+        frame[resolved.exit_input] = None
+    return frame
+
+
+def project_cohort(
+    population: pd.DataFrame,
+    schedule: Mapping[int, int],
+    *,
+    model: Model | str | None = None,
+    parameters: Parameters | Scenario | None = None,
+    indexation: Indexation | None = None,
+    fill: Literal["refuse", "bootstrap"] = "refuse",
+    seed: int = 0,
+) -> CohortProjection:
+    """The yearly budget of ``population`` opening along ``schedule`` (year → structures
+    open that year, e.g. :func:`opening_schedule`), under ``model`` with ``parameters``
+    (default: its reference values) and an optional ``indexation`` (see the module
+    docstring for the rules)."""
+    resolved = resolve_model(model)
+    counts = {int(year): int(count) for year, count in schedule.items()}
+    years = sorted(counts)
+    if years != list(range(years[0], years[-1] + 1)):
+        raise InputError(f"the schedule must give every year from {years[0]} to {years[-1]}")
+    frame = cohort_frame(population, counts, model=resolved, fill=fill, seed=seed)
+    params = (
+        as_parameters(parameters, resolved)
+        if parameters is not None
+        else resolved.reference_parameters()
+    )
+    if indexation is not None:
+        params = indexation.apply(params, date(years[-1], 12, 31))
+    span = Period(date(years[0], 1, 1), date(years[-1], 12, 31))
+    budget = project_budget(frame, span, params, model=resolved)
+    by_year = budget.by_year
+    keys = [f"{key}_cents" for key in resolved.line_keys]
+    rows = []
+    for year, row in zip(years, by_year.to_dict("records"), strict=True):
+        opened = counts[year]
+        total = int(row["total_cents"])
+        dated, assumed = _values_used(params, Period.year(year))
+        rows.append(
+            {
+                "year": year,
+                "structures_open": opened,
+                "structures_opening": opened - counts.get(year - 1, 0),
+                **{key: int(row[key]) for key in keys},
+                "total_cents": total,
+                "total_eur": cents_to_euros(total),
+                "per_structure_eur": (cents_to_euros(total) / opened).quantize(
+                    CENT, rounding=ROUND_HALF_UP
+                ),
+                "values_dated": dated,
+                "assumption_based": assumed,
+            }
+        )
+    table = pd.DataFrame(rows)
+    return CohortProjection(table, sum(int(t) for t in table["total_cents"]), frame, params, counts)
+
+
+def _values_used(params: Parameters, year: Period) -> tuple[date, bool]:
+    """The latest date of the values in force during ``year`` and whether one is an
+    assumption or a scenario."""
+    latest = params.coverage_start
+    assumed = False
+    for parameter in params.parameters.values():
+        for index, dated in enumerate(parameter.values):
+            following = (
+                parameter.values[index + 1].effective_from
+                if index + 1 < len(parameter.values)
+                else None
+            )
+            if dated.effective_from > year.end or (following and following <= year.start):
+                continue
+            latest = max(latest, dated.effective_from)
+            assumed = assumed or dated.status in ("assumption", "scenario", "calibrated")
+    return latest, assumed

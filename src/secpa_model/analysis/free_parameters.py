@@ -1,0 +1,235 @@
+"""Free parameters: the assumption values that calibration fits and sensitivity analysis
+varies, each with its bounds, and how a set of numbers for them becomes a parameter set.
+
+A free parameter is a path of the model's parameters. For a number (an amount, a count, a
+quantity) the free value is the number itself, in the parameter's unit; it replaces every
+dated value of the base, from the base's first date on (as a scenario's plain number).
+For a scale (a schedule of brackets) the free value is a **factor** applied to the value of
+every bracket of every dated value (thresholds unchanged): 1 is the base schedule.
+
+Values become exact numbers by one stated rounding (:data:`QUANTITY_STEP`,
+:func:`rounded_value`): euros to the cent (half up, the model's rounding unit), counts to
+a whole number, other quantities to 0.0001 of their unit, half up.
+
+Only a value that is not published may be free: a published value is a fact, not a
+calibration's unknown (a :class:`~secpa_model.ParameterError` otherwise).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Final
+
+from secpa_model.core.errors import ParameterError
+from secpa_model.core.money import CENT
+from secpa_model.model.parameters import (
+    Bracket,
+    DatedValue,
+    Parameter,
+    Parameters,
+    Scale,
+    Source,
+    Status,
+)
+
+QUANTITY_STEP: Final = Decimal("0.0001")
+"""The step to which a fitted or drawn quantity (ETP, a rate, a factor's result) is rounded,
+half up; euros go to the cent and counts to a whole number."""
+FACTOR_UNIT: Final = "× base schedule"
+"""How the value of a free scale is named: a factor on its brackets' values."""
+Bounds = Mapping[str, tuple[float | Decimal | int | str, float | Decimal | int | str]]
+"""Bounds by path: ``(low, high)`` in the parameter's unit (a factor for a scale)."""
+
+
+@dataclass(frozen=True)
+class FreeParameter:
+    """One free parameter: its ``path``, the ``unit`` of its free value (the parameter's
+    unit, or :data:`FACTOR_UNIT` for a scale), its ``base`` value in the base set (1 for a
+    scale) and its bounds ``low`` ≤ ``high``."""
+
+    path: str
+    unit: str
+    base: float
+    low: float
+    high: float
+    is_scale: bool
+    distribution: str = "uniform"
+    mode: float | None = None
+    sd: float | None = None
+
+    @property
+    def label(self) -> str:
+        """The path with the unit of its free value, for tables and charts."""
+        return f"{self.path} ({self.unit})"
+
+    def frozen(self) -> Any:
+        """The distribution as a frozen ``scipy.stats`` distribution (scipy needed)."""
+        from scipy import stats
+
+        width = self.high - self.low
+        if width == 0:
+            return stats.uniform(loc=self.low, scale=0.0)
+        if self.distribution == "triangular":
+            peak = self.base if self.mode is None else self.mode
+            return stats.triang(c=(peak - self.low) / width, loc=self.low, scale=width)
+        if self.distribution == "normal":
+            sd = self.sd if self.sd is not None else width / 4
+            a, b = (self.low - self.base) / sd, (self.high - self.base) / sd
+            return stats.truncnorm(a, b, loc=self.base, scale=sd)
+        return stats.uniform(loc=self.low, scale=width)
+
+
+def free_parameters(
+    parameters: Parameters, paths: Sequence[str], bounds: Bounds | None = None
+) -> tuple[FreeParameter, ...]:
+    """The free parameters ``paths`` of ``parameters``, with their bounds from ``bounds``.
+
+    Every path must be a parameter of the set whose values are not published, given once,
+    with bounds ``low < high`` (``low == high`` is allowed: a fixed value) containing the
+    base value. All problems are reported in one :class:`~secpa_model.ParameterError`.
+    """
+    given = dict(bounds or {})
+    problems: list[str] = []
+    if not paths:
+        problems.append("no free parameter given")
+    if len(set(paths)) != len(paths):
+        repeated = sorted({p for p in paths if list(paths).count(p) > 1})
+        problems.append(f"free parameters given twice: {', '.join(repeated)}")
+    unknown = sorted(set(given) - set(paths))
+    if unknown:
+        problems.append(f"bounds given for parameters that are not free: {', '.join(unknown)}")
+    found: list[FreeParameter] = []
+    for path in dict.fromkeys(paths):
+        free = _free(parameters, path, given.get(path), problems)
+        if free is not None:
+            found.append(free)
+    if problems:
+        listed = "\n".join(f"  - {problem}" for problem in problems)
+        raise ParameterError(f"invalid free parameters:\n{listed}")
+    return tuple(found)
+
+
+def _free(
+    parameters: Parameters,
+    path: str,
+    bounds: tuple[float | Decimal | int | str, float | Decimal | int | str] | None,
+    problems: list[str],
+) -> FreeParameter | None:
+    parameter = parameters.parameters.get(path)
+    if parameter is None:
+        problems.append(
+            f"{path}: unknown parameter path (known: {', '.join(sorted(parameters.parameters))})"
+        )
+        return None
+    published = [v.effective_from.isoformat() for v in parameter.values if v.status == "published"]
+    if published:
+        problems.append(
+            f"{path}: has published values (from {', '.join(published)}); only assumption "
+            "values may be free"
+        )
+        return None
+    is_scale = isinstance(parameter.values[0].value, Scale)
+    base = 1.0 if is_scale else float(_number(parameter.values[0].value))
+    if bounds is None:
+        problems.append(f"{path}: no bounds given (low, high in {_unit(parameter, is_scale)})")
+        return None
+    try:
+        low, high = (float(Decimal(str(b))) for b in bounds)
+    except (ArithmeticError, ValueError, TypeError):
+        problems.append(f"{path}: bounds must be two numbers, got {bounds!r}")
+        return None
+    if not (math.isfinite(low) and math.isfinite(high)) or low < 0 or low > high:
+        problems.append(f"{path}: bounds must satisfy 0 ≤ low ≤ high, got ({low}, {high})")
+        return None
+    if not low <= base <= high:
+        problems.append(f"{path}: the bounds ({low}, {high}) do not contain the base value {base}")
+        return None
+    return FreeParameter(path, _unit(parameter, is_scale), base, low, high, is_scale)
+
+
+def _unit(parameter: Parameter, is_scale: bool) -> str:
+    return FACTOR_UNIT if is_scale else parameter.unit
+
+
+def _number(value: Decimal | Scale) -> Decimal:
+    if isinstance(value, Scale):
+        raise TypeError("a scale has no single number")
+    return value
+
+
+def rounded_value(value: float | Decimal, unit: str, kind_is_count: bool = False) -> Decimal:
+    """``value`` made exact by the stated rounding: euros (a unit starting with ``EUR``) to
+    the cent, counts to a whole number, other quantities to :data:`QUANTITY_STEP`; half up."""
+    number = Decimal(repr(value)) if isinstance(value, float) else value
+    if kind_is_count:
+        step = Decimal(1)
+    elif unit.startswith("EUR"):
+        step = CENT
+    else:
+        step = QUANTITY_STEP
+    return number.quantize(step, rounding=ROUND_HALF_UP)
+
+
+def with_free_values(
+    parameters: Parameters,
+    free: Sequence[FreeParameter],
+    values: Sequence[float | Decimal],
+    *,
+    status: Status,
+    source: Source,
+    rationale: str,
+    name: str,
+) -> Parameters:
+    """``parameters`` with each free parameter at its value in ``values`` (rounded by
+    :func:`rounded_value`), those values labelled ``status`` with ``source`` and
+    ``rationale``; the result is validated like every parameter set (relations included).
+    """
+    changed: dict[str, Parameter] = {}
+    for item, value in zip(free, values, strict=True):
+        parameter = parameters.parameters[item.path]
+        spec = parameters.specs[item.path]
+        labels = {"status": status, "source": source, "rationale": rationale}
+        if item.is_scale:
+            factor = rounded_value(float(value), FACTOR_UNIT)
+            dated = [
+                DatedValue(
+                    effective_from=v.effective_from,
+                    value=_scaled(v.value, factor, parameter.unit),
+                    **labels,
+                )
+                for v in parameter.values
+            ]
+        else:
+            number = rounded_value(
+                Decimal(repr(float(value))), parameter.unit, kind_is_count=spec.kind == "count"
+            )
+            dated = [DatedValue(effective_from=parameter.first_date, value=number, **labels)]
+        changed[item.path] = parameter.model_copy(update={"values": dated})
+    try:
+        return Parameters.model_validate(
+            {
+                "name": name,
+                "description": parameters.description,
+                "origin": f"{name} over parameters {parameters.name!r}",
+                "parameters": {**parameters.parameters, **changed},
+                "specs": parameters.specs,
+                "relations": parameters.relations,
+            }
+        )
+    except ValueError as exc:
+        raise ParameterError(f"{name}: the values break a parameter's rule: {exc}") from exc
+
+
+def _scaled(value: Decimal | Scale, factor: Decimal, unit: str) -> Scale:
+    if not isinstance(value, Scale):
+        raise TypeError("only a scale is scaled")
+    return Scale(
+        mode=value.mode,
+        brackets=[
+            Bracket(threshold=b.threshold, value=rounded_value(b.value * factor, unit))
+            for b in value.brackets
+        ],
+    )

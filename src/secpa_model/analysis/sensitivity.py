@@ -1,0 +1,229 @@
+"""What drives a result (analyse de sensibilité): one-at-a-time swings and variance-based
+(Sobol) indices of one output over the free assumption values.
+
+* **One at a time** (the tornado): each free value set to the low, then the high end of its
+  range, the others at their base values; the swing is ``|high − low|`` of the output.
+* **Sobol indices** (SALib): the first-order index ``S1`` of a value is the share of the
+  output's variance it explains alone, the total index ``ST`` the share it explains with
+  all its interactions; ``S1_conf`` and ``ST_conf`` are the half-widths of their
+  bootstrap confidence intervals (``confidence`` level). Saltelli's sampling draws
+  ``samples × (D + 2)`` parameter sets for ``D`` free values (``samples`` a power of 2),
+  from each value's distribution over its range.
+
+The output is any :class:`~secpa_model.analysis.outputs.Output`: a line or the total of a
+portfolio over a period. Needs SALib and scipy (extra ``uncertainty``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from secpa_model.analysis.calibration import EXTRA_HINT
+from secpa_model.analysis.free_parameters import (
+    Bounds,
+    FreeParameter,
+    free_parameters,
+    with_free_values,
+)
+from secpa_model.analysis.outputs import Output, PortfolioEvaluator
+from secpa_model.analysis.scenarios import Scenario, as_parameters
+from secpa_model.core.errors import InputError
+from secpa_model.core.periods import PeriodLike
+from secpa_model.model.model import Model
+from secpa_model.model.parameters import Parameters, Source
+from secpa_model.models import resolve_model
+
+SENSITIVITY_STATUS: Final = "scenario"
+_SOURCE: Final = Source(
+    title="secpa-model sensitivity analysis", reference="a value drawn within its range"
+)
+Progress = Callable[[int, int], None]
+"""Called with (evaluations done, evaluations in all) during a long run."""
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """What :func:`sensitivity` returns.
+
+    ``output``: what was measured; ``base_cents``: its value under the base parameters.
+    ``tornado``: one row per free value, largest swing first: ``path``, ``unit``, ``low``,
+    ``base``, ``high`` (the free value), ``output_low_cents``, ``output_high_cents``,
+    ``swing_cents``. ``sobol``: one row per free value, largest ``ST`` first: ``path``,
+    ``unit``, ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (None without ``method`` sobol).
+    ``samples``: Saltelli's base sample size; ``evaluations``: model runs in all.
+    ``parameters``: the base set.
+    """
+
+    output: Output
+    base_cents: int
+    tornado: pd.DataFrame | None
+    sobol: pd.DataFrame | None
+    samples: int
+    evaluations: int
+    parameters: Parameters
+
+    def drivers(self, count: int = 3) -> list[str]:
+        """The ``count`` free values that drive the output most (by Sobol ``ST``, else by
+        the tornado's swing)."""
+        table = self.sobol if self.sobol is not None else self.tornado
+        if table is None:  # pragma: no cover - one of them is always computed
+            return []
+        return [str(path) for path in table["path"].head(count)]
+
+
+def sensitivity(
+    frame: pd.DataFrame,
+    output: Output | PeriodLike,
+    free: Sequence[str],
+    *,
+    model: Model | str | None = None,
+    parameters: Parameters | Scenario | None = None,
+    bounds: Bounds | None = None,
+    method: str = "both",
+    samples: int = 256,
+    seed: int = 0,
+    confidence: float = 0.95,
+    allow_duplicates: bool = False,
+    progress: Progress | None = None,
+) -> Sensitivity:
+    """The sensitivity of ``output`` (an :class:`Output`, or a period: the total over it)
+    of ``frame`` to the ``free`` assumption values (see the module docstring).
+
+    ``method``: ``"oat"`` (the tornado), ``"sobol"`` or ``"both"``. ``samples``: Saltelli's
+    base sample (a power of 2, at least 16). ``seed``: the same seed gives the same
+    indices. Bounds as in :func:`~secpa_model.analysis.calibration.calibrate`.
+    """
+    if method not in ("oat", "sobol", "both"):
+        raise InputError(f"method must be 'oat', 'sobol' or 'both', got {method!r}")
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 16:
+        raise InputError(f"samples must be a whole number ≥ 16, got {samples!r}")
+    if samples & (samples - 1):
+        raise InputError(f"samples must be a power of 2 (Sobol sequences), got {samples}")
+    if not 0 < confidence < 1:
+        raise InputError(f"confidence must be between 0 and 1, got {confidence!r}")
+    resolved = resolve_model(model)
+    measured = output if isinstance(output, Output) else Output(output)
+    measured.check(resolved)
+    base = (
+        as_parameters(parameters, resolved)
+        if parameters is not None
+        else resolved.reference_parameters()
+    )
+    chosen = free_parameters(base, free, bounds)
+    evaluator = PortfolioEvaluator(frame, resolved, allow_duplicates=allow_duplicates)
+    do_oat, do_sobol = method in ("oat", "both"), method in ("sobol", "both")
+    total = (2 * len(chosen) if do_oat else 0) + (samples * (len(chosen) + 2) if do_sobol else 0)
+    counter = _Counter(total, progress)
+
+    def run(values: NDArray[np.float64]) -> NDArray[np.float64]:
+        out = np.empty(len(values), dtype=np.float64)
+        for index, row in enumerate(values):
+            params = with_free_values(
+                base,
+                chosen,
+                [float(v) for v in row],
+                status=SENSITIVITY_STATUS,
+                source=_SOURCE,
+                rationale="a value of the sensitivity analysis",
+                name="sensitivity",
+            )
+            out[index] = evaluator.cents(params, measured)
+            counter.step()
+        return out
+
+    base_cents = evaluator.cents(base, measured)
+    tornado = _tornado(chosen, run) if do_oat else None
+    sobol = _sobol(chosen, run, samples, seed, confidence) if do_sobol else None
+    return Sensitivity(measured, base_cents, tornado, sobol, samples, counter.done, base)
+
+
+class _Counter:
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self.total, self.done, self.progress = total, 0, progress
+        self._every = max(1, total // 100)
+
+    def step(self) -> None:
+        self.done += 1
+        if self.progress is not None and (self.done % self._every == 0 or self.done == self.total):
+            self.progress(self.done, self.total)
+
+
+def _tornado(
+    free: Sequence[FreeParameter], run: Callable[[NDArray[np.float64]], NDArray[np.float64]]
+) -> pd.DataFrame:
+    bases = np.array([item.base for item in free])
+    rows = []
+    for index, item in enumerate(free):
+        low, high = bases.copy(), bases.copy()
+        low[index], high[index] = item.low, item.high
+        output_low, output_high = (int(v) for v in run(np.vstack([low, high])))
+        rows.append(
+            {
+                "path": item.path,
+                "unit": item.unit,
+                "low": item.low,
+                "base": item.base,
+                "high": item.high,
+                "output_low_cents": output_low,
+                "output_high_cents": output_high,
+                "swing_cents": abs(output_high - output_low),
+            }
+        )
+    table = pd.DataFrame(rows)
+    return table.sort_values("swing_cents", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _sobol(
+    free: Sequence[FreeParameter],
+    run: Callable[[NDArray[np.float64]], NDArray[np.float64]],
+    samples: int,
+    seed: int,
+    confidence: float,
+) -> pd.DataFrame:
+    sample, analyze = _salib()
+    problem: dict[str, Any] = {
+        "num_vars": len(free),
+        "names": [item.path for item in free],
+        "bounds": [[0.0, 1.0]] * len(free),
+    }
+    unit = sample(problem, samples, calc_second_order=False, seed=seed)
+    # SALib draws uniforms; each value's own distribution by its inverse CDF
+    values = np.column_stack([item.frozen().ppf(unit[:, index]) for index, item in enumerate(free)])
+    outputs = run(values)
+    if np.ptp(outputs) == 0:
+        indices = {key: np.zeros(len(free)) for key in ("S1", "S1_conf", "ST", "ST_conf")}
+    else:
+        indices = analyze(
+            problem,
+            outputs,
+            calc_second_order=False,
+            conf_level=confidence,
+            print_to_console=False,
+            seed=seed,
+        )
+    table = pd.DataFrame(
+        {
+            "path": [item.path for item in free],
+            "unit": [item.unit for item in free],
+            **{
+                key: np.asarray(indices[key], dtype=np.float64)
+                for key in ("S1", "S1_conf", "ST", "ST_conf")
+            },
+        }
+    )
+    return table.sort_values("ST", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _salib() -> tuple[Callable[..., Any], Callable[..., Any]]:
+    try:
+        from SALib.analyze.sobol import analyze
+        from SALib.sample.sobol import sample
+    except ImportError as exc:
+        raise ImportError(EXTRA_HINT) from exc
+    return sample, analyze
