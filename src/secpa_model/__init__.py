@@ -10,9 +10,15 @@ model of your own.
 from typing import Final
 
 from secpa_model.analysis.budget import BudgetProjection, project_budget
+from secpa_model.analysis.calibration import Calibration, calibrate
+from secpa_model.analysis.cohort import CohortProjection, opening_schedule, project_cohort
 from secpa_model.analysis.comparison import Comparison, ReportedSweep, compare, sweep, sweep_grid
+from secpa_model.analysis.indexation import Indexation
 from secpa_model.analysis.model_comparison import ModelComparison, compare_models
+from secpa_model.analysis.outputs import Output
 from secpa_model.analysis.scenarios import Scenario
+from secpa_model.analysis.sensitivity import Sensitivity, sensitivity
+from secpa_model.analysis.targets import Target, load_targets, public_targets
 from secpa_model.core.errors import (
     CoverageError,
     InputError,
@@ -63,15 +69,19 @@ __all__ = [
     "TRACE_VERSION",
     "Allocation",
     "BudgetProjection",
+    "Calibration",
+    "CohortProjection",
     "Comparison",
     "Condition",
     "CoverageError",
+    "Indexation",
     "Input",
     "InputError",
     "Line",
     "Model",
     "ModelComparison",
     "ModelError",
+    "Output",
     "ParameterError",
     "ParameterSpec",
     "Parameters",
@@ -86,14 +96,17 @@ __all__ = [
     "RuleResult",
     "Scenario",
     "SecpaError",
+    "Sensitivity",
     "SpendingCheck",
     "Structure",
+    "Target",
     "Trace",
     "add_euro_columns",
     "allocate",
     "allocate_frame",
     "available_models",
     "build_trace",
+    "calibrate",
     "compare",
     "compare_models",
     "explain_json",
@@ -102,11 +115,16 @@ __all__ = [
     "get_model",
     "json_schema",
     "load_parameters",
+    "load_targets",
+    "opening_schedule",
     "project_budget",
+    "project_cohort",
+    "public_targets",
     "read_allocations",
     "read_structures",
     "reference_parameters",
     "rule",
+    "sensitivity",
     "structures_from_frame",
     "sweep",
     "sweep_grid",

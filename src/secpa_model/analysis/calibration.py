@@ -180,6 +180,9 @@ def calibrate(
         method="trf",
         diff_step=DIFFERENCE_STEP,
         max_nfev=max_evaluations * len(chosen),
+        ftol=1e-12,
+        xtol=1e-12,
+        gtol=1e-12,
     )
     x = np.clip(np.asarray(result.x, dtype=np.float64), 0.0, 1.0)
     misses = relative(x)
