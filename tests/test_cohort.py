@@ -125,3 +125,29 @@ def test_the_five_pillar_model_costs_the_illustrative_portfolio() -> None:
     keys = [c for c in result.by_year.columns if c.endswith("_cents") and c != "total_cents"]
     assert len(keys) == 5  # five pillars
     assert sum(int(result.by_year.loc[0, k]) for k in keys) == result.total_cents
+
+
+def test_intervals_over_draws_are_reproducible_and_bracket_the_point() -> None:
+    # only A open, cost per ETP uniform on [40 000, 50 000]: 2026 total = 4 × cost + 124 000
+    kwargs = {
+        "uncertain": [COST],
+        "bounds": {COST: (40000, 50000)},
+        "draws": 400,
+        "seed": 11,
+    }
+    first = project_cohort(population(), {2026: 1, 2027: 1}, **kwargs)  # type: ignore[arg-type]
+    again = project_cohort(population(), {2026: 1, 2027: 1}, **kwargs)  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(first.draws, again.draws)  # type: ignore[arg-type]
+    row = first.by_year.set_index("year").loc[2026]
+    # the 5th and 95th percentiles of a uniform cost: 40 500 and 49 500, within sampling error
+    assert abs(row["p5_eur"] - Decimal(4 * 40500 + 124000)) < 2000
+    assert abs(row["p95_eur"] - Decimal(4 * 49500 + 124000)) < 2000
+    assert row["p5_eur"] < row["p50_eur"] < row["p95_eur"]
+    draws = first.draws
+    assert draws is not None and len(draws) == 400 * 2
+    # each draw's total is the hand formula of its drawn cost, to the cent
+    one = draws.iloc[0]
+    cost = Decimal(repr(one[COST])).quantize(Decimal("0.01"))
+    assert one["total_cents"] == int((4 * cost + 124000) * 100)
+    assert first.total_interval is not None
+    assert first.total_interval["p50_eur"] == pytest.approx(2 * row["p50_eur"], rel=0.01)

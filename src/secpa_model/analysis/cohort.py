@@ -22,23 +22,31 @@ zero.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Final, Literal
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from secpa_model.analysis.budget import project_budget
+from secpa_model.analysis.free_parameters import (
+    Bounds,
+    draw_values,
+    free_parameters,
+    with_free_values,
+)
 from secpa_model.analysis.indexation import Indexation
+from secpa_model.analysis.outputs import Output, PortfolioEvaluator
 from secpa_model.analysis.scenarios import Scenario, as_parameters
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import CENT, cents_to_euros
 from secpa_model.core.periods import Period
 from secpa_model.model.model import Model
-from secpa_model.model.parameters import Parameters
+from secpa_model.model.parameters import Parameters, Source
 from secpa_model.models import resolve_model
 
 
@@ -82,6 +90,13 @@ class CohortProjection:
     that year) and ``assumption_based``. ``total``: the sum over the years (cents, int).
     ``structures``: the frame allocated (ids, inputs, entry dates). ``parameters``: the set
     used (indexation applied). ``schedule``: structures open per year.
+
+    With ``draws``: ``by_year`` also has ``mean_eur`` and the percentiles ``p5_eur``,
+    ``p25_eur``, ``p50_eur``, ``p75_eur``, ``p95_eur`` of each year's total over the draws
+    (:data:`PERCENTILES`; linear between draws, rounded half up to the cent);
+    ``draws`` holds every draw's total per year (``draw``, ``year``, ``total_cents``, and
+    the drawn free values by path); ``total_interval`` the same statistics of the total
+    over the years (the years of one draw share its values: the years move together).
     """
 
     by_year: pd.DataFrame
@@ -89,11 +104,22 @@ class CohortProjection:
     structures: pd.DataFrame
     parameters: Parameters
     schedule: dict[int, int]
+    draws: pd.DataFrame | None = None
+    total_interval: dict[str, Decimal] | None = None
 
     @property
     def total_eur(self) -> Decimal:
         """The total over the years, in euros."""
         return cents_to_euros(self.total_cents)
+
+
+PERCENTILES: Final = (5, 25, 50, 75, 95)
+"""The percentiles of a projection's intervals."""
+DRAW_STATUS: Final = "scenario"
+_DRAW_SOURCE: Final = Source(
+    title="secpa-model cohort projection: a draw of the uncertain values",
+    reference="a value drawn from its range (secpa_model.project_cohort)",
+)
 
 
 def cohort_frame(
@@ -146,11 +172,19 @@ def project_cohort(
     indexation: Indexation | None = None,
     fill: Literal["refuse", "bootstrap"] = "refuse",
     seed: int = 0,
+    uncertain: Sequence[str] = (),
+    bounds: Bounds | None = None,
+    draws: int = 0,
 ) -> CohortProjection:
     """The yearly budget of ``population`` opening along ``schedule`` (year → structures
     open that year, e.g. :func:`opening_schedule`), under ``model`` with ``parameters``
     (default: its reference values) and an optional ``indexation`` (see the module
-    docstring for the rules)."""
+    docstring for the rules).
+
+    ``uncertain`` (free assumption values, with ``bounds`` as in
+    :func:`~secpa_model.calibrate`) and ``draws`` > 0: the intervals of each year's budget
+    over ``draws`` joint draws of those values from their distributions (seeded by
+    ``seed``; the indexation applied to each draw)."""
     resolved = resolve_model(model)
     counts = {int(year): int(count) for year, count in schedule.items()}
     years = sorted(counts)
@@ -189,7 +223,71 @@ def project_cohort(
             }
         )
     table = pd.DataFrame(rows)
-    return CohortProjection(table, sum(int(t) for t in table["total_cents"]), frame, params, counts)
+    total = sum(int(t) for t in table["total_cents"])
+    if not draws:
+        return CohortProjection(table, total, frame, params, counts)
+    base = (
+        as_parameters(parameters, resolved)
+        if parameters is not None
+        else resolved.reference_parameters()
+    )
+    drawn = _draws(frame, resolved, base, indexation, years, uncertain, bounds, draws, seed)
+    by_draw = drawn.pivot(index="draw", columns="year", values="total_cents")
+    for name, values in _statistics(by_draw.to_numpy(dtype=np.float64)).items():
+        table[name] = pd.Series(values, index=table.index, dtype=object)
+    totals = by_draw.sum(axis=1).to_numpy(dtype=np.float64)[:, None]
+    interval = {name: values[0] for name, values in _statistics(totals).items()}
+    return CohortProjection(table, total, frame, params, counts, drawn, interval)
+
+
+def _draws(
+    frame: pd.DataFrame,
+    model: Model,
+    base: Parameters,
+    indexation: Indexation | None,
+    years: Sequence[int],
+    uncertain: Sequence[str],
+    bounds: Bounds | None,
+    draws: int,
+    seed: int,
+) -> pd.DataFrame:
+    """Every draw's total per year (cents) with the drawn values."""
+    free = free_parameters(base, uncertain, bounds)
+    values = draw_values(free, draws, seed)
+    evaluator = PortfolioEvaluator(frame, model)
+    outputs = [Output(Period.year(year)) for year in years]
+    last = date(years[-1], 12, 31)
+    rows = []
+    for number, row in enumerate(values):
+        params = with_free_values(
+            base,
+            free,
+            [float(v) for v in row],
+            status=DRAW_STATUS,
+            source=_DRAW_SOURCE,
+            rationale="a draw of the cohort projection",
+            name=f"draw {number}",
+        )
+        if indexation is not None:
+            params = indexation.apply(params, last)
+        drawn = {item.path: float(v) for item, v in zip(free, row, strict=True)}
+        for year, output in zip(years, outputs, strict=True):
+            cents = evaluator.cents(params, output)
+            rows.append({"draw": number, "year": year, "total_cents": cents, **drawn})
+    return pd.DataFrame(rows)
+
+
+def _statistics(cents: NDArray[np.float64]) -> dict[str, list[Decimal]]:
+    """Mean and percentiles over the draws (rows) of each column, in euros to the cent."""
+    found = {"mean_eur": np.mean(cents, axis=0)}
+    for level in PERCENTILES:
+        found[f"p{level}_eur"] = np.percentile(cents, level, axis=0)
+    return {
+        name: [
+            (Decimal(repr(float(v))) / 100).quantize(CENT, rounding=ROUND_HALF_UP) for v in values
+        ]
+        for name, values in found.items()
+    }
 
 
 def _values_used(params: Parameters, year: Period) -> tuple[date, bool]:

@@ -23,6 +23,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
+import numpy as np
+from numpy.typing import NDArray
+
 from secpa_model.core.errors import ParameterError
 from secpa_model.core.money import CENT
 from secpa_model.model.parameters import (
@@ -158,6 +161,17 @@ def _number(value: Decimal | Scale) -> Decimal:
     if isinstance(value, Scale):
         raise TypeError("a scale has no single number")
     return value
+
+
+def draw_values(free: Sequence[FreeParameter], draws: int, seed: int) -> NDArray[np.float64]:
+    """``draws`` joint draws of the free values (one row per draw, one column per value),
+    each from its distribution (:meth:`FreeParameter.frozen`) by the inverse of its CDF at
+    uniforms of ``numpy.random.default_rng(seed)``: the same seed gives the same draws."""
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
+        raise ParameterError(f"draws must be a whole number ≥ 1, got {draws!r}")
+    uniforms = np.random.default_rng(seed).random((draws, len(free)))
+    columns = [item.frozen().ppf(uniforms[:, index]) for index, item in enumerate(free)]
+    return np.column_stack(columns).astype(np.float64) if columns else uniforms
 
 
 def rounded_value(value: float | Decimal, unit: str, kind_is_count: bool = False) -> Decimal:
