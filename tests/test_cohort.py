@@ -147,7 +147,7 @@ def test_intervals_over_draws_are_reproducible_and_bracket_the_point() -> None:
     assert draws is not None and len(draws) == 400 * 2
     # each draw's total is the hand formula of its drawn cost, to the cent
     one = draws.iloc[0]
-    cost = Decimal(repr(one[COST])).quantize(Decimal("0.01"))
+    cost = Decimal(repr(float(one[COST]))).quantize(Decimal("0.01"))
     assert one["total_cents"] == int((4 * cost + 124000) * 100)
     assert first.total_interval is not None
     assert first.total_interval["p50_eur"] == pytest.approx(2 * row["p50_eur"], rel=0.01)
