@@ -150,4 +150,4 @@ def test_intervals_over_draws_are_reproducible_and_bracket_the_point() -> None:
     cost = Decimal(repr(float(one[COST]))).quantize(Decimal("0.01"))
     assert one["total_cents"] == int((4 * cost + 124000) * 100)
     assert first.total_interval is not None
-    assert first.total_interval["p50_eur"] == pytest.approx(2 * row["p50_eur"], rel=0.01)
+    assert first.total_interval["p50_eur"] == pytest.approx(2 * row["p50_eur"], rel=Decimal("0.01"))
