@@ -127,7 +127,10 @@ def test_one_target_does_not_separate_a_cost_from_a_count_of_etp() -> None:
     # the participatory line is ETP × cost: one total fixes only the product
     targets = synthetic_targets(52000, Decimal(1))[:1]
     result = calibrate(
-        two_structures(), targets, [COST, SCHEDULE], bounds={COST: (30000, 70000), SCHEDULE: (0.5, 2)}
+        two_structures(),
+        targets,
+        [COST, SCHEDULE],
+        bounds={COST: (30000, 70000), SCHEDULE: (0.5, 2)},
     )
     assert not result.fitted["identified"].any()
     notes = dict(zip(result.fitted["path"], result.fitted["note"], strict=True))
@@ -139,7 +142,9 @@ def test_one_target_does_not_separate_a_cost_from_a_count_of_etp() -> None:
 def test_a_value_no_target_depends_on_is_not_identified() -> None:
     # no structure has telephone interpreting hours: its rate moves nothing
     targets = synthetic_targets(52000, Decimal(1))[:1]
-    result = calibrate(two_structures(), targets, [COST, PHONE], bounds={COST: (30000, 70000), PHONE: (20, 60)})
+    result = calibrate(
+        two_structures(), targets, [COST, PHONE], bounds={COST: (30000, 70000), PHONE: (20, 60)}
+    )
     table = result.fitted.set_index("path")
     assert bool(table.loc[COST, "identified"])
     assert not bool(table.loc[PHONE, "identified"])
@@ -207,7 +212,11 @@ def test_the_public_targets_name_their_sources() -> None:
         "budget_share_third",
     }
     envelope = targets["envelope_2024_2025"]
-    assert (envelope.value, envelope.kind, envelope.participating) == (Decimal(14000000), "equality", 26)
+    assert (envelope.value, envelope.kind, envelope.participating) == (
+        Decimal(14000000),
+        "equality",
+        26,
+    )
     assert (envelope.start, envelope.end) == (date(2024, 1, 1), date(2025, 4, 30))
     assert "NOR SPRS2335802A" in (envelope.source.reference or "")
     ceiling = targets["budget_2021_2023"]

@@ -85,7 +85,11 @@ def test_an_indexation_is_dated_labelled_and_compounded() -> None:
     assert table.loc[2028, "participatory_activities_cents"] == 4 * 54450 * 100
     assert table.loc[2028, "practitioner_participation_cents"] == 3100 * 40 * 100
     values = result.parameters.parameters[COST].values
-    assert [v.effective_from for v in values] == [date(2021, 8, 1), date(2027, 1, 1), date(2028, 1, 1)]
+    assert [v.effective_from for v in values] == [
+        date(2021, 8, 1),
+        date(2027, 1, 1),
+        date(2028, 1, 1),
+    ]
     assert [v.status for v in values] == ["assumption", "scenario", "scenario"]
     assert "salaries +10 %" in (values[1].rationale or "")
     assert table.loc[2028, "values_dated"] == date(2028, 1, 1)
@@ -100,7 +104,9 @@ def test_an_indexation_of_a_count_is_refused() -> None:
 
 
 def test_more_structures_than_the_population_needs_a_fill() -> None:
-    with pytest.raises(InputError, match="the schedule opens 5 structures and the population has 2"):
+    with pytest.raises(
+        InputError, match="the schedule opens 5 structures and the population has 2"
+    ):
         project_cohort(population(), {2026: 2, 2027: 5})
     first = project_cohort(population(), {2026: 2, 2027: 5}, fill="bootstrap", seed=4)
     again = project_cohort(population(), {2026: 2, 2027: 5}, fill="bootstrap", seed=4)

@@ -42,7 +42,9 @@ def test_awkward_texts_and_exact_decimals_round_trip(tmp_path: Path) -> None:
             ]
         }
     )
-    altered = reference.model_copy(update={"parameters": {**reference.parameters, path_of: changed}})
+    altered = reference.model_copy(
+        update={"parameters": {**reference.parameters, path_of: changed}}
+    )
     path = tmp_path / "tricky.toml"
     path.write_text(parameters_to_toml(altered), encoding="utf-8")
     read = model.load_parameters(path)

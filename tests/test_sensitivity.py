@@ -115,4 +115,6 @@ def test_bad_requests_are_refused() -> None:
     with pytest.raises(InputError, match="method"):
         sensitivity(one_structure(), YEAR, [IN_PERSON], bounds={IN_PERSON: (40, 80)}, method="x")
     with pytest.raises(InputError, match="unknown output line 'nope'"):
-        sensitivity(one_structure(), Output(YEAR, "nope"), [IN_PERSON], bounds={IN_PERSON: (40, 80)})
+        sensitivity(
+            one_structure(), Output(YEAR, "nope"), [IN_PERSON], bounds={IN_PERSON: (40, 80)}
+        )

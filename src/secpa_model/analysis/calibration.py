@@ -62,6 +62,7 @@ SINGULAR_RTOL: Final = 1e-3
 values that the targets do not see)."""
 CALIBRATED_STATUS: Final = "calibrated"
 _LOADING: Final = 0.1  # a free value takes part in a blind direction above this loading
+_AT_BOUND: Final = 1e-3  # within this share of its range from a bound: "at a bound"
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ class Calibration:
     ``parameters``: the base set with each free value at its fitted value, status
     ``calibrated``, the targets as its source (write it with :meth:`write`).
     ``fitted``: one row per free parameter: ``path``, ``unit``, ``base`` and ``fitted``
-    (exact, after rounding), ``low``, ``high``, ``at_bound``, ``identified`` and ``note``.
+    (exact, after rounding), ``low``, ``high``, ``at_bound`` (within 0.1 % of the
+    range from a bound: the bound, not the targets, decided), ``identified`` and ``note``.
     ``residuals``: one row per target: ``target``, ``kind``, ``unit``, ``target_value``,
     ``model_value`` (under the rounded fitted values), ``residual`` (model − target),
     ``relative`` (residual / target), ``tolerance`` and ``met`` (within the tolerance, or
@@ -384,7 +386,7 @@ def _fitted_table(
                 "fitted": fitted,
                 "low": item.low,
                 "high": item.high,
-                "at_bound": bool(position <= 1e-6 or position >= 1 - 1e-6),
+                "at_bound": bool(position <= _AT_BOUND or position >= 1 - _AT_BOUND),
                 "identified": ok,
                 "note": note,
             }

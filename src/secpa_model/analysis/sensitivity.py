@@ -68,6 +68,11 @@ class Sensitivity:
     evaluations: int
     parameters: Parameters
 
+    @property
+    def sobol_evaluations(self) -> int:
+        """The model runs of the Sobol indices: ``samples × (D + 2)`` (0 without them)."""
+        return 0 if self.sobol is None else self.samples * (len(self.sobol) + 2)
+
     def drivers(self, count: int = 3) -> list[str]:
         """The ``count`` free values that drive the output most (by Sobol ``ST``, else by
         the tornado's swing)."""

@@ -113,7 +113,7 @@ def build_report(
         if scenarios
         else None
     )
-    synthetic = _all_synthetic(frame)
+    synthetic = all_synthetic(frame)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -182,7 +182,7 @@ def write_report(
     return file
 
 
-def _all_synthetic(frame: pd.DataFrame) -> bool:
+def all_synthetic(frame: pd.DataFrame) -> bool:
     """Whether every row says it is synthetic (a ``synthetic`` column, bools or text)."""
     if "synthetic" not in frame.columns or frame.empty:
         return False

@@ -117,7 +117,7 @@ def plot_sobol(
     axes.set_ylim(0, max(1.0, float((table["ST"] + table["ST_conf"]).max()) * 1.05))
     _literal(axes.set_title(title, fontsize=10))
     axes.grid(axis="y", alpha=0.3)
-    level = f"{result.samples} Saltelli samples, {result.evaluations} model runs"
+    level = f"{result.samples} Saltelli samples, {result.sobol_evaluations} model runs"
     note = _with_model_note(assumption_note(result.parameters, synthetic=synthetic), resolved)
     return _finish(figure, f"{_unit_note(result)} {level}. {note}", path, 2)
 

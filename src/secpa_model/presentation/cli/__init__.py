@@ -5,7 +5,8 @@ One function per subcommand: ``add_<name>(commands)`` declares its arguments and
 both and list the ``add_`` function in :data:`SUBCOMMANDS`.
 
 Modules: :mod:`.one_structure` (``demo``, ``allocate``, ``params``, ``schema``),
-:mod:`.portfolio` (``batch``, ``compare``, ``sweep``, ``report``), :mod:`.common` (what
+:mod:`.portfolio` (``batch``, ``compare``, ``sweep``, ``report``), :mod:`.uncertainty`
+(``sensitivity``, ``calibrate``), :mod:`.common` (what
 they share: periods, files, parameters) and :mod:`.tables` (the plain-text tables).
 
 Exit codes: 0 on success; 2 on invalid input, parameters or usage (the message, on
@@ -67,6 +68,12 @@ from secpa_model.presentation.cli.portfolio import (
     sweep_values,
 )
 from secpa_model.presentation.cli.tables import allocation_table, line_table, parameter_table
+from secpa_model.presentation.cli.uncertainty import (
+    add_calibrate,
+    add_sensitivity,
+    run_calibrate,
+    run_sensitivity,
+)
 
 __all__ = [
     "BROKEN_PIPE",
@@ -80,12 +87,14 @@ __all__ = [
     "Subcommands",
     "add_allocate",
     "add_batch",
+    "add_calibrate",
     "add_compare",
     "add_demo",
     "add_models",
     "add_params",
     "add_report",
     "add_schema",
+    "add_sensitivity",
     "add_sweep",
     "allocation_table",
     "build_parser",
@@ -97,12 +106,14 @@ __all__ = [
     "read_json_object",
     "run_allocate",
     "run_batch",
+    "run_calibrate",
     "run_compare",
     "run_demo",
     "run_models",
     "run_params",
     "run_report",
     "run_schema",
+    "run_sensitivity",
     "run_sweep",
     "structure_from",
     "sweep_values",
@@ -115,6 +126,8 @@ SUBCOMMANDS: Final[tuple[Callable[[Subcommands, Model], None], ...]] = (
     add_compare,
     add_sweep,
     add_report,
+    add_sensitivity,
+    add_calibrate,
     add_params,
     add_schema,
     add_models,

@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Final, TypeAlias
+from typing import Final, TextIO, TypeAlias
 
 import pandas as pd
 
@@ -327,6 +327,24 @@ def assumption_line(params: Parameters, period: Period | None) -> str:
     if not paths:
         return "No ASSUMPTION among the parameter values used."
     return "ASSUMPTIONS (not published values) behind these amounts: " + ", ".join(paths)
+
+
+def progress_printer(stream: TextIO, what: str) -> Callable[[int, int], None]:
+    """A progress bar on ``stream`` counting ``what`` (rows, model runs): redrawn in place
+    on a terminal, a line per call otherwise."""
+    interactive = stream.isatty()
+
+    def show(done: int, total: int) -> None:
+        filled = PROGRESS_WIDTH * done // total
+        bar = "#" * filled + "." * (PROGRESS_WIDTH - filled)
+        text = f"[{bar}] {100 * done // total:3d} % ({number(done)} / {number(total)} {what})"
+        if interactive:
+            stream.write("\r" + text + ("\n" if done == total else ""))
+        else:
+            stream.write(text + "\n")
+        stream.flush()
+
+    return show
 
 
 def number(value: int) -> str:

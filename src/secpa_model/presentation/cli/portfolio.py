@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import pandas as pd
 
@@ -23,7 +22,6 @@ from secpa_model.io.validation import validate_frame
 from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import (
     EACH_ROWS_YEAR,
-    PROGRESS_WIDTH,
     Subcommands,
     add_duplicates_argument,
     add_errors_argument,
@@ -44,6 +42,7 @@ from secpa_model.presentation.cli.common import (
     number,
     optional_period,
     problems_file,
+    progress_printer,
     read_input,
     read_scenarios,
     report_problems,
@@ -97,7 +96,7 @@ def run_batch(args: argparse.Namespace) -> int:
     model = model_from(args.model)
     params = base_parameters(args.parameters, model)
     frame = read_input(args.input)
-    progress = _progress_printer(sys.stderr) if len(frame) > args.chunk_rows else None
+    progress = progress_printer(sys.stderr, "rows") if len(frame) > args.chunk_rows else None
     try:
         reported = allocate_in_chunks(
             frame,
@@ -135,24 +134,6 @@ def run_batch(args: argparse.Namespace) -> int:
         )
     print(assumption_line(params, period))
     return 0
-
-
-def _progress_printer(stream: TextIO) -> Callable[[int, int], None]:
-    """A progress bar on ``stream``: redrawn in place on a terminal, a line per chunk
-    otherwise."""
-    interactive = stream.isatty()
-
-    def show(done: int, total: int) -> None:
-        filled = PROGRESS_WIDTH * done // total
-        bar = "#" * filled + "." * (PROGRESS_WIDTH - filled)
-        text = f"[{bar}] {100 * done // total:3d} % ({number(done)} / {number(total)} rows)"
-        if interactive:
-            stream.write("\r" + text + ("\n" if done == total else ""))
-        else:
-            stream.write(text + "\n")
-        stream.flush()
-
-    return show
 
 
 # ------------------------------------------------------------------------- compare

@@ -1,0 +1,381 @@
+"""The subcommands about uncertain assumptions: ``sensitivity`` (what drives a total) and
+``calibrate`` (assumption values fitted to public figures, written as a parameter file)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from secpa_model.analysis.calibration import calibrate
+from secpa_model.analysis.outputs import TOTAL, Output
+from secpa_model.analysis.sensitivity import Sensitivity, sensitivity
+from secpa_model.analysis.targets import Target, load_targets, needed_columns, public_targets
+from secpa_model.core.errors import InputError
+from secpa_model.core.money import cents_to_euros, format_euros
+from secpa_model.core.safe_text import shown
+from secpa_model.io.output import atomic_path
+from secpa_model.model.model import Model
+from secpa_model.presentation.cli.common import (
+    Subcommands,
+    add_duplicates_argument,
+    add_input_argument,
+    add_model_argument,
+    add_parameters_argument,
+    add_period_arguments,
+    base_parameters,
+    check_output,
+    in_file,
+    input_files,
+    model_from,
+    period_from,
+    progress_printer,
+    read_input,
+    refuse_overwriting,
+    write_result,
+)
+from secpa_model.presentation.cli.tables import text_table
+from secpa_model.presentation.report import all_synthetic
+
+_PARAMETER_SUFFIX = ".toml"
+
+
+def _add_free_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--free",
+        metavar="PATH",
+        action="append",
+        required=True,
+        help="an assumption parameter to vary or fit (repeat the option for several); a "
+        "scale's free value is a factor on its brackets' values",
+    )
+    parser.add_argument(
+        "--bounds",
+        metavar="PATH=LOW..HIGH",
+        action="append",
+        default=[],
+        help="the range of a free parameter, in its unit (a factor for a scale), e.g. "
+        "participatory_activities.cost_per_etp=38000..55000",
+    )
+
+
+def bounds_from(words: list[str]) -> dict[str, tuple[Decimal, Decimal]]:
+    """``--bounds PATH=LOW..HIGH`` options as a mapping (an InputError naming a bad one)."""
+    found: dict[str, tuple[Decimal, Decimal]] = {}
+    for word in words:
+        path, sign, span = word.partition("=")
+        low, dots, high = span.partition("..")
+        try:
+            if not (sign and dots and path):
+                raise InvalidOperation
+            found[path.strip()] = (Decimal(low.strip()), Decimal(high.strip()))
+        except InvalidOperation:
+            raise InputError(
+                f"--bounds {shown(word, 60)}: expected PATH=LOW..HIGH, e.g. "
+                "participatory_activities.cost_per_etp=38000..55000"
+            ) from None
+        if path.strip() in list(found)[:-1]:
+            raise InputError(f"--bounds: {path.strip()} given twice")
+    return found
+
+
+# --------------------------------------------------------------------- sensitivity
+
+
+def add_sensitivity(commands: Subcommands, model: Model) -> None:
+    """``sensitivity``: one-at-a-time swings and Sobol indices of a portfolio's total."""
+    sub = commands.add_parser(
+        "sensitivity",
+        help="which assumptions drive a portfolio's total (tornado, Sobol indices)",
+        description=(
+            "Vary the --free assumption parameters of the model over their --bounds and "
+            "measure a portfolio's total (or one --line) over the period: one at a time "
+            "(each at the low and high end of its range, the others at their values) and "
+            "by Sobol variance-based indices (SALib; first-order and total, with confidence "
+            "intervals). Prints both tables; -o writes them as one tidy file (amounts in "
+            "integer cents); progress of the model runs on stderr."
+        ),
+    )
+    add_input_argument(sub)
+    add_period_arguments(sub)
+    sub.add_argument(
+        "--line",
+        default=TOTAL,
+        metavar="LINE",
+        help=f"the line measured (a line key of the model; default: {TOTAL})",
+    )
+    _add_free_arguments(sub)
+    sub.add_argument(
+        "--method",
+        choices=("oat", "sobol", "both"),
+        default="both",
+        help="oat: one at a time (tornado); sobol: variance-based indices; both (default)",
+    )
+    sub.add_argument(
+        "--samples",
+        type=int,
+        default=256,
+        metavar="N",
+        help="Saltelli base sample, a power of 2 (N × (free parameters + 2) runs; default 256)",
+    )
+    sub.add_argument("--seed", type=int, default=0, help="the random seed (default 0)")
+    sub.add_argument("-o", "--output", metavar="OUT", help="a table file (.csv, .parquet, .xlsx)")
+    sub.add_argument("--tornado", metavar="PNG", help="draw the tornado chart into PNG")
+    sub.add_argument("--sobol", metavar="PNG", help="draw the Sobol indices chart into PNG")
+    add_duplicates_argument(sub)
+    add_model_argument(sub)
+    add_parameters_argument(sub)
+    sub.set_defaults(handler=run_sensitivity)
+
+
+def run_sensitivity(args: argparse.Namespace) -> int:
+    """Compute the sensitivity, print it, write the table and the charts."""
+    outputs = []
+    if args.output:
+        outputs.append((f"-o {args.output}", check_output(args.output)))
+    for flag in ("tornado", "sobol"):
+        name = getattr(args, flag)
+        if name:
+            outputs.append((f"--{flag} {name}", _png(name, flag)))
+    refuse_overwriting(outputs, input_files(args))
+    period = period_from(args)
+    model = model_from(args.model)
+    params = base_parameters(args.parameters, model)
+    frame = read_input(args.input)
+    bounds = bounds_from(args.bounds)
+    try:
+        result = sensitivity(
+            frame,
+            Output(period, args.line),
+            args.free,
+            model=model,
+            parameters=params,
+            bounds=bounds,
+            method=args.method,
+            samples=args.samples,
+            seed=args.seed,
+            allow_duplicates=args.allow_duplicates,
+            progress=progress_printer(sys.stderr, "model runs"),
+        )
+    except InputError as exc:
+        raise in_file(args.input, exc) from exc
+    print(f"secpa-model sensitivity: {args.input}; {result.output.label}")
+    print(f"model: {model.name!r}; parameters: {params.name!r}; seed {args.seed}")
+    print(f"base: {format_euros(cents_to_euros(result.base_cents))}")
+    if result.tornado is not None:
+        print("\nOne at a time (each free parameter at the ends of its range):")
+        print(_tornado_text(result))
+    if result.sobol is not None:
+        print(f"\nSobol indices ({result.samples} samples, {result.sobol_evaluations} model runs):")
+        print(_sobol_text(result))
+    if args.output:
+        write_result(_tidy(result), Path(args.output), index=False)
+        print(f"\ntable written to {args.output}")
+    _charts(result, args, model, all_synthetic(frame))
+    return 0
+
+
+def _png(name: str, flag: str) -> Path:
+    path = Path(name)
+    if path.suffix.lower() != ".png":
+        raise InputError(f"--{flag} {shown(name, 60)}: give a file name ending in .png")
+    return path
+
+
+def _charts(result: Sensitivity, args: argparse.Namespace, model: Model, synthetic: bool) -> None:
+    if not (args.tornado or args.sobol):
+        return
+    from secpa_model.presentation.uncertainty_plots import plot_sobol, plot_tornado
+
+    for flag, draw in (("tornado", plot_tornado), ("sobol", plot_sobol)):
+        name = getattr(args, flag)
+        if name:
+            _draw_atomically(draw, result, Path(name), model, synthetic)
+            print(f"{flag} chart written to {name}")
+
+
+def _draw_atomically(
+    draw: Any, result: Sensitivity, path: Path, model: Model, synthetic: bool
+) -> None:
+    try:
+        with atomic_path(path) as temporary:
+            draw(result, path=temporary, model=model, synthetic=synthetic)
+    except ValueError as exc:
+        raise InputError(f"{path}: {exc}") from exc
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write the file: {exc}") from exc
+
+
+def _tornado_text(result: Sensitivity) -> str:
+    table = result.tornado
+    assert table is not None
+    rows = [
+        [
+            str(row["path"]),
+            f"{row['low']:g} .. {row['high']:g} {row['unit']}",
+            format_euros(cents_to_euros(int(row["output_low_cents"]))),
+            format_euros(cents_to_euros(int(row["output_high_cents"]))),
+            format_euros(cents_to_euros(int(row["swing_cents"]))),
+        ]
+        for row in table.to_dict("records")
+    ]
+    return text_table(["parameter", "range", "at low", "at high", "swing"], rows)
+
+
+def _sobol_text(result: Sensitivity) -> str:
+    table = result.sobol
+    assert table is not None
+    rows = [
+        [
+            str(row["path"]),
+            str(row["unit"]),
+            f"{row['S1']:.3f} ± {row['S1_conf']:.3f}",
+            f"{row['ST']:.3f} ± {row['ST_conf']:.3f}",
+        ]
+        for row in table.to_dict("records")
+    ]
+    return text_table(["parameter", "unit", "first order S1", "total ST"], rows)
+
+
+def _tidy(result: Sensitivity) -> pd.DataFrame:
+    """One row per free parameter: its range, the tornado's outputs and the indices."""
+    frames = [
+        t.set_index(["path", "unit"]) for t in (result.tornado, result.sobol) if t is not None
+    ]
+    table = frames[0].join(frames[1]) if len(frames) == 2 else frames[0]
+    table = table.reset_index()
+    table.insert(0, "output", result.output.label)
+    table.insert(1, "base_cents", result.base_cents)
+    return table
+
+
+# ----------------------------------------------------------------------- calibrate
+
+
+def add_calibrate(commands: Subcommands, model: Model) -> None:
+    """``calibrate``: fit assumption values to targets, write a parameter file."""
+    sub = commands.add_parser(
+        "calibrate",
+        help="fit assumption parameters to public figures; write a parameter file",
+        description=(
+            "Fit the --free assumption parameters (within their --bounds) so that the "
+            "portfolio IN meets the targets (default: the public figures shipped with "
+            "secpa-model that the file can answer; --targets FILE for your own; --target "
+            "NAME to choose), by bounded least squares. Prints the fitted values, whether "
+            "the targets identify each one, and the residual of each target; writes the "
+            "parameter set, fitted values labelled 'calibrated', to OUT (.toml)."
+        ),
+    )
+    add_input_argument(sub)
+    sub.add_argument(
+        "-o", "--output", metavar="OUT", required=True, help="the parameter file written (.toml)"
+    )
+    _add_free_arguments(sub)
+    sub.add_argument("--targets", metavar="FILE", help="a targets file (TOML; docs/uncertainty.md)")
+    sub.add_argument(
+        "--target",
+        metavar="NAME",
+        action="append",
+        help="use only this target (repeat the option for several)",
+    )
+    add_duplicates_argument(sub)
+    add_model_argument(sub)
+    add_parameters_argument(sub)
+    sub.set_defaults(handler=run_calibrate)
+
+
+def run_calibrate(args: argparse.Namespace) -> int:
+    """Calibrate, print the fit, write the parameter file."""
+    output = Path(args.output)
+    if args.output == "-" or output.suffix.lower() != _PARAMETER_SUFFIX:
+        raise InputError(f"-o {shown(args.output, 60)}: give a parameter file name ending in .toml")
+    inputs = input_files(args)
+    if args.targets:
+        inputs.append((f"the targets file {args.targets} (--targets)", Path(args.targets)))
+    refuse_overwriting([(f"-o {output}", output)], inputs)
+    model = model_from(args.model)
+    params = base_parameters(args.parameters, model)
+    frame = read_input(args.input)
+    targets, left_out = _chosen_targets(args, frame)
+    try:
+        result = calibrate(
+            frame,
+            targets,
+            args.free,
+            model=model,
+            parameters=params,
+            bounds=bounds_from(args.bounds),
+            allow_duplicates=args.allow_duplicates,
+        )
+    except InputError as exc:
+        raise in_file(args.input, exc) from exc
+    result.write(output)
+    print(f"secpa-model calibrate: {args.input} -> {output}")
+    print(f"model: {model.name!r}; parameters: {params.name!r}")
+    for name, why in left_out:
+        print(f"target left out: {name} ({why})")
+    print("\nFitted values (status 'calibrated' in the file):")
+    print(
+        text_table(
+            ["parameter", "base", "fitted", "bounds", "identified"],
+            [
+                [
+                    str(row["path"]),
+                    f"{row['base']} {row['unit']}",
+                    f"{row['fitted']} {row['unit']}",
+                    f"{row['low']:g} .. {row['high']:g}",
+                    str(row["note"]) + (" (at a bound)" if row["at_bound"] else ""),
+                ]
+                for row in result.fitted.to_dict("records")
+            ],
+        )
+    )
+    print("\nTargets:")
+    print(
+        text_table(
+            ["target", "kind", "target", "model", "relative", "met"],
+            [
+                [
+                    str(row["target"]),
+                    str(row["kind"]),
+                    f"{row['target_value']} {row['unit']}",
+                    f"{row['model_value']} {row['unit']}",
+                    f"{row['relative']:+.2%}",
+                    "yes" if row["met"] else "NO",
+                ]
+                for row in result.residuals.to_dict("records")
+            ],
+        )
+    )
+    if not result.success:
+        print(f"\nthe optimiser did not converge: {result.message}")
+    return 0
+
+
+def _chosen_targets(
+    args: argparse.Namespace, frame: pd.DataFrame
+) -> tuple[list[Target], list[tuple[str, str]]]:
+    """The targets to fit, and the shipped ones left out with why (printed, never silent)."""
+    every = list(load_targets(args.targets) if args.targets else public_targets())
+    if args.target:
+        known = {t.name: t for t in every}
+        unknown = [name for name in args.target if name not in known]
+        if unknown:
+            raise InputError(
+                f"--target: unknown targets {', '.join(unknown)} (known: {', '.join(known)})"
+            )
+        return [known[name] for name in dict.fromkeys(args.target)], []
+    if args.targets:
+        return every, []
+    chosen, left_out = [], []
+    for target in every:
+        lacking = sorted(needed_columns([target]) - set(frame.columns))
+        if lacking:
+            left_out.append((target.name, f"needs the column {', '.join(lacking)}"))
+        else:
+            chosen.append(target)
+    return chosen, left_out
