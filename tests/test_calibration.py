@@ -18,6 +18,7 @@ from secpa_model import (
     load_parameters,
     load_targets,
     public_targets,
+    reference_parameters,
 )
 from secpa_model.analysis.targets import targets_from_mapping
 from secpa_model.model.parameters import Source
@@ -173,13 +174,28 @@ def test_an_exceeded_ceiling_pulls_the_value_down_to_it() -> None:
     assert bool(result.residuals.set_index("target").loc["ceiling", "met"])
 
 
-def test_published_values_and_missing_bounds_are_refused() -> None:
-    targets = synthetic_targets(52000, Decimal(1))
+def test_bounds_come_from_the_plausible_range_else_must_be_given() -> None:
+    targets = synthetic_targets(52000, Decimal(1))[:1]
+    result = calibrate(two_structures(), targets, [COST])
+    row = result.fitted.set_index("path").loc[COST]
+    reference = reference_parameters().parameters[COST].values[0].range
+    assert reference is not None
+    assert (row["low"], row["high"]) == (float(reference.low), float(reference.high))
+    # 52 000 is inside the shipped range: recovered from the total alone
+    assert abs(row["fitted"] - 52000) <= 5
+    # the range dropped: a calibrated value carries none
+    assert result.parameters.parameters[COST].values[0].range is None
+    base = reference_parameters()
+    cost = base.parameters[COST]
+    bare = cost.model_copy(update={"values": [cost.values[0].model_copy(update={"range": None})]})
+    without = base.model_copy(update={"parameters": {**base.parameters, COST: bare}})
     with pytest.raises(ParameterError) as caught:
-        calibrate(two_structures(), targets, ["eligibility.min_file_active", COST])
+        calibrate(
+            two_structures(), targets, ["eligibility.min_file_active", COST], parameters=without
+        )
     message = str(caught.value)
     assert "eligibility.min_file_active: has published values" in message
-    assert f"{COST}: no bounds given" in message
+    assert f"{COST}: no range in the parameters and no bounds given" in message
     with pytest.raises(ParameterError, match="do not contain the base value 45000"):
         calibrate(two_structures(), targets, [COST], bounds={COST: (50000, 60000)})
 

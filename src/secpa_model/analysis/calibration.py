@@ -125,8 +125,10 @@ def calibrate(
     """Fit the ``free`` assumption values of ``parameters`` (default: ``model``'s reference
     values) so that ``frame`` (one row per structure) meets ``targets``.
 
-    ``bounds``: ``path -> (low, high)`` in the parameter's unit (a factor for a scale, see
-    :mod:`secpa_model.analysis.free_parameters`). ``max_evaluations``: of the model, per
+    The bounds of each free value are its plausible range (the parameter file's ``range``)
+    or ``bounds``: ``path -> (low, high)`` in the parameter's unit (a factor for a scale,
+    see :mod:`secpa_model.analysis.free_parameters`), which take precedence. A calibrated
+    value carries no range: the targets fixed it. ``max_evaluations``: of the model, per
     free value and target set, by the optimiser. Returns a :class:`Calibration`.
 
     Raises :class:`~secpa_model.ParameterError` for a bad free parameter or bounds,

@@ -172,7 +172,7 @@ def project_cohort(
     indexation: Indexation | None = None,
     fill: Literal["refuse", "bootstrap"] = "refuse",
     seed: int = 0,
-    uncertain: Sequence[str] = (),
+    uncertain: Sequence[str] | None = None,
     bounds: Bounds | None = None,
     draws: int = 0,
 ) -> CohortProjection:
@@ -181,10 +181,10 @@ def project_cohort(
     (default: its reference values) and an optional ``indexation`` (see the module
     docstring for the rules).
 
-    ``uncertain`` (free assumption values, with ``bounds`` as in
-    :func:`~secpa_model.calibrate`) and ``draws`` > 0: the intervals of each year's budget
-    over ``draws`` joint draws of those values from their distributions (seeded by
-    ``seed``; the indexation applied to each draw)."""
+    ``draws`` > 0: the intervals of each year's budget over ``draws`` joint draws of the
+    ``uncertain`` assumption values (default: every value with a plausible range) from
+    their distributions over their ranges (or uniform over ``bounds``), seeded by ``seed``,
+    the indexation applied to each draw."""
     resolved = resolve_model(model)
     counts = {int(year): int(count) for year, count in schedule.items()}
     years = sorted(counts)
@@ -246,7 +246,7 @@ def _draws(
     base: Parameters,
     indexation: Indexation | None,
     years: Sequence[int],
-    uncertain: Sequence[str],
+    uncertain: Sequence[str] | None,
     bounds: Bounds | None,
     draws: int,
     seed: int,

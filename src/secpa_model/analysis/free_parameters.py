@@ -1,7 +1,9 @@
 """Free parameters: the assumption values that calibration fits and sensitivity analysis
 varies, each with its bounds, and how a set of numbers for them becomes a parameter set.
 
-A free parameter is a path of the model's parameters. For a number (an amount, a count, a
+A free parameter is a path of the model's parameters. Its bounds and distribution are
+those of the plausible range of its latest dated value (a parameter file's ``range``), or
+bounds given by the caller (then uniform). For a number (an amount, a count, a
 quantity) the free value is the number itself, in the parameter's unit; it replaces every
 dated value of the base, from the base's first date on (as a scenario's plain number).
 For a scale (a schedule of brackets) the free value is a **factor** applied to the value of
@@ -85,15 +87,30 @@ class FreeParameter:
         return stats.uniform(loc=self.low, scale=width)
 
 
-def free_parameters(
-    parameters: Parameters, paths: Sequence[str], bounds: Bounds | None = None
-) -> tuple[FreeParameter, ...]:
-    """The free parameters ``paths`` of ``parameters``, with their bounds from ``bounds``.
+def uncertain_paths(parameters: Parameters) -> list[str]:
+    """The parameters whose latest value carries a range wider than a point (in the set's
+    order): what sensitivity analysis and cohort intervals vary by default."""
+    found = []
+    for path, parameter in parameters.parameters.items():
+        spread = parameter.values[-1].range
+        if spread is not None and spread.low < spread.high:
+            found.append(path)
+    return found
 
-    Every path must be a parameter of the set whose values are not published, given once,
-    with bounds ``low < high`` (``low == high`` is allowed: a fixed value) containing the
+
+def free_parameters(
+    parameters: Parameters, paths: Sequence[str] | None = None, bounds: Bounds | None = None
+) -> tuple[FreeParameter, ...]:
+    """The free parameters ``paths`` of ``parameters`` (None: :func:`uncertain_paths`).
+
+    Each one's bounds and distribution come from the range of its latest dated value (see
+    :class:`~secpa_model.model.parameters.Range`), or from ``bounds`` (``path -> (low,
+    high)``, then uniform), which take precedence. Every path must be a parameter of the set
+    whose values are not published, given once, with bounds ``low ≤ high`` containing the
     base value. All problems are reported in one :class:`~secpa_model.ParameterError`.
     """
+    if paths is None:
+        paths = uncertain_paths(parameters)
     given = dict(bounds or {})
     problems: list[str] = []
     if not paths:
@@ -136,8 +153,24 @@ def _free(
         return None
     is_scale = isinstance(parameter.values[0].value, Scale)
     base = 1.0 if is_scale else float(_number(parameter.values[0].value))
+    spread = parameter.values[-1].range
+    if bounds is None and spread is not None:
+        return FreeParameter(
+            path,
+            _unit(parameter, is_scale),
+            base,
+            float(spread.low),
+            float(spread.high),
+            is_scale,
+            distribution=spread.distribution,
+            mode=float(spread.mode) if spread.mode is not None else None,
+            sd=float(spread.spread) if spread.distribution == "normal" else None,
+        )
     if bounds is None:
-        problems.append(f"{path}: no bounds given (low, high in {_unit(parameter, is_scale)})")
+        problems.append(
+            f"{path}: no range in the parameters and no bounds given (low, high in "
+            f"{_unit(parameter, is_scale)})"
+        )
         return None
     try:
         low, high = (float(Decimal(str(b))) for b in bounds)

@@ -85,7 +85,7 @@ class Sensitivity:
 def sensitivity(
     frame: pd.DataFrame,
     output: Output | PeriodLike,
-    free: Sequence[str],
+    free: Sequence[str] | None = None,
     *,
     model: Model | str | None = None,
     parameters: Parameters | Scenario | None = None,
@@ -98,11 +98,14 @@ def sensitivity(
     progress: Progress | None = None,
 ) -> Sensitivity:
     """The sensitivity of ``output`` (an :class:`Output`, or a period: the total over it)
-    of ``frame`` to the ``free`` assumption values (see the module docstring).
+    of ``frame`` to the ``free`` assumption values (see the module docstring); default:
+    every parameter whose value carries a plausible range, varied over it with its
+    distribution.
 
     ``method``: ``"oat"`` (the tornado), ``"sobol"`` or ``"both"``. ``samples``: Saltelli's
     base sample (a power of 2, at least 16). ``seed``: the same seed gives the same
-    indices. Bounds as in :func:`~secpa_model.analysis.calibration.calibrate`.
+    indices. ``bounds`` (``path -> (low, high)``, uniform) replace a range or stand in
+    for a missing one.
     """
     if method not in ("oat", "sobol", "both"):
         raise InputError(f"method must be 'oat', 'sobol' or 'both', got {method!r}")

@@ -1,7 +1,7 @@
 """Write a :class:`Parameters` set as a parameter file (TOML) that the loader reads back to
 an equal set: the layout of :mod:`secpa_model.model.parameters.loader`, sources gathered in
-``[sources]`` (one id per distinct source), numbers written exactly (a Decimal's digits,
-never through a float).
+``[sources]`` (one id per distinct source), plausible ranges as inline tables, numbers
+written exactly (a Decimal's digits, never through a float).
 
 Strings are written as TOML basic strings with JSON escapes (the two agree on ``\\"``,
 ``\\\\`` and ``\\uXXXX``), so a title holding quotes, newlines or control characters reads
@@ -63,6 +63,16 @@ def _dated_lines(dated: DatedValue, sources: dict[Source, str]) -> list[str]:
     ]
     if dated.rationale is not None:
         lines.append(f"rationale = {_string(dated.rationale)}")
+    spread = dated.range
+    if spread is not None:
+        parts = [f"low = {_number(spread.low)}", f"high = {_number(spread.high)}"]
+        parts.append(f"distribution = {_string(spread.distribution)}")
+        if spread.mode is not None:
+            parts.append(f"mode = {_number(spread.mode)}")
+        if spread.sd is not None:
+            parts.append(f"sd = {_number(spread.sd)}")
+        parts.append(f"rationale = {_string(spread.rationale)}")
+        lines.append(f"range = {{ {', '.join(parts)} }}")
     value = dated.value
     if isinstance(value, Scale):
         brackets = ", ".join(

@@ -44,21 +44,23 @@ from secpa_model.presentation.report import all_synthetic
 _PARAMETER_SUFFIX = ".toml"
 
 
-def _add_free_arguments(parser: argparse.ArgumentParser) -> None:
+def _add_free_arguments(parser: argparse.ArgumentParser, required: bool) -> None:
+    default = "" if required else " (default: every parameter with a plausible range)"
     parser.add_argument(
         "--free",
         metavar="PATH",
         action="append",
-        required=True,
-        help="an assumption parameter to vary or fit (repeat the option for several); a "
-        "scale's free value is a factor on its brackets' values",
+        required=required,
+        help=f"an assumption parameter to vary or fit (repeat the option for several){default};"
+        " a scale's free value is a factor on its brackets' values",
     )
     parser.add_argument(
         "--bounds",
         metavar="PATH=LOW..HIGH",
         action="append",
         default=[],
-        help="the range of a free parameter, in its unit (a factor for a scale), e.g. "
+        help="the range of a free parameter, in its unit (a factor for a scale), uniform, "
+        "instead of its plausible range in the parameters, e.g. "
         "participatory_activities.cost_per_etp=38000..55000",
     )
 
@@ -92,7 +94,8 @@ def add_sensitivity(commands: Subcommands, model: Model) -> None:
         "sensitivity",
         help="which assumptions drive a portfolio's total (tornado, Sobol indices)",
         description=(
-            "Vary the --free assumption parameters of the model over their --bounds and "
+            "Vary the --free assumption parameters of the model (default: those with a "
+            "plausible range) over their ranges (or --bounds) and "
             "measure a portfolio's total (or one --line) over the period: one at a time "
             "(each at the low and high end of its range, the others at their values) and "
             "by Sobol variance-based indices (SALib; first-order and total, with confidence "
@@ -108,7 +111,7 @@ def add_sensitivity(commands: Subcommands, model: Model) -> None:
         metavar="LINE",
         help=f"the line measured (a line key of the model; default: {TOTAL})",
     )
-    _add_free_arguments(sub)
+    _add_free_arguments(sub, required=False)
     sub.add_argument(
         "--method",
         choices=("oat", "sobol", "both"),
@@ -262,7 +265,8 @@ def add_calibrate(commands: Subcommands, model: Model) -> None:
         "calibrate",
         help="fit assumption parameters to public figures; write a parameter file",
         description=(
-            "Fit the --free assumption parameters (within their --bounds) so that the "
+            "Fit the --free assumption parameters (within their plausible ranges, or "
+            "--bounds) so that the "
             "portfolio IN meets the targets (default: the public figures shipped with "
             "secpa-model that the file can answer; --targets FILE for your own; --target "
             "NAME to choose), by bounded least squares. Prints the fitted values, whether "
@@ -274,7 +278,7 @@ def add_calibrate(commands: Subcommands, model: Model) -> None:
     sub.add_argument(
         "-o", "--output", metavar="OUT", required=True, help="the parameter file written (.toml)"
     )
-    _add_free_arguments(sub)
+    _add_free_arguments(sub, required=True)
     sub.add_argument("--targets", metavar="FILE", help="a targets file (TOML; docs/uncertainty.md)")
     sub.add_argument(
         "--target",
