@@ -18,6 +18,7 @@ from secpa_model import (
     project_cohort,
 )
 from secpa_model.datasets import illustrative_portfolio
+from tests.test_calibration import two_structures
 
 COST = "participatory_activities.cost_per_etp"
 
@@ -25,18 +26,12 @@ COST = "participatory_activities.cost_per_etp"
 def population() -> pd.DataFrame:
     """A: 3 100 patients, poverty 0.30: 4 × 45 000 + 3 100 × 40 = 304 000 € a year;
     B: 1 500 patients, poverty 0.40: 2 × 45 000 + 1 500 × 55 = 172 500 € a year
-    (reference values; no interpreting or psychologist). Their own dates are replaced."""
-    return pd.DataFrame(
-        {
-            "structure_id": ["a", "b"],
-            "kind": ["centre_de_sante", "msp"],
-            "location": ["in_qpv", "in_qpv"],
-            "file_active_mg": [3100, 1500],
-            "poverty_rate": [0.30, 0.40],
-            "entry_date": ["2030-01-01", "2030-01-01"],
-            "exit_date": ["2022-01-01", None],
-        }
-    )
+    (reference values; no interpreting or psychologist). Their own dates, here absurd on
+    purpose, are replaced by the schedule's."""
+    frame = two_structures()
+    frame["entry_date"] = ["2030-01-01", "2030-01-01"]
+    frame["exit_date"] = ["2022-01-01", None]
+    return frame
 
 
 def test_the_schedule_runs_straight_between_milestones() -> None:

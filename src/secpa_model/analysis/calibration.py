@@ -33,15 +33,17 @@ from secpa_model.analysis.free_parameters import (
     FACTOR_UNIT,
     Bounds,
     FreeParameter,
+    ValueLabel,
     free_parameters,
     rounded_value,
     with_free_values,
 )
 from secpa_model.analysis.outputs import Output, PortfolioEvaluator
-from secpa_model.analysis.scenarios import Scenario, as_parameters
+from secpa_model.analysis.scenarios import Scenario
 from secpa_model.analysis.targets import BUDGET_COLUMN, Target, check_frame
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import cents_to_euros
+from secpa_model.engine.parameters import parameters_for
 from secpa_model.io.output import atomic_path
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters, Source
@@ -136,11 +138,7 @@ def calibrate(
     """
     solver = _least_squares()
     resolved = resolve_model(model)
-    base = (
-        as_parameters(parameters, resolved)
-        if parameters is not None
-        else resolved.reference_parameters()
-    )
+    base = parameters_for(resolved, parameters)
     if not targets:
         raise InputError("calibrate needs at least one target")
     check_frame(targets, frame)
@@ -152,18 +150,11 @@ def calibrate(
     low = np.array([item.low for item in chosen])
     span = np.array([item.high - item.low for item in chosen])
     source = _source(targets)
+    fitting = ValueLabel(CALIBRATED_STATUS, source, "fitted to the targets")
 
     def parameters_at(x: NDArray[np.float64]) -> Parameters:
         values = low + np.clip(x, 0.0, 1.0) * span
-        return with_free_values(
-            base,
-            chosen,
-            [float(v) for v in values],
-            status=CALIBRATED_STATUS,
-            source=source,
-            rationale="fitted to the targets",
-            name=name,
-        )
+        return with_free_values(base, chosen, values, fitting, name)
 
     def relative(x: NDArray[np.float64]) -> NDArray[np.float64]:
         params = parameters_at(x)
@@ -199,15 +190,8 @@ def calibrate(
     identified, notes, singular = _identifiability(jacobian, chosen)
     fitted_values = low + x * span
     unidentified = [item.path for item, ok in zip(chosen, identified, strict=True) if not ok]
-    final = with_free_values(
-        base,
-        chosen,
-        [float(v) for v in fitted_values],
-        status=CALIBRATED_STATUS,
-        source=source,
-        rationale=_rationale(targets, unidentified),
-        name=name,
-    )
+    label = ValueLabel(CALIBRATED_STATUS, source, _rationale(targets, unidentified))
+    final = with_free_values(base, chosen, fitted_values, label, name)
     fitted = _fitted_table(base, final, chosen, x, identified, notes)
     table = _residual_table(targets, evaluators, final)
     return Calibration(

@@ -35,16 +35,18 @@ from numpy.typing import NDArray
 from secpa_model.analysis.budget import project_budget
 from secpa_model.analysis.free_parameters import (
     Bounds,
+    ValueLabel,
     draw_values,
     free_parameters,
     with_free_values,
 )
 from secpa_model.analysis.indexation import Indexation
 from secpa_model.analysis.outputs import Output, PortfolioEvaluator
-from secpa_model.analysis.scenarios import Scenario, as_parameters
+from secpa_model.analysis.scenarios import Scenario
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import CENT, cents_to_euros
 from secpa_model.core.periods import Period
+from secpa_model.engine.parameters import parameters_for
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters, Source
 from secpa_model.models import resolve_model
@@ -115,10 +117,13 @@ class CohortProjection:
 
 PERCENTILES: Final = (5, 25, 50, 75, 95)
 """The percentiles of a projection's intervals."""
-DRAW_STATUS: Final = "scenario"
-_DRAW_SOURCE: Final = Source(
-    title="secpa-model cohort projection: a draw of the uncertain values",
-    reference="a value drawn from its range (secpa_model.project_cohort)",
+_DRAW: Final = ValueLabel(
+    "scenario",
+    Source(
+        title="secpa-model cohort projection: a draw of the uncertain values",
+        reference="a value drawn from its range (secpa_model.project_cohort)",
+    ),
+    "a draw of the cohort projection",
 )
 
 
@@ -191,11 +196,7 @@ def project_cohort(
     if years != list(range(years[0], years[-1] + 1)):
         raise InputError(f"the schedule must give every year from {years[0]} to {years[-1]}")
     frame = cohort_frame(population, counts, model=resolved, fill=fill, seed=seed)
-    params = (
-        as_parameters(parameters, resolved)
-        if parameters is not None
-        else resolved.reference_parameters()
-    )
+    params = parameters_for(resolved, parameters)
     if indexation is not None:
         params = indexation.apply(params, date(years[-1], 12, 31))
     span = Period(date(years[0], 1, 1), date(years[-1], 12, 31))
@@ -226,11 +227,7 @@ def project_cohort(
     total = sum(int(t) for t in table["total_cents"])
     if not draws:
         return CohortProjection(table, total, frame, params, counts)
-    base = (
-        as_parameters(parameters, resolved)
-        if parameters is not None
-        else resolved.reference_parameters()
-    )
+    base = parameters_for(resolved, parameters)
     drawn = _draws(frame, resolved, base, indexation, years, uncertain, bounds, draws, seed)
     by_draw = drawn.pivot(index="draw", columns="year", values="total_cents")
     for name, values in _statistics(by_draw.to_numpy(dtype=np.float64)).items():
@@ -259,15 +256,7 @@ def _draws(
     last = date(years[-1], 12, 31)
     rows = []
     for number, row in enumerate(values):
-        params = with_free_values(
-            base,
-            free,
-            [float(v) for v in row],
-            status=DRAW_STATUS,
-            source=_DRAW_SOURCE,
-            rationale="a draw of the cohort projection",
-            name=f"draw {number}",
-        )
+        params = with_free_values(base, free, row, _DRAW, f"draw {number}")
         if indexation is not None:
             params = indexation.apply(params, last)
         drawn = {item.path: float(v) for item, v in zip(free, row, strict=True)}

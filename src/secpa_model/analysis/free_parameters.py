@@ -220,25 +220,31 @@ def rounded_value(value: float | Decimal, unit: str, kind_is_count: bool = False
     return number.quantize(step, rounding=ROUND_HALF_UP)
 
 
+@dataclass(frozen=True)
+class ValueLabel:
+    """What a free value set by an analysis says of itself: its ``status``, ``source`` and
+    ``rationale`` (a calibrated value, a value drawn for a sensitivity run...)."""
+
+    status: Status
+    source: Source
+    rationale: str
+
+
 def with_free_values(
     parameters: Parameters,
     free: Sequence[FreeParameter],
-    values: Sequence[float | Decimal],
-    *,
-    status: Status,
-    source: Source,
-    rationale: str,
+    values: Sequence[float | Decimal] | NDArray[np.float64],
+    label: ValueLabel,
     name: str,
 ) -> Parameters:
-    """``parameters`` with each free parameter at its value in ``values`` (rounded by
-    :func:`rounded_value`), those values labelled ``status`` with ``source`` and
-    ``rationale``; the result is validated like every parameter set (relations included).
-    """
+    """``parameters`` named ``name`` with each free parameter at its value in ``values``
+    (rounded by :func:`rounded_value`), those values carrying ``label``; the result is
+    validated like every parameter set (relations included)."""
     changed: dict[str, Parameter] = {}
     for item, value in zip(free, values, strict=True):
         parameter = parameters.parameters[item.path]
         spec = parameters.specs[item.path]
-        labels = {"status": status, "source": source, "rationale": rationale}
+        labels = {"status": label.status, "source": label.source, "rationale": label.rationale}
         if item.is_scale:
             factor = rounded_value(float(value), FACTOR_UNIT)
             dated = [

@@ -28,20 +28,23 @@ from secpa_model.analysis.calibration import EXTRA_HINT
 from secpa_model.analysis.free_parameters import (
     Bounds,
     FreeParameter,
+    ValueLabel,
     free_parameters,
     with_free_values,
 )
 from secpa_model.analysis.outputs import Output, PortfolioEvaluator
-from secpa_model.analysis.scenarios import Scenario, as_parameters
+from secpa_model.analysis.scenarios import Scenario
 from secpa_model.core.errors import InputError
 from secpa_model.core.periods import PeriodLike
+from secpa_model.engine.parameters import parameters_for
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters, Source
 from secpa_model.models import resolve_model
 
-SENSITIVITY_STATUS: Final = "scenario"
-_SOURCE: Final = Source(
-    title="secpa-model sensitivity analysis", reference="a value drawn within its range"
+_LABEL: Final = ValueLabel(
+    "scenario",
+    Source(title="secpa-model sensitivity analysis", reference="a value drawn within its range"),
+    "a value of the sensitivity analysis",
 )
 Progress = Callable[[int, int], None]
 """Called with (evaluations done, evaluations in all) during a long run."""
@@ -118,11 +121,7 @@ def sensitivity(
     resolved = resolve_model(model)
     measured = output if isinstance(output, Output) else Output(output)
     measured.check(resolved)
-    base = (
-        as_parameters(parameters, resolved)
-        if parameters is not None
-        else resolved.reference_parameters()
-    )
+    base = parameters_for(resolved, parameters)
     chosen = free_parameters(base, free, bounds)
     evaluator = PortfolioEvaluator(frame, resolved, allow_duplicates=allow_duplicates)
     do_oat, do_sobol = method in ("oat", "both"), method in ("sobol", "both")
@@ -132,15 +131,7 @@ def sensitivity(
     def run(values: NDArray[np.float64]) -> NDArray[np.float64]:
         out = np.empty(len(values), dtype=np.float64)
         for index, row in enumerate(values):
-            params = with_free_values(
-                base,
-                chosen,
-                [float(v) for v in row],
-                status=SENSITIVITY_STATUS,
-                source=_SOURCE,
-                rationale="a value of the sensitivity analysis",
-                name="sensitivity",
-            )
+            params = with_free_values(base, chosen, row, _LABEL, "sensitivity")
             out[index] = evaluator.cents(params, measured)
             counter.step()
         return out
