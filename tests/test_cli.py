@@ -64,6 +64,8 @@ def test_every_subcommand_has_help(capsys: Capture) -> None:
         "compare",
         "sweep",
         "report",
+        "sensitivity",
+        "calibrate",
         "params",
         "schema",
         "models",
