@@ -23,8 +23,8 @@ parameter (:data:`ALLOWED`):
 * a **count** (patients): add only, a whole number (a legal threshold of patients scaled by
   a factor would need a rounding no text states: write the new count, or add to it);
 * a **scale**: factor or percent, applied to **every bracket value** (thresholds untouched;
-  a zero bracket stays zero); an addition to a scale is refused (it would lift the zero
-  bracket below the first threshold's meaning): give the brackets instead.
+  a zero bracket stays zero); an addition to a scale is refused (it would also lift a zero
+  bracket, a change of meaning rather than of level): give the brackets instead.
 
 Refused by name (a :class:`~secpa_model.ParameterError` naming the path): a negative factor,
 a percentage below −100, a result below zero, a fraction above 1, a result beyond
