@@ -147,7 +147,8 @@ def test_invalid_input_names_field_and_value_on_stderr(capsys: Capture) -> None:
     assert main(["allocate", *flags]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err.startswith("secpa-model: error: invalid structure:")
+    # the structure is named by its id
+    assert captured.err.startswith("secpa-model: error: invalid structure 'centre-a':")
     assert "poverty_rate = '31'" in captured.err and "fraction" in captured.err
 
 
@@ -161,7 +162,9 @@ def test_invalid_json_files_are_errors_naming_the_file_and_field(
         encoding="utf-8",
     )
     assert main(["allocate", "--file", str(unknown), "--year", "2022"]) == 2
-    assert "colour = 'blue'" in capsys.readouterr().err
+    assert f"{unknown}: invalid structure 'structure': unknown field 'colour'" in (
+        capsys.readouterr().err
+    )
     broken = tmp_path / "broken.json"
     broken.write_text("{not json", encoding="utf-8")
     assert main(["allocate", "--file", str(broken), "--year", "2022"]) == 2

@@ -120,8 +120,9 @@ def test_a_comma_in_a_comma_separated_file_is_not_a_decimal_comma(tmp_path: Path
     with pytest.raises(InputError) as caught:
         read_structures(path)
     assert str(caught.value) == (
-        f"{path} (rows numbered from 0 after the header): 1 invalid row (1 problem):\n"
-        "  row 0: file_active_mg = '1,200': file_active_mg must be a number"
+        f"{path}: 1 invalid row (1 problem):\n"
+        "  row 0 (line 2), structure 'A': file_active_mg = '1,200': file_active_mg must be a "
+        "number"
     )
 
 
@@ -136,10 +137,11 @@ def test_read_reports_bad_cells_with_the_file_or_returns_them_unvalidated(tmp_pa
     with pytest.raises(InputError) as caught:
         read_structures(path)
     assert str(caught.value).splitlines() == [
-        f"{path} (rows numbered from 0 after the header): 2 invalid rows (2 problems):",
-        "  row 0: poverty_rate = '31': poverty_rate looks like a percentage: give it as a "
-        "fraction in [0, 1] (31 → 0.31)",
-        "  row 1: location = 'nowhere': location must be one of in_qpv, near_qpv, outside_qpv",
+        f"{path}: 2 invalid rows (2 problems):",
+        "  row 0 (line 2), structure 'A': poverty_rate = '31': poverty_rate looks like a "
+        "percentage: give it as a fraction in [0, 1] (31 → 0.31)",
+        "  row 1 (line 3), structure 'B': location = 'nowhere': location must be one of "
+        "in_qpv, near_qpv, outside_qpv",
     ]
     raw = read_structures(path, validate=False)
     allocations, errors = allocate_frame(raw, 2022, errors="report")

@@ -133,15 +133,32 @@ def test_each_bad_cell_has_its_exact_message(
 ) -> None:
     if message.endswith("must be a date"):
         message += " (YYYY-MM-DD) or empty"
-    expected = f"1 invalid row (1 problem):\n  row 0: {field} = {shown}: {message}"
-    assert single_problem(valid_row(**changes)) == expected
+    # the row's id names it, unless the id is the problem; a missing value is not quoted
+    # (never "kind = nan"): its message says it is missing
+    where = "row 0" if field == "structure_id" else "row 0, structure 's'"
+    missing = shown in ("nan", "None", "'  '")
+    what = message if missing else f"{field} = {shown}: {message}"
+    assert single_problem(valid_row(**changes)) == f"1 invalid row (1 problem):\n  {where}: {what}"
+    with pytest.raises(InputError) as caught:
+        allocate_frame(frame_of(valid_row(**changes)), 2022)
+    (problem,) = caught.value.problems
+    assert (problem.code, problem.field, problem.row, problem.message) == (
+        "missing_value" if missing else "invalid_value",
+        field,
+        0,
+        message,
+    )
+    assert problem.structure_id == (None if field == "structure_id" else "s")
+    # a blank text is kept as given; NaN and None are a missing value: None
+    assert (problem.value is None) == (shown in ("nan", "None"))
 
 
 def test_exit_before_entry() -> None:
     row = valid_row(entry_date=date(2022, 5, 1), exit_date=date(2022, 4, 30))
     assert single_problem(row) == (
         "1 invalid row (1 problem):\n"
-        "  row 0: exit_date = datetime.date(2022, 4, 30): exit_date is before entry_date"
+        "  row 0, structure 's': exit_date = datetime.date(2022, 4, 30): exit_date is before "
+        "entry_date"
     )
 
 
@@ -186,9 +203,10 @@ def test_raise_lists_problems_in_row_order_with_labels() -> None:
     # rows in frame order; within a row, fields in the order of the columns
     assert str(caught.value) == (
         "2 invalid rows (3 problems):\n"
-        f"  row 'first': location = 'mars': location must be one of {LOCATIONS_TEXT}\n"
-        f"  row 'third': kind = 'x': kind must be one of {KINDS_TEXT}\n"
-        "  row 'third': file_active_mg = -1: file_active_mg must be ≥ 0"
+        f"  row 'first', structure 'a': location = 'mars': location must be one of "
+        f"{LOCATIONS_TEXT}\n"
+        f"  row 'third', structure 'c': kind = 'x': kind must be one of {KINDS_TEXT}\n"
+        "  row 'third', structure 'c': file_active_mg = -1: file_active_mg must be ≥ 0"
     )
 
 
@@ -201,10 +219,17 @@ def test_raise_shows_the_first_twenty_problems_then_a_count() -> None:
     lines = str(caught.value).splitlines()
     assert lines[0] == "23 invalid rows (24 problems):"
     assert len(lines) == 1 + 20 + 1
-    assert lines[1] == "  row 0: file_active_mg = -1: file_active_mg must be ≥ 0"
-    assert lines[6] == "  row 5: file_active_mg = -6: file_active_mg must be ≥ 0"
-    assert lines[7].startswith("  row 5: poverty_rate = 42.0: poverty_rate looks like a percentage")
-    assert lines[20] == "  row 18: file_active_mg = -19: file_active_mg must be ≥ 0"
+    assert lines[1] == "  row 0, structure 's0': file_active_mg = -1: file_active_mg must be ≥ 0"
+    assert lines[6] == "  row 5, structure 's5': file_active_mg = -6: file_active_mg must be ≥ 0"
+    assert lines[7].startswith(
+        "  row 5, structure 's5': poverty_rate = 42.0: poverty_rate looks like a percentage"
+    )
+    assert (
+        lines[20] == "  row 18, structure 's18': file_active_mg = -19: file_active_mg must be ≥ 0"
+    )
+    # every problem is in the error as data, not only the twenty shown
+    assert len(caught.value.problems) == 24
+    assert caught.value.problems[-1].structure_id == "s22"
     assert lines[21] == "  ... and 4 more problems"
 
 
@@ -223,14 +248,23 @@ def test_report_returns_valid_rows_and_every_bad_cell() -> None:
     assert list(allocations.index) == [10, 12]
     assert list(errors.columns) == list(ERROR_COLUMNS)
     assert errors.values.tolist() == [
-        [11, "kind", "clinic", f"kind must be one of {KINDS_TEXT}"],
+        [11, "b", "kind", "clinic", "invalid_value", f"kind must be one of {KINDS_TEXT}"],
         [
             11,
+            "b",
             "poverty_rate",
             35,
+            "invalid_value",
             "poverty_rate looks like a percentage: give it as a fraction in [0, 1] (31 → 0.31)",
         ],
-        [11, "entry_date", "soon", "entry_date must be a date (YYYY-MM-DD) or empty"],
+        [
+            11,
+            "c",
+            "entry_date",
+            "soon",
+            "invalid_value",
+            "entry_date must be a date (YYYY-MM-DD) or empty",
+        ],
     ]
     # nothing lost: every input row is allocated or reported
     assert len(allocations) + 2 == len(frame)
@@ -350,7 +384,7 @@ def test_whole_number_ids_become_text_and_missing_ones_are_reported() -> None:
     allocations, errors = allocate_frame(frame, 2022, errors="report")
     assert list(allocations["structure_id"]) == ["750012345"]
     assert errors.values.tolist() == [
-        [7, "structure_id", pd.NA, "structure_id is missing or empty"]
+        [7, None, "structure_id", None, "missing_value", "structure_id is missing or empty"]
     ]
 
 

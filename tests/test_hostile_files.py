@@ -514,12 +514,22 @@ def test_main_reports_an_input_failure_a_reader_let_through(
 
 
 @pytest.mark.parametrize("bug", [KeyError("x"), TypeError("x"), ValueError("a plain bug")])
-def test_main_does_not_hide_a_programming_error(
-    bug: Exception, monkeypatch: pytest.MonkeyPatch
+def test_main_does_not_pass_a_programming_error_off_as_bad_input(
+    bug: Exception, monkeypatch: pytest.MonkeyPatch, capsys: Capture
 ) -> None:
+    """A bug is not an input error: exit code 3 (not 2), one line naming it, no traceback;
+    with SECPA_MODEL_TRACEBACK set, the exception itself for debugging."""
+
     def run_params(args: object) -> int:
         raise bug
 
     monkeypatch.setattr("secpa_model.presentation.cli.one_structure.run_params", run_params)
+    monkeypatch.delenv("SECPA_MODEL_TRACEBACK", raising=False)
+    assert main(["params"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"secpa-model: error: internal error ({type(bug).__name__}: ")
+    assert "bug of secpa-model" in err
+    monkeypatch.setenv("SECPA_MODEL_TRACEBACK", "1")
     with pytest.raises(type(bug)):
         main(["params"])

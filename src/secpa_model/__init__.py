@@ -24,6 +24,7 @@ from secpa_model.core.errors import (
     InputError,
     ModelError,
     ParameterError,
+    Problem,
     SecpaError,
 )
 from secpa_model.core.periods import Period
@@ -86,6 +87,7 @@ __all__ = [
     "ParameterSpec",
     "Parameters",
     "Period",
+    "Problem",
     "Reason",
     "ReportedAllocation",
     "ReportedSweep",

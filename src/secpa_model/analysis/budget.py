@@ -20,8 +20,8 @@ from secpa_model.core.errors import InputError
 from secpa_model.core.money import CENT, cents_to_euros, euros_to_cents, exact_sum
 from secpa_model.core.periods import Period, PeriodLike, overlap_days, split_period
 from secpa_model.engine.compute import windows
-from secpa_model.io.frames import YEAR_COLUMN, allocate_frame, describe_problems
-from secpa_model.io.validation import validate_frame
+from secpa_model.io.frames import YEAR_COLUMN, allocate_frame
+from secpa_model.io.validation import problems_error, validate_frame
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
 from secpa_model.model.structure import Columns, StructureBase
@@ -109,7 +109,7 @@ def project_budget(
     )
     validated = validate_frame(frame, resolved, allow_duplicates=allow_duplicates)
     if len(validated.problems):
-        raise InputError(describe_problems(validated.problems))
+        raise problems_error(validated.problems)
     columns = validated.columns
 
     span = Period(min(p.start for p in labelled.values()), max(p.end for p in labelled.values()))

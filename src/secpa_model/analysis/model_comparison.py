@@ -115,10 +115,9 @@ def compare_models(
     ]
     found = [p for p in problems if len(p)]
     if errors == "raise" and found:
-        from secpa_model.core.errors import InputError
-        from secpa_model.io.frames import describe_problems
+        from secpa_model.io.validation import problems_error
 
-        raise InputError(describe_problems(pd.concat(found, ignore_index=True)))
+        raise problems_error(pd.concat(found, ignore_index=True))
     invalid = set().union(*(set(p["row"]) for p in found)) if found else set()
     valid = frame[~frame.index.isin(list(invalid))] if invalid else frame
     results = {

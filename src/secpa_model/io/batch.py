@@ -16,11 +16,10 @@ from typing import Any, Final, Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
-from secpa_model.core.errors import InputError
 from secpa_model.core.money import cents_to_euros, exact_sum
 from secpa_model.core.periods import PeriodLike
 from secpa_model.io.frames import Keep, ReportedAllocation, allocate_frame, allocate_reported
-from secpa_model.io.validation import ERROR_COLUMNS, describe_problems, duplicate_problems
+from secpa_model.io.validation import ERROR_COLUMNS, duplicate_problems, problems_error
 from secpa_model.model.model import Model
 from secpa_model.models import resolve_model
 
@@ -128,7 +127,7 @@ def _raise_if(errors: str, problems: pd.DataFrame) -> None:
     if errors not in ("raise", "report"):
         raise ValueError(f"errors must be 'raise' or 'report', got {errors!r}")
     if errors == "raise" and len(problems):
-        raise InputError(describe_problems(problems))
+        raise problems_error(problems)
 
 
 def summarise(rows: int, reported: ReportedAllocation) -> BatchSummary:

@@ -12,7 +12,7 @@ import importlib
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -27,15 +27,23 @@ from secpa_model.core.safe_text import (
     starts_like_formula,
     unquote_spreadsheet_text,
 )
+from secpa_model.io.locations import RowLocations
 from secpa_model.io.output import atomic_path
 from secpa_model.io.readers import read_csv, read_excel, read_parquet
-from secpa_model.io.validation import YEAR, YEAR_COLUMN, describe_problems, validate_frame
+from secpa_model.io.validation import YEAR, YEAR_COLUMN, problems_error, validate_frame
 from secpa_model.model.inputs import KIND_RULES
 from secpa_model.model.model import Model
 from secpa_model.model.structure import Columns
 from secpa_model.models import resolve_model
 
-__all__ = ["FORMATS", "read_allocations", "read_structures", "write_allocations"]
+__all__ = [
+    "FORMATS",
+    "LocatedFrame",
+    "read_allocations",
+    "read_located",
+    "read_structures",
+    "write_allocations",
+]
 
 FORMATS: Final[dict[str, str]] = {
     ".csv": "csv",
@@ -97,7 +105,9 @@ def read_structures(
 
     With ``validate=True`` (default) every cell is checked as by
     :func:`~secpa_model.allocate_frame` and any problem raises
-    :class:`~secpa_model.InputError` naming the file, row, field and value; the
+    :class:`~secpa_model.InputError` naming the file, and for each problem the row, its
+    line in the file (the header is line 1) or its sheet row, the structure id, the field
+    and the value (its :attr:`~secpa_model.SecpaError.problems` hold them as data); the
     frame returned is typed: text ids and categories, int64 file active (and year),
     float64 rates, hours and euros (whole cents), bool agreement, dates as
     :class:`datetime.date` or None. With ``validate=False`` the cells are returned as
@@ -105,31 +115,43 @@ def read_structures(
     errors="report")``.
     """
     resolved = resolve_model(model)
-    file = Path(path)
-    fmt = _format_of(file)
-    if not file.is_file():
-        raise InputError(f"{file}: no such file")
-    if fmt == "csv":
-        raw = read_csv(file, resolved)
-    elif fmt == "parquet":
-        _require_extra(fmt, "reading")
-        raw = read_parquet(file)
-    else:
-        _require_extra(fmt, "reading")
-        raw = read_excel(file, resolved)
-    raw = raw.reset_index(drop=True)
+    raw, rows = read_located(path, resolved)
     if not validate:
         return raw
     try:
         validated = validate_frame(raw, resolved)
     except InputError as exc:
-        raise InputError(f"{file}: {exc}") from exc
+        raise rows.error(exc) from exc
     if len(validated.problems):
-        raise InputError(
-            f"{file} (rows numbered from 0 after the header): "
-            + describe_problems(validated.problems)
-        )
+        raise problems_error(validated.problems, rows)
     return _typed_frame(resolved, raw, validated.columns, validated.years)
+
+
+def read_located(path: str | Path, model: Model | str | None = None) -> LocatedFrame:
+    """The rows of a file of structures as read (as ``read_structures(path,
+    validate=False)``) and where each row is in the file (its line, or its sheet row), for
+    errors that name them."""
+    resolved = resolve_model(model)
+    file = Path(path)
+    fmt = _format_of(file)
+    if not file.is_file():
+        raise InputError(f"{file}: no such file")
+    if fmt == "csv":
+        raw, rows = read_csv(file, resolved)
+    elif fmt == "parquet":
+        _require_extra(fmt, "reading")
+        raw, rows = read_parquet(file), RowLocations(str(file))
+    else:
+        _require_extra(fmt, "reading")
+        raw, rows = read_excel(file, resolved)
+    return LocatedFrame(raw.reset_index(drop=True), rows)
+
+
+class LocatedFrame(NamedTuple):
+    """What :func:`read_located` returns: the rows as read, and where they are."""
+
+    frame: pd.DataFrame
+    rows: RowLocations
 
 
 def _typed_frame(

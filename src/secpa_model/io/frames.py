@@ -47,6 +47,7 @@ from secpa_model.io.validation import (
     YEAR_COLUMN,
     ValidatedFrame,
     describe_problems,
+    problems_error,
     validate_frame,
 )
 from secpa_model.model.eligibility import MAX_TABLE_CONDITIONS, reason_table, reason_texts
@@ -238,7 +239,7 @@ def allocate_frame(
     if validated.years is None and span is None:
         raise InputError("a period is required (or a 'year' column giving each row's year)")
     if errors == "raise" and len(validated.problems):
-        raise InputError(describe_problems(validated.problems))
+        raise problems_error(validated.problems)
     result = _allocate_valid(resolved, validated, span, params, frame.index)
     if kept:
         result = _with_kept(result, frame, validated, kept, resolved.id_input)

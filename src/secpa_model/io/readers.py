@@ -35,6 +35,7 @@ import pandas as pd
 
 from secpa_model.core.errors import InputError
 from secpa_model.core.safe_text import shown
+from secpa_model.io.locations import RowLocations
 from secpa_model.io.validation import YEAR_COLUMN
 from secpa_model.model.model import Model
 
@@ -54,8 +55,9 @@ _AMBIGUOUS: Final = re.compile(r"\s*[+-]?\d{1,3}(\.\d{3})+(,\d*)?\s*")
 _CELL_SHOWN: Final = 40  # the most characters of a cell a message quotes
 
 
-def read_csv(file: Path, model: Model) -> pd.DataFrame:
-    """The cells of a CSV file of structures, as text (see the module docstring)."""
+def read_csv(file: Path, model: Model) -> tuple[pd.DataFrame, RowLocations]:
+    """The cells of a CSV file of structures, as text (see the module docstring), and the
+    line each row starts on."""
     text = _decoded(file)
     if not text.strip():
         raise InputError(f"{file}: the file is empty (a header line is required)")
@@ -91,7 +93,22 @@ def read_csv(file: Path, model: Model) -> pd.DataFrame:
         _refuse_dotted(file, frame, columns)
         for name in columns:
             frame[name] = _decimal_comma(frame[name])
-    return frame
+    return frame, RowLocations(str(file), _row_lines(text, separator, len(frame)))
+
+
+def _row_lines(text: str, separator: str, rows: int) -> list[int] | None:
+    """The line each record after the header starts on (the header is line 1; a quoted
+    cell holding line breaks spans several lines), skipping blank lines as the parser
+    does; None if the count differs from the ``rows`` read (never a wrong line)."""
+    starts = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    end = 0
+    for record in reader:
+        start, end = end + 1, reader.line_num
+        if record and (len(record) > 1 or record[0].strip()):
+            starts.append(start)
+    lines = starts[1:]
+    return lines if len(lines) == rows else None
 
 
 def _long_line(text: str, separator: str, width: int) -> int:
@@ -186,9 +203,9 @@ def read_parquet(file: Path) -> pd.DataFrame:
         raise InputError(f"{file}: not a readable Parquet file: {_first_line(exc)}") from None
 
 
-def read_excel(file: Path, model: Model) -> pd.DataFrame:
+def read_excel(file: Path, model: Model) -> tuple[pd.DataFrame, RowLocations]:
     """The cells of the first sheet of an ``.xlsx`` file of structures, read cell by cell
-    (see the module docstring)."""
+    (see the module docstring), and the sheet's row number of each row."""
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
@@ -200,6 +217,7 @@ def read_excel(file: Path, model: Model) -> pd.DataFrame:
         raise InputError(f"{file}: not a readable .xlsx workbook: {_first_line(exc)}") from None
     try:
         sheet = book.worksheets[0]
+        title = str(sheet.title)
         sheet.reset_dimensions()  # the declared dimensions are not trusted: read what is there
         rows: list[list[Any]] = []
         for row in sheet.iter_rows(values_only=True):
@@ -232,7 +250,9 @@ def read_excel(file: Path, model: Model) -> pd.DataFrame:
     identifier = model.id_input
     if identifier in frame.columns:  # ids are text: 12 in a cell is the id "12"
         frame[identifier] = frame[identifier].map(_id_text, na_action="ignore")
-    return frame.infer_objects()
+    # the header is the sheet's first row (the reader yields empty rows too)
+    lines = list(range(2, len(frame) + 2))
+    return frame.infer_objects(), RowLocations(str(file), lines, title)
 
 
 def _id_text(value: Any) -> Any:

@@ -8,7 +8,6 @@ first. Messages are fixed texts (one per kind of problem), so an errors frame ca
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
@@ -17,9 +16,11 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from secpa_model.core.errors import InputError
+from secpa_model.core.errors import MAX_LISTED, InputError, Problem, is_missing
 from secpa_model.core.safe_text import shown
-from secpa_model.model.inputs import KIND_RULES, TEXT_DTYPE, Input
+from secpa_model.core.suggestions import closest_name, did_you_mean
+from secpa_model.io.locations import RowLocations
+from secpa_model.model.inputs import KIND_RULES, TEXT_DTYPE, Input, is_blank
 from secpa_model.model.model import Model
 from secpa_model.model.structure import Columns, window_message
 
@@ -31,16 +32,31 @@ __all__ = [
     "ValidatedFrame",
     "describe_problems",
     "duplicate_problems",
+    "problem_records",
+    "problems_error",
     "validate_frame",
 ]
 
 YEAR_COLUMN: Final = "year"
 """The optional column of a structure-year table: each row is allocated over its year."""
 
-ERROR_COLUMNS: Final[tuple[str, ...]] = ("row", "field", "value", "message")
-"""The columns of an errors frame: row label, field (column), offending value, message."""
+ERROR_COLUMNS: Final[tuple[str, ...]] = (
+    "row",
+    "structure_id",
+    "field",
+    "value",
+    "code",
+    "message",
+)
+"""The columns of an errors frame: row label, the row's structure id (None when it cannot
+be read), field (column), offending value (None when missing), problem code
+(:data:`~secpa_model.core.errors.PROBLEM_CODES`: ``missing_value``, ``invalid_value`` or
+``duplicate_id``) and message."""
 
-MAX_ERRORS_SHOWN: Final = 20
+DUPLICATE: Final = "duplicate_id"
+"""The code of a row that repeats another's id (and year)."""
+
+MAX_ERRORS_SHOWN: Final = MAX_LISTED
 """How many problems an :class:`InputError` message lists before giving a count."""
 
 MAX_VALUE_SHOWN: Final = 60
@@ -80,17 +96,27 @@ class ValidatedFrame:
 
 @dataclass
 class _Problems:
-    """Invalid cells found while converting a frame, collected column by column."""
+    """Invalid cells found while converting a frame, collected column by column: positions,
+    field, values, message and code (None: ``missing_value`` or ``invalid_value`` by cell)."""
 
     size: int
-    parts: list[tuple[NDArray[np.intp], str, list[object], str]] = field(default_factory=list)
+    parts: list[tuple[NDArray[np.intp], str, list[object], str, str | None]] = field(
+        default_factory=list
+    )
 
-    def add(self, mask: NDArray[np.bool_], name: str, values: pd.Series, message: str) -> None:
+    def add(
+        self,
+        mask: NDArray[np.bool_],
+        name: str,
+        values: pd.Series,
+        message: str,
+        code: str | None = None,
+    ) -> None:
         positions = np.flatnonzero(mask)
         if len(positions) == 0:
             return
         shown = [_plain(value) for value in values.iloc[positions].to_numpy(dtype=object)]
-        self.parts.append((positions, name, shown, message))
+        self.parts.append((positions, name, shown, message, code))
 
     def invalid(self) -> NDArray[np.bool_]:
         mask = np.zeros(self.size, dtype=np.bool_)
@@ -98,32 +124,58 @@ class _Problems:
             mask[positions] = True
         return mask
 
-    def frame(self, index: pd.Index) -> pd.DataFrame:
+    def frame(self, index: pd.Index, ids: pd.Series, id_name: str) -> pd.DataFrame:
+        """The errors frame (:data:`ERROR_COLUMNS`); ``ids`` holds each row's id (the
+        ``structure_id`` column is None where the id column ``id_name`` has a problem)."""
         if not self.parts:
             return pd.DataFrame(columns=list(ERROR_COLUMNS), dtype=object)
         positions = np.concatenate([part[0] for part in self.parts])
         # in row order; within a row, in the order of the columns' checks (stable sort)
         order = np.argsort(positions, kind="stable")
-        fields = np.concatenate(
-            [np.full(len(p), name, dtype=object) for p, name, _, _ in self.parts]
-        )
+        fields = np.concatenate([np.full(len(p), name, dtype=object) for p, name, *_ in self.parts])
         values = np.empty(len(positions), dtype=object)
         values[:] = [value for part in self.parts for value in part[2]]
         messages = np.concatenate(
-            [np.full(len(p), message, dtype=object) for p, _, _, message in self.parts]
+            [np.full(len(p), message, dtype=object) for p, _, _, message, _ in self.parts]
         )
+        codes = np.empty(len(positions), dtype=object)
+        codes[:] = [
+            code or _cell_code(value) for *_, shown, _, code in self.parts for value in shown
+        ]
+        rows = positions[order]
+        known = np.full(len(rows), None, dtype=object)
+        readable = self.readable(id_name)[rows]
+        known[readable] = ids.to_numpy(dtype=object)[rows[readable]]
         return pd.DataFrame(
             {
-                "row": pd.Series(index[positions[order]], dtype=object),
+                "row": pd.Series(index[rows], dtype=object),
+                "structure_id": pd.Series(known, dtype=object),
                 "field": pd.Series(fields[order], dtype=object),
                 "value": pd.Series(values[order], dtype=object),
+                "code": pd.Series(codes[order], dtype=object),
                 "message": pd.Series(messages[order], dtype=object),
             }
         )
 
+    def readable(self, id_name: object, *also: str) -> NDArray[np.bool_]:
+        """The rows whose id (and the columns ``also``) has no problem."""
+        mask = np.ones(self.size, dtype=np.bool_)
+        for positions, name, *_ in self.parts:
+            if name == id_name or name in also:
+                mask[positions] = False
+        return mask
+
+
+def _cell_code(value: object) -> str:
+    """``missing_value`` for a missing or blank cell, ``invalid_value`` otherwise."""
+    return "missing_value" if is_blank(value) else "invalid_value"
+
 
 def _plain(value: object) -> object:
-    """A numpy scalar as the Python value it holds (for readable messages)."""
+    """A numpy scalar as the Python value it holds (for readable messages); a missing
+    value (NaN, NA, NaT) as None."""
+    if is_missing(value):
+        return None
     if isinstance(value, np.generic):
         return value.item()
     return value
@@ -133,16 +185,26 @@ def _reject_misspelt_columns(columns: pd.Index, known: list[str]) -> None:
     """Other columns are ignored, but not one that looks like a misspelt field: an optional
     column under a wrong name would otherwise silently take its default."""
     guesses = {
-        str(name): close[0]
+        str(name): close
         for name in columns
-        if str(name) not in known
-        and (close := difflib.get_close_matches(str(name).lower(), known, n=1, cutoff=_NEAR_MISS))
+        if str(name) not in known and (close := closest_name(str(name), known, _NEAR_MISS))
     }
     if guesses:
-        listed = "; ".join(f"{name!r}: did you mean {field!r}?" for name, field in guesses.items())
+        listed = "; ".join(
+            f"{name!r}: {did_you_mean(name, [field], _NEAR_MISS)}"
+            for name, field in guesses.items()
+        )
         raise InputError(
             f"unknown columns that look like misspelt fields ({listed}); rename them, or "
-            "drop them (other columns are ignored)"
+            "drop them (other columns are ignored)",
+            problems=[
+                Problem(
+                    "unknown_field",
+                    f"unknown column {name!r}: {did_you_mean(name, [field], _NEAR_MISS)}",
+                    field=name,
+                )
+                for name, field in guesses.items()
+            ],
         )
 
 
@@ -199,20 +261,12 @@ def validate_frame(
         years = np.where(years < YEAR.low, int(YEAR.low), years)
     ids = pd.Series(columns[model.id_input], index=frame.index, dtype=TEXT_DTYPE)
     if not allow_duplicates:
-        known = _identified(problems, model.id_input)
+        # among the rows whose id (and year) are readable, whatever their other cells
+        known = problems.readable(model.id_input, YEAR_COLUMN)
         for mask, message in duplicates(ids, years, known, model.id_input):
-            problems.add(mask, model.id_input, frame[model.id_input], message)
-    return ValidatedFrame(columns, years, problems.frame(frame.index), ~problems.invalid(), ids)
-
-
-def _identified(problems: _Problems, id_name: str) -> NDArray[np.bool_]:
-    """The rows whose id (and year) are readable, whatever their other cells: those a
-    duplicate is looked for among (so that it does not depend on the rest of the row)."""
-    mask = np.ones(problems.size, dtype=np.bool_)
-    for positions, name, _, _ in problems.parts:
-        if name in (id_name, YEAR_COLUMN):
-            mask[positions] = False
-    return mask
+            problems.add(mask, model.id_input, frame[model.id_input], message, DUPLICATE)
+    found = problems.frame(frame.index, ids, model.id_input)
+    return ValidatedFrame(columns, years, found, ~problems.invalid(), ids)
 
 
 def duplicate_problems(frame: pd.DataFrame, model: Model) -> pd.DataFrame:
@@ -229,8 +283,8 @@ def duplicate_problems(frame: pd.DataFrame, model: Model) -> pd.DataFrame:
         years = np.asarray(parsed_years.values, dtype=np.int64)
     ids = pd.Series(parsed.values, index=frame.index, dtype=TEXT_DTYPE)
     for mask, message in duplicates(ids, years, known, item.name):
-        found.add(mask, item.name, frame[item.name], message)
-    return found.frame(frame.index)
+        found.add(mask, item.name, frame[item.name], message, DUPLICATE)
+    return found.frame(frame.index, ids, item.name)
 
 
 MAX_ROWS_NAMED: Final = 5
@@ -281,19 +335,41 @@ def duplicates(
     return found
 
 
-def describe_problems(problems: pd.DataFrame) -> str:
+def problem_records(problems: pd.DataFrame, rows: RowLocations | None = None) -> list[Problem]:
+    """The rows of an errors frame (:data:`ERROR_COLUMNS`) as :class:`Problem` records, in
+    order; with ``rows`` (where a file's rows are), each also names the file and line."""
+    records = []
+    for row, structure_id, name, value, code, message in problems[list(ERROR_COLUMNS)].itertuples(
+        index=False
+    ):
+        record = Problem(
+            code,
+            message,
+            field=name,
+            value=None if is_missing(value) else value,
+            row=row,
+            structure_id=None if is_missing(structure_id) else structure_id,
+        )
+        records.append(rows.locate(record) if rows is not None else record)
+    return records
+
+
+def describe_problems(problems: pd.DataFrame, rows: RowLocations | None = None) -> str:
     """The message of an :class:`InputError`: the problems in row order, the first
-    :data:`MAX_ERRORS_SHOWN` of them with row label, field and value, then a count."""
-    rows = problems["row"].nunique()
-    lines = [
-        f"  row {shown(row, MAX_VALUE_SHOWN)}: {name} = {shown(value, MAX_VALUE_SHOWN)}: {message}"
-        for row, name, value, message in problems.head(MAX_ERRORS_SHOWN).itertuples(index=False)
-    ]
-    more = len(problems) - MAX_ERRORS_SHOWN
-    if more > 0:
-        lines.append(f"  ... and {more} more problem{'s' if more > 1 else ''}")
-    head = (
-        f"{rows} invalid row{'s' if rows > 1 else ''} "
+    :data:`MAX_ERRORS_SHOWN` of them with row label (and line, with ``rows``), structure id,
+    field and value, then a count."""
+    return problems_error(problems, rows).message
+
+
+def problems_error(problems: pd.DataFrame, rows: RowLocations | None = None) -> InputError:
+    """The :class:`InputError` of an errors frame: every problem as a record (located in
+    the file with ``rows``, the message then starting with the file's name), the message as
+    :func:`describe_problems`."""
+    count = problems["row"].nunique()
+    summary = (
+        f"{count} invalid row{'s' if count > 1 else ''} "
         f"({len(problems)} problem{'s' if len(problems) > 1 else ''}):"
     )
-    return "\n".join([head, *lines])
+    if rows is not None:
+        summary = f"{rows.file}: {summary}"
+    return InputError(problems=problem_records(problems, rows), summary=summary)

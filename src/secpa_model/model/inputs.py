@@ -237,7 +237,8 @@ class ParsedColumn:
         return mask
 
 
-def _is_missing(value: Any) -> bool:
+def is_blank(value: Any) -> bool:
+    """Whether a cell or field value counts as missing: None, NaN, NA, NaT or blank text."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, float | np.floating):
@@ -249,7 +250,7 @@ def _is_missing(value: Any) -> bool:
 
 def _number(item: Input, value: Any) -> int | float | Decimal:
     """A number (int, float or exact Decimal) or ValueError; no range check yet."""
-    if _is_missing(value):
+    if is_blank(value):
         raise ValueError(missing(item.name))
     if isinstance(value, bool | np.bool_):
         raise ValueError(_not_number(item.name))
@@ -547,7 +548,7 @@ class _TextRules(InputKindRules):
             if not value.strip():
                 raise ValueError(_empty_text(item))
             return value.strip()
-        if _is_missing(value):
+        if is_blank(value):
             raise ValueError(_empty_text(item))
         if isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
             return str(int(value))
@@ -577,7 +578,7 @@ class _CategoryRules(InputKindRules):
     dtype = np.int8
 
     def parse_value(self, item: Input, value: Any) -> Any:
-        if _is_missing(value):
+        if is_blank(value):
             raise ValueError(missing(item.name))
         if isinstance(value, str) and value.strip() in item.categories:
             return value.strip()
@@ -615,7 +616,7 @@ class _BooleanRules(InputKindRules):
     def parse_value(self, item: Input, value: Any) -> Any:
         if isinstance(value, bool | np.bool_):
             return bool(value)
-        if _is_missing(value):
+        if is_blank(value):
             raise ValueError(missing(item.name))
         if isinstance(value, str):
             word = value.strip().lower()
@@ -659,7 +660,7 @@ class _DateRules(InputKindRules):
         return OPEN_START if item.open_as == "earliest" else OPEN_END
 
     def parse_value(self, item: Input, value: Any) -> Any:
-        if _is_missing(value):
+        if is_blank(value):
             if item.required:
                 raise ValueError(_not_date(item))
             return None

@@ -17,11 +17,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from secpa_model.core.errors import InputError, ModelError, ParameterError
+from secpa_model.core.errors import (
+    InputError,
+    ModelError,
+    ParameterError,
+    Problem,
+    describe,
+    is_missing,
+)
 from secpa_model.core.rounding import CENT_HALF_UP, Rounding
 from secpa_model.core.safe_text import shown
+from secpa_model.core.suggestions import did_you_mean
 from secpa_model.model.eligibility import NOT_PARTICIPATING, Condition
-from secpa_model.model.inputs import Input
+from secpa_model.model.inputs import Input, is_blank
 from secpa_model.model.parameters import (
     ParameterFile,
     ParameterRelation,
@@ -251,7 +259,7 @@ class Model:
         try:
             return self.structure.model_validate(dict(data))
         except ValidationError as exc:
-            raise InputError(describe_validation_error(exc)) from exc
+            raise structure_error(exc, self, data) from exc
 
     def columns(self, structures: Sequence[StructureBase]) -> Columns:
         """The columns of validated structures (one structure is a batch of one)."""
@@ -308,11 +316,37 @@ def _unique(where: str, what: str, names: list[str]) -> None:
 _VALUE_SHOWN = 60  # the most characters of a value an error message quotes
 
 
-def describe_validation_error(exc: ValidationError) -> str:
-    """A pydantic error of a structure as one line per field: ``field = value: message``."""
-    problems = []
-    for error in exc.errors():
-        name = ".".join(str(part) for part in error["loc"]) or "(structure)"
-        message = error["msg"].removeprefix("Value error, ")
-        problems.append(f"{name} = {shown(error['input'], _VALUE_SHOWN)}: {message}")
-    return "invalid structure: " + "; ".join(problems)
+def structure_error(exc: ValidationError, model: Model, data: Mapping[str, Any]) -> InputError:
+    """A pydantic error of one structure of ``model`` (validated from ``data``) as an
+    :class:`InputError` with one :class:`~secpa_model.Problem` per field: a missing field
+    says so (``file_active_mg is missing``), an unknown one names the closest field
+    (``did you mean 'kind'?``), an invalid one gives ``field = value: message``. The
+    structure's id names it when it could be read."""
+    identifier = data.get(model.id_input)
+    structure_id = (
+        identifier.strip() if isinstance(identifier, str) and identifier.strip() else None
+    )
+    known = [item.name for item in model.inputs]
+    problems = [_field_problem(error, known, structure_id) for error in exc.errors()]
+    listed = "; ".join(describe(replace(p, structure_id=None)) for p in problems)
+    named = f" {shown(structure_id, _VALUE_SHOWN)}" if structure_id else ""
+    return InputError(f"invalid structure{named}: {listed}", problems=problems)
+
+
+def _field_problem(error: Any, known: list[str], structure_id: str | None) -> Problem:
+    name = ".".join(str(part) for part in error["loc"]) or None
+    value = error.get("input")
+    if error["type"] == "missing":
+        return Problem("missing_value", f"{name} is missing", field=name, structure_id=structure_id)
+    if error["type"] == "extra_forbidden" and name is not None:
+        hint = did_you_mean(name, known)
+        message = f"unknown field {shown(name, _VALUE_SHOWN)}" + (f": {hint}" if hint else "")
+        return Problem("unknown_field", message, field=name, value=value, structure_id=structure_id)
+    message = error["msg"].removeprefix("Value error, ")
+    return Problem(
+        "missing_value" if is_blank(value) and name else "invalid_value",
+        message,
+        field=name,
+        value=None if is_missing(value) else value,
+        structure_id=structure_id,
+    )

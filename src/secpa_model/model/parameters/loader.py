@@ -50,7 +50,7 @@ from typing import Any, Final
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from secpa_model.core.errors import ParameterError, SecpaError
+from secpa_model.core.errors import ParameterError, Problem, SecpaError
 from secpa_model.core.safe_text import MAX_SHOWN, digits_of, shortened, shown
 from secpa_model.model.parameters.models import (
     Bracket,
@@ -163,7 +163,7 @@ def _toml(text: str, origin: str) -> Any:
     try:
         return toml_loads(text, origin, ParameterError)
     except tomllib.TOMLDecodeError as exc:
-        raise ParameterError(_toml_problem(origin, text, exc)) from exc
+        raise _error([(origin, [_toml_problem(text, exc)])]) from exc
 
 
 def parse_parameters(
@@ -226,7 +226,7 @@ def parameters_from_mappings(
         else:
             reports.append((origin, missing))
     if reports:
-        raise ParameterError("\n".join(_format(origin, problems) for origin, problems in reports))
+        raise _error(reports)
     try:
         return Parameters(
             name="+".join(names),
@@ -238,7 +238,7 @@ def parameters_from_mappings(
         )
     except ValidationError as exc:  # the relations between parameters (lower ≤ upper)
         origin = " + ".join(origin for _, origin in files)
-        raise ParameterError(_format(origin, _pydantic_problems(exc, ""))) from exc
+        raise _error([(origin, _pydantic_problems(exc, ""))]) from exc
 
 
 def _file_parameters(
@@ -471,12 +471,12 @@ def _show(value: Any) -> str:
     return shown(value, 60)
 
 
-def _toml_problem(origin: str, text: str, exc: tomllib.TOMLDecodeError) -> str:
+def _toml_problem(text: str, exc: tomllib.TOMLDecodeError) -> str:
     """A TOML syntax error with its line, the key written there and, for a date, a hint."""
     reason = _TOML_POSITION.sub("", str(exc)).strip()
     match = _TOML_POSITION.search(str(exc))
     if match is None:
-        return _format(origin, [f"(file): not valid TOML: {reason}"])
+        return f"(file): not valid TOML: {reason}"
     number = int(match.group(1))
     lines = text.splitlines()
     line = lines[number - 1] if 0 < number <= len(lines) else ""
@@ -487,7 +487,7 @@ def _toml_problem(origin: str, text: str, exc: tomllib.TOMLDecodeError) -> str:
             f" (a malformed date? {line.strip()!r}: write a real date as YYYY-MM-DD, "
             "e.g. 2021-08-01)"
         )
-    return _format(origin, [problem])
+    return problem
 
 
 def _toml_key(before: list[str], line: str) -> str:
@@ -504,6 +504,26 @@ def _toml_key(before: list[str], line: str) -> str:
     if not sep:
         return table or "(file)"
     return f"{table}.{name.strip()}" if table else name.strip()
+
+
+def _error(reports: Sequence[tuple[str, list[str]]]) -> ParameterError:
+    """The error of the problems of each file (``key: reason`` texts): the message lists
+    them by file (:func:`_format`); each is also a :class:`Problem` with the file and key."""
+    records = []
+    for origin, problems in reports:
+        for problem in problems:
+            key = problem.partition(": ")[0]
+            field = None if key == "(file)" else key
+            records.append(
+                Problem(
+                    "invalid_parameter",
+                    shortened(problem, 2 * MAX_SHOWN),
+                    field=field,
+                    file=origin,
+                )
+            )
+    message = "\n".join(_format(origin, problems) for origin, problems in reports)
+    return ParameterError(message, problems=records)
 
 
 def _format(origin: str, problems: list[str]) -> str:

@@ -9,12 +9,20 @@ Modules: :mod:`.one_structure` (``demo``, ``allocate``, ``params``, ``schema``),
 (``sensitivity``, ``calibrate``), :mod:`.common` (what
 they share: periods, files, parameters) and :mod:`.tables` (the plain-text tables).
 
-Exit codes: 0 on success; 2 on invalid input, parameters or usage (the message, on
-stderr, names the field and the value); 141 (as a Unix tool killed by SIGPIPE) when the
-reader of standard output goes away (``secpa-model demo | head -1``), quietly. A bad file
-never shows a Python traceback: the readers refuse it with the library's error (see
-:mod:`secpa_model.model.parameters.loader`), and :func:`main` turns the few exceptions a
-bad input could still cause (:data:`INPUT_FAILURES`) into the same one-line message.
+Exit codes (:data:`EXIT_CODES`): 0 on success; 2 on invalid input, parameters or usage
+(the message, on stderr, names the field and the value, and for a file the line); 3 on an
+internal error (a bug of secpa-model: one line on stderr, never a traceback, unless the
+environment variable ``SECPA_MODEL_TRACEBACK`` is set); 141 (as a Unix tool killed by
+SIGPIPE) when the reader of standard output goes away (``secpa-model demo | head -1``),
+quietly. A bad file never shows a Python traceback: the readers refuse it with the
+library's error (see :mod:`secpa_model.model.parameters.loader`), and :func:`main` turns
+the few exceptions a bad input could still cause (:data:`INPUT_FAILURES`) into the same
+one-line message.
+
+``--json`` (before the command or after it, on every command) writes errors to stderr as
+JSON objects, one line per problem, with the keys of :class:`~secpa_model.Problem` (code,
+message, field, value, row, structure_id, file, line, sheet); ``allocate --json`` and
+``params --json`` also print their result as JSON.
 """
 
 from __future__ import annotations
@@ -26,9 +34,10 @@ import os
 import sys
 import tomllib
 from collections.abc import Callable, Sequence
-from typing import Final
+from dataclasses import dataclass
+from typing import Final, NoReturn
 
-from secpa_model.core.errors import SecpaError
+from secpa_model.core.errors import Problem, SecpaError
 from secpa_model.core.safe_text import MAX_SHOWN, shortened
 from secpa_model.model.model import Model
 from secpa_model.models import experimentation, get_model
@@ -40,7 +49,9 @@ from secpa_model.presentation.cli.common import (
     USAGE_ERROR,
     Subcommands,
     errors_path,
+    json_wanted,
     period_from,
+    problem_json,
 )
 from secpa_model.presentation.cli.one_structure import (
     add_allocate,
@@ -80,7 +91,9 @@ __all__ = [
     "DEFAULT_STRUCTURE_ID",
     "DEMO_YEAR",
     "EACH_ROWS_YEAR",
+    "EXIT_CODES",
     "INPUT_FAILURES",
+    "INTERNAL_ERROR",
     "PROGRESS_WIDTH",
     "SUBCOMMANDS",
     "USAGE_ERROR",
@@ -137,6 +150,25 @@ SUBCOMMANDS: Final[tuple[Callable[[Subcommands, Model], None], ...]] = (
 BROKEN_PIPE: Final = 141
 """The exit code when standard output is closed early: 128 + SIGPIPE, as a Unix tool."""
 
+INTERNAL_ERROR: Final = 3
+"""The exit code of a failure of secpa-model itself (a bug), reported in one line."""
+
+EXIT_CODES: Final[dict[int, str]] = {
+    0: "success",
+    USAGE_ERROR: "invalid input, parameters, scenario or command line",
+    INTERNAL_ERROR: "internal error (a bug of secpa-model: please report it)",
+    BROKEN_PIPE: "standard output closed early (as a Unix tool killed by SIGPIPE)",
+}
+"""Every exit code of the command, and what it means."""
+
+JSON_FLAG: Final = "--json"
+JSON_HELP: Final = (
+    "errors as JSON objects on stderr, one line per problem (code, message, field, value, "
+    "row, structure_id, file, line, sheet)"
+)
+TRACEBACK_VARIABLE: Final = "SECPA_MODEL_TRACEBACK"
+"""Set in the environment, an internal error shows its Python traceback (for debugging)."""
+
 INPUT_FAILURES: Final[tuple[type[Exception], ...]] = (
     UnicodeError,
     RecursionError,
@@ -151,17 +183,39 @@ readers refuse these cases themselves, with a better message; this is the last l
 defence. (An integer too long for Python, a ValueError, is the one other such case.)"""
 
 
-def build_parser(model: Model | None = None) -> argparse.ArgumentParser:
+class UsageError(Exception):
+    """A command line argparse cannot parse, raised instead of printed in ``--json`` mode."""
+
+
+class _JsonErrorsParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are raised (:class:`UsageError`), so that
+    ``--json`` reports them as JSON."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser(
+    model: Model | None = None, *, json_errors: bool = False
+) -> argparse.ArgumentParser:
     """The argument parser of the ``secpa-model`` command (``allocate`` has a flag per input
-    of ``model``, default the experimentation)."""
-    parser = argparse.ArgumentParser(
+    of ``model``, default the experimentation). Every command takes ``--json`` (errors as
+    JSON); with ``json_errors`` a usage error raises :class:`UsageError` instead of being
+    printed."""
+    parser = (_JsonErrorsParser if json_errors else argparse.ArgumentParser)(
         prog="secpa-model",
         description="Funding model of the SECPA experimentation (article 51).",
-        epilog="Run 'secpa-model COMMAND --help' for a command's options.",
+        epilog="Run 'secpa-model COMMAND --help' for a command's options. Exit codes: "
+        + "; ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items())
+        + ".",
     )
+    parser.add_argument(JSON_FLAG, dest="json_errors", action="store_true", help=JSON_HELP)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in SUBCOMMANDS:
         add(commands, model or experimentation())
+    for sub in commands.choices.values():
+        if JSON_FLAG not in sub._option_string_actions:  # allocate and params have their own
+            sub.add_argument(JSON_FLAG, action="store_true", help=JSON_HELP)
     return parser
 
 
@@ -176,11 +230,20 @@ def _named_model(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _json_requested(argv: Sequence[str]) -> bool:
+    """Whether ``--json`` is among the options of ``argv`` (before any ``--``)."""
+    words = list(argv)
+    return JSON_FLAG in (words[: words.index("--")] if "--" in words else words)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``secpa-model`` command; returns the exit code (see the module
-    docstring: 0, 2 with one error message on stderr, or 141 if stdout was closed)."""
+    docstring and :data:`EXIT_CODES`: 0, 2 with one error message on stderr, 3 on an
+    internal error, or 141 if stdout was closed)."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    report = _Reporter(json=_json_requested(words))
     try:
-        code = _run(list(sys.argv[1:] if argv is None else argv))
+        code = _run(words, report)
         if sys.stdout is not None:  # a closed pipe shows here, not as "Exception ignored"
             sys.stdout.flush()
     except BrokenPipeError:
@@ -189,39 +252,76 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
-def _run(words: list[str]) -> int:
+def _run(words: list[str], report: _Reporter) -> int:
     try:
         named = _named_model(words)
-        parser = build_parser(get_model(named) if named else None)
+        parser = build_parser(get_model(named) if named else None, json_errors=report.json)
     except SecpaError as exc:
-        _error(str(exc))
-        return USAGE_ERROR
+        return report.problems(exc.problems, exc.message)
     try:
         args = parser.parse_args(words)
+    except UsageError as exc:  # --json: argparse's message, as JSON
+        return report.one("usage", str(exc))
     except SystemExit as exc:  # --help (0) or a usage error argparse already reported
         return exc.code if isinstance(exc.code, int) else USAGE_ERROR
+    report.json = json_wanted(args)
     try:
         code: int = args.handler(args)
-    except (SecpaError, ImportError) as exc:  # ImportError: a missing optional extra, named
-        _error(str(exc))
-        return USAGE_ERROR
-    except BrokenPipeError:
+    except SecpaError as exc:
+        return report.problems(exc.problems, exc.message)
+    except ImportError as exc:  # a missing optional extra, named
+        return report.one("usage", str(exc))
+    except (BrokenPipeError, KeyboardInterrupt):
         raise
     except INPUT_FAILURES as exc:
-        _error(_unexpected(exc))
-        return USAGE_ERROR
+        return report.one("invalid_input", _unexpected(exc))
     except ValueError as exc:
         if "integer string conversion" not in str(exc):  # not Python's digit limit: a bug
-            raise
-        _error(_unexpected(exc))
-        return USAGE_ERROR
+            return _internal(exc, report)
+        return report.one("invalid_input", _unexpected(exc))
+    except Exception as exc:  # a bug: one line, exit code 3, never a traceback
+        return _internal(exc, report)
     return code
 
 
-def _error(message: str) -> None:
-    """``secpa-model: error: message`` on stderr (nothing if stderr is closed too)."""
-    with contextlib.suppress(OSError):
-        print(f"secpa-model: error: {message}", file=sys.stderr)
+def _internal(exc: Exception, report: _Reporter) -> int:
+    """Report a failure of secpa-model itself (exit code 3); re-raise it when the
+    environment asks for tracebacks (:data:`TRACEBACK_VARIABLE`)."""
+    if os.environ.get(TRACEBACK_VARIABLE):
+        raise exc
+    text = shortened(" ".join(str(exc).split()) or "no detail", 2 * MAX_SHOWN)
+    report.one(
+        "internal_error",
+        f"internal error ({type(exc).__name__}: {text}); this is a bug of secpa-model, "
+        f"please report it (set {TRACEBACK_VARIABLE}=1 for the traceback)",
+    )
+    return INTERNAL_ERROR
+
+
+@dataclass
+class _Reporter:
+    """Writes errors on stderr: ``secpa-model: error: message``, or with ``json`` one JSON
+    object per problem and line (nothing if stderr is closed too)."""
+
+    json: bool
+
+    def problems(self, problems: Sequence[Problem], message: str) -> int:
+        """Report the problems of an error (its ``message`` in text mode); returns 2."""
+        if self.json:
+            for problem in problems:
+                self._write(problem_json(problem))
+        else:
+            self._write(f"secpa-model: error: {message}")
+        return USAGE_ERROR
+
+    def one(self, code: str, message: str) -> int:
+        """Report one problem of ``code`` (not an error of the library); returns 2."""
+        return self.problems([Problem(code, message)], message)
+
+    @staticmethod
+    def _write(text: str) -> None:
+        with contextlib.suppress(OSError):
+            print(text, file=sys.stderr)
 
 
 def _unexpected(exc: BaseException) -> str:

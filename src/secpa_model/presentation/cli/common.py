@@ -4,6 +4,7 @@ parameters and scenarios, numbers and the assumptions line."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -14,12 +15,13 @@ import pandas as pd
 
 from secpa_model.analysis.scenario_files import read_scenario_file
 from secpa_model.analysis.scenarios import Scenario
-from secpa_model.core.errors import InputError
+from secpa_model.core.errors import InputError, Problem
 from secpa_model.core.periods import Period
 from secpa_model.core.safe_text import shortened, shown, visible_controls
-from secpa_model.io.files import FORMATS, read_structures, write_allocations
+from secpa_model.io.files import FORMATS, LocatedFrame, read_located, write_allocations
 from secpa_model.io.frames import IDENTIFYING_COLUMNS
-from secpa_model.io.validation import describe_problems
+from secpa_model.io.locations import RowLocations
+from secpa_model.io.validation import problems_error
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
 from secpa_model.models import DEFAULT_MODEL, get_model
@@ -95,9 +97,10 @@ def add_input_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("input", metavar="IN", help="the structures file (.csv, .parquet, .xlsx)")
 
 
-def read_input(name: str) -> pd.DataFrame:
-    """The rows of a structures file, as read (validated by the allocation)."""
-    return read_structures(name, validate=False)
+def read_input(name: str) -> LocatedFrame:
+    """The rows of a structures file, as read (validated by the allocation), and where each
+    row is in the file: ``rows.error(exc)`` names the file and the lines of an error."""
+    return read_located(name)
 
 
 def check_output(name: str) -> Path:
@@ -199,11 +202,6 @@ def write_result(frame: pd.DataFrame, path: Path, *, index: bool | None = None) 
         raise InputError(f"{path}: cannot write the file: {exc}") from exc
 
 
-def in_file(name: str, exc: InputError) -> InputError:
-    """``exc`` prefixed with the input file's name and how its rows are numbered."""
-    return InputError(f"{name} (rows numbered from 0 after the header): {exc}")
-
-
 # ----------------------------------------------------------------- invalid rows
 
 
@@ -246,24 +244,43 @@ def checked_outputs(args: argparse.Namespace, output: Path | None, problems: Pat
 
 
 def report_problems(
-    args: argparse.Namespace, rows: int, problems: pd.DataFrame | None, path: Path | None
+    args: argparse.Namespace,
+    rows: int,
+    problems: pd.DataFrame | None,
+    path: Path | None,
+    located: RowLocations,
 ) -> None:
-    """With ``--errors report``: write the problems to ``path`` (even when there are none)
-    or, without one, list them on standard error; then print how many rows were left out
-    and where their problems are."""
+    """With ``--errors report``: write the problems to ``path`` (even when there are none),
+    each with its line in the input file (``located``), or, without one, list them on
+    standard error (one JSON object per problem with ``--json``); then print how many rows
+    were left out and where their problems are."""
     if args.errors != "report" or problems is None:
         return
     invalid = int(problems["row"].nunique()) if len(problems) else 0
     count = len(problems)
     found = f"{number(count)} problem{'' if count == 1 else 's'}"
     if path is not None:
-        write_result(problems, path, index=False)
+        write_result(located.annotated(problems), path, index=False)
         found += f", written to {path}"
     elif count:
-        listed = in_file(args.input, InputError(describe_problems(problems)))
-        print(f"secpa-model {args.command}: {listed}", file=sys.stderr)
+        listed = located.error(problems_error(problems))
+        if json_wanted(args):
+            for problem in listed.problems:
+                print(problem_json(problem), file=sys.stderr)
+        else:
+            print(f"secpa-model {args.command}: {listed}", file=sys.stderr)
         found += ", listed on standard error"
     print(f"invalid rows: {number(invalid)} of {number(rows)} left out of every total ({found})")
+
+
+def json_wanted(args: argparse.Namespace) -> bool:
+    """Whether ``--json`` was given (before or after the command)."""
+    return bool(getattr(args, "json", False) or getattr(args, "json_errors", False))
+
+
+def problem_json(problem: Problem) -> str:
+    """A problem as one line of JSON (ASCII: nothing a terminal would interpret)."""
+    return json.dumps(problem.to_dict(), ensure_ascii=True)
 
 
 # ------------------------------------------------------ models, parameters, scenarios

@@ -9,15 +9,13 @@ import sys
 from datetime import date
 from typing import Any, Literal, get_args, get_origin
 
-from pydantic import ValidationError
-
 from secpa_model.core.errors import InputError
 from secpa_model.core.safe_text import visible_controls
 from secpa_model.datasets import example_structures
 from secpa_model.engine.allocate import allocate
 from secpa_model.engine.build import used_parameter
 from secpa_model.io.schemas import SCHEMA_NAMES, SchemaName, json_schema
-from secpa_model.model.model import Model, describe_validation_error
+from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters, Scale
 from secpa_model.model.parameters.loader import (
     MAX_FILE_BYTES,
@@ -122,7 +120,11 @@ def add_allocate(commands: Subcommands, model: Model) -> None:
     add_model_argument(sub)
     add_parameters_argument(sub)
     output = sub.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="print the JSON trace")
+    output.add_argument(
+        "--json",
+        action="store_true",
+        help="print the JSON trace (and errors as JSON objects on stderr, one per line)",
+    )
     output.add_argument("--explain", action="store_true", help="print the text explanation")
     output.add_argument("--markdown", action="store_true", help="print a Markdown explanation")
     sub.set_defaults(handler=run_allocate)
@@ -137,7 +139,12 @@ def run_allocate(args: argparse.Namespace) -> int:
         if value is not None:
             data[name] = value
     data.setdefault(model.id_input, DEFAULT_STRUCTURE_ID)
-    structure = structure_from(data, model)
+    try:
+        structure = structure_from(data, model)
+    except InputError as exc:
+        if not args.file:
+            raise
+        raise exc.located(args.file, file=args.file) from exc
     period = period_from(args)
     parameters = base_parameters(args.parameters, model)
     allocation = allocate(structure, period, parameters, model=model)
@@ -206,11 +213,7 @@ def read_json_object(name: str) -> dict[str, Any]:
 def structure_from(data: dict[str, Any], model: Model | None = None) -> Any:
     """A validated structure of ``model`` (default: the experimentation); an
     :class:`InputError` naming each field and value."""
-    target = model or experimentation()
-    try:
-        return target.structure.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(describe_validation_error(exc)) from exc
+    return (model or experimentation()).parse_structure(data)
 
 
 def _literal_choices(annotation: Any) -> list[str] | None:
@@ -248,7 +251,11 @@ def add_params(commands: Subcommands, model: Model) -> None:
         action="store_true",
         help="only the values that are assumptions (what still needs an official value)",
     )
-    sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    sub.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON instead of a table (and errors as JSON objects on stderr)",
+    )
     sub.set_defaults(handler=run_params)
 
 

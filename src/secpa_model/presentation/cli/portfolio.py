@@ -36,7 +36,6 @@ from secpa_model.presentation.cli.common import (
     check_report_output,
     checked_outputs,
     errors_path,
-    in_file,
     keep_from,
     model_from,
     number,
@@ -95,7 +94,7 @@ def run_batch(args: argparse.Namespace) -> int:
     period = optional_period(args)
     model = model_from(args.model)
     params = base_parameters(args.parameters, model)
-    frame = read_input(args.input)
+    frame, located = read_input(args.input)
     progress = progress_printer(sys.stderr, "rows") if len(frame) > args.chunk_rows else None
     try:
         reported = allocate_in_chunks(
@@ -110,12 +109,12 @@ def run_batch(args: argparse.Namespace) -> int:
             keep=keep_from(args),
         )
     except InputError as exc:
-        raise in_file(args.input, exc) from exc
+        raise located.error(exc) from exc
     allocations = reported.allocations
     if args.errors == "report":
         # the input row of each allocation, as a column, to match the errors file's rows
         write_result(allocations.reset_index(names="row"), output, index=False)
-        write_result(reported.errors, errors_path(output), index=False)
+        write_result(located.annotated(reported.errors), errors_path(output), index=False)
     else:
         write_result(allocations, output)
     summary = summarise(len(frame), reported)
@@ -203,7 +202,7 @@ def run_compare(args: argparse.Namespace) -> int:
     model = model_from(names[0])
     baseline = base_parameters(args.baseline, model)
     scenarios = read_scenarios(args.scenario, baseline, model)
-    frame = read_input(args.input)
+    frame, located = read_input(args.input)
     try:
         comparison = compare(
             frame,
@@ -215,7 +214,7 @@ def run_compare(args: argparse.Namespace) -> int:
             errors=args.errors,
         )
     except InputError as exc:
-        raise in_file(args.input, exc) from exc
+        raise located.error(exc) from exc
     except ValueError as exc:  # repeated scenario names
         raise InputError(str(exc)) from exc
     headers = ["scenario", "total", "difference", "%", "eligible", "changed"]
@@ -241,7 +240,7 @@ def run_compare(args: argparse.Namespace) -> int:
     print(scenario_values(scenarios, baseline))
     print()
     print(assumption_line(baseline, period))
-    report_problems(args, len(frame), comparison.errors, problems)
+    report_problems(args, len(frame), comparison.errors, problems, located)
     if output is not None:
         write_result(comparison.detail, output)
         print(f"detail: {number(len(comparison.detail))} rows written to {output}")
@@ -255,13 +254,13 @@ def _compare_models(
     output: Path | None,
     problems: Path | None,
 ) -> int:
-    frame = read_input(args.input)
+    frame, located = read_input(args.input)
     try:
         comparison: ModelComparison = compare_models(
             frame, period, *models, allow_duplicates=args.allow_duplicates, errors=args.errors
         )
     except InputError as exc:
-        raise in_file(args.input, exc) from exc
+        raise located.error(exc) from exc
     except ValueError as exc:  # repeated model names
         raise InputError(str(exc)) from exc
     headers = ["model", "lines", "total", "difference", "%", "gains", "loses", "unchanged"]
@@ -292,7 +291,7 @@ def _compare_models(
     print()
     for model in models:
         print(f"{model.name}: " + assumption_line(comparison.parameters[model.name], period))
-    report_problems(args, len(frame), comparison.errors, problems)
+    report_problems(args, len(frame), comparison.errors, problems, located)
     if output is not None:
         write_result(comparison.by_structure, output)
         print(f"by structure: {number(len(comparison.by_structure))} rows written to {output}")
@@ -372,7 +371,7 @@ def run_sweep(args: argparse.Namespace) -> int:
         scenario = read_scenario_file(args.scenario, params, model=model)
         described = scenario_values([scenario], params) + "\n"
         params = scenario.apply(params)
-    frame = read_input(args.input)
+    frame, located = read_input(args.input)
     try:
         swept = sweep(
             frame,
@@ -385,7 +384,7 @@ def run_sweep(args: argparse.Namespace) -> int:
             errors=args.errors,
         )
     except InputError as exc:
-        raise in_file(args.input, exc) from exc
+        raise located.error(exc) from exc
     table, left_out = swept if isinstance(swept, ReportedSweep) else (swept, None)
     rows = [
         [
@@ -404,7 +403,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     print(text_table([args.path, "total", "difference", "eligible"], rows))
     print()
     print(f"{args.path} takes the SCENARIO values above. " + assumption_line(params, period))
-    report_problems(args, len(frame), left_out, problems)
+    report_problems(args, len(frame), left_out, problems, located)
     if output is not None:
         write_result(table, output)
         print(f"table written to {output}")
@@ -451,7 +450,7 @@ def run_report(args: argparse.Namespace) -> int:
     model = model_from(args.model)
     params = base_parameters(args.parameters, model)
     scenarios = read_scenarios(args.scenario, params, model)
-    frame = read_input(args.input)
+    frame, located = read_input(args.input)
     try:
         page = build_report(
             frame,
@@ -465,7 +464,7 @@ def run_report(args: argparse.Namespace) -> int:
             errors=args.errors,
         )
     except InputError as exc:
-        raise in_file(args.input, exc) from exc
+        raise located.error(exc) from exc
     except ValueError as exc:  # repeated scenario names
         raise InputError(str(exc)) from exc
     try:
@@ -476,5 +475,5 @@ def run_report(args: argparse.Namespace) -> int:
     print(f"report of {number(len(frame))} structures written to {output}")
     if problems is not None:
         left_out = validate_frame(frame, model, allow_duplicates=args.allow_duplicates).problems
-        report_problems(args, len(frame), left_out, problems)
+        report_problems(args, len(frame), left_out, problems, located)
     return 0

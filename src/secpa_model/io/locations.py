@@ -1,0 +1,60 @@
+"""Where the rows of a file of structures are: the line of each row in a CSV file, or its
+row number in an Excel sheet, so that an error names what a person sees in their editor."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from numbers import Integral
+from typing import TypeVar
+
+import pandas as pd
+
+from secpa_model.core.errors import Problem, SecpaError
+
+_Error = TypeVar("_Error", bound=SecpaError)
+
+__all__ = ["RowLocations"]
+
+
+@dataclass(frozen=True)
+class RowLocations:
+    """The rows of a file as read (row labels ``0..n-1``): ``lines[i]`` is where row ``i``
+    starts, 1-based with the header on line 1 (a quoted CSV cell spanning several lines
+    counts them all); for an Excel file, the row numbers of ``sheet``. ``lines`` is None
+    when they are not known (a Parquet file has no lines)."""
+
+    file: str
+    lines: Sequence[int] | None = None
+    sheet: str | None = None
+
+    def line_of(self, row: Hashable | None) -> int | None:
+        """The line of the row labelled ``row`` (None if unknown)."""
+        if self.lines is None or not isinstance(row, Integral) or isinstance(row, bool):
+            return None
+        row = int(row)
+        return int(self.lines[row]) if 0 <= row < len(self.lines) else None
+
+    def locate(self, problem: Problem) -> Problem:
+        """``problem`` with the file, and the line (and sheet) of its row."""
+        line = self.line_of(problem.row)
+        return problem.located(
+            file=self.file, line=line, sheet=self.sheet if line is not None else None
+        )
+
+    def annotated(self, errors: pd.DataFrame) -> pd.DataFrame:
+        """An errors frame (columns ``row``, ...) with, after ``row``, the ``line`` of each
+        problem's row in the file (``sheet`` first for an Excel file): what an errors file
+        holds. Lines unknown (a Parquet file) are left empty."""
+        lines = pd.Series([self.line_of(row) for row in errors["row"]], dtype="Int64")
+        annotated = errors.copy()
+        position = list(errors.columns).index("row") + 1
+        if self.sheet is not None:
+            annotated.insert(position, "sheet", self.sheet)
+            position += 1
+        annotated.insert(position, "line", lines.to_numpy(dtype=object))
+        return annotated
+
+    def error(self, exc: _Error) -> _Error:
+        """``exc`` (same class) prefixed with the file's name, every problem located."""
+        return exc.relocated(self.file, self.locate)
