@@ -299,7 +299,8 @@ def test_cli_json_usage_parameter_and_internal_errors(
     bad.write_text("[participatory_activities\n", encoding="utf-8")
     assert main(["params", "--file", str(bad), "--json"]) == 2
     (parameter,) = json_lines(capsys.readouterr().err)
-    assert parameter["code"] == "invalid_parameter" and str(bad) in parameter["message"]
+    assert (parameter["code"], parameter["file"]) == ("invalid_parameter", str(bad))
+    assert parameter["message"].startswith("(file): not valid TOML at line 1")
 
     # a bug: exit code 3, one JSON object, no traceback
     def broken(args: object) -> int:

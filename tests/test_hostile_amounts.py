@@ -316,7 +316,8 @@ def test_partial_dates_in_a_file_are_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_structures(path)
     text = str(caught.value)
-    assert "row 0: entry_date = '2022-06'" in text and "row 1: entry_date = '2022'" in text
+    assert "row 0 (line 2), structure 's': entry_date = '2022-06'" in text
+    assert "row 1 (line 3), structure 't': entry_date = '2022'" in text
 
 
 @pytest.mark.parametrize("field", ["file_active_mg", "psychologist_cost_requested"])

@@ -504,8 +504,11 @@ def test_batch_errors_report_still_writes_both_files(workdir: Path, capsys: Capt
     assert len(read_allocations(workdir / "out.csv")) == ROWS
     assert list(pd.read_csv(workdir / "out.errors.csv").columns) == [
         "row",
+        "line",
+        "structure_id",
         "field",
         "value",
+        "code",
         "message",
     ]
     assert leftovers(workdir) == []
