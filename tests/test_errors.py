@@ -319,3 +319,32 @@ def test_cli_help_lists_the_exit_codes(capsys: Capture) -> None:
     out = " ".join(capsys.readouterr().out.split())
     assert "2 invalid input, parameters, scenario or command line" in out
     assert "3 internal error" in out
+
+
+def test_cli_errors_report_on_every_portfolio_command_names_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Capture
+) -> None:
+    """``--errors report``: the errors file of sweep has the line; without -o, compare lists
+    the problems on stderr, as JSON with ``--json``."""
+    monkeypatch.chdir(tmp_path)
+    write_bad_csv(tmp_path / "structures.csv")
+    (tmp_path / "phone.json").write_text(
+        '{"name": "phone 45", "overrides": {"interpreting.hourly_rate_phone": 45}}',
+        encoding="utf-8",
+    )
+    sweep = ["sweep", "structures.csv", "--path", "interpreting.hourly_rate_phone"]
+    argv = [*sweep, "--values", "42,45", "--year", "2022", "--errors", "report", "-o", "s.csv"]
+    assert main(argv) == 0
+    capsys.readouterr()
+    errors = pd.read_csv(tmp_path / "s.errors.csv")
+    assert (errors.loc[0, "row"], errors.loc[0, "line"], errors.loc[0, "structure_id"]) == (
+        4,
+        6,
+        "B",
+    )
+    compare = ["compare", "structures.csv", "--scenario", "phone.json", "--year", "2022"]
+    assert main([*compare, "--errors", "report"]) == 0
+    assert "  row 4 (line 6), structure 'B': kind is missing" in capsys.readouterr().err
+    assert main([*compare, "--errors", "report", "--json"]) == 0
+    (problem,) = json_lines(capsys.readouterr().err)
+    assert (problem["row"], problem["line"], problem["code"]) == (4, 6, "missing_value")

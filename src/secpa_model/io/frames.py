@@ -296,7 +296,7 @@ def allocate_reported(
         keep=keep,
     )
     if errors == "raise" and len(reported.errors):
-        raise InputError(describe_problems(reported.errors))
+        raise problems_error(reported.errors)
     return reported
 
 
