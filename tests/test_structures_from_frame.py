@@ -77,7 +77,8 @@ def test_an_empty_amount_is_refused_as_allocate_frame_refuses_it() -> None:
             "psychologist_cost_requested": [np.nan],
         }
     )
-    message = "psychologist_cost_requested = nan: psychologist_cost_requested is missing"
+    # said to be missing, never quoted as "= nan" (issue 11)
+    message = r"row 0, structure 'a': psychologist_cost_requested is missing \(NaN or empty\)"
     with pytest.raises(InputError, match=message):
         allocate_frame(frame, 2022)
     with pytest.raises(InputError, match=message):
