@@ -29,7 +29,6 @@ from secpa_model.presentation.cli.common import (
     add_period_arguments,
     base_parameters,
     check_output,
-    in_file,
     input_files,
     model_from,
     period_from,
@@ -148,7 +147,7 @@ def run_sensitivity(args: argparse.Namespace) -> int:
     period = period_from(args)
     model = model_from(args.model)
     params = base_parameters(args.parameters, model)
-    frame = read_input(args.input)
+    frame, located = read_input(args.input)
     bounds = bounds_from(args.bounds)
     try:
         result = sensitivity(
@@ -165,7 +164,7 @@ def run_sensitivity(args: argparse.Namespace) -> int:
             progress=progress_printer(sys.stderr, "model runs"),
         )
     except InputError as exc:
-        raise in_file(args.input, exc) from exc
+        raise located.error(exc) from exc
     print(f"secpa-model sensitivity: {args.input}; {result.output.label}")
     print(f"model: {model.name!r}; parameters: {params.name!r}; seed {args.seed}")
     print(f"base: {format_euros(cents_to_euros(result.base_cents))}")
@@ -303,7 +302,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
     refuse_overwriting([(f"-o {output}", output)], inputs)
     model = model_from(args.model)
     params = base_parameters(args.parameters, model)
-    frame = read_input(args.input)
+    frame, located = read_input(args.input)
     targets, left_out = _chosen_targets(args, frame)
     try:
         result = calibrate(
@@ -316,7 +315,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
             allow_duplicates=args.allow_duplicates,
         )
     except InputError as exc:
-        raise in_file(args.input, exc) from exc
+        raise located.error(exc) from exc
     result.write(output)
     print(f"secpa-model calibrate: {args.input} -> {output}")
     print(f"model: {model.name!r}; parameters: {params.name!r}")
