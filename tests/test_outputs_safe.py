@@ -22,6 +22,7 @@ from secpa_model import InputError, allocate_frame, read_allocations
 from secpa_model.datasets import illustrative_portfolio
 from secpa_model.io.files import write_allocations
 from secpa_model.io.output import atomic_path
+from secpa_model.io.validation import ERROR_COLUMNS
 from secpa_model.presentation.cli import main
 from secpa_model.presentation.report import write_report
 from tests.helpers import reference_text
@@ -502,13 +503,10 @@ def test_the_subcommands_still_write_their_outputs(
 def test_batch_errors_report_still_writes_both_files(workdir: Path, capsys: Capture) -> None:
     assert main(command("batch", "in.csv", "out.csv", "--errors", "report")) == 0
     assert len(read_allocations(workdir / "out.csv")) == ROWS
+    # the errors frame's columns, with the line in the file after the row
     assert list(pd.read_csv(workdir / "out.errors.csv").columns) == [
         "row",
         "line",
-        "structure_id",
-        "field",
-        "value",
-        "code",
-        "message",
+        *ERROR_COLUMNS[1:],
     ]
     assert leftovers(workdir) == []
