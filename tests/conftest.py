@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, settings
 
 from secpa_model import Parameters, load_parameters
+from tests import profiles
 from tests.helpers import CHANGE_ON_1_MARCH, reference_text
 
-settings.register_profile(
-    "default", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-settings.load_profile("default")
+PROFILE = profiles.load()
+
+
+def pytest_report_header() -> str:
+    """The hypothesis profile in the header of every run (``dev`` or ``ci``)."""
+    return (
+        f"secpa-model test profile: {PROFILE} ({profiles.PROFILE_VARIABLE}; "
+        f"examples x{profiles.SCALES[PROFILE]})"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from secpa_model import read_allocations, read_structures
 from secpa_model.presentation.cli import main
+from tests.profiles import examples
 
 COLUMNS = [
     "structure_id",
@@ -76,7 +77,7 @@ HOSTILE = [
 ]
 CELL = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=8))
 FUZZ = settings(
-    max_examples=15,
+    max_examples=examples(15),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -22,6 +22,7 @@ from secpa_model import (
     sweep_grid,
 )
 from secpa_model.analysis.comparison import ALL_STRUCTURES_LABEL
+from tests.profiles import examples
 
 COST = "participatory_activities.cost_per_etp"
 LINES = (
@@ -133,7 +134,7 @@ def test_compare_invalid_frame_raises_or_reports_like_allocate_frame() -> None:
     assert result.summary.set_index("scenario").loc["x", "difference_cents"] == 2_000_000
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(cost=st.integers(min_value=0, max_value=200_000))
 def test_cost_override_difference_is_etp_times_delta(cost: int) -> None:
     result = compare(portfolio(), 2024, reference_parameters(), Scenario("c", {COST: cost}))

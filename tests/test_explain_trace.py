@@ -27,6 +27,7 @@ from secpa_model import (
     explain_text,
 )
 from tests.helpers import parameters_with
+from tests.profiles import examples
 
 # A test parameter file: the reference set plus dated changes on 1 July 2022 (test values,
 # not real ones): the cost of an ETP rises from 45 000 € to 54 750 €, and the in-person
@@ -265,7 +266,7 @@ hours = st.floats(min_value=0, max_value=2000, allow_nan=False).map(lambda h: ro
 days = st.dates(min_value=date(2021, 8, 1), max_value=date(2026, 12, 31))
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(
     file_active=st.integers(min_value=0, max_value=9000),
     poverty=st.floats(min_value=0, max_value=1).map(lambda r: round(r, 4)),

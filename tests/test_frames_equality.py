@@ -12,8 +12,11 @@ from secpa_model import Allocation, Period, Structure, allocate, allocate_frame
 from secpa_model.core.money import euros_to_cents
 from tests.frame_support import changed_parameters, periods, structures, structures_frame
 from tests.helpers import LINE_KEYS
+from tests.profiles import examples
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def assert_row_equals(result: pd.Series, single: Allocation) -> None:

@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 from secpa_model import CoverageError, InputError, Period, ReportedAllocation, allocate_frame
 from secpa_model.testing import periods, structure_frames
 from tests.helpers import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+from tests.profiles import examples
 
 FUZZ = settings(
-    max_examples=120,
+    max_examples=examples(120),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
     report_multiple_bugs=False,  # stop at the first bug: keeps a failing run short
@@ -144,7 +145,7 @@ def test_corrupted_frames_raise_only_input_error(frame: pd.DataFrame, period: Pe
 
 
 @pytest.mark.filterwarnings("error")
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(structure_frames(0, 6), periods())
 def test_valid_frames_allocate_without_error(frame: pd.DataFrame, period: Period) -> None:
     result = allocate_frame(frame, period)

@@ -13,8 +13,11 @@ from hypothesis import strategies as st
 
 from secpa_model import ParameterError, Parameters
 from tests.helpers import PARAMETER_SPECS, parameters_from_mapping, parse_parameters
+from tests.profiles import examples
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 ORIGIN = "fuzz.toml"
 REFERENCE_TEXT = (
     resources.files("secpa_model.models.experimentation")

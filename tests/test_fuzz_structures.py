@@ -12,8 +12,11 @@ from pydantic import ValidationError
 from secpa_model import Structure, allocate
 from secpa_model.testing import invalid_structure_data, structures
 from tests.helpers import STRUCTURE_FIELDS
+from tests.profiles import examples
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 JSON_SCALARS = (
     st.none()
@@ -112,7 +115,7 @@ def test_huge_numbers_are_validation_errors_not_overflow() -> None:
         assert build(data) is None, field
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(structures())
 def test_every_accepted_structure_allocates(structure: Structure) -> None:
     allocation = allocate(structure, 2023)

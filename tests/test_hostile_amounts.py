@@ -32,8 +32,9 @@ from secpa_model.datasets import illustrative_portfolio
 from secpa_model.io.batch import allocate_in_chunks
 from secpa_model.presentation.cli import main
 from tests.helpers import make_structure, reference_text
+from tests.profiles import examples
 
-FEW = settings(max_examples=25, deadline=None)
+FEW = settings(max_examples=examples(25), deadline=None)
 ROW = {
     "structure_id": "s",
     "kind": "msp",

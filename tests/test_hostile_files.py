@@ -36,9 +36,10 @@ from secpa_model.model.parameters.loader import (
 from secpa_model.presentation.cli import BROKEN_PIPE, main
 from secpa_model.presentation.cli.one_structure import read_json_object
 from tests.helpers import reference_text
+from tests.profiles import examples
 
 Capture = pytest.CaptureFixture[str]
-FEW = settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+FEW = settings(max_examples=examples(12), deadline=None, suppress_health_check=list(HealthCheck))
 PREFIX = "secpa-model: error:"
 LONGEST_MESSAGE = 2_000
 """No message quotes a huge value whole: every error line is at most this long."""

@@ -42,6 +42,7 @@ from secpa_model.datasets import illustrative_portfolio
 from secpa_model.presentation.cli import main
 from secpa_model.presentation.cli.tables import allocation_table, line_table, text_table
 from tests.helpers import STRUCTURE_FIELDS
+from tests.profiles import examples
 
 Capture = pytest.CaptureFixture[str]
 
@@ -71,7 +72,9 @@ PAYLOADS = (
     "\u202eevil",
 )
 ORDINARY = "synthetic-w1-01"
-FAST = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 text_tail = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6)
@@ -145,7 +148,7 @@ def unescaped(text: str, character: str) -> bool:
 # the helpers, one job each
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text())
 def test_quote_and_unquote_give_the_original_back(text: str) -> None:
     quoted = quote_spreadsheet_text(text)
@@ -155,7 +158,7 @@ def test_quote_and_unquote_give_the_original_back(text: str) -> None:
         assert quoted == text  # nothing added to ordinary text
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text())
 def test_visible_controls_leave_no_control_character(text: str) -> None:
     shown = visible_controls(text)
@@ -165,7 +168,7 @@ def test_visible_controls_leave_no_control_character(text: str) -> None:
         assert shown == text
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.one_of(st.text(), payloads))
 def test_markdown_text_is_inert_and_shows_the_text(text: str) -> None:
     shown = markdown_text(text)
@@ -176,7 +179,7 @@ def test_markdown_text_is_inert_and_shows_the_text(text: str) -> None:
     assert markdown_decoded(shown) == visible_controls(single_line(text))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.one_of(st.text(), payloads))
 def test_markdown_code_spans_cannot_be_closed(text: str) -> None:
     shown = markdown_code(text)

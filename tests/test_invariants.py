@@ -34,8 +34,11 @@ from secpa_model.testing import (
     structures_to_frame,
 )
 from tests.helpers import LINE_KEYS, PARAMETER_SPECS
+from tests.profiles import examples
 
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 ELIGIBILITY_PARAMETERS = {path for condition in CONDITIONS for path in condition.parameters}
 PARAMETER_KINDS = ["reference", "random"]
 
@@ -105,7 +108,7 @@ def round_half_up(value: Fraction) -> int:
 
 
 @pytest.mark.parametrize("kind", PARAMETER_KINDS)
-@settings(FAST, max_examples=80)
+@settings(FAST, max_examples=examples(80))
 @given(data=st.data())
 def test_caps_hold_on_the_prorated_share(kind: str, data: st.DataObject) -> None:
     """interpreting ≤ its annual cap × the paid share of the year(s); same for psychology.

@@ -51,6 +51,7 @@ from secpa_model.presentation.cli import main
 from secpa_model.presentation.report import build_report
 from secpa_model.testing import structure_frames, structures
 from tests.helpers import euros_half_up
+from tests.profiles import examples
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "custom_dotation.py"
@@ -130,7 +131,7 @@ def test_a_fifth_dotation_in_comparisons_and_reports(custom: Model) -> None:
     assert int(budget.by_period["coordination_cents"].iloc[0]) == 18_200_000
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(frame=structure_frames(1, 4, model=load_example().MODEL))
 def test_strategies_draw_the_new_input(frame: pd.DataFrame) -> None:
     model = load_example().MODEL
@@ -540,7 +541,7 @@ def test_the_model_comparison_plot(tmp_path: Path) -> None:
     assert len(figure.axes[0].patches) >= 26
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=examples(20), deadline=None)
 @given(structure=structures(model=five_pillars()))
 def test_five_pillar_structures_allocate_with_no_negative_line(structure: Any) -> None:
     allocation = allocate(structure, 2024, model=five_pillars())

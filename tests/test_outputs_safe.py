@@ -26,6 +26,7 @@ from secpa_model.io.validation import ERROR_COLUMNS
 from secpa_model.presentation.cli import main
 from secpa_model.presentation.report import write_report
 from tests.helpers import reference_text
+from tests.profiles import examples
 
 Capture = pytest.CaptureFixture[str]
 Snapshot = dict[str, tuple[str, str]]
@@ -154,7 +155,7 @@ def test_the_refusal_comes_before_anything_is_read(workdir: Path, capsys: Captur
     assert snapshot(workdir) == before
 
 
-@settings(max_examples=25)
+@settings(max_examples=examples(25))
 @given(
     steps=st.lists(st.sampled_from([".", "sub/..", "sub/./..", "sub/../sub/.."]), max_size=4),
     absolute=st.booleans(),

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from secpa_model import ParameterError, Scenario, Structure, allocate, reference_parameters
+from tests.profiles import examples
 
 # The reference values these hand computations rest on (assumptions of reference.toml):
 # cost of an ETP 45 000 €; ETP schedule 2 ETP from 1 000 patients, +1 per 1 000 up to 6 at
@@ -234,7 +235,7 @@ def test_overrides_are_a_read_only_copy() -> None:
         scenario.overrides[COST] = 1  # type: ignore[index]
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(
     thresholds=st.lists(st.integers(min_value=0, max_value=10_000), min_size=1, max_size=6),
     values=st.lists(st.integers(min_value=0, max_value=10), min_size=6, max_size=6),

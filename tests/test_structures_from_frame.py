@@ -22,9 +22,10 @@ from secpa_model import (
 )
 from secpa_model.core.money import euros_to_cents
 from secpa_model.testing import periods, structure_frames
+from tests.profiles import examples
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(frame=structure_frames(min_size=1, max_size=5), period=periods())
 def test_each_structure_allocates_as_its_row(frame: pd.DataFrame, period: Period) -> None:
     structures = structures_from_frame(frame)

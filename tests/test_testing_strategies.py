@@ -32,8 +32,11 @@ from secpa_model.testing import (
     structures,
 )
 from tests.helpers import PARAMETER_SPECS, STRUCTURE_FIELDS
+from tests.profiles import examples
 
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 
