@@ -28,6 +28,7 @@ from secpa_model.model.parameters import parse_parameters
 from secpa_model.models import experimentation
 from secpa_model.testing import eligible_structures, periods
 from tests.helpers import euros_half_up, make_structure, reference_text
+from tests.profiles import examples
 
 # The reference values behind these hand computations (reference.toml): cost of an ETP
 # 45 000 € from 2021-08-01; phone interpreting 42 €/h; ETP schedule 2/3/4/5/6 ETP from
@@ -299,7 +300,7 @@ AMOUNTS_AND_SCALES = [
 ]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(
     structure=eligible_structures(),
     period=periods(),
@@ -321,7 +322,7 @@ def test_a_neutral_change_gives_the_base_result_to_the_cent(
     ]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(factor=st.decimals(min_value=0, max_value=10, places=4))
 def test_any_factor_gives_the_base_times_the_factor_half_up_to_the_cent(factor: Decimal) -> None:
     (value,) = Scenario("f", {COST: {"factor": factor}}).values()[COST]

@@ -34,6 +34,7 @@ from secpa_model.presentation.docs_tables import provenance_table
 from secpa_model.presentation.report import build_report
 from secpa_model.testing import eligible_structures, periods
 from tests.helpers import make_structure
+from tests.profiles import examples
 
 COST = "participatory_activities.cost_per_etp"
 PHONE = "interpreting.hourly_rate_phone"
@@ -160,7 +161,7 @@ def test_provenance_table_takes_a_scenario() -> None:
     assert "49500.00" in row and "| scenario |" in row
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=examples(10), deadline=None)
 @given(structure=eligible_structures(SCENARIO), period=periods(SCENARIO))
 def test_the_testing_strategies_take_a_scenario(structure: object, period: object) -> None:
     assert allocate(structure, period, SCENARIO).eligible
