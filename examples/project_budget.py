@@ -5,7 +5,7 @@ The 26 structures enter in two waves (2021-08-01 and 2022-03-01); the extra ones
 totals are set against the public envelopes: 30 M€ over 2021-08..2023-12 and 14 M€ over
 2024-01..2025-04 (the latter for 26 structures only).
 Run: ``PYTHONPATH=src python examples/project_budget.py [output_dir]``; saves
-``project_budget_<n>.png``.
+``project_budget_<n>.png``; prints the 14 M€ envelope consumed quarter by quarter (26 structures).
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ def main() -> None:
     folder = output_dir()
     print(SYNTHETIC_NOTE)
     for size in SIZES:
-        projection = project_budget(synthetic_portfolio(size), PERIODS, params, ENVELOPES)
+        projection = project_budget(
+            synthetic_portfolio(size), PERIODS, params, ENVELOPES, freq="quarter"
+        )
         print(f"\n{size} structures, parameters {params.name!r}: by calendar year")
         years = projection.by_year[["label", "structures_participating", "total_eur"]]
         print(years.to_string(index=False, formatters={"total_eur": format_euros}))
@@ -45,6 +47,20 @@ def main() -> None:
                 formatters={c: format_euros for c in ("total_eur", "envelope_eur", "gap_eur")},
             )
         )
+        if size == SIZES[0]:
+            quarters = projection.timeline
+            extension = quarters[quarters["period"] == "2024-01..2025-04"]
+            print("2024-01..2025-04 by quarter: the 14 M€ envelope consumed")
+            print(
+                extension[["label", "total_eur", "cumulative_eur", "consumed_pct"]].to_string(
+                    index=False,
+                    formatters={
+                        "total_eur": format_euros,
+                        "cumulative_eur": format_euros,
+                        "consumed_pct": "{:.1f} %".format,
+                    },
+                )
+            )
         path = folder / f"project_budget_{size}.png"
         plot_budget(
             projection.by_period,

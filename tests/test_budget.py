@@ -109,9 +109,12 @@ def test_bad_calls() -> None:
         project_budget(portfolio(), {"p": 2024}, envelope={"nope": 1})
     with pytest.raises(ValueError, match="negative"):
         project_budget(portfolio(), 2024, envelope=-1)
-    with_year = portfolio().assign(year=2024)
-    with pytest.raises(InputError, match="'year'"):
-        project_budget(with_year, 2024)
+    with pytest.raises(InputError, match="give the periods"):
+        project_budget(portfolio(), None)  # no periods and no year column
+    with pytest.raises(ValueError, match="freq must be one of month, quarter, year"):
+        project_budget(portfolio(), 2024, freq="week")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="errors must be"):
+        project_budget(portfolio(), 2024, errors="ignore")  # type: ignore[arg-type]
     bad = portfolio()
     bad.loc[0, "file_active_mg"] = -3
     with pytest.raises(InputError, match="file_active_mg"):

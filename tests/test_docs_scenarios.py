@@ -50,6 +50,19 @@ def test_the_quoted_figures_are_the_computed_ones(session: dict[str, Any]) -> No
         assert normalise(format_euros(cents_to_euros(int(cents)))) in text
     for total in session["projection"].by_period["total_eur"]:
         assert normalise(format_euros(total)) in text
+    steps = session["quarters"].timeline
+    assert list(steps["label"]) == [f"2024-Q{q}" for q in (1, 2, 3, 4)] + ["2025-Q1", "2025-Q2"]
+    for record in steps.to_dict("records"):
+        for name in ("total_eur", "cumulative_eur", "remaining_eur"):
+            assert normalise(format_euros(record[name])) in text, (record["label"], name)
+        assert f"{record['consumed_pct']:.1f} %" in text
+    planned = session["planned"]
+    assert planned.by_period.loc[0, "structures_participating"] == 26
+    for amount in (planned.by_period.loc[0, "total_eur"], planned.by_period.loc[0, "gap_eur"]):
+        assert normalise(format_euros(amount)) in text
+    years = planned.by_year.set_index("label")["total_eur"]
+    assert normalise(format_euros(years["2024"])) in text
+    assert normalise(format_euros(years["2025"])) in text
 
 
 def test_the_hand_check_of_the_doc_holds(session: dict[str, Any]) -> None:

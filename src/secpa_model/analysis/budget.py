@@ -1,35 +1,50 @@
-"""Budget projections: a portfolio's totals per calendar year and per period, against an
-envelope (enveloppe budgétaire).
+"""Budget projections: a portfolio's totals per calendar year, per period and per month
+or quarter, with the cumulative consumption of an envelope (enveloppe budgétaire).
 
 Entry and exit dates are respected (the experimentation's waves): each structure is paid
 only on its days of participation, by the one engine (:func:`secpa_model.allocate_frame`).
+A portfolio is one row per structure, or a structure-year table (a ``year`` column): a row
+for year Y then counts on the days of Y only, with that year's figures.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, Final, Literal, NamedTuple
 
+import numpy as np
 import pandas as pd
 
-from secpa_model.analysis.outputs import structure_years
 from secpa_model.analysis.scenarios import Scenario, as_parameters
 from secpa_model.analysis.views import budget_html
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import CENT, cents_to_euros, euros_to_cents, exact_sum
-from secpa_model.core.periods import Period, PeriodLike, overlap_days, split_period
-from secpa_model.engine.compute import windows
-from secpa_model.io.frames import YEAR_COLUMN, allocate_frame
-from secpa_model.io.validation import problems_error, validate_frame
+from secpa_model.core.periods import (
+    STEP_MONTHS,
+    Period,
+    PeriodLike,
+    calendar_steps,
+    days_in_year,
+    overlap_days,
+    split_period,
+)
+from secpa_model.io.frames import allocate_validated, row_windows
+from secpa_model.io.validation import ValidatedFrame, problems_error, validate_frame
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
-from secpa_model.model.structure import Columns, StructureBase
+from secpa_model.model.structure import StructureBase
 from secpa_model.models import resolve_model
+
+Frequency = Literal["month", "quarter", "year"]
+"""The steps of a projection's timeline: calendar months, quarters or years."""
+FREQUENCIES: Final[tuple[str, ...]] = tuple(STEP_MONTHS)
+"""The frequencies :func:`project_budget` takes."""
 
 
 def budget_columns(model: Model | str | None = None) -> tuple[str, ...]:
-    """The columns of a projection's tables for ``model`` (its lines in cents)."""
+    """The columns of a projection's ``by_year`` and ``by_period`` tables for ``model`` (its
+    lines in cents)."""
     return (
         "label",
         "start",
@@ -43,6 +58,27 @@ def budget_columns(model: Model | str | None = None) -> tuple[str, ...]:
     )
 
 
+def timeline_columns(model: Model | str | None = None) -> tuple[str, ...]:
+    """The columns of a projection's ``timeline`` for ``model``."""
+    return (
+        "period",
+        "label",
+        "start",
+        "end",
+        "structures_participating",
+        "structure_years",
+        *(f"{key}_cents" for key in resolve_model(model).line_keys),
+        "total_cents",
+        "total_eur",
+        "cumulative_cents",
+        "cumulative_eur",
+        "envelope_eur",
+        "consumed_pct",
+        "remaining_eur",
+        "within_envelope",
+    )
+
+
 class BudgetProjection(NamedTuple):
     """What :func:`project_budget` returns.
 
@@ -52,20 +88,37 @@ class BudgetProjection(NamedTuple):
     (envelope − total: positive is headroom, negative an overrun), ``gap_pct`` (of the
     envelope) and ``within_envelope`` when an envelope is given for it (else empty).
 
-    Both have :func:`budget_columns`: the dates, ``structures_participating`` (at least one
-    day in the span), ``structure_years`` (participation days over the days of their
-    years, summed), the lines and total in int64 cents, the total in Decimal euros, and the
-    total per structure-year (Decimal euros, rounded half up to the cent; for reading only).
-    ``parameters`` is the parameter set used, ``model`` the model computed.
+    Both have :func:`budget_columns`: the dates, ``structures_participating`` (distinct
+    structures paid for at least one day of the span), ``structure_years`` (participation
+    days over the days of their years, summed over the rows), the lines and total in int64
+    cents, the total in Decimal euros, and the total per structure-year (Decimal euros,
+    rounded half up to the cent; for reading only).
 
-    In a notebook it shows as tables in euros, with the envelopes and the assumptions
-    (:func:`~secpa_model.analysis.views.budget_html`).
+    ``timeline``: each given period cut into calendar months, quarters or years (``freq``;
+    the first and last clipped to the period), one row per period and step
+    (:func:`timeline_columns`): ``period`` (the period's label), ``label`` (``2024-03``,
+    ``2024-Q1`` or ``2024``), the step's lines and total, ``cumulative_cents`` /
+    ``cumulative_eur`` (from the period's start to the step's end) and, when the period has
+    an envelope, ``envelope_eur``, ``consumed_pct`` (cumulative over envelope, in percent),
+    ``remaining_eur`` (envelope − cumulative) and ``within_envelope``. The cumulative
+    amount is the allocation from the period's start to the step's end, each line rounded
+    once as always; a step's amount is the difference of two cumulative amounts, so the
+    steps add up exactly to the period's total.
+
+    ``parameters`` is the parameter set used, ``model`` the model computed; ``errors`` the
+    invalid input rows left out (``errors="report"``; empty otherwise, columns ``row``,
+    ``field``, ``value``, ``message``).
+
+    In a notebook it shows as tables in euros, with the envelopes, the steps' consumption
+    and the assumptions (:func:`~secpa_model.analysis.views.budget_html`).
     """
 
     by_year: pd.DataFrame
     by_period: pd.DataFrame
     parameters: Parameters
     model: Model
+    timeline: pd.DataFrame
+    errors: pd.DataFrame
 
     def _repr_html_(self) -> str:
         return budget_html(self)
@@ -73,55 +126,166 @@ class BudgetProjection(NamedTuple):
 
 def project_budget(
     portfolio: pd.DataFrame | Sequence[StructureBase],
-    periods: PeriodLike | Sequence[PeriodLike] | Mapping[str, PeriodLike],
+    periods: PeriodLike | Sequence[PeriodLike] | Mapping[str, PeriodLike] | None,
     parameters: Parameters | Scenario | None = None,
     envelope: Decimal | int | str | Mapping[str, Decimal | int | str] | None = None,
     *,
     model: Model | str | None = None,
     allow_duplicates: bool = False,
+    freq: Frequency = "month",
+    errors: Literal["raise", "report"] = "raise",
 ) -> BudgetProjection:
-    """Project the budget of ``portfolio`` (one row per structure, with entry and exit
-    dates) over ``periods``, per calendar year and per period, against ``envelope``.
+    """Project the budget of ``portfolio`` over ``periods``, per calendar year, per period
+    and per month, quarter or year (``freq``), against ``envelope``.
 
-    ``periods``: one period, a list (labelled by ``str(period)``), or a mapping
-    ``label -> period``. ``envelope``: euros, either one amount (only with one period) or a
-    mapping ``label -> euros`` (periods without an envelope get empty gap columns).
-    ``parameters``: a Parameters or a :class:`~secpa_model.Scenario` of ``model``
-    (default: its reference values); ``model``: default the experimentation.
+    ``portfolio``: one row per structure (with entry and exit dates), or a structure-year
+    table (a ``year`` column; a row counts on the days of its year only), as a DataFrame
+    or a list of Structure. ``periods``: one period, a list (labelled by ``str(period)``),
+    or a mapping ``label -> period``; None with a ``year`` column: the years of the table,
+    1 January of the first to 31 December of the last. ``envelope``: euros, either one
+    amount (only with one period) or a mapping ``label -> euros`` (periods without an
+    envelope get empty envelope columns). ``parameters``: a Parameters or a
+    :class:`~secpa_model.Scenario` of ``model`` (default: its reference values); ``model``:
+    default the experimentation.
 
-    An invalid portfolio raises :class:`~secpa_model.InputError` (as
-    :func:`allocate_frame` does): a budget is never computed on part of the rows. Rows that
-    repeat an id are invalid unless ``allow_duplicates``.
+    ``errors="raise"`` (default): an invalid portfolio raises
+    :class:`~secpa_model.InputError` (as :func:`allocate_frame` does), nothing is
+    projected. ``errors="report"``: the valid rows are projected and the others returned in
+    ``errors``. Rows that repeat an id (and year) are invalid unless ``allow_duplicates``.
     """
+    if errors not in ("raise", "report"):
+        raise ValueError(f"errors must be 'raise' or 'report', got {errors!r}")
+    if freq not in FREQUENCIES:
+        raise ValueError(f"freq must be one of {', '.join(FREQUENCIES)}, got {freq!r}")
     frame = _as_frame(portfolio)
-    if YEAR_COLUMN in frame.columns:
-        raise InputError(
-            "project_budget takes one row per structure (with entry_date/exit_date); "
-            f"drop the {YEAR_COLUMN!r} column"
-        )
-    labelled = _labelled(periods)
-    envelopes = _envelopes(envelope, labelled)
     resolved = resolve_model(model)
     params = (
         as_parameters(parameters, resolved)
         if parameters is not None
         else resolved.reference_parameters()
     )
-    validated = validate_frame(frame, resolved, allow_duplicates=allow_duplicates)
-    if len(validated.problems):
-        raise problems_error(validated.problems)
-    columns = validated.columns
+    checked = validate_frame(frame, resolved, allow_duplicates=allow_duplicates)
+    problems = checked.problems
+    if len(problems) and errors == "raise":
+        raise problems_error(problems)
+    if len(problems):  # validated again without the invalid rows: only valid ones remain
+        frame = frame.iloc[np.flatnonzero(checked.valid)]
+        checked = validate_frame(frame, resolved, allow_duplicates=allow_duplicates)
+    labelled = _labelled(periods, checked)
+    envelopes = _envelopes(envelope, labelled)
+    portfolio_ = _Portfolio(resolved, checked, frame.index, params)
 
     span = Period(min(p.start for p in labelled.values()), max(p.end for p in labelled.values()))
-    years = [(str(piece.start.year), piece) for piece in split_period(span)]
-    rows = [*years, *labelled.items()]
-    found = [
-        _row(resolved, frame, columns, label, p, params, allow_duplicates) for label, p in rows
-    ]
-    by_year = pd.DataFrame(found[: len(years)])
-    by_period = pd.DataFrame(found[len(years) :])
+    by_year = pd.DataFrame(
+        [portfolio_.row(str(piece.start.year), piece) for piece in split_period(span)],
+        columns=list(budget_columns(resolved)),
+    )
+    by_period = pd.DataFrame(
+        [portfolio_.row(label, period) for label, period in labelled.items()],
+        columns=list(budget_columns(resolved)),
+    )
     by_period = _with_envelopes(by_period, envelopes)
-    return BudgetProjection(by_year, by_period, params, resolved)
+    timeline = pd.DataFrame(
+        [
+            step
+            for label, period in labelled.items()
+            for step in portfolio_.steps(label, period, freq, envelopes.get(label))
+        ],
+        columns=list(timeline_columns(resolved)),
+    )
+    for name in ("envelope_eur", "remaining_eur", "within_envelope"):  # as in by_period
+        timeline[name] = timeline[name].astype(object)
+    return BudgetProjection(by_year, by_period, params, resolved, timeline, problems)
+
+
+class _Portfolio:
+    """A validated portfolio (valid rows only) and the parameters it is projected with."""
+
+    def __init__(
+        self, model: Model, validated: ValidatedFrame, index: pd.Index, params: Parameters
+    ) -> None:
+        self.model = model
+        self.validated = validated
+        self.index = index
+        self.params = params
+
+    def lines(self, period: Period) -> list[int]:
+        """The portfolio's total per line over ``period`` (cents), then the total."""
+        result = allocate_validated(self.model, self.validated, period, self.params, self.index)
+        keys = [f"{key}_cents" for key in self.model.line_keys]
+        return [exact_sum(result[column]) for column in [*keys, "total_cents"]]
+
+    def presence(self, period: Period) -> tuple[int, float]:
+        """The structures paid for at least one day of ``period`` (distinct ids) and the
+        structure-years (each row's days in ``period`` over its year's days, summed)."""
+        starts, ends = row_windows(self.model, self.validated, period)
+        days = np.zeros(len(starts), dtype=np.float64)
+        for piece in split_period(period):
+            days += overlap_days(piece, starts, ends) / days_in_year(piece.start.year)
+        present = overlap_days(period, starts, ends) > 0
+        structures = int(self.validated.ids[present].nunique()) if present.any() else 0
+        return structures, float(days.sum())
+
+    def row(self, label: str, period: Period) -> dict[str, Any]:
+        """A row of ``by_year`` or ``by_period``."""
+        amounts = self.lines(period)
+        return {"label": label, **self._amounts(period, amounts)}
+
+    def steps(
+        self, label: str, period: Period, freq: str, envelope: int | None
+    ) -> list[dict[str, Any]]:
+        """The rows of the timeline of ``period``: each step's amounts as the difference of
+        the cumulative amounts at its end and at the previous step's end."""
+        found = []
+        before = [0] * (len(self.model.line_keys) + 1)
+        for step_label, step in calendar_steps(period, freq):
+            cumulative = self.lines(Period(period.start, step.end))
+            amounts = [now - then for now, then in zip(cumulative, before, strict=True)]
+            before = cumulative
+            total = cumulative[-1]
+            row = {"period": label, "label": step_label, **self._amounts(step, amounts)}
+            del row["per_structure_year_eur"]
+            row["cumulative_cents"] = total
+            row["cumulative_eur"] = cents_to_euros(total)
+            row.update(_consumption(total, envelope))
+            found.append(row)
+        return found
+
+    def _amounts(self, period: Period, amounts: list[int]) -> dict[str, Any]:
+        structures, structure_years = self.presence(period)
+        total = amounts[-1]
+        per_year = (
+            (cents_to_euros(total) / Decimal(repr(structure_years))).quantize(CENT)
+            if structure_years
+            else None
+        )
+        keys = [f"{key}_cents" for key in self.model.line_keys]
+        return {
+            "start": period.start,
+            "end": period.end,
+            "structures_participating": structures,
+            "structure_years": structure_years,
+            **dict(zip([*keys, "total_cents"], amounts, strict=True)),
+            "total_eur": cents_to_euros(total),
+            "per_structure_year_eur": per_year,
+        }
+
+
+def _consumption(cumulative: int, envelope: int | None) -> dict[str, Any]:
+    """The envelope columns of a timeline row: envelope, percent consumed, remaining."""
+    if envelope is None:
+        return {
+            "envelope_eur": None,
+            "consumed_pct": float("nan"),
+            "remaining_eur": None,
+            "within_envelope": None,
+        }
+    return {
+        "envelope_eur": cents_to_euros(envelope),
+        "consumed_pct": 100.0 * cumulative / envelope if envelope else float("nan"),
+        "remaining_eur": cents_to_euros(envelope - cumulative),
+        "within_envelope": cumulative <= envelope,
+    }
 
 
 def _as_frame(portfolio: pd.DataFrame | Sequence[StructureBase]) -> pd.DataFrame:
@@ -134,8 +298,17 @@ def _as_frame(portfolio: pd.DataFrame | Sequence[StructureBase]) -> pd.DataFrame
 
 
 def _labelled(
-    periods: PeriodLike | Sequence[PeriodLike] | Mapping[str, PeriodLike],
+    periods: PeriodLike | Sequence[PeriodLike] | Mapping[str, PeriodLike] | None,
+    validated: ValidatedFrame,
 ) -> dict[str, Period]:
+    if periods is None:
+        years = validated.years
+        if years is None:
+            raise InputError("give the periods to project (or a 'year' column: its years)")
+        if len(years) == 0:
+            raise InputError("no valid row to take the years from: give the periods")
+        span = Period.parse(f"{int(years.min())}-01-01..{int(years.max())}-12-31")
+        return {str(span): span}
     if isinstance(periods, Mapping):
         items: Iterable[tuple[str, PeriodLike]] = periods.items()
     elif isinstance(periods, Period | int | str):
@@ -174,37 +347,6 @@ def _cents(amount: Any, label: str) -> int:
     if cents < 0:
         raise ValueError(f"envelope of {label} is negative: {amount!r}")
     return cents
-
-
-def _row(
-    model: Model,
-    frame: pd.DataFrame,
-    columns: Columns,
-    label: str,
-    period: Period,
-    params: Parameters,
-    allow_duplicates: bool,
-) -> dict[str, Any]:
-    result = allocate_frame(frame, period, params, model=model, allow_duplicates=allow_duplicates)
-    starts, ends = windows(model, columns, period)
-    participation = float(structure_years(model, columns, period).sum())
-    total = exact_sum(result["total_cents"])
-    per_year = (
-        (cents_to_euros(total) / Decimal(repr(participation))).quantize(CENT)
-        if participation
-        else None
-    )
-    return {
-        "label": label,
-        "start": period.start,
-        "end": period.end,
-        "structures_participating": int((overlap_days(period, starts, ends) > 0).sum()),
-        "structure_years": participation,
-        **{f"{key}_cents": exact_sum(result[f"{key}_cents"]) for key in model.line_keys},
-        "total_cents": total,
-        "total_eur": cents_to_euros(total),
-        "per_structure_year_eur": per_year,
-    }
 
 
 def _with_envelopes(by_period: pd.DataFrame, envelopes: dict[str, int]) -> pd.DataFrame:

@@ -35,6 +35,9 @@ __all__ = [
 ]
 
 _PERCENT_PLACES = 2
+MAX_STEPS_SHOWN = 60
+"""The steps of a budget's timeline a notebook shows (five years of months); the
+projection's ``timeline`` holds them all."""
 
 
 def line_labels(model: Model, keys: Sequence[str]) -> list[str]:
@@ -184,8 +187,9 @@ def _budget_rows(table: pd.DataFrame, model: Model, envelope: bool) -> list[list
 
 def budget_html(projection: BudgetProjection) -> str:
     """A :class:`~secpa_model.BudgetProjection` as HTML: the given periods against their
-    envelopes (gap = envelope − total), then the calendar years; the lines and totals in
-    euros; the model's note and the assumptions below."""
+    envelopes (gap = envelope − total), then the calendar years, then the steps with the
+    cumulative consumption of the envelope (at most :data:`MAX_STEPS_SHOWN`); the lines and
+    totals in euros; the model's note and the assumptions below."""
     model = projection.model
     labels = line_labels(model, model.line_keys)
     head = ["Period", "Dates", "Structures", "Structure-years", "Total"]
@@ -209,4 +213,22 @@ def budget_html(projection: BudgetProjection) -> str:
         _budget_rows(projection.by_year, model, envelope=False),
         caption="Budget per calendar year",
     )
-    return by_period + by_year
+    steps = html_table(
+        ["Period", "Step", "Structures", "Total", "Cumulative", "Consumed", "Remaining"],
+        [
+            [
+                str(record["period"]),
+                str(record["label"]),
+                int(record["structures_participating"]),
+                record["total_eur"],
+                record["cumulative_eur"],
+                Cell("" if pd.isna(pct) else f"{pct:.1f} %", number=True),
+                record["remaining_eur"],
+            ]
+            for record in projection.timeline.to_dict("records")
+            for pct in [record["consumed_pct"]]
+        ],
+        caption="Per step: the cumulative consumption of the envelope",
+        max_rows=MAX_STEPS_SHOWN,
+    )
+    return by_period + by_year + steps

@@ -11,6 +11,7 @@ import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -85,6 +86,35 @@ def split_period(period: Period, cut_dates: Iterable[date] = ()) -> list[Period]
         start = cut
     pieces.append(Period(start, period.end))
     return pieces
+
+
+STEP_MONTHS: Final[dict[str, int]] = {"month": 1, "quarter": 3, "year": 12}
+"""The calendar steps :func:`calendar_steps` cuts a period into, by their length in months."""
+
+
+def calendar_steps(period: Period, freq: str) -> list[tuple[str, Period]]:
+    """``period`` cut into calendar months, quarters or years (``freq``, a key of
+    :data:`STEP_MONTHS`), the first and last clipped to it, each with its label: ``2024-03``,
+    ``2024-Q1`` or ``2024``."""
+    if freq not in STEP_MONTHS:
+        raise ValueError(f"freq must be one of {', '.join(STEP_MONTHS)}, got {freq!r}")
+    months = STEP_MONTHS[freq]
+    cuts = [
+        date(year, month, 1)
+        for year in range(period.start.year, period.end.year + 1)
+        for month in range(1, 13, months)
+    ]
+    steps = []
+    for piece in split_period(period, cuts):
+        first = piece.start
+        if freq == "month":
+            label = f"{first.year:04d}-{first.month:02d}"
+        elif freq == "quarter":
+            label = f"{first.year:04d}-Q{(first.month - 1) // 3 + 1}"
+        else:
+            label = f"{first.year:04d}"
+        steps.append((label, piece))
+    return steps
 
 
 def overlap_days(

@@ -64,10 +64,12 @@ __all__ = [
     "add_euro_columns",
     "allocate_frame",
     "allocate_reported",
+    "allocate_validated",
     "cent_columns",
     "describe_problems",
     "kept_columns",
     "result_columns",
+    "row_windows",
 ]
 
 _EPOCH_YEAR: Final = 1970
@@ -240,7 +242,7 @@ def allocate_frame(
         raise InputError("a period is required (or a 'year' column giving each row's year)")
     if errors == "raise" and len(validated.problems):
         raise problems_error(validated.problems)
-    result = _allocate_valid(resolved, validated, span, params, frame.index)
+    result = allocate_validated(resolved, validated, span, params, frame.index)
     if kept:
         result = _with_kept(result, frame, validated, kept, resolved.id_input)
     if errors == "report":
@@ -248,13 +250,17 @@ def allocate_frame(
     return result
 
 
-def _allocate_valid(
+def allocate_validated(
     model: Model,
     validated: ValidatedFrame,
     period: Period | None,
     params: Parameters,
     index: pd.Index,
 ) -> pd.DataFrame:
+    """The allocations of the valid rows of a frame already validated (``index``: the
+    frame's), as :func:`allocate_frame` returns them without kept columns: for a caller
+    that allocates one frame over many periods (a budget projection) and validates it
+    once."""
     valid = validated.valid
     columns, years, ids = validated.columns, validated.years, validated.ids
     if not valid.all():
@@ -318,6 +324,18 @@ def _with_kept(
             values = frame[name].array.take(positions)
         result.insert(after + offset, name, values)
     return result
+
+
+def row_windows(
+    model: Model, validated: ValidatedFrame, period: Period
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Each valid row's window inside ``period`` (day ordinals, inclusive): ``period`` ∩
+    its year (with a ``year`` column) ∩ [entry, exit]; empty (start after end) when the row
+    is not paid on any day of ``period``."""
+    valid = validated.valid
+    years = validated.years[valid] if validated.years is not None else None
+    starts, ends, _ = _row_windows(model, validated.columns.take(valid), years, period)
+    return starts, ends
 
 
 def _row_windows(

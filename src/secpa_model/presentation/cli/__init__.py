@@ -5,8 +5,8 @@ One function per subcommand: ``add_<name>(commands)`` declares its arguments and
 both and list the ``add_`` function in :data:`SUBCOMMANDS`.
 
 Modules: :mod:`.one_structure` (``demo``, ``allocate``, ``params``, ``schema``),
-:mod:`.portfolio` (``batch``, ``compare``, ``sweep``, ``report``), :mod:`.uncertainty`
-(``sensitivity``, ``calibrate``), :mod:`.common` (what
+:mod:`.portfolio` (``batch``, ``compare``, ``sweep``, ``report``), :mod:`.budget`
+(``budget``), :mod:`.uncertainty` (``sensitivity``, ``calibrate``), :mod:`.common` (what
 they share: periods, files, parameters) and :mod:`.tables` (the plain-text tables).
 
 Exit codes (:data:`EXIT_CODES`): 0 on success; 2 on invalid input, parameters or usage
@@ -41,6 +41,7 @@ from secpa_model.core.errors import Problem, SecpaError
 from secpa_model.core.safe_text import MAX_SHOWN, shortened
 from secpa_model.model.model import Model
 from secpa_model.models import experimentation, get_model
+from secpa_model.presentation.cli.budget import add_budget, run_budget
 from secpa_model.presentation.cli.common import (
     DEFAULT_STRUCTURE_ID,
     DEMO_YEAR,
@@ -100,6 +101,7 @@ __all__ = [
     "Subcommands",
     "add_allocate",
     "add_batch",
+    "add_budget",
     "add_calibrate",
     "add_compare",
     "add_demo",
@@ -119,6 +121,7 @@ __all__ = [
     "read_json_object",
     "run_allocate",
     "run_batch",
+    "run_budget",
     "run_calibrate",
     "run_compare",
     "run_demo",
@@ -139,6 +142,7 @@ SUBCOMMANDS: Final[tuple[Callable[[Subcommands, Model], None], ...]] = (
     add_compare,
     add_sweep,
     add_report,
+    add_budget,
     add_sensitivity,
     add_calibrate,
     add_params,
