@@ -64,6 +64,7 @@ def test_every_subcommand_has_help(capsys: Capture) -> None:
         "compare",
         "sweep",
         "report",
+        "budget",
         "sensitivity",
         "calibrate",
         "params",

@@ -42,11 +42,9 @@ FREQUENCIES: Final[tuple[str, ...]] = tuple(STEP_MONTHS)
 """The frequencies :func:`project_budget` takes."""
 
 
-def budget_columns(model: Model | str | None = None) -> tuple[str, ...]:
-    """The columns of a projection's ``by_year`` and ``by_period`` tables for ``model`` (its
-    lines in cents)."""
+def _amount_columns(model: Model | str | None) -> tuple[str, ...]:
+    """The columns a projection's tables share: dates, presence, lines and total."""
     return (
-        "label",
         "start",
         "end",
         "structures_participating",
@@ -54,28 +52,25 @@ def budget_columns(model: Model | str | None = None) -> tuple[str, ...]:
         *(f"{key}_cents" for key in resolve_model(model).line_keys),
         "total_cents",
         "total_eur",
-        "per_structure_year_eur",
     )
+
+
+def budget_columns(model: Model | str | None = None) -> tuple[str, ...]:
+    """The columns of a projection's ``by_year`` and ``by_period`` tables for ``model`` (its
+    lines in cents)."""
+    return ("label", *_amount_columns(model), "per_structure_year_eur")
 
 
 def timeline_columns(model: Model | str | None = None) -> tuple[str, ...]:
     """The columns of a projection's ``timeline`` for ``model``."""
+    envelope = ("envelope_eur", "consumed_pct", "remaining_eur", "within_envelope")
     return (
         "period",
         "label",
-        "start",
-        "end",
-        "structures_participating",
-        "structure_years",
-        *(f"{key}_cents" for key in resolve_model(model).line_keys),
-        "total_cents",
-        "total_eur",
+        *_amount_columns(model),
         "cumulative_cents",
         "cumulative_eur",
-        "envelope_eur",
-        "consumed_pct",
-        "remaining_eur",
-        "within_envelope",
+        *envelope,
     )
 
 

@@ -10,30 +10,30 @@ from typing import Any
 import pandas as pd
 
 from secpa_model.analysis.budget import FREQUENCIES, project_budget
-from secpa_model.analysis.scenario_files import read_scenario_file
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import format_euros
 from secpa_model.core.periods import Period
-from secpa_model.core.safe_text import shortened, shown
+from secpa_model.core.safe_text import shown
 from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import (
     EACH_ROWS_YEAR,
     Subcommands,
+    add_base_scenario_argument,
     add_duplicates_argument,
     add_errors_argument,
     add_input_argument,
     add_model_argument,
     add_parameters_argument,
     assumption_line,
-    base_parameters,
     check_output,
     checked_outputs,
-    in_file,
     model_from,
     number,
+    parse_period,
     problems_file,
     read_input,
     report_problems,
+    scenario_parameters,
     write_result,
 )
 from secpa_model.presentation.cli.tables import text_table
@@ -86,11 +86,7 @@ def add_budget(commands: Subcommands, model: Model) -> None:
     add_duplicates_argument(sub)
     add_model_argument(sub)
     add_parameters_argument(sub)
-    sub.add_argument(
-        "--scenario",
-        metavar="FILE",
-        help="a scenario file applied to the parameters first",
-    )
+    add_base_scenario_argument(sub, "")
     sub.add_argument(
         "-o",
         "--output",
@@ -122,13 +118,7 @@ def _periods(args: argparse.Namespace) -> dict[str, Period] | None:
         return None
     periods: dict[str, Period] = {}
     for text in args.periods:
-        try:
-            period = Period.parse(text)
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise InputError(
-                f"--period/--year {shown(text, 60)}: {shortened(str(exc), 200)} "
-                "(expected YYYY or YYYY-MM-DD..YYYY-MM-DD)"
-            ) from exc
+        period = parse_period("--period/--year", text)
         if str(period) in periods:
             raise InputError(f"--period {period} is given twice")
         periods[str(period)] = period
@@ -143,9 +133,7 @@ def run_budget(args: argparse.Namespace) -> int:
     periods = _periods(args)
     amounts = [envelope_euros(text) for text in args.envelope or ()]
     model = model_from(args.model)
-    params = base_parameters(args.parameters, model)
-    if args.scenario:
-        params = read_scenario_file(args.scenario, params, model=model).apply(params)
+    params = scenario_parameters(args, model)
     if amounts and len(amounts) != (len(periods) if periods else 1):
         given = len(periods) if periods else "1 (the years of the table)"
         raise InputError(
@@ -154,7 +142,7 @@ def run_budget(args: argparse.Namespace) -> int:
     envelopes: Decimal | dict[str, Decimal] | None = None
     if amounts:
         envelopes = dict(zip(periods, amounts, strict=True)) if periods else amounts[0]
-    frame = read_input(args.input)
+    frame, located = read_input(args.input)
     try:
         projection = project_budget(
             frame,
@@ -167,7 +155,7 @@ def run_budget(args: argparse.Namespace) -> int:
             errors=args.errors,
         )
     except InputError as exc:
-        raise in_file(args.input, exc) from exc
+        raise located.error(exc) from exc
     span = Period(min(projection.by_period["start"]), max(projection.by_period["end"]))
     print(f"secpa-model budget: {args.input}, period {_when(periods)}")
     print(f"model: {model.name!r}; parameters: {params.name!r}; steps: {args.freq}s")
@@ -177,7 +165,7 @@ def run_budget(args: argparse.Namespace) -> int:
     print(text_table(*_step_table(projection.timeline, args.freq)))
     print()
     print(assumption_line(params, span))
-    report_problems(args, len(frame), projection.errors, problems)
+    report_problems(args, len(frame), projection.errors, problems, located)
     if output is not None:
         write_result(projection.timeline, output, index=False)
         print(f"steps: {number(len(projection.timeline))} rows written to {output}")

@@ -16,7 +16,7 @@ import pandas as pd
 from secpa_model.analysis.scenario_files import read_scenario_file
 from secpa_model.analysis.scenarios import Scenario
 from secpa_model.core.errors import InputError, Problem
-from secpa_model.core.periods import Period
+from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.core.safe_text import shortened, shown, visible_controls
 from secpa_model.io.files import FORMATS, LocatedFrame, read_located, write_allocations
 from secpa_model.io.frames import IDENTIFYING_COLUMNS
@@ -73,6 +73,11 @@ def add_optional_period(parser: argparse.ArgumentParser) -> None:
 def period_from(args: argparse.Namespace) -> Period:
     """The period of ``--year`` or ``--period`` (an :class:`InputError` naming the value)."""
     flag, value = ("--year", args.year) if args.year is not None else ("--period", args.period)
+    return parse_period(flag, value)
+
+
+def parse_period(flag: str, value: PeriodLike) -> Period:
+    """The period ``value`` given with ``flag`` (an :class:`InputError` naming both)."""
     try:
         return Period.parse(value)
     except (TypeError, ValueError, OverflowError) as exc:  # OverflowError: --year 10**30
@@ -323,6 +328,24 @@ def add_parameters_argument(parser: argparse.ArgumentParser) -> None:
 def base_parameters(name: str | None, model: Model) -> Parameters:
     """The parameter file ``name`` for ``model``, or its reference values without one."""
     return model.load_parameters(name) if name else model.reference_parameters()
+
+
+def add_base_scenario_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--scenario FILE``: one scenario file applied to the parameters first."""
+    parser.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help=f"a scenario file applied to the parameters first{what}",
+    )
+
+
+def scenario_parameters(args: argparse.Namespace, model: Model) -> Parameters:
+    """The parameters of ``--parameters`` (or the reference values), with the scenario of
+    ``--scenario`` applied when one is given."""
+    params = base_parameters(args.parameters, model)
+    if args.scenario:
+        params = read_scenario_file(args.scenario, params, model=model).apply(params)
+    return params
 
 
 def read_scenarios(names: Sequence[str] | None, base: Parameters, model: Model) -> list[Scenario]:

@@ -23,6 +23,7 @@ from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import (
     EACH_ROWS_YEAR,
     Subcommands,
+    add_base_scenario_argument,
     add_duplicates_argument,
     add_errors_argument,
     add_input_argument,
@@ -328,11 +329,7 @@ def add_sweep(commands: Subcommands, model: Model) -> None:
     add_duplicates_argument(sub)
     add_model_argument(sub)
     add_parameters_argument(sub)
-    sub.add_argument(
-        "--scenario",
-        metavar="FILE",
-        help="a scenario file applied to the parameters first: the base of the sweep",
-    )
+    add_base_scenario_argument(sub, ": the base of the sweep")
     sub.add_argument(
         "-o", "--output", metavar="OUT", help="write the table to OUT (.csv, .parquet, .xlsx)"
     )
