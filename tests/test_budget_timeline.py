@@ -155,3 +155,14 @@ def test_a_projection_shows_as_html_in_a_notebook() -> None:
     assert format_euros(Decimal(100_000 - YEAR_2024)) in page  # the gap
     assert "2024-Q4" in page and "100.0 %" not in page and "90.0 %" in page
     assert "ASSUMPTIONS" in page and "participatory_activities.cost_per_etp" in page
+
+
+def test_a_projection_too_long_to_compute_is_refused_by_name() -> None:
+    far = structure_years().assign(year=[1, 9999])  # a typo in a year: 9 999 years
+    with pytest.raises(InputError, match=r"9999 calendar years .* at most 1200"):
+        project_budget(far, None, freq="year")
+    # 101 years of months: 1 212 steps; the same years as years: 101 steps, computed
+    with pytest.raises(InputError, match="1212 steps"):
+        project_budget(structure_years(), "2000-01-01..2100-12-31", freq="month")
+    years = project_budget(structure_years(), "2000-01-01..2100-12-31", freq="year")
+    assert len(years.timeline) == 101

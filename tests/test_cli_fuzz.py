@@ -1,7 +1,7 @@
 """A fuzz test of the command line: generated hostile structure files fed to ``batch``,
-``compare``, ``sweep`` and ``report``. Whatever the file, the command exits 0 or 2, prints no
-traceback, accounts for every row (rows in = rows allocated + rows reported) and changes no
-input file."""
+``compare``, ``sweep``, ``report`` (also with ``--errors report``) and ``budget``. Whatever
+the file, the command exits 0 or 2, prints no traceback, accounts for every row (rows in =
+rows allocated + rows reported) and changes no input file."""
 
 from __future__ import annotations
 
@@ -154,6 +154,26 @@ def test_hostile_files_never_crash_the_commands(
             *period,
         ],
         "report": ["report", str(source), "-o", str(folder / "r.html"), *period],
+        "report-errors": [
+            "report",
+            str(source),
+            "-o",
+            str(folder / "e.html"),
+            "--errors",
+            "report",
+            *period,
+        ],
+        "budget": [
+            "budget",
+            str(source),
+            "--freq",
+            "quarter",
+            "--errors",
+            "report",
+            "-o",
+            str(folder / "b.csv"),
+            *period,
+        ],
     }
     for name, arguments in commands.items():
         code, err = run(capsys, arguments)

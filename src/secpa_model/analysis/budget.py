@@ -10,6 +10,7 @@ for year Y then counts on the days of Y only, with that year's figures.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any, Final, Literal, NamedTuple
 
@@ -40,6 +41,10 @@ Frequency = Literal["month", "quarter", "year"]
 """The steps of a projection's timeline: calendar months, quarters or years."""
 FREQUENCIES: Final[tuple[str, ...]] = tuple(STEP_MONTHS)
 """The frequencies :func:`project_budget` takes."""
+MAX_STEPS: Final = 1_200
+"""The most rows a projection computes, per table (calendar years, and steps of the
+timeline): 100 years of months. Each is an allocation of the whole portfolio, so a table of
+a year 1 and a year 9999 is refused by name rather than computed for hours."""
 
 
 def _amount_columns(model: Model | str | None) -> tuple[str, ...]:
@@ -171,6 +176,8 @@ def project_budget(
     portfolio_ = _Portfolio(resolved, checked, frame.index, params)
 
     span = Period(min(p.start for p in labelled.values()), max(p.end for p in labelled.values()))
+    steps = {label: calendar_steps(period, freq) for label, period in labelled.items()}
+    _check_size(span, sum(len(found) for found in steps.values()), freq)
     by_year = pd.DataFrame(
         [portfolio_.row(str(piece.start.year), piece) for piece in split_period(span)],
         columns=list(budget_columns(resolved)),
@@ -184,7 +191,7 @@ def project_budget(
         [
             step
             for label, period in labelled.items()
-            for step in portfolio_.steps(label, period, freq, envelopes.get(label))
+            for step in portfolio_.steps(label, period, steps[label], envelopes.get(label))
         ],
         columns=list(timeline_columns(resolved)),
     )
@@ -227,13 +234,13 @@ class _Portfolio:
         return {"label": label, **self._amounts(period, amounts)}
 
     def steps(
-        self, label: str, period: Period, freq: str, envelope: int | None
+        self, label: str, period: Period, steps: list[tuple[str, Period]], envelope: int | None
     ) -> list[dict[str, Any]]:
         """The rows of the timeline of ``period``: each step's amounts as the difference of
         the cumulative amounts at its end and at the previous step's end."""
         found = []
         before = [0] * (len(self.model.line_keys) + 1)
-        for step_label, step in calendar_steps(period, freq):
+        for step_label, step in steps:
             cumulative = self.lines(Period(period.start, step.end))
             amounts = [now - then for now, then in zip(cumulative, before, strict=True)]
             before = cumulative
@@ -264,6 +271,17 @@ class _Portfolio:
             "total_eur": cents_to_euros(total),
             "per_structure_year_eur": per_year,
         }
+
+
+def _check_size(span: Period, steps: int, freq: str) -> None:
+    """An :class:`InputError` when a table would have more than :data:`MAX_STEPS` rows."""
+    years = span.end.year - span.start.year + 1
+    if years > MAX_STEPS or steps > MAX_STEPS:
+        raise InputError(
+            f"a projection over {span} would compute {years} calendar years and {steps} "
+            f"steps ({freq}s); at most {MAX_STEPS} each: give shorter periods, or a coarser "
+            "freq (check the years of the table)"
+        )
 
 
 def _consumption(cumulative: int, envelope: int | None) -> dict[str, Any]:
@@ -302,7 +320,7 @@ def _labelled(
             raise InputError("give the periods to project (or a 'year' column: its years)")
         if len(years) == 0:
             raise InputError("no valid row to take the years from: give the periods")
-        span = Period.parse(f"{int(years.min())}-01-01..{int(years.max())}-12-31")
+        span = Period(date(int(years.min()), 1, 1), date(int(years.max()), 12, 31))
         return {str(span): span}
     if isinstance(periods, Mapping):
         items: Iterable[tuple[str, PeriodLike]] = periods.items()
