@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from secpa_model import InputError, allocate_frame, read_allocations
+from secpa_model import InputError, allocate_frame, compare_models, read_allocations
 from secpa_model.core.money import format_euros
 from secpa_model.io.batch import allocate_in_chunks
 from secpa_model.io.frames import IDENTIFYING_COLUMNS, kept_columns
@@ -149,3 +149,19 @@ def test_batch_to_excel_keeps_names_as_text(tmp_path: Path, capsys: Capture) -> 
     assert header[:5] == ["row", "structure_id", "year", "nom", "region"]
     formula_cell = sheet.cell(row=4, column=4)  # row 2 of the input (b, 2022)
     assert formula_cell.value == table().loc[2, "nom"] and formula_cell.data_type == "s"
+
+
+def test_who_gains_and_who_loses_keeps_the_year_and_the_names(tmp_path: Path) -> None:
+    comparison = compare_models(table(), None, "experimentation", "five_pillars")
+    by_structure = comparison.by_structure
+    assert list(by_structure.columns[:4]) == ["structure_id", "year", "nom", "region"]
+    assert list(by_structure["year"]) == [2022, 2023, 2022, 2023]
+    assert list(by_structure["nom"]) == list(table()["nom"])
+    assert list(by_structure["experimentation_cents"]) == [A_2022, A_2023, B_2022, 0]
+    out = tmp_path / "winners.csv"
+    source = tmp_path / "years.csv"
+    table().to_csv(source, index=False)
+    words = ["compare", str(source), "--model", "experimentation", "--model", "five_pillars"]
+    assert main([*words, "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in text  # the winners file is safe in a spreadsheet too

@@ -32,7 +32,9 @@ TOTAL_LINE: Final = "total"
 class ModelComparison(NamedTuple):
     """What :func:`compare_models` returns (the first model is the baseline).
 
-    ``by_structure``: one row per structure (the input's index): ``structure_id``, the
+    ``by_structure``: one row per structure (the input's index): ``structure_id``, then
+    ``year`` (a structure-year table) and the input's identifying columns (a name, a
+    region: those :func:`~secpa_model.allocate_frame` keeps by default), the
     total under each model (``<model>_cents``), and for each other model its difference to
     the baseline (``<model>_difference_cents``, ``<model>_difference_eur``) and the outcome
     (``<model>_outcome``: gains, loses or unchanged).
@@ -153,6 +155,10 @@ def _by_structure(models: list[Model], results: dict[str, pd.DataFrame]) -> pd.D
     base = results[baseline.name]
     out = pd.DataFrame({"structure_id": base[baseline.id_input].to_numpy(dtype=object)})
     out.index = base.index
+    columns = [str(name) for name in base.columns]
+    carried = columns[columns.index(baseline.id_input) + 1 : columns.index("eligible")]
+    for name in carried:  # the year and the kept columns (a name, a region), as allocated
+        out[name] = base[name].array
     base_total = base["total_cents"].to_numpy(dtype=np.int64)
     for model in models:
         out[f"{model.name}_cents"] = results[model.name]["total_cents"].to_numpy(dtype=np.int64)
