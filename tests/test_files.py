@@ -164,7 +164,7 @@ def test_unknown_suffixes_and_missing_files(tmp_path: Path) -> None:
         read_structures(tmp_path / "structures.json")
     assert str(caught.value) == (
         f"{tmp_path / 'structures.json'}: unknown file type '.json' "
-        "(known: .csv, .parquet, .pq, .xlsx)"
+        "(known: .csv, .jsonl, .parquet, .pq, .xlsx)"
     )
     with pytest.raises(InputError, match="no such file"):
         read_structures(tmp_path / "absent.csv")

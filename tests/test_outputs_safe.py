@@ -210,7 +210,7 @@ def test_a_parameter_or_scenario_file_under_another_name_is_refused(
     alias_of: str,
     what: str,
 ) -> None:
-    # the tables must end in .csv, .parquet, .pq or .xlsx: only a link makes them one file
+    # the tables must end in .csv, .jsonl, .parquet, .pq or .xlsx: only a link makes them one file
     link(kind, workdir / alias_of, workdir / "alias.csv")
     before = snapshot(workdir)
     err = refused(command(name, "in.csv", "alias.csv", *argv), capsys)
@@ -295,7 +295,7 @@ def test_standard_output_is_refused(workdir: Path, capsys: Capture, name: str) -
     before = snapshot(workdir)
     err = refused(command(name, "in.csv", "-"), capsys)
     assert f"-o -: {NOT_STDOUT}" in err
-    assert ("report.html" if name == "report" else ".csv, .parquet, .pq or .xlsx") in err
+    assert ("report.html" if name == "report" else ".csv, .jsonl, .parquet, .pq or .xlsx") in err
     assert not os.path.lexists(workdir / "-")
     assert snapshot(workdir) == before
 

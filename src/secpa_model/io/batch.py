@@ -3,8 +3,9 @@
 Rows are independent (each structure is allocated on its own), so allocating a frame chunk
 by chunk gives exactly the result of one :func:`~secpa_model.allocate_frame` call: same
 rows, same index, same cents; with ``errors="raise"`` the problems of every chunk are
-gathered and raised in one message, as one call would. Chunking only lets a caller report
-progress (the ``secpa-model batch`` command prints it on large files).
+gathered and raised in one message, as one call would. Chunking lets a caller report
+progress (the ``secpa-model batch`` command prints it on large files) and consume each
+chunk's allocations as soon as it is done (``on_chunk``: ``batch`` streams JSON Lines so).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ CHUNK_ROWS: Final = 50_000
 
 Progress = Callable[[int, int], None]
 """A progress callback: ``(rows done, rows in all)``, called after each chunk."""
+
+ChunkConsumer = Callable[[pd.DataFrame], None]
+"""A callback given each chunk's allocations (its valid rows), in row order."""
 
 
 class BatchSummary(NamedTuple):
@@ -60,9 +64,12 @@ def allocate_in_chunks(
     chunk_rows: int = CHUNK_ROWS,
     progress: Progress | None = None,
     keep: Keep = None,
+    on_chunk: ChunkConsumer | None = None,
 ) -> ReportedAllocation:
     """:func:`~secpa_model.allocate_frame` over ``frame`` in chunks of ``chunk_rows`` rows,
-    calling ``progress(done, total)`` after each chunk when the frame has more than one.
+    calling ``progress(done, total)`` after each chunk when the frame has more than one,
+    and ``on_chunk(allocations)`` with each chunk's allocations (the valid rows, repeated
+    ids excluded) as soon as it is allocated: together they are the allocations returned.
     ``keep``: the input columns the allocations carry, as in ``allocate_frame``.
 
     Returns the allocations and the errors frame (empty when every row is valid): the same
@@ -75,7 +82,7 @@ def allocate_in_chunks(
         raise ValueError(f"chunk_rows must be at least 1, got {chunk_rows}")
     total = len(frame)
     if total <= chunk_rows:
-        return allocate_reported(
+        whole = allocate_reported(
             frame,
             period,
             parameters,
@@ -84,8 +91,14 @@ def allocate_in_chunks(
             errors=errors,
             keep=keep,
         )
+        if on_chunk is not None:
+            on_chunk(whole.allocations)
+        return whole
     allocations: list[pd.DataFrame] = []
     problems: list[pd.DataFrame] = []
+    repeated = None if allow_duplicates else duplicate_problems(frame, resolve_model(model))
+    # looked for over the whole frame, before any chunk is given out
+    repeated_rows = list(repeated["row"]) if repeated is not None else []
     for start in range(0, total, chunk_rows):
         chunk = frame.iloc[start : start + chunk_rows]
         reported = allocate_frame(
@@ -97,17 +110,19 @@ def allocate_in_chunks(
             errors="report",
             keep=keep,
         )
-        allocations.append(reported.allocations)
+        done = reported.allocations
+        if repeated_rows:
+            done = done[~done.index.isin(repeated_rows)]
+        allocations.append(done)
         if len(reported.errors):
             problems.append(reported.errors)
+        if on_chunk is not None:
+            on_chunk(done)
         if progress is not None:
             progress(min(start + chunk_rows, total), total)
+    if repeated is not None and len(repeated):
+        problems.append(repeated)
     result = pd.concat(allocations)
-    if not allow_duplicates:
-        repeated = duplicate_problems(frame, resolve_model(model))
-        if len(repeated):
-            problems.append(repeated)
-            result = result[~result.index.isin(list(repeated["row"]))]
     found = _in_row_order(problems, frame.index)
     _raise_if(errors, found)
     return ReportedAllocation(result, found)

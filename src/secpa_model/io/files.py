@@ -1,9 +1,12 @@
-"""Files of structures in, files of allocations out: CSV, Parquet and Excel (``.xlsx``).
+"""Files of structures in, files of allocations out: CSV, JSON Lines (``.jsonl``), Parquet
+and Excel (``.xlsx``).
 
 CSV files may be comma separated (decimal point) or semicolon separated, the French
 convention, where a decimal comma (``0,31``) and grouping spaces (``12 345,50``) are
-accepted in number columns. Parquet needs the ``parquet`` extra (pyarrow) and Excel the
-``excel`` extra (openpyxl): ``pip install 'secpa-model[parquet]'`` or ``'secpa-model[excel]'``.
+accepted in number columns; they are written in either style (:data:`CSV_STYLES`). JSON
+Lines hold one JSON object per line (:mod:`secpa_model.io.json_lines`). Parquet needs the
+``parquet`` extra (pyarrow) and Excel the ``excel`` extra (openpyxl):
+``pip install 'secpa-model[parquet]'`` or ``'secpa-model[excel]'``.
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final, Literal, NamedTuple
+from typing import Any, Final, Literal, NamedTuple, get_args
 
 import numpy as np
 import pandas as pd
@@ -27,26 +31,38 @@ from secpa_model.core.safe_text import (
     starts_like_formula,
     unquote_spreadsheet_text,
 )
+from secpa_model.io.json_lines import read_json_lines, read_structure_lines, write_frame_lines
 from secpa_model.io.locations import RowLocations
 from secpa_model.io.output import atomic_path
-from secpa_model.io.readers import read_csv, read_excel, read_parquet
-from secpa_model.io.validation import YEAR, YEAR_COLUMN, problems_error, validate_frame
+from secpa_model.io.readers import csv_separator, read_csv, read_excel, read_parquet
+from secpa_model.io.validation import (
+    ERROR_COLUMNS,
+    YEAR,
+    YEAR_COLUMN,
+    problems_error,
+    validate_frame,
+)
 from secpa_model.model.inputs import KIND_RULES
 from secpa_model.model.model import Model
 from secpa_model.model.structure import Columns
 from secpa_model.models import resolve_model
 
 __all__ = [
+    "CSV_STYLES",
     "FORMATS",
+    "CsvStyle",
     "LocatedFrame",
+    "RowsRead",
     "read_allocations",
     "read_located",
+    "read_structure_rows",
     "read_structures",
     "write_allocations",
 ]
 
 FORMATS: Final[dict[str, str]] = {
     ".csv": "csv",
+    ".jsonl": "jsonl",
     ".parquet": "parquet",
     ".pq": "parquet",
     ".xlsx": "excel",
@@ -58,15 +74,30 @@ _EXTRAS: Final[dict[str, tuple[str, str]]] = {
     "excel": ("openpyxl", "excel"),
 }
 _RESULT_TEXT: Final = ("eligible", "reasons", "total_cents")
+_BAD_LINES_SHOWN: Final = 20  # bad lines of a JSON Lines file a message lists
 _EXCEL_MAX_ROWS: Final = 1_048_576  # rows of an .xlsx sheet, header included
 _EXCEL_ILLEGAL_SUFFIX: Final = " cannot be used in worksheets."  # openpyxl's message
 _EXCEL_NOT_TEXT: Final = ("f", "e")  # openpyxl's types of a text taken as formula or error
 # Where a spreadsheet may start a new cell inside an unquoted CSV field: a carriage return (a
-# new row: Python's csv quotes a field for "\n" only) or a semicolon (the list separator of
-# a French spreadsheet) followed by a formula's first character.
-_SPLITS_A_FIELD: Final = re.compile("\r|;[=+\\-@\t]")
+# new row: Python's csv quotes a field for "\n" only) or the other style's separator (a
+# semicolon, the list separator of a French spreadsheet, in a comma file; a comma in a
+# semicolon file) followed by a formula's first character.
+_SPLITS_A_FIELD: Final = {other: re.compile(f"\r|{other}[=+\\-@\t]") for other in (";", ",")}
 _QUOTE_MINIMAL: Final[Literal[0]] = 0  # csv.QUOTE_MINIMAL
 _QUOTE_TEXTS: Final[Literal[2]] = 2  # csv.QUOTE_NONNUMERIC: every text in double quotes
+
+CsvStyle = Literal["default", "fr"]
+"""How a CSV file is written: ``"default"``, comma separated with a decimal point, UTF-8
+without a byte order mark (for programs); ``"fr"``, as a French Excel writes and reads
+it: semicolon separated, decimal comma, UTF-8 with a byte order mark (so that Excel reads
+``≥`` and ``→`` as UTF-8, not as Windows-1252)."""
+CSV_STYLES: Final[tuple[str, ...]] = get_args(CsvStyle)
+"""The CSV styles: ``default`` and ``fr``."""
+# (separator, decimal mark, encoding, the other separator a spreadsheet may split on)
+_CSV_WRITING: Final[dict[str, tuple[str, str, str, str]]] = {
+    "default": (",", ".", "utf-8", ";"),
+    "fr": (";", ",", "utf-8-sig", ","),
+}
 
 
 def _format_of(path: Path) -> str:
@@ -88,20 +119,75 @@ def _require_extra(fmt: str, action: str) -> None:
         ) from exc
 
 
+class RowsRead(NamedTuple):
+    """The rows of a file of structures as read (:func:`read_structure_rows`), one problem
+    per line of a JSON Lines file that is not a structure (empty for other formats: their
+    shape problems refuse the whole file), in the columns of an errors frame
+    (:data:`~secpa_model.io.validation.ERROR_COLUMNS`), labelled by the row number it
+    would have had, and where each row number is in the file."""
+
+    frame: pd.DataFrame
+    problems: pd.DataFrame
+    rows: RowLocations
+
+
+def read_structure_rows(
+    path: str | Path, *, model: Model | str | None = None, encoding: str | None = None
+) -> RowsRead:
+    """The cells of a file of structures as read (``read_structures(path,
+    validate=False)``), with the bad lines of a JSON Lines file given back as problems
+    instead of refusing the file, so that a caller may report them beside the invalid rows
+    (``secpa-model batch --errors report``). The rows of a JSON Lines file keep their
+    numbers (a bad line's number is missing from the index); other files are numbered
+    from 0. ``encoding``: as for :func:`read_structures`."""
+    resolved = resolve_model(model)
+    file = Path(path)
+    fmt = _format_of(file)
+    if not file.is_file():
+        raise InputError(f"{file}: no such file")
+    if encoding is not None and fmt != "csv":
+        raise InputError(f"{file}: an encoding is chosen for a CSV file only (this is {fmt})")
+    no_problems = pd.DataFrame({name: pd.Series(dtype=object) for name in ERROR_COLUMNS})
+    if fmt == "jsonl":
+        lines = read_structure_lines(file, resolved)
+        return RowsRead(lines.frame, lines.problems, RowLocations(str(file), lines.lines))
+    if fmt == "csv":
+        raw, rows = read_csv(file, resolved, encoding=encoding)
+    elif fmt == "parquet":
+        _require_extra(fmt, "reading")
+        raw, rows = read_parquet(file), RowLocations(str(file))
+    else:
+        _require_extra(fmt, "reading")
+        raw, rows = read_excel(file, resolved)
+    return RowsRead(raw.reset_index(drop=True), no_problems, rows)
+
+
 def read_structures(
-    path: str | Path, *, validate: bool = True, model: Model | str | None = None
+    path: str | Path,
+    *,
+    validate: bool = True,
+    model: Model | str | None = None,
+    encoding: str | None = None,
 ) -> pd.DataFrame:
     """Read a file of structures (one row per structure, or per structure and year) into a
     DataFrame ready for :func:`~secpa_model.allocate_frame`.
 
     The format comes from the suffix: ``.csv`` (comma or semicolon separated, detected from
     the header; with semicolons a decimal comma is accepted, and a dotted number refused as
-    ambiguous), ``.parquet`` / ``.pq`` or ``.xlsx`` (first sheet). A file that is malformed,
-    empty, names a column twice or is not what its suffix says is refused whole
-    (:mod:`secpa_model.io.readers` lists every case). The columns are the input names of
-    ``model`` (default: the experimentation; optional ones may be left out) and optionally
-    ``year``; other columns are kept as they are. Rows keep the file's order, numbered from 0
-    (the first row after the header).
+    ambiguous), ``.jsonl`` (JSON Lines: one JSON object per line, see
+    :mod:`secpa_model.io.json_lines`), ``.parquet`` / ``.pq`` or ``.xlsx`` (first sheet).
+    A file that is malformed, empty, names a column twice or is not what its suffix says is
+    refused whole (:mod:`secpa_model.io.readers` lists every case), as is a JSON Lines file
+    with a line that is not a JSON object (each such line named). The columns (keys) are
+    the input names of ``model`` (default: the experimentation; optional ones may be left
+    out) and optionally ``year``; other columns are kept as they are. Rows keep the file's
+    order, numbered from 0 (the first row after the header; in JSON Lines the first line
+    that is not blank).
+
+    ``encoding`` (CSV only): the text's encoding, e.g. ``"cp1252"``; by default UTF-8 is
+    tried first (strictly), then Windows-1252 with a
+    :class:`~secpa_model.io.readers.EncodingFallbackWarning` (see
+    :mod:`secpa_model.io.readers`).
 
     With ``validate=True`` (default) every cell is checked as by
     :func:`~secpa_model.allocate_frame` and any problem raises
@@ -115,7 +201,7 @@ def read_structures(
     errors="report")``.
     """
     resolved = resolve_model(model)
-    raw, rows = read_located(path, resolved)
+    raw, rows = read_located(path, resolved, encoding=encoding)
     if not validate:
         return raw
     try:
@@ -127,31 +213,25 @@ def read_structures(
     return _typed_frame(resolved, raw, validated.columns, validated.years)
 
 
-def read_located(path: str | Path, model: Model | str | None = None) -> LocatedFrame:
-    """The rows of a file of structures as read (as ``read_structures(path,
-    validate=False)``) and where each row is in the file (its line, or its sheet row), for
-    errors that name them."""
-    resolved = resolve_model(model)
-    file = Path(path)
-    fmt = _format_of(file)
-    if not file.is_file():
-        raise InputError(f"{file}: no such file")
-    if fmt == "csv":
-        raw, rows = read_csv(file, resolved)
-    elif fmt == "parquet":
-        _require_extra(fmt, "reading")
-        raw, rows = read_parquet(file), RowLocations(str(file))
-    else:
-        _require_extra(fmt, "reading")
-        raw, rows = read_excel(file, resolved)
-    return LocatedFrame(raw.reset_index(drop=True), rows)
-
-
 class LocatedFrame(NamedTuple):
     """What :func:`read_located` returns: the rows as read, and where they are."""
 
     frame: pd.DataFrame
     rows: RowLocations
+
+
+def read_located(
+    path: str | Path, model: Model | str | None = None, *, encoding: str | None = None
+) -> LocatedFrame:
+    """The rows of a file of structures as read (as ``read_structures(path,
+    validate=False)``) and where each row is in the file (its line, or its sheet row), for
+    errors that name them. A JSON Lines file with a line that is not a structure is
+    refused, naming each such line."""
+    file = Path(path)
+    read = read_structure_rows(file, model=model, encoding=encoding)
+    if len(read.problems):
+        raise problems_error(read.problems, read.rows)
+    return LocatedFrame(read.frame.reset_index(drop=True), read.rows)
 
 
 def _typed_frame(
@@ -172,13 +252,24 @@ def _typed_frame(
     return pd.DataFrame(typed, index=index)
 
 
-def write_allocations(frame: pd.DataFrame, path: str | Path, *, index: bool | None = None) -> Path:
+def write_allocations(
+    frame: pd.DataFrame,
+    path: str | Path,
+    *,
+    index: bool | None = None,
+    csv_style: CsvStyle = "default",
+) -> Path:
     """Write an :func:`~secpa_model.allocate_frame` result (or any frame) to ``path``.
 
-    The format comes from the suffix, as for :func:`read_structures`; CSV is written comma
-    separated with a decimal point, UTF-8. ``index=None`` writes the index (as the first
-    column) only when it is not the default ``0..n-1``. Cent columns stay int64, so
-    nothing is rounded on the way. Returns the path written.
+    The format comes from the suffix, as for :func:`read_structures`. CSV is written in
+    ``csv_style`` (:data:`CsvStyle`): by default comma separated with a decimal point,
+    UTF-8 without a byte order mark; ``"fr"``: semicolon separated with a decimal comma,
+    UTF-8 with a byte order mark, as a French Excel opens it (``≥`` and ``→`` shown
+    right). JSON Lines (``.jsonl``): one JSON object per row, the column names as keys
+    (:mod:`secpa_model.io.json_lines`). ``index=None`` writes the index (as the first
+    column, or key) only when it is not the default ``0..n-1``. Cent columns stay int64
+    (JSON integers), so nothing is rounded on the way; :func:`read_allocations` reads
+    every format and style back exactly. Returns the path written.
 
     The file is written whole or not at all (:func:`~secpa_model.io.output.atomic_path`):
     into a temporary file beside ``path``, moved onto it once complete; on any error the
@@ -197,13 +288,16 @@ def write_allocations(frame: pd.DataFrame, path: str | Path, *, index: bool | No
     * Excel: every text is a text cell (``=1+2`` or ``#REF!`` is never a formula or an
       error value), the ones starting like a formula marked with Excel's quote prefix
       (so that editing them keeps them text); the value is the original text.
-    * Parquet is typed: written as it is.
+    * Parquet is typed, and JSON Lines is not a spreadsheet's format (JSON escapes what
+      must be): written as they are.
     """
     file = Path(path)
     fmt = _format_of(file)
+    if csv_style not in _CSV_WRITING:
+        raise ValueError(f"csv_style must be one of {', '.join(CSV_STYLES)}, got {csv_style!r}")
     if index is None:
         index = not frame.index.equals(pd.RangeIndex(len(frame)))
-    if fmt != "csv":
+    if fmt in _EXTRAS:
         _require_extra(fmt, "writing")
     if fmt == "excel" and len(frame) + 1 > _EXCEL_MAX_ROWS:
         raise InputError(
@@ -212,9 +306,20 @@ def write_allocations(frame: pd.DataFrame, path: str | Path, *, index: bool | No
         )
     with atomic_path(file) as temporary:
         if fmt == "csv":
-            quoted = _quoted_for_csv(frame, index=index)
-            quoting = _QUOTE_TEXTS if _splits(quoted, index=index) else _QUOTE_MINIMAL
-            quoted.to_csv(temporary, index=index, quoting=quoting)
+            separator, decimal, encoding, other = _CSV_WRITING[csv_style]
+            quoted = _quoted_for_csv(_decimals_marked(frame, decimal), index=index)
+            splits = _splits(quoted, index=index, other=other)
+            quoted.to_csv(
+                temporary,
+                index=index,
+                quoting=_QUOTE_TEXTS if splits else _QUOTE_MINIMAL,
+                sep=separator,
+                decimal=decimal,
+                encoding=encoding,
+            )
+        elif fmt == "jsonl":
+            with temporary.open("w", encoding="utf-8", newline="\n") as stream:
+                write_frame_lines(frame, stream, index=index)
         elif fmt == "parquet":
             frame.to_parquet(temporary, index=index)
         else:
@@ -233,6 +338,25 @@ def write_allocations(frame: pd.DataFrame, path: str | Path, *, index: bool | No
                     "remove it, or write .csv or .parquet"
                 ) from exc
     return file
+
+
+def _decimals_marked(frame: pd.DataFrame, mark: str) -> pd.DataFrame:
+    """``frame`` with each :class:`~decimal.Decimal` cell (exact euros) written as its
+    digits with ``mark`` as the decimal mark (pandas applies the CSV's decimal mark to
+    floats only); ``frame`` itself when the mark is a point or no cell is a Decimal."""
+    if mark == ".":
+        return frame
+    marked = frame.copy(deep=False)
+    changed = False
+    for position in range(frame.shape[1]):
+        values = frame.iloc[:, position]
+        if pd.api.types.is_object_dtype(values.dtype) and any(
+            isinstance(value, Decimal) for value in values
+        ):
+            text = values.map(lambda v: str(v).replace(".", mark) if isinstance(v, Decimal) else v)
+            marked.isetitem(position, text.array)
+            changed = True
+    return marked if changed else frame
 
 
 def _quote_cell(value: object) -> object:
@@ -324,13 +448,13 @@ def _texts(frame: pd.DataFrame, *, index: bool) -> Iterator[pd.Series]:
             yield _only_text(values)
 
 
-def _splits(frame: pd.DataFrame, *, index: bool) -> bool:
-    """Whether a text cell (value, header or written index) holds a carriage return, or a
-    ``;`` followed by a formula's first character: then every text is written in double
-    quotes, so that no spreadsheet starts a cell inside it."""
-    return any(
-        bool(texts.str.contains(_SPLITS_A_FIELD).any()) for texts in _texts(frame, index=index)
-    )
+def _splits(frame: pd.DataFrame, *, index: bool, other: str) -> bool:
+    """Whether a text cell (value, header or written index) holds a carriage return, or
+    ``other`` (the separator of the other CSV style) followed by a formula's first
+    character: then every text is written in double quotes, so that no spreadsheet starts a
+    cell inside it."""
+    pattern = _SPLITS_A_FIELD[other]
+    return any(bool(texts.str.contains(pattern).any()) for texts in _texts(frame, index=index))
 
 
 def _formula_like(frame: pd.DataFrame, *, index: bool) -> bool:
@@ -375,6 +499,37 @@ def _unquoted_csv(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _read_written_csv(file: Path, text: dict[str, type[str]]) -> pd.DataFrame:
+    """A CSV file written by :func:`write_allocations`, in the style its header shows."""
+    with file.open(encoding="utf-8-sig", newline="") as stream:
+        header = stream.readline()
+    separator = csv_separator(header)
+    return pd.read_csv(
+        file,
+        dtype=text,
+        keep_default_na=False,
+        na_values=[""],
+        sep=separator,
+        decimal="," if separator == ";" else ".",
+        encoding="utf-8-sig",
+    )
+
+
+def _read_written_lines(file: Path) -> pd.DataFrame:
+    """A JSON Lines file written by :func:`write_allocations`: one row per object."""
+    problems: list[tuple[int, str]] = []
+    records = [
+        data
+        for _, _, data in read_json_lines(
+            file, lambda row, line, start, message: problems.append((row, message))
+        )
+    ]
+    if problems:
+        listed = "; ".join(message for _, message in problems[:_BAD_LINES_SHOWN])
+        raise InputError(f"{file}: not an allocations file: {listed}")
+    return pd.DataFrame.from_records(records)
+
+
 def read_allocations(path: str | Path, *, model: Model | str | None = None) -> pd.DataFrame:
     """Read back a file written by :func:`write_allocations` with the result's types:
     text id (the ``model``'s id input) and ``reasons`` (empty when eligible), bool
@@ -382,9 +537,12 @@ def read_allocations(path: str | Path, *, model: Model | str | None = None) -> p
     number: never rounded). Other columns (an index written as a column, euro columns) are
     kept as read.
 
-    A CSV cell the writer quoted is given back as it was: one leading ``'`` is removed from
-    every text cell (and header) that starts with one (the rule of
-    :func:`write_allocations`); Excel and Parquet cells are read as they are."""
+    A CSV file may be in either style of :func:`write_allocations` (detected from its
+    header: semicolons mean the ``"fr"`` style, with decimal commas; a byte order mark is
+    dropped). A CSV cell the writer quoted is given back as it was: one leading ``'`` is
+    removed from every text cell (and header) that starts with one (the rule of
+    :func:`write_allocations`); JSON Lines, Excel and Parquet cells are read as they are
+    (a JSON Lines file that is not one object per line is refused, naming the lines)."""
     identifier = resolve_model(model).id_input
     file = Path(path)
     fmt = _format_of(file)
@@ -392,8 +550,9 @@ def read_allocations(path: str | Path, *, model: Model | str | None = None) -> p
         raise InputError(f"{file}: no such file")
     text = {identifier: str, "reasons": str}
     if fmt == "csv":
-        frame = pd.read_csv(file, dtype=text, keep_default_na=False, na_values=[""])
-        frame = _unquoted_csv(frame)
+        frame = _unquoted_csv(_read_written_csv(file, text))
+    elif fmt == "jsonl":
+        frame = _read_written_lines(file)
     elif fmt == "parquet":
         _require_extra(fmt, "reading")
         frame = pd.read_parquet(file)

@@ -5,8 +5,11 @@ file with an :class:`~secpa_model.InputError` naming the file, and the line, row
 at fault. What is refused, and why:
 
 * **Encoding** (CSV): UTF-8, with or without a byte order mark; a file that is not valid
-  UTF-8 is read as Windows-1252, the encoding of Excel's "CSV" export on a French Windows;
-  a file valid in neither is refused.
+  UTF-8 (strictly) is read as Windows-1252, the encoding of Excel's "CSV" export on a French
+  Windows, with an :class:`EncodingFallbackWarning` saying so (a file in another encoding,
+  Latin-9 or Mac Roman, would be misread: give its encoding); a file valid in neither is
+  refused. An encoding given (``encoding="cp1252"``) is used alone, strictly: a byte it
+  does not decode is refused, naming the line.
 * **Shape** (every format): an empty file, a header without a name, a name given to two
   columns (pandas would rename the second ``year.1`` and ignore it), a row with more fields
   than the header, an unclosed quote, more than :data:`MAX_COLUMNS` columns.
@@ -24,6 +27,7 @@ at fault. What is refused, and why:
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -46,6 +50,13 @@ MAX_SHOWN: Final = 5
 FALLBACK_ENCODING: Final = "cp1252"
 """The encoding of a CSV that is not valid UTF-8 (Windows-1252, as Excel writes it)."""
 
+
+class EncodingFallbackWarning(UserWarning):
+    """A CSV file was not UTF-8 and was read as Windows-1252 (:data:`FALLBACK_ENCODING`):
+    right for Excel's "CSV" export on a Western Windows, wrong for a file in another
+    encoding. The command line prints it as a note on standard error."""
+
+
 _NUMBER_KINDS: Final = frozenset({"count", "fraction", "quantity", "euros"})
 # grouping spaces of French numbers: space, no-break space, narrow no-break space
 _GROUPING: Final = r"[ \u00a0\u202f]"
@@ -55,15 +66,23 @@ _AMBIGUOUS: Final = re.compile(r"\s*[+-]?\d{1,3}(\.\d{3})+(,\d*)?\s*")
 _CELL_SHOWN: Final = 40  # the most characters of a cell a message quotes
 
 
-def read_csv(file: Path, model: Model) -> tuple[pd.DataFrame, RowLocations]:
+def csv_separator(header_line: str) -> str:
+    """The separator of a CSV file from its header line: ``;`` (the French convention, with
+    decimal commas) when it holds more semicolons than commas, else ``,``."""
+    return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
+def read_csv(
+    file: Path, model: Model, *, encoding: str | None = None
+) -> tuple[pd.DataFrame, RowLocations]:
     """The cells of a CSV file of structures, as text (see the module docstring), and the
-    line each row starts on."""
-    text = _decoded(file)
+    line each row starts on; ``encoding`` None: UTF-8, else Windows-1252 with a warning."""
+    text = _decoded(file, encoding)
     if not text.strip():
         raise InputError(f"{file}: the file is empty (a header line is required)")
     header_line = text.splitlines()[0]
-    semicolon = header_line.count(";") > header_line.count(",")
-    separator = ";" if semicolon else ","
+    separator = csv_separator(header_line)
+    semicolon = separator == ";"
     header = next(csv.reader([header_line], delimiter=separator))
     _check_header(file, [name.strip() for name in header])
     try:
@@ -119,18 +138,45 @@ def _long_line(text: str, separator: str, width: int) -> int:
     return 2  # pragma: no cover - pandas found one
 
 
-def _decoded(file: Path) -> str:
+def _decoded(file: Path, encoding: str | None = None) -> str:
     data = _bytes(file)
+    if encoding is not None:
+        return _decoded_as(file, data, encoding)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode(FALLBACK_ENCODING)
+        text = data.decode(FALLBACK_ENCODING)
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{file}: neither UTF-8 nor Windows-1252 text (byte {exc.start}): save the file "
             "as CSV UTF-8"
+        ) from None
+    warnings.warn(
+        f"{file} is not UTF-8 text: read as Windows-1252 (Excel's CSV on Windows); "
+        "if it is another encoding, give it (--encoding)",
+        EncodingFallbackWarning,
+        stacklevel=2,
+    )
+    return text
+
+
+def _decoded_as(file: Path, data: bytes, encoding: str) -> str:
+    """``data`` decoded strictly as ``encoding`` (a byte order mark dropped for UTF-8)."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise InputError(
+            f"{file}: unknown encoding {shown(encoding, _CELL_SHOWN)} (e.g. utf-8, cp1252, latin-1)"
+        ) from None
+    try:
+        return data.decode("utf-8-sig" if name == "utf-8" else name)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"{file}: not {encoding} text: byte 0x{data[exc.start]:02x} at line {line} "
+            f"({exc.reason})"
         ) from None
 
 

@@ -9,7 +9,11 @@ the experimentation), so they cannot drift from the code:
 * ``allocation``: what ``Allocation.model_dump(mode="json")`` produces (serialization mode),
   with exactly the model's lines;
 * ``trace``: the JSON trace of :func:`~secpa_model.explain_json` (serialization mode), with
-  exactly the model's lines.
+  exactly the model's lines;
+* ``batch_line``: one line of a JSON Lines file of allocations (``secpa-model batch -o
+  OUT.jsonl``, :mod:`secpa_model.io.json_lines`): the result's columns, cents as integers,
+  ``row`` with ``--errors report``, ``trace`` (the trace schema, or null) with ``--trace``,
+  and any other key (a column kept from the input).
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ from pydantic_core import core_schema
 
 from secpa_model.engine.allocation import Allocation
 from secpa_model.engine.trace import Trace
+from secpa_model.io.frames import YEAR_COLUMN, result_columns
 from secpa_model.model.model import Model
 from secpa_model.models import resolve_model
 
-SchemaName = Literal["structure", "allocation", "trace"]
+SchemaName = Literal["structure", "allocation", "trace", "batch_line"]
 SCHEMA_NAMES: Final[tuple[str, ...]] = get_args(SchemaName)
 DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 DECIMAL_PATTERN: Final = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
@@ -37,6 +42,8 @@ _DESCRIPTIONS: Final[dict[str, str]] = {
     "over one period.",
     "trace": "The versioned trace of an allocation under the model {model!r} "
     "(format 'secpa-model.trace').",
+    "batch_line": "One line of a JSON Lines file of allocations under the model {model!r} "
+    "(secpa-model batch -o OUT.jsonl): amounts in integer cents.",
 }
 
 
@@ -60,6 +67,14 @@ def json_schema(name: SchemaName, *, model: Model | str | None = None) -> dict[s
     if name not in _DESCRIPTIONS:
         raise ValueError(f"unknown schema {name!r}; known: {', '.join(SCHEMA_NAMES)}")
     resolved = resolve_model(model)
+    body = _batch_line(resolved) if name == "batch_line" else _pydantic_schema(name, resolved)
+    description = _DESCRIPTIONS[name].format(model=resolved.name)
+    header = {"$schema": DIALECT, "title": f"secpa-model {name}", "description": description}
+    return {**header, **{key: value for key, value in body.items() if key not in header}}
+
+
+def _pydantic_schema(name: SchemaName, resolved: Model) -> dict[str, Any]:
+    """The schema of a structure, an allocation or a trace, from the pydantic models."""
     target: type[BaseModel]
     mode: JsonSchemaMode
     if name == "structure":
@@ -69,9 +84,37 @@ def json_schema(name: SchemaName, *, model: Model | str | None = None) -> dict[s
     schema = target.model_json_schema(mode=mode, schema_generator=_DecimalAsText)
     if name != "structure":
         _constrain_lines(schema, resolved, "Line" if name == "allocation" else "TraceLine")
-    description = _DESCRIPTIONS[name].format(model=resolved.name)
-    header = {"$schema": DIALECT, "title": f"secpa-model {name}", "description": description}
-    return {**header, **{key: value for key, value in schema.items() if key not in header}}
+    return schema
+
+
+def _batch_line(model: Model) -> dict[str, Any]:
+    """A line of allocations: the result's columns (:func:`result_columns`), then optional
+    ``row`` and ``trace`` (the trace's schema, its definitions hoisted)."""
+    trace = _pydantic_schema("trace", model)
+    definitions = trace.pop("$defs", {})
+    definitions["Trace"] = trace
+    columns = result_columns(model)
+    cents: dict[str, Any] = {"type": "integer", "description": "Integer cents."}
+    properties: dict[str, Any] = {
+        "row": {"type": "integer", "minimum": 0, "description": "The input row (--errors report)."},
+        columns[0]: {"type": "string"},
+        YEAR_COLUMN: {"type": "integer", "description": "The row's year (a structure-year table)."},
+        "eligible": {"type": "boolean"},
+        "reasons": {"type": "string", "description": "Reason codes joined by ';', or empty."},
+        **{name: cents for name in columns[3:]},
+        "trace": {
+            "anyOf": [{"$ref": "#/$defs/Trace"}, {"type": "null"}],
+            "description": "The allocation's trace (--trace); null for a row whose year does "
+            "not meet the period.",
+        },
+    }
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(columns),
+        "additionalProperties": True,
+        "$defs": definitions,
+    }
 
 
 def _constrain_lines(schema: dict[str, Any], model: Model, line: str) -> None:

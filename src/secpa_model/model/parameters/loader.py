@@ -603,11 +603,15 @@ def json_loads(
     origin: str,
     error: type[SecpaError],
     object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None,
+    parse_float: Callable[[str], Any] | None = None,
 ) -> Any:
     """``json.loads(text)`` within bounds, as :func:`toml_loads` (nesting, long integers;
-    a syntax error is left to the caller as :class:`json.JSONDecodeError`)."""
+    a syntax error is left to the caller as :class:`json.JSONDecodeError`).
+    ``parse_float``: as for :func:`json.loads` (``Decimal`` reads decimals exactly)."""
     try:
-        data = json.loads(text, object_pairs_hook=object_pairs_hook, parse_int=_json_int)
+        data = json.loads(
+            text, object_pairs_hook=object_pairs_hook, parse_int=_json_int, parse_float=parse_float
+        )
     except RecursionError:
         raise error(_too_deep(origin, "")) from None
     except _LongIntegerError:

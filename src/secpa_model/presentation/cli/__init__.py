@@ -46,11 +46,13 @@ from secpa_model.presentation.cli.common import (
     DEFAULT_STRUCTURE_ID,
     DEMO_YEAR,
     EACH_ROWS_YEAR,
+    NOTES,
     PROGRESS_WIDTH,
     USAGE_ERROR,
     Subcommands,
     errors_path,
     json_wanted,
+    package_version,
     period_from,
     problem_json,
 )
@@ -214,6 +216,12 @@ def build_parser(
         + ".",
     )
     parser.add_argument(JSON_FLAG, dest="json_errors", action="store_true", help=JSON_HELP)
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {package_version()}",
+        help="print the version of secpa-model and exit",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in SUBCOMMANDS:
         add(commands, model or experimentation())
@@ -269,10 +277,12 @@ def _run(words: list[str], report: _Reporter) -> int:
     except SystemExit as exc:  # --help (0) or a usage error argparse already reported
         return exc.code if isinstance(exc.code, int) else USAGE_ERROR
     report.json = json_wanted(args)
+    NOTES.clear()
     try:
         code: int = args.handler(args)
-    except SecpaError as exc:
-        return report.problems(exc.problems, exc.message)
+    except SecpaError as exc:  # the notes (a CSV read as Windows-1252) end the message
+        noted = "\n".join([exc.message, *(f"  (note: {note})" for note in NOTES)])
+        return report.problems(exc.problems, noted)
     except ImportError as exc:  # a missing optional extra, named
         return report.one("usage", str(exc))
     except (BrokenPipeError, KeyboardInterrupt):
@@ -285,6 +295,10 @@ def _run(words: list[str], report: _Reporter) -> int:
         return report.one("invalid_input", _unexpected(exc))
     except Exception as exc:  # a bug: one line, exit code 3, never a traceback
         return _internal(exc, report)
+    if not report.json:  # with --json, standard error holds only JSON problems
+        for note in NOTES:
+            with contextlib.suppress(OSError):
+                print(f"secpa-model: note: {note}", file=sys.stderr)
     return code
 
 

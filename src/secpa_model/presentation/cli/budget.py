@@ -142,7 +142,7 @@ def run_budget(args: argparse.Namespace) -> int:
     envelopes: Decimal | dict[str, Decimal] | None = None
     if amounts:
         envelopes = dict(zip(periods, amounts, strict=True)) if periods else amounts[0]
-    frame, located = read_input(args.input)
+    frame, located = read_input(args.input, encoding=args.encoding)
     try:
         projection = project_budget(
             frame,

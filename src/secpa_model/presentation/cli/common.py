@@ -4,10 +4,13 @@ parameters and scenarios, numbers and the assumptions line."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Final, TextIO, TypeAlias
 
@@ -18,9 +21,19 @@ from secpa_model.analysis.scenarios import Scenario
 from secpa_model.core.errors import InputError, Problem
 from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.core.safe_text import shortened, shown, visible_controls
-from secpa_model.io.files import FORMATS, LocatedFrame, read_located, write_allocations
+from secpa_model.io.files import (
+    CSV_STYLES,
+    FORMATS,
+    CsvStyle,
+    LocatedFrame,
+    RowsRead,
+    read_located,
+    read_structure_rows,
+    write_allocations,
+)
 from secpa_model.io.frames import IDENTIFYING_COLUMNS
 from secpa_model.io.locations import RowLocations
+from secpa_model.io.readers import EncodingFallbackWarning
 from secpa_model.io.validation import problems_error
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
@@ -35,6 +48,8 @@ EACH_ROWS_YEAR: Final = "each row's year"
 STDOUT: Final = "-"
 """The conventional name of standard output, refused as an output file."""
 NO_STDOUT: Final = "writing to standard output is not supported"
+JSON_LINES: Final = ".jsonl"
+"""The suffix of a JSON Lines file."""
 _READ_OPTIONS: Final = (
     ("--parameters", "parameter file"),
     ("--baseline", "baseline parameter file"),
@@ -97,15 +112,74 @@ def optional_period(args: argparse.Namespace) -> Period | None:
 # --------------------------------------------------------------------------- files
 
 
+def package_version() -> str:
+    """The installed version of secpa-model (``--version``)."""
+    try:
+        return version("secpa-model")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree
+        return "(not installed)"
+
+
 def add_input_argument(parser: argparse.ArgumentParser) -> None:
-    """The positional ``IN``: a structures file."""
-    parser.add_argument("input", metavar="IN", help="the structures file (.csv, .parquet, .xlsx)")
+    """The positional ``IN``: a structures file, and ``--encoding`` for a CSV one."""
+    parser.add_argument(
+        "input", metavar="IN", help="the structures file (.csv, .jsonl, .parquet, .xlsx)"
+    )
+    parser.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="the encoding of a CSV IN, e.g. cp1252 (default: UTF-8, else Windows-1252 "
+        "with a note on standard error)",
+    )
 
 
-def read_input(name: str) -> LocatedFrame:
+def add_csv_style_argument(parser: argparse.ArgumentParser) -> None:
+    """``--csv-style``: how the CSV files written look."""
+    parser.add_argument(
+        "--csv-style",
+        choices=CSV_STYLES,
+        default="default",
+        help="the CSV files written: default (comma, decimal point, UTF-8 without a byte "
+        "order mark) or fr (semicolon, decimal comma, UTF-8 with a byte order mark, as a "
+        "French Excel opens it)",
+    )
+
+
+NOTES: list[str] = []
+"""What the command noticed while reading its input and must say (a CSV read as
+Windows-1252): :func:`~secpa_model.presentation.cli.main` prints each as a note on standard
+error after a successful run, or adds them to the error message of a failed one, so that
+an error stays the first line of standard error."""
+
+
+@contextlib.contextmanager
+def _encoding_notes() -> Iterator[None]:
+    """Each :class:`EncodingFallbackWarning` raised inside kept in :data:`NOTES`."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", EncodingFallbackWarning)
+        yield
+    for warning in caught:
+        if issubclass(warning.category, EncodingFallbackWarning):
+            NOTES.append(str(warning.message))
+        else:  # pragma: no cover - another warning: let it through as it was
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+
+
+def read_input(name: str, *, encoding: str | None = None) -> LocatedFrame:
     """The rows of a structures file, as read (validated by the allocation), and where each
-    row is in the file: ``rows.error(exc)`` names the file and the lines of an error."""
-    return read_located(name)
+    row is in the file: ``rows.error(exc)`` names the file and the lines of an error. A
+    line of a JSON Lines file that is not a structure refuses the file."""
+    with _encoding_notes():
+        return read_located(name, encoding=encoding)
+
+
+def read_input_rows(name: str, *, encoding: str | None = None) -> RowsRead:
+    """The rows of a structures file, as read, the lines of a JSON Lines file that are not
+    a structure, as problems (for ``--errors report``), and where each row is."""
+    with _encoding_notes():
+        return read_structure_rows(name, encoding=encoding)
 
 
 def check_output(name: str) -> Path:
@@ -199,10 +273,12 @@ def keep_from(args: argparse.Namespace) -> list[str] | None:
     return [name.strip() for name in args.keep.split(",") if name.strip()]
 
 
-def write_result(frame: pd.DataFrame, path: Path, *, index: bool | None = None) -> None:
+def write_result(
+    frame: pd.DataFrame, path: Path, *, index: bool | None = None, csv_style: CsvStyle = "default"
+) -> None:
     """Write a result file (format from the suffix); an InputError if it cannot be written."""
     try:
-        write_allocations(frame, path, index=index)
+        write_allocations(frame, path, index=index, csv_style=csv_style)
     except OSError as exc:
         raise InputError(f"{path}: cannot write the file: {exc}") from exc
 
@@ -211,8 +287,10 @@ def write_result(frame: pd.DataFrame, path: Path, *, index: bool | None = None) 
 
 
 def errors_path(output: Path) -> Path:
-    """Where ``--errors report`` writes the problems: ``OUT_STEM.errors.csv``."""
-    return output.with_name(f"{output.stem}.errors.csv")
+    """Where ``--errors report`` writes the problems: ``OUT_STEM.errors.csv``, or
+    ``OUT_STEM.errors.jsonl`` beside a JSON Lines output."""
+    suffix = JSON_LINES if output.suffix.lower() == JSON_LINES else ".csv"
+    return output.with_name(f"{output.stem}.errors{suffix}")
 
 
 def add_errors_argument(parser: argparse.ArgumentParser, *, output_required: bool) -> None:
@@ -265,7 +343,12 @@ def report_problems(
     count = len(problems)
     found = f"{number(count)} problem{'' if count == 1 else 's'}"
     if path is not None:
-        write_result(located.annotated(problems), path, index=False)
+        write_result(
+            located.annotated(problems),
+            path,
+            index=False,
+            csv_style=getattr(args, "csv_style", "default"),
+        )
         found += f", written to {path}"
     elif count:
         listed = located.error(problems_error(problems))

@@ -16,14 +16,18 @@ from secpa_model.analysis.model_comparison import ModelComparison, compare_model
 from secpa_model.analysis.scenario_files import read_scenario_file
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import cents_to_euros, format_euros
-from secpa_model.io.batch import CHUNK_ROWS, allocate_in_chunks, summarise
+from secpa_model.io.batch import CHUNK_ROWS, ChunkConsumer, allocate_in_chunks, summarise
+from secpa_model.io.frames import ReportedAllocation
+from secpa_model.io.json_lines import AllocationLines, row_tracer
 from secpa_model.io.output import atomic_path
 from secpa_model.io.validation import validate_frame
 from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import (
     EACH_ROWS_YEAR,
+    JSON_LINES,
     Subcommands,
     add_base_scenario_argument,
+    add_csv_style_argument,
     add_duplicates_argument,
     add_errors_argument,
     add_input_argument,
@@ -44,6 +48,7 @@ from secpa_model.presentation.cli.common import (
     problems_file,
     progress_printer,
     read_input,
+    read_input_rows,
     read_scenarios,
     report_problems,
     scenario_values,
@@ -59,12 +64,12 @@ def add_batch(commands: Subcommands, model: Model) -> None:
     """``batch``: a file of structures in, a file of allocations out."""
     sub = commands.add_parser(
         "batch",
-        help="allocate a file of structures (CSV, Parquet, Excel) into a file",
+        help="allocate a file of structures (CSV, JSON Lines, Parquet, Excel) into a file",
         description=(
-            "Allocate every row of IN (CSV, Parquet or .xlsx; one structure, or one "
-            "structure-year, per row) and write the allocations to OUT (format from the "
-            "suffix; amounts in integer cents). Prints progress on stderr for large files "
-            "and a summary at the end."
+            "Allocate every row of IN (CSV, JSON Lines, Parquet or .xlsx; one structure, or "
+            "one structure-year, per row or line) and write the allocations to OUT (format "
+            "from the suffix; amounts in integer cents; a .jsonl OUT is written chunk by "
+            "chunk). Prints progress on stderr for large files and a summary at the end."
         ),
     )
     add_input_argument(sub)
@@ -74,6 +79,13 @@ def add_batch(commands: Subcommands, model: Model) -> None:
     add_model_argument(sub)
     add_parameters_argument(sub)
     add_errors_argument(sub, output_required=True)
+    add_csv_style_argument(sub)
+    sub.add_argument(
+        "--trace",
+        action="store_true",
+        help="with a .jsonl OUT: each line also carries the allocation's JSON trace "
+        "(secpa-model schema trace), computed row by row",
+    )
     sub.add_argument(
         "--chunk-rows",
         type=int,
@@ -85,40 +97,83 @@ def add_batch(commands: Subcommands, model: Model) -> None:
     sub.set_defaults(handler=run_batch)
 
 
+def _check_batch_options(args: argparse.Namespace, output: Path) -> None:
+    """``--trace`` only with a JSON Lines output, ``--csv-style fr`` only when a CSV file
+    is written, ``--chunk-rows`` at least 1."""
+    if args.chunk_rows < 1:
+        raise InputError(f"--chunk-rows {args.chunk_rows}: give a number of rows of at least 1")
+    lines = output.suffix.lower() == JSON_LINES
+    if args.trace and not lines:
+        raise InputError(f"--trace: the traces are written in a .jsonl OUT only, not {output}")
+    writes_csv = output.suffix.lower() == ".csv" or (args.errors == "report" and not lines)
+    if args.csv_style != "default" and not writes_csv:
+        raise InputError(f"--csv-style {args.csv_style}: no CSV file is written (OUT is {output})")
+
+
 def run_batch(args: argparse.Namespace) -> int:
     """Allocate the input file, write the output (and the errors file), print a summary."""
     output = check_output(args.output)
+    report = args.errors == "report"
     problems = problems_file(args, output)
     checked_outputs(args, output, problems)
-    if args.chunk_rows < 1:
-        raise InputError(f"--chunk-rows {args.chunk_rows}: give a number of rows of at least 1")
+    _check_batch_options(args, output)
     period = optional_period(args)
     model = model_from(args.model)
     params = base_parameters(args.parameters, model)
-    frame, located = read_input(args.input)
-    progress = progress_printer(sys.stderr, "rows") if len(frame) > args.chunk_rows else None
-    try:
-        reported = allocate_in_chunks(
-            frame,
-            period,
-            params,
-            model=model,
-            allow_duplicates=args.allow_duplicates,
-            errors=args.errors,
-            chunk_rows=args.chunk_rows,
-            progress=progress,
-            keep=keep_from(args),
-        )
-    except InputError as exc:
-        raise located.error(exc) from exc
-    allocations = reported.allocations
-    if args.errors == "report":
-        # the input row of each allocation, as a column, to match the errors file's rows
-        write_result(allocations.reset_index(names="row"), output, index=False)
-        write_result(located.annotated(reported.errors), errors_path(output), index=False)
+    bad_lines = None
+    if report:
+        frame, bad_lines, located = read_input_rows(args.input, encoding=args.encoding)
     else:
-        write_result(allocations, output)
-    summary = summarise(len(frame), reported)
+        frame, located = read_input(args.input, encoding=args.encoding)
+    progress = progress_printer(sys.stderr, "rows") if len(frame) > args.chunk_rows else None
+
+    def allocated(on_chunk: ChunkConsumer | None = None) -> ReportedAllocation:
+        try:
+            return allocate_in_chunks(
+                frame,
+                period,
+                params,
+                model=model,
+                allow_duplicates=args.allow_duplicates,
+                errors=args.errors,
+                chunk_rows=args.chunk_rows,
+                progress=progress,
+                keep=keep_from(args),
+                on_chunk=on_chunk,
+            )
+        except InputError as exc:
+            raise located.error(exc) from exc
+
+    if output.suffix.lower() == JSON_LINES:
+        trace = row_tracer(frame, period, params, model=model) if args.trace else None
+        try:
+            with (
+                atomic_path(output) as temporary,
+                temporary.open("w", encoding="utf-8", newline="\n") as stream,
+            ):
+                reported = allocated(AllocationLines(stream, row=report, trace=trace))
+        except OSError as exc:
+            raise InputError(f"{output}: cannot write the file: {exc}") from exc
+    else:
+        reported = allocated()
+        # with --errors report, the input row of each allocation, as a column, to match
+        # the errors file's rows
+        written = reported.allocations.reset_index(names="row") if report else None
+        write_result(
+            reported.allocations if written is None else written,
+            output,
+            index=False if report else None,
+            csv_style=args.csv_style,
+        )
+    if bad_lines is not None and len(bad_lines):
+        found = pd.concat([bad_lines, reported.errors], ignore_index=True)
+        order = found["row"].astype("int64").to_numpy().argsort(kind="stable")
+        reported = ReportedAllocation(reported.allocations, found.iloc[order])
+    if problems is not None:
+        errors = located.annotated(reported.errors)
+        write_result(errors, problems, index=False, csv_style=args.csv_style)
+    read = len(frame) + (len(bad_lines["row"].unique()) if bad_lines is not None else 0)
+    summary = summarise(read, reported)
     when = str(period) if period else EACH_ROWS_YEAR
     print(f"secpa-model batch: {args.input} -> {output}")
     print(f"period: {when}; model: {model.name!r}; parameters: {params.name!r}")
@@ -127,7 +182,7 @@ def run_batch(args: argparse.Namespace) -> int:
         f"{number(summary.eligible)} eligible, {number(summary.invalid)} invalid"
     )
     print(f"total: {format_euros(summary.total)} (the sum of the rows' totals, in cents)")
-    if args.errors == "report":
+    if report:
         print(
             f"errors: {number(summary.problems)} problems in {number(summary.invalid)} rows "
             f"written to {errors_path(output)}"
@@ -178,9 +233,11 @@ def add_compare(commands: Subcommands, model: Model) -> None:
         "-o",
         "--output",
         metavar="OUT",
-        help="write the detail (scenario × structure × line) to OUT (.csv, .parquet, .xlsx)",
+        help="write the detail (scenario × structure × line) to OUT (.csv, .jsonl, .parquet, "
+        ".xlsx)",
     )
     add_errors_argument(sub, output_required=False)
+    add_csv_style_argument(sub)
     sub.set_defaults(handler=run_compare)
 
 
@@ -203,7 +260,7 @@ def run_compare(args: argparse.Namespace) -> int:
     model = model_from(names[0])
     baseline = base_parameters(args.baseline, model)
     scenarios = read_scenarios(args.scenario, baseline, model)
-    frame, located = read_input(args.input)
+    frame, located = read_input(args.input, encoding=args.encoding)
     try:
         comparison = compare(
             frame,
@@ -243,7 +300,7 @@ def run_compare(args: argparse.Namespace) -> int:
     print(assumption_line(baseline, period))
     report_problems(args, len(frame), comparison.errors, problems, located)
     if output is not None:
-        write_result(comparison.detail, output)
+        write_result(comparison.detail, output, csv_style=args.csv_style)
         print(f"detail: {number(len(comparison.detail))} rows written to {output}")
     return 0
 
@@ -255,7 +312,7 @@ def _compare_models(
     output: Path | None,
     problems: Path | None,
 ) -> int:
-    frame, located = read_input(args.input)
+    frame, located = read_input(args.input, encoding=args.encoding)
     try:
         comparison: ModelComparison = compare_models(
             frame, period, *models, allow_duplicates=args.allow_duplicates, errors=args.errors
@@ -294,7 +351,7 @@ def _compare_models(
         print(f"{model.name}: " + assumption_line(comparison.parameters[model.name], period))
     report_problems(args, len(frame), comparison.errors, problems, located)
     if output is not None:
-        write_result(comparison.by_structure, output)
+        write_result(comparison.by_structure, output, csv_style=args.csv_style)
         print(f"by structure: {number(len(comparison.by_structure))} rows written to {output}")
     return 0
 
@@ -331,9 +388,13 @@ def add_sweep(commands: Subcommands, model: Model) -> None:
     add_parameters_argument(sub)
     add_base_scenario_argument(sub, ": the base of the sweep")
     sub.add_argument(
-        "-o", "--output", metavar="OUT", help="write the table to OUT (.csv, .parquet, .xlsx)"
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="write the table to OUT (.csv, .jsonl, .parquet, .xlsx)",
     )
     add_errors_argument(sub, output_required=False)
+    add_csv_style_argument(sub)
     sub.set_defaults(handler=run_sweep)
 
 
@@ -368,7 +429,7 @@ def run_sweep(args: argparse.Namespace) -> int:
         scenario = read_scenario_file(args.scenario, params, model=model)
         described = scenario_values([scenario], params) + "\n"
         params = scenario.apply(params)
-    frame, located = read_input(args.input)
+    frame, located = read_input(args.input, encoding=args.encoding)
     try:
         swept = sweep(
             frame,
@@ -402,7 +463,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     print(f"{args.path} takes the SCENARIO values above. " + assumption_line(params, period))
     report_problems(args, len(frame), left_out, problems, located)
     if output is not None:
-        write_result(table, output)
+        write_result(table, output, csv_style=args.csv_style)
         print(f"table written to {output}")
     return 0
 
@@ -447,7 +508,7 @@ def run_report(args: argparse.Namespace) -> int:
     model = model_from(args.model)
     params = base_parameters(args.parameters, model)
     scenarios = read_scenarios(args.scenario, params, model)
-    frame, located = read_input(args.input)
+    frame, located = read_input(args.input, encoding=args.encoding)
     try:
         page = build_report(
             frame,

@@ -147,7 +147,7 @@ def run_sensitivity(args: argparse.Namespace) -> int:
     period = period_from(args)
     model = model_from(args.model)
     params = base_parameters(args.parameters, model)
-    frame, located = read_input(args.input)
+    frame, located = read_input(args.input, encoding=args.encoding)
     bounds = bounds_from(args.bounds)
     try:
         result = sensitivity(
@@ -302,7 +302,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
     refuse_overwriting([(f"-o {output}", output)], inputs)
     model = model_from(args.model)
     params = base_parameters(args.parameters, model)
-    frame, located = read_input(args.input)
+    frame, located = read_input(args.input, encoding=args.encoding)
     targets, left_out = _chosen_targets(args, frame)
     try:
         result = calibrate(

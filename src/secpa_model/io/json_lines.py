@@ -1,0 +1,365 @@
+"""JSON Lines (``.jsonl``): one JSON object per line, so that another program can stream
+structures in and allocations out (https://jsonlines.org).
+
+Reading, :func:`read_structure_lines`: each line is a structure, a JSON object whose keys
+are the model's inputs (as ``secpa-model schema structure`` describes them), optionally
+``year`` (a structure-year table) and any other keys, kept as columns like the other
+columns of a CSV file. The file is read line by line and is untrusted:
+
+* the text is UTF-8 (a byte order mark before the first line is dropped), as JSON requires;
+* a line holding only blanks is not a row: it is skipped (a file ending in a newline, or
+  two, is usual), so rows are numbered from 0 among the other lines, and messages give both
+  the row and the line of the file;
+* a line that is not a JSON object (a syntax error, a list, text not in UTF-8, more than
+  :data:`MAX_LINE_BYTES` bytes, a key given twice, nesting deeper than 64 levels, an
+  integer of more than 4 300 digits) is a bad line: :class:`LinesRead` lists it with its
+  row and line, and the readers refuse the file naming each bad line, unless the caller
+  reports them as invalid rows (``secpa-model batch --errors report``);
+* a key left out takes its input's default (a required input left out is missing), as a
+  field left out of ``Structure``; ``null`` is an empty cell (missing for a number).
+
+Numbers are read exactly: a decimal such as ``70000.10`` is read as a
+:class:`~decimal.Decimal`, never through a float.
+
+Writing, :func:`allocation_line` and :func:`write_frame_lines`: each row of a frame (an
+:func:`~secpa_model.allocate_frame` result) is one JSON object with the frame's column
+names as keys, the same columns as a CSV file: amounts in **integer cents** (JSON
+integers, exact), ``eligible`` a boolean, ``reasons`` the codes joined by ``;``. Other
+values are written exactly: a decimal as its digits in a string, a float by its shortest
+exact form, a date as ``YYYY-MM-DD``, NaN and missing values as ``null``. UTF-8, no byte
+order mark, ``\\n`` after every line.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any, Final, NamedTuple, TextIO
+
+import numpy as np
+import pandas as pd
+
+from secpa_model.core.errors import InputError
+from secpa_model.core.money import euros_to_cents
+from secpa_model.core.periods import Period, PeriodLike
+from secpa_model.core.safe_text import shortened, shown
+from secpa_model.engine.allocate import allocate
+from secpa_model.engine.parameters import parameters_for
+from secpa_model.io.validation import ERROR_COLUMNS, MAX_VALUE_SHOWN, YEAR, YEAR_COLUMN
+from secpa_model.model.inputs import KIND_RULES
+from secpa_model.model.model import Model
+from secpa_model.model.parameters.loader import MAX_FILE_BYTES, json_loads
+
+__all__ = [
+    "MAX_KEYS",
+    "MAX_LINE_BYTES",
+    "AllocationLines",
+    "LinesRead",
+    "RowTrace",
+    "allocation_line",
+    "frame_records",
+    "read_json_lines",
+    "read_structure_lines",
+    "row_tracer",
+    "write_frame_lines",
+]
+
+MAX_LINE_BYTES: Final = MAX_FILE_BYTES
+"""The longest line read, in bytes (1 MiB, the bound of a JSON file): a longer line is a
+bad line, skipped without being held in memory."""
+
+MAX_KEYS: Final = 1_024
+"""The most keys in all (the columns of the frame read), as the most columns of a file."""
+
+_BAD_LINE_CODE: Final = "invalid_input"  # a line that is not a structure: no cell at fault
+_BLOCK: Final = 64 * 1024  # bytes read at a time while skipping a line that is too long
+_BYTE_ORDER_MARK: Final = b"\xef\xbb\xbf"
+
+
+class LinesRead(NamedTuple):
+    """What :func:`read_structure_lines` found: the rows (indexed by row number, from 0
+    among the lines that are not blank), one problem per bad line
+    (:data:`~secpa_model.io.validation.ERROR_COLUMNS`; code ``invalid_input``, no field nor
+    structure id, the value the start of the line, the message names the line), and the
+    file line of each row number (``lines[row]``, bad lines included)."""
+
+    frame: pd.DataFrame
+    problems: pd.DataFrame
+    lines: list[int]
+
+
+def _raw_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
+    """``(line number, bytes)`` for each line of ``stream`` (from 1), the bytes ``None``
+    for a line longer than :data:`MAX_LINE_BYTES` (skipped to its end)."""
+    number = 0
+    while True:
+        raw = stream.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):
+                raw = stream.readline(_BLOCK)
+            yield number, None
+            continue
+        yield number, raw
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's keys, each once: a repeated key would hide a value."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _RepeatedKeyError(key)
+        found[key] = value
+    return found
+
+
+class _RepeatedKeyError(ValueError):
+    """A key given twice in one JSON object."""
+
+
+def read_json_lines(
+    file: Path, on_problem: Callable[[int, int, str, str], None]
+) -> Iterator[tuple[int, int, dict[str, Any]]]:
+    """``(row, line, object)`` for each line of ``file`` that is a JSON object, rows
+    numbered from 0 among the lines that are not blank; ``on_problem(row, line, start of
+    the line, message)`` for each that is not (see the module docstring). Decimals are
+    :class:`~decimal.Decimal`. An :class:`~secpa_model.InputError` if the file cannot be
+    read."""
+    origin = str(file)
+    try:
+        stream = file.open("rb")
+    except OSError as exc:
+        raise InputError(f"{file}: cannot read the file: {exc.strerror or exc}") from None
+    row = 0
+    with stream:
+        for line, raw in _raw_lines(stream):
+            if raw is None:
+                on_problem(row, line, "", f"line {line} is longer than {MAX_LINE_BYTES} bytes")
+                row += 1
+                continue
+            if line == 1:
+                raw = raw.removeprefix(_BYTE_ORDER_MARK)
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                start = raw[: exc.start].decode("utf-8", errors="replace")
+                on_problem(
+                    row,
+                    line,
+                    start,
+                    f"line {line} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at column "
+                    f"{exc.start + 1}); save the file as UTF-8",
+                )
+                row += 1
+                continue
+            if not text.strip():
+                continue
+            try:
+                data = json_loads(
+                    text,
+                    f"{origin}, line {line}",
+                    InputError,
+                    object_pairs_hook=_unique_keys,
+                    parse_float=Decimal,
+                )
+            except _RepeatedKeyError as exc:
+                on_problem(row, line, text, f"line {line} gives the key {shown(str(exc))} twice")
+            except json.JSONDecodeError as exc:
+                on_problem(
+                    row,
+                    line,
+                    text,
+                    f"line {line} is not valid JSON: {exc.msg} (column {exc.colno})",
+                )
+            except InputError as exc:  # nesting or an integer beyond the bounds
+                on_problem(row, line, text, str(exc).removeprefix(f"{origin}, "))
+            else:
+                if isinstance(data, dict):
+                    yield row, line, data
+                else:
+                    on_problem(
+                        row,
+                        line,
+                        text,
+                        f"line {line} is a JSON {_json_type(data)}, not an object with the "
+                        "structure's fields",
+                    )
+            row += 1
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if value is None:
+        return "null"
+    return "boolean" if isinstance(value, bool) else "number"
+
+
+def read_structure_lines(file: Path, model: Model) -> LinesRead:
+    """The structures of a JSON Lines file (see the module docstring): the frame of the
+    objects, the bad lines as problems. Decimals are read exactly (as text of digits is
+    read from a CSV file): ``Decimal`` cells, parsed by the model's validation."""
+    records: list[dict[str, Any]] = []
+    rows: list[int] = []
+    problems: list[tuple[int, None, None, str, str, str]] = []
+    lines: list[int] = []
+
+    def bad(row: int, line: int, start: str, message: str) -> None:
+        lines.append(line)
+        value = shortened(start.strip(), MAX_VALUE_SHOWN)
+        problems.append((row, None, None, value, _BAD_LINE_CODE, message))
+
+    keys: dict[str, None] = {}
+    for row, line, data in read_json_lines(file, bad):
+        keys.update(dict.fromkeys(data))
+        if len(keys) > MAX_KEYS:
+            raise InputError(
+                f"{file}: line {line} brings the keys to more than the {MAX_KEYS} columns allowed"
+            )
+        records.append(data)
+        rows.append(row)
+        lines.append(line)
+    optional = [item for item in model.inputs if not item.required and item.name in keys]
+    for record in records:
+        for item in optional:
+            record.setdefault(item.name, item.default)
+    frame = pd.DataFrame.from_records(
+        records, columns=list(keys), index=pd.Index(rows, dtype=np.int64)
+    )
+    errors = pd.DataFrame(problems, columns=list(ERROR_COLUMNS))
+    errors["row"] = errors["row"].astype(np.int64)
+    return LinesRead(frame, errors, lines)
+
+
+# ------------------------------------------------------------------------- writing
+
+
+def _json_value(value: Any) -> Any:
+    """A cell as a JSON value, exactly (see the module docstring)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Decimal):
+        return str(value) if value.is_finite() else None
+    if isinstance(value, datetime | pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool | int | str | dict | list):  # dict, list: JSON already
+        return value
+    return str(value)
+
+
+def allocation_line(record: dict[str, Any]) -> str:
+    """One row (column name → cell) as a line of JSON, ``\\n`` included."""
+    data = {str(name): _json_value(value) for name, value in record.items()}
+    return json.dumps(data, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def frame_records(frame: pd.DataFrame, *, index: bool) -> Iterator[dict[str, Any]]:
+    """The rows of ``frame`` as dicts, the index first (under its name, else ``index``)
+    when ``index``."""
+    names = [str(name) for name in frame.columns]
+    label = str(frame.index.name) if frame.index.name is not None else "index"
+    columns = [frame.iloc[:, position].tolist() for position in range(frame.shape[1])]
+    labels = frame.index.tolist()
+    for position, cells in enumerate(zip(*columns, strict=True) if columns else ()):
+        record = dict(zip(names, cells, strict=True))
+        yield {label: labels[position], **record} if index else record
+
+
+def write_frame_lines(frame: pd.DataFrame, stream: TextIO, *, index: bool = False) -> None:
+    """Every row of ``frame`` as a line of JSON on ``stream`` (:func:`allocation_line`),
+    the index first when ``index``."""
+    for record in frame_records(frame, index=index):
+        stream.write(allocation_line(record))
+
+
+# ------------------------------------------------------------------ with the traces
+
+RowTrace = Callable[[Any, int], "dict[str, Any] | None"]
+"""The JSON trace of one row (by its label, with its total in cents), or None."""
+
+
+def row_tracer(
+    frame: pd.DataFrame, period: PeriodLike | None, parameters: Any, *, model: Model
+) -> RowTrace:
+    """The trace of a row of ``frame`` (as read; the row valid), as
+    ``secpa-model schema trace`` describes it: the row allocated on its own by
+    :func:`~secpa_model.allocate` (the one-structure path) over ``period``, or over its
+    ``year`` (intersected with ``period``) in a structure-year table. None for a row whose
+    year does not meet ``period`` (not participating: no period to trace). The trace's
+    total is checked against the row's cents (the two paths cannot disagree: a
+    :class:`RuntimeError` if they do)."""
+    params = parameters_for(model, parameters)
+    names = [item.name for item in model.inputs if item.name in frame.columns]
+    span = Period.parse(period) if period is not None else None
+    by_year = YEAR_COLUMN in frame.columns
+
+    def trace(label: Any, total_cents: int) -> dict[str, Any] | None:
+        row = frame.loc[label]
+        inputs = {name: row[name] for name in names if not _is_missing(row[name])}
+        window = span
+        if by_year:
+            year = int(KIND_RULES[YEAR.kind].parse_value(YEAR, row[YEAR_COLUMN]))
+            window = _within(Period.year(year), span)
+            if window is None:
+                return None
+        if window is None:  # pragma: no cover - the allocation required a period
+            raise InputError("a period is required (or a 'year' column giving each row's year)")
+        traced = allocate(inputs, window, params, model=model).trace()
+        if euros_to_cents(traced.total) != total_cents:
+            raise RuntimeError(
+                f"internal error: row {label!r}: the trace's total {traced.total} differs "
+                f"from the batch's {total_cents} cents"
+            )
+        return traced.model_dump(mode="json")
+
+    return trace
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, list | dict | str) and bool(pd.isna(value)))
+
+
+def _within(year: Period, span: Period | None) -> Period | None:
+    """``year`` ∩ ``span`` (``year`` without a span), None when they do not meet."""
+    if span is None:
+        return year
+    start, end = max(year.start, span.start), min(year.end, span.end)
+    return Period(start, end) if start <= end else None
+
+
+class AllocationLines:
+    """Writes allocations to ``stream`` as JSON Lines, chunk by chunk (a
+    :data:`~secpa_model.io.batch.ChunkConsumer`): one line per row, the row label first as
+    ``row`` when ``row``, then the columns, then ``trace`` when ``trace`` is given
+    (:func:`row_tracer`)."""
+
+    def __init__(self, stream: TextIO, *, row: bool = False, trace: RowTrace | None = None):
+        self._stream = stream
+        self._row = row
+        self._trace = trace
+        self.written = 0
+        """The lines written so far."""
+
+    def __call__(self, allocations: pd.DataFrame) -> None:
+        """Write the lines of one chunk."""
+        labels = allocations.index.tolist()
+        framed = allocations.rename_axis("row") if self._row else allocations
+        for label, record in zip(labels, frame_records(framed, index=self._row), strict=True):
+            if self._trace is not None:
+                record["trace"] = self._trace(label, int(record["total_cents"]))
+            self._stream.write(allocation_line(record))
+            self.written += 1
