@@ -18,6 +18,7 @@ from secpa_model.analysis.model_comparison import ModelComparison, compare_model
 from secpa_model.analysis.outputs import Output
 from secpa_model.analysis.scenarios import Scenario
 from secpa_model.analysis.sensitivity import Sensitivity, sensitivity
+from secpa_model.analysis.simulation import Simulation, simulate
 from secpa_model.analysis.targets import Target, load_targets, public_targets
 from secpa_model.core.errors import (
     CoverageError,
@@ -99,6 +100,7 @@ __all__ = [
     "Scenario",
     "SecpaError",
     "Sensitivity",
+    "Simulation",
     "SpendingCheck",
     "Structure",
     "Target",
@@ -127,6 +129,7 @@ __all__ = [
     "reference_parameters",
     "rule",
     "sensitivity",
+    "simulate",
     "structures_from_frame",
     "sweep",
     "sweep_grid",

@@ -11,6 +11,7 @@ and :func:`secpa_model.allocate_frame` (many) both call it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -94,9 +95,14 @@ def compute(
     ends: NDArray[np.int64],
     span: Period,
     parameters: Parameters,
+    *,
+    draws: Callable[[ParameterSnapshot], ParameterSnapshot] | None = None,
 ) -> BatchResult:
     """Allocate every structure over its own window ``[starts[i], ends[i]]`` (day ordinals,
     inclusive, already intersected with entry and exit dates), all inside ``span``.
+
+    ``draws`` (a simulation): gives each piece's values in force with the drawn values
+    beside them (:attr:`ParameterSnapshot.drawn`, one per row of ``columns``).
 
     Raises :class:`~secpa_model.CoverageError` when a structure participates on a
     day the parameters do not cover.
@@ -136,6 +142,8 @@ def compute(
             rule_views.append((rule, view, RuleParameters(owner, first, paths)))
     for piece, active in pieces_of_span:
         snapshot = _snapshot(parameters, piece.start)
+        if draws is not None:
+            snapshot = draws(snapshot)
         failed = np.zeros(size, dtype=np.int64)
         for bit, test, inputs, values in condition_views:
             fails = np.asarray(test(inputs, values.on(snapshot)), dtype=np.bool_)

@@ -39,6 +39,7 @@ from numpy.typing import NDArray
 from secpa_model.core.errors import ModelError
 from secpa_model.core.rounding import Rounding
 from secpa_model.model.parameters import InForce, ParameterSnapshot, Scale
+from secpa_model.model.parameters.drawn import DrawnScale
 from secpa_model.model.structure import Columns
 
 FloatArray: TypeAlias = NDArray[np.float64]
@@ -118,7 +119,12 @@ class RuleInputs:
 
 class RuleParameters:
     """The parameter values in force on one piece of the period that a rule declared, and
-    nothing else."""
+    nothing else.
+
+    In a simulation (:func:`secpa_model.simulate`) the drawn values are arrays with one
+    entry per row (the structures tiled over the draws of a chunk): write formulas with
+    numpy operations (``np.minimum``, ``np.where``, ``*``), never ``int(...)`` or ``if`` on
+    a parameter, and they compute every draw at once."""
 
     def __init__(
         self,
@@ -155,28 +161,42 @@ class RuleParameters:
         if self.read is not None:
             self.read.add(path)
 
-    def amount_cents(self, path: str) -> int:
-        """An amount in integer cents."""
+    def amount_cents(self, path: str) -> int | NDArray[np.int64]:
+        """An amount in integer cents (in a simulation, drawn: one per row)."""
         self._check(path)
+        drawn: NDArray[np.int64] | None = self._snapshot.drawn.get(path)
+        if drawn is not None:
+            return drawn
         return self._snapshot.amount_cents(path)
 
-    def count(self, path: str) -> int:
-        """A count (patients) as an int."""
+    def count(self, path: str) -> int | NDArray[np.int64]:
+        """A count (patients) as an int (in a simulation, drawn: one per row)."""
         self._check(path)
+        drawn: NDArray[np.int64] | None = self._snapshot.drawn.get(path)
+        if drawn is not None:
+            return drawn
         return self._snapshot.count(path)
 
-    def number(self, path: str) -> float:
-        """A quantity (ETP, a rate) as a float."""
+    def number(self, path: str) -> float | NDArray[np.float64]:
+        """A quantity (ETP, a rate) as a float (in a simulation, drawn: one per row)."""
         self._check(path)
+        drawn: NDArray[np.float64] | None = self._snapshot.drawn.get(path)
+        if drawn is not None:
+            return drawn
         return self._snapshot.number(path)
 
-    def scale(self, path: str) -> Scale:
-        """A scale (barème): ``.evaluate(x)`` over an array."""
+    def scale(self, path: str) -> Scale | DrawnScale:
+        """A scale (barème): ``.evaluate(x)`` over an array (in a simulation, a
+        :class:`~secpa_model.model.parameters.drawn.DrawnScale`: each row its draw's)."""
         self._check(path)
+        drawn = self._snapshot.drawn.get(path)
+        if isinstance(drawn, DrawnScale):
+            return drawn
         return self._snapshot.scale(path)
 
     def in_force(self, path: str) -> InForce:
-        """The value in force with its unit, status and source."""
+        """The value in force with its unit, status and source (in a simulation: the
+        parameter set's value, not the draws)."""
         self._check(path)
         return self._snapshot[path]
 

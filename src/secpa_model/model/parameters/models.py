@@ -8,11 +8,12 @@ rationale) or ``scenario`` (set by a :class:`~secpa_model.analysis.scenarios.Sce
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -438,6 +439,9 @@ class ParameterSnapshot:
     day: date
     values: dict[str, InForce] = field(default_factory=dict)
     _cents: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    drawn: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """In a simulation, the drawn values by path: an array per row, or a
+    :class:`~secpa_model.model.parameters.drawn.DrawnScale` (what rules read first)."""
 
     def __getitem__(self, path: str) -> InForce:
         return self.values[path]

@@ -6,7 +6,8 @@ both and list the ``add_`` function in :data:`SUBCOMMANDS`.
 
 Modules: :mod:`.one_structure` (``demo``, ``allocate``, ``params``, ``schema``),
 :mod:`.portfolio` (``batch``, ``compare``, ``sweep``, ``report``), :mod:`.budget`
-(``budget``), :mod:`.uncertainty` (``sensitivity``, ``calibrate``), :mod:`.common` (what
+(``budget``), :mod:`.simulation` (``simulate``), :mod:`.uncertainty` (``sensitivity``,
+``calibrate``), :mod:`.common` (what
 they share: periods, files, parameters) and :mod:`.tables` (the plain-text tables).
 
 Exit codes (:data:`EXIT_CODES`): 0 on success; 2 on invalid input, parameters or usage
@@ -81,6 +82,7 @@ from secpa_model.presentation.cli.portfolio import (
     run_sweep,
     sweep_values,
 )
+from secpa_model.presentation.cli.simulation import add_simulate, run_simulate
 from secpa_model.presentation.cli.tables import allocation_table, line_table, parameter_table
 from secpa_model.presentation.cli.uncertainty import (
     add_calibrate,
@@ -112,6 +114,7 @@ __all__ = [
     "add_report",
     "add_schema",
     "add_sensitivity",
+    "add_simulate",
     "add_sweep",
     "allocation_table",
     "build_parser",
@@ -132,6 +135,7 @@ __all__ = [
     "run_report",
     "run_schema",
     "run_sensitivity",
+    "run_simulate",
     "run_sweep",
     "structure_from",
     "sweep_values",
@@ -145,6 +149,7 @@ SUBCOMMANDS: Final[tuple[Callable[[Subcommands, Model], None], ...]] = (
     add_sweep,
     add_report,
     add_budget,
+    add_simulate,
     add_sensitivity,
     add_calibrate,
     add_params,
