@@ -46,7 +46,7 @@ _UNCERTAIN_KINDS: Final = frozenset({"count", "fraction", "quantity", "euros"})
 
 
 @runtime_checkable
-class Distribution(Protocol):
+class FrozenDistribution(Protocol):
     """What ``distributions=`` and ``inputs=`` accept besides samples: anything with a
     quantile function, such as a frozen ``scipy.stats`` distribution."""
 
@@ -62,14 +62,14 @@ class _Varied:
 
     path: str
     spec: ParameterSpec
-    quantiles: dict[date, Distribution | None]
+    quantiles: dict[date, FrozenDistribution | None]
     samples: NDArray[np.float64] | None = None
 
 
 @dataclass(frozen=True)
 class _UncertainInput:
     item: Input
-    distribution: Distribution | None
+    distribution: FrozenDistribution | None
     samples: NDArray[np.float64] | None
 
 
@@ -193,7 +193,7 @@ def _given(
                     "range in the parameter file"
                 )
             varied.append(_Varied(path, spec, {v.effective_from: _of_range(v) for v in dated}))
-        elif isinstance(given, Distribution):
+        elif isinstance(given, FrozenDistribution):
             varied.append(_Varied(path, spec, {v.effective_from: given for v in dated}))
         else:
             samples = _samples(given, (draws,), f"distributions[{path!r}]", ParameterError)
@@ -216,14 +216,14 @@ def _samples(
     return samples
 
 
-def _of_range(dated: DatedValue) -> Distribution | None:
+def _of_range(dated: DatedValue) -> FrozenDistribution | None:
     """The distribution of a dated value's range (of a scale: of its factor)."""
     if dated.range is None:
         return None
     return range_distribution(dated.range, dated.center)
 
 
-def range_distribution(spread: Range, center: Decimal) -> Distribution:
+def range_distribution(spread: Range, center: Decimal) -> FrozenDistribution:
     """The frozen ``scipy.stats`` distribution of a range around ``center`` (the value, or
     a scale's factor 1): uniform, triangular (peak at the mode) or normal truncated to the
     range; a degenerate range (``low == high``) is that one value."""
@@ -284,7 +284,7 @@ def _uncertain_inputs(
                 f"inputs: {name!r} is a {item.kind}: only counts, fractions, quantities and "
                 "euros may be drawn"
             )
-        if isinstance(given, Distribution):
+        if isinstance(given, FrozenDistribution):
             result.append(_UncertainInput(item, given, None))
         else:
             samples = _samples(given, (draws, structures), f"inputs[{name!r}]", InputError)
