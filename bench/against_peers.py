@@ -35,7 +35,6 @@ import os
 import platform
 import shlex
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -43,7 +42,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from sizes import duration, print_table  # bench/sizes.py: the same table and units
+from sizes import duration, json_of_child, print_table  # bench/sizes.py: the same helpers
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -159,18 +158,9 @@ def check_child(size: str) -> dict[str, Any]:
 
 
 def _child(args: list[str]) -> dict[str, Any]:
-    completed = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{HERE}"},
-        check=False,
+    return json_of_child(
+        Path(__file__).resolve(), args, {"PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{HERE}"}
     )
-    if completed.returncode != 0:
-        sys.stderr.write(completed.stderr)
-        raise SystemExit(f"the child {args} failed ({completed.returncode})")
-    result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
-    return result
 
 
 def _load() -> str:

@@ -32,7 +32,6 @@ import gc
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -41,7 +40,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from sizes import duration, load_line, peak_rss, print_table  # noqa: E402
+from sizes import duration, json_of_child, load_line, peak_rss, print_table  # noqa: E402
 
 YEAR = 2024
 DRAWS = 10_000
@@ -167,24 +166,9 @@ def child(name: str, loop_draws: int) -> dict[str, Any]:
 
 def run_child(name: str, loop_draws: int) -> dict[str, Any]:
     """One configuration in a fresh interpreter."""
-    completed = subprocess.run(
-        [
-            sys.executable,
-            str(Path(__file__).resolve()),
-            "--one",
-            name,
-            "--loop-draws",
-            str(loop_draws),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        sys.stderr.write(completed.stderr)
-        raise SystemExit(f"the child {name} failed ({completed.returncode})")
-    figures: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
-    return figures
+    script = Path(__file__).resolve()
+    source = {"PYTHONPATH": str(HERE.parent / "src")}  # this tree's library
+    return json_of_child(script, ["--one", name, "--loop-draws", str(loop_draws)], source)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -158,19 +158,29 @@ def child(size: str) -> dict[str, Any]:
     }
 
 
-def run_child(size: str, tree: Tree) -> dict[str, Any]:
-    """Time ``size`` on ``tree`` in a fresh interpreter and return the child's figures."""
+def json_of_child(
+    script: Path, args: list[str], env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Run ``script`` with ``args`` in a fresh interpreter (``env`` added to the environment)
+    and return the JSON of its last line of output; exit with its stderr if it fails."""
     completed = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--one", size],
+        [sys.executable, str(script), *args],
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(tree.path)},
+        env={**os.environ, **(env or {})},
         check=False,
     )
     if completed.returncode != 0:
         sys.stderr.write(completed.stderr)
-        raise SystemExit(f"the child for {size} on {tree.label} failed ({completed.returncode})")
+        raise SystemExit(f"the child {script.name} {args} failed ({completed.returncode})")
     figures: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def run_child(size: str, tree: Tree) -> dict[str, Any]:
+    """Time ``size`` on ``tree`` in a fresh interpreter and return the child's figures."""
+    script = Path(__file__).resolve()
+    figures = json_of_child(script, ["--one", size], {"PYTHONPATH": str(tree.path)})
     if Path(figures["module"]).resolve().parent.parent != tree.path:
         raise SystemExit(f"{tree.label}: imported {figures['module']}, not from {tree.path}")
     return figures

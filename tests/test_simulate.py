@@ -249,22 +249,17 @@ def test_uncertain_inputs() -> None:
     for draw in range(3):
         point = allocate_frame(frame.assign(file_active_mg=samples[draw]), 2024)
         assert np.array_equal(result.cents[draw, :, 0], point["participatory_activities_cents"])
-    drawn = simulate(
-        frame,
-        2024,
-        draws=200,
-        seed=4,
-        distributions={},
-        inputs={"file_active_mg": stats.randint(1_000, 6_001)},
-    )
-    again = simulate(
-        frame,
-        2024,
-        draws=200,
-        seed=4,
-        distributions={},
-        inputs={"file_active_mg": stats.randint(1_000, 6_001)},
-        chunk_size=17,
+    drawn, again = (
+        simulate(
+            frame,
+            2024,
+            draws=200,
+            seed=4,
+            distributions={},
+            inputs={"file_active_mg": stats.randint(1_000, 6_001)},
+            chunk_size=size,
+        )
+        for size in (None, 17)
     )
     assert np.array_equal(drawn.line_totals_cents, again.line_totals_cents)
     assert drawn.summary.loc["participatory_activities", "std"] > 0
