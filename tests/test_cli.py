@@ -65,6 +65,7 @@ def test_every_subcommand_has_help(capsys: Capture) -> None:
         "sweep",
         "report",
         "budget",
+        "simulate",
         "sensitivity",
         "calibrate",
         "params",
