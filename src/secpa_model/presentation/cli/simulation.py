@@ -24,7 +24,6 @@ from secpa_model.presentation.cli.common import (
     assumption_line,
     base_parameters,
     check_output,
-    in_file,
     input_files,
     model_from,
     number,
@@ -125,7 +124,7 @@ def run_simulate(args: argparse.Namespace) -> int:
     params = base_parameters(args.parameters, model)
     if args.scenario:
         params = read_scenarios([args.scenario], params, model)[0].apply(params)
-    frame = read_input(args.input)
+    frame, located = read_input(args.input)
     chunk = args.chunk_size or max(1, ROWS_PER_CHUNK // max(len(frame), 1))
     long_run = args.draws > chunk  # more than one chunk: show progress
     try:
@@ -143,7 +142,7 @@ def run_simulate(args: argparse.Namespace) -> int:
             progress=progress_printer(sys.stderr, "draws") if long_run else None,
         )
     except InputError as exc:
-        raise in_file(args.input, exc) from exc
+        raise located.error(exc) from exc
     print(f"secpa-model simulate: {args.input}, period {period}")
     print(
         f"model: {model.name!r}; parameters: {params.name!r}; {number(args.draws)} draws, "
