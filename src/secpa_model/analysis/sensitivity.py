@@ -11,14 +11,17 @@
   from each value's distribution over its range.
 
 The output is any :class:`~secpa_model.analysis.outputs.Output`: a line or the total of a
-portfolio over a period. Needs SALib and scipy (extra ``uncertainty``).
+portfolio over a period. The parameter sets of a run (the tornado's ends, Saltelli's
+sample) are computed in one vectorised pass of the engine by
+:func:`~secpa_model.simulate`, given as samples (drawn euros rounded to the cent, counts to
+the whole number). Needs SALib and scipy (extra ``uncertainty``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,24 +31,18 @@ from secpa_model.analysis.calibration import EXTRA_HINT
 from secpa_model.analysis.free_parameters import (
     Bounds,
     FreeParameter,
-    ValueLabel,
     free_parameters,
-    with_free_values,
 )
-from secpa_model.analysis.outputs import Output, PortfolioEvaluator
+from secpa_model.analysis.outputs import TOTAL, Output, PortfolioEvaluator
 from secpa_model.analysis.scenarios import Scenario
+from secpa_model.analysis.simulation import simulate
 from secpa_model.core.errors import InputError
 from secpa_model.core.periods import PeriodLike
 from secpa_model.engine.parameters import parameters_for
 from secpa_model.model.model import Model
-from secpa_model.model.parameters import Parameters, Source
+from secpa_model.model.parameters import Parameters
 from secpa_model.models import resolve_model
 
-_LABEL: Final = ValueLabel(
-    "scenario",
-    Source(title="secpa-model sensitivity analysis", reference="a value drawn within its range"),
-    "a value of the sensitivity analysis",
-)
 Progress = Callable[[int, int], None]
 """Called with (evaluations done, evaluations in all) during a long run."""
 
@@ -128,13 +125,22 @@ def sensitivity(
     total = (2 * len(chosen) if do_oat else 0) + (samples * (len(chosen) + 2) if do_sobol else 0)
     counter = _Counter(total, progress)
 
+    column = [*resolved.line_keys, TOTAL].index(measured.line)
+
     def run(values: NDArray[np.float64]) -> NDArray[np.float64]:
-        out = np.empty(len(values), dtype=np.float64)
-        for index, row in enumerate(values):
-            params = with_free_values(base, chosen, row, _LABEL, "sensitivity")
-            out[index] = evaluator.cents(params, measured)
-            counter.step()
-        return out
+        # every parameter set of the batch in one vectorised pass of the engine
+        drawn = simulate(
+            frame,
+            measured.period,
+            base,
+            model=resolved,
+            draws=len(values),
+            distributions={item.path: values[:, j] for j, item in enumerate(chosen)},
+            keep="totals",
+            allow_duplicates=allow_duplicates,
+        )
+        counter.add(len(values))
+        return drawn.line_totals_cents[:, column].astype(np.float64)
 
     base_cents = evaluator.cents(base, measured)
     tornado = _tornado(chosen, run) if do_oat else None
@@ -145,11 +151,10 @@ def sensitivity(
 class _Counter:
     def __init__(self, total: int, progress: Progress | None) -> None:
         self.total, self.done, self.progress = total, 0, progress
-        self._every = max(1, total // 100)
 
-    def step(self) -> None:
-        self.done += 1
-        if self.progress is not None and (self.done % self._every == 0 or self.done == self.total):
+    def add(self, runs: int) -> None:
+        self.done += runs
+        if self.progress is not None:
             self.progress(self.done, self.total)
 
 
@@ -157,11 +162,13 @@ def _tornado(
     free: Sequence[FreeParameter], run: Callable[[NDArray[np.float64]], NDArray[np.float64]]
 ) -> pd.DataFrame:
     bases = np.array([item.base for item in free])
+    ends = np.repeat(bases[None, :], 2 * len(free), axis=0)
+    for index, item in enumerate(free):
+        ends[2 * index, index], ends[2 * index + 1, index] = item.low, item.high
+    outputs = run(ends)  # all the runs in one pass
     rows = []
     for index, item in enumerate(free):
-        low, high = bases.copy(), bases.copy()
-        low[index], high[index] = item.low, item.high
-        output_low, output_high = (int(v) for v in run(np.vstack([low, high])))
+        output_low, output_high = int(outputs[2 * index]), int(outputs[2 * index + 1])
         rows.append(
             {
                 "path": item.path,
