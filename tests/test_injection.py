@@ -9,6 +9,7 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from secpa_model.core.safe_text import (
 from secpa_model.datasets import illustrative_portfolio
 from secpa_model.presentation.cli import main
 from secpa_model.presentation.cli.tables import allocation_table, line_table, text_table
+from secpa_model.presentation.report import build_report
 from tests.helpers import STRUCTURE_FIELDS
 from tests.profiles import examples
 
@@ -424,3 +426,87 @@ def test_chart_labels_are_literal(tmp_path: Path) -> None:
     texts = [*axes.texts, *figure.texts, *figure.legends[0].get_texts()]
     assert texts and not any(text.get_parse_math() for text in texts)
     assert (tmp_path / "a.png").is_file() and (tmp_path / "c.png").is_file()
+
+
+# (f) the HTML report: ids and the user's name columns are text, never markup
+
+
+class _Cells(HTMLParser):
+    """The tags of a page and, per row of the portfolio table, each cell's sort key."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.rows: list[list[str | None]] = []
+        self._in_lines = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        self.tags.append(tag)
+        if tag == "tr":
+            self._in_lines = attributes.get("class") == "lines"
+            if self._in_lines:
+                self.rows.append([])
+        elif tag == "td" and self._in_lines:
+            self.rows[-1].append(attributes.get("data-sort"))
+
+
+@FAST
+@given(
+    three_ids,
+    st.lists(payloads, min_size=3, max_size=3),
+    st.lists(payloads, min_size=3, max_size=3),
+)
+def test_report_shows_ids_and_names_as_text(
+    ids: list[str], names: list[str], regions: list[str]
+) -> None:
+    frame = illustrative_portfolio().head(3).copy()
+    frame["structure_id"] = ids
+    frame["nom"] = names
+    frame["region"] = regions
+    page = build_report(frame, 2022, charts=False)
+    parser = _Cells()
+    parser.feed(page)
+    parser.close()
+    # no tag from the data: the page's own, one script (the sort), no image or link
+    assert set(parser.tags) <= {
+        "html",
+        "head",
+        "meta",
+        "title",
+        "style",
+        "body",
+        "h1",
+        "h2",
+        "p",
+        "strong",
+        "button",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "th",
+        "td",
+        "ul",
+        "li",
+        "code",
+        "dl",
+        "dt",
+        "dd",
+        "span",
+        "sup",
+        "a",
+        "ol",
+        "section",
+        "footer",
+        "script",
+        "br",
+    }
+    assert parser.tags.count("script") == 1 and "img" not in parser.tags
+    # each row's id, name and region read back as given (in the frame's order)
+    shown = {row[0]: (row[1], row[2]) for row in parser.rows}
+    result = allocate_frame(frame, 2022)
+    for structure_id, name, region in zip(result["structure_id"], names, regions, strict=True):
+        blank = not name.strip(), not region.strip()
+        assert shown[structure_id] == ("" if blank[0] else name, "" if blank[1] else region)

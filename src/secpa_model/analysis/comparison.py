@@ -278,6 +278,8 @@ def sweep(
     (to the total under ``base``). Invalid frames behave as in :func:`allocate_frame`:
     ``errors="raise"`` raises :class:`~secpa_model.InputError`, ``errors="report"``
     returns :class:`ReportedSweep` (totals over the valid rows, and the problems).
+    ``table.attrs`` records the ``path`` swept and the ``period`` (text; empty for each
+    row's year), which :func:`~secpa_model.presentation.plots.plot_sweep` uses.
     """
     values = list(values)
     labels = [{"value": value} for value in values]
@@ -292,6 +294,7 @@ def sweep(
         allow_duplicates,
     )
     table.attrs["path"] = path
+    table.attrs["period"] = str(Period.parse(period)) if period is not None else ""
     return ReportedSweep(table, problems) if errors == "report" else table
 
 

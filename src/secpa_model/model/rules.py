@@ -223,7 +223,8 @@ class Rule:
     ``legal_basis_fr``: the French sentence it implements (verbatim where public);
     ``legal_basis_en``: the same in English; ``inputs`` and ``parameters``: everything the
     formula reads; ``versions``: the dated formulas, the first from the start;
-    ``rounding``: None uses the model's.
+    ``rounding``: None uses the model's; ``label_fr``: the line's name in French (the legal
+    term, e.g. « soutien psychologique »; empty: ``label`` is shown in French too).
     """
 
     key: str
@@ -234,6 +235,7 @@ class Rule:
     parameters: tuple[str, ...]
     versions: tuple[Version, ...]
     rounding: Rounding | None = None
+    label_fr: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.key, str) or not _KEY.fullmatch(self.key):
@@ -313,6 +315,7 @@ def rule(
     inputs: Sequence[str] = (),
     parameters: Sequence[str] = (),
     rounding: Rounding | None = None,
+    label_fr: str = "",
 ) -> Callable[[Formula], Rule]:
     """Declare a rule from its formula function (see the module docstring)."""
 
@@ -326,6 +329,7 @@ def rule(
             parameters=tuple(parameters),
             versions=(Version(None, compute, formula),),
             rounding=rounding,
+            label_fr=label_fr,
         )
 
     return declare

@@ -15,7 +15,8 @@ with mathtext off (``Text.set_parse_math(False)``), so that ``$x^2$`` in an id s
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -25,13 +26,15 @@ import pandas as pd
 from secpa_model.analysis.comparison import Comparison
 from secpa_model.analysis.model_comparison import OUTCOMES, ModelComparison
 from secpa_model.analysis.scenarios import Scenario
+from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.engine.parameters import parameters_for
 from secpa_model.engine.trace import count_words
 from secpa_model.model.model import Model
-from secpa_model.model.parameters import Parameters
+from secpa_model.model.parameters import Parameter, Parameters, Scale
 from secpa_model.models import resolve_model
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.text import Text
 
@@ -57,6 +60,9 @@ _EUROS_PER_THOUSAND: Final = 1000  # axis in k€ (a display unit)
 _NOTE_CHARS_PER_INCH: Final = 17  # wrapping of the 7-point footnote
 _NOTE_LINE_INCHES: Final = 0.13
 _WIDE_INCHES: Final = 9.0  # wide enough for the legend on one row
+_REFERENCE: Final = "#555555"
+_ENVELOPE: Final = "#c0392b"
+_MAX_TICK_LINES: Final = 4  # brackets written on a tick; more are summarised
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -144,6 +150,7 @@ def plot_allocations(
     *,
     parameters: Parameters | Scenario | None = None,
     title: str | None = None,
+    period: PeriodLike | None = None,
     synthetic: bool = False,
     path: str | Path | None = None,
     model: Model | str | None = None,
@@ -151,7 +158,8 @@ def plot_allocations(
     """Stacked bars of the model's lines for each structure of an ``allocate_frame`` result.
 
     ``parameters``: the set used (for the assumptions footnote; default: the model's
-    reference values). ``synthetic``: say in the footnote that the structures are invented.
+    reference values). ``period``: the period allocated, written in the default title.
+    ``synthetic``: say in the footnote that the structures are invented.
     """
     resolved = resolve_model(model)
     params = parameters_for(resolved, parameters)
@@ -168,8 +176,11 @@ def plot_allocations(
     axes.set_xticks(positions, ids, rotation=70, fontsize=7)
     _literal(*axes.get_xticklabels())
     axes.set_ylabel("k€ over the period")
+    axes.yaxis.set_major_formatter(_grouped_formatter())
     words = count_words(len(lines))
-    _literal(axes.set_title(title or f"Allocation per structure, {words} fungible dotations"))
+    span = _period(period)
+    when = f", {_period_text(span)}" if span is not None else ""
+    _literal(axes.set_title(title or f"Allocation per structure, {words} fungible dotations{when}"))
     axes.grid(axis="y", alpha=0.3)
     note = _with_model_note(assumption_note(params, synthetic=synthetic), resolved)
     return _finish(figure, note, path, len(lines) + 1)
@@ -181,54 +192,273 @@ def plot_sweep(
     parameter: str | None = None,
     parameters: Parameters | Scenario | None = None,
     title: str | None = None,
+    labels: Sequence[str] | None = None,
+    period: PeriodLike | None = None,
+    y_from_zero: bool = False,
     synthetic: bool = False,
     path: str | Path | None = None,
     model: Model | str | None = None,
 ) -> Figure:
-    """The portfolio total (and each line) against the swept value, from :func:`sweep`.
+    """The portfolio total (top) and each line (below) against the swept value, from
+    :func:`~secpa_model.sweep`.
 
-    Numeric values are drawn on a numeric axis; other values (scales) by position.
+    Numbers are drawn on a numeric axis, the parameter's unit in its label; other values
+    (scales, dated values) by position, each tick saying what it is: ``×1.10`` for a scale
+    proportional to the base's, otherwise the changed brackets with their unit. ``labels``
+    replaces the tick texts (one per row). The base's value over the period (``parameters``,
+    default: the model's reference values) is marked with the total it gives. ``period``
+    (default: the one the sweep recorded) goes into the title. The total's axis starts where
+    its values are (``y_from_zero=True`` starts it at zero; the footnote says which).
     """
     resolved = resolve_model(model)
     params = parameters_for(resolved, parameters)
     name = parameter or str(table.attrs.get("path", "value"))
-    numeric = pd.to_numeric(table["value"].map(_as_number), errors="coerce")
-    x = numeric.to_numpy(dtype=np.float64) if numeric.notna().all() else np.arange(len(table))
-    figure = _figure(7.0, 4.5)
-    axes = figure.add_subplot()
-    axes.plot(x, _k_euros(table["total_cents"]), marker="o", color="black", label="Total")
+    declared = params.parameters.get(name)
+    unit = _unit(declared.unit) if declared is not None else ""
+    span = _period(period if period is not None else table.attrs.get("period"))
+    base = _base_values(declared, span)
+    values = list(table["value"])
+    numbers = [_as_number(value) for value in values]
+    numeric = all(number is not None for number in numbers)
+    x = np.asarray(numbers if numeric else range(len(values)), dtype=np.float64)
+    if labels is not None and len(labels) != len(values):
+        raise ValueError(
+            f"labels: give one per row of the sweep ({len(values)}), not {len(labels)}"
+        )
+    figure = _figure(7.5, 6.0)
+    top, below = figure.subplots(2, 1, sharex=True, height_ratios=(3, 2))
+    top.plot(x, _k_euros(table["total_cents"]), marker="o", color="black", label="Total")
     for key, label, colour in _lines(resolved):
-        axes.plot(x, _k_euros(table[f"{key}_cents"]), marker=".", color=colour, label=label)
-    if not numeric.notna().all():
-        labels = [str(v)[:20] for v in table["value"]]
-        axes.set_xticks(x, labels, rotation=30, fontsize=7)
-        _literal(*axes.get_xticklabels())
-    _literal(axes.set_xlabel(name))
-    axes.set_ylabel("k€ over the period (portfolio)")
-    _literal(axes.set_title(title or f"Sweep of {name}"))
-    axes.grid(alpha=0.3)
-    note = _with_model_note(assumption_note(params, synthetic=synthetic), resolved)
-    note += f" The swept parameter {name} takes scenario values."
-    return _finish(figure, note.strip(), path, len(resolved.rules) + 1)
+        below.plot(x, _k_euros(table[f"{key}_cents"]), marker=".", color=colour, label=label)
+    if labels is not None or not numeric:
+        texts = list(labels) if labels is not None else _value_labels(values, base, declared)
+        below.set_xticks(x, texts, fontsize=7)
+        _literal(*below.get_xticklabels())
+    else:
+        below.xaxis.set_major_formatter(_grouped_formatter())
+    reference = _mark_reference(top, below, x, numeric, values, base, unit, table)
+    _literal(below.set_xlabel(f"{name} ({unit})" if unit else name))
+    top.set_ylabel("portfolio total, k€")
+    below.set_ylabel("each line, k€")
+    for axes in (top, below):
+        axes.yaxis.set_major_formatter(_grouped_formatter())
+        axes.grid(alpha=0.3)
+    if y_from_zero:
+        top.set_ylim(bottom=0)
+        below.set_ylim(bottom=0)
+    when = f", {_period_text(span)}" if span is not None else ""
+    _literal(top.set_title(title or f"Portfolio total against {name}{when}", fontsize=10))
+    notes = [_with_model_note(assumption_note(params, synthetic=synthetic), resolved)]
+    notes.append(f"The swept parameter {name} takes scenario values.")
+    if reference:
+        notes.append(reference)
+    if not y_from_zero:
+        notes.append("The axes do not start at zero.")
+    return _finish(figure, " ".join(n for n in notes if n), path, len(resolved.rules) + 2)
 
 
-def _as_number(value: Any) -> Any:
+def _as_number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
     try:
         return float(value)
     except (TypeError, ValueError):
         return None
 
 
+def _unit(unit: str) -> str:
+    """A parameter's unit as people write it (``EUR/ETP/year`` -> ``€/ETP/year``)."""
+    return unit.replace("EUR", "€")
+
+
+def _period(period: Any) -> Period | None:
+    """``period`` parsed, or None when it is not given (each row's year)."""
+    if period is None or period == "":
+        return None
+    return period if isinstance(period, Period) else Period.parse(period)
+
+
+def _period_text(span: Period) -> str:
+    """``2024`` for a calendar year, else ``2024-03-01 to 2024-12-31``."""
+    whole_year = (span.start.month, span.start.day, span.end.month, span.end.day) == (1, 1, 12, 31)
+    if whole_year and span.start.year == span.end.year:
+        return str(span.start.year)
+    return f"{span.start.isoformat()} to {span.end.isoformat()}"
+
+
+def _grouped_formatter() -> Any:
+    """Tick numbers with a space between thousands (``10 000``), as in the tables."""
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(
+        lambda value, _: (
+            f"{value:,.6g}".replace(",", " ")
+            if abs(value) < 1000
+            else f"{value:,.0f}".replace(",", " ")
+        )
+    )
+
+
+def _base_values(declared: Parameter | None, span: Period | None) -> list[Decimal | Scale]:
+    """The values of ``declared`` in force over ``span`` (its last value without a span)."""
+    if declared is None:
+        return []
+    if span is None:
+        return [declared.values[-1].value]
+    found = []
+    for index, dated in enumerate(declared.values):
+        following = declared.values[index + 1] if index + 1 < len(declared.values) else None
+        if dated.effective_from > span.end:
+            break
+        if following is None or following.effective_from > span.start:
+            found.append(dated.value)
+    return found
+
+
+def _as_scale(value: Any) -> Scale | None:
+    if isinstance(value, Scale):
+        return value
+    if isinstance(value, dict):
+        try:
+            return Scale.model_validate(value, strict=False)
+        except ValueError:
+            return None
+    return None
+
+
+def _value_labels(
+    values: list[Any], base: list[Decimal | Scale], declared: Parameter | None
+) -> list[str]:
+    """A short text per swept value that is not a number (see :func:`plot_sweep`)."""
+    reference = base[0] if len(base) == 1 and isinstance(base[0], Scale) else None
+    unit = _unit(declared.unit) if declared is not None else ""
+    threshold_unit = (declared.threshold_unit or "") if declared is not None else ""
+    texts = []
+    for value in values:
+        scale = _as_scale(value)
+        if scale is None:
+            texts.append(_short(str(value)))
+        elif reference is not None and scale == reference:
+            texts.append("base scale")
+        elif reference is not None and (factor := _factor(scale, reference)) is not None:
+            texts.append(f"×{factor}")
+        else:
+            texts.append(_brackets_text(scale, reference, unit, threshold_unit))
+    return texts
+
+
+def _factor(scale: Scale, reference: Scale) -> str | None:
+    """``1.10`` when ``scale`` is ``reference`` with every value times one factor."""
+    if scale.mode != reference.mode or len(scale.brackets) != len(reference.brackets):
+        return None
+    ratios = set()
+    for mine, theirs in zip(scale.brackets, reference.brackets, strict=True):
+        if mine.threshold != theirs.threshold:
+            return None
+        if theirs.value == 0:
+            if mine.value != 0:
+                return None
+            continue
+        ratios.add(mine.value / theirs.value)
+    if len(ratios) != 1:
+        return None
+    ratio = ratios.pop()
+    return f"{ratio:.2f}" if ratio == ratio.quantize(Decimal("0.01")) else f"{ratio:.4g}"
+
+
+def _brackets_text(scale: Scale, reference: Scale | None, unit: str, threshold_unit: str) -> str:
+    """The brackets of ``scale`` that differ from ``reference``, one per line."""
+    known = (
+        {(b.threshold, b.value) for b in reference.brackets}
+        if reference is not None and reference.mode == scale.mode
+        else set()
+    )
+    changed = [b for b in scale.brackets if (b.threshold, b.value) not in known]
+    if len(scale.brackets) == 1 and scale.brackets[0].threshold == 0:
+        return f"{_grouped(scale.brackets[0].value)} {unit}".rstrip()  # a flat amount
+    lines = [
+        f"≥ {_grouped(b.threshold)} {threshold_unit}: {_grouped(b.value)} {unit}".replace("  ", " ")
+        for b in changed[:_MAX_TICK_LINES]
+    ]
+    if len(changed) > _MAX_TICK_LINES:
+        lines.append(f"and {len(changed) - _MAX_TICK_LINES} more brackets")
+    prefix = "" if scale.mode == "step" else "linear: "
+    return prefix + "\n".join(lines)
+
+
+def _grouped(number: Decimal) -> str:
+    """``45000`` -> ``45 000``, ``27.50`` -> ``27.5`` (a space between thousands)."""
+    return f"{number.normalize():,f}".replace(",", " ")
+
+
+def _short(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _mark_reference(
+    top: Axes,
+    below: Axes,
+    x: np.ndarray[Any, np.dtype[np.float64]],
+    numeric: bool,
+    values: list[Any],
+    base: list[Decimal | Scale],
+    unit: str,
+    table: pd.DataFrame,
+) -> str:
+    """A dashed line at the base's value, and the base's total on it; the footnote's text."""
+    if len(base) != 1:
+        return (
+            "The parameter changes over the period: no single base value is marked." if base else ""
+        )
+    value = base[0]
+    if numeric and isinstance(value, Decimal):
+        where: float | None = float(value)
+        text = f"{_grouped(value)} {unit}".rstrip()
+    else:
+        scales = [_as_scale(v) for v in values]
+        where = next((float(i) for i, s in enumerate(scales) if s is not None and s == value), None)
+        text = "the base scale"
+    if where is None:
+        return "The base's value is not among the swept values."
+    base_total = (table["total_cents"] - table["difference_cents"]).iloc[0]
+    for axes in (top, below):
+        axes.axvline(where, color=_REFERENCE, linestyle="--", linewidth=1)
+    (level,) = _k_euros([base_total])
+    annotation = top.annotate(
+        f"base: {_grouped(Decimal(round(level)))} k€",
+        (where, level),
+        xytext=(6, -12),
+        textcoords="offset points",
+        fontsize=8,
+        color=_REFERENCE,
+    )
+    _literal(annotation)
+    top.plot(
+        [where],
+        _k_euros([base_total]),
+        marker="D",
+        markersize=9,
+        color=_REFERENCE,
+        linestyle="none",
+        zorder=3,
+        label=f"base value: {text} (dashed line)",
+    )
+    return ""
+
+
 def plot_comparison(
     comparison: Comparison,
     *,
-    title: str = "Portfolio total: baseline and scenarios",
+    title: str | None = None,
+    period: PeriodLike | None = None,
     synthetic: bool = False,
     path: str | Path | None = None,
     model: Model | str | None = None,
 ) -> Figure:
     """Stacked bars of the portfolio's lines, baseline first then each scenario, with the
-    difference to the baseline written above each scenario's bar."""
+    difference to the baseline written above each scenario's bar. ``period`` goes into the
+    default title. The bars start at zero (a bar cut short would exaggerate the change:
+    the difference is written above each one instead)."""
     resolved = resolve_model(model)
     summary = comparison.summary
     figure = _figure(max(5.0, 1.6 * len(summary) + 2.0), 4.8)
@@ -247,7 +477,7 @@ def plot_comparison(
         strict=True,
     ):
         annotation = axes.annotate(
-            f"{difference:+,.0f} €\n({pct:+.1f} %)",
+            f"{difference:+,.0f} €".replace(",", " ") + f"\n({pct:+.1f} %)",
             (position, top),
             ha="center",
             va="bottom",
@@ -257,8 +487,11 @@ def plot_comparison(
     axes.set_xticks(positions, summary["scenario"].astype(str), fontsize=8)
     _literal(*axes.get_xticklabels())
     axes.set_ylabel("k€ over the period (portfolio)")
+    axes.yaxis.set_major_formatter(_grouped_formatter())
     axes.set_ylim(0, bottom.max() * 1.15 if len(bottom) else 1)
-    _literal(axes.set_title(title))
+    span = _period(period)
+    when = f", {_period_text(span)}" if span is not None else ""
+    _literal(axes.set_title(title or f"Portfolio total: baseline and scenarios{when}"))
     axes.grid(axis="y", alpha=0.3)
     note = assumption_note(*comparison.parameters.values(), synthetic=synthetic)
     return _finish(figure, _with_model_note(note, resolved), path, len(resolved.rules) + 1)
@@ -268,13 +501,18 @@ def plot_budget(
     by_period: pd.DataFrame,
     *,
     parameters: Parameters | Scenario | None = None,
-    title: str = "Projected budget against the envelope",
+    title: str | None = None,
     synthetic: bool = False,
     path: str | Path | None = None,
     model: Model | str | None = None,
 ) -> Figure:
     """Bars of a projection's totals (``by_period`` or ``by_year`` of
-    :func:`project_budget`), stacked by line, with each period's envelope as a tick mark."""
+    :func:`project_budget`), stacked by line, with each period's envelope as a red line
+    across its bar, its amount written above the line.
+
+    The default title says "against the envelope" only when some envelope is drawn (a
+    ``by_year`` table has none), and gives the dates the table covers.
+    """
     resolved = resolve_model(model)
     params = parameters_for(resolved, parameters)
     figure = _figure(max(5.5, 1.5 * len(by_period) + 2.0), 4.8)
@@ -285,32 +523,56 @@ def plot_budget(
         heights = _k_euros(by_period[f"{key}_cents"]) / _EUROS_PER_THOUSAND
         axes.bar(positions, heights, bottom=bottom, label=label, color=colour)
         bottom += heights
-    if "envelope_eur" in by_period.columns:
-        for position, envelope in zip(positions, by_period["envelope_eur"], strict=True):
-            if envelope is None or pd.isna(envelope):
-                continue
-            level = float(envelope) / _EUROS_PER_THOUSAND / _EUROS_PER_THOUSAND
-            axes.hlines(level, position - 0.45, position + 0.45, colors="red", linewidth=2)
-            annotation = axes.annotate(
-                f"envelope {level:,.1f} M€",
-                (position, level),
-                ha="center",
-                va="bottom",
-                fontsize=8,
-                color="red",
-            )
-            _literal(annotation)
+    given: Iterable[Any] = by_period["envelope_eur"] if "envelope_eur" in by_period.columns else []
+    levels = {
+        int(position): float(envelope) / _EUROS_PER_THOUSAND / _EUROS_PER_THOUSAND
+        for position, envelope in zip(positions, given, strict=False)
+        if envelope is not None and not pd.isna(envelope)
+    }
+    drawn = False
+    for position, level in levels.items():
+        axes.hlines(
+            level,
+            position - 0.45,
+            position + 0.45,
+            colors=_ENVELOPE,
+            linewidth=2,
+            label="_" if drawn else "envelope",  # one legend entry
+        )
+        drawn = True
+        annotation = axes.annotate(
+            f"envelope {level:,.1f} M€",
+            (position, level),
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color=_ENVELOPE,
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
+        )
+        _literal(annotation)
+    highest = max([*bottom, *levels.values()], default=0.0)
+    axes.set_ylim(0, highest * 1.12 if highest > 0 else 1.0)  # room for the labels
     axes.set_xticks(positions, by_period["label"].astype(str), fontsize=8)
     _literal(*axes.get_xticklabels())
-    axes.set_ylabel("M€")
+    axes.set_ylabel("M€ over each period")
+    if title is None:
+        what = "Projected budget against the envelope" if drawn else "Projected budget"
+        title = f"{what}\n{_covered(by_period)}" if len(by_period) else what
     _literal(axes.set_title(title))
     axes.grid(axis="y", alpha=0.3)
-    return _finish(
-        figure,
-        _with_model_note(assumption_note(params, synthetic=synthetic), resolved),
-        path,
-        len(resolved.rules) + 1,
-    )
+    note = _with_model_note(assumption_note(params, synthetic=synthetic), resolved)
+    if not drawn:
+        note = f"{note} No envelope is given for these periods.".strip()
+    return _finish(figure, note, path, len(resolved.rules) + 2)
+
+
+def _covered(table: pd.DataFrame) -> str:
+    """The dates a projection's table covers (its first start to its last end)."""
+    if not {"start", "end"} <= set(table.columns):
+        return ""
+    return _period_text(Period(min(table["start"]), max(table["end"])))
 
 
 def plot_model_comparison(

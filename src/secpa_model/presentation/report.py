@@ -1,23 +1,35 @@
 """The HTML report of a portfolio: one self-contained page (``secpa-model report``).
 
-The page holds the portfolio totals, the ASSUMPTIONS the amounts rest on, one table per
-structure (the four lines, the fungible total, eligibility and reasons), the comparison with
-scenarios when some are given, and the charts of :mod:`secpa_model.presentation.plots` embedded as
-base64 PNG (``data:`` URIs). The CSS is inline and nothing is fetched from elsewhere, so the
-file can be mailed or archived on its own. Charts need the optional extra ``plot``
-(matplotlib); without it the page says so and names the extra. Every text taken from the
-input or the parameters is escaped.
+The page holds, in this order: what was computed (input, period, model, parameters), one
+portfolio table (a row per structure, or per structure and year: the user's name columns,
+eligibility, each line and the total; the portfolio's total in its footer), with each
+structure's inputs in a row under it, grouped by the line that reads them; the baseline
+against scenarios when some are given; the charts of :mod:`secpa_model.presentation.plots`
+embedded as base64 PNG (``data:`` URIs); the ASSUMPTIONS the amounts rest on, each source
+listed once and referred to by its number; what each line is; how to read the page.
+
+The table sorts by any column in the browser (a small inline script; without it the page
+reads as well, inputs shown) and the page prints (``@media print``: no buttons, the table
+header repeated on each page, no structure cut across two pages). The CSS and the script
+are inline and nothing is fetched from elsewhere, so the file can be mailed or archived on
+its own. The words are English or French (``language``, :mod:`report_text`). Charts need
+the optional extra ``plot`` (matplotlib); without it the page says so and names the extra.
+Every text taken from the input or the parameters is escaped.
 """
 
 from __future__ import annotations
 
 import base64
 import io
+import math
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import pandas as pd
 
@@ -26,17 +38,20 @@ from secpa_model.analysis.scenarios import Scenario, as_parameters
 from secpa_model.core.money import cents_to_euros, exact_sum, format_euros
 from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.engine.trace import count_words
-from secpa_model.io.frames import YEAR_COLUMN, allocate_reported
+from secpa_model.io.frames import YEAR_COLUMN, Keep, allocate_reported, kept_columns
 from secpa_model.io.output import atomic_path
+from secpa_model.model.inputs import Input
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import DatedValue, Parameter, Parameters, Scale
 from secpa_model.models import resolve_model
+from secpa_model.presentation.report_text import LANGUAGES, Language, words
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.figure import Figure
 
 __all__ = [
     "CHART_EXTRA",
+    "LANGUAGES",
     "MAX_CHART_STRUCTURES",
     "assumed_values",
     "build_report",
@@ -46,23 +61,131 @@ __all__ = [
 CHART_EXTRA: Final = "plot"
 """The optional extra the charts need (matplotlib)."""
 MAX_CHART_STRUCTURES: Final = 60
-"""The bar chart draws at most this many structures (the largest totals); tables list all."""
-
+"""The bar chart draws at most this many structures (the largest totals); the table lists all."""
 _TRUE_WORDS: Final = ("true", "1", "yes", "oui", "vrai")
+_WHOLE_NUMBER: Final = re.compile(r"-?\d{1,15}(\.0*)?")
 _CSS: Final = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #222; }
-h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ccc; margin-top: 2em; }
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 78em; color: #222;
+  padding: 0 1em; line-height: 1.4; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+h2 { border-bottom: 1px solid #ccc; margin-top: 1.8em; font-size: 1.25em; }
 table { border-collapse: collapse; margin: 0.5em 0 1em; }
-th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; vertical-align: top; }
-th { background: #f2f2f2; text-align: left; }
-td.amount { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-tr.total td { font-weight: bold; }
+th, td { border: 1px solid #d0d0d0; padding: 0.25em 0.55em; vertical-align: top; }
+th { background: #f2f2f2; text-align: left; font-weight: 600; }
+td.amount, th.amount { text-align: right; font-variant-numeric: tabular-nums;
+  white-space: nowrap; }
+td.zero { color: #888; }
+tfoot td { font-weight: bold; background: #fafafa; border-top: 2px solid #999; }
 .assumption { color: #a33; font-weight: bold; }
 .warning { background: #fff4e5; border-left: 4px solid #f28e2b; padding: 0.5em 1em; }
 .meta { color: #555; }
-section.structure { display: inline-block; vertical-align: top; margin-right: 1.5em; }
-section.structure h3 { margin-bottom: 0.2em; font-size: 1em; }
+.hint { color: #555; font-size: 0.9em; }
+table.portfolio td.name { min-width: 9em; }
+table.portfolio th { position: sticky; top: 0; z-index: 1; }
+table.portfolio th { vertical-align: bottom; }
+table.portfolio th.amount { min-width: 7em; }
+table.portfolio th button { font: inherit; color: inherit; background: none; border: 0;
+  padding: 0; margin: 0; text-align: inherit; cursor: pointer; white-space: normal; }
+table.portfolio tr.lines td:first-child { white-space: nowrap; }
+table.portfolio th[aria-sort="ascending"] button::after { content: " ▲"; }
+table.portfolio th[aria-sort="descending"] button::after { content: " ▼"; }
+table.portfolio th[data-sort-kind] button::after { color: #999; }
+table.portfolio tbody:nth-of-type(even) tr.lines td { background: #fbfbfb; }
+td.not-eligible { color: #a33; }
+td.not-eligible ul { margin: 0; padding-left: 1.1em; }
+tr.inputs td { background: #f7f9fc; font-size: 0.88em; padding: 0.4em 0.8em 0.6em; }
+dl.inputs { display: grid; grid-template-columns: max-content minmax(0, 1fr);
+  gap: 0.15em 1em; margin: 0; }
+dl.inputs dt { font-weight: 600; color: #444; }
+dl.inputs dd { margin: 0; }
+span.input { white-space: nowrap; margin-right: 1.2em; }
+span.input code { color: #555; }
+.defaulted { color: #888; }
+button.toggle { margin-left: 0.4em; font-size: 0.85em; padding: 0 0.35em; cursor: pointer;
+  background: none; border: 1px solid #bbb; border-radius: 3px; color: #1b6ca8; }
+table.portfolio { font-size: 0.95em; }
+button.all { margin: 0 0 0.4em; }
+sup a { text-decoration: none; }
+ol.sources li { margin-bottom: 0.3em; }
+table.assumptions td:nth-child(3) { min-width: 14em; }
+table.assumptions td:nth-child(5) { min-width: 18em; }
+figure { margin: 1em 0; }
 img { max-width: 100%; }
+@page { size: A4; margin: 12mm; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0 1mm; font-size: 8.5pt; }
+  button.toggle, button.all, .screen-only { display: none !important; }
+  table.portfolio th { position: static; }
+  table.portfolio, table.assumptions, table.lines { width: 100%; }
+  table.portfolio th.amount { min-width: 0; }
+  section.keep { break-inside: avoid; }
+  thead { display: table-header-group; }
+  tfoot { display: table-row-group; }
+  tbody, tr, figure { break-inside: avoid; }
+  h2 { break-after: avoid; }
+  a { color: inherit; text-decoration: none; }
+  .warning { border: 1px solid #f28e2b; }
+}
+"""
+_SCRIPT: Final = """
+(function () {
+  "use strict";
+  var table = document.getElementById("portfolio");
+  if (!table) { return; }
+  var groups = function () { return Array.prototype.slice.call(table.tBodies); };
+  var toggles = [];
+  groups().forEach(function (group) {
+    var inputs = group.rows[1];
+    if (!inputs) { return; }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "toggle";
+    button.title = table.getAttribute("data-inputs");
+    button.setAttribute("aria-label", button.title);
+    button.setAttribute("aria-controls", inputs.id);
+    var show = function (open) {
+      inputs.hidden = !open;
+      button.setAttribute("aria-expanded", String(open));
+      button.textContent = open ? "\u25be" : "\u25b8";
+    };
+    show(false);
+    button.addEventListener("click", function () { show(inputs.hidden); });
+    group.rows[0].cells[0].appendChild(button);
+    toggles.push(show);
+  });
+  var all = document.getElementById("inputs-all");
+  if (all) {
+    all.hidden = false;
+    all.addEventListener("click", function () {
+      var open = all.getAttribute("aria-expanded") !== "true";
+      toggles.forEach(function (show) { show(open); });
+      all.setAttribute("aria-expanded", String(open));
+      all.textContent = all.getAttribute(open ? "data-hide" : "data-show");
+    });
+  }
+  var heads = table.tHead.rows[0].cells;
+  Array.prototype.forEach.call(heads, function (th, column) {
+    var kind = th.getAttribute("data-sort-kind");
+    if (!kind) { return; }
+    var button = document.createElement("button");
+    button.type = "button";
+    while (th.firstChild) { button.appendChild(th.firstChild); }
+    th.appendChild(button);
+    button.addEventListener("click", function () {
+      var ascending = th.getAttribute("aria-sort") !== "ascending";
+      Array.prototype.forEach.call(heads, function (other) { other.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      var key = function (group) { return group.rows[0].cells[column].getAttribute("data-sort"); };
+      var sorted = groups().sort(function (a, b) {
+        var x = key(a), y = key(b);
+        var order = kind === "number" ? Number(x) - Number(y)
+          : x.localeCompare(y, document.documentElement.lang, { numeric: true });
+        return ascending ? order : -order;
+      });
+      sorted.forEach(function (group) { table.insertBefore(group, table.tFoot); });
+    });
+  });
+})();
 """
 
 
@@ -74,9 +197,11 @@ def build_report(
     *,
     model: Model | str | None = None,
     allow_duplicates: bool = False,
-    title: str = "SECPA allocations",
+    title: str | None = None,
     source: str = "",
     charts: bool = True,
+    language: Language = "en",
+    keep: Keep = None,
     errors: Literal["raise", "report"] = "raise",
 ) -> str:
     """The HTML page (a string) of the allocations of ``frame`` over ``period``.
@@ -84,11 +209,15 @@ def build_report(
     ``model``: the model computed (default: the experimentation), its lines shown;
     ``parameters``: the set used (default: the model's reference values); each of
     ``scenarios`` is compared with it (a table and a chart). ``source`` names the input
-    (e.g. the file) in the page. ``charts=False`` leaves the charts out. Invalid input
-    raises :class:`~secpa_model.InputError`, as
+    (e.g. the file) in the page; ``title`` defaults to "SECPA allocations" in the page's
+    ``language`` (``"en"`` or ``"fr"``). ``keep``: the input columns shown beside the id, as
+    :func:`~secpa_model.allocate_frame` takes them (default: the identifying columns found,
+    e.g. ``nom``, ``region``; ``()`` for none). ``charts=False`` leaves the
+    charts out. Invalid input raises :class:`~secpa_model.InputError`, as
     :func:`~secpa_model.allocate_frame` does; with ``errors="report"`` the page is made of
     the valid rows and says which rows were left out, and why.
     """
+    text = words(language)
     resolved = resolve_model(model)
     params = (
         as_parameters(parameters, resolved)
@@ -96,6 +225,7 @@ def build_report(
         else resolved.reference_parameters()
     )
     span = Period.parse(period) if period is not None else None
+    names = [name for name in kept_columns(frame, keep, resolved) if name != YEAR_COLUMN]
     reported = allocate_reported(
         frame, span, params, model=resolved, allow_duplicates=allow_duplicates, errors=errors
     )
@@ -114,34 +244,40 @@ def build_report(
         else None
     )
     synthetic = all_synthetic(frame)
+    heading = title if title is not None else text["title"]
+    sources = _Sources()
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en">',
+        f'<html lang="{language}">',
         "<head>",
         '<meta charset="utf-8">',
-        f"<title>{escape(title)}</title>",
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(heading)}</title>",
         f"<style>{_CSS}</style>",
         "</head>",
         "<body>",
-        f"<h1>{escape(title)}</h1>",
-        _meta(source, span, params, resolved),
+        f"<h1>{escape(heading)}</h1>",
+        *_meta(text, source, span, params, resolved),
     ]
     if synthetic:
-        parts.append(
-            '<p class="warning">The structures are SYNTHETIC: invented figures, no real '
-            "structure is described.</p>"
-        )
-    parts += _left_out(reported.errors)
-    rows_are = "structure-years" if YEAR_COLUMN in frame.columns else "structures"
-    parts += _totals(resolved, result, rows_are)
-    parts += _assumptions(params, span)
+        parts.append(f'<p class="warning">{escape(text["synthetic"])}</p>')
+    parts += _left_out(text, reported.errors)
+    parts += _portfolio(text, language, resolved, frame, result, names)
     if comparison is not None:
-        parts += _scenarios(comparison)
+        parts += _scenarios(text, comparison)
     if charts:
-        parts += _charts(resolved, result, params, comparison, synthetic)
-    years = frame.loc[result.index, YEAR_COLUMN] if YEAR_COLUMN in frame.columns else None
-    parts += _structures(resolved, result, years)
-    parts += [_reading_note(resolved), "</body>", "</html>", ""]
+        parts += _charts(text, resolved, result, params, comparison, synthetic, span)
+    parts += _assumptions(text, params, span, sources)
+    parts += sources.html(text)
+    parts += _lines_table(text, language, resolved)
+    parts += [
+        f'<footer><h2 id="reading">{escape(text["reading"])}</h2>'
+        f"<p>{escape(text['reading_text'])}</p></footer>",
+        f"<script>{_SCRIPT}</script>",
+        "</body>",
+        "</html>",
+        "",
+    ]
     return "\n".join(parts)
 
 
@@ -154,9 +290,11 @@ def write_report(
     *,
     model: Model | str | None = None,
     allow_duplicates: bool = False,
-    title: str = "SECPA allocations",
+    title: str | None = None,
     source: str = "",
     charts: bool = True,
+    language: Language = "en",
+    keep: Keep = None,
     errors: Literal["raise", "report"] = "raise",
 ) -> Path:
     """Write :func:`build_report` (same arguments after ``path``) to ``path`` (UTF-8).
@@ -175,6 +313,8 @@ def write_report(
         title=title,
         source=source,
         charts=charts,
+        language=language,
+        keep=keep,
         errors=errors,
     )
     with atomic_path(file) as temporary:
@@ -186,54 +326,258 @@ def all_synthetic(frame: pd.DataFrame) -> bool:
     """Whether every row says it is synthetic (a ``synthetic`` column, bools or text)."""
     if "synthetic" not in frame.columns or frame.empty:
         return False
-    words = frame["synthetic"].map(lambda value: str(value).strip().lower())
-    return bool(words.isin(_TRUE_WORDS).all())
+    marks = frame["synthetic"].map(lambda value: str(value).strip().lower())
+    return bool(marks.isin(_TRUE_WORDS).all())
 
 
 def _euros(cents: int) -> str:
     return format_euros(cents_to_euros(int(cents)))
 
 
-def _meta(source: str, span: Period | None, params: Parameters, model: Model) -> str:
+def _meta(
+    text: dict[str, str], source: str, span: Period | None, params: Parameters, model: Model
+) -> list[str]:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         release = version("secpa-model")
     except PackageNotFoundError:  # pragma: no cover - run from a source tree
         release = "(not installed)"
-    what = f"Input: {source}. " if source else ""
-    when = f"Period: {span} (both days included)" if span else "Period: each row's year"
-    origin = f" ({params.origin})" if params.origin else ""
+    what = text["input"].format(source=source) + " " if source else ""
+    when = text["period"].format(period=span) if span else text["each_year"]
+    origin = f" ({Path(params.origin).name})" if params.origin else ""
+    generated = text["generated"].format(
+        model=repr(model.name),
+        parameters=repr(params.name),
+        origin=origin,
+        release=release,
+        today=date.today().isoformat(),
+        rounding=model.rounding.phrase,
+    )
+    parts = [f'<p class="meta">{escape(what + when)} {escape(generated)}</p>']
+    if model.note:
+        parts.append(f'<p class="warning">{escape(model.note)}</p>')
+    return parts
+
+
+def _line_name(rule: Any, language: str) -> str:
+    """A line's name in ``language`` (its declared French term, else its label)."""
+    return str(rule.label_fr or rule.label) if language == "fr" else str(rule.label)
+
+
+@dataclass(frozen=True)
+class _Column:
+    """A column of the portfolio table: heading, how it sorts, whether it holds amounts."""
+
+    heading: str
+    kind: str  # "text" or "number"
+    amount: bool = False
+    title: str = ""
+
+
+def _portfolio(
+    text: dict[str, str],
+    language: str,
+    model: Model,
+    frame: pd.DataFrame,
+    result: pd.DataFrame,
+    names: list[str],
+) -> list[str]:
+    """The one table of the portfolio: a row per structure (or structure-year), each
+    followed by its inputs; the portfolio's totals in the footer."""
+    years = YEAR_COLUMN in frame.columns
+    columns = [_Column(model.id_input, "text")]
+    columns += [_Column(name, "text") for name in names]
+    if years:
+        columns.append(_Column(text["year"], "number"))
+    columns.append(_Column(text["eligible"], "number"))
+    columns += [
+        _Column(_line_name(rule, language), "number", amount=True, title=rule.key)
+        for rule in model.rules
+    ]
+    columns.append(_Column(text["total"], "number", amount=True, title="total"))
+    head = "".join(
+        f'<th data-sort-kind="{column.kind}"'
+        + (' class="amount"' if column.amount else "")
+        + (f' title="{escape(column.title)}"' if column.title else "")
+        + f">{escape(column.heading)}</th>"
+        for column in columns
+    )
+    conditions = {condition.code: condition for condition in model.all_conditions}
+    source_rows = frame.loc[result.index]
+    bodies = []
+    for number, (record, row) in enumerate(
+        zip(result.to_dict("records"), source_rows.to_dict("records"), strict=True)
+    ):
+        cells = [_text_cell(record[model.id_input])]
+        cells += [_text_cell(row[name], css="name") for name in names]
+        if years:
+            year = _cell_text(row[YEAR_COLUMN]).replace(" ", "")  # 2024, not 2 024
+            cells.append(f'<td data-sort="{escape(year)}">{escape(year)}</td>')
+        cells.append(_eligibility_cell(text, language, record, conditions))
+        cells += [_amount_cell(record[f"{rule.key}_cents"]) for rule in model.rules]
+        cells.append(_amount_cell(record["total_cents"]))
+        inputs = _inputs_html(text, language, model, row)
+        bodies.append(
+            f'<tbody><tr class="lines">{"".join(cells)}</tr>'
+            f'<tr class="inputs" id="inputs-{number}"><td colspan="{len(columns)}">'
+            f"{inputs}</td></tr></tbody>"
+        )
+    eligible = int(result["eligible"].sum())
+    lead = 1 + len(names) + (1 if years else 0)
+    foot = (
+        f'<tfoot><tr><td colspan="{lead}">{escape(text["total"])}</td>'
+        f'<td class="amount">{eligible} / {len(result)}</td>'
+        + "".join(
+            f'<td class="amount">{escape(_euros(exact_sum(result[f"{rule.key}_cents"])))}</td>'
+            for rule in model.rules
+        )
+        + f'<td class="amount">{escape(_euros(exact_sum(result["total_cents"])))}</td>'
+        "</tr></tfoot>"
+    )
+    rows_are = text["structure_years"] if years else text["structures"]
+    counts = text["counts"].format(
+        rows=len(result), rows_are=rows_are, eligible=eligible, not_eligible=len(result) - eligible
+    )
+    total = _euros(exact_sum(result["total_cents"]))
+    return [
+        f'<h2 id="portfolio-heading">{escape(text["portfolio"])}</h2>',
+        f"<p>{escape(counts)} <strong>{escape(text['total_is'].format(total=total))}</strong></p>",
+        f'<p class="hint screen-only">{escape(text["how_to_read"])}</p>',
+        f'<button type="button" class="all" id="inputs-all" hidden aria-expanded="false" '
+        f'data-show="{escape(text["show_all"])}" data-hide="{escape(text["hide_all"])}">'
+        f"{escape(text['show_all'])}</button>",
+        f'<table class="portfolio" id="portfolio" data-inputs="{escape(text["inputs"])}">',
+        f"<thead><tr>{head}</tr></thead>",
+        *bodies,
+        foot,
+        "</table>",
+    ]
+
+
+def _text_cell(value: Any, css: str = "") -> str:
+    """An id or a name: as given (escaped), empty when missing."""
+    shown = "" if _missing(value) else str(value)
+    style = f' class="{css}"' if css else ""
+    return f'<td{style} data-sort="{escape(shown)}">{escape(shown)}</td>'
+
+
+def _amount_cell(cents: Any) -> str:
+    zero = " zero" if int(cents) == 0 else ""
+    return f'<td class="amount{zero}" data-sort="{int(cents)}">{escape(_euros(int(cents)))}</td>'
+
+
+def _eligibility_cell(
+    text: dict[str, str], language: str, record: dict[Any, Any], conditions: dict[str, Any]
+) -> str:
+    if record["eligible"]:
+        return f'<td data-sort="1">{escape(text["yes"])}</td>'
+    codes = [code for code in str(record["reasons"]).split(";") if code]
+    reasons = "".join(
+        f"<li><code>{escape(code)}</code>: "
+        f"{escape(conditions[code].text_fr if language == 'fr' else conditions[code].text_en)}"
+        "</li>"
+        if code in conditions
+        else f"<li><code>{escape(code)}</code></li>"
+        for code in codes
+    )
+    return f'<td class="not-eligible" data-sort="0">{escape(text["no"])}<ul>{reasons}</ul></td>'
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _cell_text(value: Any) -> str:
+    """A value from the input as people read it: empty for a missing one, integers
+    grouped by thousands (``3 200``), other values as given."""
+    if _missing(value):
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return f"{int(value):,}".replace(",", " ")
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return _cell_text(int(value))
+    if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value.strip()):
+        return _cell_text(int(Decimal(value.strip())))  # "70000" or "420.0" as read from a file
+    return str(value)
+
+
+def _input_text(text: dict[str, str], item: Input, row: dict[Any, Any]) -> str:
+    """One input of a structure: its name, its value and unit (or its default)."""
+    unit = item.unit.replace("EUR", "€")
+    given = row.get(item.name)
+    if _missing(given):
+        default = item.default if not item.required else None
+        value = "—" if default is None else f"{_cell_text(default)} {unit}".strip()
+        shown = f'<span class="defaulted">{escape(value)} ({escape(text["default"])})</span>'
+        if item.required:
+            shown = f'<span class="defaulted">{escape(text["empty"])}</span>'
+    else:
+        shown = escape(f"{_cell_text(given)} {unit}".strip())
     return (
-        f'<p class="meta">{escape(what)}{escape(when)}. Model: {escape(repr(model.name))}. '
-        f"Parameters: {escape(repr(params.name))}{escape(origin)}. Generated by secpa-model "
-        f"{escape(release)} on {date.today().isoformat()}. Amounts in euros, each line "
-        f"rounded once, {escape(model.rounding.phrase)}; totals are sums of those cents.</p>"
-        + (f'<p class="warning">{escape(model.note)}</p>' if model.note else "")
+        f'<span class="input" title="{escape(item.description)}"><code>{escape(item.name)}</code>'
+        f" {shown}</span>"
     )
 
 
-def _totals(model: Model, result: pd.DataFrame, rows_are: str) -> list[str]:
-    rows = [
-        f"<tr><td>{escape(rule.label)}</td><td>{escape(rule.key)}</td>"
-        f'<td class="amount">{escape(_euros(exact_sum(result[f"{rule.key}_cents"])))}</td></tr>'
-        for rule in model.rules
+def _inputs_html(text: dict[str, str], language: str, model: Model, row: dict[Any, Any]) -> str:
+    """A structure's inputs grouped by what reads them: each line, eligibility, the dates
+    of participation, the others."""
+    declared = {item.name: item for item in model.inputs}
+    groups: list[tuple[str, list[str]]] = [
+        (_line_name(rule, language), list(rule.inputs)) for rule in model.rules
     ]
-    total = exact_sum(result["total_cents"])
-    eligible = int(result["eligible"].sum())
-    return [
-        '<h2 id="totals">Totals</h2>',
-        f"<p>{len(result)} {rows_are}, {eligible} eligible, {len(result) - eligible} not "
-        "eligible.</p>",
-        '<table class="totals">',
-        "<thead><tr><th>line</th><th>key</th><th>amount</th></tr></thead>",
-        "<tbody>",
-        *rows,
-        f'<tr class="total"><td>Total (fungible)</td><td>total</td>'
-        f'<td class="amount">{escape(_euros(total))}</td></tr>',
-        "</tbody>",
-        "</table>",
+    read = {name for _, names in groups for name in names}
+    eligibility = [
+        name for condition in model.all_conditions for name in condition.inputs if name not in read
     ]
+    groups.append((text["eligibility_inputs"], list(dict.fromkeys(eligibility))))
+    dates = [name for name in (model.entry_input, model.exit_input) if name is not None]
+    groups.append((text["participation_inputs"], dates))
+    seen = read | set(eligibility) | set(dates) | {model.id_input}
+    groups.append((text["other_inputs"], [n for n in declared if n not in seen]))
+    items = []
+    for heading, names in groups:
+        known = [declared[name] for name in names if name in declared]
+        if known:
+            values = " ".join(_input_text(text, item, row) for item in known)
+            items.append(f"<dt>{escape(heading)}</dt><dd>{values}</dd>")
+    return f'<dl class="inputs">{"".join(items)}</dl>'
+
+
+class _Sources:
+    """The sources cited by the page, each listed once and referred to by its number."""
+
+    def __init__(self) -> None:
+        self._numbers: dict[str, int] = {}
+
+    def cite(self, source: str) -> str:
+        """The footnote mark of ``source`` (numbered on its first citation)."""
+        number = self._numbers.setdefault(source, len(self._numbers) + 1)
+        return f'<sup><a href="#source-{number}">[{number}]</a></sup>'
+
+    def html(self, text: dict[str, str]) -> list[str]:
+        """The numbered list of the sources cited (nothing when none is)."""
+        if not self._numbers:
+            return []
+        items = [
+            f'<li id="source-{number}">{escape(source)}</li>'
+            for source, number in self._numbers.items()
+        ]
+        return [
+            f'<h2 id="sources">{escape(text["sources"])}</h2>',
+            '<ol class="sources">',
+            *items,
+            "</ol>",
+        ]
 
 
 def assumed_values(params: Parameters, span: Period | None) -> list[tuple[Parameter, DatedValue]]:
@@ -242,42 +586,70 @@ def assumed_values(params: Parameters, span: Period | None) -> list[tuple[Parame
     return params.assumed_values(span)
 
 
-def _assumptions(params: Parameters, span: Period | None) -> list[str]:
+def _assumptions(
+    text: dict[str, str], params: Parameters, span: Period | None, sources: _Sources
+) -> list[str]:
     rows = []
     for parameter, dated in assumed_values(params, span):
+        unit = parameter.unit.replace("EUR", "€")
         if isinstance(dated.value, Scale):
-            value = dated.value.describe(parameter.unit, parameter.threshold_unit or "")
+            value = _scale_html(dated.value, unit, parameter.threshold_unit or "")
         else:
-            value = f"{dated.value} {parameter.unit}"
+            value = escape(f"{_cell_text(dated.value)} {unit}")
         rows.append(
-            '<tr><td class="assumption">ASSUMPTION</td>'
-            f"<td><code>{escape(parameter.path)}</code></td><td>{escape(value)}</td>"
-            f"<td>{dated.effective_from.isoformat()}</td>"
-            f"<td>{escape(dated.rationale or '')}</td><td>{escape(str(dated.source))}</td></tr>"
+            f'<tr><td class="assumption">{escape(text["assumption"])}</td>'
+            f"<td><code>{escape(parameter.path)}</code></td><td>{value}</td>"
+            f'<td style="white-space: nowrap">{dated.effective_from.isoformat()}</td>'
+            f"<td>{escape(dated.rationale or '')}</td>"
+            f"<td>{sources.cite(str(dated.source))}</td></tr>"
         )
-    intro = (
-        f"<p>{len(rows)} parameter values used over the period are ASSUMPTIONS of secpa-model, "
-        "not published values: the amounts that depend on them are assumption-based. "
-        "Replace them with official values (<code>--parameters FILE</code>; see "
-        "docs/official-values.md).</p>"
-        if rows
-        else "<p>No value used over the period is an assumption.</p>"
-    )
-    parts = ['<h2 id="assumptions">Assumptions used</h2>', intro]
+    intro = text["assumptions_intro"].format(count=len(rows)) if rows else text["no_assumption"]
+    parts = [f'<h2 id="assumptions">{escape(text["assumptions"])}</h2>', f"<p>{escape(intro)}</p>"]
     if rows:
-        parts += [
-            '<table class="assumptions">',
-            "<thead><tr><th>status</th><th>parameter</th><th>value</th><th>from</th>"
-            "<th>rationale</th><th>source</th></tr></thead>",
-            "<tbody>",
-            *rows,
-            "</tbody>",
-            "</table>",
-        ]
+        headings = ("status", "parameter", "value", "from", "rationale", "source")
+        parts += _table("assumptions", [text[key] for key in headings], rows)
     return parts
 
 
-def _scenarios(comparison: Comparison) -> list[str]:
+def _table(css: str, headings: Sequence[str], rows: Sequence[str]) -> list[str]:
+    """A table of class ``css``: the (escaped) ``headings``, then ``rows`` (HTML ``<tr>``)."""
+    head = "".join(f"<th>{escape(heading)}</th>" for heading in headings)
+    return [
+        f'<table class="{css}">',
+        f"<thead><tr>{head}</tr></thead>",
+        "<tbody>",
+        *rows,
+        "</tbody>",
+        "</table>",
+    ]
+
+
+def _scale_html(scale: Scale, unit: str, threshold_unit: str) -> str:
+    """A scale, one bracket per line (escaped)."""
+    brackets = [
+        f"{_cell_text(b.threshold)} {threshold_unit} → {_cell_text(b.value)} {unit}"
+        for b in scale.brackets
+    ]
+    return "<br>".join(escape(line) for line in [f"{scale.mode}:", *brackets])
+
+
+def _lines_table(text: dict[str, str], language: str, model: Model) -> list[str]:
+    """What each line is: its name, key, legal basis and formula."""
+    rows = [
+        f"<tr><td>{escape(_line_name(rule, language))}</td><td><code>{escape(rule.key)}</code>"
+        f"</td><td>{escape(rule.legal_basis_fr if language == 'fr' else rule.legal_basis_en)}"
+        f"</td><td><code>{escape(rule.formula)}</code></td></tr>"
+        for rule in model.rules
+    ]
+    headings = ("line", "key", "legal_basis", "formula")
+    return [
+        f'<h2 id="lines">{escape(text["lines"])}</h2>',
+        f"<p>{escape(text['lines_intro'].format(count=count_words(len(model.rules))))}</p>",
+        *_table("lines", [text[key] for key in headings], rows),
+    ]
+
+
+def _scenarios(text: dict[str, str], comparison: Comparison) -> list[str]:
     rows = []
     for record in comparison.summary.to_dict("records"):
         pct = record["difference_pct"]
@@ -297,60 +669,65 @@ def _scenarios(comparison: Comparison) -> list[str]:
             if any(value.status == "scenario" for value in parameter.values)
         }
     )
+    headings = (
+        "scenario",
+        "total_short",
+        "difference",
+        "difference_pct",
+        "eligible_structures",
+        "structures_changed",
+    )
+    intro = text["scenarios_intro"].format(paths=", ".join(overridden) or text["none"])
     return [
-        '<h2 id="scenarios">Baseline and scenarios</h2>',
-        "<p>The first row is the baseline; each scenario overrides some parameters "
-        f"({escape(', '.join(overridden) or 'none')}).</p>",
-        '<table class="scenarios">',
-        "<thead><tr><th>scenario</th><th>total</th><th>difference to the baseline</th>"
-        "<th>difference (%)</th><th>eligible structures</th><th>structures changed</th>"
-        "</tr></thead>",
-        "<tbody>",
-        *rows,
-        "</tbody>",
-        "</table>",
+        '<section class="keep">',
+        f'<h2 id="scenarios">{escape(text["scenarios"])}</h2>',
+        f"<p>{escape(intro)}</p>",
+        *_table("scenarios", [text[key] for key in headings], rows),
+        "</section>",
     ]
 
 
 def _charts(
+    text: dict[str, str],
     model: Model,
     result: pd.DataFrame,
     params: Parameters,
     comparison: Comparison | None,
     synthetic: bool,
+    span: Period | None,
 ) -> list[str]:
-    parts = ['<h2 id="charts">Charts</h2>']
+    parts = [f'<h2 id="charts">{escape(text["charts"])}</h2>']
+    if text["charts_language"]:
+        parts.append(f'<p class="hint">{escape(text["charts_language"])}</p>')
     try:
         from secpa_model.presentation.plots import plot_allocations, plot_comparison
 
         shown = result
-        caption = f"The {count_words(len(model.rules))} lines of each structure, stacked."
+        caption = text["chart_lines"].format(count=count_words(len(model.rules)))
         if len(result) > MAX_CHART_STRUCTURES:
             shown = result.sort_values("total_cents", ascending=False).head(MAX_CHART_STRUCTURES)
-            caption += (
-                f" The {MAX_CHART_STRUCTURES} largest totals of {len(result)} structures; "
-                "the tables below list them all."
-            )
+            caption += text["chart_largest"].format(shown=MAX_CHART_STRUCTURES, rows=len(result))
         images = [
             (
-                plot_allocations(shown, parameters=params, synthetic=synthetic, model=model),
+                plot_allocations(
+                    shown, parameters=params, synthetic=synthetic, model=model, period=span
+                ),
                 caption,
             ),
         ]
         if comparison is not None:
-            figure = plot_comparison(comparison, synthetic=synthetic, model=model)
-            images.append((figure, "Portfolio totals: baseline and each scenario."))
-        rendered = [(_data_uri(figure), text) for figure, text in images]
+            figure = plot_comparison(comparison, synthetic=synthetic, model=model, period=span)
+            images.append((figure, text["chart_scenarios"]))
+        rendered = [(_data_uri(figure), caption) for figure, caption in images]
     except ImportError:
         parts.append(
-            f'<p class="warning">Charts unavailable: they need matplotlib, the optional extra '
-            f"'{CHART_EXTRA}' (pip install 'secpa-model[{CHART_EXTRA}]').</p>"
+            f'<p class="warning">{escape(text["charts_unavailable"].format(extra=CHART_EXTRA))}</p>'
         )
         return parts
-    for uri, text in rendered:
+    for uri, caption in rendered:
         parts.append(
-            f'<figure><img src="{uri}" alt="{escape(text)}">'
-            f"<figcaption>{escape(text)}</figcaption></figure>"
+            f'<figure><img src="{uri}" alt="{escape(caption)}">'
+            f"<figcaption>{escape(caption)}</figcaption></figure>"
         )
     return parts
 
@@ -361,75 +738,19 @@ def _data_uri(figure: Figure) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _structures(model: Model, result: pd.DataFrame, years: pd.Series | None) -> list[str]:
-    """One table per row of ``result`` (per structure, or per structure and year)."""
-    parts = ['<h2 id="structures">Structures</h2>']
-    conditions = {condition.code: condition for condition in model.all_conditions}
-    year_of = [None] * len(result) if years is None else [str(year) for year in years]
-    for number, (record, year) in enumerate(zip(result.to_dict("records"), year_of, strict=True)):
-        structure = str(record[model.id_input])
-        heading = structure if year is None else f"{structure}, {year}"
-        year_attribute = "" if year is None else f' data-year="{escape(year)}"'
-        if record["eligible"]:
-            status = "<p>Eligible.</p>"
-        else:
-            codes = [code for code in str(record["reasons"]).split(";") if code]
-            reasons = "".join(
-                f"<li><code>{escape(code)}</code>: {escape(conditions[code].text_en)}</li>"
-                if code in conditions
-                else f"<li><code>{escape(code)}</code></li>"
-                for code in codes
-            )
-            status = f"<p>NOT eligible:</p><ul>{reasons}</ul>"
-        rows = [
-            f"<tr><td>{escape(rule.label)}</td>"
-            f'<td class="amount">{escape(_euros(record[f"{rule.key}_cents"]))}</td></tr>'
-            for rule in model.rules
-        ]
-        parts += [
-            f'<section class="structure" id="structure-{number}">',
-            f"<h3>{escape(heading)}</h3>",
-            status,
-            f'<table class="structure" data-structure="{escape(structure)}"{year_attribute}>',
-            "<thead><tr><th>line</th><th>amount</th></tr></thead>",
-            "<tbody>",
-            *rows,
-            f'<tr class="total"><td>Total (fungible)</td>'
-            f'<td class="amount">{escape(_euros(record["total_cents"]))}</td></tr>',
-            "</tbody>",
-            "</table>",
-            "</section>",
-        ]
-    return parts
-
-
-def _reading_note(model: Model) -> str:
-    lines = count_words(len(model.rules))
-    return (
-        '<footer><h2 id="reading">Reading this report</h2><p>Each structure receives '
-        f"{escape(lines)} fungible dotations; the structure may spend the total across them. "
-        "A line is "
-        "computed over each piece of the period (cut at 1 January, at parameter changes and "
-        "at entry and exit), prorated by its days over its year's days, and rounded once. "
-        "Amounts marked as resting on ASSUMPTIONS change when the official values are loaded. "
-        "For the computation of one structure, line by line: "
-        "<code>secpa-model allocate --explain</code>.</p></footer>"
-    )
-
-
-def _left_out(problems: pd.DataFrame) -> list[str]:
+def _left_out(text: dict[str, str], problems: pd.DataFrame) -> list[str]:
     """A warning listing the input rows left out as invalid (``errors="report"``), one line
     per problem: row, field, value and message; nothing when there are none."""
     if problems.empty:
         return []
     rows = problems["row"].nunique()
     items = "".join(
-        f"<li>row {escape(str(record['row']))}: <code>{escape(str(record['field']))}</code> = "
+        f"<li>{escape(text['row'])} {escape(str(record['row']))}: "
+        f"<code>{escape(str(record['field']))}</code> = "
         f"{escape(str(record['value']))}: {escape(str(record['message']))}</li>"
         for record in problems.to_dict("records")
     )
-    return [
-        f'<div class="warning" id="left-out"><p>{rows} invalid input '
-        f"row{'s' if rows > 1 else ''} left out of every table, total and chart "
-        f"({len(problems)} problem{'s' if len(problems) > 1 else ''}):</p><ul>{items}</ul></div>"
-    ]
+    key = "left_out_one" if rows == 1 else "left_out_many"
+    count = text["problem_one" if len(problems) == 1 else "problem_many"]
+    heading = text[key].format(rows=rows, problems=count.format(count=len(problems)))
+    return [f'<div class="warning" id="left-out"><p>{escape(heading)}</p><ul>{items}</ul></div>']

@@ -30,6 +30,7 @@ _OPINION_EN: Final = (
 @rule(
     key="coordination",
     label="Coordination",
+    label_fr="Coordination",
     legal_basis_fr=_OPINION.format(pillar="coordination"),
     legal_basis_en=_OPINION_EN.format(pillar="coordination"),
     formula="coordination_ETP(file_active_mg) × cost_per_etp",
@@ -47,6 +48,7 @@ def coordination(inputs: RuleInputs, params: RuleParameters) -> RuleResult:
 @rule(
     key="psychosocial_support",
     label="Psycho-social support",
+    label_fr="Accompagnement psycho-social",
     legal_basis_fr=_OPINION.format(pillar="accompagnement psycho-social"),
     legal_basis_en=_OPINION_EN.format(pillar="psycho-social support"),
     formula="min(min(file_active_mg, max_patients) × amount_per_patient(poverty_rate), annual_cap)",
@@ -73,6 +75,7 @@ def psychosocial_support(inputs: RuleInputs, params: RuleParameters) -> RuleResu
 @rule(
     key="participatory_approach",
     label="Participatory approach",
+    label_fr="Démarche participative",
     legal_basis_fr=_OPINION.format(pillar="démarche participative"),
     legal_basis_en=_OPINION_EN.format(pillar="participatory approach"),
     formula="participatory_ETP(file_active_mg) × cost_per_etp",
@@ -92,6 +95,7 @@ def participatory_approach(inputs: RuleInputs, params: RuleParameters) -> RuleRe
 @rule(
     key="training",
     label="Training",
+    label_fr="Formation",
     legal_basis_fr=_OPINION.format(pillar="formation"),
     legal_basis_en=_OPINION_EN.format(pillar="training"),
     formula="min(team_size × amount_per_professional, annual_cap)",

@@ -56,6 +56,7 @@ from secpa_model.presentation.cli.common import (
 )
 from secpa_model.presentation.cli.tables import text_table
 from secpa_model.presentation.report import build_report
+from secpa_model.presentation.report_text import LANGUAGES
 
 # --------------------------------------------------------------------------- batch
 
@@ -477,9 +478,10 @@ def add_report(commands: Subcommands, model: Model) -> None:
         "report",
         help="an HTML report of a portfolio (one self-contained page)",
         description=(
-            "Write one self-contained HTML page: the totals, the assumptions used, a table per "
-            "structure, the comparison with scenarios and the charts (embedded; they need the "
-            "optional extra 'plot')."
+            "Write one self-contained HTML page: one sortable portfolio table (the name "
+            "columns of IN, eligibility, the lines and the total, each structure's inputs "
+            "under it), the comparison with scenarios, the charts (embedded; they need the "
+            "optional extra 'plot'), the assumptions used and their sources, each listed once."
         ),
     )
     add_input_argument(sub)
@@ -494,7 +496,17 @@ def add_report(commands: Subcommands, model: Model) -> None:
         action="append",
         help="a scenario file to compare with the parameters; repeat for several",
     )
-    sub.add_argument("--title", default="SECPA allocations", help="the page's title")
+    sub.add_argument(
+        "--title",
+        help='the page\'s title (default "SECPA allocations", in French "Dotations SECPA")',
+    )
+    add_keep_argument(sub)
+    sub.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default="en",
+        help="the language of the page's words: en (default) or fr",
+    )
     add_errors_argument(sub, output_required=True)
     sub.set_defaults(handler=run_report)
 
@@ -520,6 +532,8 @@ def run_report(args: argparse.Namespace) -> int:
             title=args.title,
             source=Path(args.input).name,
             errors=args.errors,
+            language=args.lang,
+            keep=keep_from(args),
         )
     except InputError as exc:
         raise located.error(exc) from exc

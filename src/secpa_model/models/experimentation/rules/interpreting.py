@@ -11,6 +11,7 @@ from secpa_model.model.rules import RuleInputs, RuleParameters, RuleResult, rule
 @rule(
     key="interpreting",
     label="Professional interpreting",
+    label_fr="Interprétariat professionnel",
     legal_basis_fr=(
         "Dotations de recours à l'interprétariat professionnel en présentiel et/ou téléphonique."
     ),

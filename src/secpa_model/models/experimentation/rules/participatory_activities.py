@@ -11,6 +11,7 @@ from secpa_model.model.rules import RuleInputs, RuleParameters, RuleResult, rule
 @rule(
     key="participatory_activities",
     label="Participatory activities (non-health professionals)",
+    label_fr="Activités « participatives » (professionnels autres que de santé)",
     legal_basis_fr=(
         "Dotations pour la rémunération des activités « participatives » réalisées par des "
         "professionnels autres que les professionnels de santé. Le nombre d'ETP est fixé en "

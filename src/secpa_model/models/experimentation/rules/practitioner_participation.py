@@ -15,6 +15,7 @@ _CENTS_PER_EURO: Final = 100  # a unit conversion, not a parameter of the model
 @rule(
     key="practitioner_participation",
     label="Health professionals' participatory approach",
+    label_fr="Démarche participative des professionnels de santé",
     legal_basis_fr=(
         "Dotations de rémunération de la démarche participative des professionnels de santé "
         "et de leur prise en charge d'une patientèle précaire ou vivant dans un territoire "

@@ -10,6 +10,7 @@ from secpa_model.model.rules import RuleInputs, RuleParameters, RuleResult, rule
 @rule(
     key="psychological_support",
     label="Psychological support",
+    label_fr="Soutien psychologique",
     legal_basis_fr=(
         "Dotations de soutien psychologique (en complément de la mesure de renforcement en "
         "psychologues des centres et maisons de santé pluri-professionnelles du Ségur de la "
