@@ -8,6 +8,7 @@ import tomllib
 from importlib import resources
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -138,3 +139,14 @@ def test_a_reference_file_with_garbage_inserted_raises_only_parameter_error(
         parse_parameters(text, ORIGIN)
     except ParameterError as exc:
         assert str(exc).startswith(f"{ORIGIN}: ")
+
+
+def test_a_bare_number_among_the_brackets_is_a_parameter_error() -> None:
+    """Found by the ci profile: every pydantic error came from the other member of
+    ``Decimal | Scale`` and was left out, so the loader reported nothing and failed later
+    with a KeyError."""
+    bracket = "{ threshold = 0.35, value = 55 },\n]"
+    assert bracket in REFERENCE_TEXT
+    text = REFERENCE_TEXT.replace(bracket, "{ threshold = 0.35, value = 55 },\n0]", 1)
+    with pytest.raises(ParameterError, match=r"amount_per_patient\.values\[0\]\.value"):
+        parse_parameters(text, ORIGIN)

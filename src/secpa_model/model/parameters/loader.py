@@ -387,9 +387,10 @@ def _pydantic_problems(
 ) -> list[str]:
     """One ``key: reason`` line per pydantic error, keys written as in the file."""
     problems = []
-    for error in exc.errors():
-        if _other_union_member(error):
-            continue
+    # the errors of the union member the input was not meant for are left out, unless they
+    # are all there is (then they are the only account of the problem)
+    errors = [error for error in exc.errors() if not _other_union_member(error)] or exc.errors()
+    for error in errors:
         parts = _key_parts(error)
         key = _join(prefix, parts)
         problems.append(f"{key}: {_reason(error, parts, model)}")
