@@ -118,3 +118,18 @@ def test_bad_requests_are_refused() -> None:
         sensitivity(
             one_structure(), Output(YEAR, "nope"), [IN_PERSON], bounds={IN_PERSON: (40, 80)}
         )
+
+
+def test_without_salib_nothing_runs_before_the_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the extra is checked first: no tornado is computed and then thrown away
+    from secpa_model.analysis import sensitivity as module
+
+    def missing() -> None:
+        raise ImportError(module.EXTRA_HINT)
+
+    runs: list[object] = []
+    monkeypatch.setattr(module, "_salib", missing)
+    monkeypatch.setattr(module, "simulate", lambda *a, **k: runs.append(a))
+    with pytest.raises(ImportError, match="secpa-model\\[uncertainty\\]"):
+        sensitivity(one_structure(), Output(YEAR), bounds=BOUNDS, method="both")
+    assert runs == []

@@ -122,6 +122,8 @@ def sensitivity(
     chosen = free_parameters(base, free, bounds)
     evaluator = PortfolioEvaluator(frame, resolved, allow_duplicates=allow_duplicates)
     do_oat, do_sobol = method in ("oat", "both"), method in ("sobol", "both")
+    if do_sobol:
+        _salib()  # the optional extra is checked before any run, not after the tornado
     total = (2 * len(chosen) if do_oat else 0) + (samples * (len(chosen) + 2) if do_sobol else 0)
     counter = _Counter(total, progress)
 
