@@ -209,3 +209,20 @@ def test_a_scale_times_a_factor_is_labelled_by_the_factor() -> None:
     assert ticks == ["base scale", "×1.10", "≥ 0.35 fraction: 60 €/patient/year"]
     # the base scale is the first value: the dashed line stands at position 0
     assert any(list(line.get_xdata()) == [0, 0] for line in figure.axes[0].lines)
+
+
+def test_sweep_of_relative_changes_reads_as_changes_and_marks_the_neutral_one() -> None:
+    schedule = "participatory_activities.etp_schedule"
+    values = [{"factor": 0.9}, {"factor": 1}, {"factor": 1.1}]
+    figure = plots.plot_sweep(sweep(illustrative_portfolio(), 2024, schedule, values))
+    ticks = [t.get_text() for t in figure.axes[1].get_xticklabels()]
+    assert ticks == ["×0.90", "×1.00", "×1.10"]
+    # ×1 is the base: the dashed line stands at its position, 1
+    assert any(list(line.get_xdata()) == [1, 1] for line in figure.axes[0].lines)
+    assert "not among the swept values" not in texts(figure)
+
+    dated = [{"percent": -5}, {"add": 2500, "effective_from": "2024-03-01"}]
+    figure = plots.plot_sweep(sweep(illustrative_portfolio(), 2024, COST, dated))
+    ticks = [t.get_text() for t in figure.axes[1].get_xticklabels()]
+    assert ticks == ["−5 %", "+2 500 €/ETP/year\nfrom 2024-03-01"]
+    assert "The base's value is not among the swept values." in texts(figure)

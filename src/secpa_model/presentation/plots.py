@@ -25,6 +25,7 @@ import pandas as pd
 
 from secpa_model.analysis.comparison import Comparison
 from secpa_model.analysis.model_comparison import OUTCOMES, ModelComparison
+from secpa_model.analysis.relative import OPERATIONS, is_relative
 from secpa_model.analysis.scenarios import Scenario
 from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.engine.parameters import parameters_for
@@ -336,7 +337,9 @@ def _value_labels(
     texts = []
     for value in values:
         scale = _as_scale(value)
-        if scale is None:
+        if is_relative(value):
+            texts.append(_relative_label(value, unit))
+        elif scale is None:
             texts.append(_short(str(value)))
         elif reference is not None and scale == reference:
             texts.append("base scale")
@@ -345,6 +348,39 @@ def _value_labels(
         else:
             texts.append(_brackets_text(scale, reference, unit, threshold_unit))
     return texts
+
+
+def _relative_operand(change: Any) -> tuple[str, Decimal] | None:
+    """The operation and operand of a relative change (see :mod:`secpa_model.analysis.relative`)."""
+    for operation in OPERATIONS:
+        if operation in change:
+            try:
+                return operation, Decimal(str(change[operation]))
+            except ArithmeticError:
+                return None
+    return None
+
+
+def _relative_label(change: Any, unit: str) -> str:
+    """``×1.10``, ``+10 %`` or ``+5 000 €/ETP/year``, then ``from 2024-03-01`` when dated."""
+    found = _relative_operand(change)
+    if found is None:
+        return _short(str(change))
+    operation, operand = found
+    if operation == "factor":
+        text = f"×{operand:.2f}" if operand == operand.quantize(Decimal("0.01")) else f"×{operand}"
+    else:
+        sign = "−" if operand < 0 else "+"
+        suffix = " %" if operation == "percent" else f" {unit}".rstrip()
+        text = f"{sign}{_grouped(abs(operand))}{suffix}"
+    start = change.get("effective_from")
+    return text if start is None else f"{text}\nfrom {_short(str(start))}"
+
+
+def _is_neutral(value: Any) -> bool:
+    """Whether ``value`` is a relative change that leaves the base as it is (×1, +0 %, +0)."""
+    found = _relative_operand(value) if is_relative(value) else None
+    return found is not None and found[1] == (1 if found[0] == "factor" else 0)
 
 
 def _factor(scale: Scale, reference: Scale) -> str | None:
@@ -416,8 +452,16 @@ def _mark_reference(
         text = f"{_grouped(value)} {unit}".rstrip()
     else:
         scales = [_as_scale(v) for v in values]
-        where = next((float(i) for i, s in enumerate(scales) if s is not None and s == value), None)
-        text = "the base scale"
+        where = next(
+            (
+                float(i)
+                for i, s in enumerate(scales)
+                if _is_neutral(values[i]) or (s is not None and s == value)
+            ),
+            None,
+        )
+        shown = f"{_grouped(value)} {unit}".rstrip() if isinstance(value, Decimal) else ""
+        text = shown or "the base scale"
     if where is None:
         return "The base's value is not among the swept values."
     base_total = (table["total_cents"] - table["difference_cents"]).iloc[0]
