@@ -282,6 +282,8 @@ def test_arguments_are_checked() -> None:
         simulate(frame, PERIOD, draws=3, envelope={"colour": 1})
     with pytest.raises(ValueError, match="more than two decimals"):
         simulate(frame, PERIOD, draws=3, envelope="1.001")
+    with pytest.raises(ValueError, match="envelope of total: -1 € is negative"):
+        simulate(frame, PERIOD, draws=3, envelope=-1)
     with pytest.raises(InputError, match="file_active_mg"):
         simulate(frame.assign(file_active_mg=-5), PERIOD, draws=3)
 

@@ -294,9 +294,12 @@ def _envelopes(envelope: Any, keys: tuple[str, ...]) -> dict[str, int]:
         try:
             if isinstance(amount, float):
                 amount = Decimal(repr(amount))
-            result[str(name)] = euros_to_cents(amount)
+            cents = euros_to_cents(amount)
         except (ValueError, ArithmeticError) as exc:
             raise ValueError(f"envelope of {name}: {exc}") from None
+        if cents < 0:
+            raise ValueError(f"envelope of {name}: {shown(amount)} € is negative")
+        result[str(name)] = cents
     return result
 
 
