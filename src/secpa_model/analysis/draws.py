@@ -227,17 +227,31 @@ def range_distribution(spread: Range, center: Decimal) -> FrozenDistribution:
     """The frozen ``scipy.stats`` distribution of a range around ``center`` (the value, or
     a scale's factor 1): uniform, triangular (peak at the mode) or normal truncated to the
     range; a degenerate range (``low == high``) is that one value."""
+    return distribution_between(
+        float(spread.low),
+        float(spread.high),
+        spread.distribution,
+        peak=float(spread.mode_for(center)),
+        mean=float(center),
+        sd=float(spread.spread),
+    )
+
+
+def distribution_between(
+    low: float, high: float, distribution: str, *, peak: float, mean: float, sd: float
+) -> FrozenDistribution:
+    """The frozen ``scipy.stats`` distribution on ``[low, high]``: ``uniform``,
+    ``triangular`` with its ``peak``, or ``normal`` of ``mean`` and ``sd`` truncated to the
+    interval; ``low == high`` is that one value. The one construction behind the ranges of
+    :func:`range_distribution` and the free values of sensitivity analysis and cohorts."""
     stats = _scipy_stats()
-    low, high = float(spread.low), float(spread.high)
     if high == low:
         return _Constant(low)
     width = high - low
-    if spread.distribution == "uniform":
+    if distribution == "uniform":
         return stats.uniform(loc=low, scale=width)  # type: ignore[no-any-return]
-    if spread.distribution == "triangular":
-        peak = float(spread.mode_for(center))
+    if distribution == "triangular":
         return stats.triang((peak - low) / width, loc=low, scale=width)  # type: ignore[no-any-return]
-    mean, sd = float(center), float(spread.spread)
     return stats.truncnorm((low - mean) / sd, (high - mean) / sd, loc=mean, scale=sd)  # type: ignore[no-any-return]
 
 

@@ -23,11 +23,12 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 from numpy.typing import NDArray
 
+from secpa_model.analysis.draws import FrozenDistribution, distribution_between
 from secpa_model.core.errors import ParameterError
 from secpa_model.core.money import CENT
 from secpa_model.model.parameters import (
@@ -70,21 +71,18 @@ class FreeParameter:
         """The path with the unit of its free value, for tables and charts."""
         return f"{self.path} ({self.unit})"
 
-    def frozen(self) -> Any:
-        """The distribution as a frozen ``scipy.stats`` distribution (scipy needed)."""
-        from scipy import stats
-
-        width = self.high - self.low
-        if width == 0:
-            return stats.uniform(loc=self.low, scale=0.0)
-        if self.distribution == "triangular":
-            peak = self.base if self.mode is None else self.mode
-            return stats.triang(c=(peak - self.low) / width, loc=self.low, scale=width)
-        if self.distribution == "normal":
-            sd = self.sd if self.sd is not None else width / 4
-            a, b = (self.low - self.base) / sd, (self.high - self.base) / sd
-            return stats.truncnorm(a, b, loc=self.base, scale=sd)
-        return stats.uniform(loc=self.low, scale=width)
+    def frozen(self) -> FrozenDistribution:
+        """The distribution as a frozen ``scipy.stats`` distribution (scipy needed): the
+        triangle peaks at ``mode`` (else the base value), the normal is centred on the base
+        value with ``sd`` (else a quarter of the bounds' width)."""
+        return distribution_between(
+            self.low,
+            self.high,
+            self.distribution,
+            peak=self.base if self.mode is None else self.mode,
+            mean=self.base,
+            sd=self.sd if self.sd is not None else (self.high - self.low) / 4,
+        )
 
 
 def uncertain_paths(parameters: Parameters) -> list[str]:
