@@ -89,3 +89,30 @@ def test_budget_reports_bad_rows(tmp_path: Path, capsys: Capture) -> None:
     errors = pd.read_csv(tmp_path / "steps.errors.csv")
     assert list(errors["row"]) == [1] and list(errors["field"]) == ["file_active_mg"]
     assert len(pd.read_excel(out)) == 12  # the twelve months of 2024
+
+
+@pytest.mark.parametrize("command", ["budget", "simulate"])
+@pytest.mark.parametrize(
+    ("envelope", "words"),
+    [
+        ("100.001", "not an amount in euros, at most to the cent"),
+        ("1e40", "at most 2^53 cents"),
+        ("-5", "at least 0"),
+    ],
+)
+def test_an_envelope_finer_than_a_cent_or_out_of_range_is_refused_by_name(
+    command: str, envelope: str, words: str, tmp_path: Path, capsys: Capture
+) -> None:
+    # one parsing of --envelope for both commands: these were internal errors (exit 3)
+    source = write_years(tmp_path)
+    extra = ["--draws", "3"] if command == "simulate" else []
+    assert main([command, str(source), "--year", "2024", *extra, "--envelope", envelope]) == 2
+    err = capsys.readouterr().err
+    assert f"--envelope '{envelope}': " in err and words in err
+    assert "internal error" not in err
+
+
+def test_an_envelope_may_group_thousands(tmp_path: Path, capsys: Capture) -> None:
+    source = write_years(tmp_path)
+    assert main(["budget", str(source), "--year", "2024", "--envelope", "200 000"]) == 0
+    assert format_euros(Decimal(200_000)) in capsys.readouterr().out

@@ -4,7 +4,7 @@ year, with the cumulative consumption of each period's envelope."""
 from __future__ import annotations
 
 import argparse
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -13,7 +13,6 @@ from secpa_model.analysis.budget import FREQUENCIES, project_budget
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import format_euros
 from secpa_model.core.periods import Period
-from secpa_model.core.safe_text import shown
 from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import (
     EACH_ROWS_YEAR,
@@ -27,6 +26,7 @@ from secpa_model.presentation.cli.common import (
     assumption_line,
     check_output,
     checked_outputs,
+    envelope_euros,
     model_from,
     number,
     parse_period,
@@ -38,7 +38,7 @@ from secpa_model.presentation.cli.common import (
 )
 from secpa_model.presentation.cli.tables import text_table
 
-__all__ = ["add_budget", "envelope_euros", "run_budget"]
+__all__ = ["add_budget", "run_budget"]
 
 
 def add_budget(commands: Subcommands, model: Model) -> None:
@@ -96,20 +96,6 @@ def add_budget(commands: Subcommands, model: Model) -> None:
     )
     add_errors_argument(sub, output_required=False)
     sub.set_defaults(handler=run_budget)
-
-
-def envelope_euros(text: str) -> Decimal:
-    """The euros of ``--envelope`` (an :class:`InputError` naming a bad one)."""
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation as exc:
-        raise InputError(
-            f"--envelope {shown(text, 60)}: not an amount in euros (digits, with a decimal "
-            "point for cents, e.g. 14000000 or 1250000.50)"
-        ) from exc
-    if not value.is_finite() or value < 0:
-        raise InputError(f"--envelope {shown(text, 60)}: give a finite amount of at least 0")
-    return value
 
 
 def _periods(args: argparse.Namespace) -> dict[str, Period] | None:

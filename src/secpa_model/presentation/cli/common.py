@@ -10,6 +10,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal, InvalidOperation
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Final, TextIO, TypeAlias
@@ -19,6 +20,7 @@ import pandas as pd
 from secpa_model.analysis.scenario_files import read_scenario_file
 from secpa_model.analysis.scenarios import Scenario
 from secpa_model.core.errors import InputError, Problem
+from secpa_model.core.money import EXACT_LIMIT, describe_limit, euros_to_cents
 from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.core.safe_text import shortened, shown, visible_controls
 from secpa_model.io.files import (
@@ -110,6 +112,26 @@ def optional_period(args: argparse.Namespace) -> Period | None:
 
 
 # --------------------------------------------------------------------------- files
+
+
+def envelope_euros(text: str) -> Decimal:
+    """The euros of ``--envelope``: digits with an optional decimal point, spaces or ``_``
+    between thousands allowed; at least 0, at most to the cent and within the exact range of
+    cents (an :class:`InputError` naming a bad one, never an internal error)."""
+    try:
+        value = Decimal(text.strip().replace(" ", "").replace("_", ""))
+        cents = euros_to_cents(value)  # finite and to the cent, or a ValueError
+    except (InvalidOperation, ValueError) as exc:
+        raise InputError(
+            f"--envelope {shown(text, 60)}: not an amount in euros, at most to the cent "
+            "(digits, with a decimal point for cents, e.g. 14000000 or 1250000.50)"
+        ) from exc
+    if value < 0 or cents > EXACT_LIMIT:
+        raise InputError(
+            f"--envelope {shown(text, 60)}: give an amount of at least 0 and at most "
+            f"{describe_limit()}"
+        )
+    return value
 
 
 def package_version() -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +24,7 @@ from secpa_model.presentation.cli.common import (
     assumption_line,
     base_parameters,
     check_output,
+    envelope_euros,
     input_files,
     model_from,
     number,
@@ -118,7 +119,7 @@ def run_simulate(args: argparse.Namespace) -> int:
         raise InputError(f"--chunk-size {args.chunk_size}: give at least 1 draw per chunk")
     if args.seed < 0:
         raise InputError(f"--seed {args.seed}: give a seed of at least 0")
-    envelope = _envelope(args.envelope)
+    envelope = None if args.envelope is None else envelope_euros(args.envelope)
     period = period_from(args)
     model = model_from(args.model)
     params = base_parameters(args.parameters, model)
@@ -165,18 +166,6 @@ def run_simulate(args: argparse.Namespace) -> int:
     print(assumption_line(params, period))
     _write_outputs(args, result)
     return 0
-
-
-def _envelope(text: str | None) -> Decimal | None:
-    if text is None:
-        return None
-    try:
-        amount = Decimal(text.replace(" ", "").replace("_", ""))
-    except InvalidOperation:
-        raise InputError(f"--envelope {text[:60]!r}: not an amount in euros") from None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise InputError(f"--envelope {text[:60]!r}: give euros ≥ 0, at most to the cent")
-    return amount
 
 
 def summary_table(result: Simulation) -> str:
