@@ -20,6 +20,13 @@ from secpa_model import InputError, allocate_frame, experimentation
 from secpa_model.io.validation import validate_frame
 from secpa_model.models import five_pillars
 
+try:
+    import pyarrow  # noqa: F401
+
+    HAS_ARROW = True
+except ImportError:  # pragma: no cover - the test extra installs it
+    HAS_ARROW = False
+
 BASE: dict[str, Any] = {
     "structure_id": "s-1",
     "kind": "centre_de_sante",
@@ -52,7 +59,12 @@ CORPUS: dict[str, list[Any]] = {
         NAN,
         INF,
         2**53,
+        2**53 + 1,
+        -(2**53) - 1,
         2**53 + 2,
+        "\xa02500\u3000",
+        "\u0663",
+        "2\u0665",
         1e300,
         Decimal("2500"),
         Decimal("2500.5"),
@@ -138,6 +150,8 @@ CORPUS: dict[str, list[Any]] = {
         3.5,
         True,
         "01/03/2022",
+        "\xa02022-03-01\x1c",
+        "\u0662\u0660\u0662\u0662-\u0660\u0663-\u0660\u0661",
     ],
 }
 
@@ -205,13 +219,23 @@ def test_the_cases_that_used_to_disagree(field: str, value: Any, accepted: bool)
         assert frame_verdict(field, _column(value, as_object=as_object))[0] is accepted
 
 
-def test_a_text_file_column_agrees_too() -> None:
-    """Cells read from a CSV are text: the vectorised text path gives the same verdicts."""
+TEXT_STORAGES = [
+    "python",
+    pytest.param(
+        "pyarrow", marks=pytest.mark.skipif(not HAS_ARROW, reason="pyarrow is not installed")
+    ),
+]
+
+
+@pytest.mark.parametrize("storage", TEXT_STORAGES)
+def test_a_text_file_column_agrees_too(storage: str) -> None:
+    """Cells read from a CSV are text: the vectorised text path gives the same verdicts,
+    whether pandas keeps the text in Python objects or in Arrow."""
     for field, values in CORPUS.items():
         for value in values:
             if not isinstance(value, str):
                 continue
-            text = pd.Series([value], dtype="string")
+            text = pd.Series([value], dtype=pd.StringDtype(storage))
             assert frame_verdict(field, text)[:2] == structure_verdict(field, value)[:2], (
                 field,
                 value,
@@ -232,3 +256,62 @@ def test_a_new_input_is_one_declaration() -> None:
     with pytest.raises(ValidationError, match="team_size must be ≥ 0"):
         model.structure(**{**BASE, "team_size": -3})
     assert model.structure(**BASE).team_size == 0
+
+
+def _column_of(values: list[Any], form: str) -> pd.Series:
+    if form == "object":
+        column = pd.Series([None] * len(values), dtype=object)
+        for position, value in enumerate(values):
+            column.iloc[position] = value
+        return column
+    if form == "inferred":
+        return pd.Series(values)
+    return pd.Series(values, dtype=pd.StringDtype(form))
+
+
+@pytest.mark.parametrize("field", list(CORPUS))
+@pytest.mark.parametrize("form", ["inferred", "object", *TEXT_STORAGES])
+def test_a_whole_column_of_the_corpus_agrees_row_by_row(field: str, form: str) -> None:
+    """All the values of a field in ONE column, good and bad mixed: each row gets the
+    verdict, message and value its value gets alone in a ``Structure`` (the vectorised
+    paths decide on a whole column at once, and must still place every problem)."""
+    values = CORPUS[field]
+    if form not in ("inferred", "object"):
+        values = [value for value in values if isinstance(value, str) or value is None]
+    try:
+        column = _column_of(values, form)
+    except (TypeError, ValueError):  # pandas refuses to build this column: nothing to check
+        pytest.skip("pandas cannot hold these values in this form")
+    frame = pd.DataFrame({name: [value] * len(values) for name, value in BASE.items()})
+    frame["structure_id"] = [f"s-{row}" for row in range(len(values))]
+    frame[field] = column
+    validated = validate_frame(frame, experimentation())
+    problems = validated.problems
+    for row, value in enumerate(values):
+        one = structure_verdict(field, value)
+        found = problems[problems["row"] == row]
+        if field == "structure_id":
+            found = found[found["code"] != "duplicate_id"]
+        if one[0]:
+            assert found.empty, (row, value, found)
+            assert validated.columns[field][row] == one[2], (row, value)
+        else:
+            assert list(found["message"]) == [one[1]], (row, value)
+
+
+def test_python_and_arrow_strip_the_same_whitespace() -> None:
+    """Text cells are stripped by Python in a ``Structure`` and by Arrow in an Arrow
+    column: both must remove exactly the same characters (every code point checked)."""
+    if not HAS_ARROW:
+        pytest.skip("pyarrow is not installed")
+    import sys
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    points = [point for point in range(sys.maxunicode + 1) if not 0xD800 <= point < 0xE000]
+    cells = pa.array(["a" + chr(point) for point in points])
+    trimmed = pc.utf8_trim_whitespace(cells).to_pylist()
+    arrow = {point for point, text in zip(points, trimmed, strict=True) if text == "a"}
+    python = {point for point in points if chr(point).isspace()}
+    assert arrow == python

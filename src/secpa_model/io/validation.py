@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, Final
 
 import numpy as np
@@ -128,7 +129,7 @@ class _Problems:
         """The errors frame (:data:`ERROR_COLUMNS`); ``ids`` holds each row's id (the
         ``structure_id`` column is None where the id column ``id_name`` has a problem)."""
         if not self.parts:
-            return pd.DataFrame(columns=list(ERROR_COLUMNS), dtype=object)
+            return _no_problems()
         positions = np.concatenate([part[0] for part in self.parts])
         # in row order; within a row, in the order of the columns' checks (stable sort)
         order = np.argsort(positions, kind="stable")
@@ -166,6 +167,17 @@ class _Problems:
         return mask
 
 
+@lru_cache(maxsize=1)
+def _empty_problems() -> pd.DataFrame:
+    return pd.DataFrame(columns=list(ERROR_COLUMNS), dtype=object)
+
+
+def _no_problems() -> pd.DataFrame:
+    """An empty errors frame (a copy of one built once: building it costs more than a
+    small frame's whole validation)."""
+    return _empty_problems().copy()
+
+
 def _cell_code(value: object) -> str:
     """``missing_value`` for a missing or blank cell, ``invalid_value`` otherwise."""
     return "missing_value" if is_blank(value) else "invalid_value"
@@ -181,13 +193,14 @@ def _plain(value: object) -> object:
     return value
 
 
-def _reject_misspelt_columns(columns: pd.Index, known: list[str]) -> None:
+def _reject_misspelt_columns(columns: list[Any], known: list[str]) -> None:
     """Other columns are ignored, but not one that looks like a misspelt field: an optional
     column under a wrong name would otherwise silently take its default."""
+    fields = set(known)
     guesses = {
         str(name): close
         for name in columns
-        if str(name) not in known and (close := closest_name(str(name), known, _NEAR_MISS))
+        if str(name) not in fields and (close := closest_name(str(name), known, _NEAR_MISS))
     }
     if guesses:
         listed = "; ".join(
@@ -224,23 +237,26 @@ def validate_frame(
     required = [item.name for item in model.inputs if item.required]
     if len(frame.columns) == 0 and len(frame) == 0:
         frame = pd.DataFrame({name: pd.Series(dtype=object) for name in required})
-    duplicated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
-    if duplicated:
+    if not frame.columns.is_unique:
+        duplicated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
         raise InputError(f"duplicated columns: {', '.join(duplicated)}")
-    missing = [name for name in required if name not in frame.columns]
+    names = frame.columns.tolist()
+    present = set(names)
+    missing = [name for name in required if name not in present]
     if missing:
-        present = ", ".join(map(str, frame.columns)) or "none"
+        listed = ", ".join(map(str, frame.columns)) or "none"
         raise InputError(
-            f"missing required columns: {', '.join(missing)} (columns present: {present})"
+            f"missing required columns: {', '.join(missing)} (columns present: {listed})"
         )
-    _reject_misspelt_columns(frame.columns, [item.name for item in model.inputs] + [YEAR_COLUMN])
+    _reject_misspelt_columns(names, [item.name for item in model.inputs] + [YEAR_COLUMN])
     size = len(frame)
     problems = _Problems(size)
     data: dict[str, NDArray[Any]] = {}
+    given: dict[str, pd.Series] = {}  # each column read once from the frame
     for item in model.inputs:
         rules = KIND_RULES[item.kind]
-        if item.name in frame.columns:
-            series = frame[item.name]
+        if item.name in present:
+            series = given[item.name] = frame[item.name]
             parsed = rules.parse_column(item, series)
             for mask, message in parsed.problems:
                 problems.add(mask, item.name, series, message)
@@ -248,25 +264,34 @@ def validate_frame(
         else:  # an optional column left out: every row takes the default
             data[item.name] = np.repeat(rules.to_array(item, [item.default]), size)
     columns = Columns(data, size)
-    if model.entry_input and model.exit_input and model.exit_input in frame.columns:
+    if model.entry_input and model.exit_input and model.exit_input in present:
         reversed_ = columns[model.exit_input] < columns[model.entry_input]
-        message = window_message(model.entry_input, model.exit_input)
-        problems.add(reversed_, model.exit_input, frame[model.exit_input], message)
+        if reversed_.any():
+            message = window_message(model.entry_input, model.exit_input)
+            problems.add(reversed_, model.exit_input, given[model.exit_input], message)
     years = None
-    if YEAR_COLUMN in frame.columns:
-        parsed = KIND_RULES["count"].parse_column(YEAR, frame[YEAR_COLUMN])
+    if YEAR_COLUMN in present:
+        year_column = frame[YEAR_COLUMN]
+        parsed = KIND_RULES["count"].parse_column(YEAR, year_column)
         for mask, message in parsed.problems:
-            problems.add(mask, YEAR_COLUMN, frame[YEAR_COLUMN], message)
+            problems.add(mask, YEAR_COLUMN, year_column, message)
         years = np.asarray(parsed.values, dtype=np.int64)
         years = np.where(years < YEAR.low, int(YEAR.low), years)
-    ids = pd.Series(columns[model.id_input], index=frame.index, dtype=TEXT_DTYPE)
+    ids = _text_series(columns[model.id_input], frame.index)
     if not allow_duplicates:
         # among the rows whose id (and year) are readable, whatever their other cells
         known = problems.readable(model.id_input, YEAR_COLUMN)
         for mask, message in duplicates(ids, years, known, model.id_input):
-            problems.add(mask, model.id_input, frame[model.id_input], message, DUPLICATE)
+            problems.add(mask, model.id_input, given[model.id_input], message, DUPLICATE)
     found = problems.frame(frame.index, ids, model.id_input)
     return ValidatedFrame(columns, years, found, ~problems.invalid(), ids)
+
+
+def _text_series(values: Any, index: pd.Index) -> pd.Series:
+    """A text column on ``index`` (the array itself when it is already text)."""
+    if getattr(values, "dtype", None) == TEXT_DTYPE:
+        return pd.Series(values, index=index, copy=False)
+    return pd.Series(values, index=index, dtype=TEXT_DTYPE)
 
 
 def duplicate_problems(frame: pd.DataFrame, model: Model) -> pd.DataFrame:

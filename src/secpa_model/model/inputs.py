@@ -48,6 +48,25 @@ from numpy.typing import NDArray
 
 from secpa_model.core.errors import ModelError
 from secpa_model.core.money import EXACT_LIMIT
+from secpa_model.model.text_cells import TEXT_DTYPE, TextCells
+
+__all__ = [
+    "FALSE_WORDS",
+    "INPUT_KINDS",
+    "KIND_RULES",
+    "OPEN_END",
+    "OPEN_START",
+    "REQUIRED",
+    "TEXT_DTYPE",
+    "TRUE_WORDS",
+    "Input",
+    "InputKind",
+    "InputKindRules",
+    "ParsedColumn",
+    "is_blank",
+    "missing",
+    "python_type",
+]
 
 InputKind = Literal["text", "category", "count", "fraction", "quantity", "euros", "boolean", "date"]
 INPUT_KINDS: Final[tuple[str, ...]] = get_args(InputKind)
@@ -70,16 +89,16 @@ OPEN_END: Final[int] = date.max.toordinal()
 TRUE_WORDS: Final[tuple[str, ...]] = ("true", "yes", "oui", "vrai", "1")
 FALSE_WORDS: Final[tuple[str, ...]] = ("false", "no", "non", "faux", "0")
 _NAME: Final = re.compile(r"[a-z][a-z0-9_]*")
-_NUMBER_TEXT: Final = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*")
-_PLAIN_CENTS: Final = r"\s*[+-]?\d+(\.\d{0,2}0*)?\s*"
-_DATE_TEXT: Final = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*")
-_DATE_PATTERN: Final = r"\s*\d{4}-\d{2}-\d{2}\s*"
+# the patterns of text cells, matched once stripped (Python's and Arrow's stripping remove the
+# same Unicode whitespace) and in ASCII digits, so that every path reads the same text alike
+_NUMBER_PATTERN: Final = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
+_PLAIN_CENTS: Final = r"[+-]?[0-9]+(\.[0-9]{0,2}0*)?"
+_DATE_PATTERN: Final = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_NUMBER_TEXT: Final = re.compile(_NUMBER_PATTERN)
+_DATE_TEXT: Final = re.compile(_DATE_PATTERN)
 _EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 _CENTS_PER_EURO: Final = 100  # a unit conversion
 _CENT_TOLERANCE: Final = 1e-6  # a float is whole cents within a micro-cent (as the rounding)
-_DEFAULT_TEXT = pd.Series(["text"]).dtype
-TEXT_DTYPE: Final = _DEFAULT_TEXT if isinstance(_DEFAULT_TEXT, pd.StringDtype) else pd.StringDtype()
-"""The dtype of text columns: ``str`` in pandas 3, ``string`` in pandas 2."""
 
 
 @dataclass(frozen=True)
@@ -255,7 +274,7 @@ def _number(item: Input, value: Any) -> int | float | Decimal:
     if isinstance(value, bool | np.bool_):
         raise ValueError(_not_number(item.name))
     if isinstance(value, str):
-        if not _NUMBER_TEXT.fullmatch(value):
+        if not _NUMBER_TEXT.fullmatch(value.strip()):
             raise ValueError(_not_number(item.name))
         return Decimal(value.strip())
     if isinstance(value, Decimal):
@@ -310,22 +329,34 @@ class InputKindRules:
         return cell.item() if isinstance(cell, np.generic) else cell
 
     def parse_column(self, item: Input, series: pd.Series) -> ParsedColumn:
-        """A whole column: typed columns vectorised, other cells one by one."""
-        if series.dtype == object:
+        """A whole column: text and plain numpy columns vectorised on their arrays, other
+        typed columns through pandas, other cells one by one."""
+        dtype = series.dtype
+        if isinstance(dtype, np.dtype) and dtype.kind in _ARRAY_KINDS:
+            fast = self.parse_array(item, series.to_numpy())
+        elif isinstance(dtype, pd.StringDtype):
+            return self.parse_text(item, TextCells.of(series))
+        elif isinstance(dtype, np.dtype) and dtype.kind == "O":
             kinds = pd.api.types.infer_dtype(series, skipna=True)
             if kinds in ("string", "empty"):
-                return self.parse_text(item, series.astype(TEXT_DTYPE))
-        if isinstance(series.dtype, pd.StringDtype):
-            return self.parse_text(item, series)
-        fast = self.parse_typed(item, series)
+                return self.parse_text(item, TextCells.of(series.astype(TEXT_DTYPE)))
+            fast = None
+        else:
+            fast = self.parse_typed(item, series)
         return fast if fast is not None else self.parse_cells(item, series)
 
-    def parse_text(self, item: Input, series: pd.Series) -> ParsedColumn:
+    def parse_text(self, item: Input, cells: TextCells) -> ParsedColumn:
         """A text column (vectorised where a kind knows how; else cell by cell)."""
-        return self.parse_cells(item, series.astype(object))
+        return self.parse_cells(item, pd.Series(cells.objects(), dtype=object))
+
+    def parse_array(self, item: Input, values: NDArray[Any]) -> ParsedColumn | None:
+        """A plain numpy column (integers, floats, booleans, datetimes) vectorised on its
+        array, or None to parse it cell by cell."""
+        return None
 
     def parse_typed(self, item: Input, series: pd.Series) -> ParsedColumn | None:
-        """A typed column vectorised, or None to parse it cell by cell."""
+        """Another typed column (a pandas extension type) vectorised, or None to parse it
+        cell by cell."""
         return None
 
     def parse_cells(self, item: Input, series: pd.Series) -> ParsedColumn:
@@ -347,42 +378,95 @@ class InputKindRules:
         return ParsedColumn(self.to_array(item, parsed), problems)
 
 
-def _blank_text(series: pd.Series) -> NDArray[np.bool_]:
-    stripped = series.str.strip()
-    return (stripped.isna() | (stripped == "")).to_numpy(dtype=np.bool_, na_value=True)
+_ARRAY_KINDS: Final = "iufbMm"
+"""The numpy dtype kinds read on their arrays: integers, floats, booleans, datetimes."""
+
+
+def _float_numbers(item: Input, values: NDArray[Any]) -> tuple[NDArray[np.float64], list[Any]]:
+    """Float64 values of a float array (NaN: missing) and its type problems."""
+    if values.dtype.itemsize < 8:
+        # float32 0.35 is 0.3499999940…: read it as the decimal it prints as (never float32)
+        values = values.astype(str).astype(np.float64)
+    else:
+        values = values.astype(np.float64, copy=False)
+    if values.size and np.isfinite(values.min()) and np.isfinite(values.max()):
+        return values, []  # the usual case: one pass over the column, no mask
+    problems = [(np.isnan(values), missing(item.name)), (np.isinf(values), _not_finite(item.name))]
+    return values, problems
+
+
+def _integer_numbers(values: NDArray[Any]) -> NDArray[np.float64]:
+    """Float64 values of an integer array; a value beyond 2^53 in size, which float64 does
+    not hold exactly, as an infinity of its sign (beyond every bound, as it is)."""
+    numbers = values.astype(np.float64)
+    if values.size and (values.max() > EXACT_LIMIT or values.min() < -EXACT_LIMIT):
+        numbers[values > EXACT_LIMIT] = np.inf
+        numbers[values < -EXACT_LIMIT] = -np.inf
+    return numbers
+
+
+def _everything_refused(
+    item: Input, absent: NDArray[np.bool_]
+) -> tuple[NDArray[np.float64], list[Any]]:
+    """A boolean or datetime column given for a number: missing where ``absent``, not a
+    number elsewhere."""
+    problems = [(absent, missing(item.name)), (~absent, _not_number(item.name))]
+    return np.zeros(len(absent), dtype=np.float64), problems
+
+
+def _array_numbers(item: Input, values: NDArray[Any]) -> tuple[NDArray[np.float64], list[Any]]:
+    """Float64 values of a plain numpy column and its type problems."""
+    kind = values.dtype.kind
+    if kind in "iu":
+        return _integer_numbers(values), []
+    if kind == "f":
+        return _float_numbers(item, values)
+    absent = np.isnat(values) if kind in "Mm" else np.zeros(len(values), dtype=np.bool_)
+    return _everything_refused(item, absent)
 
 
 def _typed_numbers(item: Input, series: pd.Series) -> tuple[NDArray[np.float64], list[Any]] | None:
-    """Float64 values of a numeric, boolean or datetime column and its type problems."""
-    size = len(series)
+    """Float64 values of a pandas-typed numeric, boolean or datetime column (nullable
+    integers and floats, booleans with NA, datetimes with a time zone) and its type
+    problems; None for another type."""
     if (
         pd.api.types.is_bool_dtype(series)
         or pd.api.types.is_datetime64_any_dtype(series)
         or pd.api.types.is_timedelta64_dtype(series)
     ):
-        everything = np.ones(size, dtype=np.bool_)
-        missing_cells = series.isna().to_numpy(dtype=np.bool_)
-        problems = [(everything & missing_cells, missing(item.name))]
-        problems.append((everything & ~missing_cells, _not_number(item.name)))
-        return np.zeros(size, dtype=np.float64), problems
+        return _everything_refused(item, series.isna().to_numpy(dtype=np.bool_))
     if not pd.api.types.is_numeric_dtype(series):
         return None
     if pd.api.types.is_float_dtype(series) and getattr(series.dtype, "itemsize", 8) < 8:
-        values = series.to_numpy(dtype=np.float32, na_value=np.nan).astype(str).astype(np.float64)
-    else:
-        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-    problems = [(np.isnan(values), missing(item.name)), (np.isinf(values), _not_finite(item.name))]
-    return values, problems
+        return _float_numbers(item, series.to_numpy(dtype=np.float32, na_value=np.nan))
+    absent = series.isna().to_numpy(dtype=np.bool_)
+    if pd.api.types.is_integer_dtype(series) and not absent.any():
+        return _integer_numbers(series.to_numpy(dtype=np.int64)), []
+    return _float_numbers(item, series.to_numpy(dtype=np.float64, na_value=np.nan))
 
 
-def _text_numbers(item: Input, series: pd.Series) -> tuple[NDArray[np.float64], list[Any]]:
-    blank = _blank_text(series)
-    number = series.str.fullmatch(_NUMBER_TEXT.pattern).to_numpy(dtype=np.bool_, na_value=False)
-    values = pd.to_numeric(series.where(number), errors="coerce").to_numpy(
-        dtype=np.float64, na_value=np.nan
-    )
+def _text_numbers(item: Input, cells: TextCells) -> tuple[NDArray[np.float64], list[Any]]:
+    """Float64 values of the cells that write a plain decimal number, and the problems of
+    the others (missing, or not a number)."""
+    stripped = cells.stripped()
+    blank = stripped.empty()
+    number = stripped.fullmatch(_NUMBER_PATTERN)
+    values = stripped.numbers(number)
     problems = [(blank, missing(item.name)), (~blank & ~number, _not_number(item.name))]
-    return values, problems
+    return values, _ordered(problems)
+
+
+def _usable(size: int, problems: list[Any]) -> NDArray[np.bool_]:
+    """The cells none of ``problems`` is about."""
+    usable = np.ones(size, dtype=np.bool_)
+    for mask, _ in problems:
+        usable &= ~mask
+    return usable
+
+
+def _within(item: Input, values: NDArray[np.float64]) -> bool:
+    """Whether every value is within the input's bounds (checked on the extremes)."""
+    return bool(values.min() >= item.low and values.max() <= item.high)
 
 
 def _range_problems(
@@ -417,25 +501,27 @@ class _NumberRules(InputKindRules):
     def _finish(
         self, item: Input, values: NDArray[np.float64], problems: list[Any]
     ) -> ParsedColumn:
-        usable = np.ones(len(values), dtype=np.bool_)
-        for mask, _ in problems:
-            usable &= ~mask
+        if not problems and values.size and _within(item, values):
+            shaped = _ordered(self._shape(item, values))
+            if not shaped:  # the usual case: every value good, no mask built
+                return ParsedColumn(values.astype(self.dtype), [])
+        usable = _usable(len(values), problems)
         shaped = [(mask & usable, message) for mask, message in self._shape(item, values)]
-        for mask, _ in shaped:
-            usable &= ~mask
+        usable = _usable(len(values), [(~usable, ""), *shaped])
         problems = problems + shaped + _range_problems(item, values, usable)
-        bad = np.zeros(len(values), dtype=np.bool_)
-        for mask, _ in problems:
-            bad |= mask
+        bad = ~_usable(len(values), problems)
         column = np.where(bad, 0.0, values).astype(self.dtype)
         return ParsedColumn(column, _ordered(problems))
+
+    def parse_array(self, item: Input, values: NDArray[Any]) -> ParsedColumn | None:
+        return self._finish(item, *_array_numbers(item, values))
 
     def parse_typed(self, item: Input, series: pd.Series) -> ParsedColumn | None:
         typed = _typed_numbers(item, series)
         return None if typed is None else self._finish(item, *typed)
 
-    def parse_text(self, item: Input, series: pd.Series) -> ParsedColumn:
-        return self._finish(item, *_text_numbers(item, series))
+    def parse_text(self, item: Input, cells: TextCells) -> ParsedColumn:
+        return self._finish(item, *_text_numbers(item, cells))
 
 
 class _CountRules(_NumberRules):
@@ -501,17 +587,22 @@ class _EurosRules(InputKindRules):
         problems: list[Any],
         finer: NDArray[np.bool_] | None = None,
     ) -> ParsedColumn:
-        usable = np.ones(len(values), dtype=np.bool_)
-        for mask, _ in problems:
-            usable &= ~mask
-        negative = usable & (values < 0)
         with np.errstate(over="ignore", invalid="ignore"):
             cents = values * _CENTS_PER_EURO
+        if not problems and values.size and values.min() >= 0 and cents.max() <= EXACT_LIMIT:
+            # the usual case: every amount usable; only the cents are checked
+            whole = np.round(cents)
+            if finer is None:
+                finer = np.abs(cents - whole) > _CENT_TOLERANCE
+            if not finer.any():
+                return ParsedColumn(whole.astype(np.int64), [])
+        usable = _usable(len(values), problems)
+        negative = usable & (values < 0)
         large = usable & ~negative & (cents > EXACT_LIMIT)
         fine = usable & ~negative & ~large
         if finer is None:
-            whole = np.round(np.where(fine, cents, 0.0))
-            finer = fine & (np.abs(np.where(fine, cents, 0.0) - whole) > _CENT_TOLERANCE)
+            rounded = np.round(np.where(fine, cents, 0.0))
+            finer = fine & (np.abs(np.where(fine, cents, 0.0) - rounded) > _CENT_TOLERANCE)
         else:
             finer = fine & finer
         problems = [
@@ -524,17 +615,21 @@ class _EurosRules(InputKindRules):
         column = np.where(good, np.round(np.where(good, cents, 0.0)), 0).astype(np.int64)
         return ParsedColumn(column, _ordered(problems))
 
+    def parse_array(self, item: Input, values: NDArray[Any]) -> ParsedColumn | None:
+        return self._finish(item, *_array_numbers(item, values))
+
     def parse_typed(self, item: Input, series: pd.Series) -> ParsedColumn | None:
         typed = _typed_numbers(item, series)
         return None if typed is None else self._finish(item, *typed)
 
-    def parse_text(self, item: Input, series: pd.Series) -> ParsedColumn:
-        values, problems = _text_numbers(item, series)
-        plain = series.str.fullmatch(_PLAIN_CENTS).to_numpy(dtype=np.bool_, na_value=False)
-        finer = np.zeros(len(series), dtype=np.bool_)
+    def parse_text(self, item: Input, cells: TextCells) -> ParsedColumn:
+        values, problems = _text_numbers(item, cells)
+        stripped = cells.stripped()
+        plain = stripped.fullmatch(_PLAIN_CENTS)
+        finer = np.zeros(len(cells), dtype=np.bool_)
         for position in np.flatnonzero(~plain & ~np.isnan(values)):
             # an exponent or more than two decimals: decide exactly, never through a float
-            cents = Decimal(str(series.iloc[position]).strip()) * _CENTS_PER_EURO
+            cents = Decimal(stripped.cell(int(position))) * _CENTS_PER_EURO
             finer[position] = cents != cents.to_integral_value()
         return self._finish(item, values, problems, finer)
 
@@ -557,13 +652,16 @@ class _TextRules(InputKindRules):
     def to_series(self, item: Input, column: NDArray[Any], index: pd.Index) -> pd.Series:
         return pd.Series(column, index=index, dtype=TEXT_DTYPE)
 
-    def parse_text(self, item: Input, series: pd.Series) -> ParsedColumn:
+    def parse_text(self, item: Input, cells: TextCells) -> ParsedColumn:
         # the stripped text stays a pandas text array (no Python object per cell)
-        stripped = series.str.strip()
-        blank = (stripped.isna() | (stripped == "")).to_numpy(dtype=np.bool_, na_value=True)
-        if blank.any():
-            stripped = stripped.fillna("")
-        return ParsedColumn(stripped.array, _ordered([(blank, _empty_text(item))]))
+        stripped = cells.stripped()
+        blank = stripped.empty()
+        return ParsedColumn(stripped.text_array(filler=""), _ordered([(blank, _empty_text(item))]))
+
+    def parse_array(self, item: Input, values: NDArray[Any]) -> ParsedColumn | None:
+        if values.dtype.kind in "iu":  # whole numbers, written out (no missing cell)
+            return ParsedColumn(values.astype(str).astype(object), [])
+        return None
 
     def parse_typed(self, item: Input, series: pd.Series) -> ParsedColumn | None:
         if pd.api.types.is_integer_dtype(series) and not pd.api.types.is_bool_dtype(series):
@@ -595,16 +693,19 @@ class _CategoryRules(InputKindRules):
     def python_value(self, item: Input, cell: Any) -> Any:
         return item.categories[int(cell)]
 
-    def parse_text(self, item: Input, series: pd.Series) -> ParsedColumn:
-        # factorize (hashing each cell once, in C), then look the few distinct values up
-        raw, uniques = pd.factorize(series)
-        distinct = [str(value).strip() for value in uniques]
-        lookup = pd.Index(item.categories, dtype=object).get_indexer(
-            pd.Index(distinct, dtype=object)
-        )
+    def parse_text(self, item: Input, cells: TextCells) -> ParsedColumn:
+        # the distinct cells found once (hashing each cell once, in C), then the few of them
+        # read as parse_value reads one: stripped, then looked up among the categories
+        raw, uniques = cells.factorize()
+        codes_of = {name: code for code, name in enumerate(item.categories)}
+        distinct = [value.strip() for value in uniques]
+        # the last entry is where a missing cell (code -1) looks up
+        lookup = np.array([codes_of.get(value, -1) for value in distinct] + [-1], dtype=np.int64)
         blank = np.array([value == "" for value in distinct] + [True], dtype=np.bool_)
-        codes = np.where(raw >= 0, lookup[np.maximum(raw, 0)], -1) if len(lookup) else raw
-        absent = blank[raw]  # raw == -1 (NaN, None) picks the last entry: missing
+        codes = lookup[raw]
+        absent = blank[raw]
+        if not absent.any() and codes.min(initial=0) >= 0:
+            return ParsedColumn(codes.astype(np.int8), [])
         problems = [(absent, missing(item.name)), ((codes < 0) & ~absent, _not_category(item))]
         return ParsedColumn(np.where(codes < 0, 0, codes).astype(np.int8), _ordered(problems))
 
@@ -628,13 +729,30 @@ class _BooleanRules(InputKindRules):
             return bool(value == 1)
         raise ValueError(_not_boolean(item))
 
-    def parse_text(self, item: Input, series: pd.Series) -> ParsedColumn:
-        words = series.str.strip().str.lower()
-        true = words.isin(TRUE_WORDS).to_numpy(dtype=np.bool_)
-        false = words.isin(FALSE_WORDS).to_numpy(dtype=np.bool_)
-        blank = _blank_text(series)
+    def parse_text(self, item: Input, cells: TextCells) -> ParsedColumn:
+        stripped = cells.stripped()
+        words = stripped.lower()
+        true = words.isin(TRUE_WORDS)
+        false = words.isin(FALSE_WORDS)
+        blank = stripped.empty()
         problems = [(blank, missing(item.name)), (~(true | false | blank), _not_boolean(item))]
         return ParsedColumn(true, _ordered(problems))
+
+    def _numbers(
+        self, item: Input, numbers: NDArray[Any], absent: NDArray[np.bool_]
+    ) -> ParsedColumn:
+        true, false = numbers == 1, numbers == 0
+        problems = [(absent, missing(item.name)), (~(true | false | absent), _not_boolean(item))]
+        return ParsedColumn(true, _ordered(problems))
+
+    def parse_array(self, item: Input, values: NDArray[Any]) -> ParsedColumn | None:
+        kind = values.dtype.kind
+        if kind == "b":
+            return ParsedColumn(values, [])
+        if kind in "iuf":
+            absent = np.isnan(values) if kind == "f" else np.zeros(len(values), dtype=np.bool_)
+            return self._numbers(item, values, absent)
+        return None
 
     def parse_typed(self, item: Input, series: pd.Series) -> ParsedColumn | None:
         absent = series.isna().to_numpy(dtype=np.bool_)
@@ -643,12 +761,7 @@ class _BooleanRules(InputKindRules):
             return ParsedColumn(values, _ordered([(absent, missing(item.name))]))
         if pd.api.types.is_numeric_dtype(series):
             numbers = series.to_numpy(dtype=np.float64, na_value=np.nan)
-            true, false = numbers == 1, numbers == 0
-            problems = [
-                (absent, missing(item.name)),
-                (~(true | false | absent), _not_boolean(item)),
-            ]
-            return ParsedColumn(true, _ordered(problems))
+            return self._numbers(item, numbers, absent)
         return None
 
 
@@ -672,7 +785,7 @@ class _DateRules(InputKindRules):
             return value.date()
         if isinstance(value, date):
             return value
-        if isinstance(value, str) and _DATE_TEXT.fullmatch(value):
+        if isinstance(value, str) and _DATE_TEXT.fullmatch(value.strip()):
             try:
                 return date.fromisoformat(value.strip())
             except ValueError:
@@ -701,23 +814,20 @@ class _DateRules(InputKindRules):
         """Day-precision datetimes (NaT where empty or bad) to ordinals."""
         if item.required:
             bad = bad | empty
-        ordinals = np.where(np.isnat(days), 0, days.astype(np.int64)) + _EPOCH_ORDINAL
-        column = np.where(empty | bad, self._open(item), ordinals).astype(np.int64)
-        return ParsedColumn(column, _ordered([(bad, _not_date(item))]))
+        ordinals = days.astype(np.int64) + _EPOCH_ORDINAL
+        if bad.any() or empty.any():
+            ordinals = np.where(empty | bad, self._open(item), ordinals)
+        return ParsedColumn(ordinals, _ordered([(bad, _not_date(item))]))
 
-    def parse_text(self, item: Input, series: pd.Series) -> ParsedColumn:
-        empty = _blank_text(series)
-        text = series.str.strip()
-        full = text.str.fullmatch(_DATE_PATTERN).to_numpy(dtype=np.bool_, na_value=False)
+    def parse_text(self, item: Input, cells: TextCells) -> ParsedColumn:
+        stripped = cells.stripped()
+        empty = stripped.empty()
+        full = stripped.fullmatch(_DATE_PATTERN)
         # year, month and day read as numbers and checked through numpy's calendar (any year
         # from 1 to 9999, whatever the resolution of pandas' datetimes)
-        parts = [
-            pd.to_numeric(text.str.slice(start, stop).where(full), errors="coerce").to_numpy(
-                dtype=np.float64, na_value=np.nan
-            )
-            for start, stop in ((0, 4), (5, 7), (8, 10))
-        ]
-        year, month, day = (np.nan_to_num(part, nan=1.0).astype(np.int64) for part in parts)
+        year, month, day = (
+            stripped.whole_numbers(start, stop, full) for start, stop in ((0, 4), (5, 7), (8, 10))
+        )
         plausible = full & (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
         months = np.where(plausible, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
         days = months.astype("datetime64[D]") + np.where(plausible, day - 1, 0).astype(
@@ -727,25 +837,39 @@ class _DateRules(InputKindRules):
         days = np.where(plausible, days, np.datetime64("NaT", "D"))
         return self._from_days(item, days, ~plausible & ~empty, empty)
 
+    def _moments(
+        self, item: Input, moments: NDArray[Any], empty: NDArray[np.bool_]
+    ) -> ParsedColumn:
+        """Naive datetimes: a day at midnight, refused at another time of day."""
+        days = moments.astype("datetime64[D]")
+        not_midnight = (moments != days.astype(moments.dtype)) & ~empty
+        if not_midnight.any():
+            days = np.where(not_midnight, np.datetime64("NaT"), days)
+        return self._from_days(item, days, not_midnight, empty)
+
+    def parse_array(self, item: Input, values: NDArray[Any]) -> ParsedColumn | None:
+        kind = values.dtype.kind
+        if kind == "M":
+            return self._moments(item, values, np.isnat(values))
+        if kind in "iufb":  # a number is never read as a date
+            empty = np.isnan(values) if kind == "f" else np.zeros(len(values), dtype=np.bool_)
+            days = np.full(len(values), np.datetime64("NaT", "D"))
+            return self._from_days(item, days, ~empty, empty)
+        return None
+
     def parse_typed(self, item: Input, series: pd.Series) -> ParsedColumn | None:
         empty = series.isna().to_numpy(dtype=np.bool_)
         if pd.api.types.is_datetime64_dtype(series) and not isinstance(
             series.dtype, pd.DatetimeTZDtype
         ):
-            moments = series.to_numpy()
-            days = moments.astype("datetime64[D]")
-            not_midnight = (moments != days.astype(moments.dtype)) & ~np.isnat(days)
-            return self._from_days(
-                item, np.where(not_midnight, np.datetime64("NaT"), days), not_midnight, empty
-            )
+            return self._moments(item, series.to_numpy(), empty)
         if (
             pd.api.types.is_numeric_dtype(series)
             or pd.api.types.is_bool_dtype(series)
             or isinstance(series.dtype, pd.DatetimeTZDtype)
         ):
-            bad = ~empty
             days = np.full(len(series), np.datetime64("NaT", "D"))
-            return self._from_days(item, days, bad, empty)
+            return self._from_days(item, days, ~empty, empty)
         return None
 
 
