@@ -24,6 +24,7 @@ from secpa_model.io.locations import RowLocations
 from secpa_model.model.inputs import KIND_RULES, TEXT_DTYPE, Input, is_blank
 from secpa_model.model.model import Model
 from secpa_model.model.structure import Columns, window_message
+from secpa_model.model.text_cells import TextCells
 
 __all__ = [
     "ERROR_COLUMNS",
@@ -325,14 +326,7 @@ def duplicates(
     """The rows that repeat an id (or an id and a year, in a structure-year table) among the
     rows of ``among``: every copy is a problem, named with the rows of its group. A
     structure funded twice would get each cap twice."""
-    # hashed in pandas' text array (Arrow where it is): no Python object per row
-    if years is None:
-        if ids.nunique(dropna=False) == len(ids):  # the usual case, counted fast
-            return []
-        repeated = ids.duplicated(keep=False).to_numpy(dtype=np.bool_) & among
-    else:
-        pairs = pd.DataFrame({"id": ids.array, "year": years}, copy=False)
-        repeated = pairs.duplicated(keep=False).to_numpy(dtype=np.bool_) & among
+    repeated = _repeated(ids, years) & among
     if not repeated.any():
         return []
     keys = pd.DataFrame({"id": ids.to_numpy(dtype=object)})
@@ -358,6 +352,32 @@ def duplicates(
             )
         )
     return found
+
+
+def _repeated(ids: pd.Series, years: NDArray[np.int64] | None) -> NDArray[np.bool_]:
+    """The rows whose id (and year) is in another row too, every copy."""
+    candidates = np.ones(len(ids), dtype=np.bool_)
+    keys = TextCells.of(ids).keys()
+    if keys is not None:
+        # the usual case, decided on one 64-bit key per row: distinct keys, distinct rows;
+        # only rows sharing a key are compared exactly
+        if years is not None:
+            keys = keys ^ years.astype(np.uint64) * _YEAR_MIX
+        ordered = np.sort(keys)
+        shared = ordered[1:][ordered[1:] == ordered[:-1]]
+        if not len(shared):
+            return np.zeros(len(ids), dtype=np.bool_)
+        candidates = np.isin(keys, shared)
+    rows = np.flatnonzero(candidates)
+    pairs = pd.DataFrame({"id": ids.array.take(rows)})
+    if years is not None:
+        pairs["year"] = years[rows]
+    repeated = np.zeros(len(ids), dtype=np.bool_)
+    repeated[rows] = pairs.duplicated(keep=False).to_numpy(dtype=np.bool_)
+    return repeated
+
+
+_YEAR_MIX: Final = np.uint64(0xD6E8FEB86659FD93)  # spreads a year over a key (any odd number)
 
 
 def problem_records(problems: pd.DataFrame, rows: RowLocations | None = None) -> list[Problem]:

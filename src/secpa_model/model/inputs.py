@@ -40,7 +40,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Final, Literal, get_args
+from typing import Any, Final, Literal, NamedTuple, get_args
 
 import numpy as np
 import pandas as pd
@@ -382,17 +382,31 @@ _ARRAY_KINDS: Final = "iufbMm"
 """The numpy dtype kinds read on their arrays: integers, floats, booleans, datetimes."""
 
 
-def _float_numbers(item: Input, values: NDArray[Any]) -> tuple[NDArray[np.float64], list[Any]]:
-    """Float64 values of a float array (NaN: missing) and its type problems."""
+class _Numbers(NamedTuple):
+    """A column read as float64 numbers, before its bounds are checked."""
+
+    values: NDArray[np.float64]
+    problems: list[Any] | None
+    """The problems found so far; None for a float column not yet checked for NaN and
+    infinities (a check of its extremes against the bounds settles the usual case)."""
+    whole: bool = False
+    """Whether every value is known to be a whole number (read from integers)."""
+
+    def checked(self, item: Input) -> list[Any]:
+        """The problems found so far, NaN (missing) and infinities checked."""
+        if self.problems is not None:
+            return self.problems
+        values = self.values
+        nan, inf = np.isnan(values), np.isinf(values)
+        return _ordered([(nan, missing(item.name)), (inf, _not_finite(item.name))])
+
+
+def _float_numbers(values: NDArray[Any]) -> _Numbers:
+    """Float64 values of a float array (NaN: missing), not yet checked."""
     if values.dtype.itemsize < 8:
         # float32 0.35 is 0.3499999940…: read it as the decimal it prints as (never float32)
         values = values.astype(str).astype(np.float64)
-    else:
-        values = values.astype(np.float64, copy=False)
-    if values.size and np.isfinite(values.min()) and np.isfinite(values.max()):
-        return values, []  # the usual case: one pass over the column, no mask
-    problems = [(np.isnan(values), missing(item.name)), (np.isinf(values), _not_finite(item.name))]
-    return values, problems
+    return _Numbers(values.astype(np.float64, copy=False), None)
 
 
 def _integer_numbers(values: NDArray[Any]) -> NDArray[np.float64]:
@@ -405,27 +419,25 @@ def _integer_numbers(values: NDArray[Any]) -> NDArray[np.float64]:
     return numbers
 
 
-def _everything_refused(
-    item: Input, absent: NDArray[np.bool_]
-) -> tuple[NDArray[np.float64], list[Any]]:
+def _everything_refused(item: Input, absent: NDArray[np.bool_]) -> _Numbers:
     """A boolean or datetime column given for a number: missing where ``absent``, not a
     number elsewhere."""
     problems = [(absent, missing(item.name)), (~absent, _not_number(item.name))]
-    return np.zeros(len(absent), dtype=np.float64), problems
+    return _Numbers(np.zeros(len(absent), dtype=np.float64), _ordered(problems))
 
 
-def _array_numbers(item: Input, values: NDArray[Any]) -> tuple[NDArray[np.float64], list[Any]]:
+def _array_numbers(item: Input, values: NDArray[Any]) -> _Numbers:
     """Float64 values of a plain numpy column and its type problems."""
     kind = values.dtype.kind
     if kind in "iu":
-        return _integer_numbers(values), []
+        return _Numbers(_integer_numbers(values), [], whole=True)
     if kind == "f":
-        return _float_numbers(item, values)
+        return _float_numbers(values)
     absent = np.isnat(values) if kind in "Mm" else np.zeros(len(values), dtype=np.bool_)
     return _everything_refused(item, absent)
 
 
-def _typed_numbers(item: Input, series: pd.Series) -> tuple[NDArray[np.float64], list[Any]] | None:
+def _typed_numbers(item: Input, series: pd.Series) -> _Numbers | None:
     """Float64 values of a pandas-typed numeric, boolean or datetime column (nullable
     integers and floats, booleans with NA, datetimes with a time zone) and its type
     problems; None for another type."""
@@ -438,14 +450,14 @@ def _typed_numbers(item: Input, series: pd.Series) -> tuple[NDArray[np.float64],
     if not pd.api.types.is_numeric_dtype(series):
         return None
     if pd.api.types.is_float_dtype(series) and getattr(series.dtype, "itemsize", 8) < 8:
-        return _float_numbers(item, series.to_numpy(dtype=np.float32, na_value=np.nan))
+        return _float_numbers(series.to_numpy(dtype=np.float32, na_value=np.nan))
     absent = series.isna().to_numpy(dtype=np.bool_)
     if pd.api.types.is_integer_dtype(series) and not absent.any():
-        return _integer_numbers(series.to_numpy(dtype=np.int64)), []
-    return _float_numbers(item, series.to_numpy(dtype=np.float64, na_value=np.nan))
+        return _Numbers(_integer_numbers(series.to_numpy(dtype=np.int64)), [], whole=True)
+    return _float_numbers(series.to_numpy(dtype=np.float64, na_value=np.nan))
 
 
-def _text_numbers(item: Input, cells: TextCells) -> tuple[NDArray[np.float64], list[Any]]:
+def _text_numbers(item: Input, cells: TextCells) -> _Numbers:
     """Float64 values of the cells that write a plain decimal number, and the problems of
     the others (missing, or not a number)."""
     stripped = cells.stripped()
@@ -453,7 +465,7 @@ def _text_numbers(item: Input, cells: TextCells) -> tuple[NDArray[np.float64], l
     number = stripped.fullmatch(_NUMBER_PATTERN)
     values = stripped.numbers(number)
     problems = [(blank, missing(item.name)), (~blank & ~number, _not_number(item.name))]
-    return values, _ordered(problems)
+    return _Numbers(values, _ordered(problems))
 
 
 def _usable(size: int, problems: list[Any]) -> NDArray[np.bool_]:
@@ -498,13 +510,14 @@ class _NumberRules(InputKindRules):
         """Problems of usable numbers found before their bounds (none for a float)."""
         return []
 
-    def _finish(
-        self, item: Input, values: NDArray[np.float64], problems: list[Any]
-    ) -> ParsedColumn:
-        if not problems and values.size and _within(item, values):
-            shaped = _ordered(self._shape(item, values))
-            if not shaped:  # the usual case: every value good, no mask built
+    def _finish(self, item: Input, numbers: _Numbers) -> ParsedColumn:
+        values = numbers.values
+        if not numbers.problems and values.size and _within(item, values):
+            # the usual case: every value finite and within bounds (NaN fails the test)
+            shaped = [] if numbers.whole else _ordered(self._shape(item, values))
+            if not shaped:  # no mask built
                 return ParsedColumn(values.astype(self.dtype), [])
+        problems = numbers.checked(item)
         usable = _usable(len(values), problems)
         shaped = [(mask & usable, message) for mask, message in self._shape(item, values)]
         usable = _usable(len(values), [(~usable, ""), *shaped])
@@ -514,14 +527,14 @@ class _NumberRules(InputKindRules):
         return ParsedColumn(column, _ordered(problems))
 
     def parse_array(self, item: Input, values: NDArray[Any]) -> ParsedColumn | None:
-        return self._finish(item, *_array_numbers(item, values))
+        return self._finish(item, _array_numbers(item, values))
 
     def parse_typed(self, item: Input, series: pd.Series) -> ParsedColumn | None:
         typed = _typed_numbers(item, series)
-        return None if typed is None else self._finish(item, *typed)
+        return None if typed is None else self._finish(item, typed)
 
     def parse_text(self, item: Input, cells: TextCells) -> ParsedColumn:
-        return self._finish(item, *_text_numbers(item, cells))
+        return self._finish(item, _text_numbers(item, cells))
 
 
 class _CountRules(_NumberRules):
@@ -581,21 +594,25 @@ class _EurosRules(InputKindRules):
         return Decimal(int(cell)) / _CENTS_PER_EURO
 
     def _finish(
-        self,
-        item: Input,
-        values: NDArray[np.float64],
-        problems: list[Any],
-        finer: NDArray[np.bool_] | None = None,
+        self, item: Input, numbers: _Numbers, finer: NDArray[np.bool_] | None = None
     ) -> ParsedColumn:
+        values = numbers.values
         with np.errstate(over="ignore", invalid="ignore"):
             cents = values * _CENTS_PER_EURO
-        if not problems and values.size and values.min() >= 0 and cents.max() <= EXACT_LIMIT:
-            # the usual case: every amount usable; only the cents are checked
+        if (
+            not numbers.problems
+            and values.size
+            and values.min() >= 0
+            and cents.max() <= EXACT_LIMIT
+        ):
+            # the usual case: every amount finite and usable (NaN fails the test); only
+            # the cents are checked
             whole = np.round(cents)
             if finer is None:
                 finer = np.abs(cents - whole) > _CENT_TOLERANCE
             if not finer.any():
                 return ParsedColumn(whole.astype(np.int64), [])
+        problems = numbers.checked(item)
         usable = _usable(len(values), problems)
         negative = usable & (values < 0)
         large = usable & ~negative & (cents > EXACT_LIMIT)
@@ -616,14 +633,15 @@ class _EurosRules(InputKindRules):
         return ParsedColumn(column, _ordered(problems))
 
     def parse_array(self, item: Input, values: NDArray[Any]) -> ParsedColumn | None:
-        return self._finish(item, *_array_numbers(item, values))
+        return self._finish(item, _array_numbers(item, values))
 
     def parse_typed(self, item: Input, series: pd.Series) -> ParsedColumn | None:
         typed = _typed_numbers(item, series)
-        return None if typed is None else self._finish(item, *typed)
+        return None if typed is None else self._finish(item, typed)
 
     def parse_text(self, item: Input, cells: TextCells) -> ParsedColumn:
-        values, problems = _text_numbers(item, cells)
+        numbers = _text_numbers(item, cells)
+        values = numbers.values
         stripped = cells.stripped()
         plain = stripped.fullmatch(_PLAIN_CENTS)
         finer = np.zeros(len(cells), dtype=np.bool_)
@@ -631,7 +649,7 @@ class _EurosRules(InputKindRules):
             # an exponent or more than two decimals: decide exactly, never through a float
             cents = Decimal(stripped.cell(int(position))) * _CENTS_PER_EURO
             finer[position] = cents != cents.to_integral_value()
-        return self._finish(item, values, problems, finer)
+        return self._finish(item, numbers, finer)
 
 
 class _TextRules(InputKindRules):

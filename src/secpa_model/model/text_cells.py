@@ -92,6 +92,11 @@ class TextCells(ABC):
     def cell(self, position: int) -> str:
         """One cell (not missing) as Python text."""
 
+    def keys(self) -> NDArray[np.uint64] | None:
+        """A 64-bit key per cell, equal for equal cells (distinct keys: distinct cells;
+        equal keys: perhaps equal cells), or None where the store offers no fast way."""
+        return None
+
     @abstractmethod
     def objects(self) -> NDArray[np.object_]:
         """The cells as Python text, None where missing."""
@@ -182,6 +187,23 @@ class ArrowCells(TextCells):
     def objects(self) -> NDArray[np.object_]:
         return np.array(self.array.to_pylist(), dtype=object)
 
+    def keys(self) -> NDArray[np.uint64] | None:
+        import pyarrow as pa
+
+        array = self.array
+        if array.null_count or not (
+            pa.types.is_string(array.type) or pa.types.is_large_string(array.type)
+        ):
+            return None
+        _, offset_buffer, data_buffer = array.buffers()
+        offset_type = np.int64 if pa.types.is_large_string(array.type) else np.int32
+        window = np.frombuffer(offset_buffer, dtype=offset_type)
+        offsets: NDArray[np.int64] = window[array.offset : array.offset + len(array) + 1].astype(
+            np.int64, copy=False
+        )
+        data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else None
+        return _byte_keys(data, offsets)
+
     def text_array(self, filler: str) -> Any:
         array = self.array.fill_null(filler) if self.array.null_count else self.array
         if _ARROW_TEXT:  # wrapped as it is, not converted
@@ -242,3 +264,58 @@ class PandasCells(TextCells):
     def text_array(self, filler: str) -> Any:
         series = self.series.fillna(filler) if self.series.hasnans else self.series
         return pd.array(series.to_numpy(dtype=object), dtype=TEXT_DTYPE)
+
+
+_KEY_BYTES: Final = 8  # a cell's key mixes its length, first and last 8 bytes (one uint64 each)
+_FULL_WORD: Final = (1 << 64) - 1
+_PREFIX_MASKS: Final = np.array(
+    [(1 << (8 * count)) - 1 for count in range(_KEY_BYTES)] + [_FULL_WORD], dtype=np.uint64
+)
+"""The mask of a word's first ``count`` bytes (little-endian), all bytes from 8 on."""
+# odd multipliers that spread the words over the key: equal cells get equal keys whatever
+# they are; odd ones keep the key one-to-one in each word, so that unequal cells rarely
+# share a key (and those that do are compared exactly)
+_MIX: Final = (
+    np.uint64(0x9E3779B97F4A7C15),
+    np.uint64(0xC2B2AE3D27D4EB4F),
+    np.uint64(0x165667B19E3779F9),
+)
+
+
+def _mixed(
+    head: NDArray[np.uint64], tail: NDArray[np.uint64], lengths: NDArray[np.int64]
+) -> NDArray[np.uint64]:
+    """One key per cell from its first word, last word and length (wrapping arithmetic)."""
+    key = head * _MIX[0]
+    key += tail * _MIX[1]
+    key += lengths.astype(np.uint64) * _MIX[2]
+    return key
+
+
+def _byte_keys(data: NDArray[np.uint8] | None, offsets: NDArray[np.int64]) -> NDArray[np.uint64]:
+    """The key of each cell of an Arrow text buffer (``data`` and its ``offsets``): its
+    length, its first and its last 8 bytes (the first bytes only, for a shorter cell),
+    mixed."""
+    begin, end = int(offsets[0]), int(offsets[-1])
+    text = data[begin:end] if data is not None else np.zeros(0, dtype=np.uint8)
+    lengths = np.diff(offsets)
+    width = int(lengths[0]) if len(lengths) else 0
+    if width >= _KEY_BYTES and (lengths == width).all():
+        # cells of one length (the usual ids): their first and last words read in place
+        def words_at(start: int) -> NDArray[np.uint64]:
+            view: NDArray[np.uint64] = np.ndarray(
+                (len(lengths),), dtype="<u8", buffer=text, offset=start, strides=(width,)
+            )
+            return view
+
+        return _mixed(words_at(0), words_at(width - _KEY_BYTES), lengths)
+    padded = np.concatenate([text, np.zeros(_KEY_BYTES, dtype=np.uint8)])
+    # the 8-byte word starting at every byte of the text: a view, read by the gathers below
+    words: NDArray[np.uint64] = np.ndarray(
+        (len(padded) - _KEY_BYTES + 1,), dtype="<u8", buffer=padded, strides=(1,)
+    )
+    starts = offsets[:-1] - begin
+    head = words[starts] & _PREFIX_MASKS[np.minimum(lengths, _KEY_BYTES)]
+    last = words[np.maximum(starts + lengths - _KEY_BYTES, 0)]
+    tail = np.where(lengths > _KEY_BYTES, last, 0)  # a short cell is all in its head
+    return _mixed(head, tail, lengths)

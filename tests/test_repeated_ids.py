@@ -1,0 +1,82 @@
+"""Repeated ids are found exactly, whatever the ids look like and however pandas stores them.
+
+The frame validation decides "no id is repeated" on one 64-bit key per row (its length,
+first and last 8 bytes) and compares exactly only the rows that share a key. These tests
+hold it to pandas' own exact ``duplicated`` on generated ids: short, long, of one length
+or of many, accented, empty, in slices of a larger column (Arrow arrays with an offset),
+with and without a year.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from secpa_model import InputError, allocate_frame
+from secpa_model.io.validation import _repeated
+from secpa_model.model.text_cells import TextCells
+from tests.frame_support import frame_of, valid_row
+
+pytest.importorskip("pyarrow")
+
+# a small alphabet makes repeats and shared prefixes and suffixes likely
+TEXTS = st.text(alphabet="ab-é0", max_size=20)
+STORAGES = ["pyarrow", "python"]
+
+
+def _exact(ids: list[str], years: list[int] | None) -> np.ndarray:
+    pairs = pd.DataFrame({"id": pd.Series(ids, dtype=object)})
+    if years is not None:
+        pairs["year"] = years
+    return pairs.duplicated(keep=False).to_numpy(dtype=np.bool_)
+
+
+@given(
+    ids=st.lists(TEXTS, max_size=40),
+    skip=st.integers(0, 5),
+    with_years=st.booleans(),
+    data=st.data(),
+)
+@pytest.mark.parametrize("storage", STORAGES)
+def test_repeats_are_exactly_pandas_duplicated(
+    storage: str, ids: list[str], skip: int, with_years: bool, data: st.DataObject
+) -> None:
+    column = pd.Series(["pad"] * skip + ids, dtype=pd.StringDtype(storage)).iloc[skip:]
+    column = column.reset_index(drop=True)
+    years = None
+    if with_years:
+        years = data.draw(st.lists(st.integers(2021, 2023), min_size=len(ids), max_size=len(ids)))
+    found = _repeated(column, None if years is None else np.array(years, dtype=np.int64))
+    assert found.tolist() == _exact(ids, years).tolist()
+
+
+@given(ids=st.lists(TEXTS, min_size=1, max_size=40))
+def test_equal_cells_have_equal_keys(ids: list[str]) -> None:
+    keys = TextCells.of(pd.Series(ids, dtype=pd.StringDtype("pyarrow"))).keys()
+    assert keys is not None
+    for first, text in enumerate(ids):
+        for second in range(first):
+            if ids[second] == text:
+                assert keys[first] == keys[second]
+
+
+def test_ids_of_one_length_that_differ_in_the_middle_are_told_apart() -> None:
+    """Ids of 20 characters whose first and last 8 agree share a key: they are compared
+    exactly, and only the true copy is a duplicate."""
+    ids = ["ABCDEFGH0000ZYXWVUTS", "ABCDEFGH0001ZYXWVUTS", "ABCDEFGH0000ZYXWVUTS"]
+    keys = TextCells.of(pd.Series(ids, dtype=pd.StringDtype("pyarrow"))).keys()
+    assert keys is not None and keys[0] == keys[1] == keys[2]  # the case the exact check is for
+    found = _repeated(pd.Series(ids, dtype=pd.StringDtype("pyarrow")), None)
+    assert found.tolist() == [True, False, True]
+
+
+def test_a_repeated_id_is_reported_in_a_large_frame() -> None:
+    """One repeat among 50 000 distinct ids is found and both copies are named."""
+    rows = [valid_row(structure_id=f"S-{number:06d}") for number in range(50_000)]
+    rows[31_415] = valid_row(structure_id="S-000007")
+    frame = frame_of(*rows)
+    with pytest.raises(InputError, match=r"structure_id 'S-000007' is in 2 rows \(7, 31415\)"):
+        allocate_frame(frame, 2022)
