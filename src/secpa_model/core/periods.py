@@ -122,7 +122,9 @@ def overlap_days(
 ) -> NDArray[np.int64]:
     """Days that each window ``[starts[i], ends[i]]`` (ordinals, inclusive) shares with
     ``piece`` (vectorised; 0 where they do not meet)."""
-    low = np.maximum(starts, piece.start.toordinal())
-    high = np.minimum(ends, piece.end.toordinal())
-    days: NDArray[np.int64] = np.maximum(high - low + 1, 0).astype(np.int64)
+    low = np.maximum(starts, piece.start.toordinal(), dtype=np.int64)
+    days: NDArray[np.int64] = np.minimum(ends, piece.end.toordinal(), dtype=np.int64)
+    days -= low
+    days += 1
+    np.maximum(days, 0, out=days)
     return days

@@ -87,19 +87,32 @@ class Rounding:
             f"piece.year_days for piece in pieces), {self.unit_euros})"
         )
 
-    def round(self, cents: ArrayLike) -> NDArray[np.int64]:
-        """Float64 cents to integer cents by this rule (vectorised)."""
-        snapped = np.round(np.asarray(cents, dtype=np.float64), SNAP_DECIMALS)
-        if self.unit_cents != 1:
-            snapped = np.round(snapped / self.unit_cents, SNAP_DECIMALS)
-        if self.direction == "half_up":
-            units = np.floor(snapped + 0.5)
-        elif self.direction == "down":
-            units = np.floor(snapped)
+    def round(self, cents: ArrayLike, *, overwrite: bool = False) -> NDArray[np.int64]:
+        """Float64 cents to integer cents by this rule (vectorised).
+
+        ``overwrite=True``: ``cents`` is a float64 array the caller no longer needs, used as
+        working memory instead of a copy (its values are then meaningless)."""
+        values = np.asarray(cents, dtype=np.float64)
+        if overwrite and values is cents and values.flags.writeable:
+            work = values
         else:
-            units = np.ceil(snapped)
-        rounded: NDArray[np.int64] = (units * self.unit_cents).astype(np.int64)
-        return rounded
+            work = np.empty(values.shape, dtype=np.float64)
+        # the same float64 operations as written out, each in place on one array
+        np.round(values, SNAP_DECIMALS, out=work)
+        if self.unit_cents != 1:
+            np.divide(work, self.unit_cents, out=work)
+            np.round(work, SNAP_DECIMALS, out=work)
+        if self.direction == "half_up":
+            np.add(work, 0.5, out=work)
+            np.floor(work, out=work)
+        elif self.direction == "down":
+            np.floor(work, out=work)
+        else:
+            np.ceil(work, out=work)
+        if self.unit_cents != 1:
+            np.multiply(work, self.unit_cents, out=work)
+        rounded: NDArray[np.int64] = work.astype(np.int64)
+        return rounded if values.ndim else rounded[()]
 
     def round_euros(self, euros: Decimal) -> Decimal:
         """Exact euros rounded by this rule (what a person does by hand)."""

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -37,7 +38,7 @@ class Piece:
     period: Period
     year_days: int
     active_days: NDArray[np.int64]
-    failed: NDArray[np.int64]
+    failed: NDArray[np.integer[Any]]
     params: ParameterSnapshot
     rules: dict[str, RuleResult]
 
@@ -109,11 +110,6 @@ def compute(
     """
     size = columns.size
     keys = model.line_keys
-    # one row per line: the float64 cents accumulated over the pieces, rounded at the end
-    accumulated = np.zeros((len(keys), size), dtype=np.float64)
-    reason_mask = np.zeros(size, dtype=np.int64)
-    eligible_days = np.zeros(size, dtype=np.int64)
-    total_days = np.zeros(size, dtype=np.int64)
     pieces: list[Piece] = []
     codes = model.code
 
@@ -140,37 +136,48 @@ def compute(
         for rule, (owner, names, paths) in zip(model.rules, declared, strict=True):
             view = RuleInputs(owner, columns, names, codes)
             rule_views.append((rule, view, RuleParameters(owner, first, paths)))
-    for piece, active in pieces_of_span:
+    # one row per line: the float64 cents accumulated over the pieces, rounded at the end
+    accumulated = np.empty((len(keys), size), dtype=np.float64)
+    reason_mask = np.zeros(size, dtype=np.int64)
+    eligible_days: NDArray[np.int64] | None = None
+    total_days: NDArray[np.int64] | None = None
+    share: NDArray[np.float64] | None = None
+    for number, (piece, active) in enumerate(pieces_of_span):
         snapshot = _snapshot(parameters, piece.start)
         if draws is not None:
             snapshot = draws(snapshot)
-        failed = np.zeros(size, dtype=np.int64)
-        for bit, test, inputs, values in condition_views:
-            fails = np.asarray(test(inputs, values.on(snapshot)), dtype=np.bool_)
-            if fails.shape != (size,):
-                raise ModelError(
-                    f"{model.all_conditions[bit].code!r} gave {fails.shape} answers for "
-                    f"{size} structures"
-                )
-            failed |= fails.astype(np.int64) << bit
+        failed = _failures(model, condition_views, snapshot, size)
         paid_days = np.where(failed == 0, active, 0)
         year_days = days_in_year(piece.start.year)
         results = {
             rule.key: rule.evaluate(inputs, values.on(snapshot))
             for rule, inputs, values in rule_views
         }
-        annual = np.empty((len(results), size), dtype=np.float64)
+        check_amounts(model.rules, [result.annual_cents for result in results.values()])
+        # the piece's share of the annual amount: « au prorata des jours », line by line
+        # into the accumulated row (the first piece writes it, later ones add theirs)
         for line, result in enumerate(results.values()):
-            annual[line] = result.annual_cents
-        check_amounts(model.rules, annual)
-        # the piece's share of the annual amount: « au prorata des jours »
-        accumulated += annual * paid_days / year_days
-        reason_mask |= np.where(active > 0, failed, 0)
-        eligible_days += paid_days
-        total_days += active
+            row = accumulated[line]
+            if number == 0:
+                np.multiply(result.annual_cents, paid_days, out=row)
+                np.divide(row, year_days, out=row)
+            else:
+                share = np.multiply(result.annual_cents, paid_days, out=share)
+                np.divide(share, year_days, out=share)
+                row += share
+        np.bitwise_or(reason_mask, failed, out=reason_mask, where=active > 0)
+        if eligible_days is None or total_days is None:
+            eligible_days, total_days = paid_days, active
+        else:
+            eligible_days = eligible_days + paid_days
+            total_days = total_days + active
         pieces.append(Piece(piece, year_days, active, failed, snapshot, results))
 
-    reason_mask |= np.where(total_days == 0, 1 << len(model.conditions), 0)
+    if eligible_days is None or total_days is None:  # no structure takes part on any day
+        accumulated.fill(0.0)
+        eligible_days = total_days = np.zeros(size, dtype=np.int64)
+    not_participating = total_days == 0
+    np.bitwise_or(reason_mask, 1 << len(model.conditions), out=reason_mask, where=not_participating)
     _check_exact(model, columns, accumulated)
     line_cents = _rounded(model, accumulated)
     return BatchResult(
@@ -184,6 +191,30 @@ def compute(
         starts=starts,
         ends=ends,
     )
+
+
+_SMALL_MASKS: Final = 8
+"""Up to this many conditions, who fails which is worked out in bytes."""
+
+
+def _failures(
+    model: Model,
+    views: list[tuple[int, Test, RuleInputs, RuleParameters]],
+    snapshot: ParameterSnapshot,
+    size: int,
+) -> NDArray[np.integer[Any]]:
+    """Bit ``i`` set where a structure fails condition ``i`` on the piece of ``snapshot``."""
+    dtype = np.uint8 if len(model.conditions) <= _SMALL_MASKS else np.int64
+    failed: NDArray[np.integer[Any]] = np.zeros(size, dtype=dtype)
+    for bit, test, inputs, values in views:
+        fails = np.asarray(test(inputs, values.on(snapshot)), dtype=np.bool_)
+        if fails.shape != (size,):
+            raise ModelError(
+                f"{model.all_conditions[bit].code!r} gave {fails.shape} answers for "
+                f"{size} structures"
+            )
+        np.bitwise_or(failed, np.left_shift(fails, bit, dtype=dtype), out=failed)
+    return failed
 
 
 def _check_exact(model: Model, columns: Columns, accumulated: NDArray[np.float64]) -> None:
@@ -214,12 +245,13 @@ def _rounded(model: Model, accumulated: NDArray[np.float64]) -> dict[str, NDArra
     share a rounding are rounded in one call."""
     roundings = model.line_roundings
     if all(rounding is model.rounding for rounding in roundings):
-        whole = model.rounding.round(accumulated)  # the common case: one call, no copy
+        # the common case: one call, in place (the engine no longer needs the float cents)
+        whole = model.rounding.round(accumulated, overwrite=True)
         return dict(zip(model.line_keys, whole, strict=True))
     rounded: dict[int, NDArray[np.int64]] = {}
     for rounding in dict.fromkeys(roundings):
         lines = [line for line, r in enumerate(roundings) if r == rounding]
-        cents = rounding.round(accumulated[lines])
+        cents = rounding.round(accumulated[lines], overwrite=True)  # a copy: its own
         rounded.update(zip(lines, cents, strict=True))
     return {rule.key: rounded[line] for line, rule in enumerate(model.rules)}
 

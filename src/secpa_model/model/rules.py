@@ -335,12 +335,26 @@ def rule(
     return declare
 
 
-def check_amounts(rules: Sequence[Rule], annual: NDArray[np.float64]) -> None:
-    """A :class:`~secpa_model.ModelError` naming the first rule whose annual amounts (row
-    ``i`` of ``annual`` for ``rules[i]``) hold a negative or non-finite value."""
-    # NaN makes min() NaN, which fails the comparison; an infinity fails the second
-    if not annual.size or (annual.min() >= 0 and annual.max() < np.inf):
+def check_amounts(rules: Sequence[Rule], annual: Sequence[NDArray[np.float64]]) -> None:
+    """A :class:`~secpa_model.ModelError` naming the first rule whose annual amounts
+    (``annual[i]`` for ``rules[i]``: a row of a 2-D array or one array per rule) hold a
+    negative or non-finite value."""
+    if all(_plainly_valid(amounts) for amounts in annual):
         return
     for row, checked in zip(annual, rules, strict=True):
-        if not (row.min() >= 0 and row.max() < np.inf):
+        # NaN makes min() NaN, which fails the comparison; an infinity fails the second
+        if row.size and not (row.min() >= 0 and row.max() < np.inf):
             raise ModelError(f"rule {checked.key!r} returned a negative or non-finite amount")
+
+
+_POSITIVE_INFINITY_BITS: Final = np.uint64(0x7FF0000000000000)
+
+
+def _plainly_valid(amounts: NDArray[np.float64]) -> bool:
+    """True when every amount is finite and not negative, by one pass: read as unsigned
+    integers, such float64 values are exactly those below the bits of +inf (a sign bit, a
+    NaN or an infinity is not). False may still be valid (-0.0): then checked by value."""
+    if not amounts.size:
+        return True
+    bits = amounts.view(np.uint64) if amounts.dtype == np.float64 else None
+    return bits is not None and bool(bits.max() < _POSITIVE_INFINITY_BITS)

@@ -37,6 +37,9 @@ MAX_RATIONALE_CHARS: Final = 2000
 """The longest rationale of a range (a sentence or two; a parameter file is untrusted)."""
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
+_COMPARED_THRESHOLDS: Final = 16
+"""Up to this many thresholds, a step scale compares ``x`` with each (cheaper than a
+binary search per value)."""
 FRACTION = "fraction"
 """The unit of a share in [0, 1] (a poverty rate): its values or thresholds are at most 1."""
 
@@ -126,6 +129,12 @@ class Scale(BaseModel):
         """The bracket values as float64 (for vectorised evaluation)."""
         return np.array([float(b.value) for b in self.brackets], dtype=np.float64)
 
+    @cached_property
+    def _levels_by_count_above(self) -> NDArray[np.float64]:
+        # entry k: the value when k thresholds are above x (the last bracket's value for
+        # k = 0, 0 below the first threshold)
+        return np.concatenate([self.values[::-1], [0.0]])
+
     def evaluate(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """The scale's value at each ``x`` (vectorised)."""
         x = np.asarray(x, dtype=np.float64)
@@ -134,8 +143,21 @@ class Scale(BaseModel):
                 x, self.thresholds, self.values, left=0.0, right=self.values[-1]
             )
             return line
-        index = np.searchsorted(self.thresholds, x, side="right") - 1
-        return np.where(index >= 0, self.values[np.maximum(index, 0)], 0.0)
+        thresholds = self.thresholds
+        if len(thresholds) > _COMPARED_THRESHOLDS or x.ndim != 1:
+            index = np.searchsorted(thresholds, x, side="right") - 1
+            return np.where(index >= 0, self.values[np.maximum(index, 0)], 0.0)
+        # few thresholds: count those strictly above each x, one comparison each, in bytes
+        # (NaN compares False, so it counts none: the last bracket, as searchsorted puts
+        # NaN after every threshold)
+        above = np.zeros(x.shape, dtype=np.uint8)
+        compared = np.empty(x.shape, dtype=np.bool_)
+        as_bytes = compared.view(np.uint8)
+        for threshold in thresholds:
+            np.less(x, threshold, out=compared)
+            above += as_bytes
+        found: NDArray[np.float64] = self._levels_by_count_above.take(above)
+        return found
 
     def describe(self, unit: str, threshold_unit: str) -> str:
         """One line per bracket, for people."""

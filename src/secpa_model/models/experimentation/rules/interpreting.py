@@ -35,8 +35,6 @@ def interpreting(inputs: RuleInputs, params: RuleParameters) -> RuleResult:
     # « en présentiel et/ou téléphonique »; an absurd number of hours may overflow float64
     # to +inf: the cap bounds it exactly.
     with np.errstate(over="ignore"):
-        uncapped = (
-            inputs["interpreting_hours_in_person"] * in_person
-            + inputs["interpreting_hours_phone"] * phone
-        )
+        uncapped = np.multiply(inputs["interpreting_hours_in_person"], in_person)
+        uncapped += inputs["interpreting_hours_phone"] * phone
     return RuleResult(annual_cents=np.minimum(uncapped, cap), details={"uncapped_cents": uncapped})

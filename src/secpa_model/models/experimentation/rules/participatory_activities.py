@@ -44,8 +44,10 @@ def participatory_activities(inputs: RuleInputs, params: RuleParameters) -> Rule
     cost_cents = params.amount_cents("participatory_activities.cost_per_etp")
 
     # « entre 1000 et 6000 patients »: above the maximum the maximum's level applies.
-    counted = np.minimum(file_active, maximum).astype(np.float64)
-    etp = np.where(file_active >= minimum, schedule.evaluate(counted), 0.0)
+    # (the minimum taken in float64: the conversion keeps order, so the same values)
+    counted = np.minimum(file_active, maximum, dtype=np.float64)
+    etp = schedule.evaluate(counted)
+    np.copyto(etp, 0.0, where=file_active < minimum)
     return RuleResult(
         annual_cents=etp * cost_cents,
         details={"file_active_counted": counted, "etp": etp},

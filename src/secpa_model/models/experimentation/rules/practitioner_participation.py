@@ -39,8 +39,10 @@ def practitioner_participation(inputs: RuleInputs, params: RuleParameters) -> Ru
     schedule = params.scale("practitioner_participation.amount_per_patient")
 
     # « basée sur le taux de pauvreté du territoire »
-    patients = np.minimum(inputs["file_active_mg"], maximum).astype(np.float64)
-    per_patient_cents = schedule.evaluate(inputs["poverty_rate"]) * _CENTS_PER_EURO
+    # (the minimum taken in float64: the conversion keeps order, so the same values)
+    patients = np.minimum(inputs["file_active_mg"], maximum, dtype=np.float64)
+    per_patient_cents = schedule.evaluate(inputs["poverty_rate"])
+    np.multiply(per_patient_cents, _CENTS_PER_EURO, out=per_patient_cents)
     return RuleResult(
         annual_cents=patients * per_patient_cents,
         details={"patients_counted": patients, "amount_per_patient_cents": per_patient_cents},

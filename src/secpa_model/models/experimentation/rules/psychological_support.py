@@ -34,9 +34,10 @@ def psychological_support(inputs: RuleInputs, params: RuleParameters) -> RuleRes
     cap = params.amount_cents("psychological_support.annual_cap")
 
     # « en complément de la mesure [...] du Ségur »: only what Ségur does not already fund.
-    net = np.maximum(
-        inputs["psychologist_cost_requested"] - inputs["segur_psychologist_funding"], 0
-    ).astype(np.float64)
+    # (the maximum taken in float64: the conversion keeps order, so the same values)
+    difference = inputs["psychologist_cost_requested"] - inputs["segur_psychologist_funding"]
+    net = np.maximum(difference, 0, dtype=np.float64)
     # « après accord de l'ARS compétente »
-    amount = np.where(inputs["ars_psychology_agreement"], np.minimum(net, cap), 0.0)
+    amount = np.minimum(net, cap)
+    np.copyto(amount, 0.0, where=np.logical_not(inputs["ars_psychology_agreement"]))
     return RuleResult(annual_cents=amount, details={"net_request_cents": net})
