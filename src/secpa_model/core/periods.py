@@ -11,6 +11,7 @@ import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Final
 
 import numpy as np
@@ -33,6 +34,8 @@ class Period:
     @classmethod
     def year(cls, year: int) -> Period:
         """The calendar year ``year``, 1 January to 31 December."""
+        if cls is Period:
+            return _calendar_year(year)  # a frozen value: built once per year
         return cls(date(year, 1, 1), date(year, 12, 31))
 
     @classmethod
@@ -64,6 +67,11 @@ class Period:
 
 
 PeriodLike = Period | int | str
+
+
+@lru_cache(maxsize=256)
+def _calendar_year(year: int) -> Period:
+    return Period(date(year, 1, 1), date(year, 12, 31))
 
 
 def days_in_year(year: int) -> int:

@@ -98,10 +98,10 @@ class Rounding:
         else:
             work = np.empty(values.shape, dtype=np.float64)
         # the same float64 operations as written out, each in place on one array
-        np.round(values, SNAP_DECIMALS, out=work)
+        values.round(SNAP_DECIMALS, out=work)
         if self.unit_cents != 1:
             np.divide(work, self.unit_cents, out=work)
-            np.round(work, SNAP_DECIMALS, out=work)
+            work.round(SNAP_DECIMALS, out=work)
         if self.direction == "half_up":
             np.add(work, 0.5, out=work)
             np.floor(work, out=work)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -10,11 +11,17 @@ from typing import Any, Final
 
 from secpa_model.core.money import cents_float_to_euros, cents_to_euros
 from secpa_model.core.rounding import Rounding
-from secpa_model.engine.allocation import Allocation, Line
+from secpa_model.engine.allocation import Allocation
 from secpa_model.engine.compute import BatchResult
-from secpa_model.engine.records import ProrationPiece, Reason, RoundingRecord, UsedParameter
+from secpa_model.engine.records import (
+    InputValue,
+    Reason,
+    RoundingRecord,
+    UsedParameter,
+)
 from secpa_model.model.eligibility import NOT_PARTICIPATING
-from secpa_model.model.parameters import InForce
+from secpa_model.model.model import Model
+from secpa_model.model.parameters import InForce, ParameterSnapshot
 from secpa_model.model.structure import StructureBase
 
 _PIECE_QUANTUM: Final = Decimal("1e-8")
@@ -28,77 +35,164 @@ def build_allocation(
     # what every line shares: the pieces the structure takes part in, with its own dates
     first = date.fromordinal(int(batch.starts[row]))
     last = date.fromordinal(int(batch.ends[row]))
-    shared = [
-        (
-            piece,
-            int(piece.active_days[row]) if piece.failed[row] == 0 else 0,
-            max(piece.period.start, first),
-            min(piece.period.end, last),
-        )
-        for piece in batch.pieces
-        if piece.active_days[row] > 0
-    ]
+    shared = []
+    for piece in batch.pieces:
+        active = int(piece.active_days[row])
+        if active > 0:
+            paid = active if piece.failed[row] == 0 else 0
+            start, end = max(piece.period.start, first), min(piece.period.end, last)
+            shared.append((piece, paid, start, end, _citations(model, piece.params).rules))
     lines = []
     assumptions: set[str] = set()
-    for rule in model.rules:
+    inputs = _inputs(model, structure)
+    for line, rule in enumerate(model.rules):
         cents = int(batch.line_cents[rule.key][row])
-        used: dict[tuple[str, object], InForce] = {}
         pieces = []
         details: dict[str, float] = {}
-        for piece, paid, start, end in shared:
+        for piece, paid, start, end, citations in shared:
             result = piece.rules[rule.key]
             annual = cents_float_to_euros(result.annual_cents[row])
             details = {name: float(values[row]) for name, values in result.details.items()}
-            in_force = [piece.params[path] for path in rule.parameters]
-            used.update(((value.path, value.effective_from), value) for value in in_force)
             pieces.append(
-                ProrationPiece(
-                    start=start,
-                    end=end,
-                    days=paid,
-                    year_days=piece.year_days,
-                    annual_amount=annual,
-                    amount=(annual * paid / piece.year_days).quantize(_PIECE_QUANTUM),
-                    details=details,
-                    parameters={value.path: value.effective_from for value in in_force},
-                )
+                {
+                    "start": start,
+                    "end": end,
+                    "days": paid,
+                    "year_days": piece.year_days,
+                    "annual_amount": annual,
+                    "amount": (annual * paid / piece.year_days).quantize(_PIECE_QUANTUM),
+                    "details": details,
+                    "parameters": citations[line].dates,
+                }
             )
+        if len(shared) == 1:  # the usual case: the values of one day, cited once
+            cited = shared[0][4][line]
+            parameters, assumed = cited.cited, cited.assumed
+        else:
+            used: dict[tuple[str, object], InForce] = {}
+            for *_, citations in shared:
+                used.update(citations[line].used)
+            parameters = tuple(used_parameter(value) for value in used.values())
+            assumed = frozenset(p for (p, _), v in used.items() if v.status == "assumption")
         if cents > 0:
-            assumptions.update(p for (p, _), v in used.items() if v.status == "assumption")
+            assumptions.update(assumed)
         lines.append(
-            Line(
-                key=rule.key,
-                label=rule.label,
-                amount=cents_to_euros(cents),
-                formula=rule.formula,
-                legal_basis_fr=rule.legal_basis_fr,
-                legal_basis_en=rule.legal_basis_en,
-                inputs={name: _json_value(getattr(structure, name)) for name in rule.inputs},
-                details=details,
-                parameters=[used_parameter(value) for value in used.values()],
-                pieces=pieces,
-                rounding=rounding_record(rule.rounding or model.rounding),
-            )
+            {
+                **_line_fields(model)[line],
+                "amount": cents_to_euros(cents),
+                "inputs": {name: inputs[name] for name in rule.inputs},
+                "details": details,
+                "parameters": list(parameters),
+                "pieces": pieces,
+            }
         )
     if batch.eligible[row]:
         for piece in batch.pieces:
-            for condition in model.conditions:
-                for path in condition.parameters:
-                    if piece.params[path].status == "assumption":
-                        assumptions.add(path)
-    return Allocation(
-        structure_id=getattr(structure, model.id_input),
-        period=batch.span,
-        model=model.name,
-        model_note=model.note,
-        parameters_name=parameters_name,
-        eligible=bool(batch.eligible[row]),
-        reasons=_reasons(structure, batch, row),
-        lines=lines,
-        total=sum((line.amount for line in lines), Decimal(0)),
-        assumptions_used=sorted(assumptions),
-        rounding=rounding_record(model.rounding),
+            assumptions.update(_citations(model, piece.params).condition_assumptions)
+    # one validation of the whole allocation, its lines and pieces included
+    return Allocation.model_validate(
+        {
+            "structure_id": getattr(structure, model.id_input),
+            "period": batch.span,
+            "model": model.name,
+            "model_note": model.note,
+            "parameters_name": parameters_name,
+            "eligible": bool(batch.eligible[row]),
+            "reasons": _reasons(structure, batch, row),
+            "lines": lines,
+            "total": sum((line["amount"] for line in lines), Decimal(0)),
+            "assumptions_used": sorted(assumptions),
+            "rounding": rounding_record(model.rounding),
+        }
     )
+
+
+def _inputs(model: Model, structure: StructureBase) -> dict[str, InputValue]:
+    """The structure's inputs that the rules read, as JSON-native values."""
+    names = dict.fromkeys(name for rule in model.rules for name in rule.inputs)
+    return {name: _json_value(getattr(structure, name)) for name in names}
+
+
+_LINE_FIELDS: dict[int, tuple[Model, tuple[dict[str, Any], ...]]] = {}
+_LINE_FIELDS_KEPT: Final = 256
+
+
+def _line_fields(model: Model) -> tuple[dict[str, Any], ...]:
+    """What each line of ``model`` says whatever the structure: its rule's declarations."""
+    cached = _LINE_FIELDS.get(id(model))
+    if cached is not None and cached[0] is model:
+        return cached[1]
+    fields = tuple(
+        {
+            "key": rule.key,
+            "label": rule.label,
+            "formula": rule.formula,
+            "legal_basis_fr": rule.legal_basis_fr,
+            "legal_basis_en": rule.legal_basis_en,
+            "rounding": rounding_record(rounding),
+        }
+        for rule, rounding in zip(model.rules, model.line_roundings, strict=True)
+    )
+    if len(_LINE_FIELDS) >= _LINE_FIELDS_KEPT:
+        _LINE_FIELDS.clear()
+    _LINE_FIELDS[id(model)] = (model, fields)
+    return fields
+
+
+@dataclass(frozen=True)
+class _RuleCitations:
+    """What one rule cites on one piece: its values in force (keyed as a line merges them)
+    and the date of each."""
+
+    used: tuple[tuple[tuple[str, object], InForce], ...]
+    dates: dict[str, date]
+    cited: tuple[UsedParameter, ...]
+    assumed: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Citations:
+    """What the lines of a model cite on the values of one day (the same for every
+    structure): per rule, and the assumptions its conditions read."""
+
+    rules: tuple[_RuleCitations, ...]
+    condition_assumptions: frozenset[str]
+
+
+# Snapshots come from the parameters' per-day cache and are reused across calls: work out
+# their citations once per model. The entry keeps both alive, so their ids cannot be reused.
+_CITATIONS: dict[tuple[int, int], tuple[Model, ParameterSnapshot, _Citations]] = {}
+_CITATIONS_KEPT: Final = 1024
+
+
+def _citations(model: Model, snapshot: ParameterSnapshot) -> _Citations:
+    key = (id(model), id(snapshot))
+    cached = _CITATIONS.get(key)
+    if cached is not None and cached[0] is model and cached[1] is snapshot:
+        return cached[2]
+    rules = []
+    for rule in model.rules:
+        in_force = [snapshot[path] for path in rule.parameters]
+        used = {(value.path, value.effective_from): value for value in in_force}
+        rules.append(
+            _RuleCitations(
+                used=tuple(used.items()),
+                dates={value.path: value.effective_from for value in in_force},
+                cited=tuple(used_parameter(value) for value in used.values()),
+                assumed=frozenset(p for (p, _), v in used.items() if v.status == "assumption"),
+            )
+        )
+    assumed = frozenset(
+        path
+        for condition in model.conditions
+        for path in condition.parameters
+        if snapshot[path].status == "assumption"
+    )
+    found = _Citations(tuple(rules), assumed)
+    if len(_CITATIONS) >= _CITATIONS_KEPT:
+        _CITATIONS.clear()
+    _CITATIONS[key] = (model, snapshot, found)
+    return found
 
 
 def _json_value(value: object) -> str | int | float | bool | None:

@@ -115,7 +115,7 @@ def compute(
 
     pieces_of_span = [
         (piece, active)
-        for piece in _pieces(span, tuple(change_dates(model, parameters)))
+        for piece in _span_pieces(model, parameters, span)
         if (active := overlap_days(piece, starts, ends)).any()
     ]
     first = _snapshot(parameters, pieces_of_span[0][0].start) if pieces_of_span else None
@@ -153,18 +153,20 @@ def compute(
             rule.key: rule.evaluate(inputs, values.on(snapshot))
             for rule, inputs, values in rule_views
         }
-        check_amounts(model.rules, [result.annual_cents for result in results.values()])
-        # the piece's share of the annual amount: « au prorata des jours », line by line
-        # into the accumulated row (the first piece writes it, later ones add theirs)
+        # the annual amounts, one row per line: the first piece's in the accumulated rows
+        # themselves, a later piece's beside them
+        if number == 0:
+            annual = accumulated
+        else:
+            annual = share = np.empty_like(accumulated) if share is None else share
         for line, result in enumerate(results.values()):
-            row = accumulated[line]
-            if number == 0:
-                np.multiply(result.annual_cents, paid_days, out=row)
-                np.divide(row, year_days, out=row)
-            else:
-                share = np.multiply(result.annual_cents, paid_days, out=share)
-                np.divide(share, year_days, out=share)
-                row += share
+            annual[line] = result.annual_cents
+        check_amounts(model.rules, annual)
+        # the piece's share of the annual amount: « au prorata des jours »
+        np.multiply(annual, paid_days, out=annual)
+        np.divide(annual, year_days, out=annual)
+        if number:
+            accumulated += annual
         np.bitwise_or(reason_mask, failed, out=reason_mask, where=active > 0)
         if eligible_days is None or total_days is None:
             eligible_days, total_days = paid_days, active
@@ -213,7 +215,10 @@ def _failures(
                 f"{model.all_conditions[bit].code!r} gave {fails.shape} answers for "
                 f"{size} structures"
             )
-        np.bitwise_or(failed, np.left_shift(fails, bit, dtype=dtype), out=failed)
+        if bit:
+            np.bitwise_or(failed, np.left_shift(fails, bit, dtype=dtype), out=failed)
+        else:
+            np.bitwise_or(failed, fails, out=failed)
     return failed
 
 
@@ -234,6 +239,25 @@ def _check_exact(model: Model, columns: Columns, accumulated: NDArray[np.float64
     )
 
 
+# the pieces of a span for a model and parameter set, kept by identity: both are frozen
+# (the entry keeps them alive, so their ids cannot be reused)
+_SPAN_PIECES: dict[tuple[int, int, Period], tuple[Model, Parameters, tuple[Period, ...]]] = {}
+_SPAN_PIECES_KEPT: Final = 1024
+
+
+def _span_pieces(model: Model, parameters: Parameters, span: Period) -> tuple[Period, ...]:
+    """The pieces of ``span``: cut at 1 January, parameter changes and rule versions."""
+    key = (id(model), id(parameters), span)
+    cached = _SPAN_PIECES.get(key)
+    if cached is not None and cached[0] is model and cached[1] is parameters:
+        return cached[2]
+    pieces = _pieces(span, tuple(change_dates(model, parameters)))
+    if len(_SPAN_PIECES) >= _SPAN_PIECES_KEPT:
+        _SPAN_PIECES.clear()
+    _SPAN_PIECES[key] = (model, parameters, pieces)
+    return pieces
+
+
 @lru_cache(maxsize=256)
 def _pieces(span: Period, cuts: tuple[date, ...]) -> tuple[Period, ...]:
     """The pieces of ``span`` (cut at 1 January and at ``cuts``), computed once per span."""
@@ -244,7 +268,7 @@ def _rounded(model: Model, accumulated: NDArray[np.float64]) -> dict[str, NDArra
     """Each line rounded once by its rule's rounding (else the model's); the lines that
     share a rounding are rounded in one call."""
     roundings = model.line_roundings
-    if all(rounding is model.rounding for rounding in roundings):
+    if roundings.count(model.rounding) == len(roundings):
         # the common case: one call, in place (the engine no longer needs the float cents)
         whole = model.rounding.round(accumulated, overwrite=True)
         return dict(zip(model.line_keys, whole, strict=True))

@@ -31,6 +31,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 from typing import Any, Final, TypeAlias
 
 import numpy as np
@@ -109,12 +110,38 @@ class RuleInputs:
         key = (name, tuple(categories))
         table = self._tables.get(key)
         if table is None:  # a lookup table per category: one take per call, no search
-            wanted = [self._codes(name, category) for category in categories]
-            table = np.zeros(np.iinfo(codes.dtype).max + 1, dtype=np.bool_)
-            table[wanted] = True
-            self._tables[key] = table
+            table = self._tables[key] = _category_table(self._codes, name, key[1], codes.dtype)
         found: NDArray[np.bool_] = table[codes]
         return found
+
+
+def _category_table(
+    codes: Any, name: str, categories: tuple[str, ...], dtype: np.dtype[Any]
+) -> NDArray[np.bool_]:
+    """True at the code of each of ``categories`` (built once per model, input and
+    categories, when ``codes`` can be a key: a model's ``code``)."""
+    try:
+        return _shared_category_table(codes, name, categories, dtype)
+    except TypeError:  # codes that cannot be a key: built for this view only
+        return _build_category_table(codes, name, categories, dtype)
+
+
+@lru_cache(maxsize=256)
+def _shared_category_table(
+    codes: Any, name: str, categories: tuple[str, ...], dtype: np.dtype[Any]
+) -> NDArray[np.bool_]:
+    table = _build_category_table(codes, name, categories, dtype)
+    table.flags.writeable = False  # shared by every view of the model
+    return table
+
+
+def _build_category_table(
+    codes: Any, name: str, categories: tuple[str, ...], dtype: np.dtype[Any]
+) -> NDArray[np.bool_]:
+    wanted = [codes(name, category) for category in categories]
+    table = np.zeros(np.iinfo(dtype).max + 1, dtype=np.bool_)
+    table[wanted] = True
+    return table
 
 
 class RuleParameters:
@@ -163,36 +190,48 @@ class RuleParameters:
 
     def amount_cents(self, path: str) -> int | NDArray[np.int64]:
         """An amount in integer cents (in a simulation, drawn: one per row)."""
-        self._check(path)
-        drawn: NDArray[np.int64] | None = self._snapshot.drawn.get(path)
-        if drawn is not None:
-            return drawn
-        return self._snapshot.amount_cents(path)
+        if self.read is not None or path not in self._allowed:
+            self._check(path)
+        snapshot = self._snapshot
+        if snapshot.drawn:
+            drawn: NDArray[np.int64] | None = snapshot.drawn.get(path)
+            if drawn is not None:
+                return drawn
+        return snapshot.amount_cents(path)
 
     def count(self, path: str) -> int | NDArray[np.int64]:
         """A count (patients) as an int (in a simulation, drawn: one per row)."""
-        self._check(path)
-        drawn: NDArray[np.int64] | None = self._snapshot.drawn.get(path)
-        if drawn is not None:
-            return drawn
-        return self._snapshot.count(path)
+        if self.read is not None or path not in self._allowed:
+            self._check(path)
+        snapshot = self._snapshot
+        if snapshot.drawn:
+            drawn: NDArray[np.int64] | None = snapshot.drawn.get(path)
+            if drawn is not None:
+                return drawn
+        return snapshot.count(path)
 
     def number(self, path: str) -> float | NDArray[np.float64]:
         """A quantity (ETP, a rate) as a float (in a simulation, drawn: one per row)."""
-        self._check(path)
-        drawn: NDArray[np.float64] | None = self._snapshot.drawn.get(path)
-        if drawn is not None:
-            return drawn
-        return self._snapshot.number(path)
+        if self.read is not None or path not in self._allowed:
+            self._check(path)
+        snapshot = self._snapshot
+        if snapshot.drawn:
+            drawn: NDArray[np.float64] | None = snapshot.drawn.get(path)
+            if drawn is not None:
+                return drawn
+        return snapshot.number(path)
 
     def scale(self, path: str) -> Scale | DrawnScale:
         """A scale (barème): ``.evaluate(x)`` over an array (in a simulation, a
         :class:`~secpa_model.model.parameters.drawn.DrawnScale`: each row its draw's)."""
-        self._check(path)
-        drawn = self._snapshot.drawn.get(path)
-        if isinstance(drawn, DrawnScale):
-            return drawn
-        return self._snapshot.scale(path)
+        if self.read is not None or path not in self._allowed:
+            self._check(path)
+        snapshot = self._snapshot
+        if snapshot.drawn:
+            drawn = snapshot.drawn.get(path)
+            if isinstance(drawn, DrawnScale):
+                return drawn
+        return snapshot.scale(path)
 
     def in_force(self, path: str) -> InForce:
         """The value in force with its unit, status and source (in a simulation: the
@@ -335,12 +374,11 @@ def rule(
     return declare
 
 
-def check_amounts(rules: Sequence[Rule], annual: Sequence[NDArray[np.float64]]) -> None:
-    """A :class:`~secpa_model.ModelError` naming the first rule whose annual amounts
-    (``annual[i]`` for ``rules[i]``: a row of a 2-D array or one array per rule) hold a
-    negative or non-finite value."""
-    if all(_plainly_valid(amounts) for amounts in annual):
-        return
+def check_amounts(rules: Sequence[Rule], annual: NDArray[np.float64]) -> None:
+    """A :class:`~secpa_model.ModelError` naming the first rule whose annual amounts (row
+    ``i`` of ``annual`` for ``rules[i]``) hold a negative or non-finite value."""
+    if _plainly_valid(annual):
+        return  # the usual case, by one pass over every amount
     for row, checked in zip(annual, rules, strict=True):
         # NaN makes min() NaN, which fails the comparison; an infinity fails the second
         if row.size and not (row.min() >= 0 and row.max() < np.inf):
@@ -356,5 +394,6 @@ def _plainly_valid(amounts: NDArray[np.float64]) -> bool:
     NaN or an infinity is not). False may still be valid (-0.0): then checked by value."""
     if not amounts.size:
         return True
-    bits = amounts.view(np.uint64) if amounts.dtype == np.float64 else None
-    return bits is not None and bool(bits.max() < _POSITIVE_INFINITY_BITS)
+    if amounts.dtype != np.float64:
+        return False
+    return bool(np.maximum.reduce(amounts.view(np.uint64), axis=None) < _POSITIVE_INFINITY_BITS)

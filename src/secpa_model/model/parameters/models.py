@@ -38,8 +38,9 @@ MAX_RATIONALE_CHARS: Final = 2000
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 _COMPARED_THRESHOLDS: Final = 16
-"""Up to this many thresholds, a step scale compares ``x`` with each (cheaper than a
-binary search per value)."""
+_COMPARED_SIZE: Final = 64
+"""Up to this many thresholds, and from this many values, a step scale compares ``x``
+with each threshold (cheaper than a binary search per value)."""
 FRACTION = "fraction"
 """The unit of a share in [0, 1] (a poverty rate): its values or thresholds are at most 1."""
 
@@ -130,10 +131,14 @@ class Scale(BaseModel):
         return np.array([float(b.value) for b in self.brackets], dtype=np.float64)
 
     @cached_property
+    def _levels_by_count(self) -> NDArray[np.float64]:
+        # entry k: the value when k thresholds are at or below x (0 below the first)
+        return np.concatenate([[0.0], self.values])
+
+    @cached_property
     def _levels_by_count_above(self) -> NDArray[np.float64]:
-        # entry k: the value when k thresholds are above x (the last bracket's value for
-        # k = 0, 0 below the first threshold)
-        return np.concatenate([self.values[::-1], [0.0]])
+        # entry k: the value when k thresholds are above x (the last bracket's for k = 0)
+        return np.ascontiguousarray(self._levels_by_count[::-1])
 
     def evaluate(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """The scale's value at each ``x`` (vectorised)."""
@@ -144,19 +149,23 @@ class Scale(BaseModel):
             )
             return line
         thresholds = self.thresholds
-        if len(thresholds) > _COMPARED_THRESHOLDS or x.ndim != 1:
+        if x.ndim != 1:
             index = np.searchsorted(thresholds, x, side="right") - 1
             return np.where(index >= 0, self.values[np.maximum(index, 0)], 0.0)
-        # few thresholds: count those strictly above each x, one comparison each, in bytes
-        # (NaN compares False, so it counts none: the last bracket, as searchsorted puts
-        # NaN after every threshold)
+        if len(thresholds) > _COMPARED_THRESHOLDS or x.size < _COMPARED_SIZE:
+            # a binary search per value; NaN goes after every threshold (the last bracket)
+            counts = np.searchsorted(thresholds, x, side="right")
+            found: NDArray[np.float64] = self._levels_by_count.take(counts)
+            return found
+        # few thresholds, many values: count those strictly above each x, one comparison
+        # each, in bytes (NaN compares False, so it counts none: the last bracket too)
         above = np.zeros(x.shape, dtype=np.uint8)
         compared = np.empty(x.shape, dtype=np.bool_)
         as_bytes = compared.view(np.uint8)
         for threshold in thresholds:
             np.less(x, threshold, out=compared)
             above += as_bytes
-        found: NDArray[np.float64] = self._levels_by_count_above.take(above)
+        found = self._levels_by_count_above.take(above)
         return found
 
     def describe(self, unit: str, threshold_unit: str) -> str:
@@ -461,6 +470,8 @@ class ParameterSnapshot:
     day: date
     values: dict[str, InForce] = field(default_factory=dict)
     _cents: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    _counts: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    _numbers: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
     drawn: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """In a simulation, the drawn values by path: an array per row, or a
     :class:`~secpa_model.model.parameters.drawn.DrawnScale` (what rules read first)."""
@@ -479,18 +490,25 @@ class ParameterSnapshot:
         return cents
 
     def count(self, path: str) -> int:
-        """A count parameter (patients) as an int."""
-        value = self.values[path].value
-        if not isinstance(value, Decimal):
-            raise TypeError(f"{path} is a scale, not a count")
-        return int(value)
+        """A count parameter (patients) as an int (converted once per snapshot)."""
+        count = self._counts.get(path)
+        if count is None:
+            value = self.values[path].value
+            if not isinstance(value, Decimal):
+                raise TypeError(f"{path} is a scale, not a count")
+            count = self._counts[path] = int(value)
+        return count
 
     def number(self, path: str) -> float:
-        """A quantity parameter (ETP, a rate) as a float64 number."""
-        value = self.values[path].value
-        if not isinstance(value, Decimal):
-            raise TypeError(f"{path} is a scale, not a number")
-        return float(value)
+        """A quantity parameter (ETP, a rate) as a float64 number (converted once per
+        snapshot)."""
+        number = self._numbers.get(path)
+        if number is None:
+            value = self.values[path].value
+            if not isinstance(value, Decimal):
+                raise TypeError(f"{path} is a scale, not a number")
+            number = self._numbers[path] = float(value)
+        return number
 
     def scale(self, path: str) -> Scale:
         """A scale parameter."""
