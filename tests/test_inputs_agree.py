@@ -315,3 +315,37 @@ def test_python_and_arrow_strip_the_same_whitespace() -> None:
     arrow = {point for point, text in zip(points, trimmed, strict=True) if text == "a"}
     python = {point for point in points if chr(point).isspace()}
     assert arrow == python
+
+
+@pytest.mark.parametrize("form", ["object", "text"])
+def test_a_large_frame_validates_as_its_chunks_do(form: str) -> None:
+    """No verdict depends on the size of a frame: 6 000 rows mixing good and bad values of
+    every field (large enough for the paths taken only by large columns) give, row by row,
+    the problems and column values their chunks of 97 rows give."""
+    rng = np.random.default_rng(13)
+    rows = 6_000
+    frame = pd.DataFrame({name: [value] * rows for name, value in BASE.items()})
+    frame["structure_id"] = [f"s-{row}" for row in range(rows)]
+    for field, values in CORPUS.items():
+        if field == "structure_id":
+            continue
+        usable = [v for v in values if form == "object" or isinstance(v, str) or v is None]
+        picks = rng.integers(0, len(usable), rows)
+        good = rng.random(rows) < 0.9  # mostly the valid base value: the usual large column
+        column: list[Any] = [
+            BASE.get(field, usable[0]) if keep else usable[pick]
+            for pick, keep in zip(picks, good, strict=True)
+        ]
+        series = pd.Series([None] * rows, dtype=object)
+        series[:] = column
+        frame[field] = series if form == "object" else series.astype(pd.StringDtype())
+    whole = validate_frame(frame, experimentation())
+    parts = [
+        validate_frame(frame.iloc[start : start + 97], experimentation())
+        for start in range(0, rows, 97)
+    ]
+    chunked = pd.concat([part.problems for part in parts], ignore_index=True)
+    pd.testing.assert_frame_equal(whole.problems.reset_index(drop=True), chunked)
+    for field in CORPUS:
+        joined = np.concatenate([np.asarray(part.columns[field], dtype=object) for part in parts])
+        assert (np.asarray(whole.columns[field], dtype=object) == joined).all(), field

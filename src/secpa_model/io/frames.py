@@ -108,9 +108,10 @@ def result_columns(model: Model | str | None = None) -> tuple[str, ...]:
     return (resolved.id_input, "eligible", "reasons", *cent_columns(resolved))
 
 
-def _plain_name(name: object) -> str:
+@lru_cache(maxsize=1024)
+def _plain_name(name: str) -> str:
     """A column name lower-cased, without accents, spaces and hyphens as ``_``."""
-    decomposed = unicodedata.normalize("NFKD", str(name).strip().lower())
+    decomposed = unicodedata.normalize("NFKD", name.strip().lower())
     bare = "".join(char for char in decomposed if not unicodedata.combining(char))
     return bare.replace(" ", "_").replace("-", "_")
 
@@ -123,7 +124,7 @@ def kept_columns(
     found, in the frame's order). An :class:`~secpa_model.InputError` names a column of
     ``keep`` the frame does not have, or one that is a result column."""
     resolved = resolve_model(model)
-    names = [str(name) for name in frame.columns]
+    names = [str(name) for name in frame.columns.tolist()]
     if keep is None:
         wanted = [name for name in names if _plain_name(name) in IDENTIFYING_COLUMNS]
     elif isinstance(keep, str):

@@ -92,6 +92,11 @@ class TextCells(ABC):
     def cell(self, position: int) -> str:
         """One cell (not missing) as Python text."""
 
+    def exact_codes(self, choices: Sequence[str]) -> NDArray[np.intp] | None:
+        """Each cell's position among ``choices`` when every cell is exactly one of them,
+        else None (and None where the store offers no fast way)."""
+        return None
+
     def keys(self) -> NDArray[np.uint64] | None:
         """A 64-bit key per cell, equal for equal cells (distinct keys: distinct cells;
         equal keys: perhaps equal cells), or None where the store offers no fast way."""
@@ -186,6 +191,17 @@ class ArrowCells(TextCells):
 
     def objects(self) -> NDArray[np.object_]:
         return np.array(self.array.to_pylist(), dtype=object)
+
+    def exact_codes(self, choices: Sequence[str]) -> NDArray[np.intp] | None:
+        import pyarrow as pa
+
+        found = self._compute().index_in(
+            self.array, value_set=pa.array(list(choices), type=self.array.type)
+        )
+        if found.null_count:
+            return None
+        codes: NDArray[np.intp] = found.to_numpy(zero_copy_only=False).astype(np.intp)
+        return codes
 
     def keys(self) -> NDArray[np.uint64] | None:
         import pyarrow as pa
