@@ -60,6 +60,16 @@ def test_step_and_linear_scales() -> None:
     assert linear.tolist() == [0, 2, 2.5, 3, 4.5, 6, 6]
 
 
+@pytest.mark.parametrize("copies", [1, 100])
+def test_step_scale_by_search_and_by_comparison(copies: int) -> None:
+    # one copy goes through a binary search per value, a hundred through one comparison per
+    # threshold: the same brackets either way; NaN is in the last bracket, -0.0 equals 0
+    brackets = [{"threshold": t, "value": v} for t, v in [(0, 1), (1000, 2), (2000, 3)]]
+    x = np.array([-1, -0.0, 0, 999, 1000, 1999.5, 2000, 9e300, np.nan] * copies)
+    step = Scale(mode="step", brackets=brackets).evaluate(x)
+    assert step.tolist() == [0, 1, 1, 1, 2, 2, 3, 3, 3] * copies
+
+
 @pytest.mark.parametrize(
     ("thresholds", "message"), [((2000, 1000), "not sorted"), ((1000, 1000), "overlap")]
 )

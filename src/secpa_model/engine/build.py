@@ -44,14 +44,15 @@ def build_allocation(
             shared.append((piece, paid, start, end, _citations(model, piece.params).rules))
     lines = []
     assumptions: set[str] = set()
-    inputs = _inputs(model, structure)
+    fields, read = _line_fields(model)
+    inputs = _inputs(read, structure)
     for line, rule in enumerate(model.rules):
         cents = int(batch.line_cents[rule.key][row])
         pieces = []
         details: dict[str, float] = {}
         for piece, paid, start, end, citations in shared:
             result = piece.rules[rule.key]
-            annual = cents_float_to_euros(result.annual_cents[row])
+            annual = cents_float_to_euros(result.annual_cents.item(row))
             details = {name: float(values[row]) for name, values in result.details.items()}
             pieces.append(
                 {
@@ -78,7 +79,7 @@ def build_allocation(
             assumptions.update(assumed)
         lines.append(
             {
-                **_line_fields(model)[line],
+                **fields[line],
                 "amount": cents_to_euros(cents),
                 "inputs": {name: inputs[name] for name in rule.inputs},
                 "details": details,
@@ -107,18 +108,18 @@ def build_allocation(
     )
 
 
-def _inputs(model: Model, structure: StructureBase) -> dict[str, InputValue]:
-    """The structure's inputs that the rules read, as JSON-native values."""
-    names = dict.fromkeys(name for rule in model.rules for name in rule.inputs)
+def _inputs(names: tuple[str, ...], structure: StructureBase) -> dict[str, InputValue]:
+    """The structure's inputs ``names``, as JSON-native values."""
     return {name: _json_value(getattr(structure, name)) for name in names}
 
 
-_LINE_FIELDS: dict[int, tuple[Model, tuple[dict[str, Any], ...]]] = {}
+_LINE_FIELDS: dict[int, tuple[Model, tuple[tuple[dict[str, Any], ...], tuple[str, ...]]]] = {}
 _LINE_FIELDS_KEPT: Final = 256
 
 
-def _line_fields(model: Model) -> tuple[dict[str, Any], ...]:
-    """What each line of ``model`` says whatever the structure: its rule's declarations."""
+def _line_fields(model: Model) -> tuple[tuple[dict[str, Any], ...], tuple[str, ...]]:
+    """What each line of ``model`` says whatever the structure (its rule's declarations),
+    and the inputs the lines show."""
     cached = _LINE_FIELDS.get(id(model))
     if cached is not None and cached[0] is model:
         return cached[1]
@@ -133,10 +134,11 @@ def _line_fields(model: Model) -> tuple[dict[str, Any], ...]:
         }
         for rule, rounding in zip(model.rules, model.line_roundings, strict=True)
     )
+    read = tuple(dict.fromkeys(name for rule in model.rules for name in rule.inputs))
     if len(_LINE_FIELDS) >= _LINE_FIELDS_KEPT:
         _LINE_FIELDS.clear()
-    _LINE_FIELDS[id(model)] = (model, fields)
-    return fields
+    _LINE_FIELDS[id(model)] = (model, (fields, read))
+    return fields, read
 
 
 @dataclass(frozen=True)
@@ -195,8 +197,13 @@ def _citations(model: Model, snapshot: ParameterSnapshot) -> _Citations:
     return found
 
 
+_NATIVE: Final = frozenset({str, int, float, bool, type(None)})
+
+
 def _json_value(value: object) -> str | int | float | bool | None:
     """An input as a JSON-native value: Decimal euros and dates become exact strings."""
+    if type(value) in _NATIVE:  # the usual case, by its exact type
+        return value  # type: ignore[return-value]
     if isinstance(value, Decimal | date):
         return str(value)
     if value is None or isinstance(value, str | int | float | bool):

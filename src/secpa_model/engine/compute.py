@@ -225,7 +225,7 @@ def _failures(
 def _check_exact(model: Model, columns: Columns, accumulated: NDArray[np.float64]) -> None:
     """An :class:`~secpa_model.InputError` naming the structures and lines whose amount is
     beyond 2^53 cents, where float64 stops holding every cent: never an inexact amount."""
-    if not accumulated.size or accumulated.max() <= EXACT_LIMIT:
+    if not accumulated.size or np.maximum.reduce(accumulated, axis=None) <= EXACT_LIMIT:
         return
     lines, rows = np.nonzero(accumulated > EXACT_LIMIT)
     ids = columns[model.id_input]

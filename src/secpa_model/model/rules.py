@@ -329,7 +329,9 @@ class Rule:
         """The formula in force on ``params.day``: one float64 amount per structure (a
         :class:`~secpa_model.ModelError` otherwise; :func:`check_amounts` checks that they
         are finite and non-negative)."""
-        result = self.version_on(params.day).compute(inputs, params)
+        versions = self.versions
+        version = versions[0] if len(versions) == 1 else self.version_on(params.day)
+        result = version.compute(inputs, params)
         if not isinstance(result, RuleResult):
             result = RuleResult(np.asarray(result, dtype=np.float64))
         annual = result.annual_cents
