@@ -207,7 +207,7 @@ def _failures(
 ) -> NDArray[np.integer[Any]]:
     """Bit ``i`` set where a structure fails condition ``i`` on the piece of ``snapshot``."""
     dtype = np.uint8 if len(model.conditions) <= _SMALL_MASKS else np.int64
-    failed: NDArray[np.integer[Any]] = np.zeros(size, dtype=dtype)
+    failed: NDArray[np.integer[Any]] | None = None
     for bit, test, inputs, values in views:
         fails = np.asarray(test(inputs, values.on(snapshot)), dtype=np.bool_)
         if fails.shape != (size,):
@@ -215,11 +215,11 @@ def _failures(
                 f"{model.all_conditions[bit].code!r} gave {fails.shape} answers for "
                 f"{size} structures"
             )
-        if bit:
-            np.bitwise_or(failed, np.left_shift(fails, bit, dtype=dtype), out=failed)
+        if failed is None:  # the first condition: its bit as it is, or shifted
+            failed = fails.astype(dtype) if bit == 0 else np.left_shift(fails, bit, dtype=dtype)
         else:
-            np.bitwise_or(failed, fails, out=failed)
-    return failed
+            np.bitwise_or(failed, np.left_shift(fails, bit, dtype=dtype), out=failed)
+    return np.zeros(size, dtype=dtype) if failed is None else failed
 
 
 def _check_exact(model: Model, columns: Columns, accumulated: NDArray[np.float64]) -> None:
