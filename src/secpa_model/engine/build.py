@@ -164,7 +164,7 @@ class _Citations:
 # Snapshots come from the parameters' per-day cache and are reused across calls: work out
 # their citations once per model. The entry keeps both alive, so their ids cannot be reused.
 _CITATIONS: dict[tuple[int, int], tuple[Model, ParameterSnapshot, _Citations]] = {}
-_CITATIONS_KEPT: Final = 1024
+_CITATIONS_KEPT: Final = 256  # each entry keeps a snapshot alive
 
 
 def _citations(model: Model, snapshot: ParameterSnapshot) -> _Citations:

@@ -242,7 +242,7 @@ def _check_exact(model: Model, columns: Columns, accumulated: NDArray[np.float64
 # the pieces of a span for a model and parameter set, kept by identity: both are frozen
 # (the entry keeps them alive, so their ids cannot be reused)
 _SPAN_PIECES: dict[tuple[int, int, Period], tuple[Model, Parameters, tuple[Period, ...]]] = {}
-_SPAN_PIECES_KEPT: Final = 1024
+_SPAN_PIECES_KEPT: Final = 64  # few: each entry keeps a parameter set alive
 
 
 def _span_pieces(model: Model, parameters: Parameters, span: Period) -> tuple[Period, ...]:
