@@ -12,6 +12,8 @@ secpa-model, see ``bench/peers/``), on the same SYNTHETIC frames (``synthetic_fr
 
 * ``secpa``: ``allocate_frame(frame, 2022)`` (validation, explanations' data, result frame);
   for one structure also ``allocate(structure, 2022)`` on a pre-built ``Structure``;
+* ``prepared``: ``prepared.allocate(2022)`` on a ``PreparedFrame`` of the frame, built once
+  before the timing (what each turn of a loop over scenarios costs: no validation);
 * ``openfisca64`` / ``openfisca32``: OpenFisca-Core, its ``float`` variables in float64 or in
   its float32 default; the tax-benefit system is built once, then each call builds a
   simulation from the frame's columns, sets the inputs and calculates the lines and total;
@@ -48,7 +50,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 YEAR = 2022
 SIZES = ["1", "26", "1000", "100000", "1000000"]
-CONFIGS = ["secpa", "openfisca64", "openfisca32", "kernel_frame", "kernel_arrays"]
+CONFIGS = ["secpa", "prepared", "openfisca64", "openfisca32", "kernel_frame", "kernel_arrays"]
 ONE_STRUCTURE = "secpa_allocate"
 MEMORY_SIZE = "1000000"
 REPEATS = {"1": (7, 200), "26": (7, 50), "1000": (7, 50), "100000": (5, 1), "1000000": (3, 1)}
@@ -84,6 +86,9 @@ def _workload(config: str, size: int) -> Callable[[], Any]:
         return lambda: secpa_model.allocate(structure, YEAR)
     if config == "secpa":
         return lambda: secpa_model.allocate_frame(frame, YEAR)
+    if config == "prepared":
+        prepared = secpa_model.PreparedFrame(frame)
+        return lambda: prepared.allocate(YEAR)
     if config.startswith("openfisca"):
         from peers import openfisca_system
 
@@ -155,6 +160,71 @@ def check_child(size: str) -> dict[str, Any]:
             "portfolio_total_gap_cents": total_gap,
         }
     return report
+
+
+# the goals of issue 13, as (what, the figure measured, the bound, True when the figure must
+# stay at or below the bound)
+GOALS: list[
+    tuple[str, Callable[[dict[tuple[str, str], float], dict[str, Any]], float | None], float, bool]
+] = [
+    ("allocate_frame, 26 rows (ms)", lambda m, g: _ms(m.get(("secpa", "26"))), 1.0, True),
+    ("allocate_frame, 1 000 rows (ms)", lambda m, g: _ms(m.get(("secpa", "1000"))), 1.5, True),
+    *[
+        (
+            f"OpenFisca64 / allocate_frame, {int(size):,} rows",
+            lambda m, g, size=size: _ratio(m, ("openfisca64", size), ("secpa", size)),
+            2.0,
+            False,
+        )
+        for size in SIZES
+    ],
+    (
+        "allocate_frame / kernel on the frame, 1 000 000 rows",
+        lambda m, g: _ratio(m, ("secpa", MEMORY_SIZE), ("kernel_frame", MEMORY_SIZE)),
+        2.0,
+        True,
+    ),
+    (
+        "peak memory growth, allocate_frame / OpenFisca64, 1 000 000 rows",
+        lambda m, g: (
+            g["secpa"] / g["openfisca64"] if g.get("secpa") and g.get("openfisca64") else None
+        ),
+        2.0,
+        True,
+    ),
+    (
+        "OpenFisca64 on one structure / allocate on one Structure",
+        lambda m, g: _ratio(m, ("openfisca64", "1"), (ONE_STRUCTURE, "1")),
+        5.0,
+        False,
+    ),
+]
+
+
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else seconds * 1e3
+
+
+def _ratio(
+    medians: dict[tuple[str, str], float], top: tuple[str, str], bottom: tuple[str, str]
+) -> float | None:
+    if top not in medians or bottom not in medians:
+        return None
+    return medians[top] / medians[bottom]
+
+
+def print_goals(medians: dict[tuple[str, str], float], growth: dict[str, Any]) -> None:
+    """Each goal of issue 13 with the figure of this run, met or not (and by how much)."""
+    table = [["goal", "bound", "measured", "verdict"]]
+    for what, measure, bound, at_most in GOALS:
+        value = measure(medians, growth)
+        if value is None:
+            continue
+        met = value <= bound if at_most else value >= bound
+        off = value / bound if at_most else bound / value
+        verdict = "met" if met else f"not met ({off:.2f}× off)"
+        table.append([what, f"{'≤' if at_most else '≥'} {bound:g}", f"{value:.2f}", verdict])
+    print_table(table)
 
 
 def _child(args: list[str]) -> dict[str, Any]:
@@ -230,12 +300,13 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     print()
-    header = ["rows", *CONFIGS, "secpa/openfisca64", "secpa/kernel_frame"]
+    header = ["rows", *CONFIGS, "secpa/openfisca64", "secpa/kernel_frame", "prepared/openfisca64"]
     table = [header]
     for size in sizes:
         row = [f"{int(size):,}", *[duration(medians[c, size]) for c in CONFIGS]]
         row.append(f"{medians['secpa', size] / medians['openfisca64', size]:.2f}×")
         row.append(f"{medians['secpa', size] / medians['kernel_frame', size]:.2f}×")
+        row.append(f"{medians['prepared', size] / medians['openfisca64', size]:.2f}×")
         table.append(row)
     print_table(table)
     if "1" in sizes:
@@ -254,6 +325,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {config}: {shown}")
         if growth.get("secpa") and growth.get("openfisca64"):
             print(f"  secpa/openfisca64: {growth['secpa'] / growth['openfisca64']:.2f}×")
+    print()
+    print("the goals of issue 13, from this run:")
+    print_goals(medians, growth)
     print(f"load average at end (1/5/15 min): {_load()}")
     return 0
 

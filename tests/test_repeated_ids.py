@@ -12,10 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from secpa_model import InputError, allocate_frame
+from secpa_model.io import validation
 from secpa_model.io.validation import _repeated
 from secpa_model.model.text_cells import TextCells
 from tests.frame_support import frame_of, valid_row
@@ -27,6 +28,14 @@ TEXTS = st.text(alphabet="ab-é0", max_size=20)
 STORAGES = ["pyarrow", "python"]
 
 
+@pytest.fixture(params=["set", "keys"])
+def way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways of looking for repeats: a Python set (a few rows) and the 64-bit keys."""
+    if request.param == "keys":
+        monkeypatch.setattr(validation, "_FEW_ROWS", 0)
+    return str(request.param)
+
+
 def _exact(ids: list[str], years: list[int] | None) -> np.ndarray:
     pairs = pd.DataFrame({"id": pd.Series(ids, dtype=object)})
     if years is not None:
@@ -34,6 +43,8 @@ def _exact(ids: list[str], years: list[int] | None) -> np.ndarray:
     return pairs.duplicated(keep=False).to_numpy(dtype=np.bool_)
 
 
+# the fixture only patches a module constant, the same for every example
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     ids=st.lists(TEXTS, max_size=40),
     skip=st.integers(0, 5),
@@ -42,7 +53,7 @@ def _exact(ids: list[str], years: list[int] | None) -> np.ndarray:
 )
 @pytest.mark.parametrize("storage", STORAGES)
 def test_repeats_are_exactly_pandas_duplicated(
-    storage: str, ids: list[str], skip: int, with_years: bool, data: st.DataObject
+    way: str, storage: str, ids: list[str], skip: int, with_years: bool, data: st.DataObject
 ) -> None:
     column = pd.Series(["pad"] * skip + ids, dtype=pd.StringDtype(storage)).iloc[skip:]
     column = column.reset_index(drop=True)
@@ -63,7 +74,7 @@ def test_equal_cells_have_equal_keys(ids: list[str]) -> None:
                 assert keys[first] == keys[second]
 
 
-def test_ids_of_one_length_that_differ_in_the_middle_are_told_apart() -> None:
+def test_ids_of_one_length_that_differ_in_the_middle_are_told_apart(way: str) -> None:
     """Ids of 20 characters whose first and last 8 agree share a key: they are compared
     exactly, and only the true copy is a duplicate."""
     ids = ["ABCDEFGH0000ZYXWVUTS", "ABCDEFGH0001ZYXWVUTS", "ABCDEFGH0000ZYXWVUTS"]
@@ -73,7 +84,7 @@ def test_ids_of_one_length_that_differ_in_the_middle_are_told_apart() -> None:
     assert found.tolist() == [True, False, True]
 
 
-def test_a_repeated_id_is_reported_in_a_large_frame() -> None:
+def test_a_repeated_id_is_reported_in_a_large_frame(way: str) -> None:
     """One repeat among 50 000 distinct ids is found and both copies are named."""
     rows = [valid_row(structure_id=f"S-{number:06d}") for number in range(50_000)]
     rows[31_415] = valid_row(structure_id="S-000007")

@@ -35,7 +35,13 @@ from secpa_model.engine.allocation import Allocation, Line, SpendingCheck
 from secpa_model.engine.records import Reason
 from secpa_model.engine.trace import TRACE_FORMAT, TRACE_VERSION, Trace
 from secpa_model.io.files import read_allocations, read_structures, write_allocations
-from secpa_model.io.frames import ReportedAllocation, add_euro_columns, allocate_frame
+from secpa_model.io.frames import (
+    PreparedFrame,
+    ReportedAllocation,
+    add_euro_columns,
+    allocate_frame,
+    prepare_frame,
+)
 from secpa_model.io.schemas import json_schema
 from secpa_model.io.structures import structures_from_frame
 from secpa_model.model.eligibility import Condition
@@ -88,6 +94,7 @@ __all__ = [
     "ParameterSpec",
     "Parameters",
     "Period",
+    "PreparedFrame",
     "Problem",
     "Reason",
     "ReportedAllocation",
@@ -121,6 +128,7 @@ __all__ = [
     "load_parameters",
     "load_targets",
     "opening_schedule",
+    "prepare_frame",
     "project_budget",
     "project_cohort",
     "public_targets",

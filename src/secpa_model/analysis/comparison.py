@@ -1,7 +1,8 @@
 """Compare parameter sets over a portfolio, and sweep one or two parameters.
 
-Everything here runs :func:`secpa_model.allocate_frame` (the one engine) once per parameter
-set; amounts stay integer cents, with exact :class:`~decimal.Decimal` euros beside them.
+Everything here validates the frame once (:class:`~secpa_model.PreparedFrame`) and allocates
+it with the one engine once per parameter set; amounts stay integer cents, with exact
+:class:`~decimal.Decimal` euros beside them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from secpa_model.analysis.views import comparison_html
 from secpa_model.core.errors import ParameterError
 from secpa_model.core.money import cents_to_euros, exact_sum
 from secpa_model.core.periods import Period, PeriodLike
-from secpa_model.io.frames import allocate_frame, allocate_reported
+from secpa_model.io.frames import prepare_frame
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
 from secpa_model.models import resolve_model
@@ -77,20 +78,6 @@ def _label(item: Parameters | Scenario) -> str:
     return item.name
 
 
-def _allocate(
-    frame: pd.DataFrame,
-    period: PeriodLike | None,
-    params: Parameters,
-    errors: Literal["raise", "report"],
-    model: Model,
-    allow_duplicates: bool,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    reported = allocate_reported(
-        frame, period, params, model=model, allow_duplicates=allow_duplicates, errors=errors
-    )
-    return reported.allocations, reported.errors
-
-
 def compare(
     frame: pd.DataFrame,
     period: PeriodLike | None,
@@ -120,12 +107,12 @@ def compare(
             f"scenario names must be distinct to compare them; repeated: {', '.join(duplicated)}"
         )
     parameters = dict(zip(labels, applied, strict=True))
-    results: dict[str, pd.DataFrame] = {}
-    problems = pd.DataFrame()
-    for label, params in parameters.items():
-        results[label], problems = _allocate(
-            frame, period, params, errors, resolved, allow_duplicates
-        )
+    # the frame validated once, allocated under each parameter set
+    prepared = prepare_frame(
+        frame, period, model=resolved, allow_duplicates=allow_duplicates, errors=errors
+    )
+    problems = prepared.problems
+    results = {label: prepared.allocate(period, params) for label, params in parameters.items()}
 
     keys = resolved.line_keys
     line_columns = [*(f"{key}_cents" for key in keys), "total_cents"]
@@ -374,12 +361,13 @@ def _sweep_table(
     resolved = resolve_model(model)
     params = _base(base, resolved)
     scenarios = _scenarios(params, overrides)
-    valid_frame, problems = _valid_rows(frame, period, params, errors, resolved, allow_duplicates)
+    prepared = prepare_frame(
+        frame, period, model=resolved, allow_duplicates=allow_duplicates, errors=errors
+    )
+    problems = prepared.problems
 
     def allocated(values: Parameters) -> pd.DataFrame:
-        return allocate_frame(
-            valid_frame, period, values, model=resolved, allow_duplicates=allow_duplicates
-        )
+        return prepared.allocate(period, values)
 
     base_total = exact_sum(allocated(params)["total_cents"])
     rows = []
@@ -405,19 +393,3 @@ def _scenarios(params: Parameters, overrides: list[dict[str, Any]]) -> list[Scen
     if problems:
         raise ParameterError("invalid sweep values:\n" + "\n".join(problems))
     return scenarios
-
-
-def _valid_rows(
-    frame: pd.DataFrame,
-    period: PeriodLike | None,
-    params: Parameters,
-    errors: Literal["raise", "report"],
-    model: Model,
-    allow_duplicates: bool,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The valid rows of ``frame`` and the problems of the others (as allocate_frame:
-    ``errors="raise"`` raises on the first invalid cell)."""
-    _, problems = _allocate(frame, period, params, errors, model, allow_duplicates)
-    if len(problems):
-        return frame[~frame.index.isin(problems["row"])], problems
-    return frame, problems

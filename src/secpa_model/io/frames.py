@@ -60,6 +60,7 @@ __all__ = [
     "IDENTIFYING_COLUMNS",
     "MAX_ERRORS_SHOWN",
     "YEAR_COLUMN",
+    "PreparedFrame",
     "ReportedAllocation",
     "add_euro_columns",
     "allocate_frame",
@@ -68,6 +69,7 @@ __all__ = [
     "cent_columns",
     "describe_problems",
     "kept_columns",
+    "prepare_frame",
     "result_columns",
     "row_windows",
 ]
@@ -237,18 +239,108 @@ def allocate_frame(
     resolved = resolve_model(model)
     span = Period.parse(period) if period is not None else None
     params = parameters_for(resolved, parameters)
-    validated = validate_frame(frame, resolved, allow_duplicates=allow_duplicates)
-    kept = kept_columns(frame, keep, resolved)
-    if validated.years is None and span is None:
-        raise InputError("a period is required (or a 'year' column giving each row's year)")
-    if errors == "raise" and len(validated.problems):
-        raise problems_error(validated.problems)
-    result = allocate_validated(resolved, validated, span, params, frame.index)
-    if kept:
-        result = _with_kept(result, frame, validated, kept, resolved.id_input)
+    prepared = prepare_frame(
+        frame, span, model=resolved, allow_duplicates=allow_duplicates, errors=errors, keep=keep
+    )
+    result = prepared.allocate(span, params)
     if errors == "report":
-        return ReportedAllocation(result, validated.problems)
+        return ReportedAllocation(result, prepared.problems)
     return result
+
+
+def prepare_frame(
+    frame: pd.DataFrame,
+    period: PeriodLike | None,
+    *,
+    model: Model | str | None = None,
+    allow_duplicates: bool = False,
+    errors: Literal["raise", "report"] = "raise",
+    keep: Keep = None,
+) -> PreparedFrame:
+    """A :class:`PreparedFrame` for allocations over ``period``, its errors raised in the
+    order :func:`allocate_frame` raises them (a missing period before invalid cells): what
+    a function that allocates one frame under many parameter sets starts with."""
+    if errors not in ("raise", "report"):
+        raise ValueError(f"errors must be 'raise' or 'report', got {errors!r}")
+    span = Period.parse(period) if period is not None else None
+    prepared = PreparedFrame(
+        frame, model=model, allow_duplicates=allow_duplicates, errors="report", keep=keep
+    )
+    _require_period(prepared.validated, span)
+    if errors == "raise" and len(prepared.problems):
+        raise problems_error(prepared.problems)
+    return prepared
+
+
+def _require_period(validated: ValidatedFrame, period: Period | None) -> None:
+    if validated.years is None and period is None:
+        raise InputError("a period is required (or a 'year' column giving each row's year)")
+
+
+class PreparedFrame:
+    """A frame of structures validated once, to allocate under many periods and parameter
+    sets: what a loop over scenarios calls :func:`allocate_frame` for, without checking
+    every cell again at each turn.
+
+    ``PreparedFrame(frame, model=..., allow_duplicates=..., errors=..., keep=...)`` checks
+    the frame now, as :func:`allocate_frame` does with the same arguments:
+    ``errors="raise"`` (default) raises :class:`~secpa_model.InputError` on any invalid
+    cell; ``errors="report"`` keeps the valid rows and lists the others in
+    :attr:`problems`. The frame is read now: changing it afterwards changes nothing here.
+
+    ``prepared.allocate(period, parameters)`` equals ``allocate_frame(frame, period,
+    parameters, ...)`` (its valid rows, with ``errors="report"``) to the cent, column for
+    column.
+    """
+
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        *,
+        model: Model | str | None = None,
+        allow_duplicates: bool = False,
+        errors: Literal["raise", "report"] = "raise",
+        keep: Keep = None,
+    ) -> None:
+        if errors not in ("raise", "report"):
+            raise ValueError(f"errors must be 'raise' or 'report', got {errors!r}")
+        self.model: Model = resolve_model(model)
+        """The model the frame was validated for."""
+        self.validated: ValidatedFrame = validate_frame(
+            frame, self.model, allow_duplicates=allow_duplicates
+        )
+        """The frame as engine columns, with every problem found."""
+        kept = kept_columns(frame, keep, self.model)
+        if errors == "raise" and len(self.validated.problems):
+            raise problems_error(self.validated.problems)
+        self.index: pd.Index = frame.index
+        """The frame's index (a result has the valid rows' labels)."""
+        positions = np.flatnonzero(self.validated.valid)
+        # the kept columns of the valid rows, as given (the year as validated), copied now
+        self._kept: dict[str, Any] = {
+            name: self.validated.years[positions].astype(np.int64)
+            if name == YEAR_COLUMN and self.validated.years is not None
+            else frame[name].array.take(positions)
+            for name in kept
+        }
+
+    @property
+    def problems(self) -> pd.DataFrame:
+        """The problems of the invalid rows (:data:`ERROR_COLUMNS`; empty when there are
+        none, and always with ``errors="raise"``)."""
+        return self.validated.problems
+
+    def allocate(self, period: PeriodLike | None, parameters: Any = None) -> pd.DataFrame:
+        """The allocations of the valid rows over ``period`` under ``parameters`` (default:
+        the model's reference values), as :func:`allocate_frame` returns them."""
+        span = Period.parse(period) if period is not None else None
+        params = parameters_for(self.model, parameters)
+        _require_period(self.validated, span)
+        result = allocate_validated(self.model, self.validated, span, params, self.index)
+        after = list(result.columns).index(self.model.id_input)
+        for offset, (name, values) in enumerate(self._kept.items(), start=1):
+            result.insert(after + offset, name, values)
+        return result
 
 
 def allocate_validated(
@@ -305,26 +397,6 @@ def allocate_reported(
     if errors == "raise" and len(reported.errors):
         raise problems_error(reported.errors)
     return reported
-
-
-def _with_kept(
-    result: pd.DataFrame,
-    frame: pd.DataFrame,
-    validated: ValidatedFrame,
-    kept: list[str],
-    identifier: str,
-) -> pd.DataFrame:
-    """``result`` with the ``kept`` input columns of the valid rows after the id (the year
-    as validated, int64; the others as given)."""
-    positions = np.flatnonzero(validated.valid)
-    after = list(result.columns).index(identifier)
-    for offset, name in enumerate(kept, start=1):
-        if name == YEAR_COLUMN and validated.years is not None:
-            values: Any = validated.years[positions].astype(np.int64)
-        else:
-            values = frame[name].array.take(positions)
-        result.insert(after + offset, name, values)
-    return result
 
 
 def row_windows(

@@ -357,7 +357,15 @@ def duplicates(
 def _repeated(ids: pd.Series, years: NDArray[np.int64] | None) -> NDArray[np.bool_]:
     """The rows whose id (and year) is in another row too, every copy."""
     candidates = np.ones(len(ids), dtype=np.bool_)
-    keys = TextCells.of(ids).keys()
+    if len(ids) <= _FEW_ROWS:
+        # a few rows: counted in a Python set (text compared exactly, as Arrow compares it)
+        cells = ids.to_numpy(dtype=object).tolist()
+        distinct = set(cells) if years is None else set(zip(cells, years.tolist(), strict=True))
+        if len(distinct) == len(cells):
+            return np.zeros(len(ids), dtype=np.bool_)
+        keys = None
+    else:
+        keys = TextCells.of(ids).keys()
     if keys is not None:
         # the usual case, decided on one 64-bit key per row: distinct keys, distinct rows;
         # only rows sharing a key are compared exactly
@@ -377,6 +385,9 @@ def _repeated(ids: pd.Series, years: NDArray[np.int64] | None) -> NDArray[np.boo
     return repeated
 
 
+_FEW_ROWS: Final = 1024
+"""Up to how many rows repeated ids are looked for in a Python set rather than on keys
+(faster for a few rows; the same rows found)."""
 _YEAR_MIX: Final = np.uint64(0xD6E8FEB86659FD93)  # spreads a year over a key (any odd number)
 
 
