@@ -53,6 +53,7 @@ from secpa_model.io.validation import (
 from secpa_model.model.eligibility import MAX_TABLE_CONDITIONS, reason_table, reason_texts
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
+from secpa_model.model.text_cells import TextTable
 from secpa_model.models import resolve_model
 
 __all__ = [
@@ -337,7 +338,7 @@ class PreparedFrame:
         params = parameters_for(self.model, parameters)
         _require_period(self.validated, span)
         result = allocate_validated(self.model, self.validated, span, params, self.index)
-        after = list(result.columns).index(self.model.id_input)
+        after = result_columns(self.model).index(self.model.id_input)
         for offset, (name, values) in enumerate(self._kept.items(), start=1):
             result.insert(after + offset, name, values)
         return result
@@ -355,12 +356,12 @@ def allocate_validated(
     that allocates one frame over many periods (a budget projection) and validates it
     once."""
     valid = validated.valid
-    columns, years, ids = validated.columns, validated.years, validated.ids
+    columns, years = validated.columns, validated.years
     if not valid.all():
         columns = columns.take(valid)
         years = years[valid] if years is not None else None
         index = index[valid]
-        ids = ids[valid]
+    ids = columns[model.id_input]
     if columns.size == 0:
         empty = np.zeros(0, dtype=np.int64)
         lines = {key: empty for key in model.line_keys}
@@ -449,7 +450,7 @@ def _first_day_ordinals(years: NDArray[np.int64]) -> NDArray[np.int64]:
 
 def _result_frame(
     model: Model,
-    ids: pd.Series,
+    ids: Any,
     eligible: NDArray[np.bool_],
     reason_mask: NDArray[np.int64],
     line_cents: dict[str, NDArray[np.int64]],
@@ -458,26 +459,34 @@ def _result_frame(
     total = np.zeros(len(eligible), dtype=np.int64)
     for cents in line_cents.values():
         total = total + cents
-    data: dict[str, object] = {
-        model.id_input: ids.array,
-        "eligible": np.asarray(eligible, dtype=np.bool_),
-        "reasons": _reasons(model.reason_codes, reason_mask),
-    }
-    for key in model.line_keys:
-        data[f"{key}_cents"] = np.asarray(line_cents[key], dtype=np.int64)
-    data["total_cents"] = total
-    return pd.DataFrame(data, index=index, copy=False)
+    arrays: list[object] = [
+        ids if getattr(ids, "dtype", None) == TEXT_DTYPE else pd.array(ids, dtype=TEXT_DTYPE),
+        np.asarray(eligible, dtype=np.bool_),
+        _reasons(model.reason_codes, reason_mask),
+        *(np.asarray(line_cents[key], dtype=np.int64) for key in model.line_keys),
+        total,
+    ]
+    # built under positions, then named with the model's column index (made once): pandas
+    # infers no text index from the names at each call
+    result = pd.DataFrame(dict(enumerate(arrays)), index=index, copy=False)
+    result.columns = _column_index(result_columns(model)).copy()
+    return result
 
 
 @lru_cache(maxsize=16)
-def _reason_array(codes: tuple[str, ...]) -> Any:
-    return pd.array(list(reason_table(codes)), dtype=TEXT_DTYPE)
+def _column_index(names: tuple[str, ...]) -> pd.Index:
+    return pd.Index(names)
+
+
+@lru_cache(maxsize=16)
+def _reason_table(codes: tuple[str, ...]) -> TextTable:
+    return TextTable(reason_table(codes))
 
 
 def _reasons(codes: tuple[str, ...], masks: NDArray[np.int64]) -> Any:
     """The reasons column: a text per mask, looked up in a table (no Python per row)."""
     if len(codes) <= MAX_TABLE_CONDITIONS:
-        return _reason_array(codes).take(masks)
+        return _reason_table(codes).take(masks)
     return pd.array(reason_texts(masks, codes), dtype=TEXT_DTYPE)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Final
 
 import numpy as np
@@ -86,14 +86,21 @@ class ValidatedFrame:
     ``columns`` holds **all** rows (invalid cells hold placeholders: use ``valid``);
     ``years`` is the ``year`` column (None without one); ``problems`` has one row per
     invalid cell, in row order (:data:`ERROR_COLUMNS`); ``valid`` masks the valid rows;
-    ``ids`` is the id column as stripped text, on the frame's index.
+    ``index`` is the frame's; :attr:`ids` is the id column (``id_input``) as stripped text,
+    on that index.
     """
 
     columns: Columns
     years: NDArray[np.int64] | None
     problems: pd.DataFrame
     valid: NDArray[np.bool_]
-    ids: pd.Series
+    index: pd.Index
+    id_input: str
+
+    @cached_property
+    def ids(self) -> pd.Series:
+        """The id column as stripped text, on the frame's index (built when first asked)."""
+        return _text_series(self.columns[self.id_input], self.index)
 
 
 @dataclass
@@ -126,7 +133,7 @@ class _Problems:
             mask[positions] = True
         return mask
 
-    def frame(self, index: pd.Index, ids: pd.Series, id_name: str) -> pd.DataFrame:
+    def frame(self, index: pd.Index, ids: Any, id_name: str) -> pd.DataFrame:
         """The errors frame (:data:`ERROR_COLUMNS`); ``ids`` holds each row's id (the
         ``structure_id`` column is None where the id column ``id_name`` has a problem)."""
         if not self.parts:
@@ -147,7 +154,7 @@ class _Problems:
         rows = positions[order]
         known = np.full(len(rows), None, dtype=object)
         readable = self.readable(id_name)[rows]
-        known[readable] = ids.to_numpy(dtype=object)[rows[readable]]
+        known[readable] = np.asarray(ids, dtype=object)[rows[readable]]
         return pd.DataFrame(
             {
                 "row": pd.Series(index[rows], dtype=object),
@@ -176,7 +183,7 @@ def _empty_problems() -> pd.DataFrame:
 def _no_problems() -> pd.DataFrame:
     """An empty errors frame (a copy of one built once: building it costs more than a
     small frame's whole validation)."""
-    return _empty_problems().copy()
+    return _empty_problems().copy(deep=False)  # no value to share: an empty frame
 
 
 def _cell_code(value: object) -> str:
@@ -278,14 +285,17 @@ def validate_frame(
             problems.add(mask, YEAR_COLUMN, year_column, message)
         years = np.asarray(parsed.values, dtype=np.int64)
         years = np.where(years < YEAR.low, int(YEAR.low), years)
-    ids = _text_series(columns[model.id_input], frame.index)
+    id_values = columns[model.id_input]
     if not allow_duplicates:
         # among the rows whose id (and year) are readable, whatever their other cells
         known = problems.readable(model.id_input, YEAR_COLUMN)
-        for mask, message in duplicates(ids, years, known, model.id_input):
-            problems.add(mask, model.id_input, given[model.id_input], message, DUPLICATE)
-    found = problems.frame(frame.index, ids, model.id_input)
-    return ValidatedFrame(columns, years, found, ~problems.invalid(), ids)
+        if (_repeated(id_values, years) & known).any():
+            ids = _text_series(id_values, frame.index)
+            for mask, message in duplicates(ids, years, known, model.id_input):
+                problems.add(mask, model.id_input, given[model.id_input], message, DUPLICATE)
+    found = problems.frame(frame.index, id_values, model.id_input)
+    valid = ~problems.invalid()
+    return ValidatedFrame(columns, years, found, valid, frame.index, model.id_input)
 
 
 def _text_series(values: Any, index: pd.Index) -> pd.Series:
@@ -354,17 +364,20 @@ def duplicates(
     return found
 
 
-def _repeated(ids: pd.Series, years: NDArray[np.int64] | None) -> NDArray[np.bool_]:
-    """The rows whose id (and year) is in another row too, every copy."""
+def _repeated(ids: Any, years: NDArray[np.int64] | None) -> NDArray[np.bool_]:
+    """The rows whose id (and year) is in another row too, every copy (``ids``: a text
+    column, or its array)."""
     candidates = np.ones(len(ids), dtype=np.bool_)
     if len(ids) <= _FEW_ROWS:
         # a few rows: counted in a Python set (text compared exactly, as Arrow compares it)
-        cells = ids.to_numpy(dtype=object).tolist()
+        cells = np.asarray(ids, dtype=object).tolist()
         distinct = set(cells) if years is None else set(zip(cells, years.tolist(), strict=True))
         if len(distinct) == len(cells):
             return np.zeros(len(ids), dtype=np.bool_)
         keys = None
     else:
+        if not isinstance(ids, pd.Series):
+            ids = pd.Series(ids, copy=False)
         keys = TextCells.of(ids).keys()
     if keys is not None:
         # the usual case, decided on one 64-bit key per row: distinct keys, distinct rows;
@@ -377,7 +390,7 @@ def _repeated(ids: pd.Series, years: NDArray[np.int64] | None) -> NDArray[np.boo
             return np.zeros(len(ids), dtype=np.bool_)
         candidates = np.isin(keys, shared)
     rows = np.flatnonzero(candidates)
-    pairs = pd.DataFrame({"id": ids.array.take(rows)})
+    pairs = pd.DataFrame({"id": np.asarray(ids, dtype=object)[rows]})
     if years is not None:
         pairs["year"] = years[rows]
     repeated = np.zeros(len(ids), dtype=np.bool_)

@@ -38,6 +38,26 @@ _ARROW_TEXT: Final = (
 """Whether an Arrow array can be wrapped as a text column as it is (pandas 3 with pyarrow)."""
 
 
+class TextTable:
+    """A few texts, looked up by position many times (the reasons of a result): one
+    ``take`` in Arrow where pandas keeps text in Arrow, else through pandas."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.array: Any = pd.array(list(texts), dtype=TEXT_DTYPE)
+        self._arrow: Any = None
+        if _ARROW_TEXT:
+            import pyarrow as pa
+
+            self._arrow = pa.array(list(texts), type=pa.large_string())
+
+    def take(self, positions: NDArray[np.integer[Any]]) -> Any:
+        """The text at each position, as a pandas text array (:data:`TEXT_DTYPE`)."""
+        if self._arrow is None:
+            return self.array.take(positions)
+        taken = self._arrow.take(positions)
+        return pd.arrays.ArrowStringArray(taken, dtype=TEXT_DTYPE)  # type: ignore[call-arg]
+
+
 class TextCells(ABC):
     """The cells of a text column (missing cells allowed), by position."""
 
