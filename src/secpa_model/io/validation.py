@@ -398,7 +398,7 @@ def _repeated(ids: Any, years: NDArray[np.int64] | None) -> NDArray[np.bool_]:
     return repeated
 
 
-_FEW_ROWS: Final = 1024
+_FEW_ROWS: Final = 512
 """Up to how many rows repeated ids are looked for in a Python set rather than on keys
 (faster for a few rows; the same rows found)."""
 _YEAR_MIX: Final = np.uint64(0xD6E8FEB86659FD93)  # spreads a year over a key (any odd number)
