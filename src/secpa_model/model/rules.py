@@ -188,50 +188,33 @@ class RuleParameters:
         if self.read is not None:
             self.read.add(path)
 
-    def amount_cents(self, path: str) -> int | NDArray[np.int64]:
-        """An amount in integer cents (in a simulation, drawn: one per row)."""
+    def _drawn(self, path: str) -> Any:
+        """``path`` checked as declared; its draws in a simulation, else None."""
         if self.read is not None or path not in self._allowed:
             self._check(path)
-        snapshot = self._snapshot
-        if snapshot.drawn:
-            drawn: NDArray[np.int64] | None = snapshot.drawn.get(path)
-            if drawn is not None:
-                return drawn
-        return snapshot.amount_cents(path)
+        drawn = self._snapshot.drawn
+        return drawn.get(path) if drawn else None
+
+    def amount_cents(self, path: str) -> int | NDArray[np.int64]:
+        """An amount in integer cents (in a simulation, drawn: one per row)."""
+        drawn: NDArray[np.int64] | None = self._drawn(path)
+        return self._snapshot.amount_cents(path) if drawn is None else drawn
 
     def count(self, path: str) -> int | NDArray[np.int64]:
         """A count (patients) as an int (in a simulation, drawn: one per row)."""
-        if self.read is not None or path not in self._allowed:
-            self._check(path)
-        snapshot = self._snapshot
-        if snapshot.drawn:
-            drawn: NDArray[np.int64] | None = snapshot.drawn.get(path)
-            if drawn is not None:
-                return drawn
-        return snapshot.count(path)
+        drawn: NDArray[np.int64] | None = self._drawn(path)
+        return self._snapshot.count(path) if drawn is None else drawn
 
     def number(self, path: str) -> float | NDArray[np.float64]:
         """A quantity (ETP, a rate) as a float (in a simulation, drawn: one per row)."""
-        if self.read is not None or path not in self._allowed:
-            self._check(path)
-        snapshot = self._snapshot
-        if snapshot.drawn:
-            drawn: NDArray[np.float64] | None = snapshot.drawn.get(path)
-            if drawn is not None:
-                return drawn
-        return snapshot.number(path)
+        drawn: NDArray[np.float64] | None = self._drawn(path)
+        return self._snapshot.number(path) if drawn is None else drawn
 
     def scale(self, path: str) -> Scale | DrawnScale:
         """A scale (barème): ``.evaluate(x)`` over an array (in a simulation, a
         :class:`~secpa_model.model.parameters.drawn.DrawnScale`: each row its draw's)."""
-        if self.read is not None or path not in self._allowed:
-            self._check(path)
-        snapshot = self._snapshot
-        if snapshot.drawn:
-            drawn = snapshot.drawn.get(path)
-            if isinstance(drawn, DrawnScale):
-                return drawn
-        return snapshot.scale(path)
+        drawn = self._drawn(path)
+        return drawn if isinstance(drawn, DrawnScale) else self._snapshot.scale(path)
 
     def in_force(self, path: str) -> InForce:
         """The value in force with its unit, status and source (in a simulation: the

@@ -479,24 +479,24 @@ class ParameterSnapshot:
     def __getitem__(self, path: str) -> InForce:
         return self.values[path]
 
+    def _decimal(self, path: str, what: str) -> Decimal:
+        value = self.values[path].value
+        if not isinstance(value, Decimal):
+            raise TypeError(f"{path} is a scale, not {what}")
+        return value
+
     def amount_cents(self, path: str) -> int:
         """An amount parameter in integer cents (converted once per snapshot)."""
         cents = self._cents.get(path)
         if cents is None:
-            value = self.values[path].value
-            if not isinstance(value, Decimal):
-                raise TypeError(f"{path} is a scale, not an amount")
-            cents = self._cents[path] = euros_to_cents(value)
+            cents = self._cents[path] = euros_to_cents(self._decimal(path, "an amount"))
         return cents
 
     def count(self, path: str) -> int:
         """A count parameter (patients) as an int (converted once per snapshot)."""
         count = self._counts.get(path)
         if count is None:
-            value = self.values[path].value
-            if not isinstance(value, Decimal):
-                raise TypeError(f"{path} is a scale, not a count")
-            count = self._counts[path] = int(value)
+            count = self._counts[path] = int(self._decimal(path, "a count"))
         return count
 
     def number(self, path: str) -> float:
@@ -504,10 +504,7 @@ class ParameterSnapshot:
         snapshot)."""
         number = self._numbers.get(path)
         if number is None:
-            value = self.values[path].value
-            if not isinstance(value, Decimal):
-                raise TypeError(f"{path} is a scale, not a number")
-            number = self._numbers[path] = float(value)
+            number = self._numbers[path] = float(self._decimal(path, "a number"))
         return number
 
     def scale(self, path: str) -> Scale:
