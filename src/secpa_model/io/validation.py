@@ -289,9 +289,10 @@ def validate_frame(
     if not allow_duplicates:
         # among the rows whose id (and year) are readable, whatever their other cells
         known = problems.readable(model.id_input, YEAR_COLUMN)
-        if (_repeated(id_values, years) & known).any():
+        repeated = _repeated(id_values, years) & known
+        if repeated.any():
             ids = _text_series(id_values, frame.index)
-            for mask, message in duplicates(ids, years, known, model.id_input):
+            for mask, message in _duplicate_groups(ids, years, repeated, model.id_input):
                 problems.add(mask, model.id_input, given[model.id_input], message, DUPLICATE)
     found = problems.frame(frame.index, id_values, model.id_input)
     valid = ~problems.invalid()
@@ -336,7 +337,13 @@ def duplicates(
     """The rows that repeat an id (or an id and a year, in a structure-year table) among the
     rows of ``among``: every copy is a problem, named with the rows of its group. A
     structure funded twice would get each cap twice."""
-    repeated = _repeated(ids, years) & among
+    return _duplicate_groups(ids, years, _repeated(ids, years) & among, name)
+
+
+def _duplicate_groups(
+    ids: pd.Series, years: NDArray[np.int64] | None, repeated: NDArray[np.bool_], name: str
+) -> list[tuple[NDArray[np.bool_], str]]:
+    """The problems of the ``repeated`` rows, one per group of equal ids (and years)."""
     if not repeated.any():
         return []
     keys = pd.DataFrame({"id": ids.to_numpy(dtype=object)})

@@ -457,10 +457,9 @@ def _typed_numbers(item: Input, series: pd.Series) -> _Numbers | None:
     return _float_numbers(series.to_numpy(dtype=np.float64, na_value=np.nan))
 
 
-def _text_numbers(item: Input, cells: TextCells) -> _Numbers:
-    """Float64 values of the cells that write a plain decimal number, and the problems of
-    the others (missing, or not a number)."""
-    stripped = cells.stripped()
+def _text_numbers(item: Input, stripped: TextCells) -> _Numbers:
+    """Float64 values of the (stripped) cells that write a plain decimal number, and the
+    problems of the others (missing, or not a number)."""
     blank = stripped.empty()
     number = stripped.fullmatch(_NUMBER_PATTERN)
     values = stripped.numbers(number)
@@ -534,7 +533,7 @@ class _NumberRules(InputKindRules):
         return None if typed is None else self._finish(item, typed)
 
     def parse_text(self, item: Input, cells: TextCells) -> ParsedColumn:
-        return self._finish(item, _text_numbers(item, cells))
+        return self._finish(item, _text_numbers(item, cells.stripped()))
 
 
 class _CountRules(_NumberRules):
@@ -640,9 +639,9 @@ class _EurosRules(InputKindRules):
         return None if typed is None else self._finish(item, typed)
 
     def parse_text(self, item: Input, cells: TextCells) -> ParsedColumn:
-        numbers = _text_numbers(item, cells)
-        values = numbers.values
         stripped = cells.stripped()
+        numbers = _text_numbers(item, stripped)
+        values = numbers.values
         plain = stripped.fullmatch(_PLAIN_CENTS)
         finer = np.zeros(len(cells), dtype=np.bool_)
         for position in np.flatnonzero(~plain & ~np.isnan(values)):

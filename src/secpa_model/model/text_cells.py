@@ -96,8 +96,8 @@ class TextCells(ABC):
 
     @abstractmethod
     def numbers(self, where: NDArray[np.bool_]) -> NDArray[np.float64]:
-        """The number each cell of ``where`` writes (cells that match a plain decimal
-        number), NaN elsewhere."""
+        """The number each cell of ``where`` writes (stripped cells that match a plain
+        decimal number), NaN elsewhere."""
 
     @abstractmethod
     def whole_numbers(self, start: int, stop: int, where: NDArray[np.bool_]) -> NDArray[np.int64]:
@@ -183,7 +183,7 @@ class ArrowCells(TextCells):
         import pyarrow as pa
 
         pc = self._compute()
-        chosen = pc.if_else(pa.array(where), pc.utf8_trim_whitespace(self.array), None)
+        chosen = pc.if_else(pa.array(where), self.array, None)
         values: NDArray[np.float64] = (
             pc.cast(chosen, pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
         )
@@ -276,7 +276,7 @@ class PandasCells(TextCells):
     def numbers(self, where: NDArray[np.bool_]) -> NDArray[np.float64]:
         values = np.full(len(self.series), np.nan, dtype=np.float64)
         cells = self.series.to_numpy(dtype=object)
-        values[where] = [float(str(text).strip()) for text in cells[where]]
+        values[where] = [float(str(text)) for text in cells[where]]
         return values
 
     def whole_numbers(self, start: int, stop: int, where: NDArray[np.bool_]) -> NDArray[np.int64]:
