@@ -10,10 +10,11 @@ does it match a pattern, what number or day does it write, which of a few words 
 * :class:`PandasCells`: any other text column (pandas' Python-backed text), answered by
   pandas' ``.str`` methods.
 
-Both give the verdicts pandas' own ``.str`` methods give for that store (pandas runs the
-same ``pyarrow.compute`` functions on an Arrow column), so moving from pandas' methods to
-these changed no verdict. A cell's number is read by a correctly rounded parser in both
-(Arrow's cast, Python's ``float``): the float a ``Structure`` gets from the same text.
+Both answer as pandas' own ``.str`` methods answer for that store (pandas runs the same
+``pyarrow.compute`` functions on an Arrow column), and Python and Arrow strip exactly the
+same whitespace (a test checks every code point). A cell's number is read by a correctly
+rounded parser in both (Arrow's cast, Python's ``float``): the float a ``Structure`` gets
+from the same text.
 """
 
 from __future__ import annotations
