@@ -519,7 +519,8 @@ class _NumberRules(InputKindRules):
         problems = numbers.checked(item)
         usable = _usable(len(values), problems)
         shaped = [(mask & usable, message) for mask, message in self._shape(item, values)]
-        usable = _usable(len(values), [(~usable, ""), *shaped])
+        for mask, _ in shaped:
+            usable &= ~mask
         problems = problems + shaped + _range_problems(item, values, usable)
         bad = ~_usable(len(values), problems)
         column = np.where(bad, 0.0, values).astype(self.dtype)
