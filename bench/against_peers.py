@@ -12,8 +12,8 @@ secpa-model, see ``bench/peers/``), on the same SYNTHETIC frames (``synthetic_fr
 
 * ``secpa``: ``allocate_frame(frame, 2022)`` (validation, explanations' data, result frame);
   for one structure also ``allocate(structure, 2022)`` on a pre-built ``Structure``;
-* ``prepared``: ``prepared.allocate(2022)`` on a ``PreparedFrame`` of the frame, built once
-  before the timing (what each turn of a loop over scenarios costs: no validation);
+* ``portfolio``: ``structures.allocate(2022)`` on ``portfolio(frame)``, made once before the
+  timing (what each turn of a loop over scenarios costs: no validation);
 * ``openfisca64`` / ``openfisca32``: OpenFisca-Core, its ``float`` variables in float64 or in
   its float32 default; the tax-benefit system is built once, then each call builds a
   simulation from the frame's columns, sets the inputs and calculates the lines and total;
@@ -50,7 +50,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 YEAR = 2022
 SIZES = ["1", "26", "1000", "100000", "1000000"]
-CONFIGS = ["secpa", "prepared", "openfisca64", "openfisca32", "kernel_frame", "kernel_arrays"]
+CONFIGS = ["secpa", "portfolio", "openfisca64", "openfisca32", "kernel_frame", "kernel_arrays"]
 ONE_STRUCTURE = "secpa_allocate"
 MEMORY_SIZE = "1000000"
 REPEATS = {"1": (7, 200), "26": (7, 50), "1000": (7, 50), "100000": (5, 1), "1000000": (3, 1)}
@@ -86,9 +86,9 @@ def _workload(config: str, size: int) -> Callable[[], Any]:
         return lambda: secpa_model.allocate(structure, YEAR)
     if config == "secpa":
         return lambda: secpa_model.allocate_frame(frame, YEAR)
-    if config == "prepared":
-        prepared = secpa_model.PreparedFrame(frame)
-        return lambda: prepared.allocate(YEAR)
+    if config == "portfolio":
+        structures = secpa_model.portfolio(frame)
+        return lambda: structures.allocate(YEAR)
     if config.startswith("openfisca"):
         from peers import openfisca_system
 
@@ -300,13 +300,13 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     print()
-    header = ["rows", *CONFIGS, "secpa/openfisca64", "secpa/kernel_frame", "prepared/openfisca64"]
+    header = ["rows", *CONFIGS, "secpa/openfisca64", "secpa/kernel_frame", "portfolio/openfisca64"]
     table = [header]
     for size in sizes:
         row = [f"{int(size):,}", *[duration(medians[c, size]) for c in CONFIGS]]
         row.append(f"{medians['secpa', size] / medians['openfisca64', size]:.2f}×")
         row.append(f"{medians['secpa', size] / medians['kernel_frame', size]:.2f}×")
-        row.append(f"{medians['prepared', size] / medians['openfisca64', size]:.2f}×")
+        row.append(f"{medians['portfolio', size] / medians['openfisca64', size]:.2f}×")
         table.append(row)
     print_table(table)
     if "1" in sizes:

@@ -24,10 +24,10 @@ from secpa_model import (
     RuleInputs,
     RuleParameters,
     allocate,
-    allocate_frame,
     experimentation,
     explain_json,
     json_schema,
+    portfolio,
     rule,
 )
 from secpa_model.core.money import format_euros
@@ -83,7 +83,7 @@ def main() -> None:
     """Allocate a small SYNTHETIC portfolio with the new column, and show every view."""
     frame = illustrative_portfolio().head(4)
     frame["coordination_etp"] = [1.0, 0.5, 0.0, 2.0]
-    result = allocate_frame(frame, 2024, model=MODEL)
+    result = portfolio(frame, model=MODEL).allocate(2024)
     print(f"Model {MODEL.name!r}: {len(MODEL.rules)} lines {', '.join(MODEL.line_keys)}")
     print(SYNTHETIC_NOTE)
     columns = ["structure_id", *(f"{key}_cents" for key in MODEL.line_keys), "total_cents"]

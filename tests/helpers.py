@@ -5,8 +5,11 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
+import pandas as pd
+
+import secpa_model
 from secpa_model import Parameters, Structure
 from secpa_model.io.frames import result_columns
 from secpa_model.model.parameters import parameters_from_mapping as _parameters_from_mapping
@@ -79,3 +82,18 @@ def parse_parameters(text: str, origin: str = "<string>") -> Parameters:
 def parameters_from_mapping(data: Any, origin: str) -> Parameters:
     """A parsed parameter mapping read for the experimentation model."""
     return _parameters_from_mapping(data, origin, PARAMETER_SPECS, experimentation().relations)
+
+
+class Reported(NamedTuple):
+    """The allocations of a portfolio's valid rows and the problems of the others."""
+
+    allocations: pd.DataFrame
+    errors: pd.DataFrame
+
+
+def allocate_valid(
+    frame: pd.DataFrame, period: Any, parameters: Any = None, **options: Any
+) -> Reported:
+    """``portfolio(frame, **options).valid()`` allocated, with its problems."""
+    valid = secpa_model.portfolio(frame, **options).valid()
+    return Reported(valid.allocate(period, parameters), valid.problems)

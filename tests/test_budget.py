@@ -113,8 +113,8 @@ def test_bad_calls() -> None:
         project_budget(portfolio(), None)  # no periods and no year column
     with pytest.raises(ValueError, match="freq must be one of month, quarter, year"):
         project_budget(portfolio(), 2024, freq="week")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="errors must be"):
-        project_budget(portfolio(), 2024, errors="ignore")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="errors"):  # replaced by portfolio(frame).valid()
+        project_budget(portfolio(), 2024, errors="report")  # type: ignore[call-arg]
     bad = portfolio()
     bad.loc[0, "file_active_mg"] = -3
     with pytest.raises(InputError, match="file_active_mg"):

@@ -10,6 +10,7 @@ from fractions import Fraction
 import pandas as pd
 import pytest
 
+import secpa_model
 from secpa_model import InputError, project_budget
 from secpa_model.core.money import format_euros
 from secpa_model.core.periods import Period, calendar_steps
@@ -136,7 +137,7 @@ def test_bad_rows_are_refused_or_reported() -> None:
     frame.loc[1, "file_active_mg"] = "lots"
     with pytest.raises(InputError, match="file_active_mg"):
         project_budget(frame, None)
-    projection = project_budget(frame, 2024, errors="report", freq="quarter")
+    projection = project_budget(secpa_model.portfolio(frame).valid(), 2024, freq="quarter")
     assert list(projection.errors["row"]) == [1]
     assert projection.by_period.iloc[0]["total_eur"] == euros(YEAR_2024)
     assert projection.timeline.iloc[-1]["cumulative_eur"] == euros(YEAR_2024)

@@ -14,6 +14,7 @@ from secpa_model.core.errors import InputError
 from secpa_model.io import files
 from secpa_model.io.batch import allocate_in_chunks, summarise
 from secpa_model.presentation.cli import errors_path, main
+from tests.helpers import allocate_valid
 from tests.portfolio_files import (
     EXPECTED_CENTS,
     PORTFOLIO_TOTAL,
@@ -72,7 +73,7 @@ def test_batch_writes_parquet_and_excel(suffix: str, tmp_path: Path, capsys: Cap
 
 def test_chunked_equals_one_call_with_report_and_raise() -> None:
     frame = mixed_frame(5)  # 15 rows, rows 4 and 9 invalid
-    one = allocate_frame(frame, 2022, errors="report")
+    one = allocate_valid(frame, 2022)
     seen: list[tuple[int, int]] = []
     chunked = allocate_in_chunks(
         frame, 2022, errors="report", chunk_rows=4, progress=lambda d, t: seen.append((d, t))

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import secpa_model
 from secpa_model import (
     Comparison,
     InputError,
     ParameterError,
-    ReportedSweep,
     Scenario,
     compare,
     reference_parameters,
@@ -125,9 +125,8 @@ def test_compare_invalid_frame_raises_or_reports_like_allocate_frame() -> None:
     frame.loc[1, "poverty_rate"] = 40  # a percentage
     with pytest.raises(InputError, match="poverty_rate"):
         compare(frame, 2024, reference_parameters(), Scenario("x", {COST: 50000}))
-    result = compare(
-        frame, 2024, reference_parameters(), Scenario("x", {COST: 50000}), errors="report"
-    )
+    valid = secpa_model.portfolio(frame).valid()
+    result = compare(valid, 2024, reference_parameters(), Scenario("x", {COST: 50000}))
     assert list(result.errors["row"]) == [1]
     assert list(result.errors["field"]) == ["poverty_rate"]
     assert set(result.detail["structure_id"]) == {"a", ALL_STRUCTURES_LABEL}
@@ -172,11 +171,11 @@ def test_sweep_invalid_frame() -> None:
     frame.loc[0, "kind"] = "hospital"
     with pytest.raises(InputError, match="kind"):
         sweep(frame, 2024, COST, [40000])
-    reported = sweep(frame, 2024, COST, [40000, 50000], errors="report")
-    assert isinstance(reported, ReportedSweep)
-    assert list(reported.errors["field"]) == ["kind"]
+    valid = secpa_model.portfolio(frame).valid()
+    table = sweep(valid, 2024, COST, [40000, 50000])
+    assert list(valid.problems["field"]) == ["kind"]
     # only b (2 ETP) is counted
-    assert list(reported.table["participatory_activities_cents"]) == [8_000_000, 10_000_000]
+    assert list(table["participatory_activities_cents"]) == [8_000_000, 10_000_000]
 
 
 def test_sweep_grid_two_parameters() -> None:

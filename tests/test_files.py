@@ -19,6 +19,7 @@ from secpa_model import (
     write_allocations,
 )
 from tests.frame_support import changed_parameters, frame_of, valid_row
+from tests.helpers import allocate_valid
 
 SUFFIXES = [".csv", ".parquet", ".xlsx"]
 
@@ -144,7 +145,7 @@ def test_read_reports_bad_cells_with_the_file_or_returns_them_unvalidated(tmp_pa
         "in_qpv, near_qpv, outside_qpv",
     ]
     raw = read_structures(path, validate=False)
-    allocations, errors = allocate_frame(raw, 2022, errors="report")
+    allocations, errors = allocate_valid(raw, 2022)
     assert len(allocations) == 0 and list(errors["row"]) == [0, 1]
 
 

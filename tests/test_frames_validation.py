@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from secpa_model import InputError, ReportedAllocation, add_euro_columns, allocate_frame
-from secpa_model.io.frames import ERROR_COLUMNS
+from secpa_model import InputError, add_euro_columns, allocate_frame
+from secpa_model.io.validation import ERROR_COLUMNS
 from tests.frame_support import frame_of, valid_row
-from tests.helpers import RESULT_COLUMNS
+from tests.helpers import RESULT_COLUMNS, allocate_valid
 
 KINDS_TEXT = "msp, centre_de_sante"
 LOCATIONS_TEXT = "in_qpv, near_qpv, outside_qpv"
@@ -176,7 +176,8 @@ def test_duplicated_columns_and_non_frames_are_rejected() -> None:
     frame = pd.concat([frame_of(valid_row()), frame_of(valid_row())[["kind"]]], axis=1)
     with pytest.raises(InputError, match=r"^duplicated columns: kind$"):
         allocate_frame(frame, 2022)
-    with pytest.raises(InputError, match=r"^expected a pandas DataFrame, got list$"):
+    expected = r"expected a Portfolio or a pandas DataFrame of structures \(portfolio\(path\)"
+    with pytest.raises(InputError, match=rf"^{expected} reads a file\), got list$"):
         allocate_frame([valid_row()], 2022)  # type: ignore[arg-type]
 
 
@@ -186,9 +187,10 @@ def test_a_period_or_a_year_column_is_required() -> None:
     assert str(caught.value) == "a period is required (or a 'year' column giving each row's year)"
 
 
-def test_an_unknown_errors_mode_is_refused() -> None:
-    with pytest.raises(ValueError, match="errors must be 'raise' or 'report', got 'ignore'"):
-        allocate_frame(frame_of(valid_row()), 2022, errors="ignore")  # type: ignore[call-overload]
+def test_the_old_errors_keyword_is_refused_not_ignored() -> None:
+    """``errors=`` was replaced by ``portfolio(frame).valid()``: passing it is an error."""
+    with pytest.raises(TypeError, match="errors"):
+        allocate_frame(frame_of(valid_row()), 2022, errors="report")  # type: ignore[call-arg]
 
 
 def test_raise_lists_problems_in_row_order_with_labels() -> None:
@@ -241,8 +243,8 @@ def test_report_returns_valid_rows_and_every_bad_cell() -> None:
         valid_row(structure_id="d", location="outside_qpv"),
         index=[10, 11, 11, 12],  # labels need not be unique: rows are taken by position
     )
-    reported = allocate_frame(frame, 2022, errors="report")
-    assert isinstance(reported, ReportedAllocation)
+    reported = allocate_valid(frame, 2022)
+    assert isinstance(reported, tuple)
     allocations, errors = reported
     assert list(allocations["structure_id"]) == ["a", "d"]
     assert list(allocations.index) == [10, 12]
@@ -274,7 +276,7 @@ def test_report_returns_valid_rows_and_every_bad_cell() -> None:
 
 
 def test_report_without_problems_has_an_empty_errors_frame() -> None:
-    allocations, errors = allocate_frame(frame_of(valid_row()), 2022, errors="report")
+    allocations, errors = allocate_valid(frame_of(valid_row()), 2022)
     assert len(allocations) == 1
     assert list(errors.columns) == list(ERROR_COLUMNS) and len(errors) == 0
 
@@ -309,7 +311,7 @@ def test_an_empty_frame_gives_an_empty_result_with_the_right_columns(frame: pd.D
     assert result.dtypes.to_dict() == full.dtypes.to_dict()
     assert str(result["total_cents"].dtype) == "int64"
     assert str(result["eligible"].dtype) == "bool"
-    allocations, errors = allocate_frame(frame, 2022, errors="report")
+    allocations, errors = allocate_valid(frame, 2022)
     assert len(allocations) == 0 and len(errors) == 0
 
 
@@ -369,7 +371,7 @@ def test_nullable_and_categorical_columns() -> None:
             "ars_psychology_agreement": pd.array([True, None], dtype="boolean"),
         }
     )
-    allocations, errors = allocate_frame(frame, 2022, errors="report")
+    allocations, errors = allocate_valid(frame, 2022)
     assert list(allocations["structure_id"]) == ["a"]
     assert errors[["row", "field"]].values.tolist() == [
         [1, "kind"],
@@ -381,7 +383,7 @@ def test_nullable_and_categorical_columns() -> None:
 def test_whole_number_ids_become_text_and_missing_ones_are_reported() -> None:
     frame = frame_of(valid_row(), valid_row(), index=[7, 7])  # labels need not be unique
     frame["structure_id"] = pd.array([750012345, None], dtype="Int64")
-    allocations, errors = allocate_frame(frame, 2022, errors="report")
+    allocations, errors = allocate_valid(frame, 2022)
     assert list(allocations["structure_id"]) == ["750012345"]
     assert errors.values.tolist() == [
         [7, None, "structure_id", None, "missing_value", "structure_id is missing or empty"]

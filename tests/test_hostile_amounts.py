@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
+import secpa_model
 from secpa_model import (
     InputError,
     ParameterError,
@@ -31,7 +32,7 @@ from secpa_model.core.money import EXACT_LIMIT, exact_sum
 from secpa_model.datasets import illustrative_portfolio
 from secpa_model.io.batch import allocate_in_chunks
 from secpa_model.presentation.cli import main
-from tests.helpers import make_structure, reference_text
+from tests.helpers import allocate_valid, make_structure, reference_text
 from tests.profiles import examples
 
 FEW = settings(max_examples=examples(25), deadline=None)
@@ -207,13 +208,13 @@ def test_every_copy_of_a_repeated_structure_is_reported(ids: list[str], chunk: i
     frame = pd.DataFrame([{**ROW, "structure_id": text} for text in ids])
     stripped = [text.strip() for text in ids]
     repeated = {i for i, text in enumerate(stripped) if stripped.count(text) > 1}
-    reported = allocate_frame(frame, 2024, errors="report")
+    reported = allocate_valid(frame, 2024)
     assert set(reported.errors["row"]) == repeated
     assert set(reported.allocations.index) == set(range(len(ids))) - repeated
     chunked = allocate_in_chunks(frame, 2024, errors="report", chunk_rows=chunk)
     pd.testing.assert_frame_equal(chunked.errors, reported.errors)
     pd.testing.assert_frame_equal(chunked.allocations, reported.allocations)
-    funded = allocate_frame(frame, 2024, allow_duplicates=True)
+    funded = allocate_frame(secpa_model.portfolio(frame, allow_duplicates=True), 2024)
     assert len(funded) == len(ids)
     if repeated:
         with pytest.raises(InputError, match="allow_duplicates=True"):
@@ -222,7 +223,7 @@ def test_every_copy_of_a_repeated_structure_is_reported(ids: list[str], chunk: i
 
 def test_a_structure_year_is_a_duplicate_only_for_the_same_year() -> None:
     frame = pd.DataFrame([{**ROW, "year": 2023}, {**ROW, "year": 2024}, {**ROW, "year": 2024}])
-    reported = allocate_frame(frame, None, errors="report")
+    reported = allocate_valid(frame, None)
     assert reported.errors["row"].tolist() == [1, 2]
     assert "with year 2024" in reported.errors["message"].iloc[0]
     assert reported.allocations.index.tolist() == [0]

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
+import secpa_model
 from secpa_model import InputError, allocate_frame, experimentation
 from secpa_model.io.validation import validate_frame
 from secpa_model.models import five_pillars
@@ -252,7 +253,7 @@ def test_a_new_input_is_one_declaration() -> None:
     assert int(validate_frame(frame, model).columns["team_size"][0]) == 12
     frame["team_size"] = [-3]
     with pytest.raises(InputError, match="team_size must be ≥ 0"):
-        allocate_frame(frame, 2024, model=model)
+        allocate_frame(secpa_model.portfolio(frame, model=model), 2024)
     with pytest.raises(ValidationError, match="team_size must be ≥ 0"):
         model.structure(**{**BASE, "team_size": -3})
     assert model.structure(**BASE).team_size == 0

@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 
+import secpa_model
 from secpa_model import (
     Condition,
     Input,
@@ -83,7 +84,7 @@ def portfolio_with_coordination() -> pd.DataFrame:
 
 def test_a_fifth_dotation_appears_in_every_view(custom: Model) -> None:
     frame = portfolio_with_coordination()
-    result = allocate_frame(frame, 2024, model=custom)
+    result = allocate_frame(secpa_model.portfolio(frame, model=custom), 2024)
     assert custom.line_keys[-1] == "coordination" and len(custom.line_keys) == 5
     # by hand: ETP × 52 000 € (the user's TOML) over the whole leap year 2024
     assert result["coordination_cents"].tolist() == [5_200_000, 2_600_000, 0, 10_400_000]
@@ -115,7 +116,9 @@ def test_a_fifth_dotation_appears_in_every_view(custom: Model) -> None:
 def test_a_fifth_dotation_in_comparisons_and_reports(custom: Model) -> None:
     frame = portfolio_with_coordination()
     dearer = Scenario("dearer coordination", {"coordination.cost_per_etp": 60000}, model=custom)
-    result = compare(frame, 2024, custom.reference_parameters(), dearer, model=custom)
+    result = compare(
+        secpa_model.portfolio(frame, model=custom), 2024, custom.reference_parameters(), dearer
+    )
     line = result.detail[
         (result.detail["level"] == "portfolio")
         & (result.detail["scenario"] == "dearer coordination")
@@ -123,11 +126,13 @@ def test_a_fifth_dotation_in_comparisons_and_reports(custom: Model) -> None:
     ]
     # 3.5 ETP in all × 8 000 € more, over the whole year
     assert int(line["difference_cents"].iloc[0]) == int(Decimal("3.5") * 8_000 * 100)
-    swept = sweep(frame, 2024, "coordination.cost_per_etp", [52000, 0], model=custom)
+    swept = sweep(
+        secpa_model.portfolio(frame, model=custom), 2024, "coordination.cost_per_etp", [52000, 0]
+    )
     assert swept["coordination_cents"].tolist() == [18_200_000, 0]
     page = build_report(frame, 2024, model=custom, charts=False)
     assert "Coordination" in page and "five fungible dotations" in page
-    budget = project_budget(frame, 2024, model=custom)
+    budget = project_budget(secpa_model.portfolio(frame, model=custom), 2024)
     assert int(budget.by_period["coordination_cents"].iloc[0]) == 18_200_000
 
 
@@ -137,7 +142,7 @@ def test_strategies_draw_the_new_input(frame: pd.DataFrame) -> None:
     model = load_example().MODEL
     assert "coordination_etp" in frame.columns
     assert (frame["coordination_etp"] >= 0).all() and (frame["coordination_etp"] <= 3).all()
-    result = allocate_frame(frame, 2024, model=model)
+    result = allocate_frame(secpa_model.portfolio(frame, model=model), 2024)
     cost = 52_000_00
     expected = [
         round(etp * cost) if eligible else 0
@@ -205,7 +210,7 @@ def test_a_rule_that_reads_an_undeclared_parameter_is_an_error() -> None:
 
     model = experimentation().extend(name="sneaky", rules=[sneaky])
     with pytest.raises(ModelError, match=r"reads parameter 'interpreting\.annual_cap'"):
-        allocate_frame(illustrative_portfolio(), 2024, model=model)
+        allocate_frame(secpa_model.portfolio(illustrative_portfolio(), model=model), 2024)
 
 
 def test_a_model_refuses_what_it_does_not_declare() -> None:
@@ -232,9 +237,11 @@ def test_a_model_refuses_what_it_does_not_declare() -> None:
     scalar = Condition("everyone", "never", "jamais", fails=lambda inputs, params: np.array([1, 0]))
     with pytest.raises(ModelError, match="'everyone' gave"):
         allocate_frame(
-            illustrative_portfolio().head(3),
+            secpa_model.portfolio(
+                illustrative_portfolio().head(3),
+                model=experimentation().extend(name="bad", conditions=[scalar]),
+            ),
             2024,
-            model=experimentation().extend(name="bad", conditions=[scalar]),
         )
 
 
@@ -296,7 +303,11 @@ def test_a_rule_version_applies_from_its_date(custom: Model) -> None:
     )
     model = _with_rule(custom, doubled)
     frame = portfolio_with_coordination().head(1)  # 1 ETP, present all year
-    cents = int(allocate_frame(frame, 2024, model=model)["coordination_cents"].iloc[0])
+    cents = int(
+        allocate_frame(secpa_model.portfolio(frame, model=model), 2024)["coordination_cents"].iloc[
+            0
+        ]
+    )
     # by hand: 182 days (1 Jan–30 Jun 2024) at 52 000 € and 184 days at 104 000 €, of 366
     expected = euros_half_up(Fraction(52000 * 182, 366) + Fraction(104000 * 184, 366))
     assert Decimal(cents) / 100 == expected
@@ -317,10 +328,10 @@ def test_a_rule_may_round_otherwise_than_its_model(custom: Model) -> None:
     model = _with_rule(custom, _etp_rule(Rounding(unit_cents=100, direction="down")))
     frame = portfolio_with_coordination().head(1)
     period = Period(date(2024, 1, 1), date(2024, 1, 10))
-    result = allocate_frame(frame, period, model=model)
+    result = allocate_frame(secpa_model.portfolio(frame, model=model), period)
     # by hand: 52 000 € × 10 / 366 = 1 420.765… €, rounded down to the euro: 1 420 €
     assert int(result["coordination_cents"].iloc[0]) == 142_000
-    unrounded = allocate_frame(frame, period, model=custom)
+    unrounded = allocate_frame(secpa_model.portfolio(frame, model=custom), period)
     assert int(unrounded["coordination_cents"].iloc[0]) == 142_077  # half up to the cent
     row = {n: frame.iloc[0][n] for n in frame.columns if n in model.structure.model_fields}
     allocation = allocate(row, period, model=model)
@@ -459,7 +470,11 @@ def test_the_five_pillar_calibration_is_the_nearest_level() -> None:
             "brackets": [{"threshold": b.threshold, "value": b.value + shift} for b in brackets],
         }
         params = Scenario("shift", {path: scale}, base=base).apply(base)
-        return int(allocate_frame(frame, 2024, params, model=model)["total_cents"].sum())
+        return int(
+            allocate_frame(secpa_model.portfolio(frame, model=model), 2024, params)[
+                "total_cents"
+            ].sum()
+        )
 
     chosen = abs(total(Decimal(0)) - target)
     assert chosen < target // 100  # within 1 %
@@ -472,7 +487,7 @@ def test_compare_models_on_the_illustrative_portfolio() -> None:
     result = compare_models(frame, 2024, "experimentation", "five_pillars")
     by = result.by_structure
     before = allocate_frame(frame, 2024)["total_cents"]
-    after = allocate_frame(frame, 2024, model="five_pillars")["total_cents"]
+    after = allocate_frame(secpa_model.portfolio(frame, model="five_pillars"), 2024)["total_cents"]
     assert (by["five_pillars_difference_cents"] == after - before).all()
     summary = result.summary.set_index("model")
     gains = int((after > before).sum())

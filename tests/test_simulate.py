@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+import secpa_model
 from secpa_model import InputError, ParameterError, allocate_frame, get_model, simulate
 from secpa_model.datasets import illustrative_portfolio
 from secpa_model.model.parameters import Parameters
@@ -49,9 +50,12 @@ def _degenerate(parameters: Parameters) -> Parameters:
 def test_a_degenerate_range_gives_the_point_result_to_the_cent(name: str) -> None:
     model = get_model(name)
     frame = illustrative_portfolio()
-    point = allocate_frame(frame, PERIOD, model=model)
+    point = allocate_frame(secpa_model.portfolio(frame, model=model), PERIOD)
     result = simulate(
-        frame, PERIOD, _degenerate(model.reference_parameters()), model=model, draws=3
+        secpa_model.portfolio(frame, model=model),
+        PERIOD,
+        _degenerate(model.reference_parameters()),
+        draws=3,
     )
     assert result.cents is not None
     for key_index, key in enumerate(model.line_keys):
@@ -85,7 +89,7 @@ def test_each_draw_equals_the_point_engine_under_that_draw(
     model = get_model(name)
     parameters = model.reference_parameters()
     frame = illustrative_portfolio()
-    result = simulate(frame, PERIOD, model=model, draws=6, seed=7)
+    result = simulate(secpa_model.portfolio(frame, model=model), PERIOD, draws=6, seed=7)
     assert result.cents is not None
     assert set(result.parameter_draws.columns) == {
         path
@@ -95,7 +99,7 @@ def test_each_draw_equals_the_point_engine_under_that_draw(
     for draw, row in result.parameter_draws.iterrows():
         values = {str(path): float(value) for path, value in row.items()}
         scenario = scenario_of_draw(parameters, values, f"draw {draw}")
-        point = allocate_frame(frame, PERIOD, scenario, model=model)
+        point = allocate_frame(secpa_model.portfolio(frame, model=model), PERIOD, scenario)
         for index, key in enumerate(model.line_keys):
             assert np.array_equal(
                 result.cents[int(draw), :, index], point[f"{key}_cents"].to_numpy()

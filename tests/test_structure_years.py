@@ -10,11 +10,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
+import secpa_model
 from secpa_model import InputError, allocate_frame, compare_models, read_allocations
 from secpa_model.core.money import format_euros
 from secpa_model.io.batch import allocate_in_chunks
 from secpa_model.io.frames import IDENTIFYING_COLUMNS, kept_columns
 from secpa_model.presentation.cli import main
+from tests.helpers import allocate_valid
 
 Capture = pytest.CaptureFixture[str]
 
@@ -62,21 +64,27 @@ def test_the_result_keeps_year_and_the_identifying_columns_by_default() -> None:
 
 
 def test_keep_chooses_the_columns() -> None:
-    assert list(allocate_frame(table(), None, keep=["wave"]).columns[:3]) == [
+    assert list(
+        allocate_frame(secpa_model.portfolio(table(), keep=["wave"]), None).columns[:3]
+    ) == [
         "structure_id",
         "year",
         "wave",
     ]
-    assert list(allocate_frame(table(), None, keep=()).columns[:3]) == [
+    assert list(allocate_frame(secpa_model.portfolio(table(), keep=()), None).columns[:3]) == [
         "structure_id",
         "year",
         "eligible",
     ]
     # the id and the year named again are kept once, in their place
-    again = allocate_frame(table(), None, keep=["region", "year", "structure_id"])
+    again = allocate_frame(
+        secpa_model.portfolio(table(), keep=["region", "year", "structure_id"]), None
+    )
     assert list(again.columns[:3]) == ["structure_id", "year", "region"]
     without_year = table().drop(columns="year").iloc[[0, 2]]
-    assert list(allocate_frame(without_year, 2022, keep=["nom"]).columns[:3]) == [
+    assert list(
+        allocate_frame(secpa_model.portfolio(without_year, keep=["nom"]), 2022).columns[:3]
+    ) == [
         "structure_id",
         "nom",
         "eligible",
@@ -85,11 +93,13 @@ def test_keep_chooses_the_columns() -> None:
 
 def test_keep_refuses_what_it_cannot_keep() -> None:
     with pytest.raises(InputError, match="no column 'nmo'"):
-        allocate_frame(table(), None, keep=["nmo"])
+        allocate_frame(secpa_model.portfolio(table(), keep=["nmo"]), None)
     with pytest.raises(InputError, match="'total_cents' is a column of the result"):
-        allocate_frame(table().assign(total_cents=1), None, keep=["total_cents"])
+        allocate_frame(
+            secpa_model.portfolio(table().assign(total_cents=1), keep=["total_cents"]), None
+        )
     with pytest.raises(TypeError, match="list of column names"):
-        allocate_frame(table(), None, keep="nom")  # type: ignore[arg-type]
+        allocate_frame(secpa_model.portfolio(table(), keep="nom"), None)  # type: ignore[arg-type]
 
 
 def test_identifying_names_ignore_case_accents_spaces_and_hyphens() -> None:
@@ -104,13 +114,13 @@ def test_kept_columns_follow_the_valid_rows_and_the_chunks() -> None:
     frame = table()
     frame["file_active_mg"] = frame["file_active_mg"].astype(object)
     frame.loc[1, "file_active_mg"] = "many"
-    allocations, errors = allocate_frame(frame, None, errors="report")
+    allocations, errors = allocate_valid(frame, None)
     assert list(errors["row"]) == [1]
     assert list(allocations.index) == [0, 2, 3]
     assert list(allocations["nom"]) == [frame.loc[i, "nom"] for i in (0, 2, 3)]
     assert list(allocations["year"]) == [2022, 2022, 2023]
     chunked = allocate_in_chunks(frame, None, errors="report", chunk_rows=2, keep=["wave"])
-    one = allocate_frame(frame, None, errors="report", keep=["wave"])
+    one = allocate_valid(frame, None, keep=["wave"])
     pd.testing.assert_frame_equal(chunked.allocations, one.allocations)
 
 

@@ -3,7 +3,8 @@
 The experimentation's four fungible dotations (the default model), a five-pillar proposal
 for its successor, and the means to define other models, compare them and cost them, all
 from dated parameters with provenance. Start with :func:`allocate` (one structure) or
-:func:`allocate_frame` (a DataFrame of many); :class:`Model` and :func:`rule` to define a
+:func:`allocate_frame` (a DataFrame of many); :func:`portfolio` validates structures once
+(a DataFrame or a file) for every analysis; :class:`Model` and :func:`rule` to define a
 model of your own.
 """
 
@@ -12,7 +13,7 @@ from typing import Final
 from secpa_model.analysis.budget import BudgetProjection, project_budget
 from secpa_model.analysis.calibration import Calibration, calibrate
 from secpa_model.analysis.cohort import CohortProjection, opening_schedule, project_cohort
-from secpa_model.analysis.comparison import Comparison, ReportedSweep, compare, sweep, sweep_grid
+from secpa_model.analysis.comparison import Comparison, compare, sweep, sweep_grid
 from secpa_model.analysis.indexation import Indexation
 from secpa_model.analysis.model_comparison import ModelComparison, compare_models
 from secpa_model.analysis.outputs import Output
@@ -35,13 +36,8 @@ from secpa_model.engine.allocation import Allocation, Line, SpendingCheck
 from secpa_model.engine.records import Reason
 from secpa_model.engine.trace import TRACE_FORMAT, TRACE_VERSION, Trace
 from secpa_model.io.files import read_allocations, read_structures, write_allocations
-from secpa_model.io.frames import (
-    PreparedFrame,
-    ReportedAllocation,
-    add_euro_columns,
-    allocate_frame,
-    prepare_frame,
-)
+from secpa_model.io.frames import add_euro_columns
+from secpa_model.io.portfolio import Portfolio, allocate_frame, portfolio
 from secpa_model.io.schemas import json_schema
 from secpa_model.io.structures import structures_from_frame
 from secpa_model.model.eligibility import Condition
@@ -94,11 +90,9 @@ __all__ = [
     "ParameterSpec",
     "Parameters",
     "Period",
-    "PreparedFrame",
+    "Portfolio",
     "Problem",
     "Reason",
-    "ReportedAllocation",
-    "ReportedSweep",
     "Rounding",
     "Rule",
     "RuleInputs",
@@ -128,7 +122,7 @@ __all__ = [
     "load_parameters",
     "load_targets",
     "opening_schedule",
-    "prepare_frame",
+    "portfolio",
     "project_budget",
     "project_cohort",
     "public_targets",

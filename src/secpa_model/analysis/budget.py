@@ -30,8 +30,7 @@ from secpa_model.core.periods import (
     overlap_days,
     split_period,
 )
-from secpa_model.io.frames import allocate_validated, row_windows
-from secpa_model.io.validation import ValidatedFrame, problems_error, validate_frame
+from secpa_model.io.portfolio import Portfolio, as_portfolio
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
 from secpa_model.model.structure import StructureBase
@@ -125,65 +124,54 @@ class BudgetProjection(NamedTuple):
 
 
 def project_budget(
-    portfolio: pd.DataFrame | Sequence[StructureBase],
+    structures: Portfolio | pd.DataFrame | Sequence[StructureBase],
     periods: PeriodLike | Sequence[PeriodLike] | Mapping[str, PeriodLike] | None,
     parameters: Parameters | Scenario | None = None,
     envelope: Decimal | int | str | Mapping[str, Decimal | int | str] | None = None,
     *,
-    model: Model | str | None = None,
-    allow_duplicates: bool = False,
     freq: Frequency = "month",
-    errors: Literal["raise", "report"] = "raise",
 ) -> BudgetProjection:
-    """Project the budget of ``portfolio`` over ``periods``, per calendar year, per period
+    """Project the budget of ``structures`` over ``periods``, per calendar year, per period
     and per month, quarter or year (``freq``), against ``envelope``.
 
-    ``portfolio``: one row per structure (with entry and exit dates), or a structure-year
-    table (a ``year`` column; a row counts on the days of its year only), as a DataFrame
-    or a list of Structure. ``periods``: one period, a list (labelled by ``str(period)``),
+    ``structures``: one row per structure (with entry and exit dates), or a structure-year
+    table (a ``year`` column; a row counts on the days of its year only), as a
+    :class:`~secpa_model.Portfolio`, or as a DataFrame or a list of the experimentation's
+    ``Structure`` (validated for it). ``periods``: one period, a list (labelled by ``str(period)``),
     or a mapping ``label -> period``; None with a ``year`` column: the years of the table,
     1 January of the first to 31 December of the last. ``envelope``: euros, either one
     amount (only with one period) or a mapping ``label -> euros`` (periods without an
     envelope get empty envelope columns). ``parameters``: a Parameters or a
-    :class:`~secpa_model.Scenario` of ``model`` (default: its reference values); ``model``:
-    default the experimentation.
+    :class:`~secpa_model.Scenario` of the portfolio's model (default: its reference values).
 
-    ``errors="raise"`` (default): an invalid portfolio raises
-    :class:`~secpa_model.InputError` (as :func:`allocate_frame` does), nothing is
-    projected. ``errors="report"``: the valid rows are projected and the others returned in
-    ``errors``. Rows that repeat an id (and year) are invalid unless ``allow_duplicates``.
+    An invalid portfolio raises :class:`~secpa_model.InputError` (as
+    :func:`~secpa_model.allocate_frame` does), nothing is projected; with
+    :meth:`~secpa_model.Portfolio.valid` the valid rows are projected and the problems of
+    the others are in ``errors``.
     """
-    if errors not in ("raise", "report"):
-        raise ValueError(f"errors must be 'raise' or 'report', got {errors!r}")
     if freq not in FREQUENCIES:
         raise ValueError(f"freq must be one of {', '.join(FREQUENCIES)}, got {freq!r}")
-    frame = _as_frame(portfolio)
-    resolved = resolve_model(model)
+    checked = as_portfolio(_as_frame(structures)).check()
+    resolved = checked.model
     params = (
         as_parameters(parameters, resolved)
         if parameters is not None
         else resolved.reference_parameters()
     )
-    checked = validate_frame(frame, resolved, allow_duplicates=allow_duplicates)
     problems = checked.problems
-    if len(problems) and errors == "raise":
-        raise problems_error(problems)
-    if len(problems):  # validated again without the invalid rows: only valid ones remain
-        frame = frame.iloc[np.flatnonzero(checked.valid)]
-        checked = validate_frame(frame, resolved, allow_duplicates=allow_duplicates)
     labelled = _labelled(periods, checked)
     envelopes = _envelopes(envelope, labelled)
-    portfolio_ = _Portfolio(resolved, checked, frame.index, params)
+    budget = _Budget(checked, params)
 
     span = Period(min(p.start for p in labelled.values()), max(p.end for p in labelled.values()))
     steps = {label: calendar_steps(period, freq) for label, period in labelled.items()}
     _check_size(span, sum(len(found) for found in steps.values()), freq)
     by_year = pd.DataFrame(
-        [portfolio_.row(str(piece.start.year), piece) for piece in split_period(span)],
+        [budget.row(str(piece.start.year), piece) for piece in split_period(span)],
         columns=list(budget_columns(resolved)),
     )
     by_period = pd.DataFrame(
-        [portfolio_.row(label, period) for label, period in labelled.items()],
+        [budget.row(label, period) for label, period in labelled.items()],
         columns=list(budget_columns(resolved)),
     )
     by_period = _with_envelopes(by_period, envelopes)
@@ -191,7 +179,7 @@ def project_budget(
         [
             step
             for label, period in labelled.items()
-            for step in portfolio_.steps(label, period, steps[label], envelopes.get(label))
+            for step in budget.steps(label, period, steps[label], envelopes.get(label))
         ],
         columns=list(timeline_columns(resolved)),
     )
@@ -200,32 +188,29 @@ def project_budget(
     return BudgetProjection(by_year, by_period, params, resolved, timeline, problems)
 
 
-class _Portfolio:
-    """A validated portfolio (valid rows only) and the parameters it is projected with."""
+class _Budget:
+    """A portfolio and the parameters it is projected with."""
 
-    def __init__(
-        self, model: Model, validated: ValidatedFrame, index: pd.Index, params: Parameters
-    ) -> None:
-        self.model = model
-        self.validated = validated
-        self.index = index
+    def __init__(self, portfolio: Portfolio, params: Parameters) -> None:
+        self.portfolio = portfolio
+        self.model = portfolio.model
         self.params = params
 
     def lines(self, period: Period) -> list[int]:
         """The portfolio's total per line over ``period`` (cents), then the total."""
-        result = allocate_validated(self.model, self.validated, period, self.params, self.index)
+        result = self.portfolio.allocate_lines(period, self.params)
         keys = [f"{key}_cents" for key in self.model.line_keys]
         return [exact_sum(result[column]) for column in [*keys, "total_cents"]]
 
     def presence(self, period: Period) -> tuple[int, float]:
         """The structures paid for at least one day of ``period`` (distinct ids) and the
         structure-years (each row's days in ``period`` over its year's days, summed)."""
-        starts, ends = row_windows(self.model, self.validated, period)
+        starts, ends, _ = self.portfolio.windows(period)
         days = np.zeros(len(starts), dtype=np.float64)
         for piece in split_period(period):
             days += overlap_days(piece, starts, ends) / days_in_year(piece.start.year)
         present = overlap_days(period, starts, ends) > 0
-        structures = int(self.validated.ids[present].nunique()) if present.any() else 0
+        structures = int(self.portfolio.ids[present].nunique()) if present.any() else 0
         return structures, float(days.sum())
 
     def row(self, label: str, period: Period) -> dict[str, Any]:
@@ -301,21 +286,23 @@ def _consumption(cumulative: int, envelope: int | None) -> dict[str, Any]:
     }
 
 
-def _as_frame(portfolio: pd.DataFrame | Sequence[StructureBase]) -> pd.DataFrame:
-    if isinstance(portfolio, pd.DataFrame):
-        return portfolio
-    structures = list(portfolio)
-    if not all(isinstance(s, StructureBase) for s in structures):
-        raise InputError("portfolio must be a DataFrame or a list of Structure")
-    return pd.DataFrame([s.inputs() for s in structures])
+def _as_frame(
+    structures: Portfolio | pd.DataFrame | Sequence[StructureBase],
+) -> Portfolio | pd.DataFrame:
+    if isinstance(structures, Portfolio | pd.DataFrame):
+        return structures
+    listed = list(structures)
+    if not all(isinstance(s, StructureBase) for s in listed):
+        raise InputError("structures must be a Portfolio, a DataFrame or a list of Structure")
+    return pd.DataFrame([s.inputs() for s in listed])
 
 
 def _labelled(
     periods: PeriodLike | Sequence[PeriodLike] | Mapping[str, PeriodLike] | None,
-    validated: ValidatedFrame,
+    portfolio: Portfolio,
 ) -> dict[str, Period]:
     if periods is None:
-        years = validated.years
+        years = portfolio.years
         if years is None:
             raise InputError("give the periods to project (or a 'year' column: its years)")
         if len(years) == 0:

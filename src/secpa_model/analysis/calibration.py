@@ -38,13 +38,20 @@ from secpa_model.analysis.free_parameters import (
     rounded_value,
     with_free_values,
 )
-from secpa_model.analysis.outputs import Output, PortfolioEvaluator
+from secpa_model.analysis.outputs import (
+    Output,
+    one_row_per_structure,
+    output_cents,
+    per_structure,
+    structure_years,
+)
 from secpa_model.analysis.scenarios import Scenario
 from secpa_model.analysis.targets import BUDGET_COLUMN, Target, check_frame
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import cents_to_euros
 from secpa_model.engine.parameters import parameters_for
 from secpa_model.io.output import atomic_path
+from secpa_model.io.portfolio import portfolio
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters, Source
 from secpa_model.model.parameters.writer import parameters_to_toml
@@ -279,10 +286,12 @@ def _evaluator(
     """The target with the function giving the model's value of it (euros or a fraction)."""
     output = Output(target.period)
     if target.measure == "structure_annual":
-        one = PortfolioEvaluator(_reference_row(target, frame, model), model)
-        return target, lambda params: one.cents(params, output) / 100
-    evaluator = PortfolioEvaluator(frame, model, allow_duplicates=allow_duplicates)
-    participation = evaluator.structure_years(target.period)
+        one = one_row_per_structure(portfolio(_reference_row(target, frame, model), model=model))
+        return target, lambda params: output_cents(one, params, output) / 100
+    structures = one_row_per_structure(
+        portfolio(frame, model=model, allow_duplicates=allow_duplicates)
+    )
+    participation = structure_years(structures, target.period)
     taking_part = participation > 0
     if target.participating is not None and int(taking_part.sum()) != target.participating:
         raise InputError(
@@ -290,7 +299,7 @@ def _evaluator(
             f"in {target.period}, the frame has {int(taking_part.sum())}"
         )
     if target.measure == "portfolio_total":
-        return target, lambda params: evaluator.cents(params, output) / 100
+        return target, lambda params: output_cents(structures, params, output) / 100
     budget = pd.to_numeric(frame[BUDGET_COLUMN], errors="coerce").to_numpy(dtype=np.float64)
     bad = taking_part & ~(np.isfinite(budget) & (budget > 0))
     if bad.any():
@@ -298,7 +307,7 @@ def _evaluator(
         raise InputError(f"{BUDGET_COLUMN}: rows {rows} have no positive annual budget")
 
     def share(params: Parameters) -> float:
-        cents = evaluator.per_structure(params, output)[taking_part]
+        cents = per_structure(structures, params, output)[taking_part]
         return float(np.mean(cents / 100 / (budget[taking_part] * participation[taking_part])))
 
     return target, share

@@ -41,12 +41,13 @@ from secpa_model.analysis.free_parameters import (
     with_free_values,
 )
 from secpa_model.analysis.indexation import Indexation
-from secpa_model.analysis.outputs import Output, PortfolioEvaluator
+from secpa_model.analysis.outputs import Output, one_row_per_structure, output_cents
 from secpa_model.analysis.scenarios import Scenario
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import CENT, cents_to_euros
 from secpa_model.core.periods import Period
 from secpa_model.engine.parameters import parameters_for
+from secpa_model.io.portfolio import Portfolio, portfolio
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters, Source
 from secpa_model.models import resolve_model
@@ -200,7 +201,8 @@ def project_cohort(
     if indexation is not None:
         params = indexation.apply(params, date(years[-1], 12, 31))
     span = Period(date(years[0], 1, 1), date(years[-1], 12, 31))
-    budget = project_budget(frame, span, params, model=resolved)
+    structures = one_row_per_structure(portfolio(frame, model=resolved))
+    budget = project_budget(structures, span, params)
     by_year = budget.by_year
     keys = [f"{key}_cents" for key in resolved.line_keys]
     rows = []
@@ -228,7 +230,7 @@ def project_cohort(
     if not draws:
         return CohortProjection(table, total, frame, params, counts)
     base = parameters_for(resolved, parameters)
-    drawn = _draws(frame, resolved, base, indexation, years, uncertain, bounds, draws, seed)
+    drawn = _draws(structures, base, indexation, years, uncertain, bounds, draws, seed)
     by_draw = drawn.pivot(index="draw", columns="year", values="total_cents")
     for name, values in _statistics(by_draw.to_numpy(dtype=np.float64)).items():
         table[name] = pd.Series(values, index=table.index, dtype=object)
@@ -238,8 +240,7 @@ def project_cohort(
 
 
 def _draws(
-    frame: pd.DataFrame,
-    model: Model,
+    structures: Portfolio,
     base: Parameters,
     indexation: Indexation | None,
     years: Sequence[int],
@@ -251,7 +252,6 @@ def _draws(
     """Every draw's total per year (cents) with the drawn values."""
     free = free_parameters(base, uncertain, bounds)
     values = draw_values(free, draws, seed)
-    evaluator = PortfolioEvaluator(frame, model)
     outputs = [Output(Period.year(year)) for year in years]
     last = date(years[-1], 12, 31)
     rows = []
@@ -261,7 +261,7 @@ def _draws(
             params = indexation.apply(params, last)
         drawn = {item.path: float(v) for item, v in zip(free, row, strict=True)}
         for year, output in zip(years, outputs, strict=True):
-            cents = evaluator.cents(params, output)
+            cents = output_cents(structures, params, output)
             rows.append({"draw": number, "year": year, "total_cents": cents, **drawn})
     return pd.DataFrame(rows)
 

@@ -1,6 +1,6 @@
 """Compare parameter sets over a portfolio, and sweep one or two parameters.
 
-Everything here validates the frame once (:class:`~secpa_model.PreparedFrame`) and allocates
+Everything here validates the structures once (:class:`~secpa_model.Portfolio`) and allocates
 it with the one engine once per parameter set; amounts stay integer cents, with exact
 :class:`~decimal.Decimal` euros beside them.
 """
@@ -8,7 +8,7 @@ it with the one engine once per parameter set; amounts stay integer cents, with 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Final, Literal, NamedTuple, overload
+from typing import Any, Final, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -18,10 +18,9 @@ from secpa_model.analysis.views import comparison_html
 from secpa_model.core.errors import ParameterError
 from secpa_model.core.money import cents_to_euros, exact_sum
 from secpa_model.core.periods import Period, PeriodLike
-from secpa_model.io.frames import prepare_frame
+from secpa_model.io.portfolio import Portfolio, as_portfolio
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
-from secpa_model.models import resolve_model
 
 TOTAL_LINE: Final = "total"
 """The ``line`` label of the sum of a model's lines."""
@@ -79,26 +78,24 @@ def _label(item: Parameters | Scenario) -> str:
 
 
 def compare(
-    frame: pd.DataFrame,
+    structures: Portfolio | pd.DataFrame,
     period: PeriodLike | None,
     baseline: Parameters | Scenario,
     *scenarios: Parameters | Scenario,
-    model: Model | str | None = None,
-    allow_duplicates: bool = False,
-    errors: Literal["raise", "report"] = "raise",
 ) -> Comparison:
-    """Allocate ``frame`` over ``period`` under the baseline and each scenario, and compare.
+    """Allocate ``structures`` (a :class:`~secpa_model.Portfolio`, or a DataFrame for the
+    experimentation) over ``period`` under the baseline and each scenario, and compare.
 
     ``baseline`` and each scenario are a :class:`~secpa_model.model.parameters.Parameters` or a
     :class:`~secpa_model.Scenario` (applied to its own base); they are labelled by name,
-    and names must be distinct; all are parameters of ``model`` (default: the
-    experimentation). Invalid frames behave as in :func:`allocate_frame`:
-    ``errors="raise"`` raises :class:`~secpa_model.InputError`; ``errors="report"``
-    compares the valid rows and returns the others in ``Comparison.errors``. Rows that
-    repeat an id are invalid unless ``allow_duplicates`` (as in :func:`allocate_frame`).
+    and names must be distinct; all are parameters of the portfolio's model. Invalid rows
+    behave as in :func:`~secpa_model.allocate_frame`: refused, or with
+    :meth:`~secpa_model.Portfolio.valid` the valid rows compared and the problems of the
+    others in ``Comparison.errors``.
     """
     items = [baseline, *scenarios]
-    resolved = resolve_model(model)
+    prepared = as_portfolio(structures)
+    resolved = prepared.model
     applied = [as_parameters(item, resolved) for item in items]  # a TypeError names a bad one
     labels = [_label(item) for item in items]
     duplicated = sorted({label for label in labels if labels.count(label) > 1})
@@ -107,10 +104,7 @@ def compare(
             f"scenario names must be distinct to compare them; repeated: {', '.join(duplicated)}"
         )
     parameters = dict(zip(labels, applied, strict=True))
-    # the frame validated once, allocated under each parameter set
-    prepared = prepare_frame(
-        frame, period, model=resolved, allow_duplicates=allow_duplicates, errors=errors
-    )
+    # the structures validated once, allocated under each parameter set
     problems = prepared.problems
     results = {label: prepared.allocate(period, params) for label, params in parameters.items()}
 
@@ -205,54 +199,13 @@ def _base(base: Parameters | Scenario | None, model: Model) -> Parameters:
     return as_parameters(base, model)
 
 
-class ReportedSweep(NamedTuple):
-    """What :func:`sweep` and :func:`sweep_grid` return with ``errors="report"``: the table
-    over the valid rows, and one row per problem of the invalid ones (as
-    :class:`~secpa_model.ReportedAllocation`)."""
-
-    table: pd.DataFrame
-    errors: pd.DataFrame
-
-
-@overload
 def sweep(
-    frame: pd.DataFrame,
+    structures: Portfolio | pd.DataFrame,
     period: PeriodLike | None,
     path: str,
     values: Iterable[Any],
     base: Parameters | Scenario | None = None,
-    *,
-    model: Model | str | None = None,
-    allow_duplicates: bool = False,
-    errors: Literal["raise"] = "raise",
-) -> pd.DataFrame: ...
-
-
-@overload
-def sweep(
-    frame: pd.DataFrame,
-    period: PeriodLike | None,
-    path: str,
-    values: Iterable[Any],
-    base: Parameters | Scenario | None = None,
-    *,
-    model: Model | str | None = None,
-    allow_duplicates: bool = False,
-    errors: Literal["report"],
-) -> ReportedSweep: ...
-
-
-def sweep(
-    frame: pd.DataFrame,
-    period: PeriodLike | None,
-    path: str,
-    values: Iterable[Any],
-    base: Parameters | Scenario | None = None,
-    *,
-    model: Model | str | None = None,
-    allow_duplicates: bool = False,
-    errors: Literal["raise", "report"] = "raise",
-) -> pd.DataFrame | ReportedSweep:
+) -> pd.DataFrame:
     """The portfolio totals for each value of one parameter.
 
     Each value is an override of ``path`` (any form :class:`~secpa_model.Scenario` accepts:
@@ -262,109 +215,53 @@ def sweep(
 
     Returns one row per value: ``value`` (as given), the total per line and overall in
     int64 cents, ``total_eur`` (Decimal), ``eligible_structures`` and ``difference_cents``
-    (to the total under ``base``). Invalid frames behave as in :func:`allocate_frame`:
-    ``errors="raise"`` raises :class:`~secpa_model.InputError`, ``errors="report"``
-    returns :class:`ReportedSweep` (totals over the valid rows, and the problems).
+    (to the total under ``base``). ``structures``: a :class:`~secpa_model.Portfolio`, or a
+    DataFrame for the experimentation; invalid rows are refused, or left out with
+    :meth:`~secpa_model.Portfolio.valid` (the portfolio lists their problems).
     ``table.attrs`` records the ``path`` swept and the ``period`` (text; empty for each
     row's year), which :func:`~secpa_model.presentation.plots.plot_sweep` uses.
     """
     values = list(values)
     labels = [{"value": value} for value in values]
-    table, problems = _sweep_table(
-        frame,
-        period,
-        [{path: value} for value in values],
-        labels,
-        base,
-        model,
-        errors,
-        allow_duplicates,
-    )
+    table = _sweep_table(structures, period, [{path: value} for value in values], labels, base)
     table.attrs["path"] = path
     table.attrs["period"] = str(Period.parse(period)) if period is not None else ""
-    return ReportedSweep(table, problems) if errors == "report" else table
+    return table
 
 
-@overload
 def sweep_grid(
-    frame: pd.DataFrame,
+    structures: Portfolio | pd.DataFrame,
     period: PeriodLike | None,
     first: tuple[str, Sequence[Any]],
     second: tuple[str, Sequence[Any]],
     base: Parameters | Scenario | None = None,
-    *,
-    model: Model | str | None = None,
-    allow_duplicates: bool = False,
-    errors: Literal["raise"] = "raise",
-) -> pd.DataFrame: ...
-
-
-@overload
-def sweep_grid(
-    frame: pd.DataFrame,
-    period: PeriodLike | None,
-    first: tuple[str, Sequence[Any]],
-    second: tuple[str, Sequence[Any]],
-    base: Parameters | Scenario | None = None,
-    *,
-    model: Model | str | None = None,
-    allow_duplicates: bool = False,
-    errors: Literal["report"],
-) -> ReportedSweep: ...
-
-
-def sweep_grid(
-    frame: pd.DataFrame,
-    period: PeriodLike | None,
-    first: tuple[str, Sequence[Any]],
-    second: tuple[str, Sequence[Any]],
-    base: Parameters | Scenario | None = None,
-    *,
-    model: Model | str | None = None,
-    allow_duplicates: bool = False,
-    errors: Literal["raise", "report"] = "raise",
-) -> pd.DataFrame | ReportedSweep:
+) -> pd.DataFrame:
     """The portfolio totals over a two-parameter grid: ``first = (path, values)`` and
     ``second = (path, values)``. One row per pair (columns named after the two paths), with
     the same total columns as :func:`sweep` (``difference_cents`` to ``base``). Pivot it
     for a table: ``grid.pivot(index=path1, columns=path2, values="total_cents")``.
-    ``errors`` as in :func:`sweep`."""
+    ``structures`` as in :func:`sweep`."""
     (path_x, values_x), (path_y, values_y) = first, second
     if path_x == path_y:
         raise ValueError(f"a grid needs two different parameters, got {path_x!r} twice")
     pairs = [(x, y) for x in values_x for y in values_y]
-    table, problems = _sweep_table(
-        frame,
-        period,
-        [{path_x: x, path_y: y} for x, y in pairs],
-        [{path_x: x, path_y: y} for x, y in pairs],
-        base,
-        model,
-        errors,
-        allow_duplicates,
-    )
-    return ReportedSweep(table, problems) if errors == "report" else table
+    grid = [{path_x: x, path_y: y} for x, y in pairs]
+    return _sweep_table(structures, period, grid, grid, base)
 
 
 def _sweep_table(
-    frame: pd.DataFrame,
+    structures: Portfolio | pd.DataFrame,
     period: PeriodLike | None,
     overrides: list[dict[str, Any]],
     labels: list[dict[str, Any]],
     base: Parameters | Scenario | None,
-    model: Model | str | None,
-    errors: Literal["raise", "report"],
-    allow_duplicates: bool,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> pd.DataFrame:
     """One row per override set (its ``labels``, then the totals), every set validated
-    before any is computed, and the problems of the invalid rows."""
-    resolved = resolve_model(model)
+    before any is computed."""
+    prepared = as_portfolio(structures)
+    resolved = prepared.model
     params = _base(base, resolved)
     scenarios = _scenarios(params, overrides)
-    prepared = prepare_frame(
-        frame, period, model=resolved, allow_duplicates=allow_duplicates, errors=errors
-    )
-    problems = prepared.problems
 
     def allocated(values: Parameters) -> pd.DataFrame:
         return prepared.allocate(period, values)
@@ -377,7 +274,7 @@ def _sweep_table(
     table = pd.DataFrame(rows)
     table["difference_cents"] = table["total_cents"] - base_total
     table.attrs["base"] = params.name
-    return table, problems
+    return table
 
 
 def _scenarios(params: Parameters, overrides: list[dict[str, Any]]) -> list[Scenario]:

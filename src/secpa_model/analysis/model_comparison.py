@@ -17,7 +17,8 @@ from secpa_model.analysis.scenarios import Scenario, as_parameters
 from secpa_model.analysis.views import model_comparison_html
 from secpa_model.core.money import cents_to_euros, exact_sum
 from secpa_model.core.periods import Period, PeriodLike
-from secpa_model.io.frames import ERROR_COLUMNS, allocate_frame
+from secpa_model.io.portfolio import portfolio
+from secpa_model.io.validation import ERROR_COLUMNS, problems_error
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
 from secpa_model.models import resolve_model
@@ -104,30 +105,17 @@ def compare_models(
         else model.reference_parameters()
         for model in resolved
     }
-    problems = [
-        allocate_frame(
-            frame,
-            period,
-            params[m.name],
-            model=m,
-            errors="report",
-            allow_duplicates=allow_duplicates,
-        ).errors
-        for m in resolved
-    ]
-    found = [p for p in problems if len(p)]
+    if errors not in ("raise", "report"):
+        raise ValueError(f"errors must be 'raise' or 'report', got {errors!r}")
+    checked = [portfolio(frame, model=m, allow_duplicates=allow_duplicates) for m in resolved]
+    found = [p.problems for p in checked if len(p.problems)]
     if errors == "raise" and found:
-        from secpa_model.io.validation import problems_error
-
         raise problems_error(pd.concat(found, ignore_index=True))
-    invalid = set().union(*(set(p["row"]) for p in found)) if found else set()
-    valid = frame[~frame.index.isin(list(invalid))] if invalid else frame
-    results = {
-        m.name: allocate_frame(
-            valid, period, params[m.name], model=m, allow_duplicates=allow_duplicates
-        )
-        for m in resolved
-    }
+    if found:  # the rows valid under every model, validated again for each
+        invalid = set().union(*(set(p["row"]) for p in found))
+        valid = frame[~frame.index.isin(list(invalid))]
+        checked = [portfolio(valid, model=m, allow_duplicates=allow_duplicates) for m in resolved]
+    results = {p.model.name: p.allocate(period, params[p.model.name]) for p in checked}
     errors_frame = (
         pd.concat(found, ignore_index=True).drop_duplicates(ignore_index=True)
         if found

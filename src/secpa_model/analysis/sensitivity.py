@@ -33,15 +33,14 @@ from secpa_model.analysis.free_parameters import (
     FreeParameter,
     free_parameters,
 )
-from secpa_model.analysis.outputs import TOTAL, Output, PortfolioEvaluator
+from secpa_model.analysis.outputs import TOTAL, Output, one_row_per_structure, output_cents
 from secpa_model.analysis.scenarios import Scenario
 from secpa_model.analysis.simulation import simulate
 from secpa_model.core.errors import InputError
 from secpa_model.core.periods import PeriodLike
 from secpa_model.engine.parameters import parameters_for
-from secpa_model.model.model import Model
+from secpa_model.io.portfolio import Portfolio, as_portfolio
 from secpa_model.model.parameters import Parameters
-from secpa_model.models import resolve_model
 
 Progress = Callable[[int, int], None]
 """Called with (evaluations done, evaluations in all) during a long run."""
@@ -83,22 +82,22 @@ class Sensitivity:
 
 
 def sensitivity(
-    frame: pd.DataFrame,
+    structures: Portfolio | pd.DataFrame,
     output: Output | PeriodLike,
     free: Sequence[str] | None = None,
     *,
-    model: Model | str | None = None,
     parameters: Parameters | Scenario | None = None,
     bounds: Bounds | None = None,
     method: str = "both",
     samples: int = 256,
     seed: int = 0,
     confidence: float = 0.95,
-    allow_duplicates: bool = False,
     progress: Progress | None = None,
 ) -> Sensitivity:
     """The sensitivity of ``output`` (an :class:`Output`, or a period: the total over it)
-    of ``frame`` to the ``free`` assumption values (see the module docstring); default:
+    of ``structures`` (a :class:`~secpa_model.Portfolio` of one row per structure, or a
+    DataFrame for the experimentation) to the ``free`` assumption values (see the module
+    docstring); default:
     every parameter whose value carries a plausible range, varied over it with its
     distribution.
 
@@ -115,12 +114,12 @@ def sensitivity(
         raise InputError(f"samples must be a power of 2 (Sobol sequences), got {samples}")
     if not 0 < confidence < 1:
         raise InputError(f"confidence must be between 0 and 1, got {confidence!r}")
-    resolved = resolve_model(model)
+    chosen_structures = one_row_per_structure(as_portfolio(structures))
+    resolved = chosen_structures.model
     measured = output if isinstance(output, Output) else Output(output)
     measured.check(resolved)
     base = parameters_for(resolved, parameters)
     chosen = free_parameters(base, free, bounds)
-    evaluator = PortfolioEvaluator(frame, resolved, allow_duplicates=allow_duplicates)
     do_oat, do_sobol = method in ("oat", "both"), method in ("sobol", "both")
     if do_sobol:
         _salib()  # the optional extra is checked before any run, not after the tornado
@@ -132,19 +131,17 @@ def sensitivity(
     def run(values: NDArray[np.float64]) -> NDArray[np.float64]:
         # every parameter set of the batch in one vectorised pass of the engine
         drawn = simulate(
-            frame,
+            chosen_structures,
             measured.period,
             base,
-            model=resolved,
             draws=len(values),
             distributions={item.path: values[:, j] for j, item in enumerate(chosen)},
             keep="totals",
-            allow_duplicates=allow_duplicates,
         )
         counter.add(len(values))
         return drawn.line_totals_cents[:, column].astype(np.float64)
 
-    base_cents = evaluator.cents(base, measured)
+    base_cents = output_cents(chosen_structures, base, measured)
     tornado = _tornado(chosen, run) if do_oat else None
     sobol = _sobol(chosen, run, samples, seed, confidence) if do_sobol else None
     return Sensitivity(measured, base_cents, tornado, sobol, samples, counter.done, base)

@@ -29,12 +29,10 @@ from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.core.safe_text import shown
 from secpa_model.engine.compute import compute
 from secpa_model.engine.parameters import parameters_for
-from secpa_model.io.frames import _row_windows
-from secpa_model.io.validation import describe_problems, validate_frame
+from secpa_model.io.portfolio import Portfolio, as_portfolio
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters, ParameterSnapshot
 from secpa_model.model.structure import Columns
-from secpa_model.models import resolve_model
 
 ROWS_PER_CHUNK: Final = 1 << 15
 """The default size of a chunk: about 262 000 rows (structures × draws) computed at once,
@@ -180,11 +178,10 @@ class _ChunkResult:
 
 
 def simulate(
-    frame: pd.DataFrame,
+    structures: Portfolio | pd.DataFrame,
     period: PeriodLike,
     parameters: Any = None,
     *,
-    model: Model | str | None = None,
     draws: int = 1000,
     seed: int = 0,
     distributions: Mapping[str, Any] | None = None,
@@ -192,16 +189,16 @@ def simulate(
     envelope: Any = None,
     chunk_size: int | None = None,
     keep: Keep = "structures",
-    allow_duplicates: bool = False,
     client: Any = None,
     progress: Progress | None = None,
 ) -> Simulation:
-    """Allocate ``frame`` over ``period`` under ``draws`` parameter sets drawn from the
+    """Allocate ``structures`` (a :class:`~secpa_model.Portfolio`, or a DataFrame for the
+    experimentation) over ``period`` under ``draws`` parameter sets drawn from the
     assumptions' ranges (Monte Carlo), all draws of a chunk in one pass of the engine.
 
     ``parameters``: the parameter set (or :class:`~secpa_model.Scenario`) whose values
-    and ranges are used (default: the model's reference values); ``model``: a model or its
-    name. ``distributions``: None draws every value that has a range in the parameter set;
+    and ranges are used (default: the model's reference values). ``distributions``: None
+    draws every value that has a range in the parameter set;
     a mapping varies exactly its paths, each from a distribution with a quantile function
     (a frozen ``scipy.stats`` distribution: ``{"participatory_activities.cost_per_etp":
     scipy.stats.uniform(40_000, 10_000)}``), an array of ``draws`` samples, or ``"range"``
@@ -220,33 +217,32 @@ def simulate(
     ``prob_exceed`` in the summary. ``progress(done, total)`` is called after each chunk.
 
     Invalid rows raise :class:`~secpa_model.InputError` as in
-    :func:`~secpa_model.allocate_frame`.
+    :func:`~secpa_model.allocate_frame` (the valid ones are drawn with
+    :meth:`~secpa_model.Portfolio.valid`).
     """
     if keep not in ("structures", "totals"):
         raise ValueError(f"keep must be 'structures' or 'totals', got {keep!r}")
-    resolved = resolve_model(model)
+    chosen = as_portfolio(structures)
+    resolved = chosen.model
     span = Period.parse(period)
     params = parameters_for(resolved, parameters)
-    validated = validate_frame(frame, resolved, allow_duplicates=allow_duplicates)
-    if len(validated.problems):
-        raise InputError(describe_problems(validated.problems))
-    columns = validated.columns
-    starts, ends, span = _row_windows(resolved, columns, validated.years, span)
-    structures = columns.size
-    if structures == 0:
+    columns = chosen.check().columns
+    starts, ends, span = chosen.windows(span)
+    count = columns.size
+    if count == 0:
         raise InputError("the frame has no structure to simulate")
     plan = plan_draws(
         resolved,
         params,
         (span.start, span.end),
         draws,
-        structures,
+        count,
         seed,
         distributions,
         inputs,
     )
     envelopes = _envelopes(envelope, resolved.line_keys)
-    size = _chunk_size(chunk_size, structures)
+    size = _chunk_size(chunk_size, count)
     job = _Job(resolved, columns, starts, ends, span, params, plan)
     bounds = [(start, min(start + size, draws)) for start in range(0, draws, size)]
     keep_structures = keep == "structures"
@@ -265,7 +261,7 @@ def simulate(
         model=resolved,
         period=span,
         seed=seed,
-        structure_ids=tuple(validated.ids.tolist()),
+        structure_ids=tuple(chosen.ids.tolist()),
         line_keys=resolved.line_keys,
         line_totals_cents=totals,
         cents=cents,

@@ -19,12 +19,13 @@ import pandas as pd
 
 from secpa_model.core.money import cents_to_euros, exact_sum
 from secpa_model.core.periods import PeriodLike
-from secpa_model.io.frames import Keep, ReportedAllocation, allocate_frame, allocate_reported
+from secpa_model.io.frames import Keep
+from secpa_model.io.portfolio import portfolio
 from secpa_model.io.validation import ERROR_COLUMNS, duplicate_problems, problems_error
 from secpa_model.model.model import Model
 from secpa_model.models import resolve_model
 
-__all__ = ["CHUNK_ROWS", "BatchSummary", "allocate_in_chunks", "summarise"]
+__all__ = ["CHUNK_ROWS", "BatchSummary", "ReportedAllocation", "allocate_in_chunks", "summarise"]
 
 CHUNK_ROWS: Final = 50_000
 """Rows per chunk: frames longer than this are allocated chunk by chunk, with progress."""
@@ -34,6 +35,15 @@ Progress = Callable[[int, int], None]
 
 ChunkConsumer = Callable[[pd.DataFrame], None]
 """A callback given each chunk's allocations (its valid rows), in row order."""
+
+
+class ReportedAllocation(NamedTuple):
+    """What :func:`allocate_in_chunks` returns: the allocations of the valid rows and one
+    row per problem of the invalid ones (:data:`ERROR_COLUMNS`). Every input row is in one
+    or the other."""
+
+    allocations: pd.DataFrame
+    errors: pd.DataFrame
 
 
 class BatchSummary(NamedTuple):
@@ -82,15 +92,9 @@ def allocate_in_chunks(
         raise ValueError(f"chunk_rows must be at least 1, got {chunk_rows}")
     total = len(frame)
     if total <= chunk_rows:
-        whole = allocate_reported(
-            frame,
-            period,
-            parameters,
-            model=model,
-            allow_duplicates=allow_duplicates,
-            errors=errors,
-            keep=keep,
-        )
+        checked = portfolio(frame, model=model, keep=keep, allow_duplicates=allow_duplicates)
+        _raise_if(errors, checked.problems)
+        whole = ReportedAllocation(checked.valid().allocate(period, parameters), checked.problems)
         if on_chunk is not None:
             on_chunk(whole.allocations)
         return whole
@@ -101,21 +105,13 @@ def allocate_in_chunks(
     repeated_rows = list(repeated["row"]) if repeated is not None else []
     for start in range(0, total, chunk_rows):
         chunk = frame.iloc[start : start + chunk_rows]
-        reported = allocate_frame(
-            chunk,
-            period,
-            parameters,
-            model=model,
-            allow_duplicates=True,
-            errors="report",
-            keep=keep,
-        )
-        done = reported.allocations
+        piece = portfolio(chunk, model=model, keep=keep, allow_duplicates=True).valid()
+        done = piece.allocate(period, parameters)
         if repeated_rows:
             done = done[~done.index.isin(repeated_rows)]
         allocations.append(done)
-        if len(reported.errors):
-            problems.append(reported.errors)
+        if len(piece.problems):
+            problems.append(piece.problems)
         if on_chunk is not None:
             on_chunk(done)
         if progress is not None:

@@ -38,8 +38,9 @@ from secpa_model.analysis.scenarios import Scenario, as_parameters
 from secpa_model.core.money import cents_to_euros, exact_sum, format_euros
 from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.engine.trace import count_words
-from secpa_model.io.frames import YEAR_COLUMN, Keep, allocate_reported, kept_columns
+from secpa_model.io.frames import YEAR_COLUMN, Keep, kept_columns
 from secpa_model.io.output import atomic_path
+from secpa_model.io.portfolio import portfolio
 from secpa_model.model.inputs import Input
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import DatedValue, Parameter, Parameters, Scale
@@ -226,23 +227,13 @@ def build_report(
     )
     span = Period.parse(period) if period is not None else None
     names = [name for name in kept_columns(frame, keep, resolved) if name != YEAR_COLUMN]
-    reported = allocate_reported(
-        frame, span, params, model=resolved, allow_duplicates=allow_duplicates, errors=errors
-    )
-    result = reported.allocations
-    comparison = (
-        compare(
-            frame,
-            span,
-            params,
-            *scenarios,
-            model=resolved,
-            allow_duplicates=allow_duplicates,
-            errors=errors,
-        )
-        if scenarios
-        else None
-    )
+    if errors not in ("raise", "report"):
+        raise ValueError(f"errors must be 'raise' or 'report', got {errors!r}")
+    checked = portfolio(frame, model=resolved, allow_duplicates=allow_duplicates, keep=keep)
+    if errors == "report":
+        checked = checked.valid()
+    result = checked.allocate(span, params)
+    comparison = compare(checked, span, params, *scenarios) if scenarios else None
     synthetic = all_synthetic(frame)
     heading = title if title is not None else text["title"]
     sources = _Sources()
@@ -261,7 +252,7 @@ def build_report(
     ]
     if synthetic:
         parts.append(f'<p class="warning">{escape(text["synthetic"])}</p>')
-    parts += _left_out(text, reported.errors)
+    parts += _left_out(text, checked.problems)
     parts += _portfolio(text, language, resolved, frame, result, names)
     if comparison is not None:
         parts += _scenarios(text, comparison)

@@ -34,6 +34,7 @@ from secpa_model.presentation.cli.common import (
     read_input,
     report_problems,
     scenario_parameters,
+    structures_of,
     write_result,
 )
 from secpa_model.presentation.cli.tables import text_table
@@ -131,14 +132,7 @@ def run_budget(args: argparse.Namespace) -> int:
     frame, located = read_input(args.input, encoding=args.encoding)
     try:
         projection = project_budget(
-            frame,
-            periods,
-            params,
-            envelopes,
-            model=model,
-            allow_duplicates=args.allow_duplicates,
-            freq=args.freq,
-            errors=args.errors,
+            structures_of(frame, model, args), periods, params, envelopes, freq=args.freq
         )
     except InputError as exc:
         raise located.error(exc) from exc

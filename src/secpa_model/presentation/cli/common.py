@@ -35,6 +35,7 @@ from secpa_model.io.files import (
 )
 from secpa_model.io.frames import IDENTIFYING_COLUMNS
 from secpa_model.io.locations import RowLocations
+from secpa_model.io.portfolio import Portfolio, portfolio
 from secpa_model.io.readers import EncodingFallbackWarning
 from secpa_model.io.validation import problems_error
 from secpa_model.model.model import Model
@@ -187,6 +188,14 @@ def _encoding_notes() -> Iterator[None]:
             warnings.warn_explicit(
                 warning.message, warning.category, warning.filename, warning.lineno
             )
+
+
+def structures_of(frame: pd.DataFrame, model: Model, args: argparse.Namespace) -> Portfolio:
+    """The portfolio of a command's input rows for ``model``, as its options say:
+    ``--allow-duplicates``, and ``--errors report`` (the valid rows computed)."""
+    allow = bool(getattr(args, "allow_duplicates", False))
+    checked = portfolio(frame, model=model, allow_duplicates=allow)
+    return checked.valid() if getattr(args, "errors", "raise") == "report" else checked
 
 
 def read_input(name: str, *, encoding: str | None = None) -> LocatedFrame:

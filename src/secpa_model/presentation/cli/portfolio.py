@@ -11,13 +11,18 @@ from typing import Any
 
 import pandas as pd
 
-from secpa_model.analysis.comparison import ReportedSweep, compare, sweep
+from secpa_model.analysis.comparison import compare, sweep
 from secpa_model.analysis.model_comparison import ModelComparison, compare_models
 from secpa_model.analysis.scenario_files import read_scenario_file
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import cents_to_euros, format_euros
-from secpa_model.io.batch import CHUNK_ROWS, ChunkConsumer, allocate_in_chunks, summarise
-from secpa_model.io.frames import ReportedAllocation
+from secpa_model.io.batch import (
+    CHUNK_ROWS,
+    ChunkConsumer,
+    ReportedAllocation,
+    allocate_in_chunks,
+    summarise,
+)
 from secpa_model.io.json_lines import AllocationLines, row_tracer
 from secpa_model.io.output import atomic_path
 from secpa_model.io.validation import validate_frame
@@ -52,6 +57,7 @@ from secpa_model.presentation.cli.common import (
     read_scenarios,
     report_problems,
     scenario_values,
+    structures_of,
     write_result,
 )
 from secpa_model.presentation.cli.tables import text_table
@@ -263,15 +269,7 @@ def run_compare(args: argparse.Namespace) -> int:
     scenarios = read_scenarios(args.scenario, baseline, model)
     frame, located = read_input(args.input, encoding=args.encoding)
     try:
-        comparison = compare(
-            frame,
-            period,
-            baseline,
-            *scenarios,
-            model=model,
-            allow_duplicates=args.allow_duplicates,
-            errors=args.errors,
-        )
+        comparison = compare(structures_of(frame, model, args), period, baseline, *scenarios)
     except InputError as exc:
         raise located.error(exc) from exc
     except ValueError as exc:  # repeated scenario names
@@ -432,19 +430,11 @@ def run_sweep(args: argparse.Namespace) -> int:
         params = scenario.apply(params)
     frame, located = read_input(args.input, encoding=args.encoding)
     try:
-        swept = sweep(
-            frame,
-            period,
-            args.path,
-            values,
-            params,
-            model=model,
-            allow_duplicates=args.allow_duplicates,
-            errors=args.errors,
-        )
+        structures = structures_of(frame, model, args)
+        table = sweep(structures, period, args.path, values, params)
     except InputError as exc:
         raise located.error(exc) from exc
-    table, left_out = swept if isinstance(swept, ReportedSweep) else (swept, None)
+    left_out = structures.problems if args.errors == "report" else None
     rows = [
         [
             str(record["value"]),

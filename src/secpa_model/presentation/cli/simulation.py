@@ -33,6 +33,7 @@ from secpa_model.presentation.cli.common import (
     read_input,
     read_scenarios,
     refuse_overwriting,
+    structures_of,
     write_result,
 )
 from secpa_model.presentation.cli.tables import text_table
@@ -130,16 +131,14 @@ def run_simulate(args: argparse.Namespace) -> int:
     long_run = args.draws > chunk  # more than one chunk: show progress
     try:
         result = simulate(
-            frame,
+            structures_of(frame, model, args),
             period,
             params,
-            model=model,
             draws=args.draws,
             seed=args.seed,
             envelope=envelope,
             chunk_size=args.chunk_size,
             keep="structures" if args.detail else "totals",
-            allow_duplicates=args.allow_duplicates,
             progress=progress_printer(sys.stderr, "draws") if long_run else None,
         )
     except InputError as exc:

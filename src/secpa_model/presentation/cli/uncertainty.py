@@ -35,6 +35,7 @@ from secpa_model.presentation.cli.common import (
     progress_printer,
     read_input,
     refuse_overwriting,
+    structures_of,
     write_result,
 )
 from secpa_model.presentation.cli.tables import text_table
@@ -151,16 +152,14 @@ def run_sensitivity(args: argparse.Namespace) -> int:
     bounds = bounds_from(args.bounds)
     try:
         result = sensitivity(
-            frame,
+            structures_of(frame, model, args),
             Output(period, args.line),
             args.free,
-            model=model,
             parameters=params,
             bounds=bounds,
             method=args.method,
             samples=args.samples,
             seed=args.seed,
-            allow_duplicates=args.allow_duplicates,
             progress=progress_printer(sys.stderr, "model runs"),
         )
     except InputError as exc:

@@ -1,0 +1,360 @@
+"""A portfolio: structures validated once against a model, what every analysis computes on.
+
+:func:`portfolio` reads a DataFrame or a file of structures, checks every cell against the
+model's inputs and keeps the result as a :class:`Portfolio`: the engine columns, the ids
+and years, where each row came from (the file, and its line or sheet row) and the
+:attr:`~Portfolio.problems` of the invalid rows. The keywords that say how to read the
+structures (``model``, ``keep``, ``allow_duplicates``) are given here, once; the analyses
+(:func:`~secpa_model.allocate_frame`, :func:`~secpa_model.compare`,
+:func:`~secpa_model.simulate`…) take the portfolio, or a DataFrame that they turn into one
+with the defaults.
+
+A portfolio with problems refuses to compute (an :class:`~secpa_model.InputError` naming
+every problem) until :meth:`Portfolio.valid` is asked for: the same portfolio, computing on
+its valid rows only, its problems still listed (nothing is dropped silently).
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from secpa_model.core.errors import InputError
+from secpa_model.core.periods import Period, PeriodLike
+from secpa_model.engine.compute import BatchResult, compute
+from secpa_model.engine.parameters import parameters_for
+from secpa_model.io.files import read_structure_rows
+from secpa_model.io.frames import (
+    YEAR_COLUMN,
+    Keep,
+    empty_result,
+    kept_columns,
+    result_columns,
+    result_frame,
+)
+from secpa_model.io.locations import RowLocations
+from secpa_model.io.validation import ERROR_COLUMNS, ValidatedFrame, problems_error, validate_frame
+from secpa_model.model.model import Model
+from secpa_model.model.parameters import Parameters
+from secpa_model.model.structure import Columns
+from secpa_model.models import resolve_model
+
+__all__ = ["Portfolio", "allocate_frame", "as_portfolio", "portfolio"]
+
+_EPOCH_YEAR: Final = 1970
+_EPOCH_ORDINAL: Final = date(_EPOCH_YEAR, 1, 1).toordinal()
+_PERIOD_REQUIRED: Final = "a period is required (or a 'year' column giving each row's year)"
+
+
+class Portfolio:
+    """Structures validated once against a model (*portefeuille de structures*).
+
+    Made by :func:`portfolio`. It keeps what it read: changing the DataFrame afterwards
+    changes nothing here.
+
+    ``model``: the model the rows were validated for. ``problems``: one row per problem of
+    an invalid row (:data:`~secpa_model.io.validation.ERROR_COLUMNS`, then ``line``, and
+    ``sheet`` for an Excel file, when read from a file); empty when every row is valid.
+    ``rows``: where the rows came from (None for a DataFrame). The other attributes speak
+    of the rows computed: the valid ones (``size``, ``ids``, ``years``, ``columns``).
+    """
+
+    model: Model
+    """The model the rows were validated for."""
+    rows: RowLocations | None
+    """The file the rows were read from and each row's line (or sheet row); None for a
+    DataFrame."""
+
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        *,
+        model: Model | str | None = None,
+        keep: Keep = None,
+        allow_duplicates: bool = False,
+        rows: RowLocations | None = None,
+        read_problems: pd.DataFrame | None = None,
+    ) -> None:
+        self.model = resolve_model(model)
+        self.rows = rows
+        self._validated: ValidatedFrame = validate_frame(
+            frame, self.model, allow_duplicates=allow_duplicates
+        )
+        self._skip_invalid = False
+        found = self._validated.problems
+        if read_problems is not None and len(read_problems):
+            found = _in_row_order([read_problems, found], frame.index)
+        self._problems = found
+        kept = kept_columns(frame, keep, self.model)
+        positions = np.flatnonzero(self._validated.valid)
+        # the kept columns of the valid rows, as given (the year as validated), copied now
+        self._kept: dict[str, Any] = {
+            name: self._validated.years[positions].astype(np.int64)
+            if name == YEAR_COLUMN and self._validated.years is not None
+            else frame[name].array.take(positions)
+            for name in kept
+        }
+
+    def __repr__(self) -> str:
+        invalid = self.invalid_rows
+        state = f", {invalid} invalid" + (" (left out)" * self._skip_invalid) if invalid else ""
+        source = f" from {self.rows.file}" if self.rows is not None else ""
+        rows = f"{self.size} row{'s' * (self.size != 1)}"
+        return f"<Portfolio of {rows}{state}, model {self.model.name!r}{source}>"
+
+    @property
+    def problems(self) -> pd.DataFrame:
+        """The problems of the invalid rows, in row order (empty when there are none); read
+        from a file, each with its ``line`` (and ``sheet``) in the file."""
+        if self.rows is None:
+            return self._problems
+        return self.rows.annotated(self._problems)
+
+    @property
+    def invalid_rows(self) -> int:
+        """How many rows have a problem (none are computed)."""
+        return int(self._problems["row"].nunique()) if len(self._problems) else 0
+
+    def valid(self) -> Portfolio:
+        """This portfolio computing on its valid rows only: its :attr:`problems` are still
+        listed (and every analysis's result carries them), but no longer refused."""
+        chosen = copy.copy(self)
+        chosen._skip_invalid = True
+        return chosen
+
+    def check(self) -> Portfolio:
+        """This portfolio, or an :class:`~secpa_model.InputError` naming every problem
+        (the first ones, then a count) when it has some and :meth:`valid` was not asked."""
+        if len(self._problems) and not self._skip_invalid:
+            raise problems_error(self._problems, self.rows)
+        return self
+
+    @cached_property
+    def _mask(self) -> NDArray[np.bool_] | None:
+        valid = self._validated.valid
+        return None if valid.all() else valid
+
+    @cached_property
+    def columns(self) -> Columns:
+        """The engine columns of the valid rows."""
+        mask = self._mask
+        return self._validated.columns if mask is None else self._validated.columns.take(mask)
+
+    @property
+    def years(self) -> NDArray[np.int64] | None:
+        """The ``year`` of each valid row (None without a ``year`` column)."""
+        years = self._validated.years
+        mask = self._mask
+        return years if years is None or mask is None else years[mask]
+
+    @property
+    def index(self) -> pd.Index:
+        """The row labels of the valid rows (as in the DataFrame, or 0.. in the file)."""
+        mask = self._mask
+        return self._validated.index if mask is None else self._validated.index[mask]
+
+    @property
+    def ids(self) -> pd.Series:
+        """The id of each valid row, as stripped text, on :attr:`index`."""
+        ids = self._validated.ids
+        return ids if self._mask is None else ids[self._mask]
+
+    @property
+    def size(self) -> int:
+        """How many rows are computed (the valid ones)."""
+        return self.columns.size
+
+    def windows(self, period: Period | None) -> tuple[NDArray[np.int64], NDArray[np.int64], Period]:
+        """Each valid row's window (day ordinals, inclusive): ``period`` ∩ its year (with a
+        ``year`` column) ∩ [entry, exit]; empty (start after end) when the row is not paid
+        on any day of ``period``. Then the span covering every window: ``period``, or the
+        years of the rows when ``period`` is None."""
+        self.check()
+        size, years, columns, model = self.size, self.years, self.columns, self.model
+        if years is None:
+            if period is None:
+                raise InputError(_PERIOD_REQUIRED)
+            low = np.full(size, period.start.toordinal(), dtype=np.int64)
+            high = np.full(size, period.end.toordinal(), dtype=np.int64)
+            span = period
+        else:
+            low = _first_day_ordinals(years)
+            high = _first_day_ordinals(years + 1) - 1
+            if period is not None:
+                low = np.maximum(low, period.start.toordinal())
+                high = np.minimum(high, period.end.toordinal())
+                span = period
+            else:
+                span = Period(date(int(years.min()), 1, 1), date(int(years.max()), 12, 31))
+        if model.entry_input:
+            low = np.maximum(low, columns[model.entry_input])
+        if model.exit_input:
+            high = np.minimum(high, columns[model.exit_input])
+        return low, high, span
+
+    def allocate(self, period: PeriodLike | None, parameters: Any = None) -> pd.DataFrame:
+        """The allocations of the valid rows over ``period`` under ``parameters`` (default:
+        the model's reference values), as :func:`allocate_frame` returns them."""
+        span = Period.parse(period) if period is not None else None
+        params = parameters_for(self.model, parameters)
+        result = self.allocate_lines(span, params)
+        after = result_columns(self.model).index(self.model.id_input)
+        for offset, (name, values) in enumerate(self._kept.items(), start=1):
+            result.insert(after + offset, name, values)
+        return result
+
+    def compute(self, period: Period | None, parameters: Parameters) -> BatchResult:
+        """The engine's result for the valid rows over ``period`` (each row's window, as
+        :meth:`windows`): eligibility, reasons and cents per line, in row order."""
+        starts, ends, span = self.windows(period)
+        return compute(self.model, self.columns, starts, ends, span, parameters)
+
+    def allocate_lines(self, period: Period | None, parameters: Parameters) -> pd.DataFrame:
+        """:meth:`allocate` without the kept columns (the id, eligibility, reasons and
+        cents): what a caller summing many periods (a budget) computes."""
+        if self._validated.years is None and period is None:
+            raise InputError(_PERIOD_REQUIRED)
+        self.check()
+        if self.size == 0:
+            return empty_result(self.model, self.index)
+        batch = self.compute(period, parameters)
+        ids = self.columns[self.model.id_input]
+        return result_frame(
+            self.model, ids, batch.eligible, batch.reason_mask, batch.line_cents, self.index
+        )
+
+
+def portfolio(
+    source: pd.DataFrame | str | Path | Portfolio,
+    *,
+    model: Model | str | None = None,
+    keep: Keep = None,
+    allow_duplicates: bool = False,
+    encoding: str | None = None,
+) -> Portfolio:
+    """The structures of ``source`` validated once against ``model`` (default: the
+    experimentation): what every analysis takes.
+
+    ``source``: a DataFrame with the model's input names as columns (optional ones may be
+    left out; an empty date is an open end; other columns are ignored, a misspelt input
+    name is an error), or the path of a file of structures (CSV, JSON Lines, Parquet,
+    Excel: see :func:`~secpa_model.read_structures`; ``encoding`` for a CSV file), one row
+    per structure or, with a ``year`` column, per structure and year. A portfolio is given
+    back as it is (a different ``model`` is an error).
+
+    ``keep``: the input columns results carry after the id (a name, a region); default
+    None keeps the identifying columns found
+    (:data:`~secpa_model.io.frames.IDENTIFYING_COLUMNS`), ``()`` none but ``year``.
+    Rows that repeat an id (an id and a year) are invalid, every copy named, since each
+    would be funded with its own caps; ``allow_duplicates=True`` funds each row as given.
+
+    Problems with the source as a whole (not a DataFrame, a missing or misspelt column, an
+    unreadable file) raise :class:`~secpa_model.InputError` at once; invalid cells are
+    kept in :attr:`Portfolio.problems`, and refused when the portfolio computes unless
+    :meth:`Portfolio.valid` was asked for.
+    """
+    if isinstance(source, Portfolio):
+        if model is not None and resolve_model(model) is not source.model:
+            raise InputError(
+                f"this portfolio was validated for the model {source.model.name!r}, "
+                f"not {resolve_model(model).name!r}: make a portfolio of the frame for it"
+            )
+        given = {"keep": keep, "allow_duplicates": allow_duplicates, "encoding": encoding}
+        chosen = [name for name, value in given.items() if value not in (None, False)]
+        if chosen:
+            raise InputError(
+                f"{', '.join(chosen)}: this portfolio is validated already; give them "
+                "when making it from the frame or file"
+            )
+        return source
+    if isinstance(source, str | Path):
+        read = read_structure_rows(source, model=model, encoding=encoding)
+        return Portfolio(
+            read.frame,
+            model=model,
+            keep=keep,
+            allow_duplicates=allow_duplicates,
+            rows=read.rows,
+            read_problems=read.problems,
+        )
+    if not isinstance(source, pd.DataFrame):
+        raise InputError(
+            "expected a pandas DataFrame of structures, a file's path or a Portfolio, "
+            f"got {type(source).__name__}"
+        )
+    if encoding is not None:
+        raise InputError("an encoding is chosen for a file only, not a DataFrame")
+    return Portfolio(source, model=model, keep=keep, allow_duplicates=allow_duplicates)
+
+
+def as_portfolio(source: Portfolio | pd.DataFrame) -> Portfolio:
+    """``source`` itself, or a DataFrame validated with :func:`portfolio`'s defaults: what
+    every analysis does first, once."""
+    if isinstance(source, Portfolio):
+        return source
+    if not isinstance(source, pd.DataFrame):
+        raise InputError(
+            "expected a Portfolio or a pandas DataFrame of structures (portfolio(path) reads "
+            f"a file), got {type(source).__name__}"
+        )
+    return Portfolio(source)
+
+
+def allocate_frame(
+    structures: Portfolio | pd.DataFrame, period: PeriodLike | None, parameters: Any = None
+) -> pd.DataFrame:
+    """Allocate every structure (or structure-year) of ``structures``: a
+    :class:`Portfolio`, or a DataFrame validated for the experimentation (make a
+    :func:`portfolio` for another model, ``keep`` or ``allow_duplicates``).
+
+    ``period``: a year, a :class:`~secpa_model.Period` or ``"YYYY-MM-DD..YYYY-MM-DD"``.
+    With a ``year`` column each row is allocated over its calendar year intersected with
+    ``period``; ``period`` may then be None (each row's whole year). ``parameters``: a
+    :class:`~secpa_model.Parameters` or :class:`~secpa_model.Scenario` of the model
+    (default: its reference values).
+
+    Returns a DataFrame with the same index and row order (:func:`result_columns`): the id,
+    then ``year`` (int64, with a ``year`` column) and the kept columns, ``eligible``
+    (bool), ``reasons`` (codes joined by ``;``, empty when eligible), ``<line>_cents``
+    (int64) per line of the model and ``total_cents`` (int64). Row ``i`` equals
+    ``allocate(Structure(**row_i), period)`` to the cent. Use
+    :func:`~secpa_model.add_euro_columns` for Decimal euros.
+
+    Any invalid cell raises :class:`~secpa_model.InputError` listing row label, field and
+    value, in row order (the first ones, then a count), unless the portfolio was made
+    with :meth:`Portfolio.valid`: then its valid rows are allocated.
+    """
+    return as_portfolio(structures).allocate(period, parameters)
+
+
+def _in_row_order(problems: list[pd.DataFrame], index: pd.Index) -> pd.DataFrame:
+    """Problems found apart (a file's bad lines, the cells' problems), in the frame's row
+    order; within a row, in the order they were found."""
+    found = pd.concat([p[list(ERROR_COLUMNS)] for p in problems], ignore_index=True)
+    order = np.argsort(_positions(index, found["row"]), kind="stable")
+    return found.iloc[order].reset_index(drop=True)
+
+
+def _positions(index: pd.Index, rows: pd.Series) -> NDArray[np.intp]:
+    """Each row label's position (a label absent from the index, such as a JSON Lines line
+    that was no structure, by its own number among them)."""
+    known = index.get_indexer(pd.Index(rows))
+    if (known >= 0).all():
+        return known
+    labels = pd.Index(rows).append(index).unique()
+    return np.asarray(labels.sort_values().get_indexer(pd.Index(rows)), dtype=np.intp)
+
+
+def _first_day_ordinals(years: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The ordinal of 1 January of each year (vectorised through numpy datetimes)."""
+    first: NDArray[np.int64] = (years - _EPOCH_YEAR).astype("datetime64[Y]").astype(
+        "datetime64[D]"
+    ).astype(np.int64) + _EPOCH_ORDINAL
+    return first
