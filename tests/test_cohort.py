@@ -9,6 +9,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
+import secpa_model
 from secpa_model import (
     CoverageError,
     Indexation,
@@ -121,7 +122,9 @@ def test_years_before_the_parameters_are_refused() -> None:
 
 
 def test_the_five_pillar_model_costs_the_illustrative_portfolio() -> None:
-    result = project_cohort(illustrative_portfolio(), {2027: 26}, model="five_pillars")
+    result = project_cohort(
+        secpa_model.portfolio(illustrative_portfolio(), model="five_pillars"), {2027: 26}
+    )
     assert result.by_year.loc[0, "structures_open"] == 26
     keys = [c for c in result.by_year.columns if c.endswith("_cents") and c != "total_cents"]
     assert len(keys) == 5  # five pillars

@@ -130,7 +130,7 @@ def test_a_fifth_dotation_in_comparisons_and_reports(custom: Model) -> None:
         secpa_model.portfolio(frame, model=custom), 2024, "coordination.cost_per_etp", [52000, 0]
     )
     assert swept["coordination_cents"].tolist() == [18_200_000, 0]
-    page = build_report(frame, 2024, model=custom, charts=False)
+    page = build_report(secpa_model.portfolio(frame, model=custom), 2024, charts=False)
     assert "Coordination" in page and "five fungible dotations" in page
     budget = project_budget(secpa_model.portfolio(frame, model=custom), 2024)
     assert int(budget.by_period["coordination_cents"].iloc[0]) == 18_200_000
@@ -509,7 +509,8 @@ def test_compare_models_reports_a_row_invalid_under_one_model_only() -> None:
     frame.loc[1, "team_size"] = -1  # only the five-pillar model reads it
     with pytest.raises(InputError, match="team_size must be ≥ 0"):
         compare_models(frame, 2024, "experimentation", "five_pillars")
-    result = compare_models(frame, 2024, "experimentation", "five_pillars", errors="report")
+    valid = secpa_model.portfolio(frame).valid()
+    result = compare_models(valid, 2024, "experimentation", "five_pillars")
     assert list(result.by_structure.index) == [0, 2]
     assert result.errors["field"].tolist() == ["team_size"]
 

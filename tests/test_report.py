@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import secpa_model
 from secpa_model.core.errors import InputError
 from secpa_model.presentation.cli import main
 from secpa_model.presentation.report import build_report
@@ -286,12 +287,14 @@ def test_a_name_column_of_the_input_is_kept(tmp_path: Path, capsys: Capture) -> 
     assert isinstance(foot, list)
     assert foot[0]["cells"][0].get("colspan") == "3"  # the total under the id and names
     # keep= chooses the columns, as for allocate_frame; a missing one is named
-    chosen = portfolio(parse(build_report(frame, 2022, charts=False, keep=["notes"])))
+    chosen = portfolio(
+        parse(build_report(secpa_model.portfolio(frame, keep=["notes"]), 2022, charts=False))
+    )
     assert headings(chosen)[:3] == ["structure_id", "notes", "eligible"]
-    none = portfolio(parse(build_report(frame, 2022, charts=False, keep=())))
+    none = portfolio(parse(build_report(secpa_model.portfolio(frame, keep=()), 2022, charts=False)))
     assert headings(none)[:2] == ["structure_id", "eligible"]
     with pytest.raises(InputError, match="no column 'nome'"):
-        build_report(frame, 2022, charts=False, keep=["nome"])
+        build_report(secpa_model.portfolio(frame, keep=["nome"]), 2022, charts=False)
     # the CLI: names kept by default, --keep to choose
     source = tmp_path / "named.csv"
     frame.to_csv(source, index=False)
@@ -438,7 +441,9 @@ def test_rows_left_out_are_listed_in_the_page_language() -> None:
     frame = portfolio_frame()
     frame["file_active_mg"] = frame["file_active_mg"].astype(object)
     frame.loc[1, "file_active_mg"] = "lots"
-    page = parse(build_report(frame, 2022, charts=False, errors="report", language="fr"))
+    page = parse(
+        build_report(secpa_model.portfolio(frame).valid(), 2022, charts=False, language="fr")
+    )
     text = page.all_text()
     assert "1 ligne invalide des données écartée de chaque tableau, total et graphique " in text
     assert "(1 problème) : ligne 1: file_active_mg = lots" in text

@@ -105,8 +105,8 @@ class BudgetProjection(NamedTuple):
     steps add up exactly to the period's total.
 
     ``parameters`` is the parameter set used, ``model`` the model computed; ``errors`` the
-    invalid input rows left out (``errors="report"``; empty otherwise, columns ``row``,
-    ``field``, ``value``, ``message``).
+    invalid input rows left out (a portfolio made with ``valid()``; empty otherwise;
+    columns ``row``, ``field``, ``value``, ``message``).
 
     In a notebook it shows as tables in euros, with the envelopes, the steps' consumption
     and the assumptions (:func:`~secpa_model.analysis.views.budget_html`).

@@ -51,11 +51,10 @@ from secpa_model.core.errors import InputError
 from secpa_model.core.money import cents_to_euros
 from secpa_model.engine.parameters import parameters_for
 from secpa_model.io.output import atomic_path
-from secpa_model.io.portfolio import portfolio
+from secpa_model.io.portfolio import Portfolio, as_portfolio, portfolio
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters, Source
 from secpa_model.model.parameters.writer import parameters_to_toml
-from secpa_model.models import resolve_model
 
 EXTRA_HINT: Final = (
     "calibration and sensitivity analysis need scipy and SALib, the optional extra "
@@ -120,19 +119,19 @@ class Calibration:
 
 
 def calibrate(
-    frame: pd.DataFrame,
+    structures: Portfolio | pd.DataFrame,
     targets: Sequence[Target],
     free: Sequence[str],
     *,
-    model: Model | str | None = None,
     parameters: Parameters | Scenario | None = None,
     bounds: Bounds | None = None,
     name: str = "calibrated",
-    allow_duplicates: bool = False,
     max_evaluations: int = 200,
 ) -> Calibration:
-    """Fit the ``free`` assumption values of ``parameters`` (default: ``model``'s reference
-    values) so that ``frame`` (one row per structure) meets ``targets``.
+    """Fit the ``free`` assumption values of ``parameters`` (default: the model's reference
+    values) so that ``structures`` (a :class:`~secpa_model.Portfolio` of one row per
+    structure, or a DataFrame for the experimentation) meet ``targets``. A target on
+    budget shares reads the rows' annual budget column, which the portfolio keeps as given.
 
     The bounds of each free value are its plausible range (the parameter file's ``range``)
     or ``bounds``: ``path -> (low, high)`` in the parameter's unit (a factor for a scale,
@@ -144,16 +143,17 @@ def calibrate(
     :class:`~secpa_model.InputError` for an invalid frame or a target it cannot answer.
     """
     solver = _least_squares()
-    resolved = resolve_model(model)
+    checked = one_row_per_structure(as_portfolio(structures))
+    resolved = checked.model
     base = parameters_for(resolved, parameters)
     if not targets:
         raise InputError("calibrate needs at least one target")
-    check_frame(targets, frame)
+    check_frame(targets, checked.frame)
     chosen = free_parameters(base, free, bounds)
     fixed = [item.path for item in chosen if item.high == item.low]
     if fixed:
         raise InputError(f"free parameters with low == high cannot be fitted: {fixed}")
-    evaluators = [_evaluator(t, frame, resolved, allow_duplicates) for t in targets]
+    evaluators = [_evaluator(t, checked) for t in targets]
     low = np.array([item.low for item in chosen])
     span = np.array([item.high - item.low for item in chosen])
     source = _source(targets)
@@ -281,16 +281,14 @@ def _identifiability(
 
 
 def _evaluator(
-    target: Target, frame: pd.DataFrame, model: Model, allow_duplicates: bool
+    target: Target, structures: Portfolio
 ) -> tuple[Target, Callable[[Parameters], float]]:
     """The target with the function giving the model's value of it (euros or a fraction)."""
     output = Output(target.period)
+    frame, model = structures.frame, structures.model
     if target.measure == "structure_annual":
         one = one_row_per_structure(portfolio(_reference_row(target, frame, model), model=model))
         return target, lambda params: output_cents(one, params, output) / 100
-    structures = one_row_per_structure(
-        portfolio(frame, model=model, allow_duplicates=allow_duplicates)
-    )
     participation = structure_years(structures, target.period)
     taking_part = participation > 0
     if target.participating is not None and int(taking_part.sum()) != target.participating:

@@ -170,10 +170,9 @@ def cohort_frame(
 
 
 def project_cohort(
-    population: pd.DataFrame,
+    population: Portfolio | pd.DataFrame,
     schedule: Mapping[int, int],
     *,
-    model: Model | str | None = None,
     parameters: Parameters | Scenario | None = None,
     indexation: Indexation | None = None,
     fill: Literal["refuse", "bootstrap"] = "refuse",
@@ -182,21 +181,25 @@ def project_cohort(
     bounds: Bounds | None = None,
     draws: int = 0,
 ) -> CohortProjection:
-    """The yearly budget of ``population`` opening along ``schedule`` (year → structures
-    open that year, e.g. :func:`opening_schedule`), under ``model`` with ``parameters``
-    (default: its reference values) and an optional ``indexation`` (see the module
-    docstring for the rules).
+    """The yearly budget of ``population`` (a :class:`~secpa_model.Portfolio` of one row per
+    structure, or a DataFrame for the experimentation) opening along ``schedule`` (year →
+    structures open that year, e.g. :func:`opening_schedule`), under its model with
+    ``parameters`` (default: the model's reference values) and an optional ``indexation``
+    (see the module docstring for the rules).
 
     ``draws`` > 0: the intervals of each year's budget over ``draws`` joint draws of the
     ``uncertain`` assumption values (default: every value with a plausible range) from
     their distributions over their ranges (or uniform over ``bounds``), seeded by ``seed``,
     the indexation applied to each draw."""
-    resolved = resolve_model(model)
+    if isinstance(population, Portfolio):
+        resolved, given = population.model, one_row_per_structure(population).frame
+    else:  # the rows' dates are the schedule's: they are validated once they are set
+        resolved, given = resolve_model(None), population
     counts = {int(year): int(count) for year, count in schedule.items()}
     years = sorted(counts)
     if years != list(range(years[0], years[-1] + 1)):
         raise InputError(f"the schedule must give every year from {years[0]} to {years[-1]}")
-    frame = cohort_frame(population, counts, model=resolved, fill=fill, seed=seed)
+    frame = cohort_frame(given, counts, model=resolved, fill=fill, seed=seed)
     params = parameters_for(resolved, parameters)
     if indexation is not None:
         params = indexation.apply(params, date(years[-1], 12, 31))

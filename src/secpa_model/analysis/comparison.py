@@ -54,7 +54,7 @@ class Comparison(NamedTuple):
     all (cents), the total in euros, the difference to the baseline in cents, euros and
     percent, the number of eligible structures and of structures whose total changed.
 
-    ``errors``: the invalid input rows (``errors="report"``; empty otherwise).
+    ``errors``: the invalid input rows (a portfolio made with ``valid()``; empty otherwise).
     ``parameters``: the parameter set used for each scenario label (for provenance).
     ``model``: the model computed; ``period``: the period (None: each row's year).
 

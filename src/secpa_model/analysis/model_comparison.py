@@ -8,7 +8,7 @@ amount stays integer cents, with exact Decimal euros beside them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final, Literal, NamedTuple
+from typing import Any, Final, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -17,8 +17,8 @@ from secpa_model.analysis.scenarios import Scenario, as_parameters
 from secpa_model.analysis.views import model_comparison_html
 from secpa_model.core.money import cents_to_euros, exact_sum
 from secpa_model.core.periods import Period, PeriodLike
-from secpa_model.io.portfolio import portfolio
-from secpa_model.io.validation import ERROR_COLUMNS, problems_error
+from secpa_model.io.portfolio import Portfolio, portfolio
+from secpa_model.io.validation import ERROR_COLUMNS
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
 from secpa_model.models import resolve_model
@@ -48,10 +48,10 @@ class ModelComparison(NamedTuple):
     (cents, euros), difference to the baseline (cents, euros, percent), eligible
     structures, and how many structures gain, lose or are unchanged.
 
-    ``errors``: the rows invalid under any model (``errors="report"``), left out of every
-    model's results so that all compare the same rows. ``parameters``: the parameter set
-    used for each model, by name. ``models``: the models, by name. ``period``: the period
-    (None: each row's year).
+    ``errors``: the rows invalid under any model (a portfolio made with ``valid()``), left
+    out of every model's results so that all compare the same rows. ``parameters``: the
+    parameter set used for each model, by name. ``models``: the models, by name.
+    ``period``: the period (None: each row's year).
 
     In a notebook it shows as tables in euros, with each model's note and the assumptions
     (:func:`~secpa_model.analysis.views.model_comparison_html`).
@@ -70,23 +70,21 @@ class ModelComparison(NamedTuple):
 
 
 def compare_models(
-    frame: pd.DataFrame,
+    structures: Portfolio | pd.DataFrame,
     period: PeriodLike | None,
     *models: Model | str,
     parameters: Mapping[str, Parameters | Scenario] | None = None,
-    allow_duplicates: bool = False,
-    errors: Literal["raise", "report"] = "raise",
 ) -> ModelComparison:
-    """Allocate ``frame`` over ``period`` under each of ``models`` (two or more; models or
-    names; the first is the baseline) and compare them structure by structure.
+    """Allocate ``structures`` over ``period`` under each of ``models`` (two or more;
+    models or names; the first is the baseline) and compare them structure by structure.
 
-    The frame carries the inputs of every model (a model's optional inputs may be left
-    out). ``parameters`` maps a model's name to its parameters or a scenario of it (default:
-    each model's reference values). Invalid rows behave as in
-    :func:`~secpa_model.allocate_frame`: ``errors="raise"`` raises
-    :class:`~secpa_model.InputError`; ``errors="report"`` compares the rows valid
-    under every model and returns the others in ``errors``. Rows that repeat an id are
-    invalid unless ``allow_duplicates``.
+    ``structures``: a :class:`~secpa_model.Portfolio` (its rows are validated again for
+    each model, with its ``keep`` and ``allow_duplicates``), or a DataFrame; it carries the
+    inputs of every model (a model's optional inputs may be left out). ``parameters`` maps
+    a model's name to its parameters or a scenario of it (default: each model's reference
+    values). Rows invalid under any model raise :class:`~secpa_model.InputError`, as in
+    :func:`~secpa_model.allocate_frame`; with :meth:`~secpa_model.Portfolio.valid` the rows
+    valid under every model are compared and the problems of the others are in ``errors``.
     """
     resolved = [resolve_model(model) for model in models]
     if len(resolved) < 2:
@@ -105,17 +103,19 @@ def compare_models(
         else model.reference_parameters()
         for model in resolved
     }
-    if errors not in ("raise", "report"):
-        raise ValueError(f"errors must be 'raise' or 'report', got {errors!r}")
-    checked = [portfolio(frame, model=m, allow_duplicates=allow_duplicates) for m in resolved]
+    given = (
+        structures
+        if isinstance(structures, Portfolio)
+        else portfolio(structures, model=resolved[0])
+    )
+    checked = [given.for_model(m).check() for m in resolved]  # refused, unless valid()
     found = [p.problems for p in checked if len(p.problems)]
-    if errors == "raise" and found:
-        raise problems_error(pd.concat(found, ignore_index=True))
-    if found:  # the rows valid under every model, validated again for each
-        invalid = set().union(*(set(p["row"]) for p in found))
-        valid = frame[~frame.index.isin(list(invalid))]
-        checked = [portfolio(valid, model=m, allow_duplicates=allow_duplicates) for m in resolved]
     results = {p.model.name: p.allocate(period, params[p.model.name]) for p in checked}
+    if found:  # the rows valid under every model (each row is allocated on its own)
+        common = checked[0].index
+        for each in checked[1:]:
+            common = common[common.isin(each.index)]
+        results = {name: result.loc[common] for name, result in results.items()}
     errors_frame = (
         pd.concat(found, ignore_index=True).drop_duplicates(ignore_index=True)
         if found

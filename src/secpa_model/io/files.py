@@ -197,8 +197,8 @@ def read_structures(
     frame returned is typed: text ids and categories, int64 file active (and year),
     float64 rates, hours and euros (whole cents), bool agreement, dates as
     :class:`datetime.date` or None. With ``validate=False`` the cells are returned as
-    read (after the decimal-comma conversion), e.g. for ``allocate_frame(...,
-    errors="report")``.
+    read (after the decimal-comma conversion); ``portfolio(path)`` reads and validates
+    a file in one step, keeping each row's line.
     """
     resolved = resolve_model(model)
     raw, rows = read_located(path, resolved, encoding=encoding)

@@ -84,6 +84,15 @@ class Portfolio:
     ) -> None:
         self.model = resolve_model(model)
         self.rows = rows
+        # a shallow copy: with pandas' copy on write, later edits of the caller's frame
+        # reach neither this copy nor anything derived from it
+        self._source = frame.copy(deep=False) if isinstance(frame, pd.DataFrame) else frame
+        self._options: dict[str, Any] = {
+            "keep": keep,
+            "allow_duplicates": allow_duplicates,
+            "rows": rows,
+            "read_problems": read_problems,
+        }
         self._validated: ValidatedFrame = validate_frame(
             frame, self.model, allow_duplicates=allow_duplicates
         )
@@ -121,6 +130,28 @@ class Portfolio:
     def invalid_rows(self) -> int:
         """How many rows have a problem (none are computed)."""
         return int(self._problems["row"].nunique()) if len(self._problems) else 0
+
+    @property
+    def kept(self) -> tuple[str, ...]:
+        """The input columns results carry after the id (``year`` first, with one)."""
+        return tuple(self._kept)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The valid rows as given (every column, as read), e.g. for a column the model
+        does not read (a budget, a region)."""
+        mask = self._mask
+        return self._source if mask is None else self._source[mask]
+
+    def for_model(self, model: Model | str) -> Portfolio:
+        """The same rows validated for ``model`` (with the same ``keep``,
+        ``allow_duplicates``, file and :meth:`valid` choice): this portfolio itself when
+        it is ``model``'s already."""
+        resolved = resolve_model(model)
+        if resolved is self.model:
+            return self
+        other = Portfolio(self._source, model=resolved, **self._options)
+        return other.valid() if self._skip_invalid else other
 
     def valid(self) -> Portfolio:
         """This portfolio computing on its valid rows only: its :attr:`problems` are still

@@ -29,7 +29,7 @@ from datetime import date
 from decimal import Decimal
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
 
@@ -38,13 +38,12 @@ from secpa_model.analysis.scenarios import Scenario, as_parameters
 from secpa_model.core.money import cents_to_euros, exact_sum, format_euros
 from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.engine.trace import count_words
-from secpa_model.io.frames import YEAR_COLUMN, Keep, kept_columns
+from secpa_model.io.frames import YEAR_COLUMN
 from secpa_model.io.output import atomic_path
-from secpa_model.io.portfolio import portfolio
+from secpa_model.io.portfolio import Portfolio, as_portfolio
 from secpa_model.model.inputs import Input
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import DatedValue, Parameter, Parameters, Scale
-from secpa_model.models import resolve_model
 from secpa_model.presentation.report_text import LANGUAGES, Language, words
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -191,48 +190,42 @@ _SCRIPT: Final = """
 
 
 def build_report(
-    frame: pd.DataFrame,
+    structures: Portfolio | pd.DataFrame,
     period: PeriodLike | None,
     parameters: Parameters | Scenario | None = None,
     scenarios: Sequence[Scenario] = (),
     *,
-    model: Model | str | None = None,
-    allow_duplicates: bool = False,
     title: str | None = None,
     source: str = "",
     charts: bool = True,
     language: Language = "en",
-    keep: Keep = None,
-    errors: Literal["raise", "report"] = "raise",
 ) -> str:
-    """The HTML page (a string) of the allocations of ``frame`` over ``period``.
+    """The HTML page (a string) of the allocations of ``structures`` (a
+    :class:`~secpa_model.Portfolio`, or a DataFrame for the experimentation) over
+    ``period``, the model's lines shown.
 
-    ``model``: the model computed (default: the experimentation), its lines shown;
     ``parameters``: the set used (default: the model's reference values); each of
     ``scenarios`` is compared with it (a table and a chart). ``source`` names the input
     (e.g. the file) in the page; ``title`` defaults to "SECPA allocations" in the page's
-    ``language`` (``"en"`` or ``"fr"``). ``keep``: the input columns shown beside the id, as
-    :func:`~secpa_model.allocate_frame` takes them (default: the identifying columns found,
-    e.g. ``nom``, ``region``; ``()`` for none). ``charts=False`` leaves the
-    charts out. Invalid input raises :class:`~secpa_model.InputError`, as
-    :func:`~secpa_model.allocate_frame` does; with ``errors="report"`` the page is made of
-    the valid rows and says which rows were left out, and why.
+    ``language`` (``"en"`` or ``"fr"``). The portfolio's kept columns are shown beside
+    the id (its ``keep``: by default the identifying columns found, e.g. ``nom``,
+    ``region``). ``charts=False`` leaves the charts out. Invalid input raises
+    :class:`~secpa_model.InputError`, as :func:`~secpa_model.allocate_frame` does; for a
+    portfolio made with :meth:`~secpa_model.Portfolio.valid` the page is made of the valid
+    rows and says which rows were left out, and why.
     """
     text = words(language)
-    resolved = resolve_model(model)
+    checked = as_portfolio(structures)
+    resolved = checked.model
     params = (
         as_parameters(parameters, resolved)
         if parameters is not None
         else resolved.reference_parameters()
     )
     span = Period.parse(period) if period is not None else None
-    names = [name for name in kept_columns(frame, keep, resolved) if name != YEAR_COLUMN]
-    if errors not in ("raise", "report"):
-        raise ValueError(f"errors must be 'raise' or 'report', got {errors!r}")
-    checked = portfolio(frame, model=resolved, allow_duplicates=allow_duplicates, keep=keep)
-    if errors == "report":
-        checked = checked.valid()
+    names = [name for name in checked.kept if name != YEAR_COLUMN]
     result = checked.allocate(span, params)
+    frame = checked.frame
     comparison = compare(checked, span, params, *scenarios) if scenarios else None
     synthetic = all_synthetic(frame)
     heading = title if title is not None else text["title"]
@@ -274,19 +267,15 @@ def build_report(
 
 def write_report(
     path: str | Path,
-    frame: pd.DataFrame,
+    structures: Portfolio | pd.DataFrame,
     period: PeriodLike | None,
     parameters: Parameters | Scenario | None = None,
     scenarios: Sequence[Scenario] = (),
     *,
-    model: Model | str | None = None,
-    allow_duplicates: bool = False,
     title: str | None = None,
     source: str = "",
     charts: bool = True,
     language: Language = "en",
-    keep: Keep = None,
-    errors: Literal["raise", "report"] = "raise",
 ) -> Path:
     """Write :func:`build_report` (same arguments after ``path``) to ``path`` (UTF-8).
 
@@ -295,18 +284,14 @@ def write_report(
     """
     file = Path(path)
     page = build_report(
-        frame,
+        structures,
         period,
         parameters,
         scenarios,
-        model=model,
-        allow_duplicates=allow_duplicates,
         title=title,
         source=source,
         charts=charts,
         language=language,
-        keep=keep,
-        errors=errors,
     )
     with atomic_path(file) as temporary:
         temporary.write_text(page, encoding="utf-8")

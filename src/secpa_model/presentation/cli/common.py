@@ -192,9 +192,10 @@ def _encoding_notes() -> Iterator[None]:
 
 def structures_of(frame: pd.DataFrame, model: Model, args: argparse.Namespace) -> Portfolio:
     """The portfolio of a command's input rows for ``model``, as its options say:
-    ``--allow-duplicates``, and ``--errors report`` (the valid rows computed)."""
+    ``--allow-duplicates``, ``--keep``, and ``--errors report`` (the valid rows computed)."""
     allow = bool(getattr(args, "allow_duplicates", False))
-    checked = portfolio(frame, model=model, allow_duplicates=allow)
+    keep = keep_from(args) if getattr(args, "keep", None) is not None else None
+    checked = portfolio(frame, model=model, allow_duplicates=allow, keep=keep)
     return checked.valid() if getattr(args, "errors", "raise") == "report" else checked
 
 

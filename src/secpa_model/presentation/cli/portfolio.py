@@ -25,7 +25,6 @@ from secpa_model.io.batch import (
 )
 from secpa_model.io.json_lines import AllocationLines, row_tracer
 from secpa_model.io.output import atomic_path
-from secpa_model.io.validation import validate_frame
 from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import (
     EACH_ROWS_YEAR,
@@ -314,7 +313,7 @@ def _compare_models(
     frame, located = read_input(args.input, encoding=args.encoding)
     try:
         comparison: ModelComparison = compare_models(
-            frame, period, *models, allow_duplicates=args.allow_duplicates, errors=args.errors
+            structures_of(frame, models[0], args), period, *models
         )
     except InputError as exc:
         raise located.error(exc) from exc
@@ -512,18 +511,15 @@ def run_report(args: argparse.Namespace) -> int:
     scenarios = read_scenarios(args.scenario, params, model)
     frame, located = read_input(args.input, encoding=args.encoding)
     try:
+        structures = structures_of(frame, model, args)
         page = build_report(
-            frame,
+            structures,
             period,
             params,
             scenarios,
-            model=model,
-            allow_duplicates=args.allow_duplicates,
             title=args.title,
             source=Path(args.input).name,
-            errors=args.errors,
             language=args.lang,
-            keep=keep_from(args),
         )
     except InputError as exc:
         raise located.error(exc) from exc
@@ -536,6 +532,5 @@ def run_report(args: argparse.Namespace) -> int:
         raise InputError(f"{output}: cannot write the report: {exc}") from exc
     print(f"report of {number(len(frame))} structures written to {output}")
     if problems is not None:
-        left_out = validate_frame(frame, model, allow_duplicates=args.allow_duplicates).problems
-        report_problems(args, len(frame), left_out, problems, located)
+        report_problems(args, len(frame), structures.problems, problems, located)
     return 0

@@ -305,13 +305,11 @@ def run_calibrate(args: argparse.Namespace) -> int:
     targets, left_out = _chosen_targets(args, frame)
     try:
         result = calibrate(
-            frame,
+            structures_of(frame, model, args),
             targets,
             args.free,
-            model=model,
             parameters=params,
             bounds=bounds_from(args.bounds),
-            allow_duplicates=args.allow_duplicates,
         )
     except InputError as exc:
         raise located.error(exc) from exc
