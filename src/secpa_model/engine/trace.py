@@ -12,7 +12,7 @@ the trace alone, as its ``rounding.recompute`` says::
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Final, Literal
 
@@ -34,9 +34,6 @@ _FROZEN = ConfigDict(extra="forbid", frozen=True)
 _UNROUNDED_DECIMALS: Final = Decimal("1e-10")
 _UNROUNDED_DIGITS: Final = 40
 _COUNT_WORDS: Final = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight")
-
-TraceRounding = RoundingRecord
-"""The rounding of a trace's lines (a :class:`~secpa_model.engine.records.RoundingRecord`)."""
 
 
 class TraceLine(BaseModel):
@@ -317,10 +314,11 @@ def _exact(amount: Decimal) -> str:
 
 
 def decimal_of(value: Fraction | Decimal, quantum: Decimal = _UNROUNDED_DECIMALS) -> Decimal:
-    """Euros (an exact fraction or a Decimal) with ``quantum`` precision (half up)."""
+    """Euros (an exact fraction or a Decimal) with ``quantum`` precision, half up
+    (:data:`~secpa_model.core.rounding.CENT_HALF_UP`'s direction)."""
     if isinstance(value, Fraction):
         value = Decimal(value.numerator) / Decimal(value.denominator)
-    return value.quantize(quantum, rounding=ROUND_HALF_UP)
+    return value.quantize(quantum, rounding=CENT_HALF_UP.decimal_mode)
 
 
 def _cell(value: object) -> str:
@@ -333,7 +331,6 @@ __all__ = [
     "TRACE_VERSION",
     "Trace",
     "TraceLine",
-    "TraceRounding",
     "changing_parameters",
     "count_words",
     "decimal_of",
