@@ -12,9 +12,10 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Literal, get_args
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from secpa_model.core.html import Cell, html_table, text_cell
+from secpa_model.core.html import html_table
 from secpa_model.core.money import euros_to_cents
 from secpa_model.core.rounding import CENT_HALF_UP
 from secpa_model.engine.records import AllocationRecord, LineRecord, RoundingRecord
@@ -49,14 +50,14 @@ class Line(LineRecord):
         return "\n".join(line_sentences(self.pieces, self.amount, self.rounding.rounding()))
 
     @property
-    def status_cell(self) -> Cell:
+    def status(self) -> str:
         """The status of the values behind the line, for a table: ``ASSUMPTION: <paths>``
-        (standing out) when some are assumptions and the amount is not zero, else the
-        statuses of its values (``published``; ``assumption`` plain behind 0 €)."""
+        when some are assumptions and the amount is not zero, else the statuses of its
+        values (``published``; ``assumption`` in lower case behind 0 €)."""
         assumed = sorted({used.path for used in self.parameters if used.status == "assumption"})
         if assumed and self.amount:
-            return text_cell("ASSUMPTION: " + ", ".join(assumed), assumption=True)
-        return text_cell(", ".join(sorted({used.status for used in self.parameters})) or "-")
+            return "ASSUMPTION: " + ", ".join(assumed)
+        return ", ".join(sorted({used.status for used in self.parameters})) or "-"
 
 
 SpendingCategory = Literal[
@@ -159,12 +160,14 @@ class Allocation(AllocationRecord[Line]):
             if self.assumptions_used
             else []
         )
+        rows = [(line.label, line.amount, line.status) for line in self.lines]
+        columns = ["Line", "Amount", "Values"]
         return html_table(
-            ["Line", "Amount", "Values"],
-            [[line.label, line.amount, line.status_cell] for line in self.lines],
+            pd.DataFrame([*rows, ("Total (fungible)", self.total, None)], columns=columns),
             caption=f"Allocation of {self.structure_id}, {self.period} "
             f"(parameters {self.parameters_name})",
-            footer=[["Total (fungible)", self.total, None]],
+            stand_out={"Values": [status.startswith("ASSUMPTION:") for _, _, status in rows]},
+            total=True,
             notes=notes,
             assumption_notes=assumed,
         )
