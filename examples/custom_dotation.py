@@ -44,12 +44,7 @@ COORDINATION_ETP = Input(
 )
 
 # 2. The new parameter's declaration: its values are in coordination.toml.
-COST_PER_ETP = ParameterSpec(
-    "coordination.cost_per_etp",
-    "amount",
-    "EUR/ETP/year",
-    description="Annual cost of one ETP of coordination.",
-)
+COST_PER_ETP = ParameterSpec("coordination.cost_per_etp", "amount", "EUR/ETP/year")
 
 
 # 3. The rule, written once over numpy columns; it may read only what it declares.
@@ -71,7 +66,6 @@ def coordination(inputs: RuleInputs, params: RuleParameters) -> NDArray[np.float
 # 4. The model: the experimentation plus the new input, parameter, rule and values.
 MODEL = experimentation().extend(
     name="experimentation_with_coordination",
-    description="The experimentation's four dotations plus coordination (an example).",
     inputs=[COORDINATION_ETP],
     parameters=[COST_PER_ETP],
     rules=[coordination],

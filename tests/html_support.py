@@ -6,7 +6,8 @@ from html.parser import HTMLParser
 
 
 class _Collect(HTMLParser):
-    """Every start tag and every piece of text, as the browser would see them."""
+    """Every start tag and every piece of text, as the browser would show them (no CSS,
+    no white space alone between tags)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -23,7 +24,9 @@ class _Collect(HTMLParser):
         self.open.pop()
 
     def handle_data(self, data: str) -> None:
-        self.texts.append(data)
+        # a stylesheet and the white space between tags are not text a person reads
+        if data.strip() and self.open[-1:] != ["style"]:
+            self.texts.append(data)
 
 
 def parse(fragment: str) -> _Collect:

@@ -13,7 +13,8 @@ from secpa_model import allocate_frame, read_allocations
 from secpa_model.core.errors import InputError
 from secpa_model.io import files
 from secpa_model.io.batch import allocate_in_chunks, summarise
-from secpa_model.presentation.cli import errors_path, main
+from secpa_model.presentation.cli import main
+from secpa_model.presentation.cli.common import errors_path
 from tests.helpers import allocate_valid
 from tests.portfolio_files import (
     EXPECTED_CENTS,

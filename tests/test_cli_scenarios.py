@@ -11,7 +11,8 @@ import pytest
 
 from secpa_model.analysis.scenario_files import read_scenario_file
 from secpa_model.core.errors import InputError, ParameterError
-from secpa_model.presentation.cli import main, sweep_values
+from secpa_model.presentation.cli import main
+from secpa_model.presentation.cli.portfolio import sweep_values
 from tests.helpers import reference_text
 from tests.portfolio_files import ETP_IN_PORTFOLIO, PORTFOLIO_TOTAL, write_portfolio
 

@@ -15,7 +15,8 @@ import pytest
 from scipy import stats
 
 import secpa_model
-from secpa_model import InputError, ParameterError, allocate_frame, get_model, simulate
+from secpa_model import InputError, ParameterError, Period, allocate_frame, get_model, simulate
+from secpa_model.analysis.simulation import Simulation
 from secpa_model.datasets import illustrative_portfolio
 from secpa_model.model.parameters import Parameters
 
@@ -161,6 +162,25 @@ def test_the_summary_is_computed_from_the_draws() -> None:
     assert lines.tolist() == totals.tolist()
     low, high = result.interval()
     assert Decimal(euros[20]) / 100 <= low <= high <= Decimal(euros[381]) / 100
+
+
+def test_an_interval_bound_on_an_exact_half_cent_rounds_up() -> None:
+    # three draws of 4, 59 and 494 cents: p95 = 59 + (494 - 59) × 0.9 = 450.5 cents exactly,
+    # which float64 computes as 450.49999999999994; half up to the cent gives 4.51 €;
+    # p5 = 4 + (59 - 4) × 0.1 = 9.5 cents gives 0.10 €
+    totals = np.array([[4, 4], [59, 59], [494, 494]], dtype=np.int64)
+    result = Simulation(
+        get_model("experimentation"),
+        Period.parse(2022),
+        0,
+        ("a",),
+        ("line",),
+        totals,
+        None,
+        pd.DataFrame(index=range(3)),
+        {},
+    )
+    assert result.interval() == (Decimal("0.10"), Decimal("4.51"))
 
 
 def test_drawn_values_stay_in_their_ranges_and_units() -> None:

@@ -26,6 +26,7 @@ from secpa_model.analysis.draws import ChunkDraws, DrawPlan, draw_chunk, plan_dr
 from secpa_model.core.errors import InputError, ParameterError
 from secpa_model.core.money import euros_to_cents, exact_sum
 from secpa_model.core.periods import Period, PeriodLike
+from secpa_model.core.rounding import CENT_HALF_UP
 from secpa_model.core.safe_text import shown
 from secpa_model.engine.compute import compute
 from secpa_model.engine.parameters import parameters_for
@@ -37,8 +38,6 @@ from secpa_model.model.structure import Columns
 ROWS_PER_CHUNK: Final = 1 << 15
 """The default size of a chunk: about 262 000 rows (structures × draws) computed at once,
 some 100 MB of working memory whatever the number of draws."""
-SUMMARY_COLUMNS: Final = ("mean", "std", "p5", "p25", "p50", "p75", "p95")
-"""The columns of :attr:`Simulation.summary` (euros), before ``prob_exceed``."""
 _PERCENTILES: Final = (5, 25, 50, 75, 95)
 _INT64_MAX: Final = int(np.iinfo(np.int64).max)
 
@@ -152,7 +151,7 @@ class Simulation:
         in euros, rounded half up to the cent."""
         column = [*self.line_keys, TOTAL_LINE].index(line)
         values = np.percentile(self.line_totals_cents[:, column].astype(np.float64), [low, high])
-        cents = np.floor(values + 0.5).astype(np.int64)
+        cents = CENT_HALF_UP.round(values)
         return Decimal(int(cents[0])) / 100, Decimal(int(cents[1])) / 100
 
 

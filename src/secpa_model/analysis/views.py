@@ -1,6 +1,7 @@
-"""How the results of an analysis show in a notebook: HTML tables (``_repr_html_``) built
-with :func:`~secpa_model.core.html.html_table`, amounts in euros, the assumptions of each
-parameter set and the note of each model (a proposal says so) below the table.
+"""How the results of an analysis show in a notebook: HTML tables (``_repr_html_``) drawn
+by :func:`~secpa_model.core.html.html_table` from the results' frames, amounts in euros,
+the assumptions of each parameter set and the note of each model (a proposal says so)
+below the table.
 
 The tables summarise (per scenario, per model, per period); the whole results stay in the
 objects' DataFrames.
@@ -8,15 +9,14 @@ objects' DataFrames.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from typing import Any, Protocol
 
-import numpy as np
 import pandas as pd
 
-from secpa_model.core.html import Cell, CellLike, html_table
-from secpa_model.core.money import cents_to_euros, exact_sum
+from secpa_model.core.html import euros_of_cents, html_table
+from secpa_model.core.money import exact_sum
 from secpa_model.core.periods import Period
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
@@ -80,6 +80,7 @@ __all__ = [
 ]
 
 _PERCENT_PLACES = 2
+_CHANGES = ("Difference %", "Eligible", "Changed")
 MAX_STEPS_SHOWN = 60
 """The steps of a budget's timeline a notebook shows (five years of months); the
 projection's ``timeline`` holds them all."""
@@ -106,17 +107,17 @@ def assumption_notes(parameters: Mapping[str, Parameters], span: Period | None) 
     ]
 
 
-def _euros(cents: Any) -> Decimal:
-    return cents_to_euros(int(cents))
-
-
 def _percent(value: Any) -> str:
     number = float(value)
-    return "-" if np.isnan(number) else f"{number:+.{_PERCENT_PLACES}f} %"
+    return "-" if math.isnan(number) else f"{number:+.{_PERCENT_PLACES}f} %"
 
 
 def _period_text(span: Period | None) -> str:
     return f"over {span}" if span is not None else "over each row's year"
+
+
+def _cents(model: Model) -> list[str]:
+    return [f"{key}_cents" for key in model.line_keys]
 
 
 def comparison_html(comparison: ComparisonView) -> str:
@@ -124,51 +125,22 @@ def comparison_html(comparison: ComparisonView) -> str:
     first), its portfolio total per line and in all, the difference to the baseline, the
     eligible and changed structures; the assumptions below."""
     model = comparison.model
-    keys = model.line_keys
-    rows: list[list[CellLike]] = [
-        [
-            str(record["scenario"]),
-            *(_euros(record[f"{key}_cents"]) for key in keys),
-            _euros(record["total_cents"]),
-            _euros(record["difference_cents"]),
-            _percent(record["difference_pct"]),
-            int(record["eligible_structures"]),
-            int(record["structures_changed"]),
-        ]
-        for record in comparison.summary.to_dict("records")
-    ]
+    euros = [*_cents(model), "total_cents", "difference_cents"]
     notes = [f"Portfolio totals per scenario ({model.name}); differences are to the first row."]
     if model.note:
         notes.append(model.note)
     if len(comparison.errors):
         notes.append(f"{len(comparison.errors)} problems in invalid rows left out (see .errors).")
     return html_table(
-        [
-            "Scenario",
-            *line_labels(model, keys),
-            "Total",
-            "Difference",
-            "Difference %",
-            "Eligible",
-            "Changed",
+        comparison.summary[
+            ["scenario", *euros, "difference_pct", "eligible_structures", "structures_changed"]
         ],
-        rows,
+        ["Scenario", *line_labels(model, model.line_keys), "Total", "Difference", *_CHANGES],
         caption=f"Comparison {_period_text(comparison.period)}",
+        formats={**dict.fromkeys(euros, euros_of_cents), "difference_pct": _percent},
         notes=notes,
         assumption_notes=assumption_notes(comparison.parameters, comparison.period),
     )
-
-
-def _line_totals(lines: pd.DataFrame, model: Model) -> list[list[CellLike]]:
-    own = lines[lines["model"] == model.name]
-    return [
-        [
-            model.name,
-            label,
-            cents_to_euros(exact_sum(own.loc[own["line"] == key, "amount_cents"])),
-        ]
-        for key, label in zip(model.line_keys, line_labels(model, model.line_keys), strict=True)
-    ]
 
 
 def model_comparison_html(comparison: ModelComparisonView) -> str:
@@ -176,58 +148,52 @@ def model_comparison_html(comparison: ModelComparisonView) -> str:
     first) with its total, difference, eligible structures and who gains or loses; then
     each model's lines summed over the portfolio; each model's note (a proposal says so)
     and the assumptions below."""
-    rows: list[list[CellLike]] = [
-        [
-            str(record["model"]),
-            _euros(record["total_cents"]),
-            _euros(record["difference_cents"]),
-            _percent(record["difference_pct"]),
-            int(record["eligible_structures"]),
-            int(record["gains"]),
-            int(record["loses"]),
-            int(record["unchanged"]),
-        ]
-        for record in comparison.summary.to_dict("records")
-    ]
     models = list(comparison.models.values())
     notes = [f"{model.name}: {model.note}" for model in models if model.note]
     if len(comparison.errors):
         notes.append(f"{len(comparison.errors)} problems in invalid rows left out (see .errors).")
     summary = html_table(
+        comparison.summary[
+            [
+                "model",
+                "total_cents",
+                "difference_cents",
+                "difference_pct",
+                "eligible_structures",
+                "gains",
+                "loses",
+                "unchanged",
+            ]
+        ],
         ["Model", "Total", "Difference", "Difference %", "Eligible", "Gain", "Lose", "Unchanged"],
-        rows,
         caption=f"Models compared {_period_text(comparison.period)} (differences to the first row)",
+        formats={"total_cents": euros_of_cents, "difference_cents": euros_of_cents}
+        | {"difference_pct": _percent},
         notes=notes,
         assumption_notes=assumption_notes(comparison.parameters, comparison.period),
     )
+    lines = comparison.lines
+    totals = [
+        (model.name, label, exact_sum(lines.loc[in_model & (lines["line"] == key), "amount_cents"]))
+        for model in models
+        for in_model in [lines["model"] == model.name]
+        for key, label in zip(model.line_keys, line_labels(model, model.line_keys), strict=True)
+    ]
     by_line = html_table(
-        ["Model", "Line", "Portfolio total"],
-        [row for model in models for row in _line_totals(comparison.lines, model)],
+        pd.DataFrame(totals, columns=["Model", "Line", "Portfolio total"]),
         caption="Each model's lines, summed over the portfolio",
+        formats={"Portfolio total": euros_of_cents},
     )
     return summary + by_line
 
 
-def _budget_rows(table: pd.DataFrame, model: Model, envelope: bool) -> list[list[CellLike]]:
-    rows: list[list[CellLike]] = []
-    for record in table.to_dict("records"):
-        row: list[CellLike] = [
-            str(record["label"]),
-            Cell(f"{record['start']} to {record['end']}", nowrap=True),
-            int(record["structures_participating"]),
-            Cell(f"{float(record['structure_years']):.2f}", number=True),
-            _euros(record["total_cents"]),
-        ]
-        if envelope:
-            within = record["within_envelope"]
-            row += [
-                record["envelope_eur"],
-                record["gap_eur"],
-                None if within is None else ("within" if within else "OVERRUN"),
-            ]
-        row += [_euros(record[f"{key}_cents"]) for key in model.line_keys]
-        rows.append(row)
-    return rows
+def _budget_table(table: pd.DataFrame, model: Model, envelope: bool) -> pd.DataFrame:
+    shown = table.assign(dates=table["start"].astype(str) + " to " + table["end"].astype(str))
+    columns = ["label", "dates", "structures_participating", "structure_years", "total_cents"]
+    if envelope:
+        shown["kept"] = shown["within_envelope"].map({True: "within", False: "OVERRUN"})
+        columns += ["envelope_eur", "gap_eur", "kept"]
+    return shown[columns + _cents(model)]
 
 
 def budget_html(projection: BudgetView) -> str:
@@ -238,6 +204,8 @@ def budget_html(projection: BudgetView) -> str:
     model = projection.model
     labels = line_labels(model, model.line_keys)
     head = ["Period", "Dates", "Structures", "Structure-years", "Total"]
+    formats = dict.fromkeys(["total_cents", *_cents(model)], euros_of_cents)
+    formats["structure_years"] = "{:.2f}".format
     starts = [*projection.by_year["start"], *projection.by_period["start"]]
     ends = [*projection.by_year["end"], *projection.by_period["end"]]
     span = Period(min(starts), max(ends)) if starts else None
@@ -245,35 +213,38 @@ def budget_html(projection: BudgetView) -> str:
     if model.note:
         notes.append(model.note)
     by_period = html_table(
+        _budget_table(projection.by_period, model, envelope=True),
         [*head, "Envelope", "Gap", "Envelope kept", *labels],
-        _budget_rows(projection.by_period, model, envelope=True),
         caption="Budget per period, against the envelope (gap = envelope − total)",
+        formats=formats,
+        nowrap=["dates"],
         notes=notes,
         assumption_notes=assumption_notes(
             {projection.parameters.name: projection.parameters}, span
         ),
     )
     by_year = html_table(
+        _budget_table(projection.by_year, model, envelope=False),
         [*head, *labels],
-        _budget_rows(projection.by_year, model, envelope=False),
         caption="Budget per calendar year",
+        formats=formats,
+        nowrap=["dates"],
     )
     steps = html_table(
-        ["Period", "Step", "Structures", "Total", "Cumulative", "Consumed", "Remaining"],
-        [
+        projection.timeline[
             [
-                str(record["period"]),
-                str(record["label"]),
-                int(record["structures_participating"]),
-                record["total_eur"],
-                record["cumulative_eur"],
-                Cell("" if pd.isna(pct) else f"{pct:.1f} %", number=True),
-                record["remaining_eur"],
+                "period",
+                "label",
+                "structures_participating",
+                "total_eur",
+                "cumulative_eur",
+                "consumed_pct",
+                "remaining_eur",
             ]
-            for record in projection.timeline.to_dict("records")
-            for pct in [record["consumed_pct"]]
         ],
+        ["Period", "Step", "Structures", "Total", "Cumulative", "Consumed", "Remaining"],
         caption="Per step: the cumulative consumption of the envelope",
+        formats={"consumed_pct": lambda pct: "" if pd.isna(pct) else f"{pct:.1f} %"},
         max_rows=MAX_STEPS_SHOWN,
     )
     return by_period + by_year + steps

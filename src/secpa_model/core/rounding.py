@@ -114,11 +114,11 @@ class Rounding:
         rounded: NDArray[np.int64] = work.astype(np.int64)
         return rounded if values.ndim else rounded[()]
 
-    def round_euros(self, euros: Decimal) -> Decimal:
-        """Exact euros rounded by this rule (what a person does by hand)."""
-        quantum = self.unit_euros
-        units = (euros / quantum).quantize(Decimal(1), rounding=_DECIMAL_MODES[self.direction])
-        return (units * quantum).quantize(Decimal("0.01"))
+    @property
+    def decimal_mode(self) -> str:
+        """The direction as a :mod:`decimal` rounding mode (``ROUND_HALF_UP`` for half up),
+        for exact euros quantized by hand."""
+        return _DECIMAL_MODES[self.direction]
 
 
 CENT_HALF_UP: Final = Rounding()

@@ -12,19 +12,13 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Literal, get_args
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from secpa_model.core.html import Cell, html_table, text_cell
+from secpa_model.core.html import html_table
 from secpa_model.core.money import euros_to_cents
-from secpa_model.core.periods import Period
 from secpa_model.core.rounding import CENT_HALF_UP
-from secpa_model.engine.records import (
-    InputValue,
-    ProrationPiece,
-    Reason,
-    RoundingRecord,
-    UsedParameter,
-)
+from secpa_model.engine.records import AllocationRecord, LineRecord, RoundingRecord
 from secpa_model.engine.trace import (
     Trace,
     TraceLine,
@@ -37,23 +31,13 @@ from secpa_model.engine.trace import (
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
 
-class Line(BaseModel):
+class Line(LineRecord):
     """One dotation's line: its amount and everything needed to recompute it by hand."""
 
-    model_config = _FROZEN
-
-    key: str
-    label: str
-    amount: Decimal = Field(description="Euros, rounded once by the line's rounding.")
-    formula: str
-    legal_basis_fr: str
     legal_basis_en: str = ""
-    inputs: dict[str, InputValue]
     details: dict[str, float] = Field(
         default_factory=dict, description="Intermediate quantities of the last piece."
     )
-    parameters: list[UsedParameter]
-    pieces: list[ProrationPiece]
     rounding: RoundingRecord = Field(
         default_factory=lambda: RoundingRecord.of(CENT_HALF_UP),
         description="How the line is rounded (its rule's rounding, else the model's).",
@@ -66,14 +50,14 @@ class Line(BaseModel):
         return "\n".join(line_sentences(self.pieces, self.amount, self.rounding.rounding()))
 
     @property
-    def status_cell(self) -> Cell:
+    def status(self) -> str:
         """The status of the values behind the line, for a table: ``ASSUMPTION: <paths>``
-        (standing out) when some are assumptions and the amount is not zero, else the
-        statuses of its values (``published``; ``assumption`` plain behind 0 €)."""
+        when some are assumptions and the amount is not zero, else the statuses of its
+        values (``published``; ``assumption`` in lower case behind 0 €)."""
         assumed = sorted({used.path for used in self.parameters if used.status == "assumption"})
         if assumed and self.amount:
-            return text_cell("ASSUMPTION: " + ", ".join(assumed), assumption=True)
-        return text_cell(", ".join(sorted({used.status for used in self.parameters})) or "-")
+            return "ASSUMPTION: " + ", ".join(assumed)
+        return ", ".join(sorted({used.status for used in self.parameters})) or "-"
 
 
 SpendingCategory = Literal[
@@ -108,29 +92,8 @@ class SpendingCheck(BaseModel):
     accepted: bool = Field(description="Within the total and with no ineligible item.")
 
 
-class Allocation(BaseModel):
+class Allocation(AllocationRecord[Line]):
     """An itemised, fungible allocation for one structure over one period."""
-
-    model_config = _FROZEN
-
-    structure_id: str
-    period: Period
-    model: str = Field(default="experimentation", description="The model computed.")
-    model_note: str = Field(
-        default="", description="What to know about the model (e.g. a proposal)."
-    )
-    parameters_name: str
-    eligible: bool
-    reasons: list[Reason]
-    lines: list[Line]
-    total: Decimal
-    assumptions_used: list[str] = Field(
-        description="Parameters with status 'assumption' behind a non-zero amount."
-    )
-    rounding: RoundingRecord = Field(
-        default_factory=lambda: RoundingRecord.of(CENT_HALF_UP),
-        description="The model's rounding of the lines (a line may have its own).",
-    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Allocation:
@@ -159,37 +122,20 @@ class Allocation(BaseModel):
         raise KeyError(f"no line {key!r}; lines are {', '.join(self.line_keys)}")
 
     def trace(self) -> Trace:
-        """The versioned trace of this allocation (what every explanation renders)."""
+        """The versioned trace of this allocation (what every explanation renders): its
+        fields, each line's without ``details``, with its cents, its unrounded amount, and
+        its rounding only when it is not the allocation's."""
         lines = [
             TraceLine(
-                key=line.key,
-                label=line.label,
-                amount=line.amount,
-                amount_cents=int(line.amount * 100),
+                **{name: getattr(line, name) for name in LineRecord.model_fields},
+                amount_cents=euros_to_cents(line.amount),
                 unrounded_amount=decimal_of(unrounded_amount(line.pieces)),
-                formula=line.formula,
-                legal_basis_fr=line.legal_basis_fr,
-                legal_basis_en=line.legal_basis_en,
-                inputs=dict(line.inputs),
-                parameters=list(line.parameters),
-                pieces=list(line.pieces),
                 rounding=None if line.rounding == self.rounding else line.rounding,
             )
             for line in self.lines
         ]
-        return Trace(
-            structure_id=self.structure_id,
-            period=self.period,
-            model=self.model,
-            model_note=self.model_note,
-            parameters_name=self.parameters_name,
-            eligible=self.eligible,
-            reasons=list(self.reasons),
-            lines=lines,
-            total=self.total,
-            assumptions_used=list(self.assumptions_used),
-            rounding=self.rounding,
-        )
+        shared = {name: getattr(self, name) for name in AllocationRecord.model_fields}
+        return Trace(**{**shared, "lines": lines})
 
     def explain(self) -> str:
         """A readable, multi-line explanation of every line, its pieces, parameters
@@ -214,12 +160,14 @@ class Allocation(BaseModel):
             if self.assumptions_used
             else []
         )
+        rows = [(line.label, line.amount, line.status) for line in self.lines]
+        columns = ["Line", "Amount", "Values"]
         return html_table(
-            ["Line", "Amount", "Values"],
-            [[line.label, line.amount, line.status_cell] for line in self.lines],
+            pd.DataFrame([*rows, ("Total (fungible)", self.total, None)], columns=columns),
             caption=f"Allocation of {self.structure_id}, {self.period} "
             f"(parameters {self.parameters_name})",
-            footer=[["Total (fungible)", self.total, None]],
+            stand_out={"Values": [status.startswith("ASSUMPTION:") for _, _, status in rows]},
+            total=True,
             notes=notes,
             assumption_notes=assumed,
         )

@@ -1,14 +1,17 @@
 """The records an allocation is made of: reasons, cited parameters, proration pieces and
-the rounding applied (pydantic models, JSON-ready)."""
+the rounding applied (pydantic models, JSON-ready), and the fields an allocation and its
+trace share (:class:`LineRecord`, :class:`AllocationRecord`), declared once."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from secpa_model.core.rounding import Direction, Rounding
+from secpa_model.core.periods import Period
+from secpa_model.core.rounding import CENT_HALF_UP, Direction, Rounding
 from secpa_model.model.parameters import Scale, Source, Status
 
 InputValue = str | int | float | bool | None
@@ -98,3 +101,54 @@ class RoundingRecord(BaseModel):
     def rounding(self) -> Rounding:
         """The :class:`~secpa_model.core.rounding.Rounding` this record describes."""
         return Rounding(int(self.unit * 100), self.mode)
+
+
+class LineRecord(BaseModel):
+    """What a line of an allocation and the line of its trace hold: the dotation's amount
+    and everything needed to recompute it by hand."""
+
+    model_config = _FROZEN
+
+    key: str
+    label: str
+    amount: Decimal = Field(description="Euros, rounded once by the line's rounding.")
+    formula: str = Field(description="The rule's formula for an annual amount.")
+    legal_basis_fr: str = Field(description="The legal wording (French).")
+    legal_basis_en: str = Field(description="The legal wording, in English.")
+    inputs: dict[str, InputValue] = Field(description="The structure's inputs the rule reads.")
+    parameters: list[UsedParameter] = Field(
+        description="Every parameter value the line used, with unit, status and source."
+    )
+    pieces: list[ProrationPiece] = Field(
+        description="The pieces of the period (cut at 1 January, parameter changes, entry "
+        "and exit), each prorated by days over its year's days."
+    )
+
+
+LineT = TypeVar("LineT", bound=LineRecord)
+
+
+class AllocationRecord(BaseModel, Generic[LineT]):
+    """What an allocation and its trace hold, around their lines (of type ``LineT``)."""
+
+    model_config = _FROZEN
+
+    structure_id: str
+    period: Period
+    model: str = Field(default="experimentation", description="The model computed.")
+    model_note: str = Field(
+        default="", description="What a person must know about the model (e.g. a proposal)."
+    )
+    parameters_name: str = Field(description="The parameter set used (e.g. 'reference').")
+    eligible: bool
+    reasons: list[Reason] = Field(description="Failed eligibility conditions, if any.")
+    lines: list[LineT]
+    total: Decimal = Field(description="The exact sum of the rounded lines, euros.")
+    assumptions_used: list[str] = Field(
+        description="Parameters with status 'assumption' behind a non-zero amount."
+    )
+    rounding: RoundingRecord = Field(
+        default_factory=lambda: RoundingRecord.of(CENT_HALF_UP),
+        description="How every line is rounded (the model's rounding), unless the line "
+        "gives its own.",
+    )

@@ -12,17 +12,22 @@ the trace alone, as its ``rounding.recompute`` says::
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from secpa_model.core.money import cents_float_to_euros, format_euros
-from secpa_model.core.periods import Period
 from secpa_model.core.rounding import CENT_HALF_UP, Rounding
 from secpa_model.core.safe_text import markdown_code, markdown_text, visible_controls
-from secpa_model.engine.records import ProrationPiece, Reason, RoundingRecord, UsedParameter
+from secpa_model.engine.records import (
+    AllocationRecord,
+    LineRecord,
+    ProrationPiece,
+    RoundingRecord,
+    UsedParameter,
+)
 
 TRACE_FORMAT: Final = "secpa-model.trace"
 """The ``format`` field of every JSON trace."""
@@ -35,35 +40,14 @@ _UNROUNDED_DECIMALS: Final = Decimal("1e-10")
 _UNROUNDED_DIGITS: Final = 40
 _COUNT_WORDS: Final = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight")
 
-TraceRounding = RoundingRecord
-"""The rounding of a trace's lines (a :class:`~secpa_model.engine.records.RoundingRecord`)."""
 
-
-class TraceLine(BaseModel):
+class TraceLine(LineRecord):
     """One dotation's line with everything needed to recompute it by hand."""
 
-    model_config = _FROZEN
-
-    key: str
-    label: str
-    amount: Decimal = Field(description="Euros, rounded once to the cent.")
     amount_cents: int = Field(description="The amount in integer cents.")
     unrounded_amount: Decimal = Field(
         description="sum(annual_amount × days / year_days) over the pieces, euros, "
         "10 decimals (before the one rounding)."
-    )
-    formula: str = Field(description="The rule's formula for an annual amount.")
-    legal_basis_fr: str = Field(description="The legal wording (French).")
-    legal_basis_en: str = Field(description="The legal wording, in English.")
-    inputs: dict[str, str | int | float | bool | None] = Field(
-        description="The structure's inputs the rule reads."
-    )
-    parameters: list[UsedParameter] = Field(
-        description="Every parameter value the line used, with unit, status and source."
-    )
-    pieces: list[ProrationPiece] = Field(
-        description="The pieces of the period (cut at 1 January, parameter changes, entry "
-        "and exit), each prorated by days over its year's days."
     )
     rounding: RoundingRecord | None = Field(
         default=None,
@@ -71,33 +55,20 @@ class TraceLine(BaseModel):
     )
 
 
-class Trace(BaseModel):
-    """The versioned trace of one allocation: the single source of every explanation."""
+class _Versioned(BaseModel):
+    """The first fields of a trace (a base listed last, so that its fields come first)."""
 
     model_config = _FROZEN
 
     format: Literal["secpa-model.trace"] = TRACE_FORMAT
     version: Literal[1] = TRACE_VERSION
-    structure_id: str
-    period: Period
-    model: str = Field(default="experimentation", description="The model computed.")
-    model_note: str = Field(
-        default="", description="What a person must know about the model (e.g. a proposal)."
-    )
-    parameters_name: str = Field(description="The parameter set used (e.g. 'reference').")
-    eligible: bool
-    reasons: list[Reason] = Field(description="Failed eligibility conditions, if any.")
-    lines: list[TraceLine]
-    total: Decimal = Field(description="The exact sum of the rounded lines, euros.")
+
+
+class Trace(AllocationRecord[TraceLine], _Versioned):
+    """The versioned trace of one allocation: the single source of every explanation."""
+
     fungible: Literal[True] = Field(
         default=True, description="The total may be spent across the purposes of the lines."
-    )
-    assumptions_used: list[str] = Field(
-        description="Parameters with status 'assumption' behind a non-zero amount."
-    )
-    rounding: RoundingRecord = Field(
-        default_factory=lambda: RoundingRecord.of(CENT_HALF_UP),
-        description="How every line is rounded, unless the line gives its own.",
     )
 
     def line_rounding(self, line: TraceLine) -> Rounding:
@@ -317,10 +288,11 @@ def _exact(amount: Decimal) -> str:
 
 
 def decimal_of(value: Fraction | Decimal, quantum: Decimal = _UNROUNDED_DECIMALS) -> Decimal:
-    """Euros (an exact fraction or a Decimal) with ``quantum`` precision (half up)."""
+    """Euros (an exact fraction or a Decimal) with ``quantum`` precision, half up
+    (:data:`~secpa_model.core.rounding.CENT_HALF_UP`'s direction)."""
     if isinstance(value, Fraction):
         value = Decimal(value.numerator) / Decimal(value.denominator)
-    return value.quantize(quantum, rounding=ROUND_HALF_UP)
+    return value.quantize(quantum, rounding=CENT_HALF_UP.decimal_mode)
 
 
 def _cell(value: object) -> str:
@@ -333,7 +305,6 @@ __all__ = [
     "TRACE_VERSION",
     "Trace",
     "TraceLine",
-    "TraceRounding",
     "changing_parameters",
     "count_words",
     "decimal_of",

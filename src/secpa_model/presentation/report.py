@@ -11,7 +11,8 @@ listed once and referred to by its number; what each line is; how to read the pa
 The table sorts by any column in the browser (a small inline script; without it the page
 reads as well, inputs shown) and the page prints (``@media print``: no buttons, the table
 header repeated on each page, no structure cut across two pages). The CSS and the script
-are inline and nothing is fetched from elsewhere, so the file can be mailed or archived on
+(``report.css`` and ``report.js``, files of this package) are written into the page and
+nothing is fetched from elsewhere, so the file can be mailed or archived on
 its own. The words are English or French (``language``, :mod:`report_text`). Charts need
 the optional extra ``plot`` (matplotlib); without it the page says so and names the extra.
 Every text taken from the input or the parameters is escaped.
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from html import escape
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -64,129 +66,11 @@ MAX_CHART_STRUCTURES: Final = 60
 """The bar chart draws at most this many structures (the largest totals); the table lists all."""
 _TRUE_WORDS: Final = ("true", "1", "yes", "oui", "vrai")
 _WHOLE_NUMBER: Final = re.compile(r"-?\d{1,15}(\.0*)?")
-_CSS: Final = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 78em; color: #222;
-  padding: 0 1em; line-height: 1.4; }
-h1 { font-size: 1.6em; margin-bottom: 0.2em; }
-h2 { border-bottom: 1px solid #ccc; margin-top: 1.8em; font-size: 1.25em; }
-table { border-collapse: collapse; margin: 0.5em 0 1em; }
-th, td { border: 1px solid #d0d0d0; padding: 0.25em 0.55em; vertical-align: top; }
-th { background: #f2f2f2; text-align: left; font-weight: 600; }
-td.amount, th.amount { text-align: right; font-variant-numeric: tabular-nums;
-  white-space: nowrap; }
-td.zero { color: #888; }
-tfoot td { font-weight: bold; background: #fafafa; border-top: 2px solid #999; }
-.assumption { color: #a33; font-weight: bold; }
-.warning { background: #fff4e5; border-left: 4px solid #f28e2b; padding: 0.5em 1em; }
-.meta { color: #555; }
-.hint { color: #555; font-size: 0.9em; }
-table.portfolio td.name { min-width: 9em; }
-table.portfolio th { position: sticky; top: 0; z-index: 1; }
-table.portfolio th { vertical-align: bottom; }
-table.portfolio th.amount { min-width: 7em; }
-table.portfolio th button { font: inherit; color: inherit; background: none; border: 0;
-  padding: 0; margin: 0; text-align: inherit; cursor: pointer; white-space: normal; }
-table.portfolio tr.lines td:first-child { white-space: nowrap; }
-table.portfolio th[aria-sort="ascending"] button::after { content: " ▲"; }
-table.portfolio th[aria-sort="descending"] button::after { content: " ▼"; }
-table.portfolio th[data-sort-kind] button::after { color: #999; }
-table.portfolio tbody:nth-of-type(even) tr.lines td { background: #fbfbfb; }
-td.not-eligible { color: #a33; }
-td.not-eligible ul { margin: 0; padding-left: 1.1em; }
-tr.inputs td { background: #f7f9fc; font-size: 0.88em; padding: 0.4em 0.8em 0.6em; }
-dl.inputs { display: grid; grid-template-columns: max-content minmax(0, 1fr);
-  gap: 0.15em 1em; margin: 0; }
-dl.inputs dt { font-weight: 600; color: #444; }
-dl.inputs dd { margin: 0; }
-span.input { white-space: nowrap; margin-right: 1.2em; }
-span.input code { color: #555; }
-.defaulted { color: #888; }
-button.toggle { margin-left: 0.4em; font-size: 0.85em; padding: 0 0.35em; cursor: pointer;
-  background: none; border: 1px solid #bbb; border-radius: 3px; color: #1b6ca8; }
-table.portfolio { font-size: 0.95em; }
-button.all { margin: 0 0 0.4em; }
-sup a { text-decoration: none; }
-ol.sources li { margin-bottom: 0.3em; }
-table.assumptions td:nth-child(3) { min-width: 14em; }
-table.assumptions td:nth-child(5) { min-width: 18em; }
-figure { margin: 1em 0; }
-img { max-width: 100%; }
-@page { size: A4; margin: 12mm; }
-@media print {
-  body { max-width: none; margin: 0; padding: 0 1mm; font-size: 8.5pt; }
-  button.toggle, button.all, .screen-only { display: none !important; }
-  table.portfolio th { position: static; }
-  table.portfolio, table.assumptions, table.lines { width: 100%; }
-  table.portfolio th.amount { min-width: 0; }
-  section.keep { break-inside: avoid; }
-  thead { display: table-header-group; }
-  tfoot { display: table-row-group; }
-  tbody, tr, figure { break-inside: avoid; }
-  h2 { break-after: avoid; }
-  a { color: inherit; text-decoration: none; }
-  .warning { border: 1px solid #f28e2b; }
-}
-"""
-_SCRIPT: Final = """
-(function () {
-  "use strict";
-  var table = document.getElementById("portfolio");
-  if (!table) { return; }
-  var groups = function () { return Array.prototype.slice.call(table.tBodies); };
-  var toggles = [];
-  groups().forEach(function (group) {
-    var inputs = group.rows[1];
-    if (!inputs) { return; }
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "toggle";
-    button.title = table.getAttribute("data-inputs");
-    button.setAttribute("aria-label", button.title);
-    button.setAttribute("aria-controls", inputs.id);
-    var show = function (open) {
-      inputs.hidden = !open;
-      button.setAttribute("aria-expanded", String(open));
-      button.textContent = open ? "\u25be" : "\u25b8";
-    };
-    show(false);
-    button.addEventListener("click", function () { show(inputs.hidden); });
-    group.rows[0].cells[0].appendChild(button);
-    toggles.push(show);
-  });
-  var all = document.getElementById("inputs-all");
-  if (all) {
-    all.hidden = false;
-    all.addEventListener("click", function () {
-      var open = all.getAttribute("aria-expanded") !== "true";
-      toggles.forEach(function (show) { show(open); });
-      all.setAttribute("aria-expanded", String(open));
-      all.textContent = all.getAttribute(open ? "data-hide" : "data-show");
-    });
-  }
-  var heads = table.tHead.rows[0].cells;
-  Array.prototype.forEach.call(heads, function (th, column) {
-    var kind = th.getAttribute("data-sort-kind");
-    if (!kind) { return; }
-    var button = document.createElement("button");
-    button.type = "button";
-    while (th.firstChild) { button.appendChild(th.firstChild); }
-    th.appendChild(button);
-    button.addEventListener("click", function () {
-      var ascending = th.getAttribute("aria-sort") !== "ascending";
-      Array.prototype.forEach.call(heads, function (other) { other.removeAttribute("aria-sort"); });
-      th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-      var key = function (group) { return group.rows[0].cells[column].getAttribute("data-sort"); };
-      var sorted = groups().sort(function (a, b) {
-        var x = key(a), y = key(b);
-        var order = kind === "number" ? Number(x) - Number(y)
-          : x.localeCompare(y, document.documentElement.lang, { numeric: true });
-        return ascending ? order : -order;
-      });
-      sorted.forEach(function (group) { table.insertBefore(group, table.tFoot); });
-    });
-  });
-})();
-"""
+
+
+def _asset(name: str) -> str:
+    """A text file of this package: the page's CSS (``report.css``) or script (``report.js``)."""
+    return resources.files("secpa_model.presentation").joinpath(name).read_text(encoding="utf-8")
 
 
 def build_report(
@@ -237,7 +121,7 @@ def build_report(
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(heading)}</title>",
-        f"<style>{_CSS}</style>",
+        f"<style>\n{_asset('report.css')}</style>",
         "</head>",
         "<body>",
         f"<h1>{escape(heading)}</h1>",
@@ -257,7 +141,7 @@ def build_report(
     parts += [
         f'<footer><h2 id="reading">{escape(text["reading"])}</h2>'
         f"<p>{escape(text['reading_text'])}</p></footer>",
-        f"<script>{_SCRIPT}</script>",
+        f"<script>\n{_asset('report.js')}</script>",
         "</body>",
         "</html>",
         "",

@@ -17,9 +17,6 @@ from numpy.typing import NDArray
 
 from secpa_model.model.parameters.models import Scale
 
-DrawnNumber = NDArray[np.int64] | NDArray[np.float64]
-"""One drawn value per row: int64 cents or patients, float64 quantities."""
-
 
 @dataclass(frozen=True)
 class DrawnScale:

@@ -16,7 +16,8 @@ PARAMETER_KINDS: Final[tuple[str, ...]] = get_args(ParameterKind)
 
 class ParameterSpec(BaseModel):
     """The declaration of one parameter (paramètre): its path ``group.name``, kind and unit
-    (for a scale, the unit of its thresholds too) and what it means."""
+    (for a scale, the unit of its thresholds too). What it means is said by the parameter
+    file, beside its values (``description``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -24,31 +25,16 @@ class ParameterSpec(BaseModel):
     kind: ParameterKind
     unit: str = Field(min_length=1)
     threshold_unit: str | None = None
-    description: str = ""
 
     def __init__(
-        self,
-        path: str,
-        kind: ParameterKind,
-        unit: str,
-        threshold_unit: str | None = None,
-        description: str = "",
+        self, path: str, kind: ParameterKind, unit: str, threshold_unit: str | None = None
     ) -> None:
-        super().__init__(
-            path=path, kind=kind, unit=unit, threshold_unit=threshold_unit, description=description
-        )
+        super().__init__(path=path, kind=kind, unit=unit, threshold_unit=threshold_unit)
 
     @property
     def group(self) -> str:
         """The part of the path before the dot (the table of a parameter file)."""
         return self.path.split(".", 1)[0]
-
-
-def specs_by_path(
-    specs: tuple[ParameterSpec, ...] | list[ParameterSpec],
-) -> dict[str, ParameterSpec]:
-    """Specs keyed by path (in declaration order)."""
-    return {spec.path: spec for spec in specs}
 
 
 class ParameterRelation(BaseModel):

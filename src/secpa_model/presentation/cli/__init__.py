@@ -42,19 +42,13 @@ from secpa_model.core.errors import Problem, SecpaError
 from secpa_model.core.safe_text import MAX_SHOWN, shortened
 from secpa_model.model.model import Model
 from secpa_model.models import experimentation, get_model
-from secpa_model.presentation.cli.budget import add_budget, run_budget
+from secpa_model.presentation.cli.budget import add_budget
 from secpa_model.presentation.cli.common import (
-    DEFAULT_STRUCTURE_ID,
-    DEMO_YEAR,
-    EACH_ROWS_YEAR,
     NOTES,
-    PROGRESS_WIDTH,
     USAGE_ERROR,
     Subcommands,
-    errors_path,
     json_wanted,
     package_version,
-    period_from,
     problem_json,
 )
 from secpa_model.presentation.cli.one_structure import (
@@ -63,82 +57,20 @@ from secpa_model.presentation.cli.one_structure import (
     add_models,
     add_params,
     add_schema,
-    read_json_object,
-    run_allocate,
-    run_demo,
-    run_models,
-    run_params,
-    run_schema,
-    structure_from,
 )
-from secpa_model.presentation.cli.portfolio import (
-    add_batch,
-    add_compare,
-    add_report,
-    add_sweep,
-    run_batch,
-    run_compare,
-    run_report,
-    run_sweep,
-    sweep_values,
-)
-from secpa_model.presentation.cli.simulation import add_simulate, run_simulate
-from secpa_model.presentation.cli.tables import allocation_table, line_table, parameter_table
-from secpa_model.presentation.cli.uncertainty import (
-    add_calibrate,
-    add_sensitivity,
-    run_calibrate,
-    run_sensitivity,
-)
+from secpa_model.presentation.cli.portfolio import add_batch, add_compare, add_report, add_sweep
+from secpa_model.presentation.cli.simulation import add_simulate
+from secpa_model.presentation.cli.uncertainty import add_calibrate, add_sensitivity
 
 __all__ = [
     "BROKEN_PIPE",
-    "DEFAULT_STRUCTURE_ID",
-    "DEMO_YEAR",
-    "EACH_ROWS_YEAR",
     "EXIT_CODES",
     "INPUT_FAILURES",
     "INTERNAL_ERROR",
-    "PROGRESS_WIDTH",
     "SUBCOMMANDS",
-    "USAGE_ERROR",
-    "Subcommands",
-    "add_allocate",
-    "add_batch",
-    "add_budget",
-    "add_calibrate",
-    "add_compare",
-    "add_demo",
-    "add_models",
-    "add_params",
-    "add_report",
-    "add_schema",
-    "add_sensitivity",
-    "add_simulate",
-    "add_sweep",
-    "allocation_table",
+    "UsageError",
     "build_parser",
-    "errors_path",
-    "line_table",
     "main",
-    "parameter_table",
-    "period_from",
-    "read_json_object",
-    "run_allocate",
-    "run_batch",
-    "run_budget",
-    "run_calibrate",
-    "run_compare",
-    "run_demo",
-    "run_models",
-    "run_params",
-    "run_report",
-    "run_schema",
-    "run_sensitivity",
-    "run_simulate",
-    "run_sweep",
-    "structure_from",
-    "sweep_values",
 ]
 
 SUBCOMMANDS: Final[tuple[Callable[[Subcommands, Model], None], ...]] = (

@@ -13,6 +13,7 @@ import numpy as np
 from secpa_model.analysis.simulation import ROWS_PER_CHUNK, Simulation, simulate
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import format_euros
+from secpa_model.core.rounding import CENT_HALF_UP
 from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import (
     Subcommands,
@@ -178,7 +179,7 @@ def summary_table(result: Simulation) -> str:
             if column == "prob_exceed":
                 cells.append("" if np.isnan(value) else f"{value:.1%}")
             else:
-                cents = int(np.floor(float(value) * 100 + 0.5))
+                cents = int(CENT_HALF_UP.round(float(value) * 100))
                 cells.append(format_euros(Decimal(cents) / 100))
         rows.append(cells)
     return text_table(headers, rows)
