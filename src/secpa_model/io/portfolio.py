@@ -101,15 +101,8 @@ class Portfolio:
         if read_problems is not None and len(read_problems):
             found = _in_row_order([read_problems, found], frame.index)
         self._problems = found
-        kept = kept_columns(frame, keep, self.model)
-        positions = np.flatnonzero(self._validated.valid)
-        # the kept columns of the valid rows, as given (the year as validated), copied now
-        self._kept: dict[str, Any] = {
-            name: self._validated.years[positions].astype(np.int64)
-            if name == YEAR_COLUMN and self._validated.years is not None
-            else frame[name].array.take(positions)
-            for name in kept
-        }
+        self.kept: tuple[str, ...] = tuple(kept_columns(frame, keep, self.model))
+        """The input columns results carry after the id (``year`` first, with one)."""
 
     def __repr__(self) -> str:
         invalid = self.invalid_rows
@@ -130,11 +123,6 @@ class Portfolio:
     def invalid_rows(self) -> int:
         """How many rows have a problem (none are computed)."""
         return int(self._problems["row"].nunique()) if len(self._problems) else 0
-
-    @property
-    def kept(self) -> tuple[str, ...]:
-        """The input columns results carry after the id (``year`` first, with one)."""
-        return tuple(self._kept)
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -237,7 +225,9 @@ class Portfolio:
         params = parameters_for(self.model, parameters)
         result = self.allocate_lines(span, params)
         after = result_columns(self.model).index(self.model.id_input)
-        for offset, (name, values) in enumerate(self._kept.items(), start=1):
+        for offset, name in enumerate(self.kept, start=1):
+            years = self.years
+            values = years if name == YEAR_COLUMN and years is not None else self.frame[name].array
             result.insert(after + offset, name, values)
         return result
 
