@@ -174,7 +174,7 @@ def frame_verdict(field: str, column: pd.Series) -> tuple[bool, str, Any]:
 
 def _column_of(values: list[Any], form: str) -> pd.Series:
     """``values`` in one column: pandas' inferred type, an object column, pandas' nullable
-    types, Arrow types, or text stored by pandas in Python or in Arrow."""
+    types, Arrow types, text stored by pandas in Python or in Arrow, or a categorical."""
     if form == "object":
         column = pd.Series([None] * len(values), dtype=object)
         for position, value in enumerate(values):
@@ -186,6 +186,8 @@ def _column_of(values: list[Any], form: str) -> pd.Series:
         return pd.Series(values).convert_dtypes()
     if form == "arrow":
         return pd.Series(values).convert_dtypes(dtype_backend="pyarrow")
+    if form == "category":
+        return pd.Series(values, dtype="category")
     return pd.Series(values, dtype=pd.StringDtype(form))
 
 
@@ -223,18 +225,18 @@ def test_the_cases_that_used_to_disagree(field: str, value: Any, accepted: bool)
         assert frame_verdict(field, _column_of([value], form))[0] is accepted
 
 
-TEXT_STORAGES = ["python", "pyarrow"]
+TEXT_STORAGES = ["python", "pyarrow", "category"]
 
 
 @pytest.mark.parametrize("storage", TEXT_STORAGES)
 def test_a_text_file_column_agrees_too(storage: str) -> None:
     """Cells read from a CSV are text: read as Arrow text, they get the same verdicts
-    whether pandas gave the text in Python objects or in Arrow."""
+    whether pandas gave the text in Python objects, in Arrow or as a categorical."""
     for field, values in CORPUS.items():
         for value in values:
             if not isinstance(value, str):
                 continue
-            text = pd.Series([value], dtype=pd.StringDtype(storage))
+            text = _column_of([value], storage)
             assert frame_verdict(field, text)[:2] == structure_verdict(field, value)[:2], (
                 field,
                 value,

@@ -463,6 +463,8 @@ class _Numbers(NamedTuple):
     infinities (a check of its extremes against the bounds settles the usual case)."""
     whole: bool = False
     """Whether every value is known to be a whole number (read from integers)."""
+    text: Any = None
+    """The stripped text the numbers were read from (None when not read from text)."""
 
     def checked(self, item: Input) -> list[Any]:
         """The problems found so far, NaN (missing) and infinities checked."""
@@ -477,14 +479,20 @@ def _numbers(item: Input, array: Any) -> _Numbers:
     """Float64 values of an Arrow column and its type problems."""
     kind = array.type
     if _is_text(array):
-        return _text_numbers(item, pc.utf8_trim_whitespace(array))
+        # Arrow's cast reads a number correctly rounded, as Python's ``float``
+        stripped = pc.utf8_trim_whitespace(array)
+        blank = _blank(stripped)
+        number = _whole(stripped, _NUMBER_PATTERN)
+        chosen = pc.if_else(pa.array(number), stripped, None)
+        values = pc.cast(chosen, pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
+        problems = [(blank, missing(item.name)), (~blank & ~number, _not_number(item.name))]
+        return _Numbers(values, _ordered(problems), text=stripped)
     if pa.types.is_floating(kind):
         return _Numbers(_floats(array), None)
     absent = _absent(array)
     if not pa.types.is_integer(kind):  # booleans, datetimes, durations
-        return _Numbers(
-            np.zeros(len(array), np.float64), _refused(item, absent, _not_number(item.name))
-        )
+        refused = _refused(item, absent, _not_number(item.name))
+        return _Numbers(np.zeros(len(array), np.float64), refused)
     integers = array.fill_null(0) if array.null_count else array
     values = integers.to_numpy(zero_copy_only=False)
     # a value beyond 2^53 in size, which float64 does not hold exactly, as an infinity of
@@ -496,18 +504,6 @@ def _numbers(item: Input, array: Any) -> _Numbers:
     return _Numbers(numbers, _ordered([(absent, missing(item.name))]), whole=True)
 
 
-def _text_numbers(item: Input, stripped: Any) -> _Numbers:
-    """Float64 values of the (stripped) cells that write a plain decimal number, and the
-    problems of the others (missing, or not a number). Arrow's cast reads a number
-    correctly rounded, as Python's ``float``."""
-    blank = _blank(stripped)
-    number = _whole(stripped, _NUMBER_PATTERN)
-    chosen = pc.if_else(pa.array(number), stripped, None)
-    values = pc.cast(chosen, pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
-    problems = [(blank, missing(item.name)), (~blank & ~number, _not_number(item.name))]
-    return _Numbers(values, _ordered(problems))
-
-
 def _usable(size: int, problems: list[Any]) -> NDArray[np.bool_]:
     """The cells none of ``problems`` is about."""
     usable = np.ones(size, dtype=np.bool_)
@@ -516,57 +512,65 @@ def _usable(size: int, problems: list[Any]) -> NDArray[np.bool_]:
     return usable
 
 
-def _within(item: Input, values: NDArray[np.float64]) -> bool:
-    """Whether every value is within the input's bounds (checked on the extremes)."""
-    return bool(values.min() >= item.low and values.max() <= item.high)
-
-
-def _range_problems(
-    item: Input, values: NDArray[np.float64], usable: NDArray[np.bool_]
-) -> list[tuple[NDArray[np.bool_], str]]:
-    """The bound problems of usable values, with the messages of :func:`_in_bounds`."""
-    problems = []
-    below = usable & (values < item.low)
-    problems.append((below, _below(item)))
-    rest = usable & ~below
-    if item.kind == "fraction" and item.maximum is None:
-        percent = rest & (values > 1) & (values <= 100)
-        over = rest & (values > 100)
-        problems += [(percent, _percent(item)), (over, _not_fraction(item))]
-        rest = rest & ~percent & ~over
-    problems.append((rest & (values > item.high), _above(item)))
-    return problems
-
-
 class _NumberRules(InputKindRules):
-    """Counts, fractions and quantities (floats), checked against their bounds."""
+    """Counts, fractions, quantities and euros, checked against their bounds (euros' on
+    their cents)."""
+
+    scale = 1
+    """The column's unit per unit of the value (100 cents per euro)."""
+    shape_first = True
+    """Whether a shape problem (not whole) is found before the bounds (a count's), or after
+    them (a euro amount finer than a cent)."""
 
     def parse_value(self, item: Input, value: Any) -> Any:
         number = _number(item, value)
         _in_bounds(item, number)
         return float(number)
 
-    def _shape(self, item: Input, values: NDArray[np.float64]) -> list[Any]:
-        """Problems of usable numbers found before their bounds (none for a float)."""
+    def _shape(self, item: Input, numbers: _Numbers, scaled: NDArray[np.float64]) -> list[Any]:
+        """Shape problems of the (scaled) numbers (none for a float)."""
         return []
+
+    def _bounds(self, item: Input, numbers: _Numbers, scaled: NDArray[np.float64]) -> list[Any]:
+        """The bound problems of the (scaled) numbers, with the messages of
+        :func:`_in_bounds`."""
+        below = scaled < item.low
+        problems = [(below, _below(item))]
+        rest = ~below
+        if item.kind == "fraction" and item.maximum is None:
+            percent = rest & (scaled > 1) & (scaled <= 100)
+            over = rest & (scaled > 100)
+            problems += [(percent, _percent(item)), (over, _not_fraction(item))]
+            rest = rest & ~percent & ~over
+        return [*problems, (rest & (scaled > item.high), _above(item))]
+
+    def _column(self, scaled: NDArray[np.float64]) -> NDArray[Any]:
+        """The column of (scaled) numbers with no problem."""
+        return scaled.astype(self.dtype)
 
     def parse_arrow(self, item: Input, array: Any) -> ParsedColumn:
         numbers = _numbers(item, array)
         values = numbers.values
-        if not numbers.problems and values.size and _within(item, values):
-            # the usual case: every value finite and within bounds (NaN fails the test)
-            shaped = [] if numbers.whole else _ordered(self._shape(item, values))
-            if not shaped:  # no mask built
-                return ParsedColumn(values.astype(self.dtype), [])
-        problems = numbers.checked(item)
-        usable = _usable(len(values), problems)
-        shaped = [(mask & usable, message) for mask, message in self._shape(item, values)]
-        for mask, _ in shaped:
-            usable &= ~mask
-        problems = problems + shaped + _range_problems(item, values, usable)
-        bad = ~_usable(len(values), problems)
-        column = np.where(bad, 0.0, values).astype(self.dtype)
-        return ParsedColumn(column, _ordered(problems))
+        with np.errstate(over="ignore", invalid="ignore"):
+            scaled = values * self.scale if self.scale != 1 else values
+            if (
+                not numbers.problems
+                and values.size
+                and scaled.min() >= item.low
+                and scaled.max() <= item.high
+            ):
+                # the usual case: every value finite and within bounds (NaN fails the test)
+                shaped = [] if numbers.whole else _ordered(self._shape(item, numbers, scaled))
+                if not shaped:  # no mask built
+                    return ParsedColumn(self._column(scaled), [])
+            problems = numbers.checked(item)
+            usable = _usable(len(values), problems)
+            steps = (self._shape, self._bounds) if self.shape_first else (self._bounds, self._shape)
+            for step in steps:
+                found = [(mask & usable, message) for mask, message in step(item, numbers, scaled)]
+                problems = problems + found
+                usable = usable & _usable(len(values), found)
+            return ParsedColumn(self._column(np.where(usable, scaled, 0.0)), _ordered(problems))
 
 
 class _CountRules(_NumberRules):
@@ -579,19 +583,20 @@ class _CountRules(_NumberRules):
         _in_bounds(item, number)
         return int(number)
 
-    def _shape(self, item: Input, values: NDArray[np.float64]) -> list[Any]:
-        with np.errstate(invalid="ignore"):
-            return [(values != np.floor(values), _not_whole(item))]
+    def _shape(self, item: Input, numbers: _Numbers, scaled: NDArray[np.float64]) -> list[Any]:
+        return [(scaled != np.floor(scaled), _not_whole(item))]
 
 
 def _ordered(problems: list[Any]) -> list[Any]:
     return [p for p in problems if p[0].any()]
 
 
-class _EurosRules(InputKindRules):
+class _EurosRules(_NumberRules):
     """Euros in whole cents; the column holds int64 cents."""
 
     dtype = np.int64
+    scale = _CENTS_PER_EURO
+    shape_first = False
 
     def parse_value(self, item: Input, value: Any) -> Any:
         number = _number(item, value)
@@ -625,54 +630,20 @@ class _EurosRules(InputKindRules):
     def python_value(self, item: Input, cell: Any) -> Any:
         return Decimal(int(cell)) / _CENTS_PER_EURO
 
-    def parse_arrow(self, item: Input, array: Any) -> ParsedColumn:
-        finer = None
-        if not _is_text(array):
-            numbers = _numbers(item, array)
-        else:
-            stripped = pc.utf8_trim_whitespace(array)
-            numbers = _text_numbers(item, stripped)
-            plain = _whole(stripped, _PLAIN_CENTS)
-            finer = np.zeros(len(array), dtype=np.bool_)
-            for position in np.flatnonzero(~plain & ~np.isnan(numbers.values)):
-                # an exponent or more than two decimals: decided exactly, never by a float
-                exact = Decimal(stripped[int(position)].as_py()) * _CENTS_PER_EURO
-                finer[position] = exact != exact.to_integral_value()
-        values = numbers.values
-        with np.errstate(over="ignore", invalid="ignore"):
-            cents = values * _CENTS_PER_EURO
-        if (
-            not numbers.problems
-            and values.size
-            and values.min() >= 0
-            and cents.max() <= EXACT_LIMIT
-        ):
-            # the usual case: every amount finite and usable (NaN fails the test); only
-            # the cents are checked
-            whole = np.round(cents)
-            if finer is None:
-                finer = np.abs(cents - whole) > _CENT_TOLERANCE
-            if not finer.any():
-                return ParsedColumn(whole.astype(np.int64), [])
-        problems = numbers.checked(item)
-        usable = _usable(len(values), problems)
-        negative = usable & (values < 0)
-        large = usable & ~negative & (cents > EXACT_LIMIT)
-        fine = usable & ~negative & ~large
-        if finer is None:
-            rounded = np.round(np.where(fine, cents, 0.0))
-            finer = fine & (np.abs(np.where(fine, cents, 0.0) - rounded) > _CENT_TOLERANCE)
-        else:
-            finer = fine & finer
-        problems = [
-            *problems,
-            (negative, _below(item)),
-            (large, _above(item)),
-            (finer, _finer_than_cent(item)),
-        ]
-        good = fine & ~finer
-        column = np.where(good, np.round(np.where(good, cents, 0.0)), 0).astype(np.int64)
-        return ParsedColumn(column, _ordered(problems))
+    def _shape(self, item: Input, numbers: _Numbers, scaled: NDArray[np.float64]) -> list[Any]:
+        if numbers.text is None:  # a float is whole cents within the rounding's tolerance
+            return [(np.abs(scaled - np.round(scaled)) > _CENT_TOLERANCE, _finer_than_cent(item))]
+        text = numbers.text
+        finer = np.zeros(len(text), dtype=np.bool_)
+        plain = _whole(text, _PLAIN_CENTS)
+        for position in np.flatnonzero(~plain & ~np.isnan(numbers.values)):
+            # an exponent or more than two decimals: decided exactly, never by a float
+            exact = Decimal(text[int(position)].as_py()) * _CENTS_PER_EURO
+            finer[position] = exact != exact.to_integral_value()
+        return [(finer, _finer_than_cent(item))]
+
+    def _column(self, scaled: NDArray[np.float64]) -> NDArray[Any]:
+        return np.round(scaled).astype(np.int64)
 
 
 class _TextRules(InputKindRules):
