@@ -311,25 +311,13 @@ def _in_bounds(item: Input, number: int | float | Decimal) -> None:
         raise ValueError(_above(item))
 
 
-_HELD: Final = (
-    pa.types.is_large_string,
-    pa.types.is_string,
-    pa.types.is_integer,
-    pa.types.is_floating,
-    pa.types.is_boolean,
-    pa.types.is_timestamp,
-    pa.types.is_date,
-    pa.types.is_duration,
-)
-"""The Arrow types a column is parsed in: text, numbers, booleans, days and datetimes (and
-durations, refused by every kind)."""
-
-
 def arrow_column(series: pd.Series) -> Any:
-    """A column as one Arrow array of a type :data:`_HELD` (a category's values decoded,
-    floats narrower than float64 read as the decimals they print as), or None where Arrow
-    does not hold it so: an object column of Python values of several kinds (a frame built
-    by hand: ints, floats, Decimals, dates, text, None mixed), or another pandas type."""
+    """A column as one Arrow array of text or of a primitive type (booleans, numbers, days,
+    datetimes, durations…; a category's values decoded, floats narrower than float64 read
+    as the decimals they print as), or None where Arrow does not hold it so: an object
+    column of Python values of several kinds (a frame built by hand: ints, floats,
+    Decimals, dates, text, None mixed), Decimals, or another pandas type. Each kind parses
+    the types it reads and refuses every other cell but a missing one."""
     dtype = series.dtype
     try:
         if not isinstance(dtype, np.dtype):  # a pandas extension type: Arrow has its values
@@ -350,7 +338,7 @@ def arrow_column(series: pd.Series) -> Any:
         # float32 0.35 is 0.3499999940…: read it as the decimal it prints as (never float32)
         printed = array.to_numpy(zero_copy_only=False).astype(str)
         array = pa.array(printed.astype(np.float64))
-    return array if any(held(array.type) for held in _HELD) else None
+    return array if pa.types.is_primitive(array.type) or _is_text(array) else None
 
 
 def _mask(result: Any) -> NDArray[np.bool_]:
@@ -818,7 +806,6 @@ class _DateRules(InputKindRules):
 
     def parse_arrow(self, item: Input, array: Any) -> ParsedColumn:
         kind = array.type
-        empty = _absent(array)
         if _is_text(array):
             stripped = pc.utf8_trim_whitespace(array)
             empty = _blank(stripped)
@@ -826,9 +813,11 @@ class _DateRules(InputKindRules):
             bad &= ~empty
         elif pa.types.is_date(kind) or (pa.types.is_timestamp(kind) and kind.tz is None):
             moments = array.to_numpy(zero_copy_only=False)  # NaT where missing
+            empty = np.isnat(moments)
             days = moments.astype("datetime64[D]")
             bad = (moments != days.astype(moments.dtype)) & ~empty  # not at midnight
         else:  # a number or a boolean is never a date, nor a datetime with a time zone
+            empty = _absent(array)
             days = np.full(len(array), np.datetime64("NaT", "D"))
             bad = ~empty
         if item.required:
