@@ -407,10 +407,6 @@ class InputKindRules:
         """A column back as a typed pandas column (the inverse of parsing a file)."""
         return pd.Series(column, index=index)
 
-    def python_value(self, item: Input, cell: Any) -> Any:
-        """One cell of a column as the Python value a ``Structure`` holds."""
-        return cell.item() if isinstance(cell, np.generic) else cell
-
     def parse_column(self, item: Input, series: pd.Series) -> ParsedColumn:
         """A whole column: read once as an Arrow array (:func:`arrow_column`) and parsed on
         it; Python values of several kinds, one by one as a ``Structure`` parses them."""
@@ -615,9 +611,6 @@ class _EurosRules(_NumberRules):
     def to_series(self, item: Input, column: NDArray[Any], index: pd.Index) -> pd.Series:
         return pd.Series(column / _CENTS_PER_EURO, index=index)
 
-    def python_value(self, item: Input, cell: Any) -> Any:
-        return Decimal(int(cell)) / _CENTS_PER_EURO
-
     def _shape(self, item: Input, numbers: _Numbers, scaled: NDArray[np.float64]) -> list[Any]:
         if numbers.text is None:  # a float is whole cents within the rounding's tolerance
             return [(np.abs(scaled - np.round(scaled)) > _CENT_TOLERANCE, _finer_than_cent(item))]
@@ -687,9 +680,6 @@ class _CategoryRules(InputKindRules):
     def to_series(self, item: Input, column: NDArray[Any], index: pd.Index) -> pd.Series:
         names = np.array(item.categories, dtype=object)
         return pd.Series(names[column], index=index, dtype=TEXT_DTYPE)
-
-    def python_value(self, item: Input, cell: Any) -> Any:
-        return item.categories[int(cell)]
 
     def parse_arrow(self, item: Input, array: Any) -> ParsedColumn:
         if not _is_text(array):
@@ -800,9 +790,6 @@ class _DateRules(InputKindRules):
         empty = self._open(item)
         days = [None if o == empty else date.fromordinal(int(o)) for o in column]
         return pd.Series(days, index=index, dtype=object)
-
-    def python_value(self, item: Input, cell: Any) -> Any:
-        return None if int(cell) == self._open(item) else date.fromordinal(int(cell))
 
     def parse_arrow(self, item: Input, array: Any) -> ParsedColumn:
         kind = array.type
