@@ -172,8 +172,7 @@ def test_unknown_suffixes_and_missing_files(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("suffix", "module", "name", "extra"),
-    [(".parquet", "pyarrow", "Parquet", "parquet"), (".xlsx", "openpyxl", "Excel", "excel")],
+    ("suffix", "module", "name", "extra"), [(".xlsx", "openpyxl", "Excel", "excel")]
 )
 def test_a_missing_extra_is_named(
     suffix: str, module: str, name: str, extra: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

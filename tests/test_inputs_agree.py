@@ -2,8 +2,9 @@
 message and the same column value: both parse an input with the code of its declared kind.
 
 Each value of the corpus is given to ``Structure`` and, as a one-row frame, to the frame
-validation twice: in the column pandas infers for it (float64, int64, bool, text,
-datetime64… — the vectorised paths) and in an object column (the cell-by-cell path)."""
+validation in several columns: the one pandas infers for it (float64, int64, bool, text,
+datetime64…), pandas' nullable types and Arrow types of it (all read as one Arrow array),
+and an object column (read as Arrow text when it holds text, else cell by cell)."""
 
 from __future__ import annotations
 
@@ -20,13 +21,6 @@ import secpa_model
 from secpa_model import InputError, allocate_frame, experimentation
 from secpa_model.io.validation import validate_frame
 from secpa_model.models import five_pillars
-
-try:
-    import pyarrow  # noqa: F401
-
-    HAS_ARROW = True
-except ImportError:  # pragma: no cover - the test extra installs it
-    HAS_ARROW = False
 
 BASE: dict[str, Any] = {
     "structure_id": "s-1",
@@ -179,22 +173,34 @@ def frame_verdict(field: str, column: pd.Series) -> tuple[bool, str, Any]:
     return True, "", validated.columns[field][0]
 
 
-def _column(value: Any, *, as_object: bool) -> pd.Series:
-    if as_object:
-        series = pd.Series([None], dtype=object)
-        series.iloc[0] = value
-        return series
-    return pd.Series([value])
+def _column_of(values: list[Any], form: str) -> pd.Series:
+    """``values`` in one column: pandas' inferred type, an object column, pandas' nullable
+    types, Arrow types, text stored by pandas in Python or in Arrow, or a categorical."""
+    if form == "object":
+        column = pd.Series([None] * len(values), dtype=object)
+        for position, value in enumerate(values):
+            column.iloc[position] = value
+        return column
+    if form == "inferred":
+        return pd.Series(values)
+    if form == "nullable":
+        return pd.Series(values).convert_dtypes()
+    if form == "arrow":
+        return pd.Series(values).convert_dtypes(dtype_backend="pyarrow")
+    if form == "category":
+        return pd.Series(values, dtype="category")
+    return pd.Series(values, dtype=pd.StringDtype(form))
 
 
 CASES = [(field, value) for field, values in CORPUS.items() for value in values]
+FORMS = ["inferred", "object", "nullable", "arrow"]
 
 
 @pytest.mark.parametrize(("field", "value"), CASES, ids=[f"{f}={v!r}" for f, v in CASES])
-@pytest.mark.parametrize("as_object", [False, True], ids=["inferred", "object"])
-def test_both_paths_give_the_same_verdict(field: str, value: Any, as_object: bool) -> None:
+@pytest.mark.parametrize("form", FORMS)
+def test_both_paths_give_the_same_verdict(field: str, value: Any, form: str) -> None:
     one = structure_verdict(field, value)
-    many = frame_verdict(field, _column(value, as_object=as_object))
+    many = frame_verdict(field, _column_of([value], form))
     assert many[:2] == one[:2], (field, value)
     if one[0]:
         assert many[2] == one[2], (field, value)
@@ -216,27 +222,22 @@ def test_both_paths_give_the_same_verdict(field: str, value: Any, as_object: boo
 def test_the_cases_that_used_to_disagree(field: str, value: Any, accepted: bool) -> None:
     """The values on which the two paths disagreed before the inputs were declared once."""
     assert structure_verdict(field, value)[0] is accepted
-    for as_object in (False, True):
-        assert frame_verdict(field, _column(value, as_object=as_object))[0] is accepted
+    for form in FORMS:
+        assert frame_verdict(field, _column_of([value], form))[0] is accepted
 
 
-TEXT_STORAGES = [
-    "python",
-    pytest.param(
-        "pyarrow", marks=pytest.mark.skipif(not HAS_ARROW, reason="pyarrow is not installed")
-    ),
-]
+TEXT_STORAGES = ["python", "pyarrow", "category"]
 
 
 @pytest.mark.parametrize("storage", TEXT_STORAGES)
 def test_a_text_file_column_agrees_too(storage: str) -> None:
-    """Cells read from a CSV are text: the vectorised text path gives the same verdicts,
-    whether pandas keeps the text in Python objects or in Arrow."""
+    """Cells read from a CSV are text: read as Arrow text, they get the same verdicts
+    whether pandas gave the text in Python objects, in Arrow or as a categorical."""
     for field, values in CORPUS.items():
         for value in values:
             if not isinstance(value, str):
                 continue
-            text = pd.Series([value], dtype=pd.StringDtype(storage))
+            text = _column_of([value], storage)
             assert frame_verdict(field, text)[:2] == structure_verdict(field, value)[:2], (
                 field,
                 value,
@@ -259,25 +260,14 @@ def test_a_new_input_is_one_declaration() -> None:
     assert model.structure(**BASE).team_size == 0
 
 
-def _column_of(values: list[Any], form: str) -> pd.Series:
-    if form == "object":
-        column = pd.Series([None] * len(values), dtype=object)
-        for position, value in enumerate(values):
-            column.iloc[position] = value
-        return column
-    if form == "inferred":
-        return pd.Series(values)
-    return pd.Series(values, dtype=pd.StringDtype(form))
-
-
 @pytest.mark.parametrize("field", list(CORPUS))
-@pytest.mark.parametrize("form", ["inferred", "object", *TEXT_STORAGES])
+@pytest.mark.parametrize("form", [*FORMS, *TEXT_STORAGES])
 def test_a_whole_column_of_the_corpus_agrees_row_by_row(field: str, form: str) -> None:
     """All the values of a field in ONE column, good and bad mixed: each row gets the
     verdict, message and value its value gets alone in a ``Structure`` (the vectorised
     paths decide on a whole column at once, and must still place every problem)."""
     values = CORPUS[field]
-    if form not in ("inferred", "object"):
+    if form in TEXT_STORAGES:
         values = [value for value in values if isinstance(value, str) or value is None]
     try:
         column = _column_of(values, form)
@@ -303,8 +293,6 @@ def test_a_whole_column_of_the_corpus_agrees_row_by_row(field: str, form: str) -
 def test_python_and_arrow_strip_the_same_whitespace() -> None:
     """Text cells are stripped by Python in a ``Structure`` and by Arrow in an Arrow
     column: both must remove exactly the same characters (every code point checked)."""
-    if not HAS_ARROW:
-        pytest.skip("pyarrow is not installed")
     import sys
 
     import pyarrow as pa
@@ -350,3 +338,17 @@ def test_a_large_frame_validates_as_its_chunks_do(form: str) -> None:
     for field in CORPUS:
         joined = np.concatenate([np.asarray(part.columns[field], dtype=object) for part in parts])
         assert (np.asarray(whole.columns[field], dtype=object) == joined).all(), field
+
+
+def test_a_nullable_whole_number_beyond_2_53_is_refused_as_a_structure_refuses_it() -> None:
+    """pandas' Int64 with a missing cell: 2^53 + 1 is refused as too large (as ``Structure``
+    refuses it), not rounded to the float 2^53 and accepted."""
+    values = [2**53 + 1, None, 2500]
+    frame = pd.DataFrame({name: [value] * 3 for name, value in BASE.items()})
+    frame["structure_id"] = ["a", "b", "c"]
+    frame["file_active_mg"] = pd.array(values, dtype="Int64")
+    validated = validate_frame(frame, experimentation())
+    messages = list(validated.problems["message"])
+    assert messages == [structure_verdict("file_active_mg", value)[1] for value in values[:2]]
+    assert messages[0] == "file_active_mg must be ≤ 9.0072e+15"
+    assert validated.columns["file_active_mg"][2] == 2500

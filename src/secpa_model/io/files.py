@@ -4,9 +4,8 @@ and Excel (``.xlsx``).
 CSV files may be comma separated (decimal point) or semicolon separated, the French
 convention, where a decimal comma (``0,31``) and grouping spaces (``12 345,50``) are
 accepted in number columns; they are written in either style (:data:`CSV_STYLES`). JSON
-Lines hold one JSON object per line (:mod:`secpa_model.io.json_lines`). Parquet needs the
-``parquet`` extra (pyarrow) and Excel the ``excel`` extra (openpyxl):
-``pip install 'secpa-model[parquet]'`` or ``'secpa-model[excel]'``.
+Lines hold one JSON object per line (:mod:`secpa_model.io.json_lines`). Excel needs the
+``excel`` extra (openpyxl): ``pip install 'secpa-model[excel]'``.
 """
 
 from __future__ import annotations
@@ -70,7 +69,6 @@ FORMATS: Final[dict[str, str]] = {
 """File suffixes understood by :func:`read_structures` and :func:`write_allocations`."""
 
 _EXTRAS: Final[dict[str, tuple[str, str]]] = {
-    "parquet": ("pyarrow", "parquet"),
     "excel": ("openpyxl", "excel"),
 }
 _RESULT_TEXT: Final = ("eligible", "reasons", "total_cents")
@@ -154,7 +152,6 @@ def read_structure_rows(
     if fmt == "csv":
         raw, rows = read_csv(file, resolved, encoding=encoding)
     elif fmt == "parquet":
-        _require_extra(fmt, "reading")
         raw, rows = read_parquet(file), RowLocations(str(file))
     else:
         _require_extra(fmt, "reading")
@@ -554,7 +551,6 @@ def read_allocations(path: str | Path, *, model: Model | str | None = None) -> p
     elif fmt == "jsonl":
         frame = _read_written_lines(file)
     elif fmt == "parquet":
-        _require_extra(fmt, "reading")
         frame = pd.read_parquet(file)
     else:
         _require_extra(fmt, "reading")

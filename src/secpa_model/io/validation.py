@@ -24,7 +24,7 @@ from secpa_model.io.locations import RowLocations
 from secpa_model.model.inputs import KIND_RULES, TEXT_DTYPE, Input, is_blank
 from secpa_model.model.model import Model
 from secpa_model.model.structure import Columns, window_message
-from secpa_model.model.text_cells import TextCells
+from secpa_model.model.text_cells import text_keys
 
 __all__ = [
     "ERROR_COLUMNS",
@@ -374,21 +374,17 @@ def _duplicate_groups(
 def _repeated(ids: Any, years: NDArray[np.int64] | None) -> NDArray[np.bool_]:
     """The rows whose id (and year) is in another row too, every copy (``ids``: a text
     column, or its array)."""
-    candidates = np.ones(len(ids), dtype=np.bool_)
     if len(ids) <= _FEW_ROWS:
         # a few rows: counted in a Python set (text compared exactly, as Arrow compares it)
         cells = np.asarray(ids, dtype=object).tolist()
         distinct = set(cells) if years is None else set(zip(cells, years.tolist(), strict=True))
         if len(distinct) == len(cells):
             return np.zeros(len(ids), dtype=np.bool_)
-        keys = None
+        candidates = np.ones(len(ids), dtype=np.bool_)
     else:
-        if not isinstance(ids, pd.Series):
-            ids = pd.Series(ids, copy=False)
-        keys = TextCells.of(ids).keys()
-    if keys is not None:
         # the usual case, decided on one 64-bit key per row: distinct keys, distinct rows;
         # only rows sharing a key are compared exactly
+        keys = text_keys(ids.array if isinstance(ids, pd.Series) else ids)
         if years is not None:
             keys = keys ^ years.astype(np.uint64) * _YEAR_MIX
         ordered = np.sort(keys)

@@ -5,18 +5,20 @@ derived from the declarations of a model: the pydantic ``Structure`` class, the 
 rules compute on, the validation of a DataFrame, the typing of files, the JSON Schema, the
 hypothesis strategies and the input table of the docs.
 
-Both paths, one structure and a frame, parse a value with the same code: a cell of an
-object column goes through :meth:`InputKindRules.parse_value` exactly as a field of a
-``Structure`` does; typed columns (float64, int64, bool, datetime64, text) take vectorised
-shortcuts that give the same verdict and the same message, which a test checks on one
-corpus of good and bad values.
+Each kind is parsed two ways that agree: one value at a time
+(:meth:`InputKindRules.parse_value`, what a ``Structure`` field goes through), and a whole
+column at once, read as one Arrow array (text, numbers, booleans, dates; see
+:func:`arrow_column`) and checked with ``pyarrow.compute`` and numpy
+(:meth:`InputKindRules.parse_arrow`). A column of Python values of several kinds (a frame
+built by hand) goes through ``parse_value`` cell by cell. A test checks that every path
+gives the same verdict, message and value on one corpus of good and bad values.
 
 The kinds:
 
 ========== ====================================== ===============================
 kind       accepts                                column (what a rule reads)
 ========== ====================================== ===============================
-text       text; a whole number (written out)     object array of stripped text
+text       text; a whole number (written out)     text array of stripped text
 category   one of the declared ``categories``     int8 codes (index in categories)
 count      a whole number ≥ minimum               int64
 fraction   a number in [0, 1]                     float64
@@ -44,11 +46,13 @@ from typing import Any, Final, Literal, NamedTuple, get_args
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from secpa_model.core.errors import ModelError
 from secpa_model.core.money import EXACT_LIMIT
-from secpa_model.model.text_cells import TEXT_DTYPE, TextCells
+from secpa_model.model.text_cells import TEXT_DTYPE, text_array
 
 __all__ = [
     "FALSE_WORDS",
@@ -63,6 +67,7 @@ __all__ = [
     "InputKind",
     "InputKindRules",
     "ParsedColumn",
+    "arrow_column",
     "is_blank",
     "missing",
     "python_type",
@@ -245,7 +250,7 @@ class ParsedColumn:
     ``(mask of the cells at fault, message)`` in the order they were found."""
 
     values: Any
-    """A numpy array (a pandas text array for text read vectorised)."""
+    """A numpy array (a pandas text array for text read from an Arrow column)."""
     problems: list[tuple[NDArray[np.bool_], str]]
 
     def invalid(self) -> NDArray[np.bool_]:
@@ -306,6 +311,84 @@ def _in_bounds(item: Input, number: int | float | Decimal) -> None:
         raise ValueError(_above(item))
 
 
+def arrow_column(series: pd.Series) -> Any:
+    """A column as one Arrow array of text or of a primitive type (booleans, numbers, days,
+    datetimes, durations…; a category's values decoded, floats narrower than float64 read
+    as the decimals they print as), or None where Arrow does not hold it so: an object
+    column of Python values of several kinds (a frame built by hand: ints, floats,
+    Decimals, dates, text, None mixed), Decimals, or another pandas type. Each kind parses
+    the types it reads and refuses every other cell but a missing one."""
+    dtype = series.dtype
+    try:
+        if not isinstance(dtype, np.dtype):  # a pandas extension type: Arrow has its values
+            array = pa.array(series.array)
+        elif dtype.kind != "O":
+            array = pa.array(series.to_numpy())
+        elif pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+            array = pa.array(series.to_numpy(), type=pa.large_string(), from_pandas=True)
+        else:
+            return None
+    except (pa.ArrowException, TypeError, ValueError):  # e.g. text with a lone surrogate
+        return None
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
+    if pa.types.is_floating(array.type) and array.type.bit_width < 64:
+        # float32 0.35 is 0.3499999940…: read it as the decimal it prints as (never float32)
+        printed = array.to_numpy(zero_copy_only=False).astype(str)
+        array = pa.array(printed.astype(np.float64))
+    return array if pa.types.is_primitive(array.type) or _is_text(array) else None
+
+
+def _mask(result: Any) -> NDArray[np.bool_]:
+    """A boolean Arrow array as a numpy mask, False where null."""
+    if result.null_count:
+        result = result.fill_null(False)
+    mask: NDArray[np.bool_] = result.to_numpy(zero_copy_only=False)
+    return mask
+
+
+def _is_text(array: Any) -> bool:
+    return bool(pa.types.is_large_string(array.type) or pa.types.is_string(array.type))
+
+
+def _absent(array: Any) -> NDArray[np.bool_]:
+    """Where a cell is missing: null, or NaN in a float column."""
+    if not array.null_count and not pa.types.is_floating(array.type):
+        return np.zeros(len(array), dtype=np.bool_)
+    return _mask(pc.is_null(array, nan_is_null=True))
+
+
+def _blank(stripped: Any) -> NDArray[np.bool_]:
+    """Where a (stripped) text cell is missing or empty."""
+    lengths = pc.binary_length(stripped)
+    if lengths.null_count:
+        lengths = lengths.fill_null(0)
+    blank: NDArray[np.bool_] = lengths.to_numpy(zero_copy_only=False) == 0
+    return blank
+
+
+def _whole(text: Any, pattern: str) -> NDArray[np.bool_]:
+    """Where a text cell matches ``pattern`` whole (False where missing)."""
+    return _mask(pc.match_substring_regex(text, pattern=f"^({pattern})$"))
+
+
+def _floats(array: Any) -> NDArray[np.float64]:
+    """An integer or float column as float64, NaN where missing (a whole number beyond 2^53
+    rounded, as a comparison with 0 or 1 allows)."""
+    values = array.to_numpy(zero_copy_only=False)
+    return np.asarray(values, dtype=np.float64)
+
+
+def _refused(
+    item: Input, absent: NDArray[np.bool_], message: str, absent_message: str | None = None
+) -> list[tuple[NDArray[np.bool_], str]]:
+    """A column of a type the kind never reads: missing where ``absent``, ``message``
+    elsewhere."""
+    return _ordered([(absent, absent_message or missing(item.name)), (~absent, message)])
+
+
 class InputKindRules:
     """How one kind of input is parsed, stored in a column and written back."""
 
@@ -324,40 +407,17 @@ class InputKindRules:
         """A column back as a typed pandas column (the inverse of parsing a file)."""
         return pd.Series(column, index=index)
 
-    def python_value(self, item: Input, cell: Any) -> Any:
-        """One cell of a column as the Python value a ``Structure`` holds."""
-        return cell.item() if isinstance(cell, np.generic) else cell
-
     def parse_column(self, item: Input, series: pd.Series) -> ParsedColumn:
-        """A whole column: text and plain numpy columns vectorised on their arrays, other
-        typed columns through pandas, other cells one by one."""
-        dtype = series.dtype
-        if isinstance(dtype, np.dtype) and dtype.kind in _ARRAY_KINDS:
-            fast = self.parse_array(item, series.to_numpy())
-        elif isinstance(dtype, pd.StringDtype):
-            return self.parse_text(item, TextCells.of(series))
-        elif isinstance(dtype, np.dtype) and dtype.kind == "O":
-            kinds = pd.api.types.infer_dtype(series, skipna=True)
-            if kinds in ("string", "empty"):
-                return self.parse_text(item, TextCells.of(series.astype(TEXT_DTYPE)))
-            fast = None
-        else:
-            fast = self.parse_typed(item, series)
-        return fast if fast is not None else self.parse_cells(item, series)
+        """A whole column: read once as an Arrow array (:func:`arrow_column`) and parsed on
+        it; Python values of several kinds, one by one as a ``Structure`` parses them."""
+        array = arrow_column(series)
+        if array is None:
+            return self.parse_cells(item, series)
+        return self.parse_arrow(item, array)
 
-    def parse_text(self, item: Input, cells: TextCells) -> ParsedColumn:
-        """A text column (vectorised where a kind knows how; else cell by cell)."""
-        return self.parse_cells(item, pd.Series(cells.objects(), dtype=object))
-
-    def parse_array(self, item: Input, values: NDArray[Any]) -> ParsedColumn | None:
-        """A plain numpy column (integers, floats, booleans, datetimes) vectorised on its
-        array, or None to parse it cell by cell."""
-        return None
-
-    def parse_typed(self, item: Input, series: pd.Series) -> ParsedColumn | None:
-        """Another typed column (a pandas extension type) vectorised, or None to parse it
-        cell by cell."""
-        return None
+    def parse_arrow(self, item: Input, array: Any) -> ParsedColumn:
+        """A column read as an Arrow array (:func:`arrow_column`), vectorised."""
+        raise NotImplementedError
 
     def parse_cells(self, item: Input, series: pd.Series) -> ParsedColumn:
         """Cell by cell, through :meth:`parse_value` (the path of a ``Structure``)."""
@@ -378,10 +438,6 @@ class InputKindRules:
         return ParsedColumn(self.to_array(item, parsed), problems)
 
 
-_ARRAY_KINDS: Final = "iufbMm"
-"""The numpy dtype kinds read on their arrays: integers, floats, booleans, datetimes."""
-
-
 class _Numbers(NamedTuple):
     """A column read as float64 numbers, before its bounds are checked."""
 
@@ -391,6 +447,8 @@ class _Numbers(NamedTuple):
     infinities (a check of its extremes against the bounds settles the usual case)."""
     whole: bool = False
     """Whether every value is known to be a whole number (read from integers)."""
+    text: Any = None
+    """The stripped text the numbers were read from (None when not read from text)."""
 
     def checked(self, item: Input) -> list[Any]:
         """The problems found so far, NaN (missing) and infinities checked."""
@@ -401,70 +459,33 @@ class _Numbers(NamedTuple):
         return _ordered([(nan, missing(item.name)), (inf, _not_finite(item.name))])
 
 
-def _float_numbers(values: NDArray[Any]) -> _Numbers:
-    """Float64 values of a float array (NaN: missing), not yet checked."""
-    if values.dtype.itemsize < 8:
-        # float32 0.35 is 0.3499999940…: read it as the decimal it prints as (never float32)
-        values = values.astype(str).astype(np.float64)
-    return _Numbers(values.astype(np.float64, copy=False), None)
-
-
-def _integer_numbers(values: NDArray[Any]) -> NDArray[np.float64]:
-    """Float64 values of an integer array; a value beyond 2^53 in size, which float64 does
-    not hold exactly, as an infinity of its sign (beyond every bound, as it is)."""
+def _numbers(item: Input, array: Any) -> _Numbers:
+    """Float64 values of an Arrow column and its type problems."""
+    kind = array.type
+    if _is_text(array):
+        # Arrow's cast reads a number correctly rounded, as Python's ``float``
+        stripped = pc.utf8_trim_whitespace(array)
+        blank = _blank(stripped)
+        number = _whole(stripped, _NUMBER_PATTERN)
+        chosen = pc.if_else(pa.array(number), stripped, None)
+        values = pc.cast(chosen, pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
+        problems = [(blank, missing(item.name)), (~blank & ~number, _not_number(item.name))]
+        return _Numbers(values, _ordered(problems), text=stripped)
+    if pa.types.is_floating(kind):
+        return _Numbers(_floats(array), None)
+    absent = _absent(array)
+    if not pa.types.is_integer(kind):  # booleans, datetimes, durations
+        refused = _refused(item, absent, _not_number(item.name))
+        return _Numbers(np.zeros(len(array), np.float64), refused)
+    integers = array.fill_null(0) if array.null_count else array
+    values = integers.to_numpy(zero_copy_only=False)
+    # a value beyond 2^53 in size, which float64 does not hold exactly, as an infinity of
+    # its sign (beyond every bound, as it is)
     numbers = values.astype(np.float64)
     if values.size and (values.max() > EXACT_LIMIT or values.min() < -EXACT_LIMIT):
         numbers[values > EXACT_LIMIT] = np.inf
         numbers[values < -EXACT_LIMIT] = -np.inf
-    return numbers
-
-
-def _everything_refused(item: Input, absent: NDArray[np.bool_]) -> _Numbers:
-    """A boolean or datetime column given for a number: missing where ``absent``, not a
-    number elsewhere."""
-    problems = [(absent, missing(item.name)), (~absent, _not_number(item.name))]
-    return _Numbers(np.zeros(len(absent), dtype=np.float64), _ordered(problems))
-
-
-def _array_numbers(item: Input, values: NDArray[Any]) -> _Numbers:
-    """Float64 values of a plain numpy column and its type problems."""
-    kind = values.dtype.kind
-    if kind in "iu":
-        return _Numbers(_integer_numbers(values), [], whole=True)
-    if kind == "f":
-        return _float_numbers(values)
-    absent = np.isnat(values) if kind in "Mm" else np.zeros(len(values), dtype=np.bool_)
-    return _everything_refused(item, absent)
-
-
-def _typed_numbers(item: Input, series: pd.Series) -> _Numbers | None:
-    """Float64 values of a pandas-typed numeric, boolean or datetime column (nullable
-    integers and floats, booleans with NA, datetimes with a time zone) and its type
-    problems; None for another type."""
-    if (
-        pd.api.types.is_bool_dtype(series)
-        or pd.api.types.is_datetime64_any_dtype(series)
-        or pd.api.types.is_timedelta64_dtype(series)
-    ):
-        return _everything_refused(item, series.isna().to_numpy(dtype=np.bool_))
-    if not pd.api.types.is_numeric_dtype(series):
-        return None
-    if pd.api.types.is_float_dtype(series) and getattr(series.dtype, "itemsize", 8) < 8:
-        return _float_numbers(series.to_numpy(dtype=np.float32, na_value=np.nan))
-    absent = series.isna().to_numpy(dtype=np.bool_)
-    if pd.api.types.is_integer_dtype(series) and not absent.any():
-        return _Numbers(_integer_numbers(series.to_numpy(dtype=np.int64)), [], whole=True)
-    return _float_numbers(series.to_numpy(dtype=np.float64, na_value=np.nan))
-
-
-def _text_numbers(item: Input, stripped: TextCells) -> _Numbers:
-    """Float64 values of the (stripped) cells that write a plain decimal number, and the
-    problems of the others (missing, or not a number)."""
-    blank = stripped.empty()
-    number = stripped.fullmatch(_NUMBER_PATTERN)
-    values = stripped.numbers(number)
-    problems = [(blank, missing(item.name)), (~blank & ~number, _not_number(item.name))]
-    return _Numbers(values, _ordered(problems))
+    return _Numbers(numbers, _ordered([(absent, missing(item.name))]), whole=True)
 
 
 def _usable(size: int, problems: list[Any]) -> NDArray[np.bool_]:
@@ -475,66 +496,65 @@ def _usable(size: int, problems: list[Any]) -> NDArray[np.bool_]:
     return usable
 
 
-def _within(item: Input, values: NDArray[np.float64]) -> bool:
-    """Whether every value is within the input's bounds (checked on the extremes)."""
-    return bool(values.min() >= item.low and values.max() <= item.high)
-
-
-def _range_problems(
-    item: Input, values: NDArray[np.float64], usable: NDArray[np.bool_]
-) -> list[tuple[NDArray[np.bool_], str]]:
-    """The bound problems of usable values, with the messages of :func:`_in_bounds`."""
-    problems = []
-    below = usable & (values < item.low)
-    problems.append((below, _below(item)))
-    rest = usable & ~below
-    if item.kind == "fraction" and item.maximum is None:
-        percent = rest & (values > 1) & (values <= 100)
-        over = rest & (values > 100)
-        problems += [(percent, _percent(item)), (over, _not_fraction(item))]
-        rest = rest & ~percent & ~over
-    problems.append((rest & (values > item.high), _above(item)))
-    return problems
-
-
 class _NumberRules(InputKindRules):
-    """Counts, fractions and quantities (floats), checked against their bounds."""
+    """Counts, fractions, quantities and euros, checked against their bounds (euros' on
+    their cents)."""
+
+    scale = 1
+    """The column's unit per unit of the value (100 cents per euro)."""
+    shape_first = True
+    """Whether a shape problem (not whole) is found before the bounds (a count's), or after
+    them (a euro amount finer than a cent)."""
 
     def parse_value(self, item: Input, value: Any) -> Any:
         number = _number(item, value)
         _in_bounds(item, number)
         return float(number)
 
-    def _shape(self, item: Input, values: NDArray[np.float64]) -> list[Any]:
-        """Problems of usable numbers found before their bounds (none for a float)."""
+    def _shape(self, item: Input, numbers: _Numbers, scaled: NDArray[np.float64]) -> list[Any]:
+        """Shape problems of the (scaled) numbers (none for a float)."""
         return []
 
-    def _finish(self, item: Input, numbers: _Numbers) -> ParsedColumn:
+    def _bounds(self, item: Input, numbers: _Numbers, scaled: NDArray[np.float64]) -> list[Any]:
+        """The bound problems of the (scaled) numbers, with the messages of
+        :func:`_in_bounds`."""
+        below = scaled < item.low
+        problems = [(below, _below(item))]
+        rest = ~below
+        if item.kind == "fraction" and item.maximum is None:
+            percent = rest & (scaled > 1) & (scaled <= 100)
+            over = rest & (scaled > 100)
+            problems += [(percent, _percent(item)), (over, _not_fraction(item))]
+            rest = rest & ~percent & ~over
+        return [*problems, (rest & (scaled > item.high), _above(item))]
+
+    def _column(self, scaled: NDArray[np.float64]) -> NDArray[Any]:
+        """The column of (scaled) numbers with no problem."""
+        return scaled.astype(self.dtype)
+
+    def parse_arrow(self, item: Input, array: Any) -> ParsedColumn:
+        numbers = _numbers(item, array)
         values = numbers.values
-        if not numbers.problems and values.size and _within(item, values):
-            # the usual case: every value finite and within bounds (NaN fails the test)
-            shaped = [] if numbers.whole else _ordered(self._shape(item, values))
-            if not shaped:  # no mask built
-                return ParsedColumn(values.astype(self.dtype), [])
-        problems = numbers.checked(item)
-        usable = _usable(len(values), problems)
-        shaped = [(mask & usable, message) for mask, message in self._shape(item, values)]
-        for mask, _ in shaped:
-            usable &= ~mask
-        problems = problems + shaped + _range_problems(item, values, usable)
-        bad = ~_usable(len(values), problems)
-        column = np.where(bad, 0.0, values).astype(self.dtype)
-        return ParsedColumn(column, _ordered(problems))
-
-    def parse_array(self, item: Input, values: NDArray[Any]) -> ParsedColumn | None:
-        return self._finish(item, _array_numbers(item, values))
-
-    def parse_typed(self, item: Input, series: pd.Series) -> ParsedColumn | None:
-        typed = _typed_numbers(item, series)
-        return None if typed is None else self._finish(item, typed)
-
-    def parse_text(self, item: Input, cells: TextCells) -> ParsedColumn:
-        return self._finish(item, _text_numbers(item, cells.stripped()))
+        with np.errstate(over="ignore", invalid="ignore"):
+            scaled = values * self.scale if self.scale != 1 else values
+            if (
+                not numbers.problems
+                and values.size
+                and scaled.min() >= item.low
+                and scaled.max() <= item.high
+            ):
+                # the usual case: every value finite and within bounds (NaN fails the test)
+                shaped = [] if numbers.whole else _ordered(self._shape(item, numbers, scaled))
+                if not shaped:  # no mask built
+                    return ParsedColumn(self._column(scaled), [])
+            problems = numbers.checked(item)
+            usable = _usable(len(values), problems)
+            steps = (self._shape, self._bounds) if self.shape_first else (self._bounds, self._shape)
+            for step in steps:
+                found = [(mask & usable, message) for mask, message in step(item, numbers, scaled)]
+                problems = problems + found
+                usable = usable & _usable(len(values), found)
+            return ParsedColumn(self._column(np.where(usable, scaled, 0.0)), _ordered(problems))
 
 
 class _CountRules(_NumberRules):
@@ -547,19 +567,20 @@ class _CountRules(_NumberRules):
         _in_bounds(item, number)
         return int(number)
 
-    def _shape(self, item: Input, values: NDArray[np.float64]) -> list[Any]:
-        with np.errstate(invalid="ignore"):
-            return [(values != np.floor(values), _not_whole(item))]
+    def _shape(self, item: Input, numbers: _Numbers, scaled: NDArray[np.float64]) -> list[Any]:
+        return [(scaled != np.floor(scaled), _not_whole(item))]
 
 
 def _ordered(problems: list[Any]) -> list[Any]:
     return [p for p in problems if p[0].any()]
 
 
-class _EurosRules(InputKindRules):
+class _EurosRules(_NumberRules):
     """Euros in whole cents; the column holds int64 cents."""
 
     dtype = np.int64
+    scale = _CENTS_PER_EURO
+    shape_first = False
 
     def parse_value(self, item: Input, value: Any) -> Any:
         number = _number(item, value)
@@ -590,66 +611,20 @@ class _EurosRules(InputKindRules):
     def to_series(self, item: Input, column: NDArray[Any], index: pd.Index) -> pd.Series:
         return pd.Series(column / _CENTS_PER_EURO, index=index)
 
-    def python_value(self, item: Input, cell: Any) -> Any:
-        return Decimal(int(cell)) / _CENTS_PER_EURO
+    def _shape(self, item: Input, numbers: _Numbers, scaled: NDArray[np.float64]) -> list[Any]:
+        if numbers.text is None:  # a float is whole cents within the rounding's tolerance
+            return [(np.abs(scaled - np.round(scaled)) > _CENT_TOLERANCE, _finer_than_cent(item))]
+        text = numbers.text
+        finer = np.zeros(len(text), dtype=np.bool_)
+        plain = _whole(text, _PLAIN_CENTS)
+        for position in np.flatnonzero(~plain & ~np.isnan(numbers.values)):
+            # an exponent or more than two decimals: decided exactly, never by a float
+            exact = Decimal(text[int(position)].as_py()) * _CENTS_PER_EURO
+            finer[position] = exact != exact.to_integral_value()
+        return [(finer, _finer_than_cent(item))]
 
-    def _finish(
-        self, item: Input, numbers: _Numbers, finer: NDArray[np.bool_] | None = None
-    ) -> ParsedColumn:
-        values = numbers.values
-        with np.errstate(over="ignore", invalid="ignore"):
-            cents = values * _CENTS_PER_EURO
-        if (
-            not numbers.problems
-            and values.size
-            and values.min() >= 0
-            and cents.max() <= EXACT_LIMIT
-        ):
-            # the usual case: every amount finite and usable (NaN fails the test); only
-            # the cents are checked
-            whole = np.round(cents)
-            if finer is None:
-                finer = np.abs(cents - whole) > _CENT_TOLERANCE
-            if not finer.any():
-                return ParsedColumn(whole.astype(np.int64), [])
-        problems = numbers.checked(item)
-        usable = _usable(len(values), problems)
-        negative = usable & (values < 0)
-        large = usable & ~negative & (cents > EXACT_LIMIT)
-        fine = usable & ~negative & ~large
-        if finer is None:
-            rounded = np.round(np.where(fine, cents, 0.0))
-            finer = fine & (np.abs(np.where(fine, cents, 0.0) - rounded) > _CENT_TOLERANCE)
-        else:
-            finer = fine & finer
-        problems = [
-            *problems,
-            (negative, _below(item)),
-            (large, _above(item)),
-            (finer, _finer_than_cent(item)),
-        ]
-        good = fine & ~finer
-        column = np.where(good, np.round(np.where(good, cents, 0.0)), 0).astype(np.int64)
-        return ParsedColumn(column, _ordered(problems))
-
-    def parse_array(self, item: Input, values: NDArray[Any]) -> ParsedColumn | None:
-        return self._finish(item, _array_numbers(item, values))
-
-    def parse_typed(self, item: Input, series: pd.Series) -> ParsedColumn | None:
-        typed = _typed_numbers(item, series)
-        return None if typed is None else self._finish(item, typed)
-
-    def parse_text(self, item: Input, cells: TextCells) -> ParsedColumn:
-        stripped = cells.stripped()
-        numbers = _text_numbers(item, stripped)
-        values = numbers.values
-        plain = stripped.fullmatch(_PLAIN_CENTS)
-        finer = np.zeros(len(cells), dtype=np.bool_)
-        for position in np.flatnonzero(~plain & ~np.isnan(values)):
-            # an exponent or more than two decimals: decide exactly, never through a float
-            cents = Decimal(stripped.cell(int(position))) * _CENTS_PER_EURO
-            finer[position] = cents != cents.to_integral_value()
-        return self._finish(item, numbers, finer)
+    def _column(self, scaled: NDArray[np.float64]) -> NDArray[Any]:
+        return np.round(scaled).astype(np.int64)
 
 
 class _TextRules(InputKindRules):
@@ -670,24 +645,22 @@ class _TextRules(InputKindRules):
     def to_series(self, item: Input, column: NDArray[Any], index: pd.Index) -> pd.Series:
         return pd.Series(column, index=index, dtype=TEXT_DTYPE)
 
-    def parse_text(self, item: Input, cells: TextCells) -> ParsedColumn:
-        # the stripped text stays a pandas text array (no Python object per cell)
-        stripped = cells.stripped()
-        blank = stripped.empty()
-        return ParsedColumn(stripped.text_array(filler=""), _ordered([(blank, _empty_text(item))]))
-
-    def parse_array(self, item: Input, values: NDArray[Any]) -> ParsedColumn | None:
-        if values.dtype.kind in "iu":  # whole numbers, written out (no missing cell)
-            return ParsedColumn(values.astype(str).astype(object), [])
-        return None
-
-    def parse_typed(self, item: Input, series: pd.Series) -> ParsedColumn | None:
-        if pd.api.types.is_integer_dtype(series) and not pd.api.types.is_bool_dtype(series):
-            present = series.notna().to_numpy(dtype=np.bool_)
-            values = np.full(len(series), "", dtype=object)
-            values[present] = series[present].astype(np.int64).astype(str).to_numpy(dtype=object)
-            return ParsedColumn(values, _ordered([(~present, _empty_text(item))]))
-        return None
+    def parse_arrow(self, item: Input, array: Any) -> ParsedColumn:
+        # the text stays in Arrow, stripped (no Python object per cell)
+        if _is_text(array):
+            text = pc.utf8_trim_whitespace(array)
+            blank = _blank(text)
+            problems = [(blank, _empty_text(item))]
+        else:
+            blank = _absent(array)
+            if pa.types.is_integer(array.type):  # whole numbers, written out
+                text = pc.cast(array, pa.large_string())
+                problems = [(blank, _empty_text(item))]
+            else:
+                text = pa.nulls(len(array), pa.large_string())
+                problems = _refused(item, blank, _not_text(item), _empty_text(item))
+        filled = text.fill_null("") if text.null_count else text
+        return ParsedColumn(text_array(filled), _ordered(problems))
 
 
 class _CategoryRules(InputKindRules):
@@ -708,21 +681,24 @@ class _CategoryRules(InputKindRules):
         names = np.array(item.categories, dtype=object)
         return pd.Series(names[column], index=index, dtype=TEXT_DTYPE)
 
-    def python_value(self, item: Input, cell: Any) -> Any:
-        return item.categories[int(cell)]
-
-    def parse_text(self, item: Input, cells: TextCells) -> ParsedColumn:
-        if len(cells) >= _EXACT_FIRST_ROWS and all(c == c.strip() for c in item.categories):
+    def parse_arrow(self, item: Input, array: Any) -> ParsedColumn:
+        if not _is_text(array):
+            problems = _refused(item, _absent(array), _not_category(item))
+            return ParsedColumn(np.zeros(len(array), dtype=np.int8), problems)
+        if len(array) >= _EXACT_FIRST_ROWS and all(c == c.strip() for c in item.categories):
             # a large column is first matched exactly against the categories, which
             # settles it when every cell is one (the verdict parse_value gives them)
-            exact = cells.exact_codes(item.categories)
-            if exact is not None:
-                return ParsedColumn(exact.astype(np.int8), [])
+            choices = pa.array(list(item.categories), type=array.type)
+            exact = pc.index_in(array, value_set=choices)
+            if not exact.null_count:
+                return ParsedColumn(exact.to_numpy(zero_copy_only=False).astype(np.int8), [])
         # the distinct cells found once (hashing each cell once, in C), then the few of them
         # read as parse_value reads one: stripped, then looked up among the categories
-        raw, uniques = cells.factorize()
+        encoded = pc.dictionary_encode(array)
+        indices = encoded.indices.fill_null(-1) if encoded.null_count else encoded.indices
+        raw = indices.to_numpy(zero_copy_only=False).astype(np.intp)
         codes_of = {name: code for code, name in enumerate(item.categories)}
-        distinct = [value.strip() for value in uniques]
+        distinct = [str(value).strip() for value in encoded.dictionary.to_pylist()]
         # the last entry is where a missing cell (code -1) looks up
         lookup = np.array([codes_of.get(value, -1) for value in distinct] + [-1], dtype=np.int64)
         blank = np.array([value == "" for value in distinct] + [True], dtype=np.bool_)
@@ -758,40 +734,25 @@ class _BooleanRules(InputKindRules):
             return bool(value == 1)
         raise ValueError(_not_boolean(item))
 
-    def parse_text(self, item: Input, cells: TextCells) -> ParsedColumn:
-        stripped = cells.stripped()
-        words = stripped.lower()
-        true = words.isin(TRUE_WORDS)
-        false = words.isin(FALSE_WORDS)
-        blank = stripped.empty()
-        problems = [(blank, missing(item.name)), (~(true | false | blank), _not_boolean(item))]
-        return ParsedColumn(true, _ordered(problems))
-
-    def _numbers(
-        self, item: Input, numbers: NDArray[Any], absent: NDArray[np.bool_]
-    ) -> ParsedColumn:
-        true, false = numbers == 1, numbers == 0
+    def parse_arrow(self, item: Input, array: Any) -> ParsedColumn:
+        kind = array.type
+        absent = _absent(array)
+        if pa.types.is_boolean(kind):
+            true = _mask(array)
+            false = ~true & ~absent
+        elif _is_text(array):
+            stripped = pc.utf8_trim_whitespace(array)
+            words = pc.utf8_lower(stripped)
+            true = _mask(pc.is_in(words, value_set=pa.array(TRUE_WORDS, words.type)))
+            false = _mask(pc.is_in(words, value_set=pa.array(FALSE_WORDS, words.type)))
+            absent = _blank(stripped)
+        elif pa.types.is_integer(kind) or pa.types.is_floating(kind):
+            numbers = _floats(array)
+            true, false = numbers == 1, numbers == 0
+        else:  # datetimes, durations
+            true = false = np.zeros(len(array), dtype=np.bool_)
         problems = [(absent, missing(item.name)), (~(true | false | absent), _not_boolean(item))]
         return ParsedColumn(true, _ordered(problems))
-
-    def parse_array(self, item: Input, values: NDArray[Any]) -> ParsedColumn | None:
-        kind = values.dtype.kind
-        if kind == "b":
-            return ParsedColumn(values, [])
-        if kind in "iuf":
-            absent = np.isnan(values) if kind == "f" else np.zeros(len(values), dtype=np.bool_)
-            return self._numbers(item, values, absent)
-        return None
-
-    def parse_typed(self, item: Input, series: pd.Series) -> ParsedColumn | None:
-        absent = series.isna().to_numpy(dtype=np.bool_)
-        if pd.api.types.is_bool_dtype(series):
-            values = series.to_numpy(dtype=np.bool_, na_value=False)
-            return ParsedColumn(values, _ordered([(absent, missing(item.name))]))
-        if pd.api.types.is_numeric_dtype(series):
-            numbers = series.to_numpy(dtype=np.float64, na_value=np.nan)
-            return self._numbers(item, numbers, absent)
-        return None
 
 
 class _DateRules(InputKindRules):
@@ -830,17 +791,22 @@ class _DateRules(InputKindRules):
         days = [None if o == empty else date.fromordinal(int(o)) for o in column]
         return pd.Series(days, index=index, dtype=object)
 
-    def python_value(self, item: Input, cell: Any) -> Any:
-        return None if int(cell) == self._open(item) else date.fromordinal(int(cell))
-
-    def _from_days(
-        self,
-        item: Input,
-        days: NDArray[Any],
-        bad: NDArray[np.bool_],
-        empty: NDArray[np.bool_],
-    ) -> ParsedColumn:
-        """Day-precision datetimes (NaT where empty or bad) to ordinals."""
+    def parse_arrow(self, item: Input, array: Any) -> ParsedColumn:
+        kind = array.type
+        if _is_text(array):
+            stripped = pc.utf8_trim_whitespace(array)
+            empty = _blank(stripped)
+            days, bad = _text_days(stripped)
+            bad &= ~empty
+        elif pa.types.is_date(kind) or (pa.types.is_timestamp(kind) and kind.tz is None):
+            moments = array.to_numpy(zero_copy_only=False)  # NaT where missing
+            empty = np.isnat(moments)
+            days = moments.astype("datetime64[D]")
+            bad = (moments != days.astype(moments.dtype)) & ~empty  # not at midnight
+        else:  # a number or a boolean is never a date, nor a datetime with a time zone
+            empty = _absent(array)
+            days = np.full(len(array), np.datetime64("NaT", "D"))
+            bad = ~empty
         if item.required:
             bad = bad | empty
         ordinals = days.astype(np.int64)
@@ -848,63 +814,28 @@ class _DateRules(InputKindRules):
         closed = empty | bad
         if closed.any():
             ordinals[closed] = self._open(item)
-        problems = [(bad, _not_date(item))] if bad.any() else []
-        return ParsedColumn(ordinals, problems)
+        return ParsedColumn(ordinals, _ordered([(bad, _not_date(item))]))
 
-    def parse_text(self, item: Input, cells: TextCells) -> ParsedColumn:
-        stripped = cells.stripped()
-        empty = stripped.empty()
-        full = stripped.fullmatch(_DATE_PATTERN)
-        # year, month and day read as numbers and checked through numpy's calendar (any year
-        # from 1 to 9999, whatever the resolution of pandas' datetimes)
-        year, month, day = (
-            stripped.whole_numbers(start, stop, full) for start, stop in ((0, 4), (5, 7), (8, 10))
+
+def _text_days(stripped: Any) -> tuple[NDArray[Any], NDArray[np.bool_]]:
+    """The day each (stripped) text cell writes as ``YYYY-MM-DD``, and where it writes
+    none. Year, month and day are read as numbers and checked through numpy's calendar (any
+    year from 1 to 9999, whatever the resolution of pandas' datetimes)."""
+    full = _whole(stripped, _DATE_PATTERN)
+
+    def part(start: int, stop: int) -> NDArray[np.int64]:
+        digits = pc.if_else(pa.array(full), pc.utf8_slice_codeunits(stripped, start, stop), "1")
+        numbers: NDArray[np.int64] = pc.cast(digits.fill_null("1"), pa.int64()).to_numpy(
+            zero_copy_only=False
         )
-        plausible = full & (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
-        months = np.where(plausible, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
-        days = months.astype("datetime64[D]") + np.where(plausible, day - 1, 0).astype(
-            "timedelta64[D]"
-        )
-        plausible &= days.astype("datetime64[M]") == months  # not the 31st of a 30-day month
-        days = np.where(plausible, days, np.datetime64("NaT", "D"))
-        return self._from_days(item, days, ~plausible & ~empty, empty)
+        return numbers
 
-    def _moments(
-        self, item: Input, moments: NDArray[Any], empty: NDArray[np.bool_]
-    ) -> ParsedColumn:
-        """Naive datetimes: a day at midnight, refused at another time of day."""
-        days = moments.astype("datetime64[D]")
-        if moments.dtype == days.dtype:  # days already: every one at midnight
-            return self._from_days(item, days, np.zeros(len(days), dtype=np.bool_), empty)
-        not_midnight = (moments != days.astype(moments.dtype)) & ~empty
-        if not_midnight.any():
-            days = np.where(not_midnight, np.datetime64("NaT"), days)
-        return self._from_days(item, days, not_midnight, empty)
-
-    def parse_array(self, item: Input, values: NDArray[Any]) -> ParsedColumn | None:
-        kind = values.dtype.kind
-        if kind == "M":
-            return self._moments(item, values, np.isnat(values))
-        if kind in "iufb":  # a number is never read as a date
-            empty = np.isnan(values) if kind == "f" else np.zeros(len(values), dtype=np.bool_)
-            days = np.full(len(values), np.datetime64("NaT", "D"))
-            return self._from_days(item, days, ~empty, empty)
-        return None
-
-    def parse_typed(self, item: Input, series: pd.Series) -> ParsedColumn | None:
-        empty = series.isna().to_numpy(dtype=np.bool_)
-        if pd.api.types.is_datetime64_dtype(series) and not isinstance(
-            series.dtype, pd.DatetimeTZDtype
-        ):
-            return self._moments(item, series.to_numpy(), empty)
-        if (
-            pd.api.types.is_numeric_dtype(series)
-            or pd.api.types.is_bool_dtype(series)
-            or isinstance(series.dtype, pd.DatetimeTZDtype)
-        ):
-            days = np.full(len(series), np.datetime64("NaT", "D"))
-            return self._from_days(item, days, ~empty, empty)
-        return None
+    year, month, day = part(0, 4), part(5, 7), part(8, 10)
+    plausible = full & (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
+    months = np.where(plausible, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
+    days = months.astype("datetime64[D]") + np.where(plausible, day - 1, 0).astype("timedelta64[D]")
+    plausible &= days.astype("datetime64[M]") == months  # not the 31st of a 30-day month
+    return np.where(plausible, days, np.datetime64("NaT", "D")), ~plausible
 
 
 KIND_RULES: Final[dict[str, InputKindRules]] = {
