@@ -26,7 +26,14 @@ from secpa_model.core.periods import Period, days_in_year, overlap_days, split_p
 from secpa_model.model.eligibility import Test
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters, ParameterSnapshot
-from secpa_model.model.rules import Rule, RuleInputs, RuleParameters, RuleResult, check_amounts
+from secpa_model.model.rules import (
+    Rule,
+    RuleInputs,
+    RuleParameters,
+    RuleResult,
+    check_amounts,
+    user_code,
+)
 from secpa_model.model.structure import Columns
 
 
@@ -209,7 +216,8 @@ def _failures(
     dtype = np.uint8 if len(model.conditions) <= _SMALL_MASKS else np.int64
     failed: NDArray[np.integer[Any]] | None = None
     for bit, test, inputs, values in views:
-        fails = np.asarray(test(inputs, values.on(snapshot)), dtype=np.bool_)
+        with user_code(f"condition {model.all_conditions[bit].code!r}"):
+            fails = np.asarray(test(inputs, values.on(snapshot)), dtype=np.bool_)
         if fails.shape != (size,):
             raise ModelError(
                 f"{model.all_conditions[bit].code!r} gave {fails.shape} answers for "

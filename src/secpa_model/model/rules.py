@@ -28,7 +28,8 @@ that date on, and the engine cuts the period there, as for a parameter change.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -37,7 +38,7 @@ from typing import Any, Final, TypeAlias
 import numpy as np
 from numpy.typing import NDArray
 
-from secpa_model.core.errors import ModelError
+from secpa_model.core.errors import ModelError, SecpaError
 from secpa_model.core.rounding import Rounding
 from secpa_model.model.parameters import InForce, ParameterSnapshot, Scale
 from secpa_model.model.parameters.drawn import DrawnScale
@@ -59,6 +60,27 @@ class RuleResult:
     details: dict[str, FloatArray] = field(default_factory=dict)
 
 
+def read_only(values: Any) -> Any:
+    """A read-only view of a numpy array (anything else as it is): what a rule is given."""
+    if isinstance(values, np.ndarray) and values.flags.writeable:
+        values = values.view()
+        values.flags.writeable = False
+    return values
+
+
+@contextmanager
+def user_code(owner: str) -> Iterator[None]:
+    """Run a model's own code (a rule, a condition): an error it raises that is not the
+    library's becomes a :class:`~secpa_model.ModelError` naming ``owner``."""
+    try:
+        yield
+    except SecpaError:
+        raise
+    except Exception as exc:  # a user's code may raise anything: name it, never hide it
+        hint = " (inputs are read-only: compute new arrays)" * ("read-only" in str(exc))
+        raise ModelError(f"{owner} failed: {type(exc).__name__}: {exc}{hint}") from exc
+
+
 class RuleInputs:
     """The columns a rule declared, and nothing else (``inputs["name"]`` or
     ``inputs.name``). Categories are int8 codes (see :meth:`is_in`), euros int64 cents."""
@@ -74,8 +96,12 @@ class RuleInputs:
     ) -> None:
         self._owner = owner
         self._size = columns.size
-        # only the declared columns are reachable: any other name misses this dict
-        self._visible: dict[str, NDArray[Any]] = {name: columns[name] for name in allowed}
+        # only the declared columns are reachable (any other name misses this dict), and
+        # read-only: a rule writing into an input (``h *= 2``) would change the other
+        # lines, the later pieces and scenarios, and the caller's data
+        self._visible: dict[str, NDArray[Any]] = {
+            name: read_only(columns[name]) for name in allowed
+        }
         self._codes = codes
         self._tables: dict[tuple[str, tuple[str, ...]], NDArray[np.bool_]] = {}
         self.read: set[str] | None = set() if record else None
@@ -193,7 +219,7 @@ class RuleParameters:
         if self.read is not None or path not in self._allowed:
             self._check(path)
         drawn = self._snapshot.drawn
-        return drawn.get(path) if drawn else None
+        return read_only(drawn.get(path)) if drawn else None
 
     def amount_cents(self, path: str) -> int | NDArray[np.int64]:
         """An amount in integer cents (in a simulation, drawn: one per row)."""
@@ -314,12 +340,13 @@ class Rule:
         are finite and non-negative)."""
         versions = self.versions
         version = versions[0] if len(versions) == 1 else self.version_on(params.day)
-        result = version.compute(inputs, params)
-        if not isinstance(result, RuleResult):
-            result = RuleResult(np.asarray(result, dtype=np.float64))
-        annual = result.annual_cents
-        if not (isinstance(annual, np.ndarray) and annual.dtype == np.float64):
-            annual = np.asarray(annual, dtype=np.float64)
+        with user_code(f"rule {self.key!r}"):
+            result = version.compute(inputs, params)
+            if not isinstance(result, RuleResult):
+                result = RuleResult(np.asarray(result, dtype=np.float64))
+            annual = result.annual_cents
+            if not (isinstance(annual, np.ndarray) and annual.dtype == np.float64):
+                annual = np.asarray(annual, dtype=np.float64)
         if annual.shape != (inputs.size,):
             raise ModelError(
                 f"rule {self.key!r} returned {annual.shape} amounts for {inputs.size} structures"
