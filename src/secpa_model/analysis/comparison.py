@@ -18,7 +18,8 @@ from secpa_model.analysis.views import comparison_html
 from secpa_model.core.errors import ParameterError
 from secpa_model.core.money import cents_to_euros, exact_sum
 from secpa_model.core.periods import Period, PeriodLike
-from secpa_model.io.frames import prepare_frame
+from secpa_model.engine.distributed import map_chunks
+from secpa_model.io.frames import PreparedFrame, prepare_frame
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
 from secpa_model.models import resolve_model
@@ -86,6 +87,7 @@ def compare(
     model: Model | str | None = None,
     allow_duplicates: bool = False,
     errors: Literal["raise", "report"] = "raise",
+    client: Any = None,
 ) -> Comparison:
     """Allocate ``frame`` over ``period`` under the baseline and each scenario, and compare.
 
@@ -96,6 +98,8 @@ def compare(
     ``errors="raise"`` raises :class:`~secpa_model.InputError`; ``errors="report"``
     compares the valid rows and returns the others in ``Comparison.errors``. Rows that
     repeat an id are invalid unless ``allow_duplicates`` (as in :func:`allocate_frame`).
+    ``client``: a ``dask.distributed.Client`` whose workers allocate the scenarios (the
+    same numbers).
     """
     items = [baseline, *scenarios]
     resolved = resolve_model(model)
@@ -112,7 +116,8 @@ def compare(
         frame, period, model=resolved, allow_duplicates=allow_duplicates, errors=errors
     )
     problems = prepared.problems
-    results = {label: prepared.allocate(period, params) for label, params in parameters.items()}
+    allocated = map_chunks(_allocated, (prepared, period), applied, client=client, model=resolved)
+    results = dict(zip(labels, allocated, strict=True))
 
     keys = resolved.line_keys
     line_columns = [*(f"{key}_cents" for key in keys), "total_cents"]
@@ -184,6 +189,11 @@ def compare(
     return Comparison(detail[list(DETAIL_COLUMNS)], summary, problems, parameters, resolved, span)
 
 
+def _allocated(job: tuple[PreparedFrame, PeriodLike | None], params: Parameters) -> pd.DataFrame:
+    prepared, period = job
+    return prepared.allocate(period, params)
+
+
 def _euros(cents: pd.Series) -> pd.Series:
     return pd.Series([cents_to_euros(int(c)) for c in cents], index=cents.index, dtype=object)
 
@@ -225,6 +235,7 @@ def sweep(
     model: Model | str | None = None,
     allow_duplicates: bool = False,
     errors: Literal["raise"] = "raise",
+    client: Any = None,
 ) -> pd.DataFrame: ...
 
 
@@ -239,6 +250,7 @@ def sweep(
     model: Model | str | None = None,
     allow_duplicates: bool = False,
     errors: Literal["report"],
+    client: Any = None,
 ) -> ReportedSweep: ...
 
 
@@ -252,6 +264,7 @@ def sweep(
     model: Model | str | None = None,
     allow_duplicates: bool = False,
     errors: Literal["raise", "report"] = "raise",
+    client: Any = None,
 ) -> pd.DataFrame | ReportedSweep:
     """The portfolio totals for each value of one parameter.
 
@@ -267,6 +280,8 @@ def sweep(
     returns :class:`ReportedSweep` (totals over the valid rows, and the problems).
     ``table.attrs`` records the ``path`` swept and the ``period`` (text; empty for each
     row's year), which :func:`~secpa_model.presentation.plots.plot_sweep` uses.
+    ``client``: a ``dask.distributed.Client`` whose workers compute the values (the same
+    numbers).
     """
     values = list(values)
     labels = [{"value": value} for value in values]
@@ -279,6 +294,7 @@ def sweep(
         model,
         errors,
         allow_duplicates,
+        client,
     )
     table.attrs["path"] = path
     table.attrs["period"] = str(Period.parse(period)) if period is not None else ""
@@ -296,6 +312,7 @@ def sweep_grid(
     model: Model | str | None = None,
     allow_duplicates: bool = False,
     errors: Literal["raise"] = "raise",
+    client: Any = None,
 ) -> pd.DataFrame: ...
 
 
@@ -310,6 +327,7 @@ def sweep_grid(
     model: Model | str | None = None,
     allow_duplicates: bool = False,
     errors: Literal["report"],
+    client: Any = None,
 ) -> ReportedSweep: ...
 
 
@@ -323,12 +341,13 @@ def sweep_grid(
     model: Model | str | None = None,
     allow_duplicates: bool = False,
     errors: Literal["raise", "report"] = "raise",
+    client: Any = None,
 ) -> pd.DataFrame | ReportedSweep:
     """The portfolio totals over a two-parameter grid: ``first = (path, values)`` and
     ``second = (path, values)``. One row per pair (columns named after the two paths), with
     the same total columns as :func:`sweep` (``difference_cents`` to ``base``). Pivot it
     for a table: ``grid.pivot(index=path1, columns=path2, values="total_cents")``.
-    ``errors`` as in :func:`sweep`."""
+    ``errors`` and ``client`` as in :func:`sweep`."""
     (path_x, values_x), (path_y, values_y) = first, second
     if path_x == path_y:
         raise ValueError(f"a grid needs two different parameters, got {path_x!r} twice")
@@ -342,6 +361,7 @@ def sweep_grid(
         model,
         errors,
         allow_duplicates,
+        client,
     )
     return ReportedSweep(table, problems) if errors == "report" else table
 
@@ -355,6 +375,7 @@ def _sweep_table(
     model: Model | str | None,
     errors: Literal["raise", "report"],
     allow_duplicates: bool,
+    client: Any,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per override set (its ``labels``, then the totals), every set validated
     before any is computed, and the problems of the invalid rows."""
@@ -365,19 +386,24 @@ def _sweep_table(
         frame, period, model=resolved, allow_duplicates=allow_duplicates, errors=errors
     )
     problems = prepared.problems
-
-    def allocated(values: Parameters) -> pd.DataFrame:
-        return prepared.allocate(period, values)
-
-    base_total = exact_sum(allocated(params)["total_cents"])
-    rows = []
-    for label, scenario in zip(labels, scenarios, strict=True):
-        result = allocated(scenario.apply(params))
-        rows.append({**label, **_totals(result, resolved)})
-    table = pd.DataFrame(rows)
+    job = (prepared, period, params)
+    reference, *totals = map_chunks(
+        _sweep_totals, job, [None, *scenarios], client=client, model=resolved
+    )
+    base_total = reference["total_cents"]
+    table = pd.DataFrame([{**label, **found} for label, found in zip(labels, totals, strict=True)])
     table["difference_cents"] = table["total_cents"] - base_total
     table.attrs["base"] = params.name
     return table, problems
+
+
+def _sweep_totals(
+    job: tuple[PreparedFrame, PeriodLike | None, Parameters], scenario: Scenario | None
+) -> dict[str, Any]:
+    """The totals under a scenario over the base (None: the base itself)."""
+    prepared, period, params = job
+    values = params if scenario is None else scenario.apply(params)
+    return _totals(prepared.allocate(period, values), prepared.model)
 
 
 def _scenarios(params: Parameters, overrides: list[dict[str, Any]]) -> list[Scenario]:

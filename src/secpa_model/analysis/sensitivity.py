@@ -96,6 +96,7 @@ def sensitivity(
     confidence: float = 0.95,
     allow_duplicates: bool = False,
     progress: Progress | None = None,
+    client: Any = None,
 ) -> Sensitivity:
     """The sensitivity of ``output`` (an :class:`Output`, or a period: the total over it)
     of ``frame`` to the ``free`` assumption values (see the module docstring); default:
@@ -105,7 +106,8 @@ def sensitivity(
     ``method``: ``"oat"`` (the tornado), ``"sobol"`` or ``"both"``. ``samples``: Saltelli's
     base sample (a power of 2, at least 16). ``seed``: the same seed gives the same
     indices. ``bounds`` (``path -> (low, high)``, uniform) replace a range or stand in
-    for a missing one.
+    for a missing one. ``client``: a ``dask.distributed.Client`` whose workers compute
+    the parameter sets (:func:`~secpa_model.simulate`'s chunks; the same numbers).
     """
     if method not in ("oat", "sobol", "both"):
         raise InputError(f"method must be 'oat', 'sobol' or 'both', got {method!r}")
@@ -140,6 +142,7 @@ def sensitivity(
             distributions={item.path: values[:, j] for j, item in enumerate(chosen)},
             keep="totals",
             allow_duplicates=allow_duplicates,
+            client=client,
         )
         counter.add(len(values))
         return drawn.line_totals_cents[:, column].astype(np.float64)

@@ -39,6 +39,7 @@ from secpa_model.core.errors import InputError
 from secpa_model.core.money import cents_to_euros
 from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.engine.compute import compute
+from secpa_model.engine.distributed import ByValue, is_dask_frame, ship_code, unwrap
 from secpa_model.engine.parameters import parameters_for
 from secpa_model.io.validation import (
     ERROR_COLUMNS,
@@ -47,6 +48,7 @@ from secpa_model.io.validation import (
     YEAR_COLUMN,
     ValidatedFrame,
     describe_problems,
+    duplicate_problems,
     problems_error,
     validate_frame,
 )
@@ -234,12 +236,28 @@ def allocate_frame(
     :class:`ReportedAllocation`, the valid rows' allocations and an errors frame.
     Problems with the frame itself (not a DataFrame, missing or duplicated columns) raise
     in both modes.
+
+    A ``dask.dataframe.DataFrame`` gives a lazy dask DataFrame of the same partitions and
+    index (its ``meta`` made here: no ``meta=`` to give), computed on the default
+    scheduler or ``dask.distributed`` client; the columns are checked now. Repeated ids
+    (and id-year pairs) are looked for across all the partitions before any is
+    allocated, the id and year columns of every partition then held at once in one task,
+    and refused with the :class:`~secpa_model.InputError` one frame raises (naming the
+    rows); a partition's invalid cells raise its own. ``errors="report"`` takes a pandas
+    DataFrame.
     """
     if errors not in ("raise", "report"):
         raise ValueError(f"errors must be 'raise' or 'report', got {errors!r}")
     resolved = resolve_model(model)
     span = Period.parse(period) if period is not None else None
     params = parameters_for(resolved, parameters)
+    if is_dask_frame(frame):
+        if errors == "report":
+            raise ValueError("errors='report' takes a pandas DataFrame, not a dask DataFrame")
+        lazy: pd.DataFrame = _allocate_partitions(  # a dask DataFrame of the same columns
+            frame, span, params, resolved, allow_duplicates, keep
+        )
+        return lazy
     prepared = prepare_frame(
         frame, span, model=resolved, allow_duplicates=allow_duplicates, errors=errors, keep=keep
     )
@@ -247,6 +265,47 @@ def allocate_frame(
     if errors == "report":
         return ReportedAllocation(result, prepared.problems)
     return result
+
+
+def _allocate_partitions(
+    frame: Any,
+    period: Period | None,
+    params: Parameters,
+    model: Model,
+    allow_duplicates: bool,
+    keep: Keep,
+) -> Any:
+    """:func:`allocate_frame` of each partition of a dask DataFrame, lazily, after one
+    look for repeated ids over them all (unless ``allow_duplicates``)."""
+    from dask.delayed import delayed
+
+    meta = allocate_frame(
+        frame._meta, period, params, model=model, allow_duplicates=True, keep=keep
+    )
+    ship_code(model)
+    shipped = ByValue((model, params))
+    checked = None
+    if not allow_duplicates:
+        keys = [model.id_input, *([YEAR_COLUMN] if YEAR_COLUMN in frame.columns else [])]
+        checked = delayed(_refuse_repeats)(frame[keys].to_delayed(), shipped)
+    return frame.map_partitions(_allocate_partition, period, shipped, keep, checked, meta=meta)
+
+
+def _refuse_repeats(parts: list[pd.DataFrame], shipped: Any) -> None:
+    """An :class:`~secpa_model.InputError` naming the rows that repeat an id (and year)
+    across ``parts`` (the id and year columns of every partition)."""
+    model, _ = unwrap(shipped)
+    problems = duplicate_problems(pd.concat(parts), model)
+    if len(problems):
+        raise problems_error(problems)
+
+
+def _allocate_partition(
+    part: pd.DataFrame, period: Period | None, shipped: Any, keep: Keep, _checked: None
+) -> pd.DataFrame:
+    model, params = unwrap(shipped)
+    # the repeated ids were looked for over every partition (``_checked``) first
+    return allocate_frame(part, period, params, model=model, allow_duplicates=True, keep=keep)
 
 
 def prepare_frame(

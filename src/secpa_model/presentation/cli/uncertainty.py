@@ -27,6 +27,7 @@ from secpa_model.presentation.cli.common import (
     add_model_argument,
     add_parameters_argument,
     add_period_arguments,
+    add_scheduler_argument,
     base_parameters,
     check_output,
     input_files,
@@ -35,6 +36,7 @@ from secpa_model.presentation.cli.common import (
     progress_printer,
     read_input,
     refuse_overwriting,
+    scheduler_client,
     write_result,
 )
 from secpa_model.presentation.cli.tables import text_table
@@ -131,6 +133,7 @@ def add_sensitivity(commands: Subcommands, model: Model) -> None:
     add_duplicates_argument(sub)
     add_model_argument(sub)
     add_parameters_argument(sub)
+    add_scheduler_argument(sub)
     sub.set_defaults(handler=run_sensitivity)
 
 
@@ -149,22 +152,24 @@ def run_sensitivity(args: argparse.Namespace) -> int:
     params = base_parameters(args.parameters, model)
     frame, located = read_input(args.input, encoding=args.encoding)
     bounds = bounds_from(args.bounds)
-    try:
-        result = sensitivity(
-            frame,
-            Output(period, args.line),
-            args.free,
-            model=model,
-            parameters=params,
-            bounds=bounds,
-            method=args.method,
-            samples=args.samples,
-            seed=args.seed,
-            allow_duplicates=args.allow_duplicates,
-            progress=progress_printer(sys.stderr, "model runs"),
-        )
-    except InputError as exc:
-        raise located.error(exc) from exc
+    with scheduler_client(args.scheduler) as client:
+        try:
+            result = sensitivity(
+                frame,
+                Output(period, args.line),
+                args.free,
+                model=model,
+                parameters=params,
+                bounds=bounds,
+                method=args.method,
+                samples=args.samples,
+                seed=args.seed,
+                allow_duplicates=args.allow_duplicates,
+                progress=progress_printer(sys.stderr, "model runs"),
+                client=client,
+            )
+        except InputError as exc:
+            raise located.error(exc) from exc
     print(f"secpa-model sensitivity: {args.input}; {result.output.label}")
     print(f"model: {model.name!r}; parameters: {params.name!r}; seed {args.seed}")
     print(f"base: {format_euros(cents_to_euros(result.base_cents))}")
