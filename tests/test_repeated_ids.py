@@ -88,3 +88,13 @@ def test_a_repeated_id_is_reported_in_a_large_frame(way: str) -> None:
     frame = frame_of(*rows)
     with pytest.raises(InputError, match=r"structure_id 'S-000007' is in 2 rows \(7, 31415\)"):
         allocate_frame(frame, 2022)
+
+
+def test_the_rows_of_a_repeat_are_named_by_their_labels_as_written() -> None:
+    """Labels of an int64 index (a filtered frame, partitions put together) read as
+    numbers, not as numpy's repr."""
+    frame = frame_of(valid_row(structure_id="A"), valid_row(structure_id="B"), valid_row())
+    frame = frame.assign(structure_id=["A", "B", "A"]).set_index(pd.Index([10, 20, 35]))
+    assert frame.index.dtype == np.int64 and not isinstance(frame.index, pd.RangeIndex)
+    with pytest.raises(InputError, match=r"structure_id 'A' is in 2 rows \(10, 35\)"):
+        allocate_frame(frame, 2022)

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,7 @@ from numpy.typing import NDArray
 from secpa_model.analysis.budget import project_budget
 from secpa_model.analysis.free_parameters import (
     Bounds,
+    FreeParameter,
     ValueLabel,
     draw_values,
     free_parameters,
@@ -46,6 +47,7 @@ from secpa_model.analysis.scenarios import Scenario
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import CENT, cents_to_euros
 from secpa_model.core.periods import Period
+from secpa_model.engine.distributed import map_chunks
 from secpa_model.engine.parameters import parameters_for
 from secpa_model.io.portfolio import Portfolio, portfolio
 from secpa_model.model.model import Model
@@ -118,6 +120,7 @@ class CohortProjection:
 
 PERCENTILES: Final = (5, 25, 50, 75, 95)
 """The percentiles of a projection's intervals."""
+_DRAWS_PER_CHUNK: Final = 16  # the draws a worker computes at a time
 _DRAW: Final = ValueLabel(
     "scenario",
     Source(
@@ -180,6 +183,7 @@ def project_cohort(
     uncertain: Sequence[str] | None = None,
     bounds: Bounds | None = None,
     draws: int = 0,
+    client: Any = None,
 ) -> CohortProjection:
     """The yearly budget of ``population`` (a :class:`~secpa_model.Portfolio` of one row per
     structure, or a DataFrame for the experimentation) opening along ``schedule`` (year →
@@ -190,7 +194,8 @@ def project_cohort(
     ``draws`` > 0: the intervals of each year's budget over ``draws`` joint draws of the
     ``uncertain`` assumption values (default: every value with a plausible range) from
     their distributions over their ranges (or uniform over ``bounds``), seeded by ``seed``,
-    the indexation applied to each draw."""
+    the indexation applied to each draw. ``client``: a ``dask.distributed.Client`` whose
+    workers compute the draws (the same numbers)."""
     if isinstance(population, Portfolio):
         resolved, given = population.model, one_row_per_structure(population).frame
     else:  # the rows' dates are the schedule's: they are validated once they are set
@@ -233,7 +238,15 @@ def project_cohort(
     if not draws:
         return CohortProjection(table, total, frame, params, counts)
     base = parameters_for(resolved, parameters)
-    drawn = _draws(structures, base, indexation, years, uncertain, bounds, draws, seed)
+    free = free_parameters(base, uncertain, bounds)
+    job = _DrawJob(structures, base, tuple(free), indexation, tuple(years))
+    rows_drawn = draw_values(free, draws, seed)
+    blocks = [
+        (start, rows_drawn[start : start + _DRAWS_PER_CHUNK])
+        for start in range(0, draws, _DRAWS_PER_CHUNK)
+    ]
+    chunks = map_chunks(_draw_rows, job, blocks, client=client, model=resolved)
+    drawn = pd.DataFrame([row for rows in chunks for row in rows])
     by_draw = drawn.pivot(index="draw", columns="year", values="total_cents")
     for name, values in _statistics(by_draw.to_numpy(dtype=np.float64)).items():
         table[name] = pd.Series(values, index=table.index, dtype=object)
@@ -242,31 +255,33 @@ def project_cohort(
     return CohortProjection(table, total, frame, params, counts, drawn, interval)
 
 
-def _draws(
-    structures: Portfolio,
-    base: Parameters,
-    indexation: Indexation | None,
-    years: Sequence[int],
-    uncertain: Sequence[str] | None,
-    bounds: Bounds | None,
-    draws: int,
-    seed: int,
-) -> pd.DataFrame:
-    """Every draw's total per year (cents) with the drawn values."""
-    free = free_parameters(base, uncertain, bounds)
-    values = draw_values(free, draws, seed)
-    outputs = [Output(Period.year(year)) for year in years]
-    last = date(years[-1], 12, 31)
+@dataclass(frozen=True)
+class _DrawJob:
+    """What every chunk of draws needs, sent once to each worker."""
+
+    structures: Portfolio
+    base: Parameters
+    free: tuple[FreeParameter, ...]
+    indexation: Indexation | None
+    years: tuple[int, ...]
+
+
+def _draw_rows(job: _DrawJob, block: tuple[int, NDArray[np.float64]]) -> list[dict[str, Any]]:
+    """The draws of a block (its first draw's number, its values): each draw's total per
+    year (cents) with the drawn values."""
+    start, values = block
+    outputs = [Output(Period.year(year)) for year in job.years]
+    last = date(job.years[-1], 12, 31)
     rows = []
-    for number, row in enumerate(values):
-        params = with_free_values(base, free, row, _DRAW, f"draw {number}")
-        if indexation is not None:
-            params = indexation.apply(params, last)
-        drawn = {item.path: float(v) for item, v in zip(free, row, strict=True)}
-        for year, output in zip(years, outputs, strict=True):
-            cents = output_cents(structures, params, output)
+    for number, row in enumerate(values, start=start):
+        params = with_free_values(job.base, job.free, row, _DRAW, f"draw {number}")
+        if job.indexation is not None:
+            params = job.indexation.apply(params, last)
+        drawn = {item.path: float(v) for item, v in zip(job.free, row, strict=True)}
+        for year, output in zip(job.years, outputs, strict=True):
+            cents = output_cents(job.structures, params, output)
             rows.append({"draw": number, "year": year, "total_cents": cents, **drawn})
-    return pd.DataFrame(rows)
+    return rows
 
 
 def _statistics(cents: NDArray[np.float64]) -> dict[str, list[Decimal]]:

@@ -18,6 +18,7 @@ from secpa_model.analysis.views import comparison_html
 from secpa_model.core.errors import ParameterError
 from secpa_model.core.money import cents_to_euros, exact_sum
 from secpa_model.core.periods import Period, PeriodLike
+from secpa_model.engine.distributed import map_chunks
 from secpa_model.io.portfolio import Portfolio, as_portfolio
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
@@ -82,6 +83,7 @@ def compare(
     period: PeriodLike | None,
     baseline: Parameters | Scenario,
     *scenarios: Parameters | Scenario,
+    client: Any = None,
 ) -> Comparison:
     """Allocate ``structures`` (a :class:`~secpa_model.Portfolio`, or a DataFrame for the
     experimentation) over ``period`` under the baseline and each scenario, and compare.
@@ -91,7 +93,8 @@ def compare(
     and names must be distinct; all are parameters of the portfolio's model. Invalid rows
     behave as in :func:`~secpa_model.allocate_frame`: refused, or with
     :meth:`~secpa_model.Portfolio.valid` the valid rows compared and the problems of the
-    others in ``Comparison.errors``.
+    others in ``Comparison.errors``. ``client``: a ``dask.distributed.Client`` whose
+    workers allocate the scenarios (the same numbers).
     """
     items = [baseline, *scenarios]
     prepared = as_portfolio(structures)
@@ -106,7 +109,8 @@ def compare(
     parameters = dict(zip(labels, applied, strict=True))
     # the structures validated once, allocated under each parameter set
     problems = prepared.problems
-    results = {label: prepared.allocate(period, params) for label, params in parameters.items()}
+    allocated = map_chunks(_allocated, (prepared, period), applied, client=client, model=resolved)
+    results = dict(zip(labels, allocated, strict=True))
 
     keys = resolved.line_keys
     line_columns = [*(f"{key}_cents" for key in keys), "total_cents"]
@@ -178,6 +182,11 @@ def compare(
     return Comparison(detail[list(DETAIL_COLUMNS)], summary, problems, parameters, resolved, span)
 
 
+def _allocated(job: tuple[Portfolio, PeriodLike | None], params: Parameters) -> pd.DataFrame:
+    structures, period = job
+    return structures.allocate(period, params)
+
+
 def _euros(cents: pd.Series) -> pd.Series:
     return pd.Series([cents_to_euros(int(c)) for c in cents], index=cents.index, dtype=object)
 
@@ -205,6 +214,8 @@ def sweep(
     path: str,
     values: Iterable[Any],
     base: Parameters | Scenario | None = None,
+    *,
+    client: Any = None,
 ) -> pd.DataFrame:
     """The portfolio totals for each value of one parameter.
 
@@ -220,10 +231,13 @@ def sweep(
     :meth:`~secpa_model.Portfolio.valid` (the portfolio lists their problems).
     ``table.attrs`` records the ``path`` swept and the ``period`` (text; empty for each
     row's year), which :func:`~secpa_model.presentation.plots.plot_sweep` uses.
+    ``client``: a ``dask.distributed.Client`` whose workers compute the values (the same
+    numbers).
     """
     values = list(values)
     labels = [{"value": value} for value in values]
-    table = _sweep_table(structures, period, [{path: value} for value in values], labels, base)
+    overrides = [{path: value} for value in values]
+    table = _sweep_table(structures, period, overrides, labels, base, client)
     table.attrs["path"] = path
     table.attrs["period"] = str(Period.parse(period)) if period is not None else ""
     return table
@@ -235,18 +249,20 @@ def sweep_grid(
     first: tuple[str, Sequence[Any]],
     second: tuple[str, Sequence[Any]],
     base: Parameters | Scenario | None = None,
+    *,
+    client: Any = None,
 ) -> pd.DataFrame:
     """The portfolio totals over a two-parameter grid: ``first = (path, values)`` and
     ``second = (path, values)``. One row per pair (columns named after the two paths), with
     the same total columns as :func:`sweep` (``difference_cents`` to ``base``). Pivot it
     for a table: ``grid.pivot(index=path1, columns=path2, values="total_cents")``.
-    ``structures`` as in :func:`sweep`."""
+    ``structures`` and ``client`` as in :func:`sweep`."""
     (path_x, values_x), (path_y, values_y) = first, second
     if path_x == path_y:
         raise ValueError(f"a grid needs two different parameters, got {path_x!r} twice")
     pairs = [(x, y) for x in values_x for y in values_y]
     grid = [{path_x: x, path_y: y} for x, y in pairs]
-    return _sweep_table(structures, period, grid, grid, base)
+    return _sweep_table(structures, period, grid, grid, base, client)
 
 
 def _sweep_table(
@@ -255,6 +271,7 @@ def _sweep_table(
     overrides: list[dict[str, Any]],
     labels: list[dict[str, Any]],
     base: Parameters | Scenario | None,
+    client: Any,
 ) -> pd.DataFrame:
     """One row per override set (its ``labels``, then the totals), every set validated
     before any is computed."""
@@ -262,19 +279,24 @@ def _sweep_table(
     resolved = prepared.model
     params = _base(base, resolved)
     scenarios = _scenarios(params, overrides)
-
-    def allocated(values: Parameters) -> pd.DataFrame:
-        return prepared.allocate(period, values)
-
-    base_total = exact_sum(allocated(params)["total_cents"])
-    rows = []
-    for label, scenario in zip(labels, scenarios, strict=True):
-        result = allocated(scenario.apply(params))
-        rows.append({**label, **_totals(result, resolved)})
-    table = pd.DataFrame(rows)
+    job = (prepared, period, params)
+    reference, *totals = map_chunks(
+        _sweep_totals, job, [None, *scenarios], client=client, model=resolved
+    )
+    base_total = reference["total_cents"]
+    table = pd.DataFrame([{**label, **found} for label, found in zip(labels, totals, strict=True)])
     table["difference_cents"] = table["total_cents"] - base_total
     table.attrs["base"] = params.name
     return table
+
+
+def _sweep_totals(
+    job: tuple[Portfolio, PeriodLike | None, Parameters], scenario: Scenario | None
+) -> dict[str, Any]:
+    """The totals under a scenario over the base (None: the base itself)."""
+    structures, period, params = job
+    values = params if scenario is None else scenario.apply(params)
+    return _totals(structures.allocate(period, values), structures.model)
 
 
 def _scenarios(params: Parameters, overrides: list[dict[str, Any]]) -> list[Scenario]:

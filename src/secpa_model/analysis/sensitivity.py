@@ -93,6 +93,7 @@ def sensitivity(
     seed: int = 0,
     confidence: float = 0.95,
     progress: Progress | None = None,
+    client: Any = None,
 ) -> Sensitivity:
     """The sensitivity of ``output`` (an :class:`Output`, or a period: the total over it)
     of ``structures`` (a :class:`~secpa_model.Portfolio` of one row per structure, or a
@@ -104,7 +105,8 @@ def sensitivity(
     ``method``: ``"oat"`` (the tornado), ``"sobol"`` or ``"both"``. ``samples``: Saltelli's
     base sample (a power of 2, at least 16). ``seed``: the same seed gives the same
     indices. ``bounds`` (``path -> (low, high)``, uniform) replace a range or stand in
-    for a missing one.
+    for a missing one. ``client``: a ``dask.distributed.Client`` whose workers compute
+    the parameter sets (:func:`~secpa_model.simulate`'s chunks; the same numbers).
     """
     if method not in ("oat", "sobol", "both"):
         raise InputError(f"method must be 'oat', 'sobol' or 'both', got {method!r}")
@@ -137,6 +139,7 @@ def sensitivity(
             draws=len(values),
             distributions={item.path: values[:, j] for j, item in enumerate(chosen)},
             keep="totals",
+            client=client,
         )
         counter.add(len(values))
         return drawn.line_totals_cents[:, column].astype(np.float64)

@@ -29,6 +29,7 @@ from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.core.rounding import CENT_HALF_UP
 from secpa_model.core.safe_text import shown
 from secpa_model.engine.compute import compute
+from secpa_model.engine.distributed import map_chunks
 from secpa_model.engine.parameters import parameters_for
 from secpa_model.io.portfolio import Portfolio, as_portfolio
 from secpa_model.model.model import Model
@@ -166,6 +167,7 @@ class _Job:
     span: Period
     parameters: Parameters
     plan: DrawPlan
+    keep_structures: bool
 
 
 @dataclass(frozen=True)
@@ -242,10 +244,15 @@ def simulate(
     )
     envelopes = _envelopes(envelope, resolved.line_keys)
     size = _chunk_size(chunk_size, count)
-    job = _Job(resolved, columns, starts, ends, span, params, plan)
-    bounds = [(start, min(start + size, draws)) for start in range(0, draws, size)]
     keep_structures = keep == "structures"
-    results = _run(job, bounds, keep_structures, client, progress, draws)
+    job = _Job(resolved, columns, starts, ends, span, params, plan, keep_structures)
+    bounds = [(start, min(start + size, draws)) for start in range(0, draws, size)]
+    results = []
+    chunks = map_chunks(_run_chunk, job, bounds, client=client, model=resolved)
+    for result, (_, stop) in zip(chunks, bounds, strict=True):
+        results.append(result)
+        if progress is not None:
+            progress(stop, draws)
     totals = np.concatenate([r.totals for r in results])
     cents = (
         np.concatenate([r.cents for r in results if r.cents is not None])
@@ -298,39 +305,9 @@ def _envelopes(envelope: Any, keys: tuple[str, ...]) -> dict[str, int]:
     return result
 
 
-def _run(
-    job: _Job,
-    bounds: list[tuple[int, int]],
-    keep_structures: bool,
-    client: Any,
-    progress: Progress | None,
-    draws: int,
-) -> list[_ChunkResult]:
-    results: list[_ChunkResult] = []
-    if client is None:
-        for start, stop in bounds:
-            results.append(_run_chunk(job, start, stop, keep_structures))
-            if progress is not None:
-                progress(stop, draws)
-        return results
-    shared = client.scatter(job, broadcast=True)
-    futures = client.map(
-        _run_chunk,
-        [shared] * len(bounds),
-        [start for start, _ in bounds],
-        [stop for _, stop in bounds],
-        [keep_structures] * len(bounds),
-        pure=False,
-    )
-    for future, (_, stop) in zip(futures, bounds, strict=True):
-        results.append(future.result())
-        if progress is not None:
-            progress(stop, draws)
-    return results
-
-
-def _run_chunk(job: _Job, start: int, stop: int, keep_structures: bool) -> _ChunkResult:
+def _run_chunk(job: _Job, bounds: tuple[int, int]) -> _ChunkResult:
     """The draws ``start..stop-1``: the structures tiled over them, one engine pass."""
+    start, stop = bounds
     chunk = draw_chunk(job.plan, job.parameters, start, stop)
     count = stop - start
     structures = job.columns.size
@@ -354,7 +331,7 @@ def _run_chunk(job: _Job, start: int, stop: int, keep_structures: bool) -> _Chun
         raise InputError("the portfolio's amounts of a draw are beyond int64 cents")
     per_line = lines.sum(axis=1)
     totals = np.concatenate([per_line, per_line.sum(axis=1, keepdims=True)], axis=1)
-    return _ChunkResult(start, lines if keep_structures else None, totals, chunk.recorded)
+    return _ChunkResult(start, lines if job.keep_structures else None, totals, chunk.recorded)
 
 
 def _drawn_values(

@@ -20,7 +20,7 @@ import copy
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, overload
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 from secpa_model.core.errors import InputError
 from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.engine.compute import BatchResult, compute
+from secpa_model.engine.distributed import ByValue, is_dask_frame, ship_code, unwrap
 from secpa_model.engine.parameters import parameters_for
 from secpa_model.io.files import read_structure_rows
 from secpa_model.io.frames import (
@@ -40,13 +41,19 @@ from secpa_model.io.frames import (
     result_frame,
 )
 from secpa_model.io.locations import RowLocations
-from secpa_model.io.validation import ERROR_COLUMNS, ValidatedFrame, problems_error, validate_frame
+from secpa_model.io.validation import (
+    ERROR_COLUMNS,
+    ValidatedFrame,
+    duplicate_problems,
+    problems_error,
+    validate_frame,
+)
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
 from secpa_model.model.structure import Columns
 from secpa_model.models import resolve_model
 
-__all__ = ["Portfolio", "allocate_frame", "as_portfolio", "portfolio"]
+__all__ = ["PartitionedPortfolio", "Portfolio", "allocate_frame", "as_portfolio", "portfolio"]
 
 _EPOCH_YEAR: Final = 1970
 _EPOCH_ORDINAL: Final = date(_EPOCH_YEAR, 1, 1).toordinal()
@@ -252,6 +259,68 @@ class Portfolio:
         )
 
 
+class PartitionedPortfolio:
+    """The structures of a ``dask.dataframe.DataFrame``, for a model, validated partition
+    by partition when computed (what :func:`portfolio` makes of a dask DataFrame).
+
+    Its columns are checked now (on the frame's ``meta``). :meth:`allocate` gives a lazy
+    dask DataFrame of the same partitions and index, its ``meta`` made here: computed on
+    the default scheduler or a ``dask.distributed`` client, a model written in the user's
+    own module included (its code is sent by value). Repeated ids (and id-year pairs) are
+    looked for across every partition before any is allocated, the id and year columns of
+    every partition then held at once in one task, and refused with the
+    :class:`~secpa_model.InputError` one frame raises (naming the rows); a partition's
+    invalid cells raise its own.
+    """
+
+    def __init__(
+        self, frame: Any, *, model: Model | str | None, keep: Keep, allow_duplicates: bool
+    ) -> None:
+        self.model: Model = resolve_model(model)
+        """The model the rows are validated for."""
+        self._frame = frame
+        self._keep = keep
+        self._allow_duplicates = allow_duplicates
+        Portfolio(frame._meta, model=self.model, keep=keep)  # the columns, checked now
+
+    def allocate(self, period: PeriodLike | None, parameters: Any = None) -> Any:
+        """The lazy dask DataFrame of the allocations (as :meth:`Portfolio.allocate`)."""
+        from dask.delayed import delayed
+
+        span = Period.parse(period) if period is not None else None
+        params = parameters_for(self.model, parameters)
+        meta = Portfolio(self._frame._meta, model=self.model, keep=self._keep).allocate(
+            span, params
+        )
+        ship_code(self.model)
+        shipped = ByValue((self.model, params, self._keep))
+        checked = None
+        if not self._allow_duplicates:
+            columns = [self.model.id_input]
+            columns += [YEAR_COLUMN] if YEAR_COLUMN in self._frame.columns else []
+            checked = delayed(_refuse_repeats)(self._frame[columns].to_delayed(), shipped)
+        return self._frame.map_partitions(_allocate_part, span, shipped, checked, meta=meta)
+
+
+def _refuse_repeats(parts: list[pd.DataFrame], shipped: Any) -> None:
+    """An :class:`~secpa_model.InputError` naming the rows that repeat an id (and year)
+    across ``parts`` (the id and year columns of every partition)."""
+    model = unwrap(shipped)[0]
+    problems = duplicate_problems(pd.concat(parts), model)
+    if len(problems):
+        raise problems_error(problems)
+
+
+def _allocate_part(
+    part: pd.DataFrame, period: Period | None, shipped: Any, _checked: None
+) -> pd.DataFrame:
+    """One partition's allocations (its repeated ids were looked for over every partition,
+    ``_checked``, first)."""
+    model, params, keep = unwrap(shipped)
+    return Portfolio(part, model=model, keep=keep, allow_duplicates=True).allocate(period, params)
+
+
+@overload
 def portfolio(
     source: pd.DataFrame | str | Path | Portfolio,
     *,
@@ -259,7 +328,28 @@ def portfolio(
     keep: Keep = None,
     allow_duplicates: bool = False,
     encoding: str | None = None,
-) -> Portfolio:
+) -> Portfolio: ...
+
+
+@overload
+def portfolio(
+    source: Any,
+    *,
+    model: Model | str | None = None,
+    keep: Keep = None,
+    allow_duplicates: bool = False,
+    encoding: str | None = None,
+) -> Portfolio | PartitionedPortfolio: ...
+
+
+def portfolio(
+    source: Any,
+    *,
+    model: Model | str | None = None,
+    keep: Keep = None,
+    allow_duplicates: bool = False,
+    encoding: str | None = None,
+) -> Portfolio | PartitionedPortfolio:
     """The structures of ``source`` validated once against ``model`` (default: the
     experimentation): what every analysis takes.
 
@@ -305,6 +395,12 @@ def portfolio(
             rows=read.rows,
             read_problems=read.problems,
         )
+    if is_dask_frame(source):
+        if encoding is not None:
+            raise InputError("an encoding is chosen for a file only, not a DataFrame")
+        return PartitionedPortfolio(
+            source, model=model, keep=keep, allow_duplicates=allow_duplicates
+        )
     if not isinstance(source, pd.DataFrame):
         raise InputError(
             "expected a pandas DataFrame of structures, a file's path or a Portfolio, "
@@ -320,6 +416,11 @@ def as_portfolio(source: Portfolio | pd.DataFrame) -> Portfolio:
     every analysis does first, once."""
     if isinstance(source, Portfolio):
         return source
+    if is_dask_frame(source) or isinstance(source, PartitionedPortfolio):
+        raise InputError(
+            "a dask DataFrame is allocated by allocate_frame (lazily); the other analyses "
+            "take a pandas DataFrame (its .compute()) or a Portfolio"
+        )
     if not isinstance(source, pd.DataFrame):
         raise InputError(
             "expected a Portfolio or a pandas DataFrame of structures (portfolio(path) reads "
@@ -329,7 +430,9 @@ def as_portfolio(source: Portfolio | pd.DataFrame) -> Portfolio:
 
 
 def allocate_frame(
-    structures: Portfolio | pd.DataFrame, period: PeriodLike | None, parameters: Any = None
+    structures: Portfolio | PartitionedPortfolio | pd.DataFrame,
+    period: PeriodLike | None,
+    parameters: Any = None,
 ) -> pd.DataFrame:
     """Allocate every structure (or structure-year) of ``structures``: a
     :class:`Portfolio`, or a DataFrame validated for the experimentation (make a
@@ -351,7 +454,15 @@ def allocate_frame(
     Any invalid cell raises :class:`~secpa_model.InputError` listing row label, field and
     value, in row order (the first ones, then a count), unless the portfolio was made
     with :meth:`Portfolio.valid`: then its valid rows are allocated.
+
+    A ``dask.dataframe.DataFrame`` (or its :func:`portfolio`, for another model) gives a
+    lazy dask DataFrame (:class:`PartitionedPortfolio`).
     """
+    if is_dask_frame(structures):
+        structures = PartitionedPortfolio(structures, model=None, keep=None, allow_duplicates=False)
+    if isinstance(structures, PartitionedPortfolio):
+        lazy: pd.DataFrame = structures.allocate(period, parameters)  # a dask DataFrame
+        return lazy
     return as_portfolio(structures).allocate(period, parameters)
 
 

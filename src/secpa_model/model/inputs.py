@@ -83,6 +83,9 @@ class _Required:
     def __repr__(self) -> str:
         return "REQUIRED"
 
+    def __reduce__(self) -> str:  # unpickled (on a Dask worker) as the one REQUIRED
+        return "REQUIRED"
+
 
 REQUIRED: Final = _Required()
 """The ``default`` of a required input."""

@@ -10,7 +10,7 @@ editing the library.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -305,6 +305,10 @@ class Model:
 
     def __repr__(self) -> str:
         return f"Model({self.name!r}, lines={list(self.line_keys)})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickled by its fields (for Dask workers): what it caches is rebuilt there
+        return Model, tuple(getattr(self, item.name) for item in fields(self))
 
 
 def _unique(where: str, what: str, names: list[str]) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Final, TextIO, TypeAlias
+from typing import Any, Final, TextIO, TypeAlias
 
 import pandas as pd
 
@@ -419,6 +419,37 @@ def add_duplicates_argument(parser: argparse.ArgumentParser) -> None:
         help="fund every row as given, even rows that repeat a structure id (and year); by "
         "default such rows are invalid, every copy named, since each would get its own caps",
     )
+
+
+def add_scheduler_argument(parser: argparse.ArgumentParser) -> None:
+    """``--scheduler ADDRESS``: compute on the workers of a Dask scheduler."""
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="compute on the workers of the Dask scheduler at ADDRESS (tcp://host:8786; "
+        "needs secpa-model[dask]); the same numbers as here",
+    )
+
+
+@contextlib.contextmanager
+def scheduler_client(address: str | None) -> Iterator[Any]:
+    """A ``dask.distributed`` client of the scheduler at ``address`` (None: none), closed
+    after; an address it cannot reach is an InputError naming it."""
+    if address is None:
+        yield None
+        return
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise ImportError("--scheduler needs Dask: pip install 'secpa-model[dask]'") from exc
+    try:
+        client = Client(address)  # type: ignore[no-untyped-call]
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            f"--scheduler {shown(address)}: no Dask scheduler reached ({exc})"
+        ) from exc
+    with client:
+        yield client
 
 
 def add_model_argument(parser: argparse.ArgumentParser) -> None:

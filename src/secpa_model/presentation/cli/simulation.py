@@ -22,6 +22,7 @@ from secpa_model.presentation.cli.common import (
     add_model_argument,
     add_parameters_argument,
     add_period_arguments,
+    add_scheduler_argument,
     assumption_line,
     base_parameters,
     check_output,
@@ -34,6 +35,7 @@ from secpa_model.presentation.cli.common import (
     read_input,
     read_scenarios,
     refuse_overwriting,
+    scheduler_client,
     structures_of,
     write_result,
 )
@@ -99,6 +101,7 @@ def add_simulate(commands: Subcommands, model: Model) -> None:
         "--summary-output", metavar="OUT", help="write the summary table (euros) to OUT"
     )
     add_duplicates_argument(sub)
+    add_scheduler_argument(sub)
     sub.set_defaults(handler=run_simulate)
 
 
@@ -130,20 +133,22 @@ def run_simulate(args: argparse.Namespace) -> int:
     frame, located = read_input(args.input)
     chunk = args.chunk_size or max(1, ROWS_PER_CHUNK // max(len(frame), 1))
     long_run = args.draws > chunk  # more than one chunk: show progress
-    try:
-        result = simulate(
-            structures_of(frame, model, args),
-            period,
-            params,
-            draws=args.draws,
-            seed=args.seed,
-            envelope=envelope,
-            chunk_size=args.chunk_size,
-            keep="structures" if args.detail else "totals",
-            progress=progress_printer(sys.stderr, "draws") if long_run else None,
-        )
-    except InputError as exc:
-        raise located.error(exc) from exc
+    with scheduler_client(args.scheduler) as client:
+        try:
+            result = simulate(
+                structures_of(frame, model, args),
+                period,
+                params,
+                draws=args.draws,
+                seed=args.seed,
+                envelope=envelope,
+                chunk_size=args.chunk_size,
+                keep="structures" if args.detail else "totals",
+                progress=progress_printer(sys.stderr, "draws") if long_run else None,
+                client=client,
+            )
+        except InputError as exc:
+            raise located.error(exc) from exc
     print(f"secpa-model simulate: {args.input}, period {period}")
     print(
         f"model: {model.name!r}; parameters: {params.name!r}; {number(args.draws)} draws, "

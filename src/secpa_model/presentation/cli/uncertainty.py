@@ -27,6 +27,7 @@ from secpa_model.presentation.cli.common import (
     add_model_argument,
     add_parameters_argument,
     add_period_arguments,
+    add_scheduler_argument,
     base_parameters,
     check_output,
     input_files,
@@ -35,6 +36,7 @@ from secpa_model.presentation.cli.common import (
     progress_printer,
     read_input,
     refuse_overwriting,
+    scheduler_client,
     structures_of,
     write_result,
 )
@@ -132,6 +134,7 @@ def add_sensitivity(commands: Subcommands, model: Model) -> None:
     add_duplicates_argument(sub)
     add_model_argument(sub)
     add_parameters_argument(sub)
+    add_scheduler_argument(sub)
     sub.set_defaults(handler=run_sensitivity)
 
 
@@ -150,20 +153,22 @@ def run_sensitivity(args: argparse.Namespace) -> int:
     params = base_parameters(args.parameters, model)
     frame, located = read_input(args.input, encoding=args.encoding)
     bounds = bounds_from(args.bounds)
-    try:
-        result = sensitivity(
-            structures_of(frame, model, args),
-            Output(period, args.line),
-            args.free,
-            parameters=params,
-            bounds=bounds,
-            method=args.method,
-            samples=args.samples,
-            seed=args.seed,
-            progress=progress_printer(sys.stderr, "model runs"),
-        )
-    except InputError as exc:
-        raise located.error(exc) from exc
+    with scheduler_client(args.scheduler) as client:
+        try:
+            result = sensitivity(
+                structures_of(frame, model, args),
+                Output(period, args.line),
+                args.free,
+                parameters=params,
+                bounds=bounds,
+                method=args.method,
+                samples=args.samples,
+                seed=args.seed,
+                progress=progress_printer(sys.stderr, "model runs"),
+                client=client,
+            )
+        except InputError as exc:
+            raise located.error(exc) from exc
     print(f"secpa-model sensitivity: {args.input}; {result.output.label}")
     print(f"model: {model.name!r}; parameters: {params.name!r}; seed {args.seed}")
     print(f"base: {format_euros(cents_to_euros(result.base_cents))}")
