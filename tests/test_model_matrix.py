@@ -616,3 +616,23 @@ def test_cli_analyses_name_the_model_and_show_its_note(
     model = model_of(name)
     assert f"model: '{model.name}'" in out
     assert f"{model.name}: {model.note}" in out
+
+
+def test_the_cli_page_shows_the_errors_of_bad_models_as_they_are(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/cli.md's session of two bad models, replayed: each command's standard error is
+    the line the page shows."""
+    examples_dir = Path(__file__).resolve().parents[1] / "examples"
+    shutil.copy(examples_dir / "capitation.py", tmp_path / "capitation.py")
+    shutil.copy(examples_dir / "capitation.toml", tmp_path / "capitation.toml")
+    (tmp_path / "broken.py").write_text("from secpa_model import Input\n\nMODEL = Inptu\n")
+    monkeypatch.chdir(tmp_path)
+    page = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text("utf-8")
+    session = re.search(r"```text\n(\$ secpa-model .*?)```", page, re.DOTALL)
+    assert session is not None
+    lines = session.group(1).splitlines()
+    assert len(lines) == 4
+    for command, error in zip(lines[::2], lines[1::2], strict=True):
+        assert main(command.split()[2:]) == 2
+        assert capsys.readouterr().err == error + "\n"
