@@ -322,6 +322,7 @@ def test_explanations_name_the_model_and_add_up(name: str) -> None:
     assert model.note in markdown
     fungible = " (fungible)" if len(model.rules) > 1 else ""
     assert f"| **Total**{fungible} | **{format_euros(allocation.total)}** |" in markdown
+    assert ("Total (fungible)" in allocation._repr_html_()) == (len(model.rules) > 1)
     if name == "scratch":  # 2 000 × 60 € × (1 + 0.5 × 0.4), by hand
         assert allocation.total == Decimal("144000.00")
 
@@ -492,8 +493,15 @@ def test_the_report_names_the_model_and_its_lines(name: str, language: str) -> N
         label = item.label_fr or item.label if language == "fr" else item.label
         assert html.escape(label) in page
     assert format_euros(total) in page
-    if len(model.rules) == 1:
+    count = len(model.rules)
+    if count == 1:
         assert "fungible dotations" not in page and "dotations fongibles" not in page
+        one = "Chaque structure reçoit une dotation." if language == "fr" else "one dotation."
+        assert one in page
+    elif language == "fr":  # the count in digits: no English word on the French page
+        assert f"Chaque structure reçoit {count} dotations fongibles" in page
+    else:
+        assert f"Each structure receives {count_words(count)} fungible dotations" in page
 
 
 # ------------------------------------------------------------------ the command line
