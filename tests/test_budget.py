@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 
 from secpa_model import BudgetProjection, InputError, Scenario, Structure, project_budget
+from secpa_model import portfolio as make_portfolio
+from tests.scratch_model import scratch_model
 
 # Reference annual lines of structure "a" (hand-computed, see test_comparison): 4 ETP ×
 # 45 000; 3 100 patients × 40 €; 100 h × 60 €; min(66 000, 30 000) psychological support.
@@ -119,3 +121,18 @@ def test_bad_calls() -> None:
     bad.loc[0, "file_active_mg"] = -3
     with pytest.raises(InputError, match="file_active_mg"):
         project_budget(bad, 2024)
+
+
+def test_the_amount_per_structure_year_is_rounded_half_up() -> None:
+    """Two practices of the scratch model over 2024 at 60.01 € per patient: 2 000 × 60.01
+    × 1.2 = 144 024.00 € and 1 × 60.01 = 60.01 €, 144 084.01 € over two structure-years:
+    72 042.005 €, half up 72 042.01 € (half to even would give 72 042.00 €)."""
+    model = scratch_model()
+    frame = pd.DataFrame(
+        {"practice": ["p-1", "p-2"], "enrolled": [2000, 1], "deprived_share": [0.4, 0.0]}
+    )
+    prices = Scenario("60.01", {"enrolment.per_patient": Decimal("60.01")}, model=model)
+    year = project_budget(make_portfolio(frame, model=model), 2024, prices).by_year.iloc[0]
+    assert year["total_cents"] == 14_408_401
+    assert year["structure_years"] == 2
+    assert year["per_structure_year_eur"] == Decimal("72042.01")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,7 @@ import pytest
 from secpa_model import (
     InputError,
     ParameterError,
+    Scenario,
     Target,
     calibrate,
     load_parameters,
@@ -273,3 +275,83 @@ def test_a_targets_file_is_validated(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         targets_from_mapping(data, "mine.toml")
     assert "kind" in str(caught.value) and "value" in str(caught.value)
+
+
+# -------------------------------------------------- a start on a bound, a wrong form
+
+BOUND_TRUTH_TOTAL = 6 * 50000 + 3100 * 40 + 1500 * 55  # 506 500 €: 50 000 €/ETP, factor 1
+
+
+@pytest.mark.parametrize("start", [45000, 55000])
+def test_a_value_starting_on_a_bound_of_its_range_still_moves(start: int) -> None:
+    """Bounds (45 000, 55 000), the base on one of them, the truth 50 000 €: the two
+    structures' 2024 total is 6 ETP × 50 000 + 3 100 × 40 + 1 500 × 55 = 506 500 €
+    (the docstring of two_structures); a finite-difference step relative to a start of 0
+    in [0, 1] used to leave the value on its bound, the target missed by 3.6 %, and say
+    success."""
+    assert BOUND_TRUTH_TOTAL == 506500
+    base = Scenario("start", {COST: start}).apply(reference_parameters())
+    result = calibrate(
+        two_structures(),
+        [target("total_2024", "portfolio_total", BOUND_TRUTH_TOTAL)],
+        [COST],
+        parameters=base,
+        bounds={COST: (45000, 55000)},
+    )
+    row = result.fitted.iloc[0]
+    assert row["base"] == start
+    assert row["fitted"] == Decimal("50000.00")
+    assert not row["at_bound"] and row["identified"] and row["note"] == "identified"
+    assert result.residuals.iloc[0]["model_value"] == Decimal("506500.00")
+    assert result.success
+
+
+def _bracket_fit() -> Fraction:
+    """The least-squares factor on the ETP schedule when the truth changed one bracket.
+
+    Truth: the 3 000-patient bracket at 5 ETP instead of 4 (the other brackets, 45 000 €
+    per ETP and the amounts per patient as in the reference). A (3 100 patients) is then
+    5 × 45 000 + 3 100 × 40 = 349 000 €, B (1 500 patients) 2 × 45 000 + 1 500 × 55 =
+    172 500 €, the total 521 500 €. A factor f on every bracket gives a total of
+    270 000 f + 206 500 and B 90 000 f + 82 500: the two relative misses (same tolerance)
+    are a_i f + b_i, least squares at f = -(a1 b1 + a2 b2) / (a1² + a2²)."""
+    a1, b1 = Fraction(270000, 521500), Fraction(206500, 521500) - 1
+    a2, b2 = Fraction(90000, 172500), Fraction(82500, 172500) - 1
+    return -(a1 * b1 + a2 * b2) / (a1 * a1 + a2 * a2)
+
+
+def test_a_factor_that_cannot_represent_a_changed_bracket_is_not_called_identified() -> None:
+    best = _bracket_fit()
+    assert abs(best - Fraction(108269, 100000)) < Fraction(1, 100000)  # about 1.0827
+    targets = [
+        target("total_2024", "portfolio_total", 521500),
+        target("b_2024", "structure_annual", 172500, inputs={"file_active_mg": Decimal(1500)}),
+    ]
+    result = calibrate(two_structures(), targets, [SCHEDULE], bounds={SCHEDULE: (0.5, 2.0)})
+    row = result.fitted.iloc[0]
+    # the factor's brackets are rounded to 0.0001 ETP: the misses are flat over such steps
+    assert abs(Fraction(row["fitted"]) - best) <= Fraction(2, 10000)
+    # at f ≈ 1.0827: total −4.3 %, B +4.3 %, both beyond their 1 % tolerance
+    relative = dict(zip(result.residuals["target"], result.residuals["relative"], strict=True))
+    assert relative["total_2024"] == pytest.approx(
+        float(270000 * best + 206500) / 521500 - 1, abs=2e-4
+    )
+    assert relative["b_2024"] == pytest.approx(float(90000 * best + 82500) / 172500 - 1, abs=2e-4)
+    assert not result.residuals["met"].any()
+    assert not row["identified"]
+    assert row["note"] == "cannot represent the targets: total_2024, b_2024 missed"
+    assert not result.success and "targets missed: total_2024, b_2024" in result.message
+    assert "NOT identified" in result.parameters.parameters[SCHEDULE].values[0].rationale
+
+
+def test_a_factor_that_can_represent_the_truth_is_identified() -> None:
+    """The same targets when the truth is the whole schedule × 1.25 (A 5 ETP, B 2.5):
+    total 270 000 × 1.25 + 206 500 = 544 000 €, B 90 000 × 1.25 + 82 500 = 195 000 €."""
+    targets = [
+        target("total_2024", "portfolio_total", 544000),
+        target("b_2024", "structure_annual", 195000, inputs={"file_active_mg": Decimal(1500)}),
+    ]
+    result = calibrate(two_structures(), targets, [SCHEDULE], bounds={SCHEDULE: (0.5, 2.0)})
+    row = result.fitted.iloc[0]
+    assert row["fitted"] == Decimal("1.25") and row["identified"]
+    assert result.residuals["met"].all() and result.success

@@ -47,6 +47,7 @@ from secpa_model.model.inputs import Input
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters, ParameterSpec, Scale
 from secpa_model.model.parameters.loader import parameters_from_mapping
+from secpa_model.model.parameters.models import FRACTION
 from secpa_model.model.rules import RuleInputs, RuleParameters
 from secpa_model.model.structure import StructureBase
 from secpa_model.models import resolve_model
@@ -297,6 +298,7 @@ _MAX_COUNT: Final = 8_000
 _MAX_AMOUNT_CENTS: Final = 10_000_000  # 100 000 €
 _MAX_SCALE_AMOUNT_CENTS: Final = 20_000  # 200 € (an amount per patient, per hour…)
 _MAX_QUANTITY_HUNDREDTHS: Final = 1_000  # 10 units (ETP) by hundredths
+_MAX_FRACTION_HUNDREDTHS: Final = 100  # a value in 'fraction' is at most 1
 
 
 def _scale(
@@ -318,22 +320,25 @@ def _hundredths(top: int) -> st.SearchStrategy[Decimal]:
     return _spread(0, top).map(lambda n: Decimal(n) / 100)
 
 
+def _numbers(unit: str | None, *, count: bool = False) -> st.SearchStrategy[Decimal]:
+    """Numbers in ``unit``: by hundredths up to 10 (whole numbers up to 8 000 for a
+    count), and never above 1 in ``fraction``, as the loader requires."""
+    if unit == FRACTION:
+        return st.integers(0, 1).map(Decimal) if count else _hundredths(_MAX_FRACTION_HUNDREDTHS)
+    return _spread(0, _MAX_COUNT).map(Decimal) if count else _hundredths(_MAX_QUANTITY_HUNDREDTHS)
+
+
 def _value(draw: st.DrawFn, spec: ParameterSpec) -> Decimal | dict[str, Any]:
     """A random valid value of a parameter (by its kind and units)."""
-    if spec.kind == "count":
-        return Decimal(draw(_spread(0, _MAX_COUNT)))
     if spec.kind == "amount":
         return draw(_euros(_MAX_AMOUNT_CENTS))
-    if spec.kind == "quantity":
-        return draw(_hundredths(_MAX_QUANTITY_HUNDREDTHS))
-    if spec.threshold_unit == "fraction":
-        thresholds = st.integers(0, 100).map(lambda n: Decimal(n) / 100)
+    if spec.kind != "scale":
+        return draw(_numbers(spec.unit, count=spec.kind == "count"))
+    if spec.threshold_unit == FRACTION:
+        thresholds = _numbers(FRACTION)
     else:
         thresholds = _spread(0, _MAX_COUNT).map(Decimal)
-    if spec.unit.startswith("EUR"):
-        values = _euros(_MAX_SCALE_AMOUNT_CENTS)
-    else:
-        values = _hundredths(_MAX_QUANTITY_HUNDREDTHS)
+    values = _euros(_MAX_SCALE_AMOUNT_CENTS) if spec.unit.startswith("EUR") else _numbers(spec.unit)
     return _scale(draw, thresholds, values)
 
 
@@ -424,7 +429,8 @@ def parameter_sets(
     ``covering``, a period, on or before its first day, so that the set covers it and
     ``allocate(structure, covering, params)`` never raises ``CoverageError``): counts of 0 to
     8 000, amounts and caps of 0 to 100 000 € in whole cents, quantities of 0 to 10 (by
-    hundredths), scales of 1 to 5 brackets with sorted, distinct thresholds and
+    hundredths), a value in ``fraction`` (a quantity, a scale's value or threshold) of 0 to
+    1, scales of 1 to 5 brackets with sorted, distinct thresholds and
     **non-decreasing**, non-negative values (step or linear), so that monotonicity promises
     hold; the model's relations hold too (an upper parameter is raised to its lower one).
     With ``dated_change=True`` some parameters take a second value on one later date
@@ -450,7 +456,8 @@ def _parameters_and_periods(
     draw: st.DrawFn, dated_change: bool | None, model: Model, max_days: int, horizon_days: int
 ) -> tuple[Parameters, Period]:
     params = draw(_parameter_sets(dated_change, model, None))
-    return params, draw(periods(params, max_days=max_days, horizon_days=horizon_days))
+    drawn = periods(params, max_days=max_days, horizon_days=horizon_days, model=model)
+    return params, draw(drawn)
 
 
 def parameters_and_periods(

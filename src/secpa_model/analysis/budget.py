@@ -30,6 +30,7 @@ from secpa_model.core.periods import (
     overlap_days,
     split_period,
 )
+from secpa_model.core.rounding import CENT_HALF_UP
 from secpa_model.io.portfolio import Portfolio, as_portfolio
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
@@ -241,11 +242,8 @@ class _Budget:
     def _amounts(self, period: Period, amounts: list[int]) -> dict[str, Any]:
         structures, structure_years = self.presence(period)
         total = amounts[-1]
-        per_year = (
-            (cents_to_euros(total) / Decimal(repr(structure_years))).quantize(CENT)
-            if structure_years
-            else None
-        )
+        exact = cents_to_euros(total) / Decimal(repr(structure_years)) if structure_years else None
+        per_year = None if exact is None else exact.quantize(CENT, CENT_HALF_UP.decimal_mode)
         keys = [f"{key}_cents" for key in self.model.line_keys]
         return {
             "start": period.start,

@@ -4,15 +4,21 @@
 (``scipy.optimize.least_squares``, trust-region reflective, on each free value mapped to
 [0, 1] over its bounds). Each target contributes one residual in units of its tolerance:
 ``(model − target) / (target × max(tolerance, MIN_TOLERANCE))`` for an equality; for an
-inequality the same ratio on the excess only (zero while it holds).
+inequality the same ratio on the excess only (zero while it holds). The optimiser's
+derivatives are central differences of :data:`DIFFERENCE_STEP` of each range (one-sided
+at a bound), in absolute units: a free value starting on a bound of its range moves as
+one starting inside it.
 
 Identifiability is read from the Jacobian of the targets' relative misses at the fit
-(equalities and binding inequalities only, central differences of
-:data:`DIFFERENCE_STEP` of each range), each row in units of its tolerance: a free value
-that no target moves is **not identified**; free values moved only together (a direction
-of near-zero singular value, below :data:`SINGULAR_RTOL` of the largest, or more free
-values than informative targets) are **not separately identified**, and the fit chose
-one point of a line or plane of equally good values.
+(equalities and binding inequalities only, the same differences), each row in units of
+its tolerance: a free value that no target moves is **not identified**; free values moved
+only together (a direction of near-zero singular value, below :data:`SINGULAR_RTOL` of the
+largest, or more free values than informative targets) are **not separately identified**,
+and the fit chose one point of a line or plane of equally good values. A free value that
+moves a target still missed at the best fit **cannot represent the targets**: the free
+values, in the form they vary (a number, or a factor on every bracket of a scale), do not
+reach a point meeting them (the truth changed otherwise, say one bracket only), or their
+ranges stop them; it is not called identified.
 
 Needs scipy (the optional extra ``uncertainty``: ``pip install 'secpa-model[uncertainty]'``).
 """
@@ -63,8 +69,9 @@ EXTRA_HINT: Final = (
 MIN_TOLERANCE: Final = 0.01
 """The smallest relative tolerance a residual is scaled by (a ceiling with tolerance 0)."""
 DIFFERENCE_STEP: Final = 0.01
-"""The finite-difference step of the identifiability Jacobian, as a share of each range
-(large enough to step over the rounding of amounts to the cent)."""
+"""The finite-difference step of the derivatives (the optimiser's and identifiability's),
+as a share of each range (large enough to step over the rounding of amounts to the
+cent)."""
 SINGULAR_RTOL: Final = 1e-3
 """A singular value below this share of the largest counts as zero (a direction of the free
 values that the targets do not see)."""
@@ -81,12 +88,15 @@ class Calibration:
     ``calibrated``, the targets as its source (write it with :meth:`write`).
     ``fitted``: one row per free parameter: ``path``, ``unit``, ``base`` and ``fitted``
     (exact, after rounding), ``low``, ``high``, ``at_bound`` (within 0.1 % of the
-    range from a bound: the bound, not the targets, decided), ``identified`` and ``note``.
+    range from a bound: the bound, not the targets, decided), ``identified`` and ``note``
+    (``identified``, ``not identified...``, ``not separately identified...``, or ``cannot
+    represent the targets...`` when a target it moves is missed at the fit).
     ``residuals``: one row per target: ``target``, ``kind``, ``unit``, ``target_value``,
     ``model_value`` (under the rounded fitted values), ``residual`` (model − target),
     ``relative`` (residual / target), ``tolerance`` and ``met`` (within the tolerance, or
     the inequality holds within it). ``singular_values``: of the scaled Jacobian, largest
-    first. ``success`` and ``message``: the optimiser's.
+    first. ``success``: the optimiser converged **and** every target is met; ``message``:
+    the optimiser's, then the targets missed, if any.
     """
 
     parameters: Parameters
@@ -174,13 +184,19 @@ def calibrate(
         scaled: NDArray[np.float64] = _misses(relative(x), kinds) / scales
         return scaled
 
-    start = np.array([(item.base - item.low) / (item.high - item.low) for item in chosen])
+    # a start on a bound is moved one difference step inside: the optimiser's first trust
+    # region is as wide as the start's distance from 0, too narrow there to see a cent move
+    start = np.clip(
+        [(item.base - item.low) / (item.high - item.low) for item in chosen],
+        DIFFERENCE_STEP,
+        1 - DIFFERENCE_STEP,
+    )
     result = solver(
         residuals,
         start,
+        jac=lambda x: _jacobian(residuals, x),  # absolute steps: a start on a bound moves
         bounds=(0.0, 1.0),
         method="trf",
-        diff_step=DIFFERENCE_STEP,
         max_nfev=max_evaluations * len(chosen),
         ftol=1e-12,
         xtol=1e-12,
@@ -196,13 +212,21 @@ def calibrate(
     jacobian = _jacobian(relative, x)[informative] / scales[informative, None]
     identified, notes, singular = _identifiability(jacobian, chosen)
     fitted_values = low + x * span
+    table = _residual_table(targets, evaluators, parameters_at(x))
+    missed = [str(name) for name, met in zip(table["target"], table["met"], strict=True) if not met]
+    names = [targets[index].name for index in informative]
+    for index in range(len(chosen)):
+        moved = [n for n, d in zip(names, jacobian[:, index], strict=True) if d and n in missed]
+        if moved:
+            identified[index] = False
+            notes[index] = f"cannot represent the targets: {', '.join(moved)} missed"
     unidentified = [item.path for item, ok in zip(chosen, identified, strict=True) if not ok]
     label = ValueLabel(CALIBRATED_STATUS, source, _rationale(targets, unidentified))
     final = with_free_values(base, chosen, fitted_values, label, name)
     fitted = _fitted_table(base, final, chosen, x, identified, notes)
-    table = _residual_table(targets, evaluators, final)
+    message = str(result.message) + (f"; targets missed: {', '.join(missed)}" if missed else "")
     return Calibration(
-        final, fitted, table, tuple(singular), bool(result.success), str(result.message)
+        final, fitted, table, tuple(singular), bool(result.success) and not missed, message
     )
 
 

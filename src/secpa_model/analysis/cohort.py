@@ -92,7 +92,7 @@ class CohortProjection:
     the model's lines and the total in int64 cents, ``total_eur`` (Decimal),
     ``per_structure_eur`` (total over the structures open, Decimal rounded half up to the
     cent, for reading), ``values_dated`` (the latest date among the parameter values used
-    that year) and ``assumption_based``. ``total``: the sum over the years (cents, int).
+    that year) and ``assumption_based``. ``total_cents``: the sum over the years (int).
     ``structures``: the frame allocated (ids, inputs, entry dates). ``parameters``: the set
     used (indexation applied). ``schedule``: structures open per year.
 

@@ -37,7 +37,7 @@ from secpa_model.model.parameters import Parameters, ParameterSnapshot
 from secpa_model.model.structure import Columns
 
 ROWS_PER_CHUNK: Final = 1 << 15
-"""The default size of a chunk: about 262 000 rows (structures × draws) computed at once,
+"""The default size of a chunk: 32 768 rows (structures × draws) computed at once,
 some 100 MB of working memory whatever the number of draws."""
 _PERCENTILES: Final = (5, 25, 50, 75, 95)
 _INT64_MAX: Final = int(np.iinfo(np.int64).max)
@@ -212,7 +212,7 @@ def simulate(
     path (or column) and the draw. ``seed``: the same seed gives the same numbers bit for
     bit, whatever ``chunk_size`` and on one process or many (``client``: a
     ``dask.distributed.Client`` whose workers compute the chunks). ``chunk_size``: draws
-    per chunk (default about 262 000 rows: structures × draws). ``keep="totals"`` keeps
+    per chunk (default 32 768 rows: structures × draws). ``keep="totals"`` keeps
     only the portfolio's amounts of each draw (for millions of draws). ``envelope``: euros
     (a number, Decimal or text; or a mapping of line or ``"total"`` to euros) for
     ``prob_exceed`` in the summary. ``progress(done, total)`` is called after each chunk.

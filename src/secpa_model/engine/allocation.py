@@ -161,9 +161,10 @@ class Allocation(AllocationRecord[Line]):
             else []
         )
         rows = [(line.label, line.amount, line.status) for line in self.lines]
+        total = "Total (fungible)" if len(rows) > 1 else "Total"
         columns = ["Line", "Amount", "Values"]
         return html_table(
-            pd.DataFrame([*rows, ("Total (fungible)", self.total, None)], columns=columns),
+            pd.DataFrame([*rows, (total, self.total, None)], columns=columns),
             caption=f"Allocation of {self.structure_id}, {self.period} "
             f"(parameters {self.parameters_name})",
             stand_out={"Values": [status.startswith("ASSUMPTION:") for _, _, status in rows]},

@@ -97,6 +97,11 @@ def count_words(count: int) -> str:
     return _COUNT_WORDS[count] if count < len(_COUNT_WORDS) else str(count)
 
 
+def _fungible(lines: int) -> str:
+    """What the total of ``lines`` lines is: fungible between them, or the one line's."""
+    return f"fungible between the {count_words(lines)} lines" if lines > 1 else "its one line"
+
+
 def render_text(trace: Trace) -> str:
     """A plain-text explanation of every line, its pieces and parameters, and the total.
 
@@ -130,8 +135,7 @@ def render_text(trace: Trace) -> str:
         phrase = trace.line_rounding(line).phrase
         out.append(f"  {rounding_sentence(line.unrounded_amount, line.amount, phrase)}")
     out.append("")
-    lines = count_words(len(trace.lines))
-    out.append(f"Total: {format_euros(trace.total)} (fungible between the {lines} lines)")
+    out.append(f"Total: {format_euros(trace.total)} ({_fungible(len(trace.lines))})")
     if trace.assumptions_used:
         out.append(
             "ASSUMPTIONS (not published values) behind these amounts: "
@@ -170,7 +174,8 @@ def render_markdown(trace: Trace, *, level: int = 2) -> str:
         out.extend(f"- {markdown_code(r.code)}: {_cell(r.message)}" for r in trace.reasons)
     out += ["", "| line | amount |", "|---|---:|"]
     out.extend(f"| {_cell(line.label)} | {format_euros(line.amount)} |" for line in trace.lines)
-    out.append(f"| **Total** (fungible) | **{format_euros(trace.total)}** |")
+    fungible = " (fungible)" if len(trace.lines) > 1 else ""
+    out.append(f"| **Total**{fungible} | **{format_euros(trace.total)}** |")
     for number, line in enumerate(trace.lines, start=1):
         out += ["", f"{sub} {number}. {_cell(line.label)}: {format_euros(line.amount)}", ""]
         formula, legal = markdown_code(line.formula), _cell(line.legal_basis_fr)

@@ -7,16 +7,23 @@
 
 :func:`get_model` finds a model by name: a shipped one, one that an installed package
 declares in the entry point group :data:`ENTRY_POINT_GROUP` (``name = "package.module:
-attribute"``, the attribute a :class:`~secpa_model.Model` or a function returning one), or
-``package.module:attribute`` directly.
+attribute"``, the attribute a :class:`~secpa_model.Model` or a function returning one),
+``package.module:attribute`` directly (importable from the current directory too), or
+``path/to/file.py:attribute``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
-from collections.abc import Callable
+import importlib.util
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib.metadata import entry_points
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Final
 
 from secpa_model.core.errors import ModelError
@@ -63,30 +70,103 @@ def available_models() -> dict[str, str]:
 
 
 def get_model(name: str) -> Model:
-    """The model called ``name``: shipped, declared by an installed package's entry point, or
-    ``package.module:attribute``. A :class:`~secpa_model.ModelError` names the models
-    found otherwise."""
+    """The model called ``name``: shipped, declared by an installed package's entry point,
+    ``package.module:attribute`` (a module importable from the current directory too) or
+    ``path/to/file.py:attribute``; the attribute is a :class:`~secpa_model.Model` or a
+    function of no argument returning one. Anything else, or an import that fails, is one
+    :class:`~secpa_model.ModelError` naming what was asked and why."""
     if name in SHIPPED:
         return SHIPPED[name]()
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         if entry.name == name:
             return _as_model(entry.load(), f"entry point {name!r} ({entry.value})")
-    if ":" in name:
-        module_name, _, attribute = name.partition(":")
-        try:
-            target: Any = importlib.import_module(module_name)
-            for part in attribute.split("."):
-                target = getattr(target, part)
-        except (ImportError, AttributeError) as exc:
-            raise ModelError(f"model {name!r}: cannot import it: {exc}") from exc
-        return _as_model(target, name)
-    known = ", ".join(available_models())
-    raise ModelError(f"unknown model {name!r} (models: {known}; or give package.module:attribute)")
+    if ":" not in name:
+        known = ", ".join(available_models())
+        raise ModelError(
+            f"unknown model {name!r} (models: {known}; or give package.module:attribute or "
+            "path/to/file.py:attribute)"
+        )
+    where, _, attribute = name.rpartition(":")  # the last colon: a drive keeps its own
+    if not where or not attribute:
+        raise ModelError(
+            f"model {name!r}: give package.module:attribute or path/to/file.py:attribute"
+        )
+    module = _module_of(name, where)
+    target: Any = module
+    for part in attribute.split("."):
+        if not hasattr(target, part):
+            raise ModelError(f"model {name!r}: {where} has no attribute {attribute!r}")
+        target = getattr(target, part)
+    return _as_model(target, f"model {name!r}")
+
+
+def _module_of(name: str, where: str) -> ModuleType:
+    """The module ``where`` names: a Python file (``.py``, or a path with a separator) or a
+    module importable from ``sys.path`` or the current directory; a failure of its import,
+    whatever it raises, is a :class:`~secpa_model.ModelError`."""
+    path = Path(where)
+    is_file = where.endswith(".py") or any(sep in where for sep in ("/", os.sep))
+    if is_file and not path.is_file():
+        raise ModelError(f"model {name!r}: no file {where!r}")
+    try:
+        if is_file:
+            return _module_from_file(path)
+        with _current_directory_importable():
+            return importlib.import_module(where)
+    except ModuleNotFoundError as exc:
+        raise ModelError(f"model {name!r}: cannot import it: {_one_line(exc)}") from exc
+    except (Exception, SystemExit) as exc:  # the user's module failed: say how, one line
+        raise ModelError(
+            f"model {name!r}: importing {where} raised {type(exc).__name__}: {_one_line(exc)}"
+        ) from exc
+
+
+def _module_from_file(path: Path) -> ModuleType:
+    """The module of the Python file ``path``, run on each call under a name of its own
+    (in ``sys.modules`` once it ran, as an imported module is)."""
+    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
+    module_name = f"secpa_model_user_{digest}_{path.stem}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:  # pragma: no cover - a .py file always has one
+        raise ImportError(f"{str(path)!r} is not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module  # a dataclass or pydantic model of the file looks it up
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[module_name]
+        raise
+    return module
+
+
+@contextmanager
+def _current_directory_importable() -> Iterator[None]:
+    """While open, the current directory is on ``sys.path`` (as it is for ``python -m``,
+    not for an installed command)."""
+    here = os.getcwd()
+    added = here not in sys.path and "" not in sys.path
+    if added:
+        sys.path.insert(0, here)
+    try:
+        yield
+    finally:
+        if added and here in sys.path:
+            sys.path.remove(here)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or "no detail"
 
 
 def _as_model(target: Any, where: str) -> Model:
     if callable(target) and not isinstance(target, Model):
-        target = target()
+        try:
+            target = target()
+        except (Exception, SystemExit) as exc:
+            raise ModelError(
+                f"{where}: calling it (a model or a function of no argument returning one) "
+                f"raised {type(exc).__name__}: {_one_line(exc)}"
+            ) from exc
     if not isinstance(target, Model):
         raise ModelError(f"{where} is not a Model but {type(target).__name__}")
     return target

@@ -493,6 +493,14 @@ def _scale_html(scale: Scale, unit: str, threshold_unit: str) -> str:
     return "<br>".join(escape(line) for line in [f"{scale.mode}:", *brackets])
 
 
+def _lines_intro(text: dict[str, str], lines: int, language: str) -> str:
+    """What a structure receives: its one dotation, or ``lines`` fungible ones (in words in
+    English, in digits in French)."""
+    if lines == 1:
+        return text["lines_intro_one"]
+    return text["lines_intro"].format(count=count_words(lines) if language == "en" else lines)
+
+
 def _lines_table(text: dict[str, str], language: str, model: Model) -> list[str]:
     """What each line is: its name, key, legal basis and formula."""
     rows = [
@@ -504,7 +512,7 @@ def _lines_table(text: dict[str, str], language: str, model: Model) -> list[str]
     headings = ("line", "key", "legal_basis", "formula")
     return [
         f'<h2 id="lines">{escape(text["lines"])}</h2>',
-        f"<p>{escape(text['lines_intro'].format(count=count_words(len(model.rules))))}</p>",
+        f"<p>{escape(_lines_intro(text, len(model.rules), language))}</p>",
         *_table("lines", [text[key] for key in headings], rows),
     ]
 

@@ -62,6 +62,7 @@ _ENGLISH: Final = {
     "lines_intro": (
         "Each structure receives {count} fungible dotations: it may spend the total across them."
     ),
+    "lines_intro_one": "Each structure receives one dotation.",
     "line": "line",
     "key": "key",
     "legal_basis": "legal basis",
@@ -162,6 +163,7 @@ _FRENCH: Final = {
         "Chaque structure reçoit {count} dotations fongibles : elle peut répartir le total "
         "entre elles."
     ),
+    "lines_intro_one": "Chaque structure reçoit une dotation.",
     "line": "dotation",
     "key": "clé",
     "legal_basis": "fondement",

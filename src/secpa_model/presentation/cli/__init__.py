@@ -41,13 +41,15 @@ from typing import Final, NoReturn
 from secpa_model.core.errors import Problem, SecpaError
 from secpa_model.core.safe_text import MAX_SHOWN, shortened
 from secpa_model.model.model import Model
-from secpa_model.models import experimentation, get_model
+from secpa_model.models import experimentation
 from secpa_model.presentation.cli.budget import add_budget
 from secpa_model.presentation.cli.common import (
+    MODELS,
     NOTES,
     USAGE_ERROR,
     Subcommands,
     json_wanted,
+    model_from,
     package_version,
     problem_json,
 )
@@ -202,9 +204,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(words: list[str], report: _Reporter) -> int:
+    MODELS.clear()
     try:
         named = _named_model(words)
-        parser = build_parser(get_model(named) if named else None, json_errors=report.json)
+        parser = build_parser(model_from(named) if named else None, json_errors=report.json)
     except SecpaError as exc:
         return report.problems(exc.problems, exc.message)
     try:

@@ -30,6 +30,7 @@ from secpa_model.presentation.cli.common import (
     model_from,
     number,
     parse_period,
+    print_note,
     problems_file,
     read_input,
     report_problems,
@@ -139,6 +140,7 @@ def run_budget(args: argparse.Namespace) -> int:
     span = Period(min(projection.by_period["start"]), max(projection.by_period["end"]))
     print(f"secpa-model budget: {args.input}, period {_when(periods)}")
     print(f"model: {model.name!r}; parameters: {params.name!r}; steps: {args.freq}s")
+    print_note(model)
     print()
     print(text_table(*_period_table(projection.by_period)))
     print()

@@ -406,9 +406,12 @@ def problem_json(problem: Problem) -> str:
 # ------------------------------------------------------ models, parameters, scenarios
 
 MODEL_HELP: Final = (
-    f"the model: a shipped one or one a package declares (see 'secpa-model models'), or "
-    f"package.module:attribute (default: {DEFAULT_MODEL})"
+    f"the model: a shipped one or one a package declares (see 'secpa-model models'), "
+    f"module:NAME (importable from the current directory) or path/to/file.py:NAME "
+    f"(default: {DEFAULT_MODEL})"
 )
+MODELS: Final[dict[str, Model]] = {}
+"""The models one run of the command has loaded, by name (each file read once)."""
 
 
 def add_duplicates_argument(parser: argparse.ArgumentParser) -> None:
@@ -458,8 +461,19 @@ def add_model_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def model_from(name: str | None) -> Model:
-    """The model called ``name`` (default: the experimentation)."""
-    return get_model(name or DEFAULT_MODEL)
+    """The model called ``name`` (default: the experimentation), loaded once per run of
+    the command (a user's file runs once)."""
+    key = name or DEFAULT_MODEL
+    if key not in MODELS:
+        MODELS[key] = get_model(key)
+    return MODELS[key]
+
+
+def print_note(model: Model) -> None:
+    """Print the model's note on a line of its own (``five_pillars: PROPOSAL, ...``), when
+    it has one: what a reader of its results must know (a proposal, an illustration)."""
+    if model.note:
+        print(visible_controls(f"{model.name}: {model.note}"))
 
 
 def add_parameters_argument(parser: argparse.ArgumentParser) -> None:

@@ -34,6 +34,7 @@ from secpa_model.presentation.cli.common import (
     base_parameters,
     model_from,
     period_from,
+    print_note,
     read_scenarios,
     scenario_values,
 )
@@ -111,7 +112,7 @@ def add_allocate(commands: Subcommands, model: Model) -> None:
             )
             continue
         choices = _literal_choices(info.annotation)
-        if name == "structure_id":
+        if name == model.id_input:
             description += f" (default {DEFAULT_STRUCTURE_ID!r})"
         fields.add_argument(
             flag, dest=name, choices=choices, metavar=None if choices else "VALUE", help=description
@@ -162,6 +163,7 @@ def run_allocate(args: argparse.Namespace) -> int:
                 f"parameters {allocation.parameters_name!r}): {eligibility}"
             )
         )
+        print_note(model)
         for reason in allocation.reasons:  # a reason quotes inputs: no raw control character
             print(visible_controls(f"  - [{reason.code}] {reason.message}"))
         print()
@@ -275,6 +277,8 @@ def run_params(args: argparse.Namespace) -> int:
     values = [used_parameter(value) for value in in_force]
     if args.json:
         payload: dict[str, Any] = {
+            "model": model.name,
+            "model_note": model.note,
             "parameters_name": parameters.name,
             "origin": parameters.origin,
             "date": day.isoformat(),
@@ -295,6 +299,7 @@ def run_params(args: argparse.Namespace) -> int:
         f"The {which} of {parameters.name!r} ({parameters.origin}), model {model.name!r}, "
         f"in force on {day}:"
     )
+    print_note(model)
     print()
     ranges = [
         "" if held.range is None else held.range.describe(factor=isinstance(held.value, Scale))
@@ -357,7 +362,7 @@ def add_models(commands: Subcommands, model: Model) -> None:
         description=(
             "List the models --model accepts: the shipped ones, and those that installed "
             "packages declare in the entry point group 'secpa_model.models'. Any other "
-            "model is given as package.module:attribute."
+            "model is given as module:NAME or path/to/file.py:NAME."
         ),
     )
     sub.set_defaults(handler=run_models)

@@ -49,6 +49,7 @@ from secpa_model.presentation.cli.common import (
     model_from,
     number,
     optional_period,
+    print_note,
     problems_file,
     progress_printer,
     read_input,
@@ -183,6 +184,7 @@ def run_batch(args: argparse.Namespace) -> int:
     when = str(period) if period else EACH_ROWS_YEAR
     print(f"secpa-model batch: {args.input} -> {output}")
     print(f"period: {when}; model: {model.name!r}; parameters: {params.name!r}")
+    print_note(model)
     print(
         f"rows: {number(summary.rows)} read, {number(summary.allocated)} allocated, "
         f"{number(summary.eligible)} eligible, {number(summary.invalid)} invalid"
@@ -290,6 +292,7 @@ def run_compare(args: argparse.Namespace) -> int:
         f"model: {model.name!r}; baseline: parameters {baseline.name!r}; the first row is the "
         "baseline"
     )
+    print_note(model)
     print()
     print(text_table(headers, rows))
     print()
@@ -343,7 +346,7 @@ def _compare_models(
     for model in models:
         if model.note:
             print()
-            print(f"{model.name}: {model.note}")
+            print_note(model)
     print()
     for model in models:
         print(f"{model.name}: " + assumption_line(comparison.parameters[model.name], period))
@@ -444,7 +447,11 @@ def run_sweep(args: argparse.Namespace) -> int:
         for record in table.to_dict("records")
     ]
     print(f"secpa-model sweep of {args.path}: {args.input}, period {period or EACH_ROWS_YEAR}")
-    print(f"base: parameters {params.name!r}; difference to the total under the base")
+    print(
+        f"model: {model.name!r}; base: parameters {params.name!r}; difference to the total "
+        "under the base"
+    )
+    print_note(model)
     if described:
         print(described, end="")
     print()

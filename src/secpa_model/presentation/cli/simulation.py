@@ -31,6 +31,7 @@ from secpa_model.presentation.cli.common import (
     model_from,
     number,
     period_from,
+    print_note,
     progress_printer,
     read_input,
     read_scenarios,
@@ -154,6 +155,7 @@ def run_simulate(args: argparse.Namespace) -> int:
         f"model: {model.name!r}; parameters: {params.name!r}; {number(args.draws)} draws, "
         f"seed {args.seed}; {number(len(result.structure_ids))} structures"
     )
+    print_note(model)
     varied = ", ".join(result.parameter_draws.columns) or "none"
     print(f"drawn from their ranges: {varied}")
     print()

@@ -70,7 +70,8 @@ def allocation_table(allocations: Sequence[Allocation]) -> str:
 def line_table(allocation: Allocation) -> str:
     """One structure's allocation as a plain-text table: a row per line, then the total."""
     rows = [(line.key, format_euros(line.amount)) for line in allocation.lines]
-    rows.append(("total (fungible)", format_euros(allocation.total)))
+    total = "total (fungible)" if len(allocation.lines) > 1 else "total"
+    rows.append((total, format_euros(allocation.total)))
     lines, widths = format_rows([("line", "amount"), *rows], "<>")
     rule = "-" * (sum(widths) + 2)
     return "\n".join([lines[0], rule, *lines[1:-1], rule, lines[-1]])

@@ -33,6 +33,7 @@ from secpa_model.presentation.cli.common import (
     input_files,
     model_from,
     period_from,
+    print_note,
     progress_printer,
     read_input,
     refuse_overwriting,
@@ -171,6 +172,7 @@ def run_sensitivity(args: argparse.Namespace) -> int:
             raise located.error(exc) from exc
     print(f"secpa-model sensitivity: {args.input}; {result.output.label}")
     print(f"model: {model.name!r}; parameters: {params.name!r}; seed {args.seed}")
+    print_note(model)
     print(f"base: {format_euros(cents_to_euros(result.base_cents))}")
     if result.tornado is not None:
         print("\nOne at a time (each free parameter at the ends of its range):")
@@ -321,6 +323,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
     result.write(output)
     print(f"secpa-model calibrate: {args.input} -> {output}")
     print(f"model: {model.name!r}; parameters: {params.name!r}")
+    print_note(model)
     for name, why in left_out:
         print(f"target left out: {name} ({why})")
     print("\nFitted values (status 'calibrated' in the file):")
@@ -357,7 +360,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
         )
     )
     if not result.success:
-        print(f"\nthe optimiser did not converge: {result.message}")
+        print(f"\nnot a full fit: {result.message}")
     return 0
 
 
