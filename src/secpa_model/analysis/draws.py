@@ -141,21 +141,10 @@ def plan_draws(
     )
 
 
-def _in_period(parameters: Parameters, path: str, days: tuple[date, date]) -> list[DatedValue]:
-    """The dated values of ``path`` in force on some day of ``days``."""
-    values = parameters.parameters[path].values
-    return [
-        dated
-        for index, dated in enumerate(values)
-        if dated.effective_from <= days[1]
-        and (index + 1 == len(values) or values[index + 1].effective_from > days[0])
-    ]
-
-
 def _ranges(parameters: Parameters, days: tuple[date, date]) -> tuple[_Varied, ...]:
     varied = []
     for path, spec in parameters.specs.items():
-        dated = _in_period(parameters, path, days)
+        dated = parameters.parameters[path].values_over(*days)
         if any(value.range is not None for value in dated):
             quantiles = {value.effective_from: _of_range(value) for value in dated}
             varied.append(_Varied(path, spec, quantiles))
@@ -184,7 +173,7 @@ def _given(
         if path not in distributions:
             continue
         given = distributions[path]
-        dated = _in_period(parameters, path, days)
+        dated = parameters.parameters[path].values_over(*days)
         if isinstance(given, str) and given == RANGE:
             missing = [str(v.effective_from) for v in dated if v.range is None]
             if missing:

@@ -25,7 +25,6 @@ import io
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from html import escape
@@ -225,14 +224,11 @@ def _line_name(rule: Any, language: str) -> str:
     return str(rule.label_fr or rule.label) if language == "fr" else str(rule.label)
 
 
-@dataclass(frozen=True)
-class _Column:
-    """A column of the portfolio table: heading, how it sorts, whether it holds amounts."""
-
-    heading: str
-    kind: str  # "text" or "number"
-    amount: bool = False
-    title: str = ""
+def _heading(heading: str, kind: str, key: str = "") -> str:
+    """A heading of the portfolio table: how its column sorts (``text`` or ``number``); a
+    column of amounts has its ``key`` as title."""
+    amount = f' class="amount" title="{escape(key)}"' if key else ""
+    return f'<th data-sort-kind="{kind}"{amount}>{escape(heading)}</th>'
 
 
 def _portfolio(
@@ -246,23 +242,12 @@ def _portfolio(
     """The one table of the portfolio: a row per structure (or structure-year), each
     followed by its inputs; the portfolio's totals in the footer."""
     years = YEAR_COLUMN in frame.columns
-    columns = [_Column(model.id_input, "text")]
-    columns += [_Column(name, "text") for name in names]
-    if years:
-        columns.append(_Column(text["year"], "number"))
-    columns.append(_Column(text["eligible"], "number"))
-    columns += [
-        _Column(_line_name(rule, language), "number", amount=True, title=rule.key)
-        for rule in model.rules
-    ]
-    columns.append(_Column(text["total"], "number", amount=True, title="total"))
-    head = "".join(
-        f'<th data-sort-kind="{column.kind}"'
-        + (' class="amount"' if column.amount else "")
-        + (f' title="{escape(column.title)}"' if column.title else "")
-        + f">{escape(column.heading)}</th>"
-        for column in columns
-    )
+    columns = [_heading(name, "text") for name in (model.id_input, *names)]
+    columns += [_heading(text["year"], "number")] * years
+    columns.append(_heading(text["eligible"], "number"))
+    columns += [_heading(_line_name(r, language), "number", r.key) for r in model.rules]
+    columns.append(_heading(text["total"], "number", "total"))
+    head = "".join(columns)
     conditions = {condition.code: condition for condition in model.all_conditions}
     source_rows = frame.loc[result.index]
     bodies = []
@@ -567,18 +552,13 @@ def _charts(
         if len(result) > MAX_CHART_STRUCTURES:
             shown = result.sort_values("total_cents", ascending=False).head(MAX_CHART_STRUCTURES)
             caption += text["chart_largest"].format(shown=MAX_CHART_STRUCTURES, rows=len(result))
-        images = [
-            (
-                plot_allocations(
-                    shown, parameters=params, synthetic=synthetic, model=model, period=span
-                ),
-                caption,
-            ),
-        ]
+        figure = plot_allocations(
+            shown, parameters=params, synthetic=synthetic, model=model, period=span
+        )
+        rendered = [(_data_uri(figure), caption)]
         if comparison is not None:
             figure = plot_comparison(comparison, synthetic=synthetic, model=model, period=span)
-            images.append((figure, text["chart_scenarios"]))
-        rendered = [(_data_uri(figure), caption) for figure, caption in images]
+            rendered.append((_data_uri(figure), text["chart_scenarios"]))
     except ImportError:
         parts.append(
             f'<p class="warning">{escape(text["charts_unavailable"].format(extra=CHART_EXTRA))}</p>'
@@ -599,8 +579,8 @@ def _data_uri(figure: Figure) -> str:
 
 
 def _left_out(text: dict[str, str], problems: pd.DataFrame) -> list[str]:
-    """A warning listing the input rows left out as invalid (``errors="report"``), one line
-    per problem: row, field, value and message; nothing when there are none."""
+    """A warning listing the input rows left out as invalid (a portfolio's ``valid()``),
+    one line per problem: row, field, value and message; nothing when there are none."""
     if problems.empty:
         return []
     rows = problems["row"].nunique()

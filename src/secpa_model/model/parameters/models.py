@@ -323,6 +323,16 @@ class Parameter(BaseModel):
         """The first day the parameter has a value."""
         return self.values[0].effective_from
 
+    def values_over(self, start: date, end: date) -> list[DatedValue]:
+        """The dated values in force on some day of ``start``..``end``."""
+        values = self.values
+        return [
+            dated
+            for index, dated in enumerate(values)
+            if dated.effective_from <= end
+            and (index + 1 == len(values) or values[index + 1].effective_from > start)
+        ]
+
     def value_on(self, day: date) -> DatedValue:
         """The value in force on ``day``; :class:`CoverageError` before the first value."""
         dates = [v.effective_from for v in self.values]

@@ -94,17 +94,13 @@ class Parameters(BaseModel):
     def assumed_values(self, span: Period | None = None) -> list[tuple[Parameter, DatedValue]]:
         """Every value of status ``assumption`` in force on some day of ``span`` (any day
         when ``span`` is None), by parameter path then date."""
-        found = []
-        for _, parameter in sorted(self.parameters.items()):
-            values = parameter.values
-            for index, dated in enumerate(values):
-                until = values[index + 1].effective_from if index + 1 < len(values) else None
-                outside = span is not None and (
-                    dated.effective_from > span.end or (until is not None and until <= span.start)
-                )
-                if dated.status == "assumption" and not outside:
-                    found.append((parameter, dated))
-        return found
+        start, end = (date.min, date.max) if span is None else (span.start, span.end)
+        return [
+            (parameter, dated)
+            for _, parameter in sorted(self.parameters.items())
+            for dated in parameter.values_over(start, end)
+            if dated.status == "assumption"
+        ]
 
     def assumed_paths(self, span: Period | None = None) -> list[str]:
         """The paths of the parameters with an assumed value in force over ``span``
