@@ -38,7 +38,7 @@ from secpa_model.analysis.comparison import Comparison, compare
 from secpa_model.analysis.scenarios import Scenario, as_parameters
 from secpa_model.core.money import cents_to_euros, exact_sum, format_euros
 from secpa_model.core.periods import Period, PeriodLike
-from secpa_model.engine.trace import count_words
+from secpa_model.engine.trace import Citations, count_words
 from secpa_model.io.frames import YEAR_COLUMN
 from secpa_model.io.output import atomic_path
 from secpa_model.io.portfolio import Portfolio, as_portfolio
@@ -112,7 +112,7 @@ def build_report(
     comparison = compare(checked, span, params, *scenarios) if scenarios else None
     synthetic = all_synthetic(frame)
     heading = title if title is not None else text["title"]
-    sources = _Sources()
+    sources = Citations()
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{language}">',
@@ -135,7 +135,10 @@ def build_report(
     if charts:
         parts += _charts(text, resolved, result, params, comparison, synthetic, span)
     parts += _assumptions(text, params, span, sources)
-    parts += sources.html(text)
+    if sources:
+        items = [f'<li id="source-{n}">{escape(source)}</li>' for source, n in sources.items()]
+        parts += [f'<h2 id="sources">{escape(text["sources"])}</h2>', '<ol class="sources">']
+        parts += [*items, "</ol>"]
     parts += _lines_table(text, language, resolved)
     parts += [
         f'<footer><h2 id="reading">{escape(text["reading"])}</h2>'
@@ -398,33 +401,6 @@ def _inputs_html(text: dict[str, str], language: str, model: Model, row: dict[An
     return f'<dl class="inputs">{"".join(items)}</dl>'
 
 
-class _Sources:
-    """The sources cited by the page, each listed once and referred to by its number."""
-
-    def __init__(self) -> None:
-        self._numbers: dict[str, int] = {}
-
-    def cite(self, source: str) -> str:
-        """The footnote mark of ``source`` (numbered on its first citation)."""
-        number = self._numbers.setdefault(source, len(self._numbers) + 1)
-        return f'<sup><a href="#source-{number}">[{number}]</a></sup>'
-
-    def html(self, text: dict[str, str]) -> list[str]:
-        """The numbered list of the sources cited (nothing when none is)."""
-        if not self._numbers:
-            return []
-        items = [
-            f'<li id="source-{number}">{escape(source)}</li>'
-            for source, number in self._numbers.items()
-        ]
-        return [
-            f'<h2 id="sources">{escape(text["sources"])}</h2>',
-            '<ol class="sources">',
-            *items,
-            "</ol>",
-        ]
-
-
 def assumed_values(params: Parameters, span: Period | None) -> list[tuple[Parameter, DatedValue]]:
     """Every value of status ``assumption`` in force on some day of ``span`` (any day when
     ``span`` is None), by parameter path then date (:meth:`Parameters.assumed_values`)."""
@@ -432,10 +408,11 @@ def assumed_values(params: Parameters, span: Period | None) -> list[tuple[Parame
 
 
 def _assumptions(
-    text: dict[str, str], params: Parameters, span: Period | None, sources: _Sources
+    text: dict[str, str], params: Parameters, span: Period | None, sources: Citations
 ) -> list[str]:
     rows = []
     for parameter, dated in assumed_values(params, span):
+        number = sources.cite(dated.source)
         unit = parameter.unit.replace("EUR", "€")
         if isinstance(dated.value, Scale):
             value = _scale_html(dated.value, unit, parameter.threshold_unit or "")
@@ -446,7 +423,7 @@ def _assumptions(
             f"<td><code>{escape(parameter.path)}</code></td><td>{value}</td>"
             f'<td style="white-space: nowrap">{dated.effective_from.isoformat()}</td>'
             f"<td>{escape(dated.rationale or '')}</td>"
-            f"<td>{sources.cite(str(dated.source))}</td></tr>"
+            f'<td><sup><a href="#source-{number}">[{number}]</a></sup></td></tr>'
         )
     intro = text["assumptions_intro"].format(count=len(rows)) if rows else text["no_assumption"]
     parts = [f'<h2 id="assumptions">{escape(text["assumptions"])}</h2>', f"<p>{escape(intro)}</p>"]

@@ -130,20 +130,10 @@ class Parameters(BaseModel):
         if uncovered:
             detail = "; ".join(f"{p.path} covers {p.first_date} onwards" for p in uncovered)
             raise CoverageError(f"the parameters {self.name!r} do not cover {day}: {detail}")
-        values: dict[str, InForce] = {}
+        values = {}
         for path, parameter in self.parameters.items():
-            dated = parameter.value_on(day)
-            values[path] = InForce(
-                path=path,
-                unit=parameter.unit,
-                threshold_unit=parameter.threshold_unit,
-                value=dated.value,
-                status=dated.status,
-                source=dated.source,
-                rationale=dated.rationale,
-                effective_from=dated.effective_from,
-                range=dated.range,
-            )
+            dated = dict(parameter.value_on(day))  # its fields: value, status, source...
+            values[path] = InForce(path, parameter.unit, parameter.threshold_unit, **dated)
         return ParameterSnapshot(day=day, values=values)
 
 
