@@ -20,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from secpa_model.core.money import cents_float_to_euros, format_euros
 from secpa_model.core.rounding import CENT_HALF_UP, Rounding
-from secpa_model.core.safe_text import markdown_code, markdown_text, visible_controls
+from secpa_model.core.safe_text import markdown_code, visible_controls
+from secpa_model.core.safe_text import markdown_text as _cell
 from secpa_model.engine.records import (
     AllocationRecord,
     LineRecord,
@@ -285,11 +286,6 @@ def decimal_of(value: Fraction | Decimal, quantum: Decimal = _UNROUNDED_DECIMALS
     if isinstance(value, Fraction):
         value = Decimal(value.numerator) / Decimal(value.denominator)
     return value.quantize(quantum, rounding=CENT_HALF_UP.decimal_mode)
-
-
-def _cell(value: object) -> str:
-    """A text as inert inline Markdown, safe in a table cell (``|`` escaped)."""
-    return markdown_text(value)
 
 
 __all__ = [
