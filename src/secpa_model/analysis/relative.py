@@ -320,20 +320,13 @@ def _why_not(kind: str) -> str:
 def _number(value: Any) -> Decimal | None:
     """A finite Decimal from an int, a Decimal, a numeric string or a float (read through its
     shortest repr); None for anything else (a boolean included)."""
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         return None
-    if isinstance(value, float):
-        value = repr(value)
-    if isinstance(value, str):
-        try:
-            value = Decimal(value.strip())
-        except InvalidOperation:
-            return None
-    if isinstance(value, int):
-        value = Decimal(value)
-    if isinstance(value, Decimal) and value.is_finite():
-        return value
-    return None
+    try:
+        number = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
 
 
 def as_date(value: Any) -> date | None:

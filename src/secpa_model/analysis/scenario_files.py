@@ -161,8 +161,7 @@ def _flatten(
         path = f"{prefix}{key}"
         group = any(known.startswith(path + ".") for known in paths)
         if path not in paths and isinstance(value, Mapping) and group:
-            for inner, item in _flatten(value, path + ".", paths, written).items():
-                flat[inner] = item
+            flat.update(_flatten(value, path + ".", paths, written))
             continue
         spelled = f"overrides.{prefix}{json.dumps(key) if '.' in key else key}"
         if path in written:

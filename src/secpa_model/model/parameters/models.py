@@ -468,9 +468,14 @@ class InForce:
     def _description(self) -> str:
         # computed once per value in force: the engine reuses its snapshots, and describing
         # a scale costs more than the rest of an allocation's line
-        if isinstance(self.value, Scale):
-            return self.value.describe(self.unit, self.threshold_unit or "")
-        return f"{self.value} {self.unit}"
+        return describe_value(self.value, self.unit, self.threshold_unit)
+
+
+def describe_value(value: Decimal | Scale, unit: str, threshold_unit: str | None) -> str:
+    """A value with its unit, for people (a scale: one bracket after the other)."""
+    if isinstance(value, Scale):
+        return value.describe(unit, threshold_unit or "")
+    return f"{value} {unit}"
 
 
 @dataclass(frozen=True)
