@@ -251,17 +251,13 @@ class DatedValue(BaseModel):
             raise KeyedValueError(
                 "rationale", "a value with status 'assumption' needs a one-line 'rationale'"
             )
-        if self.range is not None:
-            self._check_range(self.range)
-        return self
-
-    def _check_range(self, spread: Range) -> None:
-        if self.status not in UNCERTAIN_STATUSES:
+        if self.range is not None and self.status not in UNCERTAIN_STATUSES:
             raise KeyedValueError(
                 "range",
                 f"a value with status {self.status!r} has no range: only an assumption (or a "
                 "calibrated value) is uncertain",
             )
+        return self
 
     @property
     def center(self) -> Decimal:
