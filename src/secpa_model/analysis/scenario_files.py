@@ -86,8 +86,7 @@ def scenario_from_mapping(
 
 
 def _scenario(data: Any, base: Parameters | Scenario | None, model: Model | str | None) -> Scenario:
-    given = as_base(base)
-    params = given if given is not None else resolve_model(model).reference_parameters()
+    params = as_base(base) or resolve_model(model).reference_parameters()
     if not isinstance(data, Mapping):
         raise ParameterError(
             f"a scenario file holds an object with {', '.join(SCENARIO_FILE_KEYS)}, "

@@ -97,8 +97,7 @@ class Scenario:
 
     def _base_or(self, base: Parameters | Scenario | None) -> Parameters:
         """``base`` (a scenario applied), or the scenario's own base."""
-        given = as_base(base)
-        return given if given is not None else self.base_parameters
+        return as_base(base) or self.base_parameters
 
     def parameters_for(self, model: Model) -> Parameters:
         """The scenario applied for ``model``: to its own base when it has one, else to the
@@ -233,7 +232,7 @@ class Scenario:
         names (``None``: the reference values of ``model``); a mismatch is a
         ParameterError."""
         given = as_base(base)
-        params = given if given is not None else resolve_model(model).reference_parameters()
+        params = given or resolve_model(model).reference_parameters()
         recorded = data.get("base", params.name)
         if recorded != params.name:
             raise ParameterError(

@@ -260,12 +260,12 @@ def plot_sweep(
         if y_from_zero:
             axes.set_ylim(bottom=0)
     _literal(top.set_title(title or f"Portfolio total against {name}{_when(span)}", fontsize=10))
-    notes = [_with_model_note(assumption_note(params, synthetic=synthetic), resolved)]
-    notes.append(f"The swept parameter {name} takes scenario values.")
-    if reference:
-        notes.append(reference)
-    if not y_from_zero:
-        notes.append("The axes do not start at zero.")
+    notes = [
+        _with_model_note(assumption_note(params, synthetic=synthetic), resolved),
+        f"The swept parameter {name} takes scenario values.",
+        reference,
+        "" if y_from_zero else "The axes do not start at zero.",
+    ]
     return _finish(figure, " ".join(n for n in notes if n), path, len(resolved.rules) + 2)
 
 
@@ -303,11 +303,7 @@ def _grouped_formatter() -> Any:
     from matplotlib.ticker import FuncFormatter
 
     return FuncFormatter(
-        lambda value, _: (
-            f"{value:,.6g}".replace(",", " ")
-            if abs(value) < 1000
-            else f"{value:,.0f}".replace(",", " ")
-        )
+        lambda value, _: f"{value:,{'.6g' if abs(value) < 1000 else '.0f'}}".replace(",", " ")
     )
 
 

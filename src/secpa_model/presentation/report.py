@@ -100,11 +100,7 @@ def build_report(
     text = words(language)
     checked = as_portfolio(structures)
     resolved = checked.model
-    params = (
-        as_parameters(parameters, resolved)
-        if parameters is not None
-        else resolved.reference_parameters()
-    )
+    params = as_parameters(parameters, resolved)
     span = Period.parse(period) if period is not None else None
     names = [name for name in checked.kept if name != YEAR_COLUMN]
     result = checked.allocate(span, params)
