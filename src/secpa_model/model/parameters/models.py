@@ -8,7 +8,7 @@ rationale) or ``scenario`` (set by a :class:`~secpa_model.analysis.scenarios.Sce
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -167,6 +167,11 @@ class Scale(BaseModel):
             above += as_bytes
         found = self._levels_by_count_above.take(above)
         return found
+
+    def map_values(self, change: Callable[[Decimal], Decimal]) -> Scale:
+        """This scale with ``change`` applied to each bracket's value (its thresholds kept)."""
+        brackets = [Bracket(threshold=b.threshold, value=change(b.value)) for b in self.brackets]
+        return Scale(mode=self.mode, brackets=brackets)
 
     def describe(self, unit: str, threshold_unit: str) -> str:
         """One line per bracket, for people."""
@@ -396,12 +401,7 @@ def _check_range_units(
             key, f"the range [{spread.low}, {spread.high}] does not contain {what} ({center})"
         )
     if isinstance(value, Scale):
-        highest = Scale(
-            mode=value.mode,
-            brackets=[
-                Bracket(threshold=b.threshold, value=b.value * spread.high) for b in value.brackets
-            ],
-        )
+        highest = value.map_values(lambda number: number * spread.high)
         try:
             _check_scale(spec, highest, f"{key}.high", f"value {index} at its highest factor")
         except KeyedValueError as exc:
