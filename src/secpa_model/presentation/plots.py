@@ -447,21 +447,12 @@ def _mark_reference(
             "The parameter changes over the period: no single base value is marked." if base else ""
         )
     value = base[0]
+    text = f"{_grouped(value)} {unit}".rstrip() if isinstance(value, Decimal) else "the base scale"
     if numeric and isinstance(value, Decimal):
         where: float | None = float(value)
-        text = f"{_grouped(value)} {unit}".rstrip()
-    else:
-        scales = [_as_scale(v) for v in values]
-        where = next(
-            (
-                float(i)
-                for i, s in enumerate(scales)
-                if _is_neutral(values[i]) or (s is not None and s == value)
-            ),
-            None,
-        )
-        shown = f"{_grouped(value)} {unit}".rstrip() if isinstance(value, Decimal) else ""
-        text = shown or "the base scale"
+    else:  # the first value that is the base (a scale) or leaves it as it is (×1)
+        found = (i for i, v in enumerate(values) if _is_neutral(v) or _as_scale(v) == value)
+        where = next((float(i) for i in found), None)
     if where is None:
         return "The base's value is not among the swept values."
     base_total = (table["total_cents"] - table["difference_cents"]).iloc[0]
@@ -479,7 +470,7 @@ def _mark_reference(
     _literal(annotation)
     top.plot(
         [where],
-        _k_euros([base_total]),
+        [level],
         marker="D",
         markersize=9,
         color=_REFERENCE,
