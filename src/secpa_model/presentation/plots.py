@@ -91,12 +91,8 @@ def assumption_note(*parameter_sets: Parameters | Scenario, synthetic: bool = Fa
     overridden: set[str] = set()
     for given in parameter_sets:
         params = given.apply() if isinstance(given, Scenario) else given
-        for path, parameter in params.parameters.items():
-            statuses = {value.status for value in parameter.values}
-            if "assumption" in statuses:
-                assumed.add(path)
-            if "scenario" in statuses:
-                overridden.add(path)
+        assumed |= params.paths_with("assumption")
+        overridden |= params.paths_with("scenario")
     parts = []
     if assumed:
         parts.append(

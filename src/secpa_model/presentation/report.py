@@ -479,14 +479,8 @@ def _scenarios(text: dict[str, str], comparison: Comparison) -> list[str]:
             f'<td class="amount">{int(record["eligible_structures"])}</td>'
             f'<td class="amount">{int(record["structures_changed"])}</td></tr>'
         )
-    overridden = sorted(
-        {
-            path
-            for params in comparison.parameters.values()
-            for path, parameter in params.parameters.items()
-            if any(value.status == "scenario" for value in parameter.values)
-        }
-    )
+    given = comparison.parameters.values()
+    overridden = sorted(set().union(*(params.paths_with("scenario") for params in given)))
     headings = (
         "scenario",
         "total_short",

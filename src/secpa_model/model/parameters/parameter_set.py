@@ -107,6 +107,11 @@ class Parameters(BaseModel):
         (:meth:`assumed_values`), sorted, each once."""
         return sorted({parameter.path for parameter, _ in self.assumed_values(span)})
 
+    def paths_with(self, status: str) -> set[str]:
+        """The paths of the parameters with some value of ``status`` (on any day)."""
+        found = self.parameters.items()
+        return {path for path, p in found if any(v.status == status for v in p.values)}
+
     def at(self, day: date) -> ParameterSnapshot:
         """The values in force on ``day`` (built once per day: the set is frozen).
 
