@@ -26,6 +26,7 @@ from secpa_model import (
     explain_markdown,
     explain_text,
 )
+from secpa_model.engine.trace import Citations
 from tests.helpers import parameters_with
 from tests.profiles import examples
 
@@ -301,3 +302,9 @@ def test_any_allocation_recomputes_from_its_trace(
     )
     period = Period(min(first, second), max(first, second))
     check_recomputable(allocate(structure, period))
+
+
+def test_citations_number_sources_in_the_order_of_their_first_citation() -> None:
+    sources = Citations()
+    assert [sources.cite(source) for source in ("b", "a", "b", 3)] == [1, 2, 1, 3]
+    assert dict(sources) == {"b": 1, "a": 2, "3": 3}

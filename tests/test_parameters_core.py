@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from secpa_model import CoverageError, ParameterError, Parameters, load_parameters
+from secpa_model import CoverageError, ParameterError, Parameters, Scenario, load_parameters
 from secpa_model.model.parameters import Scale
 from tests.helpers import PARAMETER_SPECS, reference_text
 
@@ -112,3 +112,38 @@ def test_load_errors_name_the_file_and_key(
         load_parameters(write(tmp_path, text.replace(old, new, 1)))
     assert "official.toml" in str(caught.value)
     assert expected in str(caught.value)
+
+
+def test_values_over_a_span_are_those_in_force_on_some_day_of_it(
+    changed_parameters: Parameters,
+) -> None:
+    # 45 000 from 2021-08-01, then 54 750 from 2022-03-01 (tests/helpers.py)
+    parameter = changed_parameters.parameters["participatory_activities.cost_per_etp"]
+
+    def over(start: date, end: date) -> list[object]:
+        return [dated.value for dated in parameter.values_over(start, end)]
+
+    assert over(date(2021, 8, 1), date(2022, 2, 28)) == [45000]
+    assert over(date(2022, 2, 28), date(2022, 3, 1)) == [45000, 54750]
+    assert over(date(2022, 3, 1), date(2030, 12, 31)) == [54750]
+    assert over(date(2020, 1, 1), date(2021, 7, 31)) == []
+
+
+def test_paths_with_a_status(reference: Parameters, changed_parameters: Parameters) -> None:
+    path = "participatory_activities.cost_per_etp"
+    assert path in changed_parameters.paths_with("assumption")
+    assert "eligibility.min_file_active" in reference.paths_with("published")
+    assert "eligibility.min_file_active" not in reference.paths_with("assumption")
+    assert reference.paths_with("scenario") == set()
+    overridden = Scenario("cap", {"interpreting.annual_cap": 1}).apply(reference)
+    assert overridden.paths_with("scenario") == {"interpreting.annual_cap"}
+
+
+def test_map_values_changes_each_bracket_value_and_keeps_the_thresholds() -> None:
+    brackets = [{"threshold": 0, "value": 2}, {"threshold": 10, "value": 3}]
+    scale = Scale.model_validate({"mode": "linear", "brackets": brackets})
+    doubled = scale.map_values(lambda value: value * 2)
+    assert doubled.mode == "linear"
+    assert [(b.threshold, b.value) for b in doubled.brackets] == [(0, 4), (10, 6)]
+    with pytest.raises(ValueError, match="greater than or equal to 0"):
+        scale.map_values(lambda value: -value)  # validated as any scale: no negative value

@@ -11,6 +11,7 @@ import pandas as pd
 
 from secpa_model.model.structure import StructureBase
 from secpa_model.models.experimentation import experimentation
+from secpa_model.models.experimentation.inputs import INPUTS
 
 
 def example_structures() -> list[StructureBase]:
@@ -115,18 +116,8 @@ _WAVE_2: Final = (
     ("synthetic-w2-19", "centre_de_sante", "in_qpv", 5800, 0.43, 600, 280, 90000, 20000, True),
     ("synthetic-w2-20", "msp", "in_qpv", 1250, 0.30, 70, 40, 20000, 0, False),
 )
-_FIELDS: Final = (
-    "structure_id",
-    "kind",
-    "location",
-    "file_active_mg",
-    "poverty_rate",
-    "interpreting_hours_in_person",
-    "interpreting_hours_phone",
-    "psychologist_cost_requested",
-    "segur_psychologist_funding",
-    "ars_psychology_agreement",
-)
+_FIELDS: Final = tuple(item.name for item in INPUTS if item.kind != "date")
+"""The columns of the rows above: the experimentation's inputs but its dates."""
 PORTFOLIO_SEED: Final = 2021
 """The fixed seed of the extra structures of :func:`synthetic_portfolio` (deterministic)."""
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any, Final, Protocol, runtime_checkable
 
 import numpy as np
@@ -30,7 +29,7 @@ from secpa_model.core.rounding import CENT_HALF_UP
 from secpa_model.core.safe_text import shown
 from secpa_model.model.inputs import Input
 from secpa_model.model.model import Model
-from secpa_model.model.parameters import DatedValue, Parameters, ParameterSpec, Range, Scale
+from secpa_model.model.parameters import DatedValue, Parameters, ParameterSpec, Scale
 from secpa_model.model.parameters.drawn import DrawnScale
 from secpa_model.model.parameters.models import FRACTION
 
@@ -141,21 +140,10 @@ def plan_draws(
     )
 
 
-def _in_period(parameters: Parameters, path: str, days: tuple[date, date]) -> list[DatedValue]:
-    """The dated values of ``path`` in force on some day of ``days``."""
-    values = parameters.parameters[path].values
-    return [
-        dated
-        for index, dated in enumerate(values)
-        if dated.effective_from <= days[1]
-        and (index + 1 == len(values) or values[index + 1].effective_from > days[0])
-    ]
-
-
 def _ranges(parameters: Parameters, days: tuple[date, date]) -> tuple[_Varied, ...]:
     varied = []
     for path, spec in parameters.specs.items():
-        dated = _in_period(parameters, path, days)
+        dated = parameters.parameters[path].values_over(*days)
         if any(value.range is not None for value in dated):
             quantiles = {value.effective_from: _of_range(value) for value in dated}
             varied.append(_Varied(path, spec, quantiles))
@@ -184,7 +172,7 @@ def _given(
         if path not in distributions:
             continue
         given = distributions[path]
-        dated = _in_period(parameters, path, days)
+        dated = parameters.parameters[path].values_over(*days)
         if isinstance(given, str) and given == RANGE:
             missing = [str(v.effective_from) for v in dated if v.range is None]
             if missing:
@@ -217,22 +205,18 @@ def _samples(
 
 
 def _of_range(dated: DatedValue) -> FrozenDistribution | None:
-    """The distribution of a dated value's range (of a scale: of its factor)."""
-    if dated.range is None:
-        return None
-    return range_distribution(dated.range, dated.center)
-
-
-def range_distribution(spread: Range, center: Decimal) -> FrozenDistribution:
-    """The frozen ``scipy.stats`` distribution of a range around ``center`` (the value, or
-    a scale's factor 1): uniform, triangular (peak at the mode) or normal truncated to the
+    """The distribution of a dated value's range around its value (of a scale: of its
+    factor, around 1): uniform, triangular (peak at the mode) or normal truncated to the
     range; a degenerate range (``low == high``) is that one value."""
+    spread = dated.range
+    if spread is None:
+        return None
     return distribution_between(
         float(spread.low),
         float(spread.high),
         spread.distribution,
-        peak=float(spread.mode_for(center)),
-        mean=float(center),
+        peak=float(spread.mode_for(dated.center)),
+        mean=float(dated.center),
         sd=float(spread.spread),
     )
 
@@ -243,7 +227,7 @@ def distribution_between(
     """The frozen ``scipy.stats`` distribution on ``[low, high]``: ``uniform``,
     ``triangular`` with its ``peak``, or ``normal`` of ``mean`` and ``sd`` truncated to the
     interval; ``low == high`` is that one value. The one construction behind the ranges of
-    :func:`range_distribution` and the free values of sensitivity analysis and cohorts."""
+    :func:`_of_range` and the free values of sensitivity analysis and cohorts."""
     stats = _scipy_stats()
     if high == low:
         return _Constant(low)

@@ -19,7 +19,7 @@ from typing import Literal
 
 from secpa_model.core.errors import ParameterError
 from secpa_model.core.money import CENT
-from secpa_model.model.parameters import Bracket, DatedValue, Parameter, Parameters, Scale, Source
+from secpa_model.model.parameters import DatedValue, Parameter, Parameters, Scale, Source
 
 
 @dataclass(frozen=True)
@@ -133,13 +133,7 @@ def _anniversary(start: date, years: int) -> date:
 
 def _times(value: Decimal | Scale, factor: Decimal) -> Decimal | Scale:
     if isinstance(value, Scale):
-        return Scale(
-            mode=value.mode,
-            brackets=[
-                Bracket(threshold=b.threshold, value=_cents(b.value * factor))
-                for b in value.brackets
-            ],
-        )
+        return value.map_values(lambda number: _cents(number * factor))
     return _cents(value * factor)
 
 

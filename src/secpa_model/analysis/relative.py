@@ -1,35 +1,12 @@
 """Relative scenario changes (variations relatives): a factor, a percentage or an addition
-applied to the base values of a parameter.
+applied to the base values of a parameter, e.g. ``{"factor": "1.1", "effective_from":
+"2024-03-01"}``, ``{"percent": -5}``, ``{"add": 500}``.
 
-An override written as a mapping with one of ``factor``, ``percent`` or ``add`` (and
-optionally ``effective_from`` and ``rationale``) changes the **base** values instead of
-replacing them::
-
-    {"factor": "1.1", "effective_from": "2024-03-01"}   # × 1.1 from 1 March 2024
-    {"percent": -5}                                      # − 5 %, from the base's first date
-    {"add": 500}                                         # + 500 (in the parameter's unit)
-
-Where it applies: from ``effective_from`` (default: the base's first date) to **each base
-value in force from that date on**: the value in force on that date (from that date) and
-every later dated value of the base, each changed the same way; values before the date are
-kept as they are. A date before the base's first value is refused.
-
-How it is computed: exactly, in :class:`~decimal.Decimal` (a percentage ``p`` is the factor
-``1 + p/100``), then rounded once by :data:`RELATIVE_ROUNDING`. What is allowed, by kind of
-parameter (:data:`ALLOWED`):
-
-* an **amount** (euros): factor, percent, add (an addition in euros, at most to the cent);
-* a **quantity** (ETP, a rate, a fraction): factor, percent, add; a fraction stays ≤ 1;
-* a **count** (patients): add only, a whole number (a legal threshold of patients scaled by
-  a factor would need a rounding no text states: write the new count, or add to it);
-* a **scale**: factor or percent, applied to **every bracket value** (thresholds untouched;
-  a zero bracket stays zero); an addition to a scale is refused (it would also lift a zero
-  bracket, a change of meaning rather than of level): give the brackets instead.
-
-Refused by name (a :class:`~secpa_model.ParameterError` naming the path): a negative factor,
-a percentage below −100, a result below zero, a fraction above 1, a result beyond
-:data:`~secpa_model.core.money.EXACT_LIMIT` (2^53 cents for euros), a boolean or non-number
-operand, an addition finer than the parameter's resolution.
+From ``effective_from`` (default: the base's first date) each base value in force is changed
+the same way, computed exactly in :class:`~decimal.Decimal` and rounded once by
+:data:`RELATIVE_ROUNDING`; what each kind of parameter takes is :data:`ALLOWED`; whatever
+cannot be a value of the parameter is refused by name (docs/scenarios.md, "Relative
+changes", says it all with examples).
 """
 
 from __future__ import annotations
@@ -320,20 +297,13 @@ def _why_not(kind: str) -> str:
 def _number(value: Any) -> Decimal | None:
     """A finite Decimal from an int, a Decimal, a numeric string or a float (read through its
     shortest repr); None for anything else (a boolean included)."""
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         return None
-    if isinstance(value, float):
-        value = repr(value)
-    if isinstance(value, str):
-        try:
-            value = Decimal(value.strip())
-        except InvalidOperation:
-            return None
-    if isinstance(value, int):
-        value = Decimal(value)
-    if isinstance(value, Decimal) and value.is_finite():
-        return value
-    return None
+    try:
+        number = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
 
 
 def as_date(value: Any) -> date | None:

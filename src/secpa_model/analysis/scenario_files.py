@@ -1,28 +1,9 @@
-"""Scenario files: one :class:`~secpa_model.Scenario` per TOML or JSON file.
-
-The format (TOML shown; JSON is the same object)::
-
-    name = "ETP 50 k€ from 2025"                     # required, non-empty
-    description = "Wage rise of the mediators."       # optional
-
-    [overrides]                                       # required: parameter path -> value
-    "participatory_activities.cost_per_etp" = [
-        { effective_from = 2025-01-01, value = 50000 },
-    ]
-    "interpreting.hourly_rate_phone" = 45
-
-A key of ``overrides`` is a parameter path (quoted in TOML, since it holds a dot); nested
-tables are accepted too (``[overrides.interpreting]`` then ``hourly_rate_phone = 45``).
-A value is any override form :class:`~secpa_model.Scenario` accepts: a number, dated values,
-a scale (``mode`` and ``brackets``) or ``{unit, value(s)}``. Other top-level keys are an
-error, as is any invalid override: the message names the file.
-
-The file is untrusted and read within the bounds of a parameter file (see
-:mod:`secpa_model.model.parameters.loader`): at most 1 MiB
-(:data:`~secpa_model.model.parameters.loader.MAX_FILE_BYTES`, refused before parsing),
-UTF-8, keys of at most 64 dots, nesting at most 64 levels deep, integers of at most 4 300
-digits; each refusal is a :class:`~secpa_model.ParameterError` naming the file (and the
-line or key where there is one). Values are quoted shortened in messages.
+"""Scenario files: one :class:`~secpa_model.Scenario` per TOML or JSON file, with the keys
+:data:`SCENARIO_FILE_KEYS` (docs/cli.md, "Scenario files", shows the format). A key of
+``overrides`` is a parameter path (quoted in TOML) or a table nesting paths; a value is any
+override a scenario accepts. The file is untrusted and read within the bounds of a
+parameter file (:mod:`secpa_model.model.parameters.loader`); every refusal is a
+:class:`~secpa_model.ParameterError` naming the file.
 """
 
 from __future__ import annotations
@@ -105,8 +86,7 @@ def scenario_from_mapping(
 
 
 def _scenario(data: Any, base: Parameters | Scenario | None, model: Model | str | None) -> Scenario:
-    given = as_base(base)
-    params = given if given is not None else resolve_model(model).reference_parameters()
+    params = as_base(base) or resolve_model(model).reference_parameters()
     if not isinstance(data, Mapping):
         raise ParameterError(
             f"a scenario file holds an object with {', '.join(SCENARIO_FILE_KEYS)}, "
@@ -161,8 +141,7 @@ def _flatten(
         path = f"{prefix}{key}"
         group = any(known.startswith(path + ".") for known in paths)
         if path not in paths and isinstance(value, Mapping) and group:
-            for inner, item in _flatten(value, path + ".", paths, written).items():
-                flat[inner] = item
+            flat.update(_flatten(value, path + ".", paths, written))
             continue
         spelled = f"overrides.{prefix}{json.dumps(key) if '.' in key else key}"
         if path in written:

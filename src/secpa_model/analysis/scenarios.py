@@ -29,7 +29,7 @@ status ``scenario`` and a source naming the scenario.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -37,12 +37,14 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from pydantic import ValidationError
+from pydantic_core import to_jsonable_python
 
 from secpa_model.analysis.relative import as_date, is_relative, relative_values
 from secpa_model.core.errors import ParameterError
 from secpa_model.engine.parameters import parameters_for
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import DatedValue, Parameter, Parameters, Scale
+from secpa_model.model.parameters.models import describe_value
 from secpa_model.models import resolve_model
 
 SCENARIO_STATUS: Final = "scenario"
@@ -95,8 +97,7 @@ class Scenario:
 
     def _base_or(self, base: Parameters | Scenario | None) -> Parameters:
         """``base`` (a scenario applied), or the scenario's own base."""
-        given = as_base(base)
-        return given if given is not None else self.base_parameters
+        return as_base(base) or self.base_parameters
 
     def parameters_for(self, model: Model) -> Parameters:
         """The scenario applied for ``model``: to its own base when it has one, else to the
@@ -209,7 +210,7 @@ class Scenario:
                 if is_relative(self.overrides[path]):
                     text = value.rationale or ""
                 else:
-                    text = _value_text(value.value, parameter.unit, parameter.threshold_unit)
+                    text = describe_value(value.value, parameter.unit, parameter.threshold_unit)
                     text += f" ({value.rationale})" if value.rationale else ""
                 lines.append(f"  - {path} from {value.effective_from}: {text}")
         if len(lines) == 1:
@@ -231,7 +232,7 @@ class Scenario:
         names (``None``: the reference values of ``model``); a mismatch is a
         ParameterError."""
         given = as_base(base)
-        params = given if given is not None else resolve_model(model).reference_parameters()
+        params = given or resolve_model(model).reference_parameters()
         recorded = data.get("base", params.name)
         if recorded != params.name:
             raise ParameterError(
@@ -450,21 +451,6 @@ def _scenario_values(parameter: Parameter) -> list[DatedValue]:
     return [value for value in parameter.values if value.status == SCENARIO_STATUS]
 
 
-def _value_text(value: Decimal | Scale, unit: str, threshold_unit: str | None) -> str:
-    if isinstance(value, Scale):
-        return value.describe(unit, threshold_unit or "")
-    return f"{value} {unit}"
-
-
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, Scale):
-        return value.model_dump(mode="json")
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(key): _jsonable(item) for key, item in value.items()}
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        return [_jsonable(item) for item in value]
-    return value
+    """``value`` as JSON data: Decimals and dates as text, a scale as its fields."""
+    return to_jsonable_python(value, fallback=lambda other: {**other})

@@ -152,14 +152,8 @@ class Allocation(AllocationRecord[Line]):
         if self.model_note:
             notes.append(self.model_note)
         notes.append(f"Rounding: {self.rounding_rule}")
-        assumed = (
-            [
-                "ASSUMPTIONS (not published values) behind these amounts: "
-                + ", ".join(self.assumptions_used)
-            ]
-            if self.assumptions_used
-            else []
-        )
+        assumed = ", ".join(self.assumptions_used)
+        flagged = [f"ASSUMPTIONS (not published values) behind these amounts: {assumed}"]
         rows = [(line.label, line.amount, line.status) for line in self.lines]
         total = "Total (fungible)" if len(rows) > 1 else "Total"
         columns = ["Line", "Amount", "Values"]
@@ -170,7 +164,7 @@ class Allocation(AllocationRecord[Line]):
             stand_out={"Values": [status.startswith("ASSUMPTION:") for _, _, status in rows]},
             total=True,
             notes=notes,
-            assumption_notes=assumed,
+            assumption_notes=flagged if assumed else [],
         )
 
     def check_spending(self, plan: Mapping[str, Decimal | int | str]) -> SpendingCheck:

@@ -6,15 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any, Final
 
 from secpa_model.core.money import cents_float_to_euros, cents_to_euros
-from secpa_model.core.rounding import Rounding
 from secpa_model.engine.allocation import Allocation
 from secpa_model.engine.compute import BatchResult
 from secpa_model.engine.records import (
-    InputValue,
     Reason,
     RoundingRecord,
     UsedParameter,
@@ -45,7 +42,7 @@ def build_allocation(
     lines = []
     assumptions: set[str] = set()
     fields, read = _line_fields(model)
-    inputs = _inputs(read, structure)
+    inputs = {name: _json_value(getattr(structure, name)) for name in read}
     for line, rule in enumerate(model.rules):
         cents = int(batch.line_cents[rule.key][row])
         pieces = []
@@ -103,14 +100,9 @@ def build_allocation(
             "lines": lines,
             "total": sum((line["amount"] for line in lines), Decimal(0)),
             "assumptions_used": sorted(assumptions),
-            "rounding": rounding_record(model.rounding),
+            "rounding": RoundingRecord.of(model.rounding),
         }
     )
-
-
-def _inputs(names: tuple[str, ...], structure: StructureBase) -> dict[str, InputValue]:
-    """The structure's inputs ``names``, as JSON-native values."""
-    return {name: _json_value(getattr(structure, name)) for name in names}
 
 
 _LINE_FIELDS: dict[int, tuple[Model, tuple[tuple[dict[str, Any], ...], tuple[str, ...]]]] = {}
@@ -130,7 +122,7 @@ def _line_fields(model: Model) -> tuple[tuple[dict[str, Any], ...], tuple[str, .
             "formula": rule.formula,
             "legal_basis_fr": rule.legal_basis_fr,
             "legal_basis_en": rule.legal_basis_en,
-            "rounding": rounding_record(rounding),
+            "rounding": RoundingRecord.of(rounding),
         }
         for rule, rounding in zip(model.rules, model.line_roundings, strict=True)
     )
@@ -209,12 +201,6 @@ def _json_value(value: object) -> str | int | float | bool | None:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     raise TypeError(f"unexpected input value {value!r}")
-
-
-@lru_cache(maxsize=64)
-def rounding_record(rounding: Rounding) -> RoundingRecord:
-    """The record of a rounding (built once per rounding: a rounding is a frozen value)."""
-    return RoundingRecord.of(rounding)
 
 
 # InForce objects come from the parameters' per-day snapshot cache and are reused across

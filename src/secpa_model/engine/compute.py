@@ -69,10 +69,7 @@ class BatchResult:
     @property
     def total_cents(self) -> NDArray[np.int64]:
         """The exact sum of the rounded lines."""
-        total = np.zeros_like(self.eligible, dtype=np.int64)
-        for cents in self.line_cents.values():
-            total = total + cents
-        return total
+        return sum(self.line_cents.values(), np.zeros_like(self.eligible, dtype=np.int64))
 
 
 def windows(

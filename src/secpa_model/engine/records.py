@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -89,8 +90,10 @@ class RoundingRecord(BaseModel):
     recompute: str = Field(description="How to recompute a line by hand.")
 
     @classmethod
+    @lru_cache(maxsize=64)
     def of(cls, rounding: Rounding) -> RoundingRecord:
-        """The record of a :class:`~secpa_model.core.rounding.Rounding`."""
+        """The record of a :class:`~secpa_model.core.rounding.Rounding` (built once per
+        rounding: both are frozen values)."""
         return cls(
             rule=rounding.describe(),
             mode=rounding.direction,

@@ -20,13 +20,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from secpa_model.core.money import cents_float_to_euros, format_euros
 from secpa_model.core.rounding import CENT_HALF_UP, Rounding
-from secpa_model.core.safe_text import markdown_code, markdown_text, visible_controls
+from secpa_model.core.safe_text import markdown_code, visible_controls
+from secpa_model.core.safe_text import markdown_text as _cell
 from secpa_model.engine.records import (
     AllocationRecord,
     LineRecord,
     ProrationPiece,
     RoundingRecord,
-    UsedParameter,
 )
 
 TRACE_FORMAT: Final = "secpa-model.trace"
@@ -108,7 +108,7 @@ def render_text(trace: Trace) -> str:
     Safe for a terminal: every control character of a text from the data or the parameters
     (an ANSI escape ``\\x1b[...``, a carriage return, a newline inside an id) is written as
     its visible escape (:func:`~secpa_model.core.safe_text.visible_controls`)."""
-    sources = _Sources()
+    sources = Citations()
     head = visible_controls(
         f"Allocation of {trace.structure_id} over {trace.period} ({trace.parameters_name})"
     )
@@ -127,7 +127,7 @@ def render_text(trace: Trace) -> str:
         for used in line.parameters:
             out.append(
                 f"    {used.path} = {used.value} [{status_label(used.status)}, from "
-                f"{used.effective_from}, source {sources.number(used)}]"
+                f"{used.effective_from}, source [{sources.cite(used.source)}]]"
             )
         out.append("  pieces (annual amount × days paid / days in the year):")
         changing = changing_parameters(line.pieces)
@@ -143,7 +143,7 @@ def render_text(trace: Trace) -> str:
         )
     out.append(f"Rounding: {trace.rounding.rule}")
     out.append("Sources:")
-    out.extend(f"  {label} {source}" for label, source in sources.listed())
+    out.extend(f"  [{number}] {source}" for source, number in sources.items())
     return "\n".join(visible_controls(line) for line in out)
 
 
@@ -159,7 +159,7 @@ def render_markdown(trace: Trace, *, level: int = 2) -> str:
     entities); backticks, ``|``, brackets and ``$`` escaped; line breaks as spaces and other
     control characters as visible escapes (``\\x1b``).
     """
-    sources = _Sources()
+    sources = Citations()
     title, sub = "#" * level, "#" * (level + 1)
     named = markdown_code(trace.structure_id)
     out = [f"{title} Allocation of {named} over {trace.period}", ""]
@@ -187,7 +187,8 @@ def render_markdown(trace: Trace, *, level: int = 2) -> str:
         out += ["", "| parameter | value | status | from | source |", "|---|---|---|---|---|"]
         out.extend(
             f"| {markdown_code(used.path)} | {_cell(used.value)} | "
-            f"{_cell(status_label(used.status))} | {used.effective_from} | {sources.number(used)} |"
+            f"{_cell(status_label(used.status))} | {used.effective_from} | "
+            f"[{sources.cite(used.source)}] |"
             for used in line.parameters
         )
         out += [
@@ -207,7 +208,7 @@ def render_markdown(trace: Trace, *, level: int = 2) -> str:
         listed = ", ".join(markdown_code(path) for path in trace.assumptions_used)
         out += [f"**ASSUMPTIONS** (not published values) behind these amounts: {listed}.", ""]
     out += [f"*Rounding:* {_cell(trace.rounding.rule)}", "", "Sources:", ""]
-    out.extend(f"- {label} {_cell(source)}" for label, source in sources.listed())
+    out.extend(f"- [{number}] {_cell(source)}" for source, number in sources.items())
     return "\n".join(out) + "\n"
 
 
@@ -253,20 +254,12 @@ def rounding_sentence(
     return f"sum of the pieces {_exact(unrounded)} €, rounded once, {phrase}: {shown}"
 
 
-class _Sources:
-    """Numbers the sources of an explanation in order of first citation."""
+class Citations(dict[str, int]):
+    """Sources (their texts) numbered in the order of their first citation."""
 
-    def __init__(self) -> None:
-        self._texts: list[str] = []
-
-    def number(self, used: UsedParameter) -> str:
-        text = str(used.source)
-        if text not in self._texts:
-            self._texts.append(text)
-        return f"[{self._texts.index(text) + 1}]"
-
-    def listed(self) -> list[tuple[str, str]]:
-        return [(f"[{number}]", text) for number, text in enumerate(self._texts, start=1)]
+    def cite(self, source: object) -> int:
+        """The number of ``source``'s text, given on its first citation."""
+        return self.setdefault(str(source), len(self) + 1)
 
 
 def changing_parameters(pieces: list[ProrationPiece]) -> frozenset[str]:
@@ -300,14 +293,10 @@ def decimal_of(value: Fraction | Decimal, quantum: Decimal = _UNROUNDED_DECIMALS
     return value.quantize(quantum, rounding=CENT_HALF_UP.decimal_mode)
 
 
-def _cell(value: object) -> str:
-    """A text as inert inline Markdown, safe in a table cell (``|`` escaped)."""
-    return markdown_text(value)
-
-
 __all__ = [
     "TRACE_FORMAT",
     "TRACE_VERSION",
+    "Citations",
     "Trace",
     "TraceLine",
     "changing_parameters",

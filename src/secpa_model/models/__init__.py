@@ -44,15 +44,11 @@ SHIPPED: Final[dict[str, Callable[[], Model]]] = {
 """The models shipped with secpa-model, by name."""
 
 
-def default_model() -> Model:
-    """The model used wherever none is given: :func:`experimentation`."""
-    return experimentation()
-
-
 def resolve_model(model: Model | str | None) -> Model:
-    """``model`` itself, the model a name gives (:func:`get_model`), or the default."""
+    """``model`` itself, the model a name gives (:func:`get_model`), or the default
+    (:func:`experimentation`)."""
     if model is None:
-        return default_model()
+        return experimentation()
     if isinstance(model, Model):
         return model
     if isinstance(model, str):
@@ -194,7 +190,6 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "SHIPPED",
     "available_models",
-    "default_model",
     "experimentation",
     "five_pillars",
     "get_model",

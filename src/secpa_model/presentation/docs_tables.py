@@ -26,7 +26,7 @@ from typing import Final
 
 from secpa_model.analysis.scenarios import Scenario
 from secpa_model.core.errors import SecpaError
-from secpa_model.engine.trace import status_label
+from secpa_model.engine.trace import Citations, status_label
 from secpa_model.model.inputs import REQUIRED
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import DatedValue, Parameters, Scale
@@ -80,16 +80,13 @@ def provenance_table(parameters: Parameters | Scenario | None = None) -> str:
     values it gives)."""
     params = parameters.apply() if isinstance(parameters, Scenario) else parameters
     params = params if params is not None else resolve_model(None).reference_parameters()
-    sources: list[str] = []
+    sources = Citations()
     out = [
         "| parameter | from | value | unit | status | source | rationale | range |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for path, parameter in params.parameters.items():
         for dated in parameter.values:
-            source = str(dated.source)
-            if source not in sources:
-                sources.append(source)
             status = status_label(dated.status)
             cells = [
                 f"`{path}`",
@@ -97,13 +94,13 @@ def provenance_table(parameters: Parameters | Scenario | None = None) -> str:
                 _cell(_value(dated.value, parameter.threshold_unit)),
                 parameter.unit,
                 f"**{status}**" if dated.status == "assumption" else status,
-                f"[{sources.index(source) + 1}]",
+                f"[{sources.cite(dated.source)}]",
                 _cell(dated.rationale or ""),
                 _cell(_range(dated)),
             ]
             out.append("| " + " | ".join(cells) + " |")
     out.append("")
-    out.extend(f"{number}. {_cell(source)}" for number, source in enumerate(sources, start=1))
+    out.extend(f"{number}. {_cell(source)}" for source, number in sources.items())
     return "\n".join(out) + "\n"
 
 

@@ -91,12 +91,8 @@ def assumption_note(*parameter_sets: Parameters | Scenario, synthetic: bool = Fa
     overridden: set[str] = set()
     for given in parameter_sets:
         params = given.apply() if isinstance(given, Scenario) else given
-        for path, parameter in params.parameters.items():
-            statuses = {value.status for value in parameter.values}
-            if "assumption" in statuses:
-                assumed.add(path)
-            if "scenario" in statuses:
-                overridden.add(path)
+        assumed |= params.paths_with("assumption")
+        overridden |= params.paths_with("scenario")
     parts = []
     if assumed:
         parts.append(
@@ -146,6 +142,26 @@ def _k_euros(cents: Iterable[Any]) -> np.ndarray[Any, np.dtype[np.float64]]:
     )
 
 
+def _stacked(
+    axes: Axes, table: pd.DataFrame, model: Model, unit: float = 1.0
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """A bar per row of ``table``, the model's lines stacked (k€ divided by ``unit``): the
+    bars' positions and tops."""
+    positions = np.arange(len(table))
+    bottom = np.zeros(len(table))
+    for key, label, colour in _lines(model):
+        heights = _k_euros(table[f"{key}_cents"]) / unit
+        axes.bar(positions, heights, bottom=bottom, label=label, color=colour)
+        bottom += heights
+    return positions, bottom
+
+
+def _when(period: PeriodLike | None) -> str:
+    """``, 2024`` for a title, or nothing without a period."""
+    span = _period(period)
+    return f", {_period_text(span)}" if span is not None else ""
+
+
 def plot_allocations(
     allocations: pd.DataFrame,
     *,
@@ -164,27 +180,20 @@ def plot_allocations(
     """
     resolved = resolve_model(model)
     params = parameters_for(resolved, parameters)
-    lines = _lines(resolved)
     figure = _figure(max(6.0, 0.35 * len(allocations) + 2.5), 4.8)
     axes = figure.add_subplot()
-    positions = np.arange(len(allocations))
-    bottom = np.zeros(len(allocations))
-    for key, label, colour in lines:
-        heights = _k_euros(allocations[f"{key}_cents"])
-        axes.bar(positions, heights, bottom=bottom, label=label, color=colour)
-        bottom += heights
+    positions, _ = _stacked(axes, allocations, resolved)
     ids = allocations[resolved.id_input].astype(str)
     axes.set_xticks(positions, ids, rotation=70, fontsize=7)
     _literal(*axes.get_xticklabels())
     axes.set_ylabel("k€ over the period")
     axes.yaxis.set_major_formatter(_grouped_formatter())
-    words = count_words(len(lines))
-    span = _period(period)
-    when = f", {_period_text(span)}" if span is not None else ""
-    _literal(axes.set_title(title or f"Allocation per structure, {words} fungible dotations{when}"))
+    words = count_words(len(resolved.rules))
+    default = f"Allocation per structure, {words} fungible dotations{_when(period)}"
+    _literal(axes.set_title(title or default))
     axes.grid(axis="y", alpha=0.3)
     note = _with_model_note(assumption_note(params, synthetic=synthetic), resolved)
-    return _finish(figure, note, path, len(lines) + 1)
+    return _finish(figure, note, path, len(resolved.rules) + 1)
 
 
 def plot_sweep(
@@ -244,17 +253,15 @@ def plot_sweep(
     for axes in (top, below):
         axes.yaxis.set_major_formatter(_grouped_formatter())
         axes.grid(alpha=0.3)
-    if y_from_zero:
-        top.set_ylim(bottom=0)
-        below.set_ylim(bottom=0)
-    when = f", {_period_text(span)}" if span is not None else ""
-    _literal(top.set_title(title or f"Portfolio total against {name}{when}", fontsize=10))
-    notes = [_with_model_note(assumption_note(params, synthetic=synthetic), resolved)]
-    notes.append(f"The swept parameter {name} takes scenario values.")
-    if reference:
-        notes.append(reference)
-    if not y_from_zero:
-        notes.append("The axes do not start at zero.")
+        if y_from_zero:
+            axes.set_ylim(bottom=0)
+    _literal(top.set_title(title or f"Portfolio total against {name}{_when(span)}", fontsize=10))
+    notes = [
+        _with_model_note(assumption_note(params, synthetic=synthetic), resolved),
+        f"The swept parameter {name} takes scenario values.",
+        reference,
+        "" if y_from_zero else "The axes do not start at zero.",
+    ]
     return _finish(figure, " ".join(n for n in notes if n), path, len(resolved.rules) + 2)
 
 
@@ -292,11 +299,7 @@ def _grouped_formatter() -> Any:
     from matplotlib.ticker import FuncFormatter
 
     return FuncFormatter(
-        lambda value, _: (
-            f"{value:,.6g}".replace(",", " ")
-            if abs(value) < 1000
-            else f"{value:,.0f}".replace(",", " ")
-        )
+        lambda value, _: f"{value:,{'.6g' if abs(value) < 1000 else '.0f'}}".replace(",", " ")
     )
 
 
@@ -306,14 +309,7 @@ def _base_values(declared: Parameter | None, span: Period | None) -> list[Decima
         return []
     if span is None:
         return [declared.values[-1].value]
-    found = []
-    for index, dated in enumerate(declared.values):
-        following = declared.values[index + 1] if index + 1 < len(declared.values) else None
-        if dated.effective_from > span.end:
-            break
-        if following is None or following.effective_from > span.start:
-            found.append(dated.value)
-    return found
+    return [dated.value for dated in declared.values_over(span.start, span.end)]
 
 
 def _as_scale(value: Any) -> Scale | None:
@@ -447,21 +443,12 @@ def _mark_reference(
             "The parameter changes over the period: no single base value is marked." if base else ""
         )
     value = base[0]
+    text = f"{_grouped(value)} {unit}".rstrip() if isinstance(value, Decimal) else "the base scale"
     if numeric and isinstance(value, Decimal):
         where: float | None = float(value)
-        text = f"{_grouped(value)} {unit}".rstrip()
-    else:
-        scales = [_as_scale(v) for v in values]
-        where = next(
-            (
-                float(i)
-                for i, s in enumerate(scales)
-                if _is_neutral(values[i]) or (s is not None and s == value)
-            ),
-            None,
-        )
-        shown = f"{_grouped(value)} {unit}".rstrip() if isinstance(value, Decimal) else ""
-        text = shown or "the base scale"
+    else:  # the first value that is the base (a scale) or leaves it as it is (×1)
+        found = (i for i, v in enumerate(values) if _is_neutral(v) or _as_scale(v) == value)
+        where = next((float(i) for i in found), None)
     if where is None:
         return "The base's value is not among the swept values."
     base_total = (table["total_cents"] - table["difference_cents"]).iloc[0]
@@ -479,7 +466,7 @@ def _mark_reference(
     _literal(annotation)
     top.plot(
         [where],
-        _k_euros([base_total]),
+        [level],
         marker="D",
         markersize=9,
         color=_REFERENCE,
@@ -507,12 +494,7 @@ def plot_comparison(
     summary = comparison.summary
     figure = _figure(max(5.0, 1.6 * len(summary) + 2.0), 4.8)
     axes = figure.add_subplot()
-    positions = np.arange(len(summary))
-    bottom = np.zeros(len(summary))
-    for key, label, colour in _lines(resolved):
-        heights = _k_euros(summary[f"{key}_cents"])
-        axes.bar(positions, heights, bottom=bottom, label=label, color=colour)
-        bottom += heights
+    positions, bottom = _stacked(axes, summary, resolved)
     for position, top, difference, pct in zip(
         positions[1:],
         bottom[1:],
@@ -533,9 +515,7 @@ def plot_comparison(
     axes.set_ylabel("k€ over the period (portfolio)")
     axes.yaxis.set_major_formatter(_grouped_formatter())
     axes.set_ylim(0, bottom.max() * 1.15 if len(bottom) else 1)
-    span = _period(period)
-    when = f", {_period_text(span)}" if span is not None else ""
-    _literal(axes.set_title(title or f"Portfolio total: baseline and scenarios{when}"))
+    _literal(axes.set_title(title or f"Portfolio total: baseline and scenarios{_when(period)}"))
     axes.grid(axis="y", alpha=0.3)
     note = assumption_note(*comparison.parameters.values(), synthetic=synthetic)
     return _finish(figure, _with_model_note(note, resolved), path, len(resolved.rules) + 1)
@@ -561,12 +541,7 @@ def plot_budget(
     params = parameters_for(resolved, parameters)
     figure = _figure(max(5.5, 1.5 * len(by_period) + 2.0), 4.8)
     axes = figure.add_subplot()
-    positions = np.arange(len(by_period))
-    bottom = np.zeros(len(by_period))
-    for key, label, colour in _lines(resolved):
-        heights = _k_euros(by_period[f"{key}_cents"]) / _EUROS_PER_THOUSAND
-        axes.bar(positions, heights, bottom=bottom, label=label, color=colour)
-        bottom += heights
+    positions, bottom = _stacked(axes, by_period, resolved, _EUROS_PER_THOUSAND)
     given: Iterable[Any] = by_period["envelope_eur"] if "envelope_eur" in by_period.columns else []
     levels = {
         int(position): float(envelope) / _EUROS_PER_THOUSAND / _EUROS_PER_THOUSAND

@@ -25,7 +25,6 @@ import io
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from html import escape
@@ -39,7 +38,7 @@ from secpa_model.analysis.comparison import Comparison, compare
 from secpa_model.analysis.scenarios import Scenario, as_parameters
 from secpa_model.core.money import cents_to_euros, exact_sum, format_euros
 from secpa_model.core.periods import Period, PeriodLike
-from secpa_model.engine.trace import count_words
+from secpa_model.engine.trace import Citations, count_words
 from secpa_model.io.frames import YEAR_COLUMN
 from secpa_model.io.output import atomic_path
 from secpa_model.io.portfolio import Portfolio, as_portfolio
@@ -101,11 +100,7 @@ def build_report(
     text = words(language)
     checked = as_portfolio(structures)
     resolved = checked.model
-    params = (
-        as_parameters(parameters, resolved)
-        if parameters is not None
-        else resolved.reference_parameters()
-    )
+    params = as_parameters(parameters, resolved)
     span = Period.parse(period) if period is not None else None
     names = [name for name in checked.kept if name != YEAR_COLUMN]
     result = checked.allocate(span, params)
@@ -113,7 +108,7 @@ def build_report(
     comparison = compare(checked, span, params, *scenarios) if scenarios else None
     synthetic = all_synthetic(frame)
     heading = title if title is not None else text["title"]
-    sources = _Sources()
+    sources = Citations()
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{language}">',
@@ -136,7 +131,10 @@ def build_report(
     if charts:
         parts += _charts(text, resolved, result, params, comparison, synthetic, span)
     parts += _assumptions(text, params, span, sources)
-    parts += sources.html(text)
+    if sources:
+        items = [f'<li id="source-{n}">{escape(source)}</li>' for source, n in sources.items()]
+        parts += [f'<h2 id="sources">{escape(text["sources"])}</h2>', '<ol class="sources">']
+        parts += [*items, "</ol>"]
     parts += _lines_table(text, language, resolved)
     parts += [
         f'<footer><h2 id="reading">{escape(text["reading"])}</h2>'
@@ -225,14 +223,11 @@ def _line_name(rule: Any, language: str) -> str:
     return str(rule.label_fr or rule.label) if language == "fr" else str(rule.label)
 
 
-@dataclass(frozen=True)
-class _Column:
-    """A column of the portfolio table: heading, how it sorts, whether it holds amounts."""
-
-    heading: str
-    kind: str  # "text" or "number"
-    amount: bool = False
-    title: str = ""
+def _heading(heading: str, kind: str, key: str = "") -> str:
+    """A heading of the portfolio table: how its column sorts (``text`` or ``number``); a
+    column of amounts has its ``key`` as title."""
+    amount = f' class="amount" title="{escape(key)}"' if key else ""
+    return f'<th data-sort-kind="{kind}"{amount}>{escape(heading)}</th>'
 
 
 def _portfolio(
@@ -246,23 +241,12 @@ def _portfolio(
     """The one table of the portfolio: a row per structure (or structure-year), each
     followed by its inputs; the portfolio's totals in the footer."""
     years = YEAR_COLUMN in frame.columns
-    columns = [_Column(model.id_input, "text")]
-    columns += [_Column(name, "text") for name in names]
-    if years:
-        columns.append(_Column(text["year"], "number"))
-    columns.append(_Column(text["eligible"], "number"))
-    columns += [
-        _Column(_line_name(rule, language), "number", amount=True, title=rule.key)
-        for rule in model.rules
-    ]
-    columns.append(_Column(text["total"], "number", amount=True, title="total"))
-    head = "".join(
-        f'<th data-sort-kind="{column.kind}"'
-        + (' class="amount"' if column.amount else "")
-        + (f' title="{escape(column.title)}"' if column.title else "")
-        + f">{escape(column.heading)}</th>"
-        for column in columns
-    )
+    columns = [_heading(name, "text") for name in (model.id_input, *names)]
+    columns += [_heading(text["year"], "number")] * years
+    columns.append(_heading(text["eligible"], "number"))
+    columns += [_heading(_line_name(r, language), "number", r.key) for r in model.rules]
+    columns.append(_heading(text["total"], "number", "total"))
+    head = "".join(columns)
     conditions = {condition.code: condition for condition in model.all_conditions}
     source_rows = frame.loc[result.index]
     bodies = []
@@ -413,33 +397,6 @@ def _inputs_html(text: dict[str, str], language: str, model: Model, row: dict[An
     return f'<dl class="inputs">{"".join(items)}</dl>'
 
 
-class _Sources:
-    """The sources cited by the page, each listed once and referred to by its number."""
-
-    def __init__(self) -> None:
-        self._numbers: dict[str, int] = {}
-
-    def cite(self, source: str) -> str:
-        """The footnote mark of ``source`` (numbered on its first citation)."""
-        number = self._numbers.setdefault(source, len(self._numbers) + 1)
-        return f'<sup><a href="#source-{number}">[{number}]</a></sup>'
-
-    def html(self, text: dict[str, str]) -> list[str]:
-        """The numbered list of the sources cited (nothing when none is)."""
-        if not self._numbers:
-            return []
-        items = [
-            f'<li id="source-{number}">{escape(source)}</li>'
-            for source, number in self._numbers.items()
-        ]
-        return [
-            f'<h2 id="sources">{escape(text["sources"])}</h2>',
-            '<ol class="sources">',
-            *items,
-            "</ol>",
-        ]
-
-
 def assumed_values(params: Parameters, span: Period | None) -> list[tuple[Parameter, DatedValue]]:
     """Every value of status ``assumption`` in force on some day of ``span`` (any day when
     ``span`` is None), by parameter path then date (:meth:`Parameters.assumed_values`)."""
@@ -447,10 +404,11 @@ def assumed_values(params: Parameters, span: Period | None) -> list[tuple[Parame
 
 
 def _assumptions(
-    text: dict[str, str], params: Parameters, span: Period | None, sources: _Sources
+    text: dict[str, str], params: Parameters, span: Period | None, sources: Citations
 ) -> list[str]:
     rows = []
     for parameter, dated in assumed_values(params, span):
+        number = sources.cite(dated.source)
         unit = parameter.unit.replace("EUR", "€")
         if isinstance(dated.value, Scale):
             value = _scale_html(dated.value, unit, parameter.threshold_unit or "")
@@ -461,7 +419,7 @@ def _assumptions(
             f"<td><code>{escape(parameter.path)}</code></td><td>{value}</td>"
             f'<td style="white-space: nowrap">{dated.effective_from.isoformat()}</td>'
             f"<td>{escape(dated.rationale or '')}</td>"
-            f"<td>{sources.cite(str(dated.source))}</td></tr>"
+            f'<td><sup><a href="#source-{number}">[{number}]</a></sup></td></tr>'
         )
     intro = text["assumptions_intro"].format(count=len(rows)) if rows else text["no_assumption"]
     parts = [f'<h2 id="assumptions">{escape(text["assumptions"])}</h2>', f"<p>{escape(intro)}</p>"]
@@ -529,14 +487,8 @@ def _scenarios(text: dict[str, str], comparison: Comparison) -> list[str]:
             f'<td class="amount">{int(record["eligible_structures"])}</td>'
             f'<td class="amount">{int(record["structures_changed"])}</td></tr>'
         )
-    overridden = sorted(
-        {
-            path
-            for params in comparison.parameters.values()
-            for path, parameter in params.parameters.items()
-            if any(value.status == "scenario" for value in parameter.values)
-        }
-    )
+    given = comparison.parameters.values()
+    overridden = sorted(set().union(*(params.paths_with("scenario") for params in given)))
     headings = (
         "scenario",
         "total_short",
@@ -575,18 +527,13 @@ def _charts(
         if len(result) > MAX_CHART_STRUCTURES:
             shown = result.sort_values("total_cents", ascending=False).head(MAX_CHART_STRUCTURES)
             caption += text["chart_largest"].format(shown=MAX_CHART_STRUCTURES, rows=len(result))
-        images = [
-            (
-                plot_allocations(
-                    shown, parameters=params, synthetic=synthetic, model=model, period=span
-                ),
-                caption,
-            ),
-        ]
+        figure = plot_allocations(
+            shown, parameters=params, synthetic=synthetic, model=model, period=span
+        )
+        rendered = [(_data_uri(figure), caption)]
         if comparison is not None:
             figure = plot_comparison(comparison, synthetic=synthetic, model=model, period=span)
-            images.append((figure, text["chart_scenarios"]))
-        rendered = [(_data_uri(figure), caption) for figure, caption in images]
+            rendered.append((_data_uri(figure), text["chart_scenarios"]))
     except ImportError:
         parts.append(
             f'<p class="warning">{escape(text["charts_unavailable"].format(extra=CHART_EXTRA))}</p>'
@@ -607,8 +554,8 @@ def _data_uri(figure: Figure) -> str:
 
 
 def _left_out(text: dict[str, str], problems: pd.DataFrame) -> list[str]:
-    """A warning listing the input rows left out as invalid (``errors="report"``), one line
-    per problem: row, field, value and message; nothing when there are none."""
+    """A warning listing the input rows left out as invalid (a portfolio's ``valid()``),
+    one line per problem: row, field, value and message; nothing when there are none."""
     if problems.empty:
         return []
     rows = problems["row"].nunique()

@@ -92,24 +92,12 @@ def plot_sobol(
     axes = figure.add_subplot()
     positions = np.arange(len(table))
     width = 0.38
-    axes.bar(
-        positions - width / 2,
-        table["S1"],
-        width,
-        yerr=table["S1_conf"],
-        color=_FIRST,
-        capsize=3,
-        label="first order S1 (alone)",
-    )
-    axes.bar(
-        positions + width / 2,
-        table["ST"],
-        width,
-        yerr=table["ST_conf"],
-        color=_TOTAL,
-        capsize=3,
-        label="total ST (with interactions)",
-    )
+    for offset, index, colour, label in (
+        (-width / 2, "S1", _FIRST, "first order S1 (alone)"),
+        (width / 2, "ST", _TOTAL, "total ST (with interactions)"),
+    ):
+        x, errors = positions + offset, table[f"{index}_conf"]
+        axes.bar(x, table[index], width, yerr=errors, color=colour, capsize=3, label=label)
     labels = [f"{row.path}\n({row.unit})" for row in table.itertuples()]
     axes.set_xticks(positions, labels, fontsize=7, rotation=30, ha="right")
     _literal(*axes.get_xticklabels())
@@ -144,12 +132,9 @@ def plot_fan(
 
     figure = _figure(9.0, 4.8)
     axes = figure.add_subplot()
-    axes.fill_between(
-        years, millions("p5_eur"), millions("p95_eur"), color=_LOW, alpha=0.18, label="5-95 %"
-    )
-    axes.fill_between(
-        years, millions("p25_eur"), millions("p75_eur"), color=_LOW, alpha=0.35, label="25-75 %"
-    )
+    for low, high, alpha in ((5, 95, 0.18), (25, 75, 0.35)):
+        band = millions(f"p{low}_eur"), millions(f"p{high}_eur")
+        axes.fill_between(years, *band, color=_LOW, alpha=alpha, label=f"{low}-{high} %")
     axes.plot(years, millions("p50_eur"), color=_LOW, linewidth=2, marker="o", label="median")
     axes.plot(
         years,

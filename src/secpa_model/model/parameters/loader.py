@@ -201,6 +201,7 @@ def parameters_from_mappings(
     relations: Sequence[ParameterRelation] = (),
 ) -> Parameters:
     """Validate parsed parameter files that together define every parameter of ``specs``."""
+    joined = " + ".join(origin for _, origin in files)
     names: list[str] = []
     descriptions: list[str] = []
     parameters: dict[str, Parameter] = {}
@@ -220,25 +221,23 @@ def parameters_from_mappings(
         if path not in defined_in
     ]
     if missing:
-        origin = " + ".join(origin for _, origin in files)
-        if reports and reports[-1][0] == origin:
+        if reports and reports[-1][0] == joined:
             reports[-1][1].extend(missing)
         else:
-            reports.append((origin, missing))
+            reports.append((joined, missing))
     if reports:
         raise _error(reports)
     try:
         return Parameters(
             name="+".join(names),
             description=" ".join(d for d in descriptions if d),
-            origin=" + ".join(origin for _, origin in files),
+            origin=joined,
             parameters={path: parameters[path] for path in specs},
             specs=dict(specs),
             relations=tuple(relations),
         )
     except ValidationError as exc:  # the relations between parameters (lower ≤ upper)
-        origin = " + ".join(origin for _, origin in files)
-        raise _error([(origin, _pydantic_problems(exc, ""))]) from exc
+        raise _error([(joined, _pydantic_problems(exc, ""))]) from exc
 
 
 def _file_parameters(

@@ -8,7 +8,7 @@ rationale) or ``scenario`` (set by a :class:`~secpa_model.analysis.scenarios.Sce
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -168,6 +168,11 @@ class Scale(BaseModel):
         found = self._levels_by_count_above.take(above)
         return found
 
+    def map_values(self, change: Callable[[Decimal], Decimal]) -> Scale:
+        """This scale with ``change`` applied to each bracket's value (its thresholds kept)."""
+        brackets = [Bracket(threshold=b.threshold, value=change(b.value)) for b in self.brackets]
+        return Scale(mode=self.mode, brackets=brackets)
+
     def describe(self, unit: str, threshold_unit: str) -> str:
         """One line per bracket, for people."""
         parts = [f"from {b.threshold} {threshold_unit}: {b.value} {unit}" for b in self.brackets]
@@ -251,17 +256,13 @@ class DatedValue(BaseModel):
             raise KeyedValueError(
                 "rationale", "a value with status 'assumption' needs a one-line 'rationale'"
             )
-        if self.range is not None:
-            self._check_range(self.range)
-        return self
-
-    def _check_range(self, spread: Range) -> None:
-        if self.status not in UNCERTAIN_STATUSES:
+        if self.range is not None and self.status not in UNCERTAIN_STATUSES:
             raise KeyedValueError(
                 "range",
                 f"a value with status {self.status!r} has no range: only an assumption (or a "
                 "calibrated value) is uncertain",
             )
+        return self
 
     @property
     def center(self) -> Decimal:
@@ -322,6 +323,16 @@ class Parameter(BaseModel):
     def first_date(self) -> date:
         """The first day the parameter has a value."""
         return self.values[0].effective_from
+
+    def values_over(self, start: date, end: date) -> list[DatedValue]:
+        """The dated values in force on some day of ``start``..``end``."""
+        values = self.values
+        return [
+            dated
+            for index, dated in enumerate(values)
+            if dated.effective_from <= end
+            and (index + 1 == len(values) or values[index + 1].effective_from > start)
+        ]
 
     def value_on(self, day: date) -> DatedValue:
         """The value in force on ``day``; :class:`CoverageError` before the first value."""
@@ -390,12 +401,7 @@ def _check_range_units(
             key, f"the range [{spread.low}, {spread.high}] does not contain {what} ({center})"
         )
     if isinstance(value, Scale):
-        highest = Scale(
-            mode=value.mode,
-            brackets=[
-                Bracket(threshold=b.threshold, value=b.value * spread.high) for b in value.brackets
-            ],
-        )
+        highest = value.map_values(lambda number: number * spread.high)
         try:
             _check_scale(spec, highest, f"{key}.high", f"value {index} at its highest factor")
         except KeyedValueError as exc:
@@ -458,9 +464,14 @@ class InForce:
     def _description(self) -> str:
         # computed once per value in force: the engine reuses its snapshots, and describing
         # a scale costs more than the rest of an allocation's line
-        if isinstance(self.value, Scale):
-            return self.value.describe(self.unit, self.threshold_unit or "")
-        return f"{self.value} {self.unit}"
+        return describe_value(self.value, self.unit, self.threshold_unit)
+
+
+def describe_value(value: Decimal | Scale, unit: str, threshold_unit: str | None) -> str:
+    """A value with its unit, for people (a scale: one bracket after the other)."""
+    if isinstance(value, Scale):
+        return value.describe(unit, threshold_unit or "")
+    return f"{value} {unit}"
 
 
 @dataclass(frozen=True)

@@ -94,22 +94,23 @@ class Parameters(BaseModel):
     def assumed_values(self, span: Period | None = None) -> list[tuple[Parameter, DatedValue]]:
         """Every value of status ``assumption`` in force on some day of ``span`` (any day
         when ``span`` is None), by parameter path then date."""
-        found = []
-        for _, parameter in sorted(self.parameters.items()):
-            values = parameter.values
-            for index, dated in enumerate(values):
-                until = values[index + 1].effective_from if index + 1 < len(values) else None
-                outside = span is not None and (
-                    dated.effective_from > span.end or (until is not None and until <= span.start)
-                )
-                if dated.status == "assumption" and not outside:
-                    found.append((parameter, dated))
-        return found
+        start, end = (date.min, date.max) if span is None else (span.start, span.end)
+        return [
+            (parameter, dated)
+            for _, parameter in sorted(self.parameters.items())
+            for dated in parameter.values_over(start, end)
+            if dated.status == "assumption"
+        ]
 
     def assumed_paths(self, span: Period | None = None) -> list[str]:
         """The paths of the parameters with an assumed value in force over ``span``
         (:meth:`assumed_values`), sorted, each once."""
         return sorted({parameter.path for parameter, _ in self.assumed_values(span)})
+
+    def paths_with(self, status: str) -> set[str]:
+        """The paths of the parameters with some value of ``status`` (on any day)."""
+        found = self.parameters.items()
+        return {path for path, p in found if any(v.status == status for v in p.values)}
 
     def at(self, day: date) -> ParameterSnapshot:
         """The values in force on ``day`` (built once per day: the set is frozen).
@@ -134,20 +135,10 @@ class Parameters(BaseModel):
         if uncovered:
             detail = "; ".join(f"{p.path} covers {p.first_date} onwards" for p in uncovered)
             raise CoverageError(f"the parameters {self.name!r} do not cover {day}: {detail}")
-        values: dict[str, InForce] = {}
+        values = {}
         for path, parameter in self.parameters.items():
-            dated = parameter.value_on(day)
-            values[path] = InForce(
-                path=path,
-                unit=parameter.unit,
-                threshold_unit=parameter.threshold_unit,
-                value=dated.value,
-                status=dated.status,
-                source=dated.source,
-                rationale=dated.rationale,
-                effective_from=dated.effective_from,
-                range=dated.range,
-            )
+            dated = dict(parameter.value_on(day))  # its fields: value, status, source...
+            values[path] = InForce(path, parameter.unit, parameter.threshold_unit, **dated)
         return ParameterSnapshot(day=day, values=values)
 
 

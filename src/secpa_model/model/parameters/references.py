@@ -14,38 +14,27 @@ declarations are its own.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
-from typing import Final, Protocol
+from typing import TYPE_CHECKING, Final
 
 from secpa_model.model.parameters.models import Parameter, Scale
-from secpa_model.model.parameters.spec import ParameterSpec
 
-
-class ParameterValues(Protocol):
-    """What a short repr reads of a :class:`~secpa_model.Parameters` (which imports this
-    module for its ``__repr__``, so this module names no parameter-set class)."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def specs(self) -> Mapping[str, ParameterSpec]: ...
-    @property
-    def parameters(self) -> Mapping[str, Parameter]: ...
+if TYPE_CHECKING:  # pragma: no cover - a Parameters' __repr__ calls this module
+    from secpa_model.model.parameters.parameter_set import Parameters
 
 
 __all__ = ["known_reference", "register_reference", "short_repr"]
 
-_REFERENCES: Final[dict[str, ParameterValues]] = {}
+_REFERENCES: Final[dict[str, Parameters]] = {}
 """Each model's reference values, by model name (the last loaded under a name)."""
 
 
-def register_reference(model: str, parameters: ParameterValues) -> None:
+def register_reference(model: str, parameters: Parameters) -> None:
     """Record ``parameters`` as the reference values of the model called ``model``."""
     _REFERENCES[model] = parameters
 
 
-def known_reference(parameters: ParameterValues) -> tuple[str, ParameterValues] | None:
+def known_reference(parameters: Parameters) -> tuple[str, Parameters] | None:
     """The model name and reference values that ``parameters`` is a set of (the same
     declarations), or None when no such reference is loaded or several disagree."""
     found = [(name, ref) for name, ref in _REFERENCES.items() if ref.specs == parameters.specs]
@@ -69,7 +58,7 @@ def _values(parameter: Parameter) -> list[tuple[object, object]]:
     return [(v.effective_from, v.value) for v in parameter.values]
 
 
-def short_repr(parameters: ParameterValues) -> str:
+def short_repr(parameters: Parameters) -> str:
     """``Parameters(name: ...)``: what differs from the model's reference values (see the
     module docstring)."""
     head = f"Parameters({parameters.name!r}"

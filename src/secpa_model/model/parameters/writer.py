@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Any
 
-from secpa_model.model.parameters.models import DatedValue, Scale, Source
+from secpa_model.model.parameters.models import DatedValue, Range, Scale, Source
 from secpa_model.model.parameters.parameter_set import Parameters
 
 
@@ -31,11 +32,8 @@ def parameters_to_toml(parameters: Parameters, *, header: str = "") -> str:
     if parameters.description:
         lines.append(f"description = {_string(parameters.description)}")
     for source, source_id in sources.items():
-        lines += ["", f"[sources.{source_id}]", f"title = {_string(source.title)}"]
-        if source.url is not None:
-            lines.append(f"url = {_string(source.url)}")
-        if source.reference is not None:
-            lines.append(f"reference = {_string(source.reference)}")
+        lines += ["", f"[sources.{source_id}]"]
+        lines += [f"{key} = {_string(text)}" for key, text in _fields(source).items()]
     for path, parameter in parameters.parameters.items():
         lines += ["", f"[{path}]", f"unit = {_string(parameter.unit)}"]
         if parameter.threshold_unit is not None:
@@ -63,15 +61,11 @@ def _dated_lines(dated: DatedValue, sources: dict[Source, str]) -> list[str]:
     ]
     if dated.rationale is not None:
         lines.append(f"rationale = {_string(dated.rationale)}")
-    spread = dated.range
-    if spread is not None:
-        parts = [f"low = {_number(spread.low)}", f"high = {_number(spread.high)}"]
-        parts.append(f"distribution = {_string(spread.distribution)}")
-        if spread.mode is not None:
-            parts.append(f"mode = {_number(spread.mode)}")
-        if spread.sd is not None:
-            parts.append(f"sd = {_number(spread.sd)}")
-        parts.append(f"rationale = {_string(spread.rationale)}")
+    if dated.range is not None:
+        parts = [
+            f"{key} = {_string(value) if isinstance(value, str) else _number(value)}"
+            for key, value in _fields(dated.range).items()
+        ]
         lines.append(f"range = {{ {', '.join(parts)} }}")
     value = dated.value
     if isinstance(value, Scale):
@@ -83,6 +77,11 @@ def _dated_lines(dated: DatedValue, sources: dict[Source, str]) -> list[str]:
     else:
         lines.append(f"value = {_number(value)}")
     return lines
+
+
+def _fields(model: Source | Range) -> dict[str, Any]:
+    """The fields a model has (those that are None left out), in their declared order."""
+    return model.model_dump(exclude_none=True)
 
 
 def _string(text: str) -> str:

@@ -141,7 +141,7 @@ def run_allocate(args: argparse.Namespace) -> int:
             data[name] = value
     data.setdefault(model.id_input, DEFAULT_STRUCTURE_ID)
     try:
-        structure = structure_from(data, model)
+        structure = model.parse_structure(data)
     except InputError as exc:
         if not args.file:
             raise
@@ -210,12 +210,6 @@ def read_json_object(name: str) -> dict[str, Any]:
             f"{name}: expected a JSON object with the structure's fields, got {type(data).__name__}"
         )
     return data
-
-
-def structure_from(data: dict[str, Any], model: Model | None = None) -> Any:
-    """A validated structure of ``model`` (default: the experimentation); an
-    :class:`InputError` naming each field and value."""
-    return (model or experimentation()).parse_structure(data)
 
 
 def _literal_choices(annotation: Any) -> list[str] | None:
