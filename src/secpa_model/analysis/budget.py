@@ -154,11 +154,7 @@ def project_budget(
         raise ValueError(f"freq must be one of {', '.join(FREQUENCIES)}, got {freq!r}")
     checked = as_portfolio(_as_frame(structures)).check()
     resolved = checked.model
-    params = (
-        as_parameters(parameters, resolved)
-        if parameters is not None
-        else resolved.reference_parameters()
-    )
+    params = as_parameters(parameters, resolved)
     problems = checked.problems
     labelled = _labelled(periods, checked)
     envelopes = _envelopes(envelope, labelled)

@@ -97,12 +97,7 @@ def compare_models(
     unknown = sorted(set(chosen) - set(names))
     if unknown:
         raise ValueError(f"parameters given for models not compared: {', '.join(unknown)}")
-    params = {
-        model.name: as_parameters(chosen[model.name], model)
-        if model.name in chosen
-        else model.reference_parameters()
-        for model in resolved
-    }
+    params = {model.name: as_parameters(chosen.get(model.name), model) for model in resolved}
     given = (
         structures
         if isinstance(structures, Portfolio)
