@@ -353,7 +353,7 @@ def _duplicate_groups(
     labels = ids.index
     for _, group in keys[repeated].groupby(list(keys.columns), sort=False):
         rows = group.index.to_numpy()
-        listed = ", ".join(repr(labels[row]) for row in rows[:MAX_ROWS_NAMED])
+        listed = ", ".join(repr(_plain(labels[row])) for row in rows[:MAX_ROWS_NAMED])
         more = f" and {len(rows) - MAX_ROWS_NAMED} more" if len(rows) > MAX_ROWS_NAMED else ""
         what = f"{name} {shown(group['id'].iloc[0], MAX_VALUE_SHOWN)}"
         if years is not None:
