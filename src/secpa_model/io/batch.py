@@ -1,30 +1,16 @@
 """A file of structures in, a file of allocations out, at flat memory: what
 ``secpa-model batch`` runs (:func:`run_batch`).
 
-The input is read a piece of rows at a time (:mod:`secpa_model.io.readers`), each piece
-validated, allocated and written as soon as it is computed (:mod:`secpa_model.io.writers`)
-into a temporary file beside the output, which replaces the output only when the whole run
-succeeded (:func:`~secpa_model.io.output.atomic_path`; the errors file too). Rows are
-independent, so the output is the one a single :func:`~secpa_model.allocate_frame` call
-over the whole file gives, with the same rows, lines and problems; memory does not grow
-with the rows, but for 10 bytes per row while repeated ids are looked for (below).
-
-The input is read two times, or more:
-
-1. A first reading of the id and year columns (and what a format checks over the whole
-   file: the lines of a CSV file, the keys and bad lines of a JSON Lines file, ambiguous
-   decimal commas), keeping a 64-bit key per row: a hash of the id's text (all its UTF-8
-   bytes), mixed with the year in a structure-year table; 0 for a row whose id or year
-   cannot be read (never a duplicate).
-2. The keys, sorted in place, give the keys found more than once; distinct keys are
-   distinct ids, so when none repeats no row is repeated. Otherwise the rows whose key
-   repeats are read again (their id and year cells only) and compared exactly
-   (:func:`~secpa_model.io.validation.duplicate_problems`): every copy of a repeated id is
-   a problem naming its rows, however far apart in the file, as when the file is read whole.
-3. The computing pass: each piece validated as a frame (repeats among its rows are the ones
-   found above), allocated, written.
-
-A file of at most ``rows`` rows is read whole and allocated in one call, as before.
+The input is read a piece of rows at a time (:mod:`~secpa_model.io.readers`), each piece
+validated, allocated and written at once (:mod:`~secpa_model.io.writers`) into temporary
+files that replace the outputs only when the whole run succeeded. Rows are independent, so
+the files are those one :func:`~secpa_model.allocate_frame` call over the whole file gives
+(a file of at most ``rows`` rows is allocated so, in one call). Repeated ids are found over
+the whole file first: a reading of the id and year columns keeps a 64-bit key per row (a
+hash of the id's UTF-8 bytes, mixed with the year; 0 where either cannot be read), sorted in
+place; distinct keys are distinct ids, and only the rows whose key repeats are read again
+and compared exactly (:func:`~secpa_model.io.validation.duplicate_problems`).
+docs/performance.md ("The batch command") says what it costs.
 """
 
 from __future__ import annotations

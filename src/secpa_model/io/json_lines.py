@@ -21,7 +21,7 @@ columns of a CSV file. The file is read line by line and is untrusted:
 Numbers are read exactly: a decimal such as ``70000.10`` is read as a
 :class:`~decimal.Decimal`, never through a float.
 
-Writing, :func:`allocation_line` and :func:`write_frame_lines`: each row of a frame (an
+Writing, :func:`write_frame_lines`: each row of a frame (an
 :func:`~secpa_model.allocate_frame` result) is one JSON object with the frame's column
 names as keys, the same columns as a CSV file: amounts in **integer cents** (JSON
 integers, exact), ``eligible`` a boolean, ``reasons`` the codes joined by ``;``. Other
@@ -61,8 +61,6 @@ __all__ = [
     "MAX_LINE_BYTES",
     "JsonLinesReader",
     "RowTrace",
-    "allocation_line",
-    "frame_records",
     "read_json_lines",
     "row_tracer",
     "write_frame_lines",
@@ -267,8 +265,7 @@ class JsonLinesReader(PieceReader):
             problems.append((row, None, None, value, _BAD_LINE_CODE, message))
 
         def piece() -> Piece:
-            errors = pd.DataFrame(problems, columns=list(ERROR_COLUMNS))
-            errors["row"] = errors["row"].astype(np.int64)
+            errors = _errors(problems)
             bad_lines.extend(problems)
             if not learning:
                 frame = self._typed(records, rows, columns)
@@ -310,20 +307,21 @@ class JsonLinesReader(PieceReader):
         if records or problems or not count:
             yield piece()
         if learning:
-            self._learn(list(given), kinds, given, count, lines, bad_lines, typed)
+            self.located = RowLocations(str(self.file), lines)
+            self.bad_lines = _errors(bad_lines)
+            self._learn(given, kinds, count, typed)
 
     def _learn(
         self,
-        columns: list[str],
-        kinds: dict[str, dict[Any, Any]],
         given: dict[str, int],
+        kinds: dict[str, dict[Any, Any]],
         count: int,
-        lines: LineRuns,
-        bad_lines: list[tuple[int, None, None, str, str, str]],
         typed: dict[str, set[Any]],
     ) -> None:
-        """What the first reading found: the columns, how pandas types them, where the
-        rows are, the bad lines."""
+        """The columns the first reading found (``given``: each key and the objects holding
+        it), and how pandas types them (``kinds``: one value of each kind in each; ``typed``:
+        the types of the columns asked for in each piece)."""
+        columns = list(given)
         defaults = {item.name: item.default for item in self.model.inputs if not item.required}
         for name in columns:
             if given[name] < count:  # left out of some objects: a default, or a missing cell
@@ -343,11 +341,14 @@ class JsonLinesReader(PieceReader):
         self.typed_as_whole = all(found == {whole[name]} for name, found in typed.items())
         self.columns = columns
         self.count = count
-        self.located = RowLocations(str(self.file), lines)
-        errors = pd.DataFrame(bad_lines, columns=list(ERROR_COLUMNS))
-        errors["row"] = errors["row"].astype(np.int64)
-        self.bad_lines = errors
         self._learnt = True
+
+
+def _errors(problems: list[tuple[int, None, None, str, str, str]]) -> pd.DataFrame:
+    """Bad lines as an errors frame."""
+    errors = pd.DataFrame(problems, columns=list(ERROR_COLUMNS))
+    errors["row"] = errors["row"].astype(np.int64)
+    return errors
 
 
 _ALL: Final = 2**62  # rows per piece of a file read whole
@@ -385,29 +386,18 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
-def allocation_line(record: dict[str, Any]) -> str:
-    """One row (column name → cell) as a line of JSON, ``\\n`` included."""
-    data = {str(name): _json_value(value) for name, value in record.items()}
-    return json.dumps(data, ensure_ascii=False, allow_nan=False) + "\n"
-
-
-def frame_records(frame: pd.DataFrame, *, index: bool) -> Iterator[dict[str, Any]]:
-    """The rows of ``frame`` as dicts, the index first (under its name, else ``index``)
+def write_frame_lines(frame: pd.DataFrame, stream: TextIO, *, index: bool = False) -> None:
+    """Every row of ``frame`` as a line of JSON on ``stream``, column name → cell (written
+    exactly: see the module docstring), the index first (under its name, else ``index``)
     when ``index``."""
     names = [str(name) for name in frame.columns]
-    label = str(frame.index.name) if frame.index.name is not None else "index"
     columns = [frame.iloc[:, position].tolist() for position in range(frame.shape[1])]
-    labels = frame.index.tolist()
-    for position, cells in enumerate(zip(*columns, strict=True) if columns else ()):
-        record = dict(zip(names, cells, strict=True))
-        yield {label: labels[position], **record} if index else record
-
-
-def write_frame_lines(frame: pd.DataFrame, stream: TextIO, *, index: bool = False) -> None:
-    """Every row of ``frame`` as a line of JSON on ``stream`` (:func:`allocation_line`),
-    the index first when ``index``."""
-    for record in frame_records(frame, index=index):
-        stream.write(allocation_line(record))
+    if index:
+        names.insert(0, str(frame.index.name) if frame.index.name is not None else "index")
+        columns.insert(0, frame.index.tolist())
+    for cells in zip(*columns, strict=True):
+        data = {name: _json_value(cell) for name, cell in zip(names, cells, strict=True)}
+        stream.write(json.dumps(data, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 # ------------------------------------------------------------------ with the traces

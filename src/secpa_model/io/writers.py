@@ -130,7 +130,12 @@ class PieceWriter(ABC):
     def again(self) -> PieceWriter:
         """A writer of the same file from its start, that knows what this one learnt."""
         self.close()
-        return type(self)(self.path, index=self.index, csv_style=self.csv_style, name=self.name)
+        options: dict[str, Any] = {"index": self.index, "csv_style": self.csv_style}
+        return type(self)(self.path, name=self.name, **options, **self.learnt())
+
+    def learnt(self) -> dict[str, Any]:
+        """What this writer learnt of the file (the arguments of a writer that knows it)."""
+        return {}
 
 
 class CsvWriter(PieceWriter):
@@ -169,10 +174,8 @@ class CsvWriter(PieceWriter):
     def close(self) -> None:
         self._stream.close()
 
-    def again(self) -> PieceWriter:
-        self.close()
-        options = {"index": self.index, "csv_style": self.csv_style, "name": self.name}
-        return CsvWriter(self.path, quote_all=self.quote_all, **options)
+    def learnt(self) -> dict[str, Any]:
+        return {"quote_all": self.quote_all}
 
 
 class JsonLinesWriter(PieceWriter):
@@ -243,10 +246,8 @@ class ParquetWriter(PieceWriter):
             self._writer.close()
             self._writer = None
 
-    def again(self) -> PieceWriter:
-        self.close()
-        options = {"index": self.index, "csv_style": self.csv_style, "name": self.name}
-        return ParquetWriter(self.path, types=self.types, **options)
+    def learnt(self) -> dict[str, Any]:
+        return {"types": self.types}
 
 
 class ExcelWriter(PieceWriter):
