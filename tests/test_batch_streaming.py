@@ -317,3 +317,22 @@ def test_the_command_streams_with_progress(
     ]
     assert "rows: 39 read, 31 allocated, 22 eligible, 8 invalid" in captured.out
     assert "total: 6 510 900,00 €" in captured.out
+
+
+@pytest.mark.parametrize("command", ["batch", "compare", "sweep", "simulate", "budget"])
+def test_help_texts_list_the_formats_of_the_registry(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from secpa_model.io.formats import FORMATS
+    from secpa_model.presentation.cli import main
+
+    assert main([command, "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps the lines
+    assert ".csv, .jsonl, .parquet, .pq, .xlsx" in text
+    assert [suffix for fmt in FORMATS for suffix in fmt.suffixes] == [
+        ".csv",
+        ".jsonl",
+        ".parquet",
+        ".pq",
+        ".xlsx",
+    ]

@@ -361,11 +361,14 @@ def _text_keys(values: Any) -> NDArray[np.uint64]:
     words: NDArray[np.uint64] = np.ndarray((len(text) - 7,), dtype="<u8", buffer=text, strides=(1,))
     starts = offsets[:-1] - begin
     lengths = np.diff(offsets)
+    shortest = int(lengths.min(initial=0))
     keys = _mixed(lengths.astype(np.uint64) + _SEED)
     for at in range(0, int(lengths.max(initial=0)), 8):
-        left = np.clip(lengths - at, 0, 8)
-        word = words[np.minimum(starts + at, len(words) - 1)] & _PREFIX[left]
-        keys = np.where(left > 0, _mixed(keys ^ word), keys)
+        word = words[np.minimum(starts + at, len(words) - 1)]
+        if at + 8 > shortest:  # some cells end in this word: their bytes only
+            word &= _PREFIX[np.clip(lengths - at, 0, 8)]
+        mixed = _mixed(keys ^ word)
+        keys = mixed if at < shortest else np.where(lengths > at, mixed, keys)
     return keys
 
 
