@@ -109,7 +109,8 @@ def run_batch(
     for path in outputs:
         format_of(path).require("writing")
     reader = open_reader(source, resolved, rows=rows, encoding=encoding)
-    keys = None if allow_duplicates else _Keys(resolved.input(resolved.id_input))
+    by_year = YEAR_COLUMN in reader.columns if reader.columns else None
+    keys = None if allow_duplicates else _Keys(resolved.input(resolved.id_input), by_year)
     if reader.count is None or (keys is not None and reader.count > rows):
         for piece in reader.pieces([resolved.id_input, YEAR_COLUMN]):  # the first reading
             if keys is not None:
@@ -266,15 +267,22 @@ def _in_row_order(parts: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 class _Keys:
-    """The key of every row's id (and year), piece by piece (see the module docstring)."""
+    """The key of every row's id (and year), piece by piece (see the module docstring).
+    ``by_year``: whether the file has a ``year`` column, None while not known (a JSON Lines
+    file before its first reading): the years are then kept apart until it is."""
 
-    def __init__(self, item: Input) -> None:
+    def __init__(self, item: Input, by_year: bool | None) -> None:
         self.item = item
-        self.parts: list[tuple[NDArray[np.uint64], NDArray[np.int16]]] = []
+        self.by_year = by_year
+        self.parts: list[tuple[NDArray[np.uint64], NDArray[np.int16] | None]] = []
 
     def add(self, frame: pd.DataFrame) -> None:
         """Keep the keys of a piece's rows."""
-        self.parts.append(_row_keys(frame, self.item))
+        ids, years = _row_keys(frame, self.item)
+        if self.by_year is None:
+            self.parts.append((ids, years))
+        else:
+            self.parts.append((_joined(ids, years, self.by_year), None))
 
     def repeated(self, by_year: bool) -> NDArray[np.uint64]:
         """The keys found more than once (sorted), the parts released as they are read."""
@@ -283,7 +291,7 @@ class _Keys:
         self.parts.reverse()
         while self.parts:
             ids, years = self.parts.pop()
-            keys[at : at + len(ids)] = _joined(ids, years, by_year)
+            keys[at : at + len(ids)] = ids if years is None else _joined(ids, years, by_year)
             at += len(ids)
         keys.sort()
         keys = keys[np.searchsorted(keys, 0, side="right") :]  # 0: not a key
@@ -295,11 +303,12 @@ def _repeated(reader: PieceReader, keys: _Keys, model: Model) -> pd.DataFrame:
     """The problems of the rows whose id (and year) is in another row too: every copy,
     each naming its group's rows (:func:`~secpa_model.io.validation.duplicate_problems`)."""
     columns = [model.id_input, YEAR_COLUMN]
+    by_year = YEAR_COLUMN in reader.columns
     if not reader.typed_as_whole:  # the first reading typed each piece on its own: again
         keys.parts.clear()
+        keys.by_year = by_year
         for piece in reader.pieces(columns):
             keys.add(piece.frame)
-    by_year = YEAR_COLUMN in reader.columns
     shared = keys.repeated(by_year)
     if not len(shared):
         return no_problems()
