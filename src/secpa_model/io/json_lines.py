@@ -290,7 +290,9 @@ class JsonLinesReader(PieceReader):
             if learning:
                 lines.append(line)
                 for key, value in data.items():
-                    if key not in given:
+                    found = kinds.get(key)
+                    if found is None:
+                        found = kinds[key] = {}
                         given[key] = 0
                         if len(given) > MAX_KEYS:
                             raise InputError(
@@ -298,7 +300,11 @@ class JsonLinesReader(PieceReader):
                                 f"{MAX_KEYS} columns allowed"
                             )
                     given[key] += 1
-                    kinds.setdefault(key, {}).setdefault(_kind(value), value)
+                    kind = type(value)
+                    if kind is int and not 0 <= value < _INT64:
+                        kind = _kind(value)
+                    if kind not in found:
+                        found[kind] = value
             records.append(data)
             rows.append(row)
             count += 1
@@ -357,9 +363,9 @@ _INT64: Final = 2**63
 
 
 def _kind(value: Any) -> Any:
-    """What pandas' type inference tells apart in a cell: its type, and for an integer its
-    sign and whether it fits 64 bits (signed, unsigned)."""
-    if type(value) is int:
+    """What pandas' type inference tells apart in a cell: its type, and for an integer
+    outside ``0 ≤ n < 2⁶³`` its sign and whether it fits 64 bits (signed, unsigned)."""
+    if type(value) is int and not 0 <= value < _INT64:
         return int, value < 0, not -_INT64 <= value < _INT64, value >= 2 * _INT64
     return type(value) if value is not _LEFT_OUT else _LEFT_OUT
 
