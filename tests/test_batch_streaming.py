@@ -238,8 +238,10 @@ def test_a_late_piece_that_needs_the_file_written_otherwise_rewrites_it(tmp_path
     frame.insert(1, "nom", [f"Centre {row}" for row in range(len(frame))])
     frame["region"] = [None] * 30 + ["Occitanie"] * 9  # nothing but nulls in the first pieces
     frame.loc[36, "nom"] = "Dupont;=1+2"  # a spreadsheet splits it: every text quoted
+    # exact decimals (JSON Lines), wider in later pieces: decimal128(2, 1), (4, 2), (6, 2)
+    frame["note"] = [0.5] * 15 + [12.25] * 12 + [1234.75] * 12
     source = write_frame(frame, tmp_path / "in.jsonl")
-    keep = ["nom", "region"]
+    keep = ["nom", "region", "note"]
     for suffix in (".csv", ".parquet"):
         streamed = batch_outputs(source, tmp_path / f"s{suffix}", suffix, rows=PIECE, keep=keep)
         whole = batch_outputs(source, tmp_path / f"w{suffix}", suffix, rows=WHOLE, keep=keep)
@@ -248,6 +250,7 @@ def test_a_late_piece_that_needs_the_file_written_otherwise_rewrites_it(tmp_path
     assert text.splitlines()[1].startswith('"centre-a-0","Centre 0",')  # quoted from line 2
     table = streamed["out.parquet"][0]
     assert str(table.schema.field("region").type) == "large_string"
+    assert str(table.schema.field("note").type) == "decimal128(6, 2)"
 
 
 def test_pieces_are_typed_as_the_whole_file(tmp_path: Path) -> None:

@@ -206,40 +206,42 @@ class ParquetWriter(PieceWriter):
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = self._table(frame)
+        table = pa.Table.from_pandas(frame, preserve_index=self.index)  # as this piece types it
+        written = self._writer.schema if self._writer is not None else None
+        for field in table.schema:
+            known = self.types.get(field.name)
+            if known is None and written is not None:
+                known = written.field(field.name).type
+            if known is None or known == field.type or pa.types.is_null(field.type):
+                continue
+            try:  # a type the first pieces could not tell (only nulls; fewer decimal places)
+                wider = (
+                    pa.unify_schemas(
+                        [pa.schema([(field.name, known)]), pa.schema([field])],
+                        promote_options="permissive",
+                    )
+                    .field(0)
+                    .type
+                )
+            except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+                raise InputError(
+                    f"{self.name}: the column {field.name!r} holds values of different "
+                    f"types ({known}, {field.type}): write .csv or .jsonl"
+                ) from exc
+            if wider != known:
+                self.types[field.name] = wider
+                if written is not None:
+                    raise RewriteError
+        if self.types:
+            schema = pa.schema(
+                [field.with_type(self.types.get(field.name, field.type)) for field in table.schema]
+            )
+            table = pa.Table.from_pandas(frame, schema=schema, preserve_index=self.index)
         if self._writer is None:
             self._writer = pq.ParquetWriter(self.path, table.schema, compression="snappy")
-        schema = self._writer.schema
-        if not table.schema.equals(schema, check_metadata=False):
-            for position, field in enumerate(schema):
-                given = table.schema.field(position)
-                if given.type == field.type or pa.types.is_null(given.type):
-                    continue
-                try:
-                    wider = pa.unify_schemas(
-                        [pa.schema([field]), pa.schema([given])], promote_options="permissive"
-                    )
-                except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-                    raise InputError(
-                        f"{self.name}: the column {field.name!r} holds values of different "
-                        f"types ({field.type}, {given.type}): write .csv or .jsonl"
-                    ) from exc
-                self.types[field.name] = wider.field(0).type
-            if any(self.types.get(f.name, f.type) != f.type for f in schema):
-                raise RewriteError
-            table = table.cast(schema)
+        elif not table.schema.equals(self._writer.schema, check_metadata=False):
+            table = table.cast(self._writer.schema)  # a column of nulls here
         self._writer.write_table(table)
-
-    def _table(self, frame: pd.DataFrame) -> Any:
-        import pyarrow as pa
-
-        table = pa.Table.from_pandas(frame, preserve_index=self.index)
-        if not self.types:
-            return table
-        schema = pa.schema(
-            [field.with_type(self.types.get(field.name, field.type)) for field in table.schema]
-        )
-        return pa.Table.from_pandas(frame, schema=schema, preserve_index=self.index)
 
     def close(self) -> None:
         if self._writer is not None:
