@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -110,13 +110,16 @@ class _RepeatedKeyError(ValueError):
 
 
 def read_json_lines(
-    file: Path, on_problem: Callable[[int, int, str, str], None]
+    file: Path,
+    on_problem: Callable[[int, int, str, str], None],
+    checked: Container[int] | None = None,
 ) -> Iterator[tuple[int, int, dict[str, Any]]]:
     """``(row, line, object)`` for each line of ``file`` that is a JSON object, rows
     numbered from 0 among the lines that are not blank; ``on_problem(row, line, start of
     the line, message)`` for each that is not (see the module docstring). Decimals are
     :class:`~decimal.Decimal`. An :class:`~secpa_model.InputError` if the file cannot be
-    read."""
+    read. ``checked``: the rows of the bad lines of the file, when a reading checked it
+    already: the other lines are parsed without checking again (the same objects)."""
     origin = str(file)
     try:
         stream = file.open("rb")
@@ -145,6 +148,10 @@ def read_json_lines(
                 row += 1
                 continue
             if not text.strip():
+                continue
+            if checked is not None and row not in checked:
+                yield row, line, json.loads(text, parse_float=Decimal)
+                row += 1
                 continue
             try:
                 data = json_loads(
@@ -286,7 +293,8 @@ class JsonLinesReader(PieceReader):
             return Piece(frame, errors)
 
         count = 0
-        for row, line, data in read_json_lines(self.file, bad):
+        checked = None if learning else set(self.bad_lines["row"].tolist())
+        for row, line, data in read_json_lines(self.file, bad, checked):
             if learning:
                 lines.append(line)
                 for key, value in data.items():
