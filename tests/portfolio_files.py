@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
+
+from secpa_model.io.batch import run_batch
 
 # Three structures over 2022 (a whole year: no proration), reference parameters:
 # - centre-a: 4 ETP × 45 000 = 180 000; 3 200 patients × 40 € (poverty 31 %) = 128 000;
@@ -55,3 +59,30 @@ def write_portfolio(directory: Path, name: str = "portfolio.csv") -> Path:
     path = directory / name
     portfolio_frame().to_csv(path, index=False)
     return path
+
+
+WHOLE = 10**6
+"""Rows per piece that hold any test file whole: ``run_batch`` then allocates it in one
+``allocate_frame`` call, as before it read files in pieces."""
+
+
+def batch_outputs(source: Path, folder: Path, suffix: str, **options: Any) -> dict[str, Any]:
+    """Run :func:`~secpa_model.io.batch.run_batch` on ``source`` into a new ``folder``
+    (``out`` + ``suffix``, and ``out.errors.csv`` or ``.jsonl`` with ``errors="report"``)
+    and return what it wrote, by file name: the bytes, or for Parquet the table and its
+    schema's metadata (the row groups follow the pieces). ``options`` go to ``run_batch``
+    (``rows``, ``errors``, ...), with ``period`` 2022 unless given."""
+    folder.mkdir()
+    out = folder / f"out{suffix}"
+    if options.get("errors") == "report":
+        lines = suffix == ".jsonl"
+        options["problems"] = folder / f"out.errors{'.jsonl' if lines else '.csv'}"
+    run_batch(source, out, options.pop("period", 2022), **options)
+    found: dict[str, Any] = {}
+    for path in sorted(folder.iterdir()):
+        if path.suffix == ".parquet":
+            table = pq.read_table(path)
+            found[path.name] = (table, table.schema.metadata)
+        else:
+            found[path.name] = path.read_bytes()
+    return found

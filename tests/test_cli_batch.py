@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
-from secpa_model import allocate_frame, read_allocations
+from secpa_model import allocate_frame, read_allocations, write_allocations
 from secpa_model.core.errors import InputError
-from secpa_model.io import files
-from secpa_model.io.batch import allocate_in_chunks, summarise
+from secpa_model.io.batch import run_batch
+from secpa_model.io.files import read_located
+from secpa_model.io.formats import EXCEL, SUFFIXES
 from secpa_model.presentation.cli import main
 from secpa_model.presentation.cli.common import errors_path
 from tests.helpers import allocate_valid
 from tests.portfolio_files import (
     EXPECTED_CENTS,
     PORTFOLIO_TOTAL,
+    WHOLE,
+    batch_outputs,
     portfolio_copies,
     portfolio_frame,
     write_portfolio,
@@ -72,28 +77,37 @@ def test_batch_writes_parquet_and_excel(suffix: str, tmp_path: Path, capsys: Cap
     pd.testing.assert_frame_equal(read_allocations(other_out), read_allocations(csv_out))
 
 
-def test_chunked_equals_one_call_with_report_and_raise() -> None:
-    frame = mixed_frame(5)  # 15 rows, rows 4 and 9 invalid
-    one = allocate_valid(frame, 2022)
+def test_pieces_equal_one_call_with_report_and_raise(tmp_path: Path) -> None:
+    source = tmp_path / "mixed.csv"
+    mixed_frame(5).to_csv(source, index=False)  # 15 rows, rows 4 and 9 invalid
     seen: list[tuple[int, int]] = []
-    chunked = allocate_in_chunks(
-        frame, 2022, errors="report", chunk_rows=4, progress=lambda d, t: seen.append((d, t))
-    )
-    pd.testing.assert_frame_equal(chunked.allocations, one.allocations)
-    pd.testing.assert_frame_equal(chunked.errors, one.errors)
+    options: dict[str, Any] = {"errors": "report", "progress": lambda d, t: seen.append((d, t))}
+    pieces = batch_outputs(source, tmp_path / "pieces", ".csv", rows=4, **options)
     assert seen == [(4, 15), (8, 15), (12, 15), (15, 15)]
-    # one row per chunk: some chunks hold only an invalid row
-    single_rows = allocate_in_chunks(frame, 2022, errors="report", chunk_rows=1)
-    pd.testing.assert_frame_equal(single_rows.allocations, one.allocations)
-    pd.testing.assert_frame_equal(single_rows.errors, one.errors)
-    # raise: the same message as one call, listing the problems of every chunk
+    one = batch_outputs(source, tmp_path / "one", ".csv", rows=WHOLE, errors="report")
+    # one row per piece: some pieces hold only an invalid row
+    single_rows = batch_outputs(source, tmp_path / "single", ".csv", rows=1, errors="report")
+    assert pieces == one == single_rows
+    frame, located = read_located(source)
+    expected = allocate_valid(frame, 2022)
+    written = tmp_path / "expected.csv"
+    write_allocations(expected.allocations.reset_index(names="row"), written, index=False)
+    assert pieces["out.csv"] == written.read_bytes()
+    # raise: the same message as one call, listing the problems of every piece
     with pytest.raises(InputError) as single:
         allocate_frame(frame, 2022)
-    with pytest.raises(InputError) as in_chunks:
-        allocate_in_chunks(frame, 2022, chunk_rows=4)
-    assert str(in_chunks.value) == str(single.value)
-    assert "row 4" in str(in_chunks.value) and "row 9" in str(in_chunks.value)
-    summary = summarise(len(frame), chunked)
+    with pytest.raises(InputError) as in_pieces:
+        run_batch(source, tmp_path / "out.csv", 2022, rows=4)
+    assert str(in_pieces.value) == str(located.error(single.value))
+    assert "row 4 (line 6)" in str(in_pieces.value) and "row 9 (line 11)" in str(in_pieces.value)
+    summary = run_batch(
+        source,
+        tmp_path / "out.csv",
+        2022,
+        rows=4,
+        errors="report",
+        problems=tmp_path / "out.errors.csv",
+    )
     # 15 rows, 2 invalid; of the 13 valid: 5 centre-a and 5 msp-b eligible minus the two
     # invalid ones (row 4 is msp-b of copy 1, row 9 is centre-a of copy 3) = 8 eligible
     assert (summary.rows, summary.allocated, summary.invalid, summary.eligible) == (15, 13, 2, 8)
@@ -101,15 +115,16 @@ def test_chunked_equals_one_call_with_report_and_raise() -> None:
     assert summary.total_cents == 236_760_000
 
 
-def test_chunked_equals_one_call_on_a_structure_year_table() -> None:
+def test_pieces_equal_one_call_on_a_structure_year_table(tmp_path: Path) -> None:
     frame = pd.concat([portfolio_frame().assign(year=year) for year in (2022, 2023, 2024)])
-    frame = frame.reset_index(drop=True)
-    one = allocate_frame(frame, None)
-    chunked = allocate_in_chunks(frame, None, chunk_rows=2)
-    pd.testing.assert_frame_equal(chunked.allocations, one)
-    assert chunked.errors.empty
+    source = tmp_path / "years.csv"
+    frame.to_csv(source, index=False)
+    pieces = batch_outputs(source, tmp_path / "pieces", ".csv", rows=2, period=None)
+    expected = tmp_path / "expected.csv"
+    write_allocations(allocate_frame(read_located(source).frame, None), expected)
+    assert pieces["out.csv"] == expected.read_bytes()
     with pytest.raises(ValueError, match="at least 1"):
-        allocate_in_chunks(frame, None, chunk_rows=0)
+        run_batch(source, tmp_path / "out.csv", None, rows=0)
 
 
 def test_batch_in_chunks_prints_progress_and_writes_the_same_file(
@@ -205,7 +220,8 @@ def test_a_missing_extra_or_an_unwritable_output_is_an_error_message(
     assert main(["batch", str(source), "-o", str(missing_dir), "--year", "2022"]) == 2
     assert "cannot write the file" in capsys.readouterr().err
     # the check looks for a module that does not exist, as on a machine without the extra
-    monkeypatch.setitem(files._EXTRAS, "excel", ("secpa_model_no_such_module", "excel"))
+    missing = dataclasses.replace(EXCEL, extra=("secpa_model_no_such_module", "excel"))
+    monkeypatch.setitem(SUFFIXES, ".xlsx", missing)
     out = tmp_path / "out.xlsx"
     assert main(["batch", str(source), "-o", str(out), "--year", "2022"]) == 2
     err = capsys.readouterr().err

@@ -16,6 +16,7 @@ import pytest
 from secpa_model import json_schema, read_allocations, read_structures, write_allocations
 from secpa_model.core.errors import InputError
 from secpa_model.io import json_lines
+from secpa_model.io.files import read_structure_rows
 from secpa_model.models import experimentation
 from secpa_model.presentation.cli import main
 from tests.portfolio_files import EXPECTED_CENTS, PORTFOLIO_TOTAL, portfolio_frame
@@ -168,9 +169,9 @@ def test_lines_too_long_or_not_utf8_are_bad_lines(
     path.write_bytes(
         (first + "\n" + long + "\n").encode() + b'{"structure_id": "\xe9"}\n' + first.encode()
     )
-    read = json_lines.read_structure_lines(path, experimentation())
+    read = read_structure_rows(path, model=experimentation())
     assert list(read.frame.index) == [0, 3]
-    assert read.lines == [1, 2, 3, 4]
+    assert [read.rows.line_of(row) for row in range(4)] == [1, 2, 3, 4]
     assert list(read.problems["row"]) == [1, 2]
     assert list(read.problems["message"]) == [
         "line 2 is longer than 200 bytes",

@@ -14,7 +14,7 @@ PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 def test_the_frames_page_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     blocks = PYTHON_BLOCK.findall(PAGE.read_text(encoding="utf-8"))
-    assert len(blocks) == 9
+    assert len(blocks) == 10
     namespace: dict[str, object] = {"__name__": "docs_frames"}
     for number, block in enumerate(blocks, start=1):
         exec(compile(block, f"frames.md (python block {number})", "exec"), namespace)

@@ -4,6 +4,7 @@ refused by name, or computed exactly (issue 10, "Silent wrong amounts")."""
 from __future__ import annotations
 
 import json
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from secpa_model import (
 from secpa_model.analysis.scenario_files import read_scenario_file
 from secpa_model.core.money import EXACT_LIMIT, exact_sum
 from secpa_model.datasets import illustrative_portfolio
-from secpa_model.io.batch import allocate_in_chunks
+from secpa_model.io.batch import run_batch
 from secpa_model.presentation.cli import main
 from tests.helpers import allocate_valid, make_structure, reference_text
 from tests.profiles import examples
@@ -211,9 +212,14 @@ def test_every_copy_of_a_repeated_structure_is_reported(ids: list[str], chunk: i
     reported = allocate_valid(frame, 2024)
     assert set(reported.errors["row"]) == repeated
     assert set(reported.allocations.index) == set(range(len(ids))) - repeated
-    chunked = allocate_in_chunks(frame, 2024, errors="report", chunk_rows=chunk)
-    pd.testing.assert_frame_equal(chunked.errors, reported.errors)
-    pd.testing.assert_frame_equal(chunked.allocations, reported.allocations)
+    with tempfile.TemporaryDirectory() as folder:  # in pieces of `chunk` rows, from a file
+        source, out, problems = (Path(folder) / name for name in ("in.parquet", "o.csv", "e.csv"))
+        frame.to_parquet(source)
+        run_batch(source, out, 2024, errors="report", problems=problems, rows=chunk)
+        assert list(pd.read_csv(out)["row"]) == list(reported.allocations.index)
+        errors = pd.read_csv(problems, keep_default_na=False)
+        assert list(errors["row"]) == list(reported.errors["row"])
+        assert list(errors["message"]) == list(reported.errors["message"])
     funded = allocate_frame(secpa_model.portfolio(frame, allow_duplicates=True), 2024)
     assert len(funded) == len(ids)
     if repeated:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -303,23 +304,34 @@ def test_standard_output_is_refused(workdir: Path, capsys: Capture, name: str) -
 # ---------------------------------------------------------- whole or not at all
 
 
-def failing_writer(self: pd.DataFrame, path: Any, *args: Any, **kwargs: Any) -> None:
-    """A pandas writer that writes a few bytes to its path, then fails: a full disk."""
-    Path(path).write_bytes(b"structure_id,eligi")
+def failing_writer(self: Any, path: Any, *args: Any, **kwargs: Any) -> None:
+    """A writer that writes a few bytes to its path or stream (the CSV writer's; a table
+    for the Parquet one), then fails: a full disk."""
+    if hasattr(path, "write"):
+        path.write("structure_id,eligi")
+    elif isinstance(path, str | Path):
+        Path(path).write_bytes(b"structure_id,eligi")
+    else:
+        Path(self.where).write_bytes(b"PAR1")  # pyarrow's writer holds the path
     raise OSError(errno.ENOSPC, "No space left on device")
 
 
 @pytest.mark.parametrize(
-    ("suffix", "method"), [(".csv", "to_csv"), (".parquet", "to_parquet"), (".xlsx", "to_excel")]
+    ("suffix", "owner", "method"),
+    [
+        (".csv", pd.DataFrame, "to_csv"),
+        (".parquet", pq.ParquetWriter, "write_table"),
+        (".xlsx", pd.DataFrame, "to_excel"),
+    ],
 )
 def test_a_writer_failing_half_way_leaves_the_previous_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str, method: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str, owner: Any, method: str
 ) -> None:
     target = tmp_path / f"out{suffix}"
     previous = allocate_frame(portfolio(), 2022)
     write_allocations(previous, target)
     before = snapshot(tmp_path)
-    monkeypatch.setattr(pd.DataFrame, method, failing_writer)
+    monkeypatch.setattr(owner, method, failing_writer)
     with pytest.raises(OSError, match="No space left"):
         write_allocations(previous.head(1), target)
     assert snapshot(tmp_path) == before

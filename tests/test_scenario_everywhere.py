@@ -21,6 +21,7 @@ from secpa_model import (
     compare_models,
     explain_text,
     project_budget,
+    read_allocations,
     reference_parameters,
     sweep,
     sweep_grid,
@@ -28,7 +29,7 @@ from secpa_model import (
 from secpa_model.analysis.scenario_files import read_scenario_file, scenario_from_mapping
 from secpa_model.analysis.scenarios import as_parameters
 from secpa_model.core.money import format_euros
-from secpa_model.io.batch import allocate_in_chunks
+from secpa_model.io.batch import run_batch
 from secpa_model.models import experimentation
 from secpa_model.presentation.docs_tables import provenance_table
 from secpa_model.presentation.report import build_report
@@ -91,9 +92,13 @@ def test_allocate_frame_takes_a_scenario(frame: pd.DataFrame, applied: Parameter
     ]
 
 
-def test_allocate_in_chunks_takes_a_scenario(frame: pd.DataFrame, applied: Parameters) -> None:
-    reported = allocate_in_chunks(frame, PERIOD, SCENARIO)
-    assert totals(reported.allocations) == totals(allocate_frame(frame, PERIOD, applied))
+def test_a_batch_in_pieces_takes_a_scenario(
+    frame: pd.DataFrame, applied: Parameters, tmp_path: Path
+) -> None:
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    frame.to_csv(source, index=False)
+    run_batch(source, out, PERIOD, SCENARIO, rows=1)
+    assert totals(read_allocations(out)) == totals(allocate_frame(frame, PERIOD, applied))
 
 
 def test_compare_takes_scenarios_as_baseline_and_as_scenarios(frame: pd.DataFrame) -> None:

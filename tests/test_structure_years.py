@@ -13,7 +13,7 @@ import pytest
 import secpa_model
 from secpa_model import InputError, allocate_frame, compare_models, read_allocations
 from secpa_model.core.money import format_euros
-from secpa_model.io.batch import allocate_in_chunks
+from secpa_model.io.batch import run_batch
 from secpa_model.io.frames import IDENTIFYING_COLUMNS, kept_columns
 from secpa_model.presentation.cli import main
 from tests.helpers import allocate_valid
@@ -110,7 +110,7 @@ def test_identifying_names_ignore_case_accents_spaces_and_hyphens() -> None:
     assert {"nom", "region", "raison_sociale"} <= set(IDENTIFYING_COLUMNS)
 
 
-def test_kept_columns_follow_the_valid_rows_and_the_chunks() -> None:
+def test_kept_columns_follow_the_valid_rows_and_the_pieces(tmp_path: Path) -> None:
     frame = table()
     frame["file_active_mg"] = frame["file_active_mg"].astype(object)
     frame.loc[1, "file_active_mg"] = "many"
@@ -119,9 +119,16 @@ def test_kept_columns_follow_the_valid_rows_and_the_chunks() -> None:
     assert list(allocations.index) == [0, 2, 3]
     assert list(allocations["nom"]) == [frame.loc[i, "nom"] for i in (0, 2, 3)]
     assert list(allocations["year"]) == [2022, 2022, 2023]
-    chunked = allocate_in_chunks(frame, None, errors="report", chunk_rows=2, keep=["wave"])
-    one = allocate_valid(frame, None, keep=["wave"])
-    pd.testing.assert_frame_equal(chunked.allocations, one.allocations)
+    # a batch in pieces of 2 rows keeps the kept columns of the valid rows, as one call
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    frame.to_csv(source, index=False)
+    run_batch(
+        source, out, None, errors="report", problems=tmp_path / "e.csv", keep=["wave"], rows=2
+    )
+    written = pd.read_csv(out)
+    assert list(written["row"]) == [0, 2, 3]
+    assert list(written.columns[:4]) == ["row", "structure_id", "year", "wave"]
+    assert list(written["wave"]) == [1, 2, 2]
 
 
 def test_batch_keeps_year_and_names_safely(tmp_path: Path, capsys: Capture) -> None:

@@ -1,61 +1,71 @@
-"""Large frames in chunks of rows, with progress, and the summary of a batch.
+"""A file of structures in, a file of allocations out, at flat memory: what
+``secpa-model batch`` runs (:func:`run_batch`).
 
-Rows are independent (each structure is allocated on its own), so allocating a frame chunk
-by chunk gives exactly the result of one :func:`~secpa_model.allocate_frame` call: same
-rows, same index, same cents; with ``errors="raise"`` the problems of every chunk are
-gathered and raised in one message, as one call would. Chunking lets a caller report
-progress (the ``secpa-model batch`` command prints it on large files) and consume each
-chunk's allocations as soon as it is done (``on_chunk``: ``batch`` streams JSON Lines so).
+The input is read a piece of rows at a time (:mod:`~secpa_model.io.readers`), each piece
+validated, allocated and written at once (:mod:`~secpa_model.io.writers`) into temporary
+files that replace the outputs only when the whole run succeeded. Rows are independent, so
+the files are those one :func:`~secpa_model.allocate_frame` call over the whole file gives
+(a file of at most ``rows`` rows is allocated so, in one call). Repeated ids are found over
+the whole file first: a reading of the id and year columns keeps a 64-bit key per row (a
+hash of the id's UTF-8 bytes, mixed with the year; 0 where either cannot be read), sorted in
+place; distinct keys are distinct ids, and only the rows whose key repeats are read again
+and compared exactly (:func:`~secpa_model.io.validation.duplicate_problems`).
+docs/performance.md ("The batch command") says what it costs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Final, Literal, NamedTuple
+from pathlib import Path
+from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from numpy.typing import NDArray
 
+from secpa_model.core.errors import InputError
 from secpa_model.core.money import cents_to_euros, exact_sum
-from secpa_model.core.periods import PeriodLike
+from secpa_model.core.periods import Period, PeriodLike
+from secpa_model.engine.parameters import parameters_for
+from secpa_model.io.formats import format_of, open_reader
 from secpa_model.io.frames import Keep
+from secpa_model.io.json_lines import row_tracer
+from secpa_model.io.output import atomic_path
 from secpa_model.io.portfolio import portfolio
-from secpa_model.io.validation import ERROR_COLUMNS, duplicate_problems, problems_error
+from secpa_model.io.readers import PIECE_ROWS, Piece, PieceReader, no_problems
+from secpa_model.io.validation import YEAR, YEAR_COLUMN, duplicate_problems, problems_error
+from secpa_model.io.writers import CsvStyle, PieceWriter, RewriteError
+from secpa_model.model.inputs import KIND_RULES, Input
 from secpa_model.model.model import Model
 from secpa_model.models import resolve_model
 
-__all__ = ["CHUNK_ROWS", "BatchSummary", "ReportedAllocation", "allocate_in_chunks", "summarise"]
-
-CHUNK_ROWS: Final = 50_000
-"""Rows per chunk: frames longer than this are allocated chunk by chunk, with progress."""
+__all__ = ["BatchSummary", "Progress", "run_batch"]
 
 Progress = Callable[[int, int], None]
-"""A progress callback: ``(rows done, rows in all)``, called after each chunk."""
+"""A progress callback: ``(rows done, rows in all)``, called after each piece."""
 
-ChunkConsumer = Callable[[pd.DataFrame], None]
-"""A callback given each chunk's allocations (its valid rows), in row order."""
-
-
-class ReportedAllocation(NamedTuple):
-    """What :func:`allocate_in_chunks` returns: the allocations of the valid rows and one
-    row per problem of the invalid ones (:data:`ERROR_COLUMNS`). Every input row is in one
-    or the other."""
-
-    allocations: pd.DataFrame
-    errors: pd.DataFrame
+_YEAR_MIX: Final = np.uint64(0xD6E8FEB86659FD93)  # spreads a year over a key (any odd number)
+_SEED: Final = np.uint64(0x9E3779B97F4A7C15)
+# the first n bytes of a little-endian 64-bit word, n = 0..8
+_PREFIX: Final = np.array([(1 << (8 * n)) - 1 for n in range(8)] + [2**64 - 1], dtype=np.uint64)
 
 
-class BatchSummary(NamedTuple):
-    """The summary of a batch: rows read, rows allocated, eligible, invalid rows, problems
-    (invalid cells) and the portfolio total (integer cents; :attr:`total` in euros)."""
+@dataclass
+class BatchSummary:
+    """The summary of a batch: rows read (lines that are not a structure included), rows
+    allocated, eligible, invalid rows, problems (invalid cells) and the portfolio total
+    (integer cents; :attr:`total` in euros)."""
 
-    rows: int
-    allocated: int
-    eligible: int
-    invalid: int
-    problems: int
-    total_cents: int
+    rows: int = 0
+    allocated: int = 0
+    eligible: int = 0
+    invalid: int = 0
+    problems: int = 0
+    total_cents: int = 0
 
     @property
     def total(self) -> Decimal:
@@ -63,93 +73,308 @@ class BatchSummary(NamedTuple):
         return cents_to_euros(self.total_cents)
 
 
-def allocate_in_chunks(
-    frame: pd.DataFrame,
+def run_batch(
+    source: str | Path,
+    output: str | Path,
     period: PeriodLike | None,
     parameters: Any = None,
     *,
     model: Model | str | None = None,
     allow_duplicates: bool = False,
     errors: Literal["raise", "report"] = "raise",
-    chunk_rows: int = CHUNK_ROWS,
-    progress: Progress | None = None,
     keep: Keep = None,
-    on_chunk: ChunkConsumer | None = None,
-) -> ReportedAllocation:
-    """:func:`~secpa_model.allocate_frame` over ``frame`` in chunks of ``chunk_rows`` rows,
-    calling ``progress(done, total)`` after each chunk when the frame has more than one,
-    and ``on_chunk(allocations)`` with each chunk's allocations (the valid rows, repeated
-    ids excluded) as soon as it is allocated: together they are the allocations returned.
-    ``keep``: the input columns the allocations carry, as in ``allocate_frame``.
+    problems: str | Path | None = None,
+    rows: int = PIECE_ROWS,
+    encoding: str | None = None,
+    csv_style: CsvStyle = "default",
+    trace: bool = False,
+    progress: Progress | None = None,
+) -> BatchSummary:
+    """Allocate every row of the file ``source`` and write the allocations to ``output``
+    (formats from the suffixes), ``rows`` rows at a time (see the module docstring).
 
-    Returns the allocations and the errors frame (empty when every row is valid): the same
-    as one call, whatever the chunks. Repeated ids (and years) are looked for over the whole
-    frame, not chunk by chunk, unless ``allow_duplicates``. With ``errors="raise"`` any
-    invalid cell raises one :class:`~secpa_model.InputError` listing the problems of the
-    whole frame, in row order, after every chunk was checked.
+    The arguments mean what they mean for :func:`~secpa_model.allocate_frame` and
+    :func:`~secpa_model.read_structures` (``encoding``); ``errors="raise"``: any invalid
+    cell raises one :class:`~secpa_model.InputError` listing the problems of the whole
+    file, in row order, each located in the file, and nothing is written;
+    ``errors="report"``: the valid rows are allocated, the output starts with a ``row``
+    column (each allocation's input row) and every problem goes to the errors file
+    ``problems`` (CSV or JSON Lines), with its ``line`` (and ``sheet``). ``csv_style``: of
+    the CSV files written; ``trace``: each row of a JSON Lines output also carries its
+    allocation's JSON trace (:func:`~secpa_model.io.json_lines.row_tracer`);
+    ``progress(done, total)``: called after each piece, when there is more than one.
     """
-    if chunk_rows < 1:
-        raise ValueError(f"chunk_rows must be at least 1, got {chunk_rows}")
-    total = len(frame)
-    if total <= chunk_rows:
-        checked = portfolio(frame, model=model, keep=keep, allow_duplicates=allow_duplicates)
-        _raise_if(errors, checked.problems)
-        whole = ReportedAllocation(checked.valid().allocate(period, parameters), checked.problems)
-        if on_chunk is not None:
-            on_chunk(whole.allocations)
-        return whole
-    allocations: list[pd.DataFrame] = []
-    problems: list[pd.DataFrame] = []
-    repeated = None if allow_duplicates else duplicate_problems(frame, resolve_model(model))
-    # looked for over the whole frame, before any chunk is given out
-    repeated_rows = list(repeated["row"]) if repeated is not None else []
-    for start in range(0, total, chunk_rows):
-        chunk = frame.iloc[start : start + chunk_rows]
-        piece = portfolio(chunk, model=model, keep=keep, allow_duplicates=True).valid()
-        done = piece.allocate(period, parameters)
-        if repeated_rows:
-            done = done[~done.index.isin(repeated_rows)]
-        allocations.append(done)
-        if len(piece.problems):
-            problems.append(piece.problems)
-        if on_chunk is not None:
-            on_chunk(done)
-        if progress is not None:
-            progress(min(start + chunk_rows, total), total)
-    if repeated is not None and len(repeated):
-        problems.append(repeated)
-    result = pd.concat(allocations)
-    found = _in_row_order(problems, frame.index)
-    _raise_if(errors, found)
-    return ReportedAllocation(result, found)
+    resolved = resolve_model(model)
+    span = Period.parse(period) if period is not None else None
+    params = parameters_for(resolved, parameters)
+    outputs = [Path(output)] if problems is None else [Path(output), Path(problems)]
+    for path in outputs:
+        format_of(path).require("writing")
+    reader = open_reader(source, resolved, rows=rows, encoding=encoding)
+    by_year = YEAR_COLUMN in reader.columns if reader.columns else None
+    keys = None if allow_duplicates else _Keys(resolved.input(resolved.id_input), by_year)
+    if reader.count is None or (keys is not None and reader.count > rows):
+        for piece in reader.pieces([resolved.id_input, YEAR_COLUMN]):  # the first reading
+            if keys is not None:
+                keys.add(piece.frame)
+    if errors == "raise" and len(reader.bad_lines):
+        raise problems_error(reader.bad_lines, reader.located)
+    try:
+        empty = pd.DataFrame({name: pd.Series(dtype=object) for name in reader.columns})
+        # the columns, keep and period checked before any piece: on no row
+        portfolio(empty, model=resolved, allow_duplicates=True, keep=keep).allocate(span, params)
+    except InputError as exc:
+        raise reader.located.error(exc) from exc
+    whole = reader.count is not None and reader.count <= rows
+    pieces: Iterable[Piece] = [reader.whole()] if whole else reader.pieces()
+    repeated = no_problems()
+    if keys is not None and not whole:
+        repeated = _repeated(reader, keys, resolved)
+    run = _Run(reader, span, params, resolved, keep, errors, trace)
+    if whole:  # allocated in one call, as a frame: repeated ids found by the validation
+        run.allow_duplicates = allow_duplicates
+    else:
+        run.repeated = repeated
+        run.progress = progress
+    try:
+        with ExitStack() as stack:
+            writers = [
+                stack.enter_context(
+                    _Closing(
+                        format_of(path).writer(
+                            stack.enter_context(atomic_path(path)),
+                            index=False,
+                            csv_style=csv_style,
+                            name=path,
+                        )
+                    )
+                )
+                for path in outputs
+            ]
+            while True:
+                try:
+                    return run.through(pieces, [closing.writer for closing in writers])
+                except RewriteError:  # a file must be written again, knowing what it learnt
+                    for closing in writers:
+                        closing.writer = closing.writer.again()
+                    pieces = [reader.whole()] if whole else reader.pieces()
+    except OSError as exc:
+        raise InputError(f"{output}: cannot write the file: {exc}") from exc
 
 
-def _in_row_order(problems: list[pd.DataFrame], index: pd.Index) -> pd.DataFrame:
-    """The problems of every chunk, then of the duplicates, in the frame's row order (within
-    a row, in the order they were found)."""
-    if not problems:
-        return pd.DataFrame({name: pd.Series(dtype=object) for name in ERROR_COLUMNS})
-    found = pd.concat(problems, ignore_index=True)
-    order = np.argsort(index.get_indexer(pd.Index(found["row"])), kind="stable")
-    return found.iloc[order].reset_index(drop=True)
+class _Closing:
+    """A writer (replaced when written again) closed when its block ends; on a failure,
+    left unfinished."""
+
+    def __init__(self, writer: PieceWriter) -> None:
+        self.writer = writer
+
+    def __enter__(self) -> _Closing:
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        self.writer.__exit__(kind)
 
 
-def _raise_if(errors: str, problems: pd.DataFrame) -> None:
-    if errors not in ("raise", "report"):
-        raise ValueError(f"errors must be 'raise' or 'report', got {errors!r}")
-    if errors == "raise" and len(problems):
-        raise problems_error(problems)
+@dataclass
+class _Run:
+    """The computing pass (see the module docstring)."""
+
+    reader: PieceReader
+    period: Period | None
+    params: Any
+    model: Model
+    keep: Keep
+    errors: str
+    trace: bool
+    allow_duplicates: bool = True
+    repeated: pd.DataFrame | None = None
+    progress: Progress | None = None
+    shown: int = 0  # the rows done the progress showed (not shown twice when written again)
+
+    def through(self, pieces: Iterable[Piece], writers: list[PieceWriter]) -> BatchSummary:
+        """Allocate and write every piece; the summary."""
+        summary = BatchSummary()
+        found: list[pd.DataFrame] = []  # with errors="raise": every problem
+        repeated = self.repeated if self.repeated is not None else no_problems()
+        repeated_rows = repeated["row"].to_numpy(dtype=np.int64)
+        report = self.errors == "report"
+        done = 0
+        for piece in pieces:
+            frame = piece.frame
+            try:
+                checked = portfolio(
+                    frame, model=self.model, allow_duplicates=self.allow_duplicates, keep=self.keep
+                ).valid()
+                allocations, cells = checked.allocate(self.period, self.params), checked.problems
+            except InputError as exc:
+                raise self.reader.located.error(exc) from exc
+            duplicates = repeated.iloc[:0]
+            if len(repeated_rows) and len(frame):
+                low = int(np.searchsorted(repeated_rows, frame.index[0]))
+                high = int(np.searchsorted(repeated_rows, frame.index[-1], side="right"))
+                duplicates = repeated.iloc[low:high]
+                allocations = allocations[~allocations.index.isin(repeated_rows[low:high])]
+            problems = _in_row_order([piece.problems, cells, duplicates])
+            summary.rows += len(frame) + piece.problems["row"].nunique()
+            summary.allocated += len(allocations)
+            summary.eligible += int(allocations["eligible"].sum())
+            summary.invalid += problems["row"].nunique()
+            summary.problems += len(problems)
+            summary.total_cents += exact_sum(allocations["total_cents"])
+            if self.trace:
+                tracer = row_tracer(frame, self.period, self.params, model=self.model)
+                labels, totals = allocations.index, allocations["total_cents"]
+                traces = [
+                    tracer(label, int(total)) for label, total in zip(labels, totals, strict=True)
+                ]
+                allocations = allocations.assign(trace=pd.Series(traces, labels, dtype=object))
+            if report:
+                writers[0].write(allocations.reset_index(names="row"))
+                writers[1].write(self.reader.located.annotated(problems))
+            elif len(problems):
+                found.append(problems)
+            elif not found:
+                writers[0].write(allocations)
+            done += len(frame)
+            if self.progress is not None and done > self.shown:
+                self.shown = done
+                self.progress(done, self.reader.count or done)
+        if found:
+            error = problems_error(pd.concat(found, ignore_index=True))
+            raise self.reader.located.error(error)
+        return summary
 
 
-def summarise(rows: int, reported: ReportedAllocation) -> BatchSummary:
-    """The :class:`BatchSummary` of a batch of ``rows`` input rows."""
-    allocations, problems = reported
-    invalid = int(problems["row"].nunique()) if len(problems) else 0
-    return BatchSummary(
-        rows=rows,
-        allocated=len(allocations),
-        eligible=int(allocations["eligible"].sum()),
-        invalid=invalid,
-        problems=len(problems),
-        total_cents=exact_sum(allocations["total_cents"]),
-    )
+def _in_row_order(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Problems found apart (bad lines, cells, repeated ids) in row order; within a row, in
+    the order of ``parts``."""
+    found = [part for part in parts if len(part)]
+    if not found:
+        return no_problems()
+    if len(found) == 1:
+        return found[0]
+    joined = pd.concat(found, ignore_index=True)
+    order = np.argsort(joined["row"].to_numpy(dtype=np.int64), kind="stable")
+    return joined.iloc[order].reset_index(drop=True)
+
+
+# ------------------------------------------------------------------- repeated ids
+
+
+class _Keys:
+    """The key of every row's id (and year), piece by piece (see the module docstring).
+    ``by_year``: whether the file has a ``year`` column, None while not known (a JSON Lines
+    file before its first reading): the years are then kept apart until it is."""
+
+    def __init__(self, item: Input, by_year: bool | None) -> None:
+        self.item = item
+        self.by_year = by_year
+        self.parts: list[tuple[NDArray[np.uint64], NDArray[np.int16] | None]] = []
+
+    def add(self, frame: pd.DataFrame) -> None:
+        """Keep the keys of a piece's rows."""
+        ids, years = _row_keys(frame, self.item)
+        if self.by_year is None:
+            self.parts.append((ids, years))
+        else:
+            self.parts.append((_joined(ids, years, self.by_year), None))
+
+    def repeated(self, by_year: bool) -> NDArray[np.uint64]:
+        """The keys found more than once (sorted), the parts released as they are read."""
+        keys = np.empty(sum(len(ids) for ids, _ in self.parts), dtype=np.uint64)
+        at = 0
+        self.parts.reverse()
+        while self.parts:
+            ids, years = self.parts.pop()
+            keys[at : at + len(ids)] = ids if years is None else _joined(ids, years, by_year)
+            at += len(ids)
+        keys.sort()
+        keys = keys[np.searchsorted(keys, 0, side="right") :]  # 0: not a key
+        same = keys[1:] == keys[:-1]
+        return np.unique(keys[1:][same])
+
+
+def _repeated(reader: PieceReader, keys: _Keys, model: Model) -> pd.DataFrame:
+    """The problems of the rows whose id (and year) is in another row too: every copy,
+    each naming its group's rows (:func:`~secpa_model.io.validation.duplicate_problems`)."""
+    columns = [model.id_input, YEAR_COLUMN]
+    by_year = YEAR_COLUMN in reader.columns
+    if not reader.typed_as_whole:  # the first reading typed each piece on its own: again
+        keys.parts.clear()
+        keys.by_year = by_year
+        for piece in reader.pieces(columns):
+            keys.add(piece.frame)
+    shared = keys.repeated(by_year)
+    if not len(shared):
+        return no_problems()
+    cells = []
+    for piece in reader.pieces(columns):
+        candidates = np.isin(_joined(*_row_keys(piece.frame, keys.item), by_year), shared)
+        if candidates.any():
+            cells.append(piece.frame.iloc[np.flatnonzero(candidates)])
+    return duplicate_problems(pd.concat(cells), model)
+
+
+def _row_keys(frame: pd.DataFrame, item: Input) -> tuple[NDArray[np.uint64], NDArray[np.int16]]:
+    """The key of each row's id (0 where it cannot be read) and its year (0 where there is
+    none or it cannot be read), parsed as the validation parses them."""
+    ids = np.zeros(len(frame), dtype=np.uint64)
+    if item.name in frame.columns:
+        parsed = KIND_RULES[item.kind].parse_column(item, frame[item.name])
+        ids = _text_keys(parsed.values)
+        ids[ids == 0] = 1
+        ids[parsed.invalid()] = 0
+    years = np.zeros(len(frame), dtype=np.int16)
+    if YEAR_COLUMN in frame.columns:
+        parsed = KIND_RULES[YEAR.kind].parse_column(YEAR, frame[YEAR_COLUMN])
+        valid = ~parsed.invalid()
+        years[valid] = np.asarray(parsed.values)[valid]
+    return ids, years
+
+
+def _joined(ids: NDArray[np.uint64], years: NDArray[np.int16], by_year: bool) -> NDArray[np.uint64]:
+    """The row keys: the id's, mixed with the year's in a structure-year table (0 where
+    either cannot be read)."""
+    if not by_year:
+        return ids
+    keys = ids ^ years.astype(np.uint64) * _YEAR_MIX
+    keys[keys == 0] = 1
+    keys[(ids == 0) | (years == 0)] = 0
+    return keys
+
+
+def _text_keys(values: Any) -> NDArray[np.uint64]:
+    """A 64-bit hash of each text, from all its UTF-8 bytes: equal texts, equal keys."""
+    array = pa.array(values, type=pa.large_string(), from_pandas=True).fill_null("")
+    _, offset_buffer, data_buffer = array.buffers()
+    offsets = np.frombuffer(offset_buffer, dtype=np.int64)[
+        array.offset : array.offset + len(array) + 1
+    ]
+    begin, end = int(offsets[0]), int(offsets[-1])
+    text = np.zeros(end - begin + 8, dtype=np.uint8)
+    if data_buffer is not None:
+        text[: end - begin] = np.frombuffer(data_buffer, dtype=np.uint8)[begin:end]
+    # the 8-byte word starting at each byte: a view of the text
+    words: NDArray[np.uint64] = np.ndarray((len(text) - 7,), dtype="<u8", buffer=text, strides=(1,))
+    starts = offsets[:-1] - begin
+    lengths = np.diff(offsets)
+    shortest = int(lengths.min(initial=0))
+    keys = _mixed(lengths.astype(np.uint64) + _SEED)
+    for at in range(0, int(lengths.max(initial=0)), 8):
+        word = words[np.minimum(starts + at, len(words) - 1)]
+        if at + 8 > shortest:  # some cells end in this word: their bytes only
+            word &= _PREFIX[np.clip(lengths - at, 0, 8)]
+        mixed = _mixed(keys ^ word)
+        keys = mixed if at < shortest else np.where(lengths > at, mixed, keys)
+    return keys
+
+
+def _mixed(keys: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    """Each key's bits spread over the whole word (SplitMix64's finaliser)."""
+    keys = keys ^ (keys >> np.uint64(30))
+    keys = keys * np.uint64(0xBF58476D1CE4E5B9)
+    keys = keys ^ (keys >> np.uint64(27))
+    keys = keys * np.uint64(0x94D049BB133111EB)
+    mixed: NDArray[np.uint64] = keys ^ (keys >> np.uint64(31))
+    return mixed

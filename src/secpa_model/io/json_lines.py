@@ -1,7 +1,7 @@
 """JSON Lines (``.jsonl``): one JSON object per line, so that another program can stream
 structures in and allocations out (https://jsonlines.org).
 
-Reading, :func:`read_structure_lines`: each line is a structure, a JSON object whose keys
+Reading, :class:`JsonLinesReader`: each line is a structure, a JSON object whose keys
 are the model's inputs (as ``secpa-model schema structure`` describes them), optionally
 ``year`` (a structure-year table) and any other keys, kept as columns like the other
 columns of a CSV file. The file is read line by line and is untrusted:
@@ -12,8 +12,8 @@ columns of a CSV file. The file is read line by line and is untrusted:
   the row and the line of the file;
 * a line that is not a JSON object (a syntax error, a list, text not in UTF-8, more than
   :data:`MAX_LINE_BYTES` bytes, a key given twice, nesting deeper than 64 levels, an
-  integer of more than 4 300 digits) is a bad line: :class:`LinesRead` lists it with its
-  row and line, and the readers refuse the file naming each bad line, unless the caller
+  integer of more than 4 300 digits) is a bad line: the reader gives it as a problem with
+  its row and line, and the readers refuse the file naming each bad line, unless the caller
   reports them as invalid rows (``secpa-model batch --errors report``);
 * a key left out takes its input's default (a required input left out is missing), as a
   field left out of ``Structure``; ``null`` is an empty cell (missing for a number).
@@ -21,7 +21,7 @@ columns of a CSV file. The file is read line by line and is untrusted:
 Numbers are read exactly: a decimal such as ``70000.10`` is read as a
 :class:`~decimal.Decimal`, never through a float.
 
-Writing, :func:`allocation_line` and :func:`write_frame_lines`: each row of a frame (an
+Writing, :func:`write_frame_lines`: each row of a frame (an
 :func:`~secpa_model.allocate_frame` result) is one JSON object with the frame's column
 names as keys, the same columns as a CSV file: amounts in **integer cents** (JSON
 integers, exact), ``eligible`` a boolean, ``reasons`` the codes joined by ``;``. Other
@@ -34,11 +34,11 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, Final, NamedTuple, TextIO
+from typing import IO, Any, Final, TextIO
 
 import numpy as np
 import pandas as pd
@@ -49,6 +49,8 @@ from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.core.safe_text import shortened, shown
 from secpa_model.engine.allocate import allocate
 from secpa_model.engine.parameters import parameters_for
+from secpa_model.io.locations import LineRuns, RowLocations
+from secpa_model.io.readers import Piece, PieceReader
 from secpa_model.io.validation import ERROR_COLUMNS, MAX_VALUE_SHOWN, YEAR, YEAR_COLUMN
 from secpa_model.model.inputs import KIND_RULES
 from secpa_model.model.model import Model
@@ -57,13 +59,9 @@ from secpa_model.model.parameters.loader import MAX_FILE_BYTES, json_loads
 __all__ = [
     "MAX_KEYS",
     "MAX_LINE_BYTES",
-    "AllocationLines",
-    "LinesRead",
+    "JsonLinesReader",
     "RowTrace",
-    "allocation_line",
-    "frame_records",
     "read_json_lines",
-    "read_structure_lines",
     "row_tracer",
     "write_frame_lines",
 ]
@@ -78,18 +76,6 @@ MAX_KEYS: Final = 1_024
 _BAD_LINE_CODE: Final = "invalid_input"  # a line that is not a structure: no cell at fault
 _BLOCK: Final = 64 * 1024  # bytes read at a time while skipping a line that is too long
 _BYTE_ORDER_MARK: Final = b"\xef\xbb\xbf"
-
-
-class LinesRead(NamedTuple):
-    """What :func:`read_structure_lines` found: the rows (indexed by row number, from 0
-    among the lines that are not blank), one problem per bad line
-    (:data:`~secpa_model.io.validation.ERROR_COLUMNS`; code ``invalid_input``, no field nor
-    structure id, the value the start of the line, the message names the line), and the
-    file line of each row number (``lines[row]``, bad lines included)."""
-
-    frame: pd.DataFrame
-    problems: pd.DataFrame
-    lines: list[int]
 
 
 def _raw_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
@@ -124,13 +110,16 @@ class _RepeatedKeyError(ValueError):
 
 
 def read_json_lines(
-    file: Path, on_problem: Callable[[int, int, str, str], None]
+    file: Path,
+    on_problem: Callable[[int, int, str, str], None],
+    checked: Container[int] | None = None,
 ) -> Iterator[tuple[int, int, dict[str, Any]]]:
     """``(row, line, object)`` for each line of ``file`` that is a JSON object, rows
     numbered from 0 among the lines that are not blank; ``on_problem(row, line, start of
     the line, message)`` for each that is not (see the module docstring). Decimals are
     :class:`~decimal.Decimal`. An :class:`~secpa_model.InputError` if the file cannot be
-    read."""
+    read. ``checked``: the rows of the bad lines of the file, when a reading checked it
+    already: the other lines are parsed without checking again (the same objects)."""
     origin = str(file)
     try:
         stream = file.open("rb")
@@ -159,6 +148,10 @@ def read_json_lines(
                 row += 1
                 continue
             if not text.strip():
+                continue
+            if checked is not None and row not in checked:
+                yield row, line, json.loads(text, parse_float=Decimal)
+                row += 1
                 continue
             try:
                 data = json_loads(
@@ -203,40 +196,186 @@ def _json_type(value: Any) -> str:
     return "boolean" if isinstance(value, bool) else "number"
 
 
-def read_structure_lines(file: Path, model: Model) -> LinesRead:
-    """The structures of a JSON Lines file (see the module docstring): the frame of the
-    objects, the bad lines as problems. Decimals are read exactly (as text of digits is
-    read from a CSV file): ``Decimal`` cells, parsed by the model's validation."""
-    records: list[dict[str, Any]] = []
-    rows: list[int] = []
-    problems: list[tuple[int, None, None, str, str, str]] = []
-    lines: list[int] = []
+class JsonLinesReader(PieceReader):
+    """A JSON Lines file of structures (see the module docstring), read a piece of lines at
+    a time: each piece's frame holds its objects (labelled by their row numbers), and its
+    problems one per bad line (:data:`~secpa_model.io.validation.ERROR_COLUMNS`; code
+    ``invalid_input``, no field nor structure id, the value the start of the line, the
+    message names the line). Decimals are read exactly (as text of digits is read from a
+    CSV file): ``Decimal`` cells, parsed by the model's validation.
 
-    def bad(row: int, line: int, start: str, message: str) -> None:
-        lines.append(line)
-        value = shortened(start.strip(), MAX_VALUE_SHOWN)
-        problems.append((row, None, None, value, _BAD_LINE_CODE, message))
+    The columns are the keys of the whole file, in the order they first appear, typed as
+    pandas types the whole file (a column of integers with a null is a column of floats):
+    the first reading learns them as it goes, so its pieces hold the cells asked for, each
+    piece typed on its own (:attr:`typed_as_whole` says afterwards whether that was the
+    type of the whole file); the pieces of every column are typed as the whole file, after
+    a first reading if none was made.
+    """
 
-    keys: dict[str, None] = {}
-    for row, line, data in read_json_lines(file, bad):
-        keys.update(dict.fromkeys(data))
-        if len(keys) > MAX_KEYS:
-            raise InputError(
-                f"{file}: line {line} brings the keys to more than the {MAX_KEYS} columns allowed"
-            )
-        records.append(data)
-        rows.append(row)
-        lines.append(line)
-    optional = [item for item in model.inputs if not item.required and item.name in keys]
-    for record in records:
-        for item in optional:
-            record.setdefault(item.name, item.default)
-    frame = pd.DataFrame.from_records(
-        records, columns=list(keys), index=pd.Index(rows, dtype=np.int64)
-    )
+    def __init__(self, file: Path, model: Model, rows: int) -> None:
+        super().__init__(file, model, rows)
+        self._learnt = False
+        self._typing: list[dict[str, Any]] = []  # one value of each kind found per column
+
+    def pieces(self, columns: Sequence[str] | None = None) -> Iterator[Piece]:
+        if columns is None and not self._learnt:
+            for _ in self._read(()):
+                pass
+        yield from self._read(columns)
+
+    def whole(self) -> Piece:
+        """The whole file as one piece, read once (its objects held until it is read)."""
+        if self._learnt:
+            return super().whole()
+        held: list[tuple[list[dict[str, Any]], list[int]]] = []
+        rows, self.rows = self.rows, _ALL
+        try:
+            (piece,) = self._read(None, held)
+        finally:
+            self.rows = rows
+        return Piece(self._typed(*held[0], None), piece.problems)
+
+    def _typed(
+        self, records: list[dict[str, Any]], rows: list[int], columns: Sequence[str] | None
+    ) -> pd.DataFrame:
+        """The frame of ``records`` (their row numbers ``rows``) as the whole file types
+        it (see the class docstring), with the columns among ``columns``."""
+        for record in records:
+            for item in self.model.inputs:
+                if not item.required and item.name in self.columns:
+                    record.setdefault(item.name, item.default)
+        typing = len(self._typing)
+        frame = pd.DataFrame.from_records(self._typing + records, columns=self.columns)
+        frame = frame.iloc[typing:]
+        if columns is not None:
+            frame = frame[[name for name in self.columns if name in columns]]
+        return frame.set_axis(pd.Index(rows, dtype=np.int64))
+
+    def _read(
+        self,
+        columns: Sequence[str] | None,
+        held: list[tuple[list[dict[str, Any]], list[int]]] | None = None,
+    ) -> Iterator[Piece]:
+        learning = not self._learnt
+        lines = LineRuns()
+        bad_lines: list[tuple[int, None, None, str, str, str]] = []
+        problems: list[tuple[int, None, None, str, str, str]] = []
+        kinds: dict[str, dict[Any, Any]] = {}  # per key: one value of each kind
+        given: dict[str, int] = {}  # per key: the objects holding it
+        typed: dict[str, set[Any]] = {}  # per column asked for: its types in the pieces
+        records: list[dict[str, Any]] = []
+        rows: list[int] = []
+
+        def bad(row: int, line: int, start: str, message: str) -> None:
+            lines.append(line)
+            value = shortened(start.strip(), MAX_VALUE_SHOWN)
+            problems.append((row, None, None, value, _BAD_LINE_CODE, message))
+
+        def piece() -> Piece:
+            errors = _errors(problems)
+            bad_lines.extend(problems)
+            if not learning:
+                frame = self._typed(records, rows, columns)
+            elif held is not None:  # typed once the whole file is read
+                held.append((records[:], rows[:]))
+                frame = pd.DataFrame()
+            else:  # the cells asked for, typed by this piece alone
+                asked = [name for name in columns or () if name in given]
+                frame = pd.DataFrame.from_records(records, columns=asked)
+                if not asked:
+                    frame = pd.DataFrame(index=pd.RangeIndex(len(records)))
+                for name in asked:
+                    typed.setdefault(name, set()).add(frame[name].dtype)
+                frame = frame.set_axis(pd.Index(rows, dtype=np.int64))
+            records.clear()
+            rows.clear()
+            problems.clear()
+            return Piece(frame, errors)
+
+        count = 0
+        checked = None if learning else set(self.bad_lines["row"].tolist())
+        for row, line, data in read_json_lines(self.file, bad, checked):
+            if learning:
+                lines.append(line)
+                for key, value in data.items():
+                    found = kinds.get(key)
+                    if found is None:
+                        found = kinds[key] = {}
+                        given[key] = 0
+                        if len(given) > MAX_KEYS:
+                            raise InputError(
+                                f"{self.file}: line {line} brings the keys to more than the "
+                                f"{MAX_KEYS} columns allowed"
+                            )
+                    given[key] += 1
+                    kind = type(value)
+                    if kind is int and not 0 <= value < _INT64:
+                        kind = _kind(value)
+                    if kind not in found:
+                        found[kind] = value
+            records.append(data)
+            rows.append(row)
+            count += 1
+            if len(records) == self.rows:
+                yield piece()
+        if records or problems or not count:
+            yield piece()
+        if learning:
+            self.located = RowLocations(str(self.file), lines)
+            self.bad_lines = _errors(bad_lines)
+            self._learn(given, kinds, count, typed)
+
+    def _learn(
+        self,
+        given: dict[str, int],
+        kinds: dict[str, dict[Any, Any]],
+        count: int,
+        typed: dict[str, set[Any]],
+    ) -> None:
+        """The columns the first reading found (``given``: each key and the objects holding
+        it), and how pandas types them (``kinds``: one value of each kind in each; ``typed``:
+        the types of the columns asked for in each piece)."""
+        columns = list(given)
+        defaults = {item.name: item.default for item in self.model.inputs if not item.required}
+        for name in columns:
+            if given[name] < count:  # left out of some objects: a default, or a missing cell
+                value = defaults.get(name, _LEFT_OUT)
+                kinds[name].setdefault(_kind(value), value)
+        depth = max((len(found) for found in kinds.values()), default=0)
+        self._typing = [
+            {
+                name: value
+                for name in columns
+                if (value := list(kinds[name].values())[min(i, len(kinds[name]) - 1)])
+                is not _LEFT_OUT
+            }
+            for i in range(depth)
+        ]
+        whole = pd.DataFrame.from_records(self._typing, columns=columns).dtypes
+        self.typed_as_whole = all(found == {whole[name]} for name, found in typed.items())
+        self.columns = columns
+        self.count = count
+        self._learnt = True
+
+
+def _errors(problems: list[tuple[int, None, None, str, str, str]]) -> pd.DataFrame:
+    """Bad lines as an errors frame."""
     errors = pd.DataFrame(problems, columns=list(ERROR_COLUMNS))
     errors["row"] = errors["row"].astype(np.int64)
-    return LinesRead(frame, errors, lines)
+    return errors
+
+
+_ALL: Final = 2**62  # rows per piece of a file read whole
+_LEFT_OUT: Final = object()  # a key an object leaves out (a missing cell, as pandas reads it)
+_INT64: Final = 2**63
+
+
+def _kind(value: Any) -> Any:
+    """What pandas' type inference tells apart in a cell: its type, and for an integer
+    outside ``0 ≤ n < 2⁶³`` its sign and whether it fits 64 bits (signed, unsigned)."""
+    if type(value) is int and not 0 <= value < _INT64:
+        return int, value < 0, not -_INT64 <= value < _INT64, value >= 2 * _INT64
+    return type(value) if value is not _LEFT_OUT else _LEFT_OUT
 
 
 # ------------------------------------------------------------------------- writing
@@ -261,29 +400,18 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
-def allocation_line(record: dict[str, Any]) -> str:
-    """One row (column name → cell) as a line of JSON, ``\\n`` included."""
-    data = {str(name): _json_value(value) for name, value in record.items()}
-    return json.dumps(data, ensure_ascii=False, allow_nan=False) + "\n"
-
-
-def frame_records(frame: pd.DataFrame, *, index: bool) -> Iterator[dict[str, Any]]:
-    """The rows of ``frame`` as dicts, the index first (under its name, else ``index``)
+def write_frame_lines(frame: pd.DataFrame, stream: TextIO, *, index: bool = False) -> None:
+    """Every row of ``frame`` as a line of JSON on ``stream``, column name → cell (written
+    exactly: see the module docstring), the index first (under its name, else ``index``)
     when ``index``."""
     names = [str(name) for name in frame.columns]
-    label = str(frame.index.name) if frame.index.name is not None else "index"
     columns = [frame.iloc[:, position].tolist() for position in range(frame.shape[1])]
-    labels = frame.index.tolist()
-    for position, cells in enumerate(zip(*columns, strict=True) if columns else ()):
-        record = dict(zip(names, cells, strict=True))
-        yield {label: labels[position], **record} if index else record
-
-
-def write_frame_lines(frame: pd.DataFrame, stream: TextIO, *, index: bool = False) -> None:
-    """Every row of ``frame`` as a line of JSON on ``stream`` (:func:`allocation_line`),
-    the index first when ``index``."""
-    for record in frame_records(frame, index=index):
-        stream.write(allocation_line(record))
+    if index:
+        names.insert(0, str(frame.index.name) if frame.index.name is not None else "index")
+        columns.insert(0, frame.index.tolist())
+    for cells in zip(*columns, strict=True):
+        data = {name: _json_value(cell) for name, cell in zip(names, cells, strict=True)}
+        stream.write(json.dumps(data, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 # ------------------------------------------------------------------ with the traces
@@ -339,27 +467,3 @@ def _within(year: Period, span: Period | None) -> Period | None:
         return year
     start, end = max(year.start, span.start), min(year.end, span.end)
     return Period(start, end) if start <= end else None
-
-
-class AllocationLines:
-    """Writes allocations to ``stream`` as JSON Lines, chunk by chunk (a
-    :data:`~secpa_model.io.batch.ChunkConsumer`): one line per row, the row label first as
-    ``row`` when ``row``, then the columns, then ``trace`` when ``trace`` is given
-    (:func:`row_tracer`)."""
-
-    def __init__(self, stream: TextIO, *, row: bool = False, trace: RowTrace | None = None):
-        self._stream = stream
-        self._row = row
-        self._trace = trace
-        self.written = 0
-        """The lines written so far."""
-
-    def __call__(self, allocations: pd.DataFrame) -> None:
-        """Write the lines of one chunk."""
-        labels = allocations.index.tolist()
-        framed = allocations.rename_axis("row") if self._row else allocations
-        for label, record in zip(labels, frame_records(framed, index=self._row), strict=True):
-            if self._trace is not None:
-                record["trace"] = self._trace(label, int(record["total_cents"]))
-            self._stream.write(allocation_line(record))
-            self.written += 1

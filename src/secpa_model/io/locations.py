@@ -3,10 +3,12 @@ row number in an Excel sheet, so that an error names what a person sees in their
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from array import array
+from bisect import bisect_right
+from collections.abc import Hashable
 from dataclasses import dataclass
 from numbers import Integral
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import pandas as pd
 
@@ -14,7 +16,44 @@ from secpa_model.core.errors import Problem, SecpaError
 
 _Error = TypeVar("_Error", bound=SecpaError)
 
-__all__ = ["RowLocations"]
+__all__ = ["LineRuns", "Lines", "RowLocations"]
+
+
+class Lines(Protocol):
+    """The line of each row: ``lines[row]`` for ``0 <= row < len(lines)`` (a list, a
+    range, :class:`LineRuns`)."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, row: int, /) -> int: ...
+
+
+class LineRuns:
+    """The line of each row, appended row by row and kept as runs of consecutive lines: a
+    file whose rows are one line each costs one run (16 bytes), however long it is."""
+
+    def __init__(self) -> None:
+        self._firsts = array("q")  # the row starting each run
+        self._lines = array("q")  # the line of that row
+        self._count = 0
+        self._next = -1  # the line the next row has if it continues the run
+
+    def append(self, line: int) -> None:
+        """The next row starts on ``line``."""
+        if line != self._next:
+            self._firsts.append(self._count)
+            self._lines.append(line)
+        self._count += 1
+        self._next = line + 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, row: int, /) -> int:
+        if not 0 <= row < self._count:
+            raise IndexError(row)
+        run = bisect_right(self._firsts, row) - 1
+        return self._lines[run] + row - self._firsts[run]
 
 
 @dataclass(frozen=True)
@@ -25,7 +64,7 @@ class RowLocations:
     when they are not known (a Parquet file has no lines)."""
 
     file: str
-    lines: Sequence[int] | None = None
+    lines: Lines | None = None
     sheet: str | None = None
 
     def line_of(self, row: Hashable | None) -> int | None:

@@ -1,8 +1,10 @@
-"""Reading a file of structures as it is written, defensively: the file is untrusted.
+"""Reading a file of structures as it is written, in pieces of rows, defensively: the file
+is untrusted.
 
-Every format gives a DataFrame of the cells as read (text for CSV), or refuses the whole
-file with an :class:`~secpa_model.InputError` naming the file, and the line, row or column
-at fault. What is refused, and why:
+A :class:`PieceReader` gives the cells as read (text for CSV), a piece of rows at a time
+(:meth:`PieceReader.pieces`), each row labelled by its number in the file, or refuses the
+whole file with an :class:`~secpa_model.InputError` naming the file, and the line, row or
+column at fault. What is refused, and why:
 
 * **Encoding** (CSV): UTF-8, with or without a byte order mark; a file that is not valid
   UTF-8 (strictly) is read as Windows-1252, the encoding of Excel's "CSV" export on a French
@@ -23,25 +25,49 @@ at fault. What is refused, and why:
 * **Sparse sheets**: an ``.xlsx`` sheet is read cell by cell without its declared
   dimensions, so a sheet with one cell in column XFD and one in row 1 048 576 costs what it
   holds, not a grid of 17 billion cells.
+
+Reading in pieces changes nothing of the cells: the pieces of a file, put end to end, are
+the frame the whole file gives, with the same types. A CSV file is decoded once whole (a
+check of its encoding, in blocks) and its lines counted once (:mod:`csv`) before its pieces
+are parsed (pandas, ``chunksize``); a Parquet file is read a batch of rows at a time, an
+integer or boolean column typed as the whole file types it (as floats, or as objects, when
+a cell of the file is empty); an Excel sheet is read whole, then given in pieces.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import io
 import re
 import warnings
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from secpa_model.core.errors import InputError
 from secpa_model.core.safe_text import shown
-from secpa_model.io.locations import RowLocations
-from secpa_model.io.validation import YEAR_COLUMN
+from secpa_model.io.locations import LineRuns, RowLocations
+from secpa_model.io.validation import ERROR_COLUMNS, YEAR_COLUMN
 from secpa_model.model.model import Model
+
+__all__ = [
+    "FALLBACK_ENCODING",
+    "MAX_COLUMNS",
+    "MAX_SHOWN",
+    "PIECE_ROWS",
+    "CsvReader",
+    "EncodingFallbackWarning",
+    "ExcelReader",
+    "ParquetReader",
+    "Piece",
+    "PieceReader",
+    "csv_separator",
+    "no_problems",
+]
 
 MAX_COLUMNS: Final = 1_024
 """The most columns a file of structures may have."""
@@ -49,6 +75,8 @@ MAX_SHOWN: Final = 5
 """How many bad cells a message names before giving a count."""
 FALLBACK_ENCODING: Final = "cp1252"
 """The encoding of a CSV that is not valid UTF-8 (Windows-1252, as Excel writes it)."""
+PIECE_ROWS: Final = 50_000
+"""Rows per piece by default."""
 
 
 class EncodingFallbackWarning(UserWarning):
@@ -64,6 +92,75 @@ _FRENCH_NUMBER: Final = r"\s*[+-]?(\d+|\d{1,3}(" + _GROUPING + r"\d{3})+)(,\d*)?
 _AMBIGUOUS: Final = re.compile(r"\s*[+-]?\d{1,3}(\.\d{3})+(,\d*)?\s*")
 """A number whose dots may be thousands separators: ``70.000``, ``1.234.567``, ``1.500,5``."""
 _CELL_SHOWN: Final = 40  # the most characters of a cell a message quotes
+_BLOCK: Final = 1 << 20  # bytes decoded at a time while checking an encoding
+
+
+class Piece(NamedTuple):
+    """Rows of a file of structures as read: ``frame`` holds their cells, labelled by their
+    row numbers in the file (from 0: the first row after the header; in JSON Lines the
+    first line that is not blank); ``problems`` the lines among them that are not a
+    structure (JSON Lines; the columns of an errors frame,
+    :data:`~secpa_model.io.validation.ERROR_COLUMNS`), whose rows the frame lacks."""
+
+    frame: pd.DataFrame
+    problems: pd.DataFrame
+
+
+def no_problems() -> pd.DataFrame:
+    """An empty errors frame."""
+    return pd.DataFrame({name: pd.Series(dtype=object) for name in ERROR_COLUMNS})
+
+
+class PieceReader(ABC):
+    """A file of structures read in pieces of at most ``rows`` rows.
+
+    Opening one checks what can be checked before the rows are read (the header, the
+    encoding); each call of :meth:`pieces` reads the file through again, and refuses it
+    whole, if it must, when the problem is met (a refusal that counts every bad cell of
+    the file, ambiguous decimal commas, comes after the last piece). Once a reading has
+    gone through the file, :attr:`columns`, :attr:`located` (where each row is),
+    :attr:`count` and :attr:`bad_lines` hold what it learnt of the whole file (some
+    formats know them from the start).
+    """
+
+    def __init__(self, file: Path, model: Model, rows: int) -> None:
+        if rows < 1:
+            raise ValueError(f"rows must be at least 1, got {rows}")
+        self.file = file
+        self.model = model
+        self.rows = rows
+        self.columns: list[str] = []
+        """The file's columns, as the whole file gives them."""
+        self.located = RowLocations(str(file))
+        """Where each row is in the file."""
+        self.count: int | None = None
+        """The rows of the file (lines that are not a structure left out), once known."""
+        self.bad_lines = no_problems()
+        """The lines of the file that are not a structure, as problems (JSON Lines)."""
+        self.typed_as_whole = True
+        """Whether the pieces of the last reading were typed as the whole file is (see
+        :class:`~secpa_model.io.json_lines.JsonLinesReader`: its first reading types each
+        piece on its own)."""
+
+    @abstractmethod
+    def pieces(self, columns: Sequence[str] | None = None) -> Iterator[Piece]:
+        """The rows of the file in pieces of at most :attr:`rows` rows, in order, each
+        with the file's columns among ``columns`` (every column: None); at least one
+        piece, empty for a file without rows."""
+
+    def __iter__(self) -> Iterator[Piece]:
+        return self.pieces()
+
+    def whole(self) -> Piece:
+        """The whole file as one piece: its pieces end to end."""
+        pieces = list(self.pieces())
+        frame = pieces[0].frame if len(pieces) == 1 else pd.concat([p.frame for p in pieces])
+        problems = [piece.problems for piece in pieces if len(piece.problems)]
+        found = pd.concat(problems, ignore_index=True) if problems else no_problems()
+        return Piece(frame, found)
+
+
+# ----------------------------------------------------------------------------- CSV
 
 
 def csv_separator(header_line: str) -> str:
@@ -72,119 +169,251 @@ def csv_separator(header_line: str) -> str:
     return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
-def read_csv(
-    file: Path, model: Model, *, encoding: str | None = None
-) -> tuple[pd.DataFrame, RowLocations]:
-    """The cells of a CSV file of structures, as text (see the module docstring), and the
-    line each row starts on; ``encoding`` None: UTF-8, else Windows-1252 with a warning."""
-    text = _decoded(file, encoding)
-    if not text.strip():
-        raise InputError(f"{file}: the file is empty (a header line is required)")
-    header_line = text.splitlines()[0]
-    separator = csv_separator(header_line)
-    semicolon = separator == ";"
-    header = next(csv.reader([header_line], delimiter=separator))
-    _check_header(file, [name.strip() for name in header])
-    try:
-        with warnings.catch_warnings():
-            # a row longer than the header: pandas would shift it or drop cells
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(
-                io.StringIO(text),
-                sep=separator,
-                dtype=str,
-                keep_default_na=False,
-                na_values=[""],
-                skipinitialspace=True,
-                index_col=False,
-                on_bad_lines="error",
-            )
-    except pd.errors.ParserWarning:
-        line = _long_line(text, separator, len(header))
-        raise InputError(
-            f"{file}: line {line} has more fields than the {len(header)} of the header"
-        ) from None
-    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
-        raise InputError(f"{file}: not a well-formed CSV file: {_first_line(exc)}") from None
-    if semicolon:
+class CsvReader(PieceReader):
+    """A CSV file of structures: cells as text, pieces parsed by pandas
+    (``chunksize``); ``encoding`` None: UTF-8, else Windows-1252 with a warning."""
+
+    def __init__(self, file: Path, model: Model, rows: int, encoding: str | None = None):
+        super().__init__(file, model, rows)
+        self.codec, header_line = _text_codec(file, encoding)
+        self.separator = csv_separator(header_line)
+        header = next(csv.reader([header_line], delimiter=self.separator))
+        _check_header(file, [name.strip() for name in header])
+        self._width = len(header)
+        self._lines, self._long_line = _record_lines(file, self.codec, self.separator, len(header))
+        self.columns = [str(name) for name in next(self._chunks(None, nrows=0)).columns]
         numbers = [item.name for item in model.inputs if item.kind in _NUMBER_KINDS]
-        columns = [name for name in [*numbers, YEAR_COLUMN] if name in frame.columns]
-        _refuse_dotted(file, frame, columns)
-        for name in columns:
-            frame[name] = _decimal_comma(frame[name])
-    return frame, RowLocations(str(file), _row_lines(text, separator, len(frame)))
+        semicolon = self.separator == ";"
+        self._french = [n for n in [*numbers, YEAR_COLUMN] if semicolon and n in self.columns]
+
+    def pieces(self, columns: Sequence[str] | None = None) -> Iterator[Piece]:
+        wanted = None
+        if columns is not None and self._long_line is None:  # else parsed whole: refused
+            wanted = [name for name in self.columns if name in {*columns, *self._french}]
+            wanted = wanted or self.columns[:1]
+        dotted = _Dotted(self.file)
+        start = 0
+        for chunk in self._chunks(wanted):
+            chunk.index = pd.RangeIndex(start, start + len(chunk))
+            for name in self._french:
+                if name in chunk.columns:
+                    dotted.check(chunk, name)
+                    chunk[name] = _decimal_comma(chunk[name])
+            start += len(chunk)
+            yield Piece(chunk, no_problems())
+        dotted.refuse()
+        self.count = start
+        lines = self._lines if self._lines is not None and len(self._lines) == start else None
+        self.located = RowLocations(str(self.file), lines)
+
+    def _chunks(
+        self, usecols: list[str] | None, nrows: int | None = None
+    ) -> Iterator[pd.DataFrame]:
+        """The file parsed by pandas, :attr:`rows` rows at a time (at least one frame)."""
+        with self.file.open(encoding=self.codec, newline="") as stream:
+            chunks = self._parsed(
+                lambda: pd.read_csv(
+                    stream,
+                    sep=self.separator,
+                    dtype=str,
+                    keep_default_na=False,
+                    na_values=[""],
+                    skipinitialspace=True,
+                    index_col=False,
+                    on_bad_lines="error",
+                    usecols=usecols,
+                    chunksize=self.rows if nrows is None else None,
+                    nrows=nrows,
+                )
+            )
+            if isinstance(chunks, pd.DataFrame):
+                yield chunks
+                return
+            given = False
+            while (chunk := self._parsed(lambda: next(chunks, None))) is not None:
+                given = True
+                yield chunk
+            if not given:  # a header alone
+                yield pd.DataFrame({name: pd.Series(dtype=str) for name in usecols or self.columns})
+
+    def _parsed(self, step: Any) -> Any:
+        """``step()``, a step of pandas' parser, its failures as the file's refusal."""
+        try:
+            with warnings.catch_warnings():
+                # a row longer than the header: pandas would shift it or drop cells
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                return step()
+        except pd.errors.ParserWarning:
+            line = self._long_line or 2
+            raise InputError(
+                f"{self.file}: line {line} has more fields than the {self._width} of the header"
+            ) from None
+        except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+            raise InputError(
+                f"{self.file}: not a well-formed CSV file: {_first_line(exc)}"
+            ) from None
 
 
-def _row_lines(text: str, separator: str, rows: int) -> list[int] | None:
+def _record_lines(
+    file: Path, codec: str, separator: str, width: int
+) -> tuple[LineRuns | None, int | None]:
     """The line each record after the header starts on (the header is line 1; a quoted
-    cell holding line breaks spans several lines), skipping blank lines as the parser
-    does; None if the count differs from the ``rows`` read (never a wrong line)."""
-    starts = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    cell holding line breaks spans several lines), skipping blank lines as pandas does,
+    or None where :mod:`csv` cannot read the file; and the number of the first record
+    longer than ``width`` fields (None if none is)."""
+    lines = LineRuns()
+    long_line = None
+    header = True
     end = 0
-    for record in reader:
-        start, end = end + 1, reader.line_num
-        if record and (len(record) > 1 or record[0].strip()):
-            starts.append(start)
-    lines = starts[1:]
-    return lines if len(lines) == rows else None
+    with file.open(encoding=codec, newline="") as stream:
+        reader = csv.reader(stream, delimiter=separator)
+        try:
+            for number, record in enumerate(reader, start=1):
+                start, end = end + 1, reader.line_num
+                if long_line is None and len(record) > width:
+                    long_line = number
+                if record and (len(record) > 1 or record[0].strip()):
+                    if header:
+                        header = False
+                    else:
+                        lines.append(start)
+        except csv.Error:  # a field longer than csv's limit: pandas reads it, lines unknown
+            return None, long_line
+    return lines, long_line
 
 
-def _long_line(text: str, separator: str, width: int) -> int:
-    """The number of the first line with more than ``width`` fields (1: the header)."""
-    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=separator), start=1):
-        if len(row) > width:
-            return number
-    return 2  # pragma: no cover - pandas found one
+class _Dotted:
+    """The cells of a decimal-comma file whose dots may separate thousands, in each
+    column's row order, found piece by piece: the file is refused once all are found."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        self.found: dict[str, list[str]] = {}
+        self.total = 0
+
+    def check(self, chunk: pd.DataFrame, name: str) -> None:
+        text = chunk[name].astype("string")
+        dotted = text.str.fullmatch(_AMBIGUOUS.pattern).fillna(False).to_numpy(dtype=bool)
+        listed = self.found.setdefault(name, [])
+        for position in dotted.nonzero()[0]:
+            if len(listed) < MAX_SHOWN:
+                row = chunk.index[int(position)]
+                value = shown(text.iloc[position], _CELL_SHOWN)
+                listed.append(f"row {row} (line {row + 2}): {name} = {value}")
+        self.total += int(dotted.sum())
+
+    def refuse(self) -> None:
+        if not self.total:
+            return
+        found = [cell for cells in self.found.values() for cell in cells][:MAX_SHOWN]
+        more = f", and {self.total - MAX_SHOWN} more" if self.total > MAX_SHOWN else ""
+        raise InputError(
+            f"{self.file}: this file is separated by semicolons and uses decimal commas, so a "
+            f"number whose dots may separate thousands is ambiguous (70.000 is 70 000 or 70): "
+            f"{'; '.join(found)}{more}. Write 70000, or 70,5 for a decimal"
+        )
 
 
-def _decoded(file: Path, encoding: str | None = None) -> str:
-    data = _bytes(file)
+def _decimal_comma(series: pd.Series) -> pd.Series:
+    """French numbers to numbers with a decimal point: ``12 345,50`` → ``12345.50``.
+
+    Only a value written as a French number is converted; any other text is left as it
+    is (and reported by validation if it is not a number).
+    """
+    text = series.astype("string")
+    french = text.str.fullmatch(_FRENCH_NUMBER).fillna(False).astype(bool)
+    converted = text.str.replace(_GROUPING, "", regex=True).str.replace(",", ".", regex=False)
+    return text.where(~french, converted).astype(object).where(text.notna(), None)
+
+
+def _text_codec(file: Path, encoding: str | None) -> tuple[str, str]:
+    """The codec to read ``file`` with, checked by decoding the whole file strictly, and
+    its first line: ``encoding`` alone when given, else UTF-8 (a byte order mark
+    dropped), else Windows-1252 with an :class:`EncodingFallbackWarning`."""
     if encoding is not None:
-        return _decoded_as(file, data, encoding)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode(FALLBACK_ENCODING)
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{file}: neither UTF-8 nor Windows-1252 text (byte {exc.start}): save the file "
-            "as CSV UTF-8"
-        ) from None
-    warnings.warn(
-        f"{file} is not UTF-8 text: read as Windows-1252 (Excel's CSV on Windows); "
-        "if it is another encoding, give it (--encoding)",
-        EncodingFallbackWarning,
-        stacklevel=2,
-    )
-    return text
+        try:
+            name = codecs.lookup(encoding).name
+        except LookupError:
+            raise InputError(
+                f"{file}: unknown encoding {shown(encoding, _CELL_SHOWN)} "
+                "(e.g. utf-8, cp1252, latin-1)"
+            ) from None
+        codec = "utf-8-sig" if name == "utf-8" else name
+        failure, first = _decoded(file, codec)
+        if failure is not None:
+            offset, byte, reason = failure
+            raise InputError(
+                f"{file}: not {encoding} text: byte 0x{byte:02x} at line "
+                f"{_line_at(file, offset)} ({reason})"
+            )
+        return codec, _first_text_line(file, first)
+    codec = "utf-8-sig"
+    failure, first = _decoded(file, codec)
+    if failure is not None:
+        codec = FALLBACK_ENCODING
+        failure, first = _decoded(file, codec)
+        if failure is not None:
+            raise InputError(
+                f"{file}: neither UTF-8 nor Windows-1252 text (byte {failure[0]}): save the "
+                "file as CSV UTF-8"
+            )
+        warnings.warn(
+            f"{file} is not UTF-8 text: read as Windows-1252 (Excel's CSV on Windows); "
+            "if it is another encoding, give it (--encoding)",
+            EncodingFallbackWarning,
+            stacklevel=3,
+        )
+    return codec, _first_text_line(file, first)
 
 
-def _decoded_as(file: Path, data: bytes, encoding: str) -> str:
-    """``data`` decoded strictly as ``encoding`` (a byte order mark dropped for UTF-8)."""
-    try:
-        name = codecs.lookup(encoding).name
-    except LookupError:
-        raise InputError(
-            f"{file}: unknown encoding {shown(encoding, _CELL_SHOWN)} (e.g. utf-8, cp1252, latin-1)"
-        ) from None
-    try:
-        return data.decode("utf-8-sig" if name == "utf-8" else name)
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(
-            f"{file}: not {encoding} text: byte 0x{data[exc.start]:02x} at line {line} "
-            f"({exc.reason})"
-        ) from None
+def _first_text_line(file: Path, first: str | None) -> str:
+    if first is None:
+        raise InputError(f"{file}: the file is empty (a header line is required)")
+    return first
 
 
-def _bytes(file: Path) -> bytes:
+def _decoded(file: Path, codec: str) -> tuple[tuple[int, int, str] | None, str | None]:
+    """Decode ``file`` strictly as ``codec``, a block at a time: the first failure
+    (byte offset, byte, reason), or None; and the text's first line (as
+    :meth:`str.splitlines` gives it), None for a text of blanks."""
+    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    fed = 0
+    head = ""
+    first: str | None = None
+    blank = True
     try:
-        return file.read_bytes()
+        with file.open("rb") as stream:
+            while True:
+                block = stream.read(_BLOCK)
+                try:
+                    text = decoder.decode(block, final=not block)
+                except UnicodeDecodeError as exc:
+                    offset = fed + len(block) - len(exc.object) + exc.start
+                    return (offset, exc.object[exc.start], str(exc.reason)), None
+                fed += len(block)
+                blank = blank and not text.strip()
+                if first is None:
+                    head += text
+                    if not block or len(head.splitlines(keepends=True)) > 1:
+                        first = (head.splitlines() or [""])[0]
+                if not block:
+                    break
     except OSError as exc:
         raise InputError(f"{file}: cannot read the file: {exc.strerror or exc}") from None
+    return None, None if blank else first
+
+
+def _line_at(file: Path, offset: int) -> int:
+    """The line holding the byte at ``offset``."""
+    lines = 1
+    with file.open("rb") as stream:
+        while offset > 0:
+            block = stream.read(min(_BLOCK, offset))
+            if not block:
+                break
+            lines += block.count(b"\n")
+            offset -= len(block)
+    return lines
 
 
 def _check_header(file: Path, names: list[str]) -> None:
@@ -203,55 +432,142 @@ def _check_header(file: Path, names: list[str]) -> None:
         seen[name] = number
 
 
-def _refuse_dotted(file: Path, frame: pd.DataFrame, columns: list[str]) -> None:
-    """In a decimal-comma file, no number whose dots may separate thousands (see the module
+# ------------------------------------------------------------------------- Parquet
+
+
+class ParquetReader(PieceReader):
+    """A Parquet file of structures, read a batch of rows at a time (see the module
     docstring)."""
-    found: list[str] = []
-    for name in columns:
-        text = frame[name].astype("string")
-        dotted = text.str.fullmatch(_AMBIGUOUS.pattern).fillna(False).to_numpy(dtype=bool)
-        for position in dotted.nonzero()[0]:
-            value = shown(text.iloc[position], _CELL_SHOWN)
-            found.append(f"row {position} (line {position + 2}): {name} = {value}")
-    if found:
-        more = f", and {len(found) - MAX_SHOWN} more" if len(found) > MAX_SHOWN else ""
-        raise InputError(
-            f"{file}: this file is separated by semicolons and uses decimal commas, so a "
-            f"number whose dots may separate thousands is ambiguous (70.000 is 70 000 or 70): "
-            f"{'; '.join(found[:MAX_SHOWN])}{more}. Write 70000, or 70,5 for a decimal"
+
+    def __init__(self, file: Path, model: Model, rows: int) -> None:
+        super().__init__(file, model, rows)
+        import pyarrow.parquet as pq
+
+        def opened() -> Any:
+            parquet = pq.ParquetFile(file, pre_buffer=False)
+            _check_header(file, [str(name) for name in parquet.schema_arrow.names])
+            return parquet
+
+        self._parquet = self._read(opened)
+        schema = self._parquet.schema_arrow
+        self.columns = [str(name) for name in _arrow_frame(schema.empty_table()).columns]
+        self.count = self._parquet.metadata.num_rows
+        self._with_empty = self._read(lambda: _with_empty_cells(self._parquet))
+
+    def pieces(self, columns: Sequence[str] | None = None) -> Iterator[Piece]:
+        import pyarrow as pa
+
+        names = None
+        if columns is not None:
+            names = [name for name in self.columns if name in columns] or self.columns[:1]
+        batches = self._read(
+            lambda: self._parquet.iter_batches(
+                batch_size=self.rows, columns=names, use_pandas_metadata=True
+            )
         )
+        start = 0
+        while (batch := self._read(lambda: next(batches, None))) is not None:
+            yield self._piece(pa.Table.from_batches([batch]), start)
+            start += batch.num_rows
+        if not start:  # no rows: the columns alone
+            empty = self._piece(self._parquet.schema_arrow.empty_table(), 0).frame
+            yield Piece(
+                empty[[name for name in empty.columns if names is None or name in names]],
+                no_problems(),
+            )
+
+    def _piece(self, table: Any, start: int) -> Piece:
+        """A batch as pandas reads the whole file, its rows numbered from ``start``."""
+        frame = _arrow_frame(table)
+        for name in self._with_empty.intersection(frame.columns):
+            if frame[name].dtype.kind in "iu":
+                frame[name] = frame[name].astype(np.float64)
+            elif frame[name].dtype.kind == "b":
+                frame[name] = frame[name].astype(object)
+        return Piece(frame.set_axis(pd.RangeIndex(start, start + len(frame))), no_problems())
+
+    def _read(self, step: Any) -> Any:
+        """``step()``, a step of reading the file, its failures as the file's refusal."""
+        import pyarrow as pa
+
+        try:
+            return step()
+        except InputError:
+            raise
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            raise InputError(
+                f"{self.file}: not a readable Parquet file: {_first_line(exc)}"
+            ) from None
 
 
-def _decimal_comma(series: pd.Series) -> pd.Series:
-    """French numbers to numbers with a decimal point: ``12 345,50`` → ``12345.50``.
-
-    Only a value written as a French number is converted; any other text is left as it
-    is (and reported by validation if it is not a number).
-    """
-    text = series.astype("string")
-    french = text.str.fullmatch(_FRENCH_NUMBER).fillna(False).astype(bool)
-    converted = text.str.replace(_GROUPING, "", regex=True).str.replace(",", ".", regex=False)
-    return text.where(~french, converted).astype(object).where(text.notna(), None)
-
-
-def read_parquet(file: Path) -> pd.DataFrame:
-    """The columns of a Parquet file of structures (see the module docstring)."""
+def _arrow_frame(table: Any) -> pd.DataFrame:
+    """An Arrow table as :func:`pandas.read_parquet` converts it (text as pandas' text
+    type when pandas infers it)."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    try:
-        schema = pq.read_schema(file)
-        _check_header(file, [str(name) for name in schema.names])
-        return pd.read_parquet(file)
-    except InputError:
-        raise
-    except (pa.ArrowException, OSError, ValueError) as exc:
-        raise InputError(f"{file}: not a readable Parquet file: {_first_line(exc)}") from None
+    mapper = None
+    if int(pa.__version__.split(".")[0]) < 19 and getattr(pd.options.future, "infer_string", False):
+        text = pd.StringDtype(na_value=np.nan)
+        mapper = {pa.string(): text, pa.large_string(): text}.get
+    frame: pd.DataFrame = table.to_pandas(types_mapper=mapper)
+    return frame
 
 
-def read_excel(file: Path, model: Model) -> tuple[pd.DataFrame, RowLocations]:
-    """The cells of the first sheet of an ``.xlsx`` file of structures, read cell by cell
-    (see the module docstring), and the sheet's row number of each row."""
+def _with_empty_cells(parquet: Any) -> set[str]:
+    """The integer and boolean columns of a Parquet file with an empty cell: pandas types
+    them as floats (NaN) and objects (None) when read whole, whatever the batch."""
+    import pyarrow as pa
+
+    typed = {
+        field.name
+        for field in parquet.schema_arrow
+        if pa.types.is_integer(field.type) or pa.types.is_boolean(field.type)
+    }
+    metadata = parquet.metadata
+    found = set()
+    for position in range(metadata.num_columns):
+        name = metadata.schema.column(position).path
+        for group in range(metadata.num_row_groups if name in typed else 0):
+            statistics = metadata.row_group(group).column(position).statistics
+            if statistics is not None and statistics.has_null_count:
+                empty = statistics.null_count > 0
+            else:  # not recorded: counted
+                empty = parquet.read_row_group(group, columns=[name]).column(0).null_count > 0
+            if empty:
+                found.add(str(name))
+                break
+    return found
+
+
+# --------------------------------------------------------------------------- Excel
+
+
+class ExcelReader(PieceReader):
+    """The first sheet of an ``.xlsx`` file of structures, read cell by cell (see the
+    module docstring) when opened, whole, then given in pieces; rows are located by the
+    sheet's row numbers."""
+
+    def __init__(self, file: Path, model: Model, rows: int) -> None:
+        super().__init__(file, model, rows)
+        self._frame, title = _read_excel(file, model)
+        self.columns = [str(name) for name in self._frame.columns]
+        self.count = len(self._frame)
+        # the header is the sheet's first row (the reader yields empty rows too)
+        self.located = RowLocations(str(file), range(2, len(self._frame) + 2), title)
+
+    def pieces(self, columns: Sequence[str] | None = None) -> Iterator[Piece]:
+        frame = self._frame
+        if columns is not None:
+            frame = frame[[name for name in self.columns if name in columns]]
+        for start in range(0, max(len(frame), 1), self.rows):
+            yield Piece(frame.iloc[start : start + self.rows], no_problems())
+
+    def whole(self) -> Piece:
+        return Piece(self._frame, no_problems())
+
+
+def _read_excel(file: Path, model: Model) -> tuple[pd.DataFrame, str]:
+    """The cells of the first sheet of an ``.xlsx`` file and the sheet's title."""
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
@@ -296,9 +612,7 @@ def read_excel(file: Path, model: Model) -> tuple[pd.DataFrame, RowLocations]:
     identifier = model.id_input
     if identifier in frame.columns:  # ids are text: 12 in a cell is the id "12"
         frame[identifier] = frame[identifier].map(_id_text, na_action="ignore")
-    # the header is the sheet's first row (the reader yields empty rows too)
-    lines = list(range(2, len(frame) + 2))
-    return frame.infer_objects(), RowLocations(str(file), lines, title)
+    return frame.infer_objects(), title
 
 
 def _id_text(value: Any) -> Any:

@@ -13,6 +13,7 @@ from secpa_model.analysis.budget import FREQUENCIES, project_budget
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import format_euros
 from secpa_model.core.periods import Period
+from secpa_model.io.formats import suffix_list
 from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import (
     EACH_ROWS_YEAR,
@@ -94,7 +95,7 @@ def add_budget(commands: Subcommands, model: Model) -> None:
         "--output",
         metavar="OUT",
         help="write the steps (one row per period and step: amounts in cents and euros, "
-        "cumulative, envelope consumed) to OUT (.csv, .parquet, .xlsx)",
+        f"cumulative, envelope consumed) to OUT ({suffix_list()})",
     )
     add_errors_argument(sub, output_required=False)
     sub.set_defaults(handler=run_budget)

@@ -25,14 +25,12 @@ from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.core.safe_text import shortened, shown, visible_controls
 from secpa_model.io.files import (
     CSV_STYLES,
-    FORMATS,
     CsvStyle,
     LocatedFrame,
-    RowsRead,
     read_located,
-    read_structure_rows,
     write_allocations,
 )
+from secpa_model.io.formats import CSV, JSON_LINES, SUFFIXES, suffix_list
 from secpa_model.io.frames import IDENTIFYING_COLUMNS
 from secpa_model.io.locations import RowLocations
 from secpa_model.io.portfolio import Portfolio, portfolio
@@ -51,8 +49,6 @@ EACH_ROWS_YEAR: Final = "each row's year"
 STDOUT: Final = "-"
 """The conventional name of standard output, refused as an output file."""
 NO_STDOUT: Final = "writing to standard output is not supported"
-JSON_LINES: Final = ".jsonl"
-"""The suffix of a JSON Lines file."""
 _READ_OPTIONS: Final = (
     ("--parameters", "parameter file"),
     ("--baseline", "baseline parameter file"),
@@ -145,9 +141,7 @@ def package_version() -> str:
 
 def add_input_argument(parser: argparse.ArgumentParser) -> None:
     """The positional ``IN``: a structures file, and ``--encoding`` for a CSV one."""
-    parser.add_argument(
-        "input", metavar="IN", help="the structures file (.csv, .jsonl, .parquet, .xlsx)"
-    )
+    parser.add_argument("input", metavar="IN", help=f"the structures file ({suffix_list()})")
     parser.add_argument(
         "--encoding",
         metavar="NAME",
@@ -176,18 +170,23 @@ an error stays the first line of standard error."""
 
 
 @contextlib.contextmanager
-def _encoding_notes() -> Iterator[None]:
-    """Each :class:`EncodingFallbackWarning` raised inside kept in :data:`NOTES`."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", EncodingFallbackWarning)
-        yield
-    for warning in caught:
-        if issubclass(warning.category, EncodingFallbackWarning):
-            NOTES.append(str(warning.message))
-        else:  # pragma: no cover - another warning: let it through as it was
-            warnings.warn_explicit(
-                warning.message, warning.category, warning.filename, warning.lineno
-            )
+def encoding_notes() -> Iterator[None]:
+    """Each :class:`EncodingFallbackWarning` raised inside kept in :data:`NOTES`, even
+    when the block fails."""
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as recorded:
+            warnings.simplefilter("always", EncodingFallbackWarning)
+            caught = recorded
+            yield
+    finally:
+        for warning in caught:
+            if issubclass(warning.category, EncodingFallbackWarning):
+                NOTES.append(str(warning.message))
+            else:  # pragma: no cover - another warning: let it through as it was
+                warnings.warn_explicit(
+                    warning.message, warning.category, warning.filename, warning.lineno
+                )
 
 
 def structures_of(frame: pd.DataFrame, model: Model, args: argparse.Namespace) -> Portfolio:
@@ -203,27 +202,21 @@ def read_input(name: str, *, encoding: str | None = None) -> LocatedFrame:
     """The rows of a structures file, as read (validated by the allocation), and where each
     row is in the file: ``rows.error(exc)`` names the file and the lines of an error. A
     line of a JSON Lines file that is not a structure refuses the file."""
-    with _encoding_notes():
+    with encoding_notes():
         return read_located(name, encoding=encoding)
-
-
-def read_input_rows(name: str, *, encoding: str | None = None) -> RowsRead:
-    """The rows of a structures file, as read, the lines of a JSON Lines file that are not
-    a structure, as problems (for ``--errors report``), and where each row is."""
-    with _encoding_notes():
-        return read_structure_rows(name, encoding=encoding)
 
 
 def check_output(name: str) -> Path:
     """The output path, checked before any work: an :class:`InputError` for an unknown type
     or for ``-`` (standard output: not supported)."""
     if name == STDOUT:
-        known = ", ".join(list(FORMATS)[:-1]) + " or " + list(FORMATS)[-1]
-        raise InputError(f"-o -: {NO_STDOUT}; give a file name ending in {known}")
-    path = Path(name)
-    if path.suffix.lower() not in FORMATS:
         raise InputError(
-            f"{path}: unknown output file type {path.suffix!r} (known: {', '.join(FORMATS)})"
+            f"-o -: {NO_STDOUT}; give a file name ending in {suffix_list(last=' or ')}"
+        )
+    path = Path(name)
+    if path.suffix.lower() not in SUFFIXES:
+        raise InputError(
+            f"{path}: unknown output file type {path.suffix!r} (known: {suffix_list()})"
         )
     return path
 
@@ -321,8 +314,8 @@ def write_result(
 def errors_path(output: Path) -> Path:
     """Where ``--errors report`` writes the problems: ``OUT_STEM.errors.csv``, or
     ``OUT_STEM.errors.jsonl`` beside a JSON Lines output."""
-    suffix = JSON_LINES if output.suffix.lower() == JSON_LINES else ".csv"
-    return output.with_name(f"{output.stem}.errors{suffix}")
+    fmt = JSON_LINES if output.suffix.lower() in JSON_LINES.suffixes else CSV
+    return output.with_name(f"{output.stem}.errors{fmt.suffixes[0]}")
 
 
 def add_errors_argument(parser: argparse.ArgumentParser, *, output_required: bool) -> None:

@@ -16,19 +16,13 @@ from secpa_model.analysis.model_comparison import ModelComparison, compare_model
 from secpa_model.analysis.scenario_files import read_scenario_file
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import cents_to_euros, format_euros
-from secpa_model.io.batch import (
-    CHUNK_ROWS,
-    ChunkConsumer,
-    ReportedAllocation,
-    allocate_in_chunks,
-    summarise,
-)
-from secpa_model.io.json_lines import AllocationLines, row_tracer
+from secpa_model.io.batch import run_batch as stream_batch
+from secpa_model.io.formats import JSON_LINES, format_names, format_of, suffix_list
 from secpa_model.io.output import atomic_path
+from secpa_model.io.readers import PIECE_ROWS
 from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import (
     EACH_ROWS_YEAR,
-    JSON_LINES,
     Subcommands,
     add_base_scenario_argument,
     add_csv_style_argument,
@@ -44,6 +38,7 @@ from secpa_model.presentation.cli.common import (
     check_output,
     check_report_output,
     checked_outputs,
+    encoding_notes,
     errors_path,
     keep_from,
     model_from,
@@ -53,7 +48,6 @@ from secpa_model.presentation.cli.common import (
     problems_file,
     progress_printer,
     read_input,
-    read_input_rows,
     read_scenarios,
     report_problems,
     scenario_values,
@@ -71,12 +65,13 @@ def add_batch(commands: Subcommands, model: Model) -> None:
     """``batch``: a file of structures in, a file of allocations out."""
     sub = commands.add_parser(
         "batch",
-        help="allocate a file of structures (CSV, JSON Lines, Parquet, Excel) into a file",
+        help=f"allocate a file of structures ({format_names()}) into a file",
         description=(
-            "Allocate every row of IN (CSV, JSON Lines, Parquet or .xlsx; one structure, or "
-            "one structure-year, per row or line) and write the allocations to OUT (format "
-            "from the suffix; amounts in integer cents; a .jsonl OUT is written chunk by "
-            "chunk). Prints progress on stderr for large files and a summary at the end."
+            f"Allocate every row of IN ({format_names()}; one structure, or one "
+            "structure-year, per row or line) and write the allocations to OUT (format from "
+            "the suffix; amounts in integer cents), reading, computing and writing a piece "
+            "of rows at a time. Prints progress on stderr for large files and a summary at "
+            "the end."
         ),
     )
     add_input_argument(sub)
@@ -96,9 +91,10 @@ def add_batch(commands: Subcommands, model: Model) -> None:
     sub.add_argument(
         "--chunk-rows",
         type=int,
-        default=CHUNK_ROWS,
+        default=PIECE_ROWS,
         metavar="N",
-        help=f"rows per chunk; longer inputs show progress (default {CHUNK_ROWS})",
+        help=f"rows read, computed and written at a time; longer inputs show progress "
+        f"(default {PIECE_ROWS})",
     )
     add_keep_argument(sub)
     sub.set_defaults(handler=run_batch)
@@ -109,7 +105,7 @@ def _check_batch_options(args: argparse.Namespace, output: Path) -> None:
     is written, ``--chunk-rows`` at least 1."""
     if args.chunk_rows < 1:
         raise InputError(f"--chunk-rows {args.chunk_rows}: give a number of rows of at least 1")
-    lines = output.suffix.lower() == JSON_LINES
+    lines = format_of(output) is JSON_LINES
     if args.trace and not lines:
         raise InputError(f"--trace: the traces are written in a .jsonl OUT only, not {output}")
     writes_csv = output.suffix.lower() == ".csv" or (args.errors == "report" and not lines)
@@ -127,60 +123,23 @@ def run_batch(args: argparse.Namespace) -> int:
     period = optional_period(args)
     model = model_from(args.model)
     params = base_parameters(args.parameters, model)
-    bad_lines = None
-    if report:
-        frame, bad_lines, located = read_input_rows(args.input, encoding=args.encoding)
-    else:
-        frame, located = read_input(args.input, encoding=args.encoding)
-    progress = progress_printer(sys.stderr, "rows") if len(frame) > args.chunk_rows else None
-
-    def allocated(on_chunk: ChunkConsumer | None = None) -> ReportedAllocation:
-        try:
-            return allocate_in_chunks(
-                frame,
-                period,
-                params,
-                model=model,
-                allow_duplicates=args.allow_duplicates,
-                errors=args.errors,
-                chunk_rows=args.chunk_rows,
-                progress=progress,
-                keep=keep_from(args),
-                on_chunk=on_chunk,
-            )
-        except InputError as exc:
-            raise located.error(exc) from exc
-
-    if output.suffix.lower() == JSON_LINES:
-        trace = row_tracer(frame, period, params, model=model) if args.trace else None
-        try:
-            with (
-                atomic_path(output) as temporary,
-                temporary.open("w", encoding="utf-8", newline="\n") as stream,
-            ):
-                reported = allocated(AllocationLines(stream, row=report, trace=trace))
-        except OSError as exc:
-            raise InputError(f"{output}: cannot write the file: {exc}") from exc
-    else:
-        reported = allocated()
-        # with --errors report, the input row of each allocation, as a column, to match
-        # the errors file's rows
-        written = reported.allocations.reset_index(names="row") if report else None
-        write_result(
-            reported.allocations if written is None else written,
+    with encoding_notes():
+        summary = stream_batch(
+            args.input,
             output,
-            index=False if report else None,
+            period,
+            params,
+            model=model,
+            allow_duplicates=args.allow_duplicates,
+            errors=args.errors,
+            keep=keep_from(args),
+            problems=problems,
+            rows=args.chunk_rows,
+            encoding=args.encoding,
             csv_style=args.csv_style,
+            trace=args.trace,
+            progress=progress_printer(sys.stderr, "rows"),
         )
-    if bad_lines is not None and len(bad_lines):
-        found = pd.concat([bad_lines, reported.errors], ignore_index=True)
-        order = found["row"].astype("int64").to_numpy().argsort(kind="stable")
-        reported = ReportedAllocation(reported.allocations, found.iloc[order])
-    if problems is not None:
-        errors = located.annotated(reported.errors)
-        write_result(errors, problems, index=False, csv_style=args.csv_style)
-    read = len(frame) + (len(bad_lines["row"].unique()) if bad_lines is not None else 0)
-    summary = summarise(read, reported)
     when = str(period) if period else EACH_ROWS_YEAR
     print(f"secpa-model batch: {args.input} -> {output}")
     print(f"period: {when}; model: {model.name!r}; parameters: {params.name!r}")
@@ -241,8 +200,7 @@ def add_compare(commands: Subcommands, model: Model) -> None:
         "-o",
         "--output",
         metavar="OUT",
-        help="write the detail (scenario × structure × line) to OUT (.csv, .jsonl, .parquet, "
-        ".xlsx)",
+        help=f"write the detail (scenario × structure × line) to OUT ({suffix_list()})",
     )
     add_errors_argument(sub, output_required=False)
     add_csv_style_argument(sub)
@@ -392,7 +350,7 @@ def add_sweep(commands: Subcommands, model: Model) -> None:
         "-o",
         "--output",
         metavar="OUT",
-        help="write the table to OUT (.csv, .jsonl, .parquet, .xlsx)",
+        help=f"write the table to OUT ({suffix_list()})",
     )
     add_errors_argument(sub, output_required=False)
     add_csv_style_argument(sub)

@@ -14,6 +14,7 @@ from secpa_model.analysis.simulation import ROWS_PER_CHUNK, Simulation, simulate
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import format_euros
 from secpa_model.core.rounding import CENT_HALF_UP
+from secpa_model.io.formats import suffix_list
 from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import (
     Subcommands,
@@ -91,12 +92,12 @@ def add_simulate(commands: Subcommands, model: Model) -> None:
         "--output",
         metavar="OUT",
         help="write one row per draw (the values drawn and the portfolio's lines and total, "
-        "in cents) to OUT (.csv, .parquet, .xlsx)",
+        f"in cents) to OUT ({suffix_list()})",
     )
     sub.add_argument(
         "--detail",
         metavar="OUT",
-        help="write every draw × structure × line (cents, tidy) to OUT (.csv, .parquet, .xlsx)",
+        help=f"write every draw × structure × line (cents, tidy) to OUT ({suffix_list()})",
     )
     sub.add_argument(
         "--summary-output", metavar="OUT", help="write the summary table (euros) to OUT"

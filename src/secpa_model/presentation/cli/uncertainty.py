@@ -18,6 +18,7 @@ from secpa_model.analysis.targets import Target, load_targets, needed_columns, p
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import cents_to_euros, format_euros
 from secpa_model.core.safe_text import shown
+from secpa_model.io.formats import suffix_list
 from secpa_model.io.output import atomic_path
 from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import (
@@ -129,7 +130,7 @@ def add_sensitivity(commands: Subcommands, model: Model) -> None:
         help="Saltelli base sample, a power of 2 (N × (free parameters + 2) runs; default 256)",
     )
     sub.add_argument("--seed", type=int, default=0, help="the random seed (default 0)")
-    sub.add_argument("-o", "--output", metavar="OUT", help="a table file (.csv, .parquet, .xlsx)")
+    sub.add_argument("-o", "--output", metavar="OUT", help=f"a table file ({suffix_list()})")
     sub.add_argument("--tornado", metavar="PNG", help="draw the tornado chart into PNG")
     sub.add_argument("--sobol", metavar="PNG", help="draw the Sobol indices chart into PNG")
     add_duplicates_argument(sub)
