@@ -144,3 +144,13 @@ def test_the_command_line_names_the_rule_in_one_line(
     assert code == 2
     assert err.count("\n") == 1 and "Traceback" not in err
     assert "rule 'extra' failed: ZeroDivisionError" in err
+
+
+def test_extend_refuses_two_rules_of_one_key_as_model_does() -> None:
+    """``extend`` used to keep the last of two rules with one key, silently."""
+    first = _model(lambda i, p: i[HOURS] * 1.0).rules[-1]
+    second = _model(lambda i, p: i[HOURS] * 2.0).rules[-1]
+    with pytest.raises(ModelError, match=r"^model 'twice': rule declared twice: extra$"):
+        experimentation().extend(name="twice", rules=[first, second])
+    one = experimentation().extend(name="once", rules=[second])
+    assert one.line_keys[-1] == "extra"  # one rule of a key: added as before

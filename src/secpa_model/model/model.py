@@ -283,7 +283,9 @@ class Model:
         """A new model: this one plus ``inputs``, ``parameters`` (declarations), ``rules``
         (new lines after the existing ones; a rule with an existing key replaces that
         line in place), ``conditions`` and ``parameter_files`` (the values of the new
-        parameters, beside this model's reference files). This model is unchanged."""
+        parameters, beside this model's reference files). This model is unchanged. Two of
+        ``rules`` with one key are a :class:`~secpa_model.ModelError` (neither is dropped)."""
+        _unique(f"model {name!r}", "rule", [r.key for r in rules])
         replaced = {r.key: r for r in rules}
         kept = tuple(replaced.pop(r.key, r) for r in self.rules)
         return replace(
