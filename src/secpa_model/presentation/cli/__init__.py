@@ -15,7 +15,9 @@ Exit codes (:data:`EXIT_CODES`): 0 on success; 2 on invalid input, parameters or
 internal error (a bug of secpa-model: one line on stderr, never a traceback, unless the
 environment variable ``SECPA_MODEL_TRACEBACK`` is set); 141 (as a Unix tool killed by
 SIGPIPE) when the reader of standard output goes away (``secpa-model demo | head -1``),
-quietly. A bad file never shows a Python traceback: the readers refuse it with the
+quietly; 128 + the signal's number (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP) when a
+signal stops the run, with one line on stderr, the outputs untouched and no temporary file
+left. A bad file never shows a Python traceback: the readers refuse it with the
 library's error (see :mod:`secpa_model.model.parameters.loader`), and :func:`main` turns
 the few exceptions a bad input could still cause (:data:`INPUT_FAILURES`) into the same
 one-line message.
@@ -32,9 +34,11 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import sys
+import threading
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final, NoReturn
 
@@ -190,17 +194,53 @@ def _json_requested(argv: Sequence[str]) -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``secpa-model`` command; returns the exit code (see the module
     docstring and :data:`EXIT_CODES`: 0, 2 with one error message on stderr, 3 on an
-    internal error, or 141 if stdout was closed)."""
+    internal error, 141 if stdout was closed, 130 after Ctrl-C and 143 or 129 after SIGTERM
+    or SIGHUP, with one line on stderr and no temporary file left)."""
     words = list(sys.argv[1:] if argv is None else argv)
     report = _Reporter(json=_json_requested(words))
     try:
-        code = _run(words, report)
+        with _stopped_by_signals():
+            code = _run(words, report)
         if sys.stdout is not None:  # a closed pipe shows here, not as "Exception ignored"
             sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
         return BROKEN_PIPE
+    except (KeyboardInterrupt, _Stopped) as exc:  # temporaries already removed on the way
+        number = exc.number if isinstance(exc, _Stopped) else signal.SIGINT
+        with contextlib.suppress(OSError):
+            print(f"secpa-model: stopped by {signal.Signals(number).name}", file=sys.stderr)
+        return 128 + number
     return code
+
+
+class _Stopped(BaseException):
+    """A termination signal (SIGTERM, SIGHUP) raised as an exception, so that every
+    ``with`` block on the way out runs (an output's temporary file is removed)."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(number)
+        self.number = number
+
+
+@contextlib.contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP end the run as Ctrl-C does (exit 128 + the signal's number), in
+    the main thread; the previous handlers are put back after."""
+
+    def stop(number: int, _frame: object) -> NoReturn:
+        raise _Stopped(number)
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    chosen = [signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
+    previous = {number: signal.signal(number, stop) for number in chosen}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _run(words: list[str], report: _Reporter) -> int:
