@@ -35,7 +35,7 @@ from secpa_model.analysis.free_parameters import (
 )
 from secpa_model.analysis.outputs import TOTAL, Output, one_row_per_structure, output_cents
 from secpa_model.analysis.scenarios import Scenario
-from secpa_model.analysis.simulation import simulate
+from secpa_model.analysis.simulation import check_memory, simulate
 from secpa_model.core.errors import InputError
 from secpa_model.core.periods import PeriodLike
 from secpa_model.engine.parameters import parameters_for
@@ -126,6 +126,10 @@ def sensitivity(
     if do_sobol:
         _salib()  # the optional extra is checked before any run, not after the tornado
     total = (2 * len(chosen) if do_oat else 0) + (samples * (len(chosen) + 2) if do_sobol else 0)
+    # the sample's values and each run's totals, held at once
+    check_memory(
+        8 * total * (len(chosen) + len(resolved.line_keys) + 1), f"{total:,} runs", "samples"
+    )
     counter = _Counter(total, progress)
 
     column = [*resolved.line_keys, TOTAL].index(measured.line)

@@ -245,6 +245,9 @@ def simulate(
     envelopes = _envelopes(envelope, resolved.line_keys)
     size = _chunk_size(chunk_size, count)
     keep_structures = keep == "structures"
+    lines = len(resolved.line_keys)
+    held = draws * (lines + 1 + len(plan.paths) + (count * lines if keep_structures else 0))
+    check_memory(8 * held, f"{draws:,} draws of {count:,} structures", "draws", keep_structures)
     job = _Job(resolved, columns, starts, ends, span, params, plan, keep_structures)
     bounds = [(start, min(start + size, draws)) for start in range(0, draws, size)]
     results = []
@@ -274,6 +277,32 @@ def simulate(
         parameter_draws=recorded,
         envelope_cents=envelopes,
     )
+
+
+def available_memory() -> int | None:
+    """The bytes of memory this machine has available now (Linux ``MemAvailable``), or None
+    where it cannot be read."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as info:
+            for line in info:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def check_memory(needed: int, what: str, fewer: str, detailed: bool = False) -> None:
+    """An :class:`~secpa_model.InputError` before any work when the results of a run would
+    take more than half the memory available (where it can be known)."""
+    available = available_memory()
+    if available is not None and needed > available // 2:
+        also = ", or keep='totals' (no --detail) to keep only the portfolio's amounts"
+        raise InputError(
+            f"{what} would hold about {needed / 2**30:,.1f} GiB of results, more than half "
+            f"of the {available / 2**30:,.1f} GiB available: give fewer {fewer}"
+            + (also if detailed else "")
+        )
 
 
 def _chunk_size(chunk_size: int | None, structures: int) -> int:
