@@ -686,6 +686,8 @@ def test_every_chart_draws_the_models_lines_name_and_note(name: str, tmp_path: P
     allocations = checked.allocate(2024)
     figure = plots.plot_allocations(allocations, model=model, path=tmp_path / "a.png")
     assert len(figure.axes[0].patches) == count * len(allocations)
+    dotations = "one dotation" if count == 1 else f"{count_words(count)} fungible dotations"
+    assert figure.axes[0].get_title() == f"Allocation per structure, {dotations}"
     assert_charted(figure, model)
     base = model.reference_parameters()
     path = PRICES[name]

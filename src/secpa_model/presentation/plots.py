@@ -219,8 +219,9 @@ def plot_allocations(
     _literal(*axes.get_xticklabels())
     axes.set_ylabel("k€ over the period")
     axes.yaxis.set_major_formatter(_grouped_formatter())
-    words = count_words(len(resolved.rules))
-    default = f"Allocation per structure, {words} fungible dotations{_when(period)}"
+    count = len(resolved.rules)
+    lines = f"{count_words(count)} fungible dotations" if count > 1 else "one dotation"
+    default = f"Allocation per structure, {lines}{_when(period)}"
     _literal(axes.set_title(title or default))
     axes.grid(axis="y", alpha=0.3)
     return _finish(
