@@ -644,3 +644,84 @@ def test_the_cli_page_shows_the_errors_of_bad_models_as_they_are(
     for command, error in zip(lines[::2], lines[1::2], strict=True):
         assert main(command.split()[2:]) == 2
         assert capsys.readouterr().err == error + "\n"
+
+
+# ------------------------------------------------------------------------ the charts
+
+
+def chart_text(figure: Any) -> str:
+    """Every text of a figure (titles, footnote, legend), its wrapping undone."""
+    found = [*figure.texts, *(axes.title for axes in figure.axes)]
+    found += [text for legend in figure.legends for text in legend.get_texts()]
+    return " ".join(" ".join(text.get_text() for text in found).split())
+
+
+def assert_charted(figure: Any, model: Model, lines: bool = True) -> None:
+    """The figure names the model and carries its note; with ``lines``, its legend is the
+    model's lines (in order) and nothing is said of docs/parameters.md for another model."""
+    text = chart_text(figure)
+    assert f"Model: {model.name}." in text
+    assert " ".join(model.note.split()) in text
+    if model.name != "experimentation":
+        assert "docs/parameters.md" not in text
+    if lines:
+        legend = [text.get_text() for text in figure.legends[0].get_texts()]
+        labels = [item.label for item in model.rules]
+        assert [label for label in legend if label in labels] == labels
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_every_chart_draws_the_models_lines_name_and_note(name: str, tmp_path: Path) -> None:
+    """Each chart on the results of each model, the model taken from the result (a user's
+    model not found by name is given to the charts of bare tables: an allocate_frame
+    result, a sweep)."""
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("SALib")
+    from secpa_model.presentation import plots, uncertainty_plots
+
+    model = model_of(name)
+    checked = portfolio(frame_of(name), model=model)
+    count = len(model.rules)
+    given = model if name == "scratch" else None
+    allocations = checked.allocate(2024)
+    figure = plots.plot_allocations(allocations, model=model, path=tmp_path / "a.png")
+    assert len(figure.axes[0].patches) == count * len(allocations)
+    dotations = "one dotation" if count == 1 else f"{count_words(count)} fungible dotations"
+    assert figure.axes[0].get_title() == f"Allocation per structure, {dotations}"
+    assert_charted(figure, model)
+    base = model.reference_parameters()
+    path = PRICES[name]
+    value = base.parameters[path].values[-1].value
+    dearer = Scenario("dearer", {path: value + 10}, model=model)
+    figure = plots.plot_comparison(compare(checked, 2024, base, dearer))
+    assert len(figure.axes[0].patches) == count * 2
+    assert_charted(figure, model)
+    table = sweep(checked, 2024, path, [value, value + 10])
+    assert table.attrs["model"] == model.name
+    figure = plots.plot_sweep(table, model=given)
+    below = [line.get_label() for line in figure.axes[1].lines][:count]
+    assert below == [item.label for item in model.rules]
+    assert_charted(figure, model)
+    budget = project_budget(checked, 2024)
+    for drawn in (budget, budget.by_period) if given is None else (budget,):
+        figure = plots.plot_budget(drawn)
+        assert len(figure.axes[0].patches) == count * len(budget.by_period)
+        assert_charted(figure, model)
+    result = sensitivity(checked, 2024, method="both", samples=16, free=[path])
+    assert result.model is model
+    assert_charted(uncertainty_plots.plot_tornado(result), model, lines=False)
+    assert_charted(uncertainty_plots.plot_sobol(result), model, lines=False)
+    projection = project_cohort(checked, {2024: 2, 2025: 3}, draws=4, seed=1)
+    assert projection.model is model
+    assert_charted(uncertainty_plots.plot_fan(projection), model, lines=False)
+
+
+def test_a_table_without_the_models_lines_is_a_clear_error() -> None:
+    """A five-pillar allocation drawn as the experimentation's (no model= given): the
+    missing line columns are named, not a KeyError."""
+    pytest.importorskip("matplotlib")
+    from secpa_model.presentation import plots
+
+    allocations = portfolio(frame_of("five_pillars"), model=model_of("five_pillars")).allocate(2024)
+    with pytest.raises(ValueError, match=r"participatory_activities_cents.*give model="):
+        plots.plot_allocations(allocations)

@@ -105,7 +105,8 @@ class BudgetProjection(NamedTuple):
     once as always; a step's amount is the difference of two cumulative amounts, so the
     steps add up exactly to the period's total.
 
-    ``parameters`` is the parameter set used, ``model`` the model computed; ``errors`` the
+    ``parameters`` is the parameter set used, ``model`` the model computed (its name is in
+    each table's ``attrs["model"]``); ``errors`` the
     invalid input rows left out (a portfolio made with ``valid()``; empty otherwise;
     columns ``row``, ``field``, ``value``, ``message``).
 
@@ -182,6 +183,8 @@ def project_budget(
     )
     for name in ("envelope_eur", "remaining_eur", "within_envelope"):  # as in by_period
         timeline[name] = timeline[name].astype(object)
+    for table in (by_year, by_period, timeline):  # what the charts draw without model=
+        table.attrs["model"] = resolved.name
     return BudgetProjection(by_year, by_period, params, resolved, timeline, problems)
 
 

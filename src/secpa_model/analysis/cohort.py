@@ -94,7 +94,8 @@ class CohortProjection:
     cent, for reading), ``values_dated`` (the latest date among the parameter values used
     that year) and ``assumption_based``. ``total_cents``: the sum over the years (int).
     ``structures``: the frame allocated (ids, inputs, entry dates). ``parameters``: the set
-    used (indexation applied). ``schedule``: structures open per year.
+    used (indexation applied); ``model``: the model computed. ``schedule``: structures open
+    per year.
 
     With ``draws``: ``by_year`` also has ``mean_eur`` and the percentiles ``p5_eur``,
     ``p25_eur``, ``p50_eur``, ``p75_eur``, ``p95_eur`` of each year's total over the draws
@@ -108,6 +109,7 @@ class CohortProjection:
     total_cents: int
     structures: pd.DataFrame
     parameters: Parameters
+    model: Model
     schedule: dict[int, int]
     draws: pd.DataFrame | None = None
     total_interval: dict[str, Decimal] | None = None
@@ -236,7 +238,7 @@ def project_cohort(
     table = pd.DataFrame(rows)
     total = sum(int(t) for t in table["total_cents"])
     if not draws:
-        return CohortProjection(table, total, frame, params, counts)
+        return CohortProjection(table, total, frame, params, resolved, counts)
     base = parameters_for(resolved, parameters)
     free = free_parameters(base, uncertain, bounds)
     job = _DrawJob(structures, base, tuple(free), indexation, tuple(years))
@@ -252,7 +254,7 @@ def project_cohort(
         table[name] = pd.Series(values, index=table.index, dtype=object)
     totals = by_draw.sum(axis=1).to_numpy(dtype=np.float64)[:, None]
     interval = {name: values[0] for name, values in _statistics(totals).items()}
-    return CohortProjection(table, total, frame, params, counts, drawn, interval)
+    return CohortProjection(table, total, frame, params, resolved, counts, drawn, interval)
 
 
 @dataclass(frozen=True)

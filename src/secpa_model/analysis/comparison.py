@@ -229,8 +229,8 @@ def sweep(
     (to the total under ``base``). ``structures``: a :class:`~secpa_model.Portfolio`, or a
     DataFrame for the experimentation; invalid rows are refused, or left out with
     :meth:`~secpa_model.Portfolio.valid` (the portfolio lists their problems).
-    ``table.attrs`` records the ``path`` swept and the ``period`` (text; empty for each
-    row's year), which :func:`~secpa_model.presentation.plots.plot_sweep` uses.
+    ``table.attrs`` records the ``path`` swept, the ``period`` (text; empty for each row's
+    year) and the ``model``'s name, which :func:`~secpa_model.presentation.plots.plot_sweep` uses.
     ``client``: a ``dask.distributed.Client`` whose workers compute the values (the same
     numbers).
     """
@@ -287,6 +287,7 @@ def _sweep_table(
     table = pd.DataFrame([{**label, **found} for label, found in zip(labels, totals, strict=True)])
     table["difference_cents"] = table["total_cents"] - base_total
     table.attrs["base"] = params.name
+    table.attrs["model"] = resolved.name
     return table
 
 

@@ -40,6 +40,7 @@ from secpa_model.core.errors import InputError
 from secpa_model.core.periods import PeriodLike
 from secpa_model.engine.parameters import parameters_for
 from secpa_model.io.portfolio import Portfolio, as_portfolio
+from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
 
 Progress = Callable[[int, int], None]
@@ -56,7 +57,7 @@ class Sensitivity:
     ``swing_cents``. ``sobol``: one row per free value, largest ``ST`` first: ``path``,
     ``unit``, ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (None without ``method`` sobol).
     ``samples``: Saltelli's base sample size; ``evaluations``: model runs in all.
-    ``parameters``: the base set.
+    ``parameters``: the base set; ``model``: the model computed.
     """
 
     output: Output
@@ -66,6 +67,7 @@ class Sensitivity:
     samples: int
     evaluations: int
     parameters: Parameters
+    model: Model
 
     @property
     def sobol_evaluations(self) -> int:
@@ -151,7 +153,7 @@ def sensitivity(
     base_cents = output_cents(chosen_structures, base, measured)
     tornado = _tornado(chosen, run) if do_oat else None
     sobol = _sobol(chosen, run, samples, seed, confidence) if do_sobol else None
-    return Sensitivity(measured, base_cents, tornado, sobol, samples, counter.done, base)
+    return Sensitivity(measured, base_cents, tornado, sobol, samples, counter.done, base, resolved)
 
 
 class _Counter:

@@ -4,7 +4,12 @@ matplotlib is imported lazily, only when a chart is drawn, and always with the
 non-interactive Agg canvas (no display needed). Each function returns the
 :class:`matplotlib.figure.Figure` and, given ``path``, saves it as a PNG. Every chart carries
 a footnote saying which amounts rest on assumptions (values that are not published) or on
-scenario overrides, and that the structures are synthetic when they are.
+scenario overrides, that the structures are synthetic when they are, and the model's name
+and note. Each chart draws the model its result records (``Comparison.model``,
+``BudgetProjection.model``, ``Sensitivity.model``, ``CohortProjection.model``, a table's
+``attrs["model"]``: a name found by :func:`~secpa_model.get_model`); ``model=`` is needed
+only for a table that records none (an ``allocate_frame`` result) or a model not found by
+its name.
 
 Labels are drawn literally: the texts taken from data or parameters (structure ids on the
 ticks, scenario and model names, titles, legends, annotations and the footnote) are drawn
@@ -23,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import pandas as pd
 
+from secpa_model.analysis.budget import BudgetProjection
 from secpa_model.analysis.comparison import Comparison
 from secpa_model.analysis.model_comparison import OUTCOMES, ModelComparison
 from secpa_model.analysis.relative import OPERATIONS, is_relative
@@ -84,9 +90,13 @@ def _literal(*texts: Text) -> None:
         text.set_parse_math(False)
 
 
-def assumption_note(*parameter_sets: Parameters | Scenario, synthetic: bool = False) -> str:
+def assumption_note(
+    *parameter_sets: Parameters | Scenario, synthetic: bool = False, model: Model | None = None
+) -> str:
     """The footnote of a chart: which parameters are assumptions or scenario overrides (a
-    :class:`~secpa_model.Scenario` counts as the parameters it gives)."""
+    :class:`~secpa_model.Scenario` counts as the parameters it gives). The assumptions'
+    sources are docs/parameters.md for the experimentation, else ``model``'s parameter
+    files."""
     assumed: set[str] = set()
     overridden: set[str] = set()
     for given in parameter_sets:
@@ -95,9 +105,13 @@ def assumption_note(*parameter_sets: Parameters | Scenario, synthetic: bool = Fa
         overridden |= params.paths_with("scenario")
     parts = []
     if assumed:
+        where = "docs/parameters.md"
+        if model is not None and model.name != resolve_model(None).name:
+            files = ", ".join(Path(str(item)).name for item in model.parameter_files)
+            where = f"the parameter files of {model.name}: {files}"
         parts.append(
             f"ASSUMPTION-BASED amounts: {len(assumed)} of the parameters used are "
-            "secpa-model assumptions, not published values (docs/parameters.md)"
+            f"secpa-model assumptions, not published values ({where})"
         )
     if overridden:
         parts.append("scenario overrides: " + ", ".join(sorted(overridden)))
@@ -106,17 +120,34 @@ def assumption_note(*parameter_sets: Parameters | Scenario, synthetic: bool = Fa
     return ". ".join(parts) + "." if parts else ""
 
 
-def _lines(model: Model) -> list[tuple[str, str, str]]:
-    """(key, label, colour) of each line of ``model``, colours cycling past eight lines."""
+def _model_of(recorded: Model | pd.DataFrame, model: Model | str | None) -> Model:
+    """The model a chart draws: ``model`` when given, else the one its result records (a
+    Model, or a table's ``attrs["model"]``), else the default."""
+    if model is None:
+        model = recorded.attrs.get("model") if isinstance(recorded, pd.DataFrame) else recorded
+    return resolve_model(model)
+
+
+def _lines(model: Model, table: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """(key, label, colour) of each line of ``model``, colours cycling past eight lines;
+    a clear error when ``table`` has not the model's lines."""
+    missing = [f"{key}_cents" for key in model.line_keys if f"{key}_cents" not in table]
+    if missing:
+        raise ValueError(
+            f"the table has no column {', '.join(missing)} of the model {model.name!r}: "
+            "give model= the model that computed it"
+        )
     return [
         (rule.key, rule.label, _COLOURS[number % len(_COLOURS)])
         for number, rule in enumerate(model.rules)
     ]
 
 
-def _with_model_note(note: str, model: Model) -> str:
-    """A chart's footnote followed by the model's note (a proposal says so on its charts)."""
-    return f"{note} {model.note}".strip() if model.note else note
+def _footnote(model: Model, *parameter_sets: Parameters | Scenario, synthetic: bool = False) -> str:
+    """A chart's footnote (:func:`assumption_note`), then the model's name and its note
+    (a proposal says so on its charts)."""
+    note = assumption_note(*parameter_sets, synthetic=synthetic, model=model)
+    return " ".join(part for part in (note, f"Model: {model.name}.", model.note) if part)
 
 
 def _finish(figure: Figure, note: str, path: str | Path | None, entries: int = 5) -> Figure:
@@ -125,7 +156,7 @@ def _finish(figure: Figure, note: str, path: str | Path | None, entries: int = 5
     legend = figure.legend(loc="outside upper center", ncols=columns, fontsize=7, frameon=False)
     _literal(*legend.get_texts())
     if note:
-        lines = textwrap.wrap(note, width=int(width * _NOTE_CHARS_PER_INCH))
+        lines = textwrap.wrap(note, int(width * _NOTE_CHARS_PER_INCH), break_on_hyphens=False)
         _literal(figure.text(0.01, 0.01, "\n".join(lines), fontsize=7, ha="left", va="bottom"))
         bottom = (len(lines) * _NOTE_LINE_INCHES + 0.1) / height
         figure.set_layout_engine("constrained", rect=(0, bottom, 1, 1 - bottom))
@@ -149,7 +180,7 @@ def _stacked(
     bars' positions and tops."""
     positions = np.arange(len(table))
     bottom = np.zeros(len(table))
-    for key, label, colour in _lines(model):
+    for key, label, colour in _lines(model, table):
         heights = _k_euros(table[f"{key}_cents"]) / unit
         axes.bar(positions, heights, bottom=bottom, label=label, color=colour)
         bottom += heights
@@ -178,7 +209,7 @@ def plot_allocations(
     reference values). ``period``: the period allocated, written in the default title.
     ``synthetic``: say in the footnote that the structures are invented.
     """
-    resolved = resolve_model(model)
+    resolved = _model_of(allocations, model)
     params = parameters_for(resolved, parameters)
     figure = _figure(max(6.0, 0.35 * len(allocations) + 2.5), 4.8)
     axes = figure.add_subplot()
@@ -188,12 +219,14 @@ def plot_allocations(
     _literal(*axes.get_xticklabels())
     axes.set_ylabel("k€ over the period")
     axes.yaxis.set_major_formatter(_grouped_formatter())
-    words = count_words(len(resolved.rules))
-    default = f"Allocation per structure, {words} fungible dotations{_when(period)}"
+    count = len(resolved.rules)
+    lines = f"{count_words(count)} fungible dotations" if count > 1 else "one dotation"
+    default = f"Allocation per structure, {lines}{_when(period)}"
     _literal(axes.set_title(title or default))
     axes.grid(axis="y", alpha=0.3)
-    note = _with_model_note(assumption_note(params, synthetic=synthetic), resolved)
-    return _finish(figure, note, path, len(resolved.rules) + 1)
+    return _finish(
+        figure, _footnote(resolved, params, synthetic=synthetic), path, len(resolved.rules) + 1
+    )
 
 
 def plot_sweep(
@@ -220,7 +253,7 @@ def plot_sweep(
     (default: the one the sweep recorded) goes into the title. The total's axis starts where
     its values are (``y_from_zero=True`` starts it at zero; the footnote says which).
     """
-    resolved = resolve_model(model)
+    resolved = _model_of(table, model)
     params = parameters_for(resolved, parameters)
     name = parameter or str(table.attrs.get("path", "value"))
     declared = params.parameters.get(name)
@@ -238,7 +271,7 @@ def plot_sweep(
     figure = _figure(7.5, 6.0)
     top, below = figure.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     top.plot(x, _k_euros(table["total_cents"]), marker="o", color="black", label="Total")
-    for key, label, colour in _lines(resolved):
+    for key, label, colour in _lines(resolved, table):
         below.plot(x, _k_euros(table[f"{key}_cents"]), marker=".", color=colour, label=label)
     if labels is not None or not numeric:
         texts = list(labels) if labels is not None else _value_labels(values, base, declared)
@@ -257,7 +290,7 @@ def plot_sweep(
             axes.set_ylim(bottom=0)
     _literal(top.set_title(title or f"Portfolio total against {name}{_when(span)}", fontsize=10))
     notes = [
-        _with_model_note(assumption_note(params, synthetic=synthetic), resolved),
+        _footnote(resolved, params, synthetic=synthetic),
         f"The swept parameter {name} takes scenario values.",
         reference,
         "" if y_from_zero else "The axes do not start at zero.",
@@ -490,7 +523,7 @@ def plot_comparison(
     difference to the baseline written above each scenario's bar. ``period`` goes into the
     default title. The bars start at zero (a bar cut short would exaggerate the change:
     the difference is written above each one instead)."""
-    resolved = resolve_model(model)
+    resolved = _model_of(comparison.model, model)
     summary = comparison.summary
     figure = _figure(max(5.0, 1.6 * len(summary) + 2.0), 4.8)
     axes = figure.add_subplot()
@@ -517,12 +550,12 @@ def plot_comparison(
     axes.set_ylim(0, bottom.max() * 1.15 if len(bottom) else 1)
     _literal(axes.set_title(title or f"Portfolio total: baseline and scenarios{_when(period)}"))
     axes.grid(axis="y", alpha=0.3)
-    note = assumption_note(*comparison.parameters.values(), synthetic=synthetic)
-    return _finish(figure, _with_model_note(note, resolved), path, len(resolved.rules) + 1)
+    note = _footnote(resolved, *comparison.parameters.values(), synthetic=synthetic)
+    return _finish(figure, note, path, len(resolved.rules) + 1)
 
 
 def plot_budget(
-    by_period: pd.DataFrame,
+    by_period: pd.DataFrame | BudgetProjection,
     *,
     parameters: Parameters | Scenario | None = None,
     title: str | None = None,
@@ -531,13 +564,17 @@ def plot_budget(
     model: Model | str | None = None,
 ) -> Figure:
     """Bars of a projection's totals (``by_period`` or ``by_year`` of
-    :func:`project_budget`), stacked by line, with each period's envelope as a red line
+    :func:`project_budget`; a projection itself draws its ``by_period`` under its
+    parameters), stacked by line, with each period's envelope as a red line
     across its bar, its amount written above the line.
 
     The default title says "against the envelope" only when some envelope is drawn (a
     ``by_year`` table has none), and gives the dates the table covers.
     """
-    resolved = resolve_model(model)
+    if isinstance(by_period, BudgetProjection):
+        parameters, model = parameters or by_period.parameters, model or by_period.model
+        by_period = by_period.by_period
+    resolved = _model_of(by_period, model)
     params = parameters_for(resolved, parameters)
     figure = _figure(max(5.5, 1.5 * len(by_period) + 2.0), 4.8)
     axes = figure.add_subplot()
@@ -581,7 +618,7 @@ def plot_budget(
         title = f"{what}\n{_covered(by_period)}" if len(by_period) else what
     _literal(axes.set_title(title))
     axes.grid(axis="y", alpha=0.3)
-    note = _with_model_note(assumption_note(params, synthetic=synthetic), resolved)
+    note = _footnote(resolved, params, synthetic=synthetic)
     if not drawn:
         note = f"{note} No envelope is given for these periods.".strip()
     return _finish(figure, note, path, len(resolved.rules) + 2)

@@ -14,14 +14,7 @@ import numpy as np
 from secpa_model.analysis.cohort import CohortProjection
 from secpa_model.analysis.sensitivity import Sensitivity
 from secpa_model.model.model import Model
-from secpa_model.models import resolve_model
-from secpa_model.presentation.plots import (
-    _figure,
-    _finish,
-    _literal,
-    _with_model_note,
-    assumption_note,
-)
+from secpa_model.presentation.plots import _figure, _finish, _footnote, _literal, _model_of
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.figure import Figure
@@ -49,7 +42,6 @@ def plot_tornado(
     top), the output at the low and at the high end of its range, around the base output."""
     if result.tornado is None:
         raise ValueError("this sensitivity has no one-at-a-time results (method 'oat' or 'both')")
-    resolved = resolve_model(model)
     table = result.tornado.iloc[::-1]
     base = result.base_cents / _CENTS_PER_MILLION
     figure = _figure(9.0, 1.2 + 0.55 * len(table))
@@ -70,7 +62,7 @@ def plot_tornado(
     axes.set_xlabel(f"{result.output.label} (M€; base {base:,.2f} M€)")
     _literal(axes.xaxis.label, axes.set_title(title, fontsize=10))
     axes.grid(axis="x", alpha=0.3)
-    note = _with_model_note(assumption_note(result.parameters, synthetic=synthetic), resolved)
+    note = _footnote(_model_of(result.model, model), result.parameters, synthetic=synthetic)
     return _finish(figure, f"{_unit_note(result)} {note}", path, 2)
 
 
@@ -86,7 +78,6 @@ def plot_sobol(
     (largest total first), with their confidence intervals as error bars."""
     if result.sobol is None:
         raise ValueError("this sensitivity has no Sobol indices (method 'sobol' or 'both')")
-    resolved = resolve_model(model)
     table = result.sobol
     figure = _figure(9.0, 4.8)
     axes = figure.add_subplot()
@@ -106,7 +97,7 @@ def plot_sobol(
     _literal(axes.set_title(title, fontsize=10))
     axes.grid(axis="y", alpha=0.3)
     level = f"{result.samples} Saltelli samples, {result.sobol_evaluations} model runs"
-    note = _with_model_note(assumption_note(result.parameters, synthetic=synthetic), resolved)
+    note = _footnote(_model_of(result.model, model), result.parameters, synthetic=synthetic)
     return _finish(figure, f"{_unit_note(result)} {level}. {note}", path, 2)
 
 
@@ -124,7 +115,6 @@ def plot_fan(
     table = projection.by_year
     if "p50_eur" not in table.columns:
         raise ValueError("this projection has no intervals: call project_cohort with draws")
-    resolved = resolve_model(model)
     years = table["year"].to_numpy()
 
     def millions(column: str) -> np.ndarray:
@@ -155,7 +145,8 @@ def plot_fan(
     count = 0 if draws is None else int(draws["draw"].nunique())
     uncertain = [] if draws is None else [c for c in draws.columns if "." in str(c)]
     spread = f"Intervals over {count} draws of: {', '.join(uncertain)}."
-    note = _with_model_note(assumption_note(projection.parameters, synthetic=synthetic), resolved)
+    resolved = _model_of(projection.model, model)
+    note = _footnote(resolved, projection.parameters, synthetic=synthetic)
     return _finish(figure, f"{spread} {note}", path, 4)
 
 
