@@ -717,11 +717,17 @@ def test_every_chart_draws_the_models_lines_name_and_note(name: str, tmp_path: P
 
 
 def test_a_table_without_the_models_lines_is_a_clear_error() -> None:
-    """A five-pillar allocation drawn as the experimentation's (no model= given): the
-    missing line columns are named, not a KeyError."""
+    """An allocation records its model (its ``attrs``), which the chart reads; one whose
+    record was dropped is drawn as the experimentation's: the missing line columns are
+    named, not a KeyError."""
     pytest.importorskip("matplotlib")
     from secpa_model.presentation import plots
 
-    allocations = portfolio(frame_of("five_pillars"), model=model_of("five_pillars")).allocate(2024)
+    model = model_of("five_pillars")
+    allocations = portfolio(frame_of("five_pillars"), model=model).allocate(2024)
+    assert allocations.attrs["model"] == "five_pillars"
+    labels = [text.get_text() for text in plots.plot_allocations(allocations).legends[0].texts]
+    assert labels == [rule.label for rule in model.rules]
+    allocations.attrs.clear()
     with pytest.raises(ValueError, match=r"participatory_activities_cents.*give model="):
         plots.plot_allocations(allocations)

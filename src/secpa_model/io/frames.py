@@ -158,6 +158,7 @@ def result_frame(
     # infers no text index from the names at each call
     result = pd.DataFrame(dict(enumerate(arrays)), index=index, copy=False)
     result.columns = _column_index(result_columns(model)).copy()
+    result.attrs["model"] = model.name  # what the charts read: the model's lines and note
     return result
 
 
