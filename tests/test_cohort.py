@@ -238,7 +238,7 @@ def test_a_synthetic_number_keeps_zero_and_stays_between_the_observed_values() -
     assert all(isinstance(v, int) and 1500 <= v <= 3100 for v in patients)
     assert len(set(patients)) > 30
     rates = [float(v) for v in drawn["poverty_rate"]]
-    assert 0.30 <= min(rates) and max(rates) <= 0.40 and len(set(rates)) > 30
+    assert min(rates) >= 0.30 and max(rates) <= 0.40 and len(set(rates)) > 30
     hours = [float(v) for v in drawn["interpreting_hours_phone"]]
     assert set(hours) == {0.0, 10.0}
     # the picked row's category comes with its numbers: A's kind with A's zero hours
