@@ -76,23 +76,18 @@ def opening_schedule(milestones: Mapping[int, int]) -> dict[int, int]:
     """The number of structures open in each year from the first milestone to the last:
     the milestones' counts, straight lines between them rounded half up. Counts must not
     decrease (structures open, none closes)."""
-    if not milestones:
+    if not isinstance(milestones, Mapping) or not milestones:
         raise InputError("an opening schedule needs at least one milestone (year: count)")
     items = sorted(
         (_whole(year, "year"), _whole(count, "count")) for year, count in milestones.items()
     )
-    for (year, count), (_, later) in itertools.pairwise(items):
-        if later < count:
-            raise InputError(f"the schedule decreases after {year} ({count} then {later})")
-    if items[0][1] < 1:
-        raise InputError("the first milestone must open at least one structure")
     schedule: dict[int, int] = {}
     for (first, low), (last, high) in itertools.pairwise(items):
         for year in range(first, last):
             share = Decimal(year - first) / Decimal(last - first)
             schedule[year] = int((low + (high - low) * share).to_integral_value(ROUND_HALF_UP))
     schedule[items[-1][0]] = items[-1][1]
-    return schedule
+    return _checked_schedule(schedule)
 
 
 def _whole(value: object, what: str) -> int:
