@@ -314,3 +314,8 @@ def test_a_wrong_schedule_or_seed_is_named(
 ) -> None:
     with pytest.raises(InputError, match=message):
         project_cohort(population(), schedule, seed=seed)
+
+
+def test_an_unknown_fill_is_named() -> None:
+    with pytest.raises(InputError, match="fill must be 'refuse', 'bootstrap' or 'synthetic'"):
+        project_cohort(population(), {2026: 3}, fill="copies")  # type: ignore[arg-type]

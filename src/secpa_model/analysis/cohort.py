@@ -151,6 +151,7 @@ _DRAW: Final = ValueLabel(
 
 
 Fill = Literal["refuse", "bootstrap", "synthetic"]
+"""How structures beyond the population are made (see the module docstring)."""
 _TRIES: Final = 20
 """How many times a synthetic number outside its range is drawn again."""
 
