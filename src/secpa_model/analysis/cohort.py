@@ -5,11 +5,27 @@ along a schedule, allocated year by year under a model's dated parameters.
 number of structures open each year (straight lines between milestones, rounded half up).
 :func:`project_cohort` opens the population's structures in row order: the first
 ``schedule[first year]`` are open from the first year, then each year's new ones from
-1 January of that year; none closes. The population's own entry and exit dates are
-replaced by the schedule's. When the schedule needs more structures than the population
-has, ``fill="bootstrap"`` draws the missing ones from the population's rows (with
-replacement, from ``seed``: the empirical distribution of its inputs), each with a new id;
-without it the projection is refused.
+1 January of that year; none closes (a schedule whose count decreases is refused). The
+population's own entry and exit dates are replaced by the schedule's. When the schedule
+needs more structures than the population has, the missing ones are filled, seeded by
+``seed`` (numpy's Generator):
+
+- ``fill="synthetic"`` (the way to cost a generalisation): new structures ``synthetic-0027``,
+  ``synthetic-0028``, … each drawn from the population's distribution: a population row is
+  picked at random, its categories, booleans, texts and other columns kept (so they come
+  at their observed frequencies, together), and each of its numbers above 0 multiplied by
+  ``exp(h·z)`` (``z`` normal, ``h`` Silverman's bandwidth ``1.06·σ·n^(-1/5)`` of the
+  logarithms of the column's values above 0): a smoothed resampling that keeps zeros at
+  zero. A number outside the observed range or the input's bounds is drawn again (after
+  :data:`_TRIES` tries it keeps the picked row's value); counts are then rounded to whole
+  numbers and euros to the cent (half up), which keeps them in range.
+- ``fill="bootstrap"``: copies of the population's rows (drawn with replacement), each
+  with a new id ``<id>-drawn-0027``: the same profiles repeated, not new ones.
+
+Without a fill the projection is refused.
+
+``envelope`` (euros): with ``draws``, the probability that the period's total (over all
+the years) exceeds it, the share of draws above it; without, whether the point total does.
 
 Parameters: a dated value is in force until the next one, so years after the last dated
 value carry it forward: ``by_year`` says, for each year, the date of the latest value used
@@ -45,11 +61,12 @@ from secpa_model.analysis.indexation import Indexation
 from secpa_model.analysis.outputs import Output, one_row_per_structure, output_cents
 from secpa_model.analysis.scenarios import Scenario
 from secpa_model.core.errors import InputError
-from secpa_model.core.money import CENT, cents_to_euros
+from secpa_model.core.money import CENT, cents_to_euros, euros_to_cents
 from secpa_model.core.periods import Period
 from secpa_model.engine.distributed import map_chunks
 from secpa_model.engine.parameters import parameters_for
 from secpa_model.io.portfolio import Portfolio, portfolio
+from secpa_model.model.inputs import Input, is_blank
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters, Source
 from secpa_model.models import resolve_model
@@ -59,23 +76,18 @@ def opening_schedule(milestones: Mapping[int, int]) -> dict[int, int]:
     """The number of structures open in each year from the first milestone to the last:
     the milestones' counts, straight lines between them rounded half up. Counts must not
     decrease (structures open, none closes)."""
-    if not milestones:
+    if not isinstance(milestones, Mapping) or not milestones:
         raise InputError("an opening schedule needs at least one milestone (year: count)")
     items = sorted(
         (_whole(year, "year"), _whole(count, "count")) for year, count in milestones.items()
     )
-    for (year, count), (_, later) in itertools.pairwise(items):
-        if later < count:
-            raise InputError(f"the schedule decreases after {year} ({count} then {later})")
-    if items[0][1] < 1:
-        raise InputError("the first milestone must open at least one structure")
     schedule: dict[int, int] = {}
     for (first, low), (last, high) in itertools.pairwise(items):
         for year in range(first, last):
             share = Decimal(year - first) / Decimal(last - first)
             schedule[year] = int((low + (high - low) * share).to_integral_value(ROUND_HALF_UP))
     schedule[items[-1][0]] = items[-1][1]
-    return schedule
+    return _checked_schedule(schedule)
 
 
 def _whole(value: object, what: str) -> int:
@@ -103,6 +115,10 @@ class CohortProjection:
     ``draws`` holds every draw's total per year (``draw``, ``year``, ``total_cents``, and
     the drawn free values by path); ``total_interval`` the same statistics of the total
     over the years (the years of one draw share its values: the years move together).
+
+    With ``envelope``: ``envelope_cents``; ``exceeds_envelope``, whether the point total
+    (``total_cents``) is above it; with ``draws``, ``prob_exceed``, the share of draws whose
+    total over the years is above it (exact cents compared; None without draws).
     """
 
     by_year: pd.DataFrame
@@ -113,6 +129,9 @@ class CohortProjection:
     schedule: dict[int, int]
     draws: pd.DataFrame | None = None
     total_interval: dict[str, Decimal] | None = None
+    envelope_cents: int | None = None
+    exceeds_envelope: bool | None = None
+    prob_exceed: float | None = None
 
     @property
     def total_eur(self) -> Decimal:
@@ -133,35 +152,54 @@ _DRAW: Final = ValueLabel(
 )
 
 
+Fill = Literal["refuse", "bootstrap", "synthetic"]
+"""How structures beyond the population are made (see the module docstring)."""
+_TRIES: Final = 20
+"""How many times a synthetic number outside its range is drawn again."""
+
+
 def cohort_frame(
     population: pd.DataFrame,
     schedule: Mapping[int, int],
     *,
     model: Model | str | None = None,
-    fill: Literal["refuse", "bootstrap"] = "refuse",
+    fill: Fill = "refuse",
     seed: int = 0,
 ) -> pd.DataFrame:
-    """The structures of :func:`project_cohort`: ``population``'s rows in order (and drawn
-    ones with ``fill="bootstrap"``), each entering on 1 January of the year it opens."""
+    """The structures of :func:`project_cohort`: ``population``'s rows in order (then new
+    ones with ``fill="synthetic"``, or copies with ``fill="bootstrap"``), each entering on
+    1 January of the year it opens."""
     resolved = resolve_model(model)
     if not isinstance(population, pd.DataFrame) or not len(population):
         raise InputError("the population must be a non-empty DataFrame of structures")
-    counts = dict(sorted(schedule.items()))
+    if fill not in ("refuse", "bootstrap", "synthetic"):
+        raise InputError(f"fill must be 'refuse', 'bootstrap' or 'synthetic', got {fill!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise InputError(f"seed must be a whole number ≥ 0, got {seed!r}")
+    counts = _checked_schedule(schedule)
     needed = max(counts.values())
     frame = population.reset_index(drop=True)
-    if needed > len(frame):
-        if fill != "bootstrap":
+    missing = needed - len(frame)
+    if missing > 0:
+        if fill == "refuse":
             raise InputError(
                 f"the schedule opens {needed} structures and the population has {len(frame)}: "
-                "give a larger population, or fill='bootstrap' to draw the others from it"
+                "give a larger population, or fill='synthetic' to draw new ones from its "
+                "distribution (fill='bootstrap': copies of its rows)"
             )
         rng = np.random.default_rng(seed)
-        drawn = frame.iloc[rng.integers(0, len(frame), needed - len(frame))].copy()
-        ids = drawn[resolved.id_input].astype(str).to_numpy()
-        drawn[resolved.id_input] = [
-            f"{original}-drawn-{number:04d}"
-            for number, original in enumerate(ids, start=len(frame) + 1)
-        ]
+        picked = rng.integers(0, len(frame), missing)
+        drawn = frame.iloc[picked].reset_index(drop=True)
+        numbers = range(len(frame) + 1, needed + 1)
+        if fill == "bootstrap":
+            ids = drawn[resolved.id_input].astype(str).to_numpy()
+            drawn[resolved.id_input] = [
+                f"{original}-drawn-{number:04d}"
+                for original, number in zip(ids, numbers, strict=True)
+            ]
+        else:
+            drawn = _synthetic(frame, drawn, resolved, rng)
+            drawn[resolved.id_input] = [f"synthetic-{number:04d}" for number in numbers]
         frame = pd.concat([frame, drawn], ignore_index=True)
     frame = frame.iloc[:needed].copy()
     entries: list[date] = []
@@ -174,14 +212,102 @@ def cohort_frame(
     return frame
 
 
+def _synthetic(
+    population: pd.DataFrame, picked: pd.DataFrame, model: Model, rng: np.random.Generator
+) -> pd.DataFrame:
+    """``picked`` (population rows) with each number smoothed (see the module docstring)."""
+    drawn = picked.copy()
+    for item in model.inputs:
+        if item.kind not in _NUMBER_KINDS or item.name not in population.columns:
+            continue
+        observed = _numbers(population[item.name], item)
+        values = _numbers(picked[item.name], item)
+        given = ~np.isnan(observed)
+        if not given.any():
+            continue
+        low = max(float(observed[given].min()), item.low)
+        high = min(float(observed[given].max()), item.high)
+        positive = observed[given & (observed > 0)]
+        spread = float(np.std(np.log(positive))) if len(positive) > 1 else 0.0
+        width = _SILVERMAN * spread * len(positive) ** _SILVERMAN_POWER if spread else 0.0
+        result = values.copy()
+        pending = ~np.isnan(values) & (values > 0)
+        for _ in range(_TRIES):
+            if not width or not pending.any():
+                break
+            trial = values[pending] * np.exp(width * rng.standard_normal(int(pending.sum())))
+            fits = (trial >= low) & (trial <= high)
+            places = np.flatnonzero(pending)
+            result[places[fits]] = trial[fits]
+            pending[places[fits]] = False
+        column: list[Any] = [None if np.isnan(v) else float(v) for v in result]
+        if item.kind == "count":
+            column = [None if v is None else int(np.floor(v + 0.5)) for v in column]
+        elif item.kind == "euros":
+            column = [
+                None if v is None else cents_to_euros(int(np.floor(v * 100 + 0.5))) for v in column
+            ]
+        drawn[item.name] = pd.Series(column, index=drawn.index, dtype=object)
+    return drawn
+
+
+_NUMBER_KINDS: Final = frozenset({"count", "fraction", "quantity", "euros"})
+_SILVERMAN: Final = 1.06  # Silverman's rule of thumb for a normal kernel's bandwidth
+_SILVERMAN_POWER: Final = -0.2
+
+
+def _numbers(column: pd.Series, item: Input) -> NDArray[np.float64]:
+    """A column's values as floats, NaN where blank (each parsed as the input)."""
+    found = []
+    for row, value in enumerate(column):
+        if is_blank(value):
+            found.append(np.nan)
+            continue
+        try:
+            found.append(float(item.parse(value)))
+        except ValueError as exc:
+            raise InputError(f"population row {row}: {exc}") from None
+    return np.array(found, dtype=np.float64)
+
+
+def _checked_schedule(schedule: Mapping[int, int]) -> dict[int, int]:
+    """The schedule as whole numbers in year order: every year from the first to the last,
+    at least one structure open the first year, counts that never decrease."""
+    if not isinstance(schedule, Mapping) or not schedule:
+        raise InputError("a schedule maps each year to the structures open (e.g. {2027: 20})")
+    counts = dict(
+        sorted((_whole(year, "year"), _whole(count, "count")) for year, count in schedule.items())
+    )
+    years = list(counts)
+    if years[0] < _FIRST_YEAR or years[-1] > _LAST_YEAR:
+        raise InputError(f"schedule years must be within {_FIRST_YEAR}-{_LAST_YEAR}: {years}")
+    if years != list(range(years[0], years[-1] + 1)):
+        raise InputError(f"the schedule must give every year from {years[0]} to {years[-1]}")
+    if counts[years[0]] < 1:
+        raise InputError(f"the schedule must open at least one structure in {years[0]}")
+    for year, later in itertools.pairwise(years):
+        if counts[later] < counts[year]:
+            raise InputError(
+                f"the schedule decreases from {counts[year]} structures in {year} to "
+                f"{counts[later]} in {later}: structures open and none closes (closing is "
+                "not supported: project the closed structures' years separately)"
+            )
+    return counts
+
+
+_FIRST_YEAR: Final = date.min.year
+_LAST_YEAR: Final = date.max.year - 1  # the day after the last year must exist
+
+
 def project_cohort(
     population: Portfolio | pd.DataFrame,
     schedule: Mapping[int, int],
     *,
     parameters: Parameters | Scenario | None = None,
     indexation: Indexation | None = None,
-    fill: Literal["refuse", "bootstrap"] = "refuse",
+    fill: Fill = "refuse",
     seed: int = 0,
+    envelope: Decimal | int | str | float | None = None,
     uncertain: Sequence[str] | None = None,
     bounds: Bounds | None = None,
     draws: int = 0,
@@ -197,15 +323,21 @@ def project_cohort(
     ``uncertain`` assumption values (default: every value with a plausible range) from
     their distributions over their ranges (or uniform over ``bounds``), seeded by ``seed``,
     the indexation applied to each draw. ``client``: a ``dask.distributed.Client`` whose
-    workers compute the draws (the same numbers)."""
+    workers compute the draws (the same numbers).
+
+    ``fill``: how structures beyond the population are made (``"synthetic"``: new profiles
+    drawn from its distribution; ``"bootstrap"``: copies of its rows; see the module
+    docstring). ``envelope``: euros (int, Decimal, text, or a float as the decimal it
+    prints as; more precise than a cent is refused) the total over the years is compared
+    with: :attr:`CohortProjection.exceeds_envelope` and, with ``draws``,
+    :attr:`CohortProjection.prob_exceed`."""
     if isinstance(population, Portfolio):
         resolved, given = population.model, one_row_per_structure(population).frame
     else:  # the rows' dates are the schedule's: they are validated once they are set
         resolved, given = resolve_model(None), population
-    counts = {int(year): int(count) for year, count in schedule.items()}
-    years = sorted(counts)
-    if years != list(range(years[0], years[-1] + 1)):
-        raise InputError(f"the schedule must give every year from {years[0]} to {years[-1]}")
+    counts = _checked_schedule(schedule)
+    years = list(counts)
+    limit = None if envelope is None else _envelope_cents(envelope)
     frame = cohort_frame(given, counts, model=resolved, fill=fill, seed=seed)
     params = parameters_for(resolved, parameters)
     if indexation is not None:
@@ -237,8 +369,18 @@ def project_cohort(
         )
     table = pd.DataFrame(rows)
     total = sum(int(t) for t in table["total_cents"])
+    exceeded = None if limit is None else total > limit
     if not draws:
-        return CohortProjection(table, total, frame, params, resolved, counts)
+        return CohortProjection(
+            table,
+            total,
+            frame,
+            params,
+            resolved,
+            counts,
+            envelope_cents=limit,
+            exceeds_envelope=exceeded,
+        )
     base = parameters_for(resolved, parameters)
     free = free_parameters(base, uncertain, bounds)
     job = _DrawJob(structures, base, tuple(free), indexation, tuple(years))
@@ -254,7 +396,29 @@ def project_cohort(
         table[name] = pd.Series(values, index=table.index, dtype=object)
     totals = by_draw.sum(axis=1).to_numpy(dtype=np.float64)[:, None]
     interval = {name: values[0] for name, values in _statistics(totals).items()}
-    return CohortProjection(table, total, frame, params, resolved, counts, drawn, interval)
+    above = None
+    if limit is not None:
+        sums = by_draw.sum(axis=1).to_numpy(dtype=np.int64)
+        above = float(np.count_nonzero(sums > limit)) / len(sums)
+    return CohortProjection(
+        table, total, frame, params, resolved, counts, drawn, interval, limit, exceeded, above
+    )
+
+
+def _envelope_cents(envelope: object) -> int:
+    """The envelope in cents, exactly (a float as the decimal it prints as)."""
+    if isinstance(envelope, bool):
+        raise InputError(f"envelope: give euros, not {envelope!r}")
+    try:
+        amount = Decimal(repr(envelope)) if isinstance(envelope, float) else envelope
+        if not isinstance(amount, Decimal | int | str):
+            raise ValueError(f"{amount!r} is not an amount in euros")
+        cents = euros_to_cents(amount)
+    except (ValueError, ArithmeticError) as exc:
+        raise InputError(f"envelope: {exc}") from None
+    if cents < 0:
+        raise InputError(f"envelope: {envelope!r} € is negative")
+    return cents
 
 
 @dataclass(frozen=True)
