@@ -282,15 +282,24 @@ def _number(item: Input, value: Any) -> int | float | Decimal:
     raise ValueError(_says(item, "not_number"))
 
 
+def _bound_problems(item: Input, numbers: Any) -> list[tuple[Any, str]]:
+    """Where ``numbers`` (an array, or one exact number as a 0-d array) break ``item``'s
+    bounds: each mask with its message, in the order a value is checked."""
+    below = numbers < item.low
+    problems = [(below, _says(item, "below"))]
+    rest = ~below
+    if item.kind == "fraction" and item.maximum is None:
+        percent = rest & (numbers > 1) & (numbers <= 100)
+        over = rest & (numbers > 100)
+        problems += [(percent, _says(item, "percent")), (over, _says(item, "not_fraction"))]
+        rest = rest & ~percent & ~over
+    return [*problems, (rest & (numbers > item.high), _says(item, "above"))]
+
+
 def _in_bounds(item: Input, number: int | float | Decimal) -> None:
-    if number < item.low:
-        raise ValueError(_says(item, "below"))
-    if item.kind == "fraction" and item.maximum is None and 1 < number <= 100:
-        raise ValueError(_says(item, "percent"))
-    if item.kind == "fraction" and item.maximum is None and number > 1:
-        raise ValueError(_says(item, "not_fraction"))
-    if number > item.high:
-        raise ValueError(_says(item, "above"))
+    for found, message in _bound_problems(item, np.asarray(number, dtype=object)):
+        if found:
+            raise ValueError(message)
 
 
 def arrow_column(series: pd.Series) -> Any:
@@ -498,17 +507,8 @@ class _NumberRules(InputKindRules):
         return []
 
     def _bounds(self, item: Input, numbers: _Numbers, scaled: NDArray[np.float64]) -> list[Any]:
-        """The bound problems of the (scaled) numbers, with the messages of
-        :func:`_in_bounds`."""
-        below = scaled < item.low
-        problems = [(below, _says(item, "below"))]
-        rest = ~below
-        if item.kind == "fraction" and item.maximum is None:
-            percent = rest & (scaled > 1) & (scaled <= 100)
-            over = rest & (scaled > 100)
-            problems += [(percent, _says(item, "percent")), (over, _says(item, "not_fraction"))]
-            rest = rest & ~percent & ~over
-        return [*problems, (rest & (scaled > item.high), _says(item, "above"))]
+        """The bound problems of the (scaled) numbers."""
+        return _bound_problems(item, scaled)
 
     def _column(self, scaled: NDArray[np.float64]) -> NDArray[Any]:
         """The column of (scaled) numbers with no problem."""
