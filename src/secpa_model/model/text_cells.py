@@ -69,8 +69,8 @@ def text_keys(values: Any) -> NDArray[np.uint64]:
     begin, end = int(offsets[0]), int(offsets[-1])
     lengths = np.diff(offsets)
     shortest, longest = (int(lengths.min()), int(lengths.max())) if len(lengths) else (0, 0)
-    keys = lengths.astype(np.uint64) * np.uint64(_MIX)
     if shortest == longest >= _WORD:
+        keys = np.full(len(lengths), longest * _MIX % 2**64, dtype=np.uint64)
         # cells of one length (the usual ids): each word read in place, the last one from
         # the cell's last 8 bytes, shifted to its own bytes
         text = np.frombuffer(data_buffer, dtype=np.uint8)[begin:end]
@@ -79,8 +79,9 @@ def text_keys(values: Any) -> NDArray[np.uint64]:
             word: NDArray[np.uint64] = np.ndarray(
                 (len(lengths),), dtype="<u8", buffer=text, offset=start, strides=(longest,)
             )
-            keys += (word >> np.uint64(8 * (at - start))) * _multiplier(at)
+            keys += (word >> np.uint64(8 * (at - start)) if at > start else word) * _multiplier(at)
         return keys
+    keys = lengths.astype(np.uint64) * np.uint64(_MIX)
     padded = np.zeros(end - begin + _WORD, dtype=np.uint8)
     if data_buffer is not None:
         padded[: end - begin] = np.frombuffer(data_buffer, dtype=np.uint8)[begin:end]
