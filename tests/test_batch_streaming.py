@@ -17,6 +17,7 @@ from secpa_model.io import batch
 from secpa_model.io.batch import run_batch
 from secpa_model.io.files import read_pieces
 from secpa_model.io.locations import LineRuns
+from secpa_model.model.text_cells import text_keys
 from tests.portfolio_files import WHOLE, batch_outputs, portfolio_copies
 
 # 13 copies of the three structures of tests/portfolio_files.py (row 3c + k is structure k
@@ -140,7 +141,7 @@ def test_repeats_are_compared_exactly_when_every_key_collides(
 ) -> None:
     # every id gets the same key: every row is a candidate, and only the exact comparison
     # tells the repeated ids from the others
-    monkeypatch.setattr(batch, "_text_keys", lambda values: np.full(len(values), 7, np.uint64))
+    monkeypatch.setattr(batch, "text_keys", lambda values: np.full(len(values), 7, np.uint64))
     source = write_frame(mixed_frame(), tmp_path / "in.csv")
     streamed, whole = streamed_and_whole(source, tmp_path, ".csv", errors="report")
     assert_same_files(streamed, whole)
@@ -150,12 +151,12 @@ def test_repeats_are_compared_exactly_when_every_key_collides(
 
 def test_equal_texts_have_equal_keys_and_the_keys_read_every_byte() -> None:
     texts = ["a", "a ", "ab", "STRUCTURE-2022-A-0001", "STRUCTURE-2023-A-0001", "", "é"]
-    keys = batch._text_keys(np.array([*texts, *texts], dtype=object))
+    keys = text_keys(np.array([*texts, *texts], dtype=object))
     assert list(keys[: len(texts)]) == list(keys[len(texts) :])
     # ids that differ in the middle only (beyond 8 bytes from either end) differ
     assert len(set(keys[: len(texts)].tolist())) == len(texts)
     # a piece's other cells change nothing of a cell's key
-    alone = batch._text_keys(np.array(["a"], dtype=object))
+    alone = text_keys(np.array(["a"], dtype=object))
     assert alone[0] == keys[0]
 
 

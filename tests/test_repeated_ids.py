@@ -1,7 +1,7 @@
 """Repeated ids are found exactly, whatever the ids look like and however pandas stores them.
 
-The frame validation decides "no id is repeated" on one 64-bit key per row (its length,
-first and last 8 bytes) and compares exactly only the rows that share a key. These tests
+The frame validation decides "no id is repeated" on one 64-bit key per row (a hash of all
+its bytes) and compares exactly only the rows that share a key. These tests
 hold it to pandas' own exact ``duplicated`` on generated ids: short, long, of one length
 or of many, accented, empty, in slices of a larger column (Arrow arrays with an offset),
 with and without a year.
@@ -71,14 +71,34 @@ def test_equal_cells_have_equal_keys(ids: list[str]) -> None:
                 assert keys[first] == keys[second]
 
 
-def test_ids_of_one_length_that_differ_in_the_middle_are_told_apart(way: str) -> None:
-    """Ids of 20 characters whose first and last 8 agree share a key: they are compared
-    exactly, and only the true copy is a duplicate."""
+def test_ids_of_one_length_that_differ_in_the_middle_are_told_apart(
+    way: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ids of 20 characters whose first and last 8 agree get distinct keys (every byte is
+    read); when every key is the same, the exact comparison alone tells them apart."""
     ids = ["ABCDEFGH0000ZYXWVUTS", "ABCDEFGH0001ZYXWVUTS", "ABCDEFGH0000ZYXWVUTS"]
     keys = text_keys(pd.array(ids, dtype=pd.StringDtype("pyarrow")))
-    assert keys[0] == keys[1] == keys[2]  # the case the exact check is for
-    found = _repeated(pd.Series(ids, dtype=pd.StringDtype("pyarrow")), None)
-    assert found.tolist() == [True, False, True]
+    assert keys[0] == keys[2] != keys[1]
+    column = pd.Series(ids, dtype=pd.StringDtype("pyarrow"))
+    assert _repeated(column, None).tolist() == [True, False, True]
+    monkeypatch.setattr(validation, "text_keys", lambda values: np.full(len(values), 7, np.uint64))
+    assert _repeated(column, None).tolist() == [True, False, True]
+
+
+def test_keys_of_one_length_and_of_many_agree() -> None:
+    """A cell's key is the same in a column of one length (read in place) as in one of many
+    lengths (read through masks): the streamed batch compares keys across pieces."""
+    ids = ["STRUCTURE-0001", "STRUCTURE-0002", "ABCDEFGH", "é" * 7]
+    alone = [int(text_keys(np.array([text] * 3, dtype=object))[0]) for text in ids]
+    assert text_keys(np.array(ids, dtype=object)).tolist() == alone
+
+
+@pytest.mark.parametrize("shape", ["STRUCTURE-{:010d}", "S-{}", "{:020d}", "FR-{:06d}-2024-A"])
+def test_ids_counting_up_share_no_key(shape: str) -> None:
+    """Ids that count up differ in one or two words: none shares a key, so a file without
+    repeats is decided on the keys alone."""
+    ids = pd.array([shape.format(number) for number in range(200_000)], dtype="string[pyarrow]")
+    assert len(np.unique(text_keys(ids))) == len(ids)
 
 
 def test_a_repeated_id_is_reported_in_a_large_frame(way: str) -> None:

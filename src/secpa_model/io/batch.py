@@ -24,7 +24,6 @@ from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 from numpy.typing import NDArray
 
 from secpa_model.core.errors import InputError
@@ -41,6 +40,7 @@ from secpa_model.io.validation import YEAR, YEAR_COLUMN, duplicate_problems, pro
 from secpa_model.io.writers import CsvStyle, PieceWriter, RewriteError
 from secpa_model.model.inputs import KIND_RULES, Input
 from secpa_model.model.model import Model
+from secpa_model.model.text_cells import text_keys
 from secpa_model.models import resolve_model
 
 __all__ = ["BatchSummary", "Progress", "run_batch"]
@@ -49,9 +49,6 @@ Progress = Callable[[int, int], None]
 """A progress callback: ``(rows done, rows in all)``, called after each piece."""
 
 _YEAR_MIX: Final = np.uint64(0xD6E8FEB86659FD93)  # spreads a year over a key (any odd number)
-_SEED: Final = np.uint64(0x9E3779B97F4A7C15)
-# the first n bytes of a little-endian 64-bit word, n = 0..8
-_PREFIX: Final = np.array([(1 << (8 * n)) - 1 for n in range(8)] + [2**64 - 1], dtype=np.uint64)
 
 
 @dataclass
@@ -322,7 +319,7 @@ def _row_keys(frame: pd.DataFrame, item: Input) -> tuple[NDArray[np.uint64], NDA
     ids = np.zeros(len(frame), dtype=np.uint64)
     if item.name in frame.columns:
         parsed = KIND_RULES[item.kind].parse_column(item, frame[item.name])
-        ids = _text_keys(parsed.values)
+        ids = text_keys(parsed.values)
         ids[ids == 0] = 1
         ids[parsed.invalid()] = 0
     years = np.zeros(len(frame), dtype=np.int16)
@@ -342,39 +339,3 @@ def _joined(ids: NDArray[np.uint64], years: NDArray[np.int16], by_year: bool) ->
     keys[keys == 0] = 1
     keys[(ids == 0) | (years == 0)] = 0
     return keys
-
-
-def _text_keys(values: Any) -> NDArray[np.uint64]:
-    """A 64-bit hash of each text, from all its UTF-8 bytes: equal texts, equal keys."""
-    array = pa.array(values, type=pa.large_string(), from_pandas=True).fill_null("")
-    _, offset_buffer, data_buffer = array.buffers()
-    offsets = np.frombuffer(offset_buffer, dtype=np.int64)[
-        array.offset : array.offset + len(array) + 1
-    ]
-    begin, end = int(offsets[0]), int(offsets[-1])
-    text = np.zeros(end - begin + 8, dtype=np.uint8)
-    if data_buffer is not None:
-        text[: end - begin] = np.frombuffer(data_buffer, dtype=np.uint8)[begin:end]
-    # the 8-byte word starting at each byte: a view of the text
-    words: NDArray[np.uint64] = np.ndarray((len(text) - 7,), dtype="<u8", buffer=text, strides=(1,))
-    starts = offsets[:-1] - begin
-    lengths = np.diff(offsets)
-    shortest = int(lengths.min(initial=0))
-    keys = _mixed(lengths.astype(np.uint64) + _SEED)
-    for at in range(0, int(lengths.max(initial=0)), 8):
-        word = words[np.minimum(starts + at, len(words) - 1)]
-        if at + 8 > shortest:  # some cells end in this word: their bytes only
-            word &= _PREFIX[np.clip(lengths - at, 0, 8)]
-        mixed = _mixed(keys ^ word)
-        keys = mixed if at < shortest else np.where(lengths > at, mixed, keys)
-    return keys
-
-
-def _mixed(keys: NDArray[np.uint64]) -> NDArray[np.uint64]:
-    """Each key's bits spread over the whole word (SplitMix64's finaliser)."""
-    keys = keys ^ (keys >> np.uint64(30))
-    keys = keys * np.uint64(0xBF58476D1CE4E5B9)
-    keys = keys ^ (keys >> np.uint64(27))
-    keys = keys * np.uint64(0x94D049BB133111EB)
-    mixed: NDArray[np.uint64] = keys ^ (keys >> np.uint64(31))
-    return mixed

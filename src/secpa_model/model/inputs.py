@@ -190,58 +190,37 @@ def missing(name: str) -> str:
     return f"{name} is missing (NaN or empty)"
 
 
-def _not_number(name: str) -> str:
-    return f"{name} must be a number"
+_MESSAGES: Final = {
+    "not_number": "{name} must be a number",
+    "not_finite": "{name} must be finite",
+    "below": "{name} must be ≥ {low:g}",
+    "above": "{name} must be ≤ {high:g}",
+    "too_large": "{name} is too large to be exact in cents",
+    "not_whole": "{name} must be a whole number{unit}",
+    "percent": "{name} looks like a percentage: give it as a fraction in [0, 1] (31 → 0.31)",
+    "not_fraction": "{name} must be a fraction in [0, 1]",
+    "finer_than_cent": "{name} has more than two decimals (finer than a cent)",
+    "not_text": "{name} must be text",
+    "empty_text": "{name} is missing or empty",
+    "not_category": "{name} must be one of {categories}",
+    "not_boolean": "{name} must be true or false",
+    "not_date": "{name} must be a date (YYYY-MM-DD) or empty",
+}
+"""The message of each problem a value can have (besides :func:`missing`)."""
 
 
-def _not_finite(name: str) -> str:
-    return f"{name} must be finite"
-
-
-def _below(item: Input) -> str:
-    return f"{item.name} must be ≥ {item.low:g}"
-
-
-def _above(item: Input) -> str:
-    if item.kind == "euros":
-        return f"{item.name} is too large to be exact in cents"
-    return f"{item.name} must be ≤ {item.high:g}"
-
-
-def _not_whole(item: Input) -> str:
-    return f"{item.name} must be a whole number" + (f" of {item.unit}" if item.unit else "")
-
-
-def _percent(item: Input) -> str:
-    return f"{item.name} looks like a percentage: give it as a fraction in [0, 1] (31 → 0.31)"
-
-
-def _not_fraction(item: Input) -> str:
-    return f"{item.name} must be a fraction in [0, 1]"
-
-
-def _finer_than_cent(item: Input) -> str:
-    return f"{item.name} has more than two decimals (finer than a cent)"
-
-
-def _not_text(item: Input) -> str:
-    return f"{item.name} must be text"
-
-
-def _empty_text(item: Input) -> str:
-    return f"{item.name} is missing or empty"
-
-
-def _not_category(item: Input) -> str:
-    return f"{item.name} must be one of {', '.join(item.categories)}"
-
-
-def _not_boolean(item: Input) -> str:
-    return f"{item.name} must be true or false"
-
-
-def _not_date(item: Input) -> str:
-    return f"{item.name} must be a date (YYYY-MM-DD) or empty"
+def _says(item: Input, problem: str) -> str:
+    """The message of a problem of ``item``'s value (a euro amount above its bound is too
+    large to be exact in cents)."""
+    if problem == "above" and item.kind == "euros":
+        problem = "too_large"
+    return _MESSAGES[problem].format(
+        name=item.name,
+        low=item.low,
+        high=item.high,
+        unit=f" of {item.unit}" if item.unit else "",
+        categories=", ".join(item.categories),
+    )
 
 
 # ------------------------------------------------------------------------------ parsing
@@ -280,16 +259,16 @@ def _number(item: Input, value: Any) -> int | float | Decimal:
     if is_blank(value):
         raise ValueError(missing(item.name))
     if isinstance(value, bool | np.bool_):
-        raise ValueError(_not_number(item.name))
+        raise ValueError(_says(item, "not_number"))
     if isinstance(value, str):
         if not _NUMBER_TEXT.fullmatch(value.strip()):
-            raise ValueError(_not_number(item.name))
+            raise ValueError(_says(item, "not_number"))
         return Decimal(value.strip())
     if isinstance(value, Decimal):
         if value.is_nan():
             raise ValueError(missing(item.name))
         if not value.is_finite():
-            raise ValueError(_not_finite(item.name))
+            raise ValueError(_says(item, "not_finite"))
         return value
     if isinstance(value, int | np.integer):
         return int(value)
@@ -298,20 +277,29 @@ def _number(item: Input, value: Any) -> int | float | Decimal:
         value = float(str(value))
     if isinstance(value, float | np.floating):
         if math.isinf(value):
-            raise ValueError(_not_finite(item.name))
+            raise ValueError(_says(item, "not_finite"))
         return float(value)
-    raise ValueError(_not_number(item.name))
+    raise ValueError(_says(item, "not_number"))
+
+
+def _bound_problems(item: Input, numbers: Any) -> list[tuple[Any, str]]:
+    """Where ``numbers`` (an array, or one exact number as a 0-d array) break ``item``'s
+    bounds: each mask with its message, in the order a value is checked."""
+    below = numbers < item.low
+    problems = [(below, _says(item, "below"))]
+    rest = ~below
+    if item.kind == "fraction" and item.maximum is None:
+        percent = rest & (numbers > 1) & (numbers <= 100)
+        over = rest & (numbers > 100)
+        problems += [(percent, _says(item, "percent")), (over, _says(item, "not_fraction"))]
+        rest = rest & ~percent & ~over
+    return [*problems, (rest & (numbers > item.high), _says(item, "above"))]
 
 
 def _in_bounds(item: Input, number: int | float | Decimal) -> None:
-    if number < item.low:
-        raise ValueError(_below(item))
-    if item.kind == "fraction" and item.maximum is None and 1 < number <= 100:
-        raise ValueError(_percent(item))
-    if item.kind == "fraction" and item.maximum is None and number > 1:
-        raise ValueError(_not_fraction(item))
-    if number > item.high:
-        raise ValueError(_above(item))
+    for found, message in _bound_problems(item, np.asarray(number, dtype=object)):
+        if found:
+            raise ValueError(message)
 
 
 def arrow_column(series: pd.Series) -> Any:
@@ -459,7 +447,7 @@ class _Numbers(NamedTuple):
             return self.problems
         values = self.values
         nan, inf = np.isnan(values), np.isinf(values)
-        return _ordered([(nan, missing(item.name)), (inf, _not_finite(item.name))])
+        return _ordered([(nan, missing(item.name)), (inf, _says(item, "not_finite"))])
 
 
 def _numbers(item: Input, array: Any) -> _Numbers:
@@ -472,13 +460,13 @@ def _numbers(item: Input, array: Any) -> _Numbers:
         number = _whole(stripped, _NUMBER_PATTERN)
         chosen = pc.if_else(pa.array(number), stripped, None)
         values = pc.cast(chosen, pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
-        problems = [(blank, missing(item.name)), (~blank & ~number, _not_number(item.name))]
+        problems = [(blank, missing(item.name)), (~blank & ~number, _says(item, "not_number"))]
         return _Numbers(values, _ordered(problems), text=stripped)
     if pa.types.is_floating(kind):
         return _Numbers(_floats(array), None)
     absent = _absent(array)
     if not pa.types.is_integer(kind):  # booleans, datetimes, durations
-        refused = _refused(item, absent, _not_number(item.name))
+        refused = _refused(item, absent, _says(item, "not_number"))
         return _Numbers(np.zeros(len(array), np.float64), refused)
     integers = array.fill_null(0) if array.null_count else array
     values = integers.to_numpy(zero_copy_only=False)
@@ -519,17 +507,8 @@ class _NumberRules(InputKindRules):
         return []
 
     def _bounds(self, item: Input, numbers: _Numbers, scaled: NDArray[np.float64]) -> list[Any]:
-        """The bound problems of the (scaled) numbers, with the messages of
-        :func:`_in_bounds`."""
-        below = scaled < item.low
-        problems = [(below, _below(item))]
-        rest = ~below
-        if item.kind == "fraction" and item.maximum is None:
-            percent = rest & (scaled > 1) & (scaled <= 100)
-            over = rest & (scaled > 100)
-            problems += [(percent, _percent(item)), (over, _not_fraction(item))]
-            rest = rest & ~percent & ~over
-        return [*problems, (rest & (scaled > item.high), _above(item))]
+        """The bound problems of the (scaled) numbers."""
+        return _bound_problems(item, scaled)
 
     def _column(self, scaled: NDArray[np.float64]) -> NDArray[Any]:
         """The column of (scaled) numbers with no problem."""
@@ -566,12 +545,12 @@ class _CountRules(_NumberRules):
     def parse_value(self, item: Input, value: Any) -> Any:
         number = _number(item, value)
         if number != int(number):
-            raise ValueError(_not_whole(item))
+            raise ValueError(_says(item, "not_whole"))
         _in_bounds(item, number)
         return int(number)
 
     def _shape(self, item: Input, numbers: _Numbers, scaled: NDArray[np.float64]) -> list[Any]:
-        return [(scaled != np.floor(scaled), _not_whole(item))]
+        return [(scaled != np.floor(scaled), _says(item, "not_whole"))]
 
 
 def _ordered(problems: list[Any]) -> list[Any]:
@@ -588,13 +567,13 @@ class _EurosRules(_NumberRules):
     def parse_value(self, item: Input, value: Any) -> Any:
         number = _number(item, value)
         if number < 0:
-            raise ValueError(_below(item))
+            raise ValueError(_says(item, "below"))
         if isinstance(number, float):
             cents = number * _CENTS_PER_EURO
             if cents > EXACT_LIMIT:
-                raise ValueError(_above(item))
+                raise ValueError(_says(item, "above"))
             if abs(cents - round(cents)) > _CENT_TOLERANCE:
-                raise ValueError(_finer_than_cent(item))
+                raise ValueError(_says(item, "finer_than_cent"))
             return Decimal(repr(number))
         amount = Decimal(number)
         try:
@@ -603,9 +582,9 @@ class _EurosRules(_NumberRules):
         except ArithmeticError:  # an exponent beyond Decimal's range
             too_large = True
         if too_large:
-            raise ValueError(_above(item))
+            raise ValueError(_says(item, "above"))
         if cents_exact != cents_exact.to_integral_value():
-            raise ValueError(_finer_than_cent(item))
+            raise ValueError(_says(item, "finer_than_cent"))
         return amount
 
     def to_array(self, item: Input, values: list[Any]) -> NDArray[Any]:
@@ -616,7 +595,12 @@ class _EurosRules(_NumberRules):
 
     def _shape(self, item: Input, numbers: _Numbers, scaled: NDArray[np.float64]) -> list[Any]:
         if numbers.text is None:  # a float is whole cents within the rounding's tolerance
-            return [(np.abs(scaled - np.round(scaled)) > _CENT_TOLERANCE, _finer_than_cent(item))]
+            return [
+                (
+                    np.abs(scaled - np.round(scaled)) > _CENT_TOLERANCE,
+                    _says(item, "finer_than_cent"),
+                )
+            ]
         text = numbers.text
         finer = np.zeros(len(text), dtype=np.bool_)
         plain = _whole(text, _PLAIN_CENTS)
@@ -624,7 +608,7 @@ class _EurosRules(_NumberRules):
             # an exponent or more than two decimals: decided exactly, never by a float
             exact = Decimal(text[int(position)].as_py()) * _CENTS_PER_EURO
             finer[position] = exact != exact.to_integral_value()
-        return [(finer, _finer_than_cent(item))]
+        return [(finer, _says(item, "finer_than_cent"))]
 
     def _column(self, scaled: NDArray[np.float64]) -> NDArray[Any]:
         return np.round(scaled).astype(np.int64)
@@ -637,13 +621,13 @@ class _TextRules(InputKindRules):
     def parse_value(self, item: Input, value: Any) -> Any:
         if isinstance(value, str):
             if not value.strip():
-                raise ValueError(_empty_text(item))
+                raise ValueError(_says(item, "empty_text"))
             return value.strip()
         if is_blank(value):
-            raise ValueError(_empty_text(item))
+            raise ValueError(_says(item, "empty_text"))
         if isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
             return str(int(value))
-        raise ValueError(_not_text(item))
+        raise ValueError(_says(item, "not_text"))
 
     def to_series(self, item: Input, column: NDArray[Any], index: pd.Index) -> pd.Series:
         return pd.Series(column, index=index, dtype=TEXT_DTYPE)
@@ -653,15 +637,15 @@ class _TextRules(InputKindRules):
         if _is_text(array):
             text = pc.utf8_trim_whitespace(array)
             blank = _blank(text)
-            problems = [(blank, _empty_text(item))]
+            problems = [(blank, _says(item, "empty_text"))]
         else:
             blank = _absent(array)
             if pa.types.is_integer(array.type):  # whole numbers, written out
                 text = pc.cast(array, pa.large_string())
-                problems = [(blank, _empty_text(item))]
+                problems = [(blank, _says(item, "empty_text"))]
             else:
                 text = pa.nulls(len(array), pa.large_string())
-                problems = _refused(item, blank, _not_text(item), _empty_text(item))
+                problems = _refused(item, blank, _says(item, "not_text"), _says(item, "empty_text"))
         filled = text.fill_null("") if text.null_count else text
         return ParsedColumn(text_array(filled), _ordered(problems))
 
@@ -674,7 +658,7 @@ class _CategoryRules(InputKindRules):
             raise ValueError(missing(item.name))
         if isinstance(value, str) and value.strip() in item.categories:
             return value.strip()
-        raise ValueError(_not_category(item))
+        raise ValueError(_says(item, "not_category"))
 
     def to_array(self, item: Input, values: list[Any]) -> NDArray[Any]:
         codes = {name: code for code, name in enumerate(item.categories)}
@@ -686,7 +670,7 @@ class _CategoryRules(InputKindRules):
 
     def parse_arrow(self, item: Input, array: Any) -> ParsedColumn:
         if not _is_text(array):
-            problems = _refused(item, _absent(array), _not_category(item))
+            problems = _refused(item, _absent(array), _says(item, "not_category"))
             return ParsedColumn(np.zeros(len(array), dtype=np.int8), problems)
         if len(array) >= _EXACT_FIRST_ROWS and all(c == c.strip() for c in item.categories):
             # a large column is first matched exactly against the categories, which
@@ -709,7 +693,10 @@ class _CategoryRules(InputKindRules):
         absent = blank[raw]
         if not absent.any() and codes.min(initial=0) >= 0:
             return ParsedColumn(codes.astype(np.int8), [])
-        problems = [(absent, missing(item.name)), ((codes < 0) & ~absent, _not_category(item))]
+        problems = [
+            (absent, missing(item.name)),
+            ((codes < 0) & ~absent, _says(item, "not_category")),
+        ]
         return ParsedColumn(np.where(codes < 0, 0, codes).astype(np.int8), _ordered(problems))
 
 
@@ -735,7 +722,7 @@ class _BooleanRules(InputKindRules):
                 return False
         elif isinstance(value, int | float | Decimal | np.number) and value in (0, 1):
             return bool(value == 1)
-        raise ValueError(_not_boolean(item))
+        raise ValueError(_says(item, "not_boolean"))
 
     def parse_arrow(self, item: Input, array: Any) -> ParsedColumn:
         kind = array.type
@@ -754,7 +741,10 @@ class _BooleanRules(InputKindRules):
             true, false = numbers == 1, numbers == 0
         else:  # datetimes, durations
             true = false = np.zeros(len(array), dtype=np.bool_)
-        problems = [(absent, missing(item.name)), (~(true | false | absent), _not_boolean(item))]
+        problems = [
+            (absent, missing(item.name)),
+            (~(true | false | absent), _says(item, "not_boolean")),
+        ]
         return ParsedColumn(true, _ordered(problems))
 
 
@@ -768,13 +758,13 @@ class _DateRules(InputKindRules):
     def parse_value(self, item: Input, value: Any) -> Any:
         if is_blank(value):
             if item.required:
-                raise ValueError(_not_date(item))
+                raise ValueError(_says(item, "not_date"))
             return None
         if isinstance(value, np.datetime64):
             value = pd.Timestamp(value)
         if isinstance(value, datetime):
             if value.tzinfo is not None or value.time() != datetime.min.time():
-                raise ValueError(_not_date(item))
+                raise ValueError(_says(item, "not_date"))
             return value.date()
         if isinstance(value, date):
             return value
@@ -782,8 +772,8 @@ class _DateRules(InputKindRules):
             try:
                 return date.fromisoformat(value.strip())
             except ValueError:
-                raise ValueError(_not_date(item)) from None
-        raise ValueError(_not_date(item))
+                raise ValueError(_says(item, "not_date")) from None
+        raise ValueError(_says(item, "not_date"))
 
     def to_array(self, item: Input, values: list[Any]) -> NDArray[Any]:
         empty = self._open(item)
@@ -817,7 +807,7 @@ class _DateRules(InputKindRules):
         closed = empty | bad
         if closed.any():
             ordinals[closed] = self._open(item)
-        return ParsedColumn(ordinals, _ordered([(bad, _not_date(item))]))
+        return ParsedColumn(ordinals, _ordered([(bad, _says(item, "not_date"))]))
 
 
 def _text_days(stripped: Any) -> tuple[NDArray[Any], NDArray[np.bool_]]:

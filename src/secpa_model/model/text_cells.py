@@ -53,76 +53,63 @@ class TextTable:
 
 
 def text_keys(values: Any) -> NDArray[np.uint64]:
-    """A 64-bit key per cell of a column of text with no missing cell (a pandas text
-    array or an array of Python text), equal for equal cells: distinct keys, distinct
-    cells; equal keys, perhaps equal cells. A key mixes a cell's length, first and last 8
-    bytes."""
-    if hasattr(values, "__arrow_array__"):
-        array = pa.array(values)
-    else:
-        array = pa.array(np.asarray(values, dtype=object), type=pa.large_string())
+    """A 64-bit hash of each cell of a text column (a pandas text array, an Arrow array or
+    an array of Python text; a missing cell hashed as ``""``), from all its UTF-8 bytes and
+    nothing else: equal cells have equal keys, whatever column or piece they are in;
+    distinct keys, distinct cells. Cells sharing a key are compared exactly by the users
+    (the repeated ids of a frame, and of a streamed file)."""
+    array = pa.array(values, type=pa.large_string(), from_pandas=True)
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
+    array = array.fill_null("")
     _, offset_buffer, data_buffer = array.buffers()
-    offset_type = np.int64 if pa.types.is_large_string(array.type) else np.int32
-    window = np.frombuffer(offset_buffer, dtype=offset_type)
-    offsets: NDArray[np.int64] = window[array.offset : array.offset + len(array) + 1].astype(
-        np.int64, copy=False
-    )
-    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else None
-    return _byte_keys(data, offsets)
-
-
-_KEY_BYTES: Final = 8  # a cell's key mixes its length, first and last 8 bytes (one uint64 each)
-_FULL_WORD: Final = (1 << 64) - 1
-_PREFIX_MASKS: Final = np.array(
-    [(1 << (8 * count)) - 1 for count in range(_KEY_BYTES)] + [_FULL_WORD], dtype=np.uint64
-)
-"""The mask of a word's first ``count`` bytes (little-endian), all bytes from 8 on."""
-# odd multipliers that spread the words over the key: equal cells get equal keys whatever
-# they are; odd ones keep the key one-to-one in each word, so that unequal cells rarely
-# share a key (and those that do are compared exactly)
-_MIX: Final = (
-    np.uint64(0x9E3779B97F4A7C15),
-    np.uint64(0xC2B2AE3D27D4EB4F),
-    np.uint64(0x165667B19E3779F9),
-)
-
-
-def _mixed(
-    head: NDArray[np.uint64], tail: NDArray[np.uint64], lengths: NDArray[np.int64]
-) -> NDArray[np.uint64]:
-    """One key per cell from its first word, last word and length (wrapping arithmetic)."""
-    key = head * _MIX[0]
-    key += tail * _MIX[1]
-    key += lengths.astype(np.uint64) * _MIX[2]
-    return key
-
-
-def _byte_keys(data: NDArray[np.uint8] | None, offsets: NDArray[np.int64]) -> NDArray[np.uint64]:
-    """The key of each cell of an Arrow text buffer (``data`` and its ``offsets``): its
-    length, its first and its last 8 bytes (the first bytes only, for a shorter cell),
-    mixed."""
+    offsets = np.frombuffer(offset_buffer, dtype=np.int64)[
+        array.offset : array.offset + len(array) + 1
+    ]
     begin, end = int(offsets[0]), int(offsets[-1])
-    text = data[begin:end] if data is not None else np.zeros(0, dtype=np.uint8)
     lengths = np.diff(offsets)
-    width = int(lengths[0]) if len(lengths) else 0
-    if width >= _KEY_BYTES and (lengths == width).all():
-        # cells of one length (the usual ids): their first and last words read in place
-        def words_at(start: int) -> NDArray[np.uint64]:
-            view: NDArray[np.uint64] = np.ndarray(
-                (len(lengths),), dtype="<u8", buffer=text, offset=start, strides=(width,)
+    shortest, longest = (int(lengths.min()), int(lengths.max())) if len(lengths) else (0, 0)
+    if shortest == longest >= _WORD:
+        keys = np.full(len(lengths), longest * _MIX % 2**64, dtype=np.uint64)
+        # cells of one length (the usual ids): each word read in place, the last one from
+        # the cell's last 8 bytes, shifted to its own bytes
+        text = np.frombuffer(data_buffer, dtype=np.uint8)[begin:end]
+        for at in range(0, longest, _WORD):
+            start = min(at, longest - _WORD)
+            word: NDArray[np.uint64] = np.ndarray(
+                (len(lengths),), dtype="<u8", buffer=text, offset=start, strides=(longest,)
             )
-            return view
-
-        return _mixed(words_at(0), words_at(width - _KEY_BYTES), lengths)
-    padded = np.concatenate([text, np.zeros(_KEY_BYTES, dtype=np.uint8)])
-    # the 8-byte word starting at every byte of the text: a view, read by the gathers below
+            keys += (word >> np.uint64(8 * (at - start)) if at > start else word) * _multiplier(at)
+        return keys
+    keys = lengths.astype(np.uint64) * np.uint64(_MIX)
+    padded = np.zeros(end - begin + _WORD, dtype=np.uint8)
+    if data_buffer is not None:
+        padded[: end - begin] = np.frombuffer(data_buffer, dtype=np.uint8)[begin:end]
+    # the 8-byte word starting at each byte: a view of the text
     words: NDArray[np.uint64] = np.ndarray(
-        (len(padded) - _KEY_BYTES + 1,), dtype="<u8", buffer=padded, strides=(1,)
+        (len(padded) - _WORD + 1,), dtype="<u8", buffer=padded, strides=(1,)
     )
     starts = offsets[:-1] - begin
-    head = words[starts] & _PREFIX_MASKS[np.minimum(lengths, _KEY_BYTES)]
-    last = words[np.maximum(starts + lengths - _KEY_BYTES, 0)]
-    tail = np.where(lengths > _KEY_BYTES, last, 0)  # a short cell is all in its head
-    return _mixed(head, tail, lengths)
+    for at in range(0, longest, _WORD):
+        word = words[np.minimum(starts + at, len(words) - 1)]
+        if at + _WORD > shortest:  # some cells end in this word or before: their bytes only
+            word &= _PREFIX[np.clip(lengths - at, 0, _WORD)]
+        keys += word * _multiplier(at)
+    return keys
+
+
+_WORD: Final = 8  # a key reads a cell's bytes 8 at a time, as little-endian 64-bit words
+_MIX: Final = 0x9E3779B97F4A7C15
+_PREFIX: Final = np.array([(1 << (8 * n)) - 1 for n in range(8)] + [2**64 - 1], dtype=np.uint64)
+"""The mask of a word's first n bytes, n = 0..8."""
+
+
+def _multiplier(at: int) -> np.uint64:
+    """The multiplier of a cell's word at byte ``at``: an odd number drawn from the word's
+    rank (SplitMix64). A key is the cell's length and words, each times its own multiplier,
+    summed (wrapping): cells differing in one word never share a key, and the ranks'
+    multipliers are unrelated, so that ids counting up (differing in two) do not either."""
+    word = (_MIX * (at // _WORD + 1)) % 2**64
+    word = ((word ^ (word >> 30)) * 0xBF58476D1CE4E5B9) % 2**64
+    word = ((word ^ (word >> 27)) * 0x94D049BB133111EB) % 2**64
+    return np.uint64((word ^ (word >> 31)) | 1)
