@@ -387,14 +387,17 @@ def portfolio(
         return source
     if isinstance(source, str | Path):
         read = read_structure_rows(source, model=model, encoding=encoding)
-        return Portfolio(
-            read.frame,
-            model=model,
-            keep=keep,
-            allow_duplicates=allow_duplicates,
-            rows=read.rows,
-            read_problems=read.problems,
-        )
+        try:
+            return Portfolio(
+                read.frame,
+                model=model,
+                keep=keep,
+                allow_duplicates=allow_duplicates,
+                rows=read.rows,
+                read_problems=read.problems,
+            )
+        except InputError as exc:  # the columns (a misspelt one): named in the file
+            raise read.rows.error(exc) from exc
     if is_dask_frame(source):
         if encoding is not None:
             raise InputError("an encoding is chosen for a file only, not a DataFrame")
