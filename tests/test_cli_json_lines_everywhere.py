@@ -172,3 +172,13 @@ def test_without_errors_report_a_bad_line_refuses_the_run_naming_it(
     assert main(["batch", str(source), "-o", str(tmp_path / "out.csv"), "--year", "2022"]) == 2
     assert capsys.readouterr().err == err
     assert not (tmp_path / "r.html").exists() and not (tmp_path / "fit.toml").exists()
+
+
+def test_a_missing_period_names_the_file_as_batch_does(tmp_path: Path, capsys: Capture) -> None:
+    _, clean = write_files(tmp_path)
+    message = "a period is required (or a 'year' column giving each row's year)"
+    assert main(["batch", str(clean), "-o", str(tmp_path / "out.csv")]) == 2
+    assert capsys.readouterr().err == f"secpa-model: error: {clean}: {message}\n"
+    for words in (["sweep", "--path", PHONE, "--values", "42"], ["report", "-o", str(tmp_path / "r.html")]):
+        assert main([words[0], str(clean), *words[1:]]) == 2
+        assert capsys.readouterr().err == f"secpa-model: error: {clean}: {message}\n"
