@@ -179,6 +179,7 @@ def test_a_missing_period_names_the_file_as_batch_does(tmp_path: Path, capsys: C
     message = "a period is required (or a 'year' column giving each row's year)"
     assert main(["batch", str(clean), "-o", str(tmp_path / "out.csv")]) == 2
     assert capsys.readouterr().err == f"secpa-model: error: {clean}: {message}\n"
-    for words in (["sweep", "--path", PHONE, "--values", "42"], ["report", "-o", str(tmp_path / "r.html")]):
+    page = str(tmp_path / "r.html")
+    for words in (["sweep", "--path", PHONE, "--values", "42"], ["report", "-o", page]):
         assert main([words[0], str(clean), *words[1:]]) == 2
         assert capsys.readouterr().err == f"secpa-model: error: {clean}: {message}\n"
