@@ -14,7 +14,7 @@ import pytest
 from secpa_model import allocate_frame, read_allocations, write_allocations
 from secpa_model.core.errors import InputError
 from secpa_model.io.batch import run_batch
-from secpa_model.io.files import read_located
+from secpa_model.io.files import read_structure_rows
 from secpa_model.io.formats import EXCEL, SUFFIXES
 from secpa_model.presentation.cli import main
 from secpa_model.presentation.cli.common import errors_path
@@ -88,7 +88,7 @@ def test_pieces_equal_one_call_with_report_and_raise(tmp_path: Path) -> None:
     # one row per piece: some pieces hold only an invalid row
     single_rows = batch_outputs(source, tmp_path / "single", ".csv", rows=1, errors="report")
     assert pieces == one == single_rows
-    frame, located = read_located(source)
+    frame, _, located = read_structure_rows(source)
     expected = allocate_valid(frame, 2022)
     written = tmp_path / "expected.csv"
     write_allocations(expected.allocations.reset_index(names="row"), written, index=False)
@@ -121,7 +121,7 @@ def test_pieces_equal_one_call_on_a_structure_year_table(tmp_path: Path) -> None
     frame.to_csv(source, index=False)
     pieces = batch_outputs(source, tmp_path / "pieces", ".csv", rows=2, period=None)
     expected = tmp_path / "expected.csv"
-    write_allocations(allocate_frame(read_located(source).frame, None), expected)
+    write_allocations(allocate_frame(read_structure_rows(source).frame, None), expected)
     assert pieces["out.csv"] == expected.read_bytes()
     with pytest.raises(ValueError, match="at least 1"):
         run_batch(source, tmp_path / "out.csv", None, rows=0)

@@ -35,11 +35,9 @@ from secpa_model.models import resolve_model
 __all__ = [
     "CSV_STYLES",
     "CsvStyle",
-    "LocatedFrame",
     "Piece",
     "RowsRead",
     "read_allocations",
-    "read_located",
     "read_pieces",
     "read_structure_rows",
     "read_structures",
@@ -138,7 +136,10 @@ def read_structures(
     errors="report")``.
     """
     resolved = resolve_model(model)
-    raw, rows = read_located(path, resolved, encoding=encoding)
+    read = read_structure_rows(path, model=resolved, encoding=encoding)
+    if len(read.problems):
+        raise problems_error(read.problems, read.rows)
+    raw, rows = read.frame.reset_index(drop=True), read.rows
     if not validate:
         return raw
     try:
@@ -148,26 +149,6 @@ def read_structures(
     if len(validated.problems):
         raise problems_error(validated.problems, rows)
     return _typed_frame(resolved, raw, validated.columns, validated.years)
-
-
-class LocatedFrame(NamedTuple):
-    """What :func:`read_located` returns: the rows as read, and where they are."""
-
-    frame: pd.DataFrame
-    rows: RowLocations
-
-
-def read_located(
-    path: str | Path, model: Model | str | None = None, *, encoding: str | None = None
-) -> LocatedFrame:
-    """The rows of a file of structures as read (as ``read_structures(path,
-    validate=False)``) and where each row is in the file (its line, or its sheet row), for
-    errors that name them. A JSON Lines file with a line that is not a structure is
-    refused, naming each such line."""
-    read = read_structure_rows(path, model=model, encoding=encoding)
-    if len(read.problems):
-        raise problems_error(read.problems, read.rows)
-    return LocatedFrame(read.frame.reset_index(drop=True), read.rows)
 
 
 def _typed_frame(

@@ -162,6 +162,11 @@ class Portfolio:
             raise problems_error(self._problems, self.rows)
         return self
 
+    def _period_required(self) -> InputError:
+        """No period and no ``year`` column: an error naming the file the rows came from."""
+        error = InputError(_PERIOD_REQUIRED)
+        return error if self.rows is None else self.rows.error(error)
+
     @cached_property
     def _mask(self) -> NDArray[np.bool_] | None:
         valid = self._validated.valid
@@ -206,7 +211,7 @@ class Portfolio:
         size, years, columns, model = self.size, self.years, self.columns, self.model
         if years is None:
             if period is None:
-                raise InputError(_PERIOD_REQUIRED)
+                raise self._period_required()
             low = np.full(size, period.start.toordinal(), dtype=np.int64)
             high = np.full(size, period.end.toordinal(), dtype=np.int64)
             span = period
@@ -248,7 +253,7 @@ class Portfolio:
         """:meth:`allocate` without the kept columns (the id, eligibility, reasons and
         cents): what a caller summing many periods (a budget) computes."""
         if self._validated.years is None and period is None:
-            raise InputError(_PERIOD_REQUIRED)
+            raise self._period_required()
         self.check()
         if self.size == 0:
             return empty_result(self.model, self.index)
@@ -387,14 +392,17 @@ def portfolio(
         return source
     if isinstance(source, str | Path):
         read = read_structure_rows(source, model=model, encoding=encoding)
-        return Portfolio(
-            read.frame,
-            model=model,
-            keep=keep,
-            allow_duplicates=allow_duplicates,
-            rows=read.rows,
-            read_problems=read.problems,
-        )
+        try:
+            return Portfolio(
+                read.frame,
+                model=model,
+                keep=keep,
+                allow_duplicates=allow_duplicates,
+                rows=read.rows,
+                read_problems=read.problems,
+            )
+        except InputError as exc:  # the columns (a misspelt one): named in the file
+            raise read.rows.error(exc) from exc
     if is_dask_frame(source):
         if encoding is not None:
             raise InputError("an encoding is chosen for a file only, not a DataFrame")

@@ -33,10 +33,9 @@ from secpa_model.presentation.cli.common import (
     parse_period,
     print_note,
     problems_file,
-    read_input,
+    read_portfolio,
     report_problems,
     scenario_parameters,
-    structures_of,
     write_result,
 )
 from secpa_model.presentation.cli.tables import text_table
@@ -131,13 +130,8 @@ def run_budget(args: argparse.Namespace) -> int:
     envelopes: Decimal | dict[str, Decimal] | None = None
     if amounts:
         envelopes = dict(zip(periods, amounts, strict=True)) if periods else amounts[0]
-    frame, located = read_input(args.input, encoding=args.encoding)
-    try:
-        projection = project_budget(
-            structures_of(frame, model, args), periods, params, envelopes, freq=args.freq
-        )
-    except InputError as exc:
-        raise located.error(exc) from exc
+    structures = read_portfolio(args, model)
+    projection = project_budget(structures, periods, params, envelopes, freq=args.freq)
     span = Period(min(projection.by_period["start"]), max(projection.by_period["end"]))
     print(f"secpa-model budget: {args.input}, period {_when(periods)}")
     print(f"model: {model.name!r}; parameters: {params.name!r}; steps: {args.freq}s")
@@ -148,7 +142,7 @@ def run_budget(args: argparse.Namespace) -> int:
     print(text_table(*_step_table(projection.timeline, args.freq)))
     print()
     print(assumption_line(params, span))
-    report_problems(args, len(frame), projection.errors, problems, located)
+    report_problems(args, structures, problems)
     if output is not None:
         write_result(projection.timeline, output, index=False)
         print(f"steps: {number(len(projection.timeline))} rows written to {output}")

@@ -23,16 +23,9 @@ from secpa_model.core.errors import InputError, Problem
 from secpa_model.core.money import EXACT_LIMIT, describe_limit, euros_to_cents
 from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.core.safe_text import shortened, shown, visible_controls
-from secpa_model.io.files import (
-    CSV_STYLES,
-    CsvStyle,
-    LocatedFrame,
-    read_located,
-    write_allocations,
-)
+from secpa_model.io.files import CSV_STYLES, CsvStyle, write_allocations
 from secpa_model.io.formats import CSV, JSON_LINES, SUFFIXES, suffix_list
 from secpa_model.io.frames import IDENTIFYING_COLUMNS
-from secpa_model.io.locations import RowLocations
 from secpa_model.io.portfolio import Portfolio, portfolio
 from secpa_model.io.readers import EncodingFallbackWarning
 from secpa_model.io.validation import problems_error
@@ -189,21 +182,20 @@ def encoding_notes() -> Iterator[None]:
                 )
 
 
-def structures_of(frame: pd.DataFrame, model: Model, args: argparse.Namespace) -> Portfolio:
-    """The portfolio of a command's input rows for ``model``, as its options say:
-    ``--allow-duplicates``, ``--keep``, and ``--errors report`` (the valid rows computed)."""
-    allow = bool(getattr(args, "allow_duplicates", False))
-    keep = keep_from(args) if getattr(args, "keep", None) is not None else None
-    checked = portfolio(frame, model=model, allow_duplicates=allow, keep=keep)
-    return checked.valid() if getattr(args, "errors", "raise") == "report" else checked
-
-
-def read_input(name: str, *, encoding: str | None = None) -> LocatedFrame:
-    """The rows of a structures file, as read (validated by the allocation), and where each
-    row is in the file: ``rows.error(exc)`` names the file and the lines of an error. A
-    line of a JSON Lines file that is not a structure refuses the file."""
+def read_portfolio(args: argparse.Namespace, model: Model) -> Portfolio:
+    """The portfolio of the structures file ``IN`` for ``model``, read once, as the
+    command's options say: ``--encoding``, ``--allow-duplicates``, ``--keep``, and
+    ``--errors report`` (the valid rows computed; a JSON Lines line that is not a
+    structure is then a problem like an invalid cell). Its errors name the file and line."""
     with encoding_notes():
-        return read_located(name, encoding=encoding)
+        read = portfolio(
+            str(args.input),
+            model=model,
+            keep=keep_from(args),
+            allow_duplicates=bool(getattr(args, "allow_duplicates", False)),
+            encoding=getattr(args, "encoding", None),
+        )
+    return read.valid() if getattr(args, "errors", "raise") == "report" else read
 
 
 def check_output(name: str) -> Path:
@@ -293,7 +285,7 @@ def add_keep_argument(parser: argparse.ArgumentParser) -> None:
 
 def keep_from(args: argparse.Namespace) -> list[str] | None:
     """The columns of ``--keep`` (None without it: the default)."""
-    if args.keep is None:
+    if getattr(args, "keep", None) is None:
         return None
     return [name.strip() for name in args.keep.split(",") if name.strip()]
 
@@ -351,39 +343,29 @@ def checked_outputs(args: argparse.Namespace, output: Path | None, problems: Pat
     refuse_overwriting(outputs, input_files(args))
 
 
-def report_problems(
-    args: argparse.Namespace,
-    rows: int,
-    problems: pd.DataFrame | None,
-    path: Path | None,
-    located: RowLocations,
-) -> None:
-    """With ``--errors report``: write the problems to ``path`` (even when there are none),
-    each with its line in the input file (``located``), or, without one, list them on
+def report_problems(args: argparse.Namespace, structures: Portfolio, path: Path | None) -> None:
+    """With ``--errors report``: write the portfolio's problems (each with its line in the
+    input file) to ``path`` (even when there are none) or, without one, list them on
     standard error (one JSON object per problem with ``--json``); then print how many rows
     were left out and where their problems are."""
-    if args.errors != "report" or problems is None:
+    if args.errors != "report":
         return
-    invalid = int(problems["row"].nunique()) if len(problems) else 0
+    problems, invalid = structures.problems, structures.invalid_rows
     count = len(problems)
     found = f"{number(count)} problem{'' if count == 1 else 's'}"
     if path is not None:
-        write_result(
-            located.annotated(problems),
-            path,
-            index=False,
-            csv_style=getattr(args, "csv_style", "default"),
-        )
+        write_result(problems, path, index=False, csv_style=getattr(args, "csv_style", "default"))
         found += f", written to {path}"
     elif count:
-        listed = located.error(problems_error(problems))
+        listed = problems_error(problems, structures.rows)
         if json_wanted(args):
             for problem in listed.problems:
                 print(problem_json(problem), file=sys.stderr)
         else:
             print(f"secpa-model {args.command}: {listed}", file=sys.stderr)
         found += ", listed on standard error"
-    print(f"invalid rows: {number(invalid)} of {number(rows)} left out of every total ({found})")
+    rows = number(structures.size + invalid)
+    print(f"invalid rows: {number(invalid)} of {rows} left out of every total ({found})")
 
 
 def json_wanted(args: argparse.Namespace) -> bool:

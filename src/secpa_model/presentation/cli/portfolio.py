@@ -47,11 +47,10 @@ from secpa_model.presentation.cli.common import (
     print_note,
     problems_file,
     progress_printer,
-    read_input,
+    read_portfolio,
     read_scenarios,
     report_problems,
     scenario_values,
-    structures_of,
     write_result,
 )
 from secpa_model.presentation.cli.tables import text_table
@@ -226,11 +225,9 @@ def run_compare(args: argparse.Namespace) -> int:
     model = model_from(names[0])
     baseline = base_parameters(args.baseline, model)
     scenarios = read_scenarios(args.scenario, baseline, model)
-    frame, located = read_input(args.input, encoding=args.encoding)
+    structures = read_portfolio(args, model)
     try:
-        comparison = compare(structures_of(frame, model, args), period, baseline, *scenarios)
-    except InputError as exc:
-        raise located.error(exc) from exc
+        comparison = compare(structures, period, baseline, *scenarios)
     except ValueError as exc:  # repeated scenario names
         raise InputError(str(exc)) from exc
     headers = ["scenario", "total", "difference", "%", "eligible", "changed"]
@@ -257,7 +254,7 @@ def run_compare(args: argparse.Namespace) -> int:
     print(scenario_values(scenarios, baseline))
     print()
     print(assumption_line(baseline, period))
-    report_problems(args, len(frame), comparison.errors, problems, located)
+    report_problems(args, structures, problems)
     if output is not None:
         write_result(comparison.detail, output, csv_style=args.csv_style)
         print(f"detail: {number(len(comparison.detail))} rows written to {output}")
@@ -271,13 +268,9 @@ def _compare_models(
     output: Path | None,
     problems: Path | None,
 ) -> int:
-    frame, located = read_input(args.input, encoding=args.encoding)
+    structures = read_portfolio(args, models[0])
     try:
-        comparison: ModelComparison = compare_models(
-            structures_of(frame, models[0], args), period, *models
-        )
-    except InputError as exc:
-        raise located.error(exc) from exc
+        comparison: ModelComparison = compare_models(structures, period, *models)
     except ValueError as exc:  # repeated model names
         raise InputError(str(exc)) from exc
     headers = ["model", "lines", "total", "difference", "%", "gains", "loses", "unchanged"]
@@ -308,7 +301,7 @@ def _compare_models(
     print()
     for model in models:
         print(f"{model.name}: " + assumption_line(comparison.parameters[model.name], period))
-    report_problems(args, len(frame), comparison.errors, problems, located)
+    report_problems(args, structures, problems)
     if output is not None:
         write_result(comparison.by_structure, output, csv_style=args.csv_style)
         print(f"by structure: {number(len(comparison.by_structure))} rows written to {output}")
@@ -388,13 +381,8 @@ def run_sweep(args: argparse.Namespace) -> int:
         scenario = read_scenario_file(args.scenario, params, model=model)
         described = scenario_values([scenario], params) + "\n"
         params = scenario.apply(params)
-    frame, located = read_input(args.input, encoding=args.encoding)
-    try:
-        structures = structures_of(frame, model, args)
-        table = sweep(structures, period, args.path, values, params)
-    except InputError as exc:
-        raise located.error(exc) from exc
-    left_out = structures.problems if args.errors == "report" else None
+    structures = read_portfolio(args, model)
+    table = sweep(structures, period, args.path, values, params)
     rows = [
         [
             str(record["value"]),
@@ -416,7 +404,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     print(text_table([args.path, "total", "difference", "eligible"], rows))
     print()
     print(f"{args.path} takes the SCENARIO values above. " + assumption_line(params, period))
-    report_problems(args, len(frame), left_out, problems, located)
+    report_problems(args, structures, problems)
     if output is not None:
         write_result(table, output, csv_style=args.csv_style)
         print(f"table written to {output}")
@@ -474,9 +462,8 @@ def run_report(args: argparse.Namespace) -> int:
     model = model_from(args.model)
     params = base_parameters(args.parameters, model)
     scenarios = read_scenarios(args.scenario, params, model)
-    frame, located = read_input(args.input, encoding=args.encoding)
+    structures = read_portfolio(args, model)
     try:
-        structures = structures_of(frame, model, args)
         page = build_report(
             structures,
             period,
@@ -486,8 +473,6 @@ def run_report(args: argparse.Namespace) -> int:
             source=Path(args.input).name,
             language=args.lang,
         )
-    except InputError as exc:
-        raise located.error(exc) from exc
     except ValueError as exc:  # repeated scenario names
         raise InputError(str(exc)) from exc
     try:
@@ -495,7 +480,7 @@ def run_report(args: argparse.Namespace) -> int:
             temporary.write_text(page, encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{output}: cannot write the report: {exc}") from exc
-    print(f"report of {number(len(frame))} structures written to {output}")
-    if problems is not None:
-        report_problems(args, len(frame), structures.problems, problems, located)
+    rows = structures.size + structures.invalid_rows
+    print(f"report of {number(rows)} structures written to {output}")
+    report_problems(args, structures, problems)
     return 0

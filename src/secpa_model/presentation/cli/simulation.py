@@ -34,11 +34,10 @@ from secpa_model.presentation.cli.common import (
     period_from,
     print_note,
     progress_printer,
-    read_input,
+    read_portfolio,
     read_scenarios,
     refuse_overwriting,
     scheduler_client,
-    structures_of,
     write_result,
 )
 from secpa_model.presentation.cli.tables import text_table
@@ -132,25 +131,22 @@ def run_simulate(args: argparse.Namespace) -> int:
     params = base_parameters(args.parameters, model)
     if args.scenario:
         params = read_scenarios([args.scenario], params, model)[0].apply(params)
-    frame, located = read_input(args.input)
-    chunk = args.chunk_size or max(1, ROWS_PER_CHUNK // max(len(frame), 1))
+    structures = read_portfolio(args, model)
+    chunk = args.chunk_size or max(1, ROWS_PER_CHUNK // max(structures.size, 1))
     long_run = args.draws > chunk  # more than one chunk: show progress
     with scheduler_client(args.scheduler) as client:
-        try:
-            result = simulate(
-                structures_of(frame, model, args),
-                period,
-                params,
-                draws=args.draws,
-                seed=args.seed,
-                envelope=envelope,
-                chunk_size=args.chunk_size,
-                keep="structures" if args.detail else "totals",
-                progress=progress_printer(sys.stderr, "draws") if long_run else None,
-                client=client,
-            )
-        except InputError as exc:
-            raise located.error(exc) from exc
+        result = simulate(
+            structures,
+            period,
+            params,
+            draws=args.draws,
+            seed=args.seed,
+            envelope=envelope,
+            chunk_size=args.chunk_size,
+            keep="structures" if args.detail else "totals",
+            progress=progress_printer(sys.stderr, "draws") if long_run else None,
+            client=client,
+        )
     print(f"secpa-model simulate: {args.input}, period {period}")
     print(
         f"model: {model.name!r}; parameters: {params.name!r}; {number(args.draws)} draws, "

@@ -36,10 +36,9 @@ from secpa_model.presentation.cli.common import (
     period_from,
     print_note,
     progress_printer,
-    read_input,
+    read_portfolio,
     refuse_overwriting,
     scheduler_client,
-    structures_of,
     write_result,
 )
 from secpa_model.presentation.cli.tables import text_table
@@ -153,24 +152,21 @@ def run_sensitivity(args: argparse.Namespace) -> int:
     period = period_from(args)
     model = model_from(args.model)
     params = base_parameters(args.parameters, model)
-    frame, located = read_input(args.input, encoding=args.encoding)
+    structures = read_portfolio(args, model)
     bounds = bounds_from(args.bounds)
     with scheduler_client(args.scheduler) as client:
-        try:
-            result = sensitivity(
-                structures_of(frame, model, args),
-                Output(period, args.line),
-                args.free,
-                parameters=params,
-                bounds=bounds,
-                method=args.method,
-                samples=args.samples,
-                seed=args.seed,
-                progress=progress_printer(sys.stderr, "model runs"),
-                client=client,
-            )
-        except InputError as exc:
-            raise located.error(exc) from exc
+        result = sensitivity(
+            structures,
+            Output(period, args.line),
+            args.free,
+            parameters=params,
+            bounds=bounds,
+            method=args.method,
+            samples=args.samples,
+            seed=args.seed,
+            progress=progress_printer(sys.stderr, "model runs"),
+            client=client,
+        )
     print(f"secpa-model sensitivity: {args.input}; {result.output.label}")
     print(f"model: {model.name!r}; parameters: {params.name!r}; seed {args.seed}")
     print_note(model)
@@ -184,7 +180,7 @@ def run_sensitivity(args: argparse.Namespace) -> int:
     if args.output:
         write_result(_tidy(result), Path(args.output), index=False)
         print(f"\ntable written to {args.output}")
-    _charts(result, args, model, all_synthetic(frame))
+    _charts(result, args, model, all_synthetic(structures.frame))
     return 0
 
 
@@ -309,18 +305,11 @@ def run_calibrate(args: argparse.Namespace) -> int:
     refuse_overwriting([(f"-o {output}", output)], inputs)
     model = model_from(args.model)
     params = base_parameters(args.parameters, model)
-    frame, located = read_input(args.input, encoding=args.encoding)
-    targets, left_out = _chosen_targets(args, frame)
-    try:
-        result = calibrate(
-            structures_of(frame, model, args),
-            targets,
-            args.free,
-            parameters=params,
-            bounds=bounds_from(args.bounds),
-        )
-    except InputError as exc:
-        raise located.error(exc) from exc
+    structures = read_portfolio(args, model)
+    targets, left_out = _chosen_targets(args, structures.frame)
+    result = calibrate(
+        structures, targets, args.free, parameters=params, bounds=bounds_from(args.bounds)
+    )
     result.write(output)
     print(f"secpa-model calibrate: {args.input} -> {output}")
     print(f"model: {model.name!r}; parameters: {params.name!r}")
