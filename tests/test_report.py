@@ -450,3 +450,15 @@ def test_rows_left_out_are_listed_in_the_page_language() -> None:
     # msp-b (197 500 €) is left out: 591 900 − 197 500 = 394 400 €
     assert "Total (fongible) : 394 400,00 €" in text
     assert [texts(group[0])[0] for group in groups(portfolio(page))] == ["centre-a", "outside-c"]
+
+
+def test_the_french_charts_caption_counts_in_digits() -> None:
+    """The French page said "Les five dotations": its counts are digits, never English."""
+    pytest.importorskip("matplotlib")
+    import secpa_model
+    from secpa_model.datasets import illustrative_portfolio
+
+    proposal = secpa_model.portfolio(illustrative_portfolio(), model="five_pillars")
+    page = build_report(proposal, 2024, language="fr")
+    assert "Les 5 dotations de chaque structure, empilées." in page
+    assert "five" not in page.replace("five_pillars", "").replace("five-pillar", "")

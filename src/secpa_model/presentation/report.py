@@ -523,7 +523,8 @@ def _charts(
         from secpa_model.presentation.plots import plot_allocations, plot_comparison
 
         shown = result
-        caption = text["chart_lines"].format(count=count_words(len(model.rules)))
+        lines = len(model.rules)  # in words in English, in digits in French
+        caption = text["chart_lines"].format(count=count_words(lines), number=lines)
         if len(result) > MAX_CHART_STRUCTURES:
             shown = result.sort_values("total_cents", ascending=False).head(MAX_CHART_STRUCTURES)
             caption += text["chart_largest"].format(shown=MAX_CHART_STRUCTURES, rows=len(result))
