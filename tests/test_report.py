@@ -462,3 +462,9 @@ def test_the_french_charts_caption_counts_in_digits() -> None:
     page = build_report(proposal, 2024, language="fr")
     assert "Les 5 dotations de chaque structure, empilées." in page
     assert "five" not in page.replace("five_pillars", "").replace("five-pillar", "")
+
+
+def test_the_french_page_states_the_rounding_in_french() -> None:
+    page = build_report(portfolio_frame(), 2023, language="fr", charts=False)
+    assert "chaque dotation arrondie une fois (au centime, au plus proche, la moitié" in page
+    assert "half up" not in page

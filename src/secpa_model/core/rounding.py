@@ -25,6 +25,11 @@ SNAP_DECIMALS: Final = 6
 representation error (``0.49999999999`` for an exact half cent) never changes a cent."""
 
 _WORDS: Final[dict[str, str]] = {"half_up": "half up", "down": "down", "up": "up"}
+_MOTS: Final[dict[str, str]] = {
+    "half_up": "au plus proche, la moitié vers le haut",
+    "down": "par défaut",
+    "up": "par excès",
+}
 _DECIMAL_MODES: Final[dict[str, str]] = {
     "half_up": ROUND_HALF_UP,
     "down": ROUND_FLOOR,
@@ -70,6 +75,17 @@ class Rounding:
     def phrase(self) -> str:
         """``half up, to the cent``: the rounding in a few words."""
         return f"{_WORDS[self.direction]}, to {self.unit_words}"
+
+    @property
+    def phrase_fr(self) -> str:
+        """``au centime, au plus proche, la moitié vers le haut``: :attr:`phrase` in French."""
+        if self.unit_cents == 1:
+            unit = "au centime"
+        elif self.unit_cents == _CENTS_PER_EURO:
+            unit = "à l'euro"
+        else:
+            unit = f"à {self.unit_cents} centimes"
+        return f"{unit}, {_MOTS[self.direction]}"
 
     def describe(self) -> str:
         """The whole rule in words (shown in explanations, reports and the docs)."""

@@ -211,6 +211,7 @@ def _meta(
         release=release,
         today=date.today().isoformat(),
         rounding=model.rounding.phrase,
+        arrondi=model.rounding.phrase_fr,
     )
     parts = [f'<p class="meta">{escape(what + when)} {escape(generated)}</p>']
     if model.note:
