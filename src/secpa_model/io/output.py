@@ -11,7 +11,9 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import signal
 import stat
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,8 +54,10 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     previous = _existing_mode(file)
     if previous is not None and not os.access(file, os.W_OK):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(file))
-    temporary = _create_beside(file)
+    temporary: Path | None = None
     try:
+        with _signals_held():  # an interrupt lands once the temporary is known, not before
+            temporary = _create_beside(file)
         if previous is not None:
             os.chmod(temporary, previous)
         yield temporary
@@ -61,8 +65,26 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
             os.fsync(handle.fileno())
         os.replace(temporary, file)
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP held back (then delivered) during the block, in the main
+    thread where the system allows it."""
+    if not hasattr(signal, "pthread_sigmask") or (
+        threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _existing_mode(file: Path) -> int | None:
