@@ -11,9 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import secrets
-import signal
 import stat
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,8 +54,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(file))
     temporary: Path | None = None
     try:
-        with _signals_held():  # an interrupt lands once the temporary is known, not before
-            temporary = _create_beside(file)
+        temporary = _create_beside(file)
         if previous is not None:
             os.chmod(temporary, previous)
         yield temporary
@@ -68,23 +65,25 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         if temporary is not None:
             temporary.unlink(missing_ok=True)
         raise
-
-
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """Ctrl-C, SIGTERM and SIGHUP held back (then delivered) during the block, in the main
-    thread where the system allows it."""
-    if not hasattr(signal, "pthread_sigmask") or (
-        threading.current_thread() is not threading.main_thread()
-    ):
-        yield
-        return
-    held = {signal.SIGINT, signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        if temporary is not None:
+            _WRITING.discard(temporary)
+
+
+_WRITING: Final[set[Path]] = set()
+"""The temporary files of the outputs being written, in this process: each name is added
+before its file is created, so that a signal (which may land at any instruction, whatever
+thread the system gave it to) can never leave a temporary that :func:`remove_temporaries`
+does not know."""
+
+
+def remove_temporaries() -> None:
+    """Remove the temporary file of every output still being written: what a command
+    stopped by a signal does last, in case the signal came between the creation of a
+    temporary and the block that would remove it (entering a ``contextlib.ExitStack``)."""
+    for temporary in list(_WRITING):
+        temporary.unlink(missing_ok=True)
+        _WRITING.discard(temporary)
 
 
 def _existing_mode(file: Path) -> int | None:
@@ -101,11 +100,14 @@ def _create_beside(file: Path) -> Path:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(_ATTEMPTS):
         candidate = file.with_name(f".{file.name}.{secrets.token_hex(4)}.tmp{file.suffix}")
+        _WRITING.add(candidate)  # known before it exists (see _WRITING)
         try:
             descriptor = os.open(candidate, flags, _NEW_FILE_MODE)
         except FileExistsError:
+            _WRITING.discard(candidate)
             continue
         except OSError as exc:  # a missing or read-only directory: name it, not the temporary
+            _WRITING.discard(candidate)
             raise OSError(exc.errno, exc.strerror, str(file.parent)) from exc
         os.close(descriptor)
         return candidate

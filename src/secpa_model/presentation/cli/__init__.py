@@ -44,6 +44,7 @@ from typing import Final, NoReturn
 
 from secpa_model.core.errors import Problem, SecpaError
 from secpa_model.core.safe_text import MAX_SHOWN, shortened
+from secpa_model.io.output import remove_temporaries
 from secpa_model.model.model import Model
 from secpa_model.models import experimentation
 from secpa_model.presentation.cli.budget import add_budget
@@ -206,7 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return BROKEN_PIPE
-    except (KeyboardInterrupt, _Stopped) as exc:  # temporaries already removed on the way
+    except (KeyboardInterrupt, _Stopped) as exc:
+        remove_temporaries()  # removed on the way out, unless the signal came in between
         number = exc.number if isinstance(exc, _Stopped) else signal.SIGINT
         with contextlib.suppress(OSError):
             print(f"secpa-model: stopped by {signal.Signals(number).name}", file=sys.stderr)
