@@ -14,13 +14,24 @@ declarations are its own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Final
+from typing import Final, Protocol
 
 from secpa_model.model.parameters.models import Parameter, Scale
+from secpa_model.model.parameters.spec import ParameterSpec
 
-if TYPE_CHECKING:  # pragma: no cover - a Parameters' __repr__ calls this module
-    from secpa_model.model.parameters.parameter_set import Parameters
+
+class Parameters(Protocol):
+    """What a short repr reads of a :class:`~secpa_model.Parameters`, which imports this
+    module for its ``__repr__``: named here as a protocol, so that data flows one way."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def specs(self) -> Mapping[str, ParameterSpec]: ...
+    @property
+    def parameters(self) -> Mapping[str, Parameter]: ...
 
 
 __all__ = ["known_reference", "register_reference", "short_repr"]
