@@ -32,9 +32,11 @@ from secpa_model.model.model import Model
 HOURS = "interpreting_hours_in_person"
 
 
-def _model(formula: Callable[[RuleInputs, RuleParameters], Any]) -> Model:
+def _model(
+    formula: Callable[[RuleInputs, RuleParameters], Any], parameters: tuple[str, ...] = ()
+) -> Model:
     """The experimentation plus a line ``extra`` computed by ``formula`` from the in-person
-    interpreting hours."""
+    interpreting hours (and ``parameters``)."""
     extra = rule(
         key="extra",
         label="Extra",
@@ -42,6 +44,7 @@ def _model(formula: Callable[[RuleInputs, RuleParameters], Any]) -> Model:
         legal_basis_en="A test line.",
         formula="test",
         inputs=(HOURS,),
+        parameters=parameters,
     )(formula)
     return experimentation().extend(name="with_extra", rules=[extra])
 
@@ -79,16 +82,7 @@ def test_drawn_values_are_read_only_too() -> None:
             cost[:] = 0
         return inputs[HOURS] * 0.0
 
-    extra = rule(
-        key="extra",
-        label="Extra",
-        legal_basis_fr="Ligne d'essai.",
-        legal_basis_en="A test line.",
-        formula="test",
-        inputs=(HOURS,),
-        parameters=("participatory_activities.cost_per_etp",),
-    )(writes_a_draw)
-    model = experimentation().extend(name="writes_draws", rules=[extra])
+    model = _model(writes_a_draw, ("participatory_activities.cost_per_etp",))
     checked = portfolio(illustrative_portfolio().head(3), model=model)
     with pytest.raises(ModelError, match="rule 'extra' failed: ValueError"):
         simulate(checked, 2024, draws=4, seed=1)
