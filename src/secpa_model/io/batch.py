@@ -20,7 +20,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -40,15 +40,13 @@ from secpa_model.io.validation import YEAR, YEAR_COLUMN, duplicate_problems, pro
 from secpa_model.io.writers import CsvStyle, PieceWriter, RewriteError
 from secpa_model.model.inputs import KIND_RULES, Input
 from secpa_model.model.model import Model
-from secpa_model.model.text_cells import text_keys
+from secpa_model.model.text_cells import YEAR_MIX, text_keys
 from secpa_model.models import resolve_model
 
 __all__ = ["BatchSummary", "Progress", "run_batch"]
 
 Progress = Callable[[int, int], None]
 """A progress callback: ``(rows done, rows in all)``, called after each piece."""
-
-_YEAR_MIX: Final = np.uint64(0xD6E8FEB86659FD93)  # spreads a year over a key (any odd number)
 
 
 @dataclass
@@ -335,7 +333,7 @@ def _joined(ids: NDArray[np.uint64], years: NDArray[np.int16], by_year: bool) ->
     either cannot be read)."""
     if not by_year:
         return ids
-    keys = ids ^ years.astype(np.uint64) * _YEAR_MIX
+    keys = ids ^ years.astype(np.uint64) * YEAR_MIX
     keys[keys == 0] = 1
     keys[(ids == 0) | (years == 0)] = 0
     return keys

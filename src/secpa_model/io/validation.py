@@ -24,7 +24,7 @@ from secpa_model.io.locations import RowLocations
 from secpa_model.model.inputs import KIND_RULES, TEXT_DTYPE, Input, is_blank
 from secpa_model.model.model import Model
 from secpa_model.model.structure import Columns, window_message
-from secpa_model.model.text_cells import text_keys
+from secpa_model.model.text_cells import YEAR_MIX, text_keys
 
 __all__ = [
     "ERROR_COLUMNS",
@@ -386,7 +386,7 @@ def _repeated(ids: Any, years: NDArray[np.int64] | None) -> NDArray[np.bool_]:
         # only rows sharing a key are compared exactly
         keys = text_keys(ids.array if isinstance(ids, pd.Series) else ids)
         if years is not None:
-            keys = keys ^ years.astype(np.uint64) * _YEAR_MIX
+            keys = keys ^ years.astype(np.uint64) * YEAR_MIX
         ordered = np.sort(keys)
         shared = ordered[1:][ordered[1:] == ordered[:-1]]
         if not len(shared):
@@ -404,7 +404,6 @@ def _repeated(ids: Any, years: NDArray[np.int64] | None) -> NDArray[np.bool_]:
 _FEW_ROWS: Final = 512
 """Up to how many rows repeated ids are looked for in a Python set rather than on keys
 (faster for a few rows; the same rows found)."""
-_YEAR_MIX: Final = np.uint64(0xD6E8FEB86659FD93)  # spreads a year over a key (any odd number)
 
 
 def problem_records(problems: pd.DataFrame, rows: RowLocations | None = None) -> list[Problem]:

@@ -52,6 +52,11 @@ class TextTable:
         return text_array(self._arrow.take(positions))
 
 
+YEAR_MIX: Final = np.uint64(0xD6E8FEB86659FD93)
+"""What spreads a year over a text key (``key ^ year * YEAR_MIX``; any odd number): the key
+of an id and a year, in the validation's and the streamed batch's search for repeats."""
+
+
 def text_keys(values: Any) -> NDArray[np.uint64]:
     """A 64-bit hash of each cell of a text column (a pandas text array, an Arrow array or
     an array of Python text; a missing cell hashed as ``""``), from all its UTF-8 bytes and
