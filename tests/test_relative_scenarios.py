@@ -4,7 +4,7 @@ applies, the rounding rule, what is refused, and the values shown."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -205,6 +205,9 @@ def test_the_resulting_values_are_shown_with_their_computation() -> None:
         ({COST: {"factor": 2, "value": 1}}, "unknown keys value in a relative change"),
         ({COST: {"factor": 2, "effective_from": "2020-01-01"}}, "before the base's first value"),
         ({COST: {"factor": 2, "effective_from": "soon"}}, "is not a date"),
+        # a datetime (TOML 2023-01-01T00:00:00) is not a day: refused, not a TypeError
+        ({COST: {"factor": 2, "effective_from": datetime(2023, 1, 1)}}, "is not a date"),
+        ({COST: [{"effective_from": datetime(2023, 1, 1), "value": 1}]}, "is not a date"),
         ({COST: {"factor": 2**60}}, "beyond 2^53 cents"),
         (
             {"eligibility.min_file_active": {"percent": 10}},

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Context, Decimal, Inexact, InvalidOperation
 from typing import Any, Final, Literal, cast, get_args
 
@@ -307,8 +307,11 @@ def _number(value: Any) -> Decimal | None:
 
 
 def as_date(value: Any) -> date | None:
-    """A date from a date or an ISO ``YYYY-MM-DD`` text; None for anything else."""
-    if isinstance(value, date):
+    """A date from a date or an ISO ``YYYY-MM-DD`` text; None for anything else.
+
+    A ``datetime`` (a TOML ``2023-01-01T00:00:00``) is not a date: parameters change on days.
+    """
+    if isinstance(value, date) and not isinstance(value, datetime):
         return value
     if isinstance(value, str):
         try:
