@@ -259,6 +259,7 @@ def _run(words: list[str], report: _Reporter) -> int:
     except SystemExit as exc:  # --help (0) or a usage error argparse already reported
         return exc.code if isinstance(exc.code, int) else USAGE_ERROR
     report.json = json_wanted(args)
+    args.argv = tuple(words)  # what an output's manifest records (reproduce runs it again)
     NOTES.clear()
     try:
         code: int = args.handler(args)
