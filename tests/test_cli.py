@@ -68,6 +68,7 @@ def test_every_subcommand_has_help(capsys: Capture) -> None:
         "simulate",
         "sensitivity",
         "calibrate",
+        "reproduce",
         "params",
         "schema",
         "models",

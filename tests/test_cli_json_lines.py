@@ -243,8 +243,10 @@ def test_streamed_chunks_equal_one_pass_and_fail_whole(tmp_path: Path, capsys: C
     assert chunked.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "chunked.jsonl",
+        "chunked.jsonl.manifest.json",  # of the successful run, as its output
         "in.jsonl",
         "whole.jsonl",
+        "whole.jsonl.manifest.json",
     ]
 
 

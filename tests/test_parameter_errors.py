@@ -261,9 +261,16 @@ CASES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     (
         "unknown meta key",
         'name = "reference"',
+        'name = "reference"\nauthor = 2',
+        "meta.author",
+        ("unknown key (allowed: description, name, version)",),
+    ),
+    (
+        "a version that is not text",
+        'name = "reference"',
         'name = "reference"\nversion = 2',
         "meta.version",
-        ("unknown key",),
+        ("expected a string, got 2",),
     ),
 ]
 

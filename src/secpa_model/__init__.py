@@ -37,6 +37,7 @@ from secpa_model.engine.records import Reason
 from secpa_model.engine.trace import TRACE_FORMAT, TRACE_VERSION, Trace
 from secpa_model.io.files import read_allocations, read_structures, write_allocations
 from secpa_model.io.frames import add_euro_columns
+from secpa_model.io.manifest import Manifest, manifest_for, read_manifest
 from secpa_model.io.portfolio import Portfolio, allocate_frame, portfolio
 from secpa_model.io.schemas import json_schema
 from secpa_model.io.structures import structures_from_frame
@@ -82,6 +83,7 @@ __all__ = [
     "Input",
     "InputError",
     "Line",
+    "Manifest",
     "Model",
     "ModelComparison",
     "ModelError",
@@ -121,12 +123,14 @@ __all__ = [
     "json_schema",
     "load_parameters",
     "load_targets",
+    "manifest_for",
     "opening_schedule",
     "portfolio",
     "project_budget",
     "project_cohort",
     "public_targets",
     "read_allocations",
+    "read_manifest",
     "read_structures",
     "reference_parameters",
     "rule",

@@ -29,8 +29,8 @@ from secpa_model.models import resolve_model
 
 __all__ = ["SCENARIO_FILE_KEYS", "read_scenario_file", "scenario_from_mapping"]
 
-SCENARIO_FILE_KEYS: Final[tuple[str, ...]] = ("name", "description", "overrides")
-"""The top-level keys of a scenario file."""
+SCENARIO_FILE_KEYS: Final[tuple[str, ...]] = ("name", "description", "overrides", "meta")
+"""The top-level keys of a scenario file (``meta``: a table holding only ``version``)."""
 
 
 def read_scenario_file(
@@ -109,10 +109,17 @@ def _scenario(data: Any, base: Parameters | Scenario | None, model: Model | str 
     description = data.get("description", "")
     if not isinstance(description, str):
         raise ParameterError(f"description must be text, got {shown(description)}")
+    meta = data.get("meta", {})
+    if not isinstance(meta, Mapping) or set(meta) - {"version"}:
+        raise ParameterError(f"meta must be a table with only a version, got {shown(meta)}")
+    version = meta.get("version", "")
+    if not isinstance(version, str):
+        raise ParameterError(f"meta.version must be text, got {shown(version)}")
     record = {
         "name": data["name"],
         "description": description,
         "overrides": _flatten(data["overrides"], "", set(params.specs)),
+        "version": version,
     }
     return Scenario.from_dict(record, base=params, model=model)
 

@@ -73,10 +73,17 @@ class Scenario:
     description: str = ""
     base: Parameters | Scenario | None = None
     model: Model | str | None = None
+    version: str = ""
+    """The version its author gave it (a scenario file's ``[meta] version``): recorded in
+    its record and in the manifest of an output, and carried by :meth:`apply`'s set."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
             raise ParameterError(f"a scenario needs a non-empty name, got {self.name!r}")
+        if not isinstance(self.version, str):
+            raise ParameterError(
+                f"scenario {self.name!r}: version must be text, got {type(self.version).__name__}"
+            )
         if not isinstance(self.overrides, Mapping):
             raise ParameterError(
                 f"scenario {self.name!r}: overrides must be a mapping of parameter paths to "
@@ -147,6 +154,7 @@ class Scenario:
                     "description": json.dumps(
                         self._record(params, overridden), ensure_ascii=False, sort_keys=True
                     ),
+                    "version": self.version,
                     "origin": f"scenario {self.name!r} over parameters {params.name!r}",
                     "parameters": {**params.parameters, **overridden},
                     "specs": params.specs,
@@ -163,7 +171,8 @@ class Scenario:
             ) from exc
 
     def to_dict(self, base: Parameters | Scenario | None = None) -> dict[str, Any]:
-        """The scenario's record: name, description, base name and overrides (JSON-ready),
+        """The scenario's record: name, description, base name, overrides (JSON-ready) and
+        version (when it has one),
         and, when some overrides are relative changes, the ``values`` they give (path →
         dated values), so that the record shows the numbers the scenario computes with."""
         params = self._base_or(base)
@@ -177,6 +186,8 @@ class Scenario:
             "base": params.name,
             "overrides": {path: _jsonable(value) for path, value in self.overrides.items()},
         }
+        if self.version:
+            record["version"] = self.version
         values = {
             path: [
                 {"effective_from": v.effective_from.isoformat(), "value": _jsonable(v.value)}
@@ -245,6 +256,7 @@ class Scenario:
             description=str(data.get("description", "")),
             base=given,
             model=model,
+            version=str(data.get("version", "")),
         )
 
 

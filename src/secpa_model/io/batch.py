@@ -33,6 +33,7 @@ from secpa_model.engine.parameters import parameters_for
 from secpa_model.io.formats import format_of, open_reader
 from secpa_model.io.frames import Keep
 from secpa_model.io.json_lines import row_tracer
+from secpa_model.io.manifest import Manifest, write_manifest
 from secpa_model.io.output import atomic_path
 from secpa_model.io.portfolio import portfolio
 from secpa_model.io.readers import PIECE_ROWS, Piece, PieceReader, no_problems
@@ -53,7 +54,7 @@ Progress = Callable[[int, int], None]
 class BatchSummary:
     """The summary of a batch: rows read (lines that are not a structure included), rows
     allocated, eligible, invalid rows, problems (invalid cells) and the portfolio total
-    (integer cents; :attr:`total` in euros)."""
+    (integer cents; :attr:`total` in euros); the output's manifest when one was asked for."""
 
     rows: int = 0
     allocated: int = 0
@@ -61,6 +62,7 @@ class BatchSummary:
     invalid: int = 0
     problems: int = 0
     total_cents: int = 0
+    manifest: Manifest | None = None
 
     @property
     def total(self) -> Decimal:
@@ -84,6 +86,7 @@ def run_batch(
     csv_style: CsvStyle = "default",
     trace: bool = False,
     progress: Progress | None = None,
+    manifest: Manifest | None = None,
 ) -> BatchSummary:
     """Allocate every row of the file ``source`` and write the allocations to ``output``
     (formats from the suffixes), ``rows`` rows at a time (see the module docstring).
@@ -97,7 +100,10 @@ def run_batch(
     ``problems`` (CSV or JSON Lines), with its ``line`` (and ``sheet``). ``csv_style``: of
     the CSV files written; ``trace``: each row of a JSON Lines output also carries its
     allocation's JSON trace (:func:`~secpa_model.io.json_lines.row_tracer`);
-    ``progress(done, total)``: called after each piece, when there is more than one.
+    ``progress(done, total)``: called after each piece, when there is more than one;
+    ``manifest`` (:func:`~secpa_model.io.manifest.manifest_for`): completed with the
+    input's sha256 and rows (:attr:`BatchSummary.manifest`) and kept with the output
+    (:func:`~secpa_model.io.manifest.write_manifest`; in the file for Parquet and Excel).
     """
     resolved = resolve_model(model)
     span = Period.parse(period) if period is not None else None
@@ -148,13 +154,20 @@ def run_batch(
             ]
             while True:
                 try:
-                    return run.through(pieces, [closing.writer for closing in writers])
+                    summary = run.through(pieces, [closing.writer for closing in writers])
+                    break
                 except RewriteError:  # a file must be written again, knowing what it learnt
                     for closing in writers:
                         closing.writer = closing.writer.again()
                     pieces = [reader.whole()] if whole else reader.pieces()
+            if manifest is not None:
+                summary.manifest = manifest.with_input(str(source), reader.sha256(), summary.rows)
+                writers[0].writer.manifest = summary.manifest.model_dump_json()
     except OSError as exc:
         raise InputError(f"{output}: cannot write the file: {exc}") from exc
+    if summary.manifest is not None:
+        write_manifest(output, summary.manifest)
+    return summary
 
 
 class _Closing:

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from secpa_model.core.errors import InputError
 from secpa_model.io.formats import format_of, open_reader
 from secpa_model.io.locations import RowLocations
+from secpa_model.io.manifest import Manifest, write_manifest
 from secpa_model.io.output import atomic_path
 from secpa_model.io.readers import PIECE_ROWS, Piece, PieceReader
 from secpa_model.io.validation import YEAR, YEAR_COLUMN, problems_error, validate_frame
@@ -175,6 +176,7 @@ def write_allocations(
     *,
     index: bool | None = None,
     csv_style: CsvStyle = "default",
+    manifest: Manifest | None = None,
 ) -> Path:
     """Write an :func:`~secpa_model.allocate_frame` result (or any frame) to ``path``.
 
@@ -186,7 +188,9 @@ def write_allocations(
     (:mod:`secpa_model.io.json_lines`). ``index=None`` writes the index (as the first
     column, or key) only when it is not the default ``0..n-1``. Cent columns stay int64
     (JSON integers), so nothing is rounded on the way; :func:`read_allocations` reads
-    every format and style back exactly. Returns the path written.
+    every format and style back exactly. ``manifest``
+    (:func:`~secpa_model.io.manifest.manifest_for`): kept in the file (Parquet, Excel) or
+    beside it (:func:`~secpa_model.io.manifest.write_manifest`). Returns the path written.
 
     The file is written whole or not at all (:func:`~secpa_model.io.output.atomic_path`):
     into a temporary file beside ``path``, moved onto it once complete; on any error the
@@ -220,6 +224,9 @@ def write_allocations(
         fmt.writer(temporary, index=index, csv_style=csv_style, name=file) as writer,
     ):
         writer.write(frame)
+        writer.manifest = None if manifest is None else manifest.model_dump_json()
+    if manifest is not None:
+        write_manifest(file, manifest)
     return file
 
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import re
 import warnings
 from abc import ABC, abstractmethod
@@ -137,6 +138,8 @@ class PieceReader(ABC):
         """The rows of the file (lines that are not a structure left out), once known."""
         self.bad_lines = no_problems()
         """The lines of the file that are not a structure, as problems (JSON Lines)."""
+        self.digest: str | None = None
+        """The sha256 of the file's bytes, when a reading computed it (see :meth:`sha256`)."""
         self.typed_as_whole = True
         """Whether the pieces of the last reading were typed as the whole file is (see
         :class:`~secpa_model.io.json_lines.JsonLinesReader`: its first reading types each
@@ -150,6 +153,22 @@ class PieceReader(ABC):
 
     def __iter__(self) -> Iterator[Piece]:
         return self.pieces()
+
+    def sha256(self) -> str:
+        """The sha256 of the file's bytes (what a manifest records): computed while a CSV
+        file's encoding is checked, else by reading the file once, a block at a time."""
+        if self.digest is None:
+            digest = hashlib.sha256()
+            try:
+                with self.file.open("rb") as stream:
+                    while block := stream.read(_BLOCK):
+                        digest.update(block)
+            except OSError as exc:
+                raise InputError(
+                    f"{self.file}: cannot read the file: {exc.strerror or exc}"
+                ) from None
+            self.digest = digest.hexdigest()
+        return self.digest
 
     def whole(self) -> Piece:
         """The whole file as one piece: its pieces end to end."""
@@ -175,7 +194,7 @@ class CsvReader(PieceReader):
 
     def __init__(self, file: Path, model: Model, rows: int, encoding: str | None = None):
         super().__init__(file, model, rows)
-        self.codec, header_line = _text_codec(file, encoding)
+        self.codec, header_line, self.digest = _text_codec(file, encoding)
         self.separator = csv_separator(header_line)
         header = next(csv.reader([header_line], delimiter=self.separator))
         _check_header(file, [name.strip() for name in header])
@@ -326,10 +345,11 @@ def _decimal_comma(series: pd.Series) -> pd.Series:
     return text.where(~french, converted).astype(object).where(text.notna(), None)
 
 
-def _text_codec(file: Path, encoding: str | None) -> tuple[str, str]:
-    """The codec to read ``file`` with, checked by decoding the whole file strictly, and
-    its first line: ``encoding`` alone when given, else UTF-8 (a byte order mark
-    dropped), else Windows-1252 with an :class:`EncodingFallbackWarning`."""
+def _text_codec(file: Path, encoding: str | None) -> tuple[str, str, str]:
+    """The codec to read ``file`` with, checked by decoding the whole file strictly, its
+    first line and the sha256 of its bytes (computed by that reading): ``encoding`` alone
+    when given, else UTF-8 (a byte order mark dropped), else Windows-1252 with an
+    :class:`EncodingFallbackWarning`."""
     if encoding is not None:
         try:
             name = codecs.lookup(encoding).name
@@ -339,19 +359,19 @@ def _text_codec(file: Path, encoding: str | None) -> tuple[str, str]:
                 "(e.g. utf-8, cp1252, latin-1)"
             ) from None
         codec = "utf-8-sig" if name == "utf-8" else name
-        failure, first = _decoded(file, codec)
+        failure, first, digest = _decoded(file, codec)
         if failure is not None:
             offset, byte, reason = failure
             raise InputError(
                 f"{file}: not {encoding} text: byte 0x{byte:02x} at line "
                 f"{_line_at(file, offset)} ({reason})"
             )
-        return codec, _first_text_line(file, first)
+        return codec, _first_text_line(file, first), digest
     codec = "utf-8-sig"
-    failure, first = _decoded(file, codec)
+    failure, first, digest = _decoded(file, codec)
     if failure is not None:
         codec = FALLBACK_ENCODING
-        failure, first = _decoded(file, codec)
+        failure, first, digest = _decoded(file, codec)
         if failure is not None:
             raise InputError(
                 f"{file}: neither UTF-8 nor Windows-1252 text (byte {failure[0]}): save the "
@@ -363,7 +383,7 @@ def _text_codec(file: Path, encoding: str | None) -> tuple[str, str]:
             EncodingFallbackWarning,
             stacklevel=3,
         )
-    return codec, _first_text_line(file, first)
+    return codec, _first_text_line(file, first), digest
 
 
 def _first_text_line(file: Path, first: str | None) -> str:
@@ -372,11 +392,13 @@ def _first_text_line(file: Path, first: str | None) -> str:
     return first
 
 
-def _decoded(file: Path, codec: str) -> tuple[tuple[int, int, str] | None, str | None]:
+def _decoded(file: Path, codec: str) -> tuple[tuple[int, int, str] | None, str | None, str]:
     """Decode ``file`` strictly as ``codec``, a block at a time: the first failure
-    (byte offset, byte, reason), or None; and the text's first line (as
-    :meth:`str.splitlines` gives it), None for a text of blanks."""
+    (byte offset, byte, reason), or None; the text's first line (as
+    :meth:`str.splitlines` gives it), None for a text of blanks; the sha256 of the bytes
+    read (the whole file's when there is no failure)."""
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    digest = hashlib.sha256()
     fed = 0
     head = ""
     first: str | None = None
@@ -385,11 +407,12 @@ def _decoded(file: Path, codec: str) -> tuple[tuple[int, int, str] | None, str |
         with file.open("rb") as stream:
             while True:
                 block = stream.read(_BLOCK)
+                digest.update(block)
                 try:
                     text = decoder.decode(block, final=not block)
                 except UnicodeDecodeError as exc:
                     offset = fed + len(block) - len(exc.object) + exc.start
-                    return (offset, exc.object[exc.start], str(exc.reason)), None
+                    return (offset, exc.object[exc.start], str(exc.reason)), None, ""
                 fed += len(block)
                 blank = blank and not text.strip()
                 if first is None:
@@ -400,7 +423,7 @@ def _decoded(file: Path, codec: str) -> tuple[tuple[int, int, str] | None, str |
                     break
     except OSError as exc:
         raise InputError(f"{file}: cannot read the file: {exc.strerror or exc}") from None
-    return None, None if blank else first
+    return None, None if blank else first, digest.hexdigest()
 
 
 def _line_at(file: Path, offset: int) -> int:

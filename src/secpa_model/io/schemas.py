@@ -13,7 +13,10 @@ the experimentation), so they cannot drift from the code:
 * ``batch_line``: one line of a JSON Lines file of allocations (``secpa-model batch -o
   OUT.jsonl``, :mod:`secpa_model.io.json_lines`): the result's columns, cents as integers,
   ``row`` with ``--errors report``, ``trace`` (the trace schema, or null) with ``--trace``,
-  and any other key (a column kept from the input).
+  and any other key (a column kept from the input);
+* ``manifest``: what an output records of what made it (:class:`~secpa_model.io.manifest.Manifest`;
+  the same for every model); ``secpa-model allocate --json`` adds it to the trace, as
+  ``manifest``.
 """
 
 from __future__ import annotations
@@ -27,10 +30,11 @@ from pydantic_core import core_schema
 from secpa_model.engine.allocation import Allocation
 from secpa_model.engine.trace import Trace
 from secpa_model.io.frames import YEAR_COLUMN, result_columns
+from secpa_model.io.manifest import Manifest
 from secpa_model.model.model import Model
 from secpa_model.models import resolve_model
 
-SchemaName = Literal["structure", "allocation", "trace", "batch_line"]
+SchemaName = Literal["structure", "allocation", "trace", "batch_line", "manifest"]
 SCHEMA_NAMES: Final[tuple[str, ...]] = get_args(SchemaName)
 DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 DECIMAL_PATTERN: Final = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
@@ -44,6 +48,8 @@ _DESCRIPTIONS: Final[dict[str, str]] = {
     "(format 'secpa-model.trace').",
     "batch_line": "One line of a JSON Lines file of allocations under the model {model!r} "
     "(secpa-model batch -o OUT.jsonl): amounts in integer cents.",
+    "manifest": "The manifest of an output of secpa-model (of the model {model!r} or any "
+    "other): the library, model, parameters, scenarios, period and input that made it.",
 }
 
 
@@ -59,15 +65,20 @@ class _DecimalAsText(GenerateJsonSchema):
 
 
 def json_schema(name: SchemaName, *, model: Model | str | None = None) -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of ``"structure"``, ``"allocation"`` or ``"trace"``
-    of ``model`` (default: the experimentation).
+    """The JSON Schema (draft 2020-12) of ``"structure"``, ``"allocation"``, ``"trace"``,
+    ``"batch_line"`` or ``"manifest"`` of ``model`` (default: the experimentation).
 
     Raises :class:`ValueError` naming the known schemas for any other name.
     """
     if name not in _DESCRIPTIONS:
         raise ValueError(f"unknown schema {name!r}; known: {', '.join(SCHEMA_NAMES)}")
     resolved = resolve_model(model)
-    body = _batch_line(resolved) if name == "batch_line" else _pydantic_schema(name, resolved)
+    if name == "manifest":
+        body = Manifest.model_json_schema(mode="serialization")
+    elif name == "batch_line":
+        body = _batch_line(resolved)
+    else:
+        body = _pydantic_schema(name, resolved)
     description = _DESCRIPTIONS[name].format(model=resolved.name)
     header = {"$schema": DIALECT, "title": f"secpa-model {name}", "description": description}
     return {**header, **{key: value for key, value in body.items() if key not in header}}
@@ -84,6 +95,14 @@ def _pydantic_schema(name: SchemaName, resolved: Model) -> dict[str, Any]:
     schema = target.model_json_schema(mode=mode, schema_generator=_DecimalAsText)
     if name != "structure":
         _constrain_lines(schema, resolved, "Line" if name == "allocation" else "TraceLine")
+    if name == "trace":  # allocate --json adds the manifest
+        manifest = Manifest.model_json_schema(mode="serialization")
+        schema.setdefault("$defs", {}).update(manifest.pop("$defs", {}))
+        schema["$defs"]["Manifest"] = manifest
+        schema["properties"]["manifest"] = {
+            "$ref": "#/$defs/Manifest",
+            "description": "What made the allocation (secpa-model allocate --json).",
+        }
     return schema
 
 

@@ -17,6 +17,7 @@ Nothing written is a live formula (OWASP, CSV injection): see
 
 from __future__ import annotations
 
+import json
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
@@ -41,6 +42,8 @@ from secpa_model.io.readers import csv_separator
 __all__ = [
     "CSV_STYLES",
     "EXCEL_MAX_ROWS",
+    "MANIFEST_KEY",
+    "MANIFEST_SHEET",
     "CsvStyle",
     "CsvWriter",
     "ExcelWriter",
@@ -54,6 +57,10 @@ __all__ = [
     "read_written_parquet",
 ]
 
+MANIFEST_KEY: Final = "secpa-model.manifest"
+"""The key of a Parquet file's metadata holding its manifest (:mod:`~secpa_model.io.manifest`)."""
+MANIFEST_SHEET: Final = "manifest"
+"""The sheet of an .xlsx file holding its manifest, one field per row."""
 EXCEL_MAX_ROWS: Final = 1_048_576
 """The rows of an .xlsx sheet, header included."""
 _BAD_LINES_SHOWN: Final = 20  # bad lines of a JSON Lines file a message lists
@@ -90,7 +97,12 @@ class PieceWriter(ABC):
     """Writes the pieces of a frame into ``path``, in order: each :meth:`write` appends one
     (every piece has the same columns), :meth:`close` ends the file. ``index``: whether the
     index is written (as the first column, or key); ``csv_style`` for a CSV file; ``name``:
-    the file a message names (the final file, when ``path`` is a temporary one)."""
+    the file a message names (the final file, when ``path`` is a temporary one).
+    :attr:`manifest`, set before the file is closed, is kept in it by the formats that hold
+    one (Parquet, Excel)."""
+
+    manifest: str | None = None
+    """The JSON text of the file's manifest (:class:`~secpa_model.io.manifest.Manifest`)."""
 
     def __init__(
         self,
@@ -247,6 +259,8 @@ class ParquetWriter(PieceWriter):
 
     def close(self) -> None:
         if self._writer is not None:
+            if self.manifest is not None:
+                self._writer.add_key_value_metadata({MANIFEST_KEY: self.manifest})
             self._writer.close()
             self._writer = None
 
@@ -300,10 +314,16 @@ class ExcelWriter(PieceWriter):
         frame = self._pieces[0] if len(self._pieces) == 1 else pd.concat(self._pieces)
         self._pieces = []
         try:
-            if _formula_like(frame, index=self.index):
-                _write_excel(frame, self.path, index=self.index)
-            else:
+            formula_like = _formula_like(frame, index=self.index)
+            if not formula_like and self.manifest is None:
                 frame.to_excel(self.path, index=self.index, engine="openpyxl")
+            else:
+                with pd.ExcelWriter(self.path, engine="openpyxl") as book:
+                    frame.to_excel(book, index=self.index)
+                    if formula_like:
+                        _text_cells(book)
+                    if self.manifest is not None:
+                        _manifest_sheet(book, self.manifest)
         except IllegalCharacterError as exc:
             text = str(exc).removesuffix(_EXCEL_ILLEGAL_SUFFIX)
             raise InputError(
@@ -441,22 +461,30 @@ def _formula_like(frame: pd.DataFrame, *, index: bool) -> bool:
     )
 
 
-def _write_excel(frame: pd.DataFrame, path: Path, *, index: bool) -> None:
-    """``frame`` as an .xlsx file where every text is a text cell (when
-    :func:`_formula_like`): openpyxl takes a text starting with ``=`` as a formula and
-    ``#REF!`` as an error value, both turned back into text here; a text that starts like
-    a formula gets Excel's quote prefix."""
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=index)
-        for sheet in writer.sheets.values():
-            for row in sheet.iter_rows():
-                for cell in row:
-                    if not isinstance(cell.value, str):
-                        continue
-                    if cell.data_type in _EXCEL_NOT_TEXT:
-                        cell.data_type = "s"
-                    if starts_like_formula(cell.value):
-                        cell.quotePrefix = True
+def _text_cells(book: Any) -> None:
+    """Every text of the sheets of ``book`` (a pandas ``ExcelWriter``) a text cell:
+    openpyxl takes a text starting with ``=`` as a formula and ``#REF!`` as an error value,
+    both turned back into text here; a text that starts like a formula gets Excel's quote
+    prefix."""
+    for sheet in book.sheets.values():
+        for row in sheet.iter_rows():
+            for cell in row:
+                if not isinstance(cell.value, str):
+                    continue
+                if cell.data_type in _EXCEL_NOT_TEXT:
+                    cell.data_type = "s"
+                if starts_like_formula(cell.value):
+                    cell.quotePrefix = True
+
+
+def _manifest_sheet(book: Any, manifest: str) -> None:
+    """The sheet :data:`MANIFEST_SHEET` of ``book``: a header, then one field of the
+    manifest per row, a text as it is, any other value as JSON."""
+    sheet = book.book.create_sheet(MANIFEST_SHEET)
+    sheet.append(["field", "value"])
+    for key, value in json.loads(manifest).items():
+        shown = value if value is None or isinstance(value, str) else json.dumps(value)
+        sheet.append([key, shown])
 
 
 def _unquoted_csv(frame: pd.DataFrame) -> pd.DataFrame:

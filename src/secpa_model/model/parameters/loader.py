@@ -4,6 +4,7 @@ File layout::
 
     [meta]
     name = "reference"
+    version = "2024.1"           # optional: what a manifest records beside a content hash
 
     [sources.some_id]            # reusable sources, cited by id
     title = "..."
@@ -64,7 +65,7 @@ from secpa_model.model.parameters.models import (
 from secpa_model.model.parameters.parameter_set import Parameters
 from secpa_model.model.parameters.spec import ParameterRelation, ParameterSpec
 
-_META_KEYS: Final = frozenset({"name", "description"})
+_META_KEYS: Final = frozenset({"name", "description", "version"})
 _RESERVED: Final = frozenset({"meta", "sources"})
 # The model whose keys are allowed after each kind of key (for "unknown key" messages).
 _MODEL_AFTER: Final[dict[str | None, type[BaseModel]]] = {
@@ -204,6 +205,7 @@ def parameters_from_mappings(
     joined = " + ".join(origin for _, origin in files)
     names: list[str] = []
     descriptions: list[str] = []
+    versions: list[str] = []
     parameters: dict[str, Parameter] = {}
     defined_in: dict[str, str] = {}
     reports: list[tuple[str, list[str]]] = []
@@ -212,6 +214,7 @@ def parameters_from_mappings(
         meta = _file_parameters(data, origin, specs, parameters, defined_in, problems)
         names.append(meta.get("name", Path(origin).stem))
         descriptions.append(meta.get("description", ""))
+        versions.append(meta.get("version", ""))
         if problems:
             reports.append((origin, problems))
     missing = [
@@ -231,6 +234,7 @@ def parameters_from_mappings(
         return Parameters(
             name="+".join(names),
             description=" ".join(d for d in descriptions if d),
+            version="+".join(v for v in versions if v),
             origin=joined,
             parameters={path: parameters[path] for path in specs},
             specs=dict(specs),
@@ -288,7 +292,7 @@ def _file_parameters(
 
 def _meta(meta: Any, problems: list[str]) -> dict[str, str]:
     if not isinstance(meta, dict):
-        problems.append(f"meta: expected a table (name, description), got {_show(meta)}")
+        problems.append(f"meta: expected a table (name, description, version), got {_show(meta)}")
         return {}
     allowed = ", ".join(sorted(_META_KEYS))
     for key in sorted(set(meta) - _META_KEYS):

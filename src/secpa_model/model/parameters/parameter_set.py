@@ -39,6 +39,11 @@ class Parameters(BaseModel):
 
     name: str = "parameters"
     description: str = ""
+    version: str = Field(
+        default="",
+        description="The version the file's author gave it (``[meta] version``; the versions "
+        "of several files joined by '+'), empty when none was given.",
+    )
     origin: str = Field(default="", description="The file (or scenario) the set comes from.")
     parameters: dict[str, Parameter]
     specs: dict[str, ParameterSpec] = Field(

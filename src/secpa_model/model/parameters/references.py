@@ -29,6 +29,8 @@ class Parameters(Protocol):
     @property
     def name(self) -> str: ...
     @property
+    def version(self) -> str: ...
+    @property
     def specs(self) -> Mapping[str, ParameterSpec]: ...
     @property
     def parameters(self) -> Mapping[str, Parameter]: ...
@@ -70,9 +72,12 @@ def _values(parameter: Parameter) -> list[tuple[object, object]]:
 
 
 def short_repr(parameters: Parameters) -> str:
-    """``Parameters(name: ...)``: what differs from the model's reference values (see the
+    """``Parameters(name: ...)``, or ``Parameters(name version 'v': ...)`` for a set whose
+    file gave a ``[meta] version``: what differs from the model's reference values (see the
     module docstring)."""
     head = f"Parameters({parameters.name!r}"
+    if parameters.version:
+        head += f" version {parameters.version!r}"
     count = len(parameters.parameters)
     reference = known_reference(parameters)
     if reference is None:

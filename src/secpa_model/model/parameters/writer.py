@@ -31,6 +31,8 @@ def parameters_to_toml(parameters: Parameters, *, header: str = "") -> str:
     lines += ["[meta]", f"name = {_string(parameters.name)}"]
     if parameters.description:
         lines.append(f"description = {_string(parameters.description)}")
+    if parameters.version:
+        lines.append(f"version = {_string(parameters.version)}")
     for source, source_id in sources.items():
         lines += ["", f"[sources.{source_id}]"]
         lines += [f"{key} = {_string(text)}" for key, text in _fields(source).items()]

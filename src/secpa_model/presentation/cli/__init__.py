@@ -7,7 +7,7 @@ both and list the ``add_`` function in :data:`SUBCOMMANDS`.
 Modules: :mod:`.one_structure` (``demo``, ``allocate``, ``params``, ``schema``),
 :mod:`.portfolio` (``batch``, ``compare``, ``sweep``, ``report``), :mod:`.budget`
 (``budget``), :mod:`.simulation` (``simulate``), :mod:`.uncertainty` (``sensitivity``,
-``calibrate``), :mod:`.common` (what
+``calibrate``), :mod:`.reproduce` (``reproduce``), :mod:`.common` (what
 they share: periods, files, parameters) and :mod:`.tables` (the plain-text tables).
 
 Exit codes (:data:`EXIT_CODES`): 0 on success; 2 on invalid input, parameters or usage
@@ -66,6 +66,7 @@ from secpa_model.presentation.cli.one_structure import (
     add_schema,
 )
 from secpa_model.presentation.cli.portfolio import add_batch, add_compare, add_report, add_sweep
+from secpa_model.presentation.cli.reproduce import add_reproduce
 from secpa_model.presentation.cli.simulation import add_simulate
 from secpa_model.presentation.cli.uncertainty import add_calibrate, add_sensitivity
 
@@ -91,6 +92,7 @@ SUBCOMMANDS: Final[tuple[Callable[[Subcommands, Model], None], ...]] = (
     add_simulate,
     add_sensitivity,
     add_calibrate,
+    add_reproduce,
     add_params,
     add_schema,
     add_models,
@@ -259,6 +261,7 @@ def _run(words: list[str], report: _Reporter) -> int:
     except SystemExit as exc:  # --help (0) or a usage error argparse already reported
         return exc.code if isinstance(exc.code, int) else USAGE_ERROR
     report.json = json_wanted(args)
+    args.argv = tuple(words)  # what an output's manifest records (reproduce runs it again)
     NOTES.clear()
     try:
         code: int = args.handler(args)

@@ -30,6 +30,7 @@ from secpa_model.presentation.cli.common import (
     envelope_euros,
     model_from,
     number,
+    output_manifest,
     parse_period,
     print_note,
     problems_file,
@@ -144,7 +145,8 @@ def run_budget(args: argparse.Namespace) -> int:
     print(assumption_line(params, span))
     report_problems(args, structures, problems)
     if output is not None:
-        write_result(projection.timeline, output, index=False)
+        manifest = output_manifest(args, model, params, span, structures=structures)
+        write_result(projection.timeline, output, index=False, manifest=manifest)
         print(f"steps: {number(len(projection.timeline))} rows written to {output}")
     return 0
 

@@ -26,6 +26,7 @@ from secpa_model.core.safe_text import shortened, shown, visible_controls
 from secpa_model.io.files import CSV_STYLES, CsvStyle, write_allocations
 from secpa_model.io.formats import CSV, JSON_LINES, SUFFIXES, suffix_list
 from secpa_model.io.frames import IDENTIFYING_COLUMNS
+from secpa_model.io.manifest import Manifest, file_sha256, manifest_for
 from secpa_model.io.portfolio import Portfolio, portfolio
 from secpa_model.io.readers import EncodingFallbackWarning
 from secpa_model.io.validation import problems_error
@@ -291,13 +292,53 @@ def keep_from(args: argparse.Namespace) -> list[str] | None:
 
 
 def write_result(
-    frame: pd.DataFrame, path: Path, *, index: bool | None = None, csv_style: CsvStyle = "default"
+    frame: pd.DataFrame,
+    path: Path,
+    *,
+    index: bool | None = None,
+    csv_style: CsvStyle = "default",
+    manifest: Manifest | None = None,
 ) -> None:
-    """Write a result file (format from the suffix); an InputError if it cannot be written."""
+    """Write a result file (format from the suffix) with its ``manifest``; an InputError
+    if it cannot be written."""
     try:
-        write_allocations(frame, path, index=index, csv_style=csv_style)
+        write_allocations(frame, path, index=index, csv_style=csv_style, manifest=manifest)
     except OSError as exc:
         raise InputError(f"{path}: cannot write the file: {exc}") from exc
+
+
+def output_manifest(
+    args: argparse.Namespace,
+    model: Model,
+    parameters: Parameters,
+    period: Period | str | None,
+    *,
+    structures: Portfolio | None = None,
+    scenarios: Sequence[Scenario] = (),
+) -> Manifest:
+    """The manifest of what this command writes: its command line, ``model``,
+    ``parameters`` (and the file ``--parameters`` or ``--baseline`` named), ``scenarios``,
+    ``period``, ``--seed`` and ``--draws`` when it has them, and the input ``IN`` read
+    into ``structures`` (its sha256, read again, and its rows)."""
+    named = getattr(args, "parameters", None) or getattr(args, "baseline", None)
+    source = getattr(args, "input", None)
+    digest = rows = None
+    if structures is not None and source is not None:
+        digest = file_sha256(source)
+        rows = structures.size + structures.invalid_rows
+    return manifest_for(
+        model,
+        parameters,
+        period,
+        input_path=source,
+        input_sha256=digest,
+        rows=rows,
+        scenarios=scenarios,
+        seed=getattr(args, "seed", None),
+        draws=getattr(args, "draws", None),
+        command=getattr(args, "argv", None),
+        parameters_file=named if isinstance(named, str) else None,
+    )
 
 
 # ----------------------------------------------------------------- invalid rows

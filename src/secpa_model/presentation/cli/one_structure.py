@@ -14,6 +14,7 @@ from secpa_model.core.safe_text import visible_controls
 from secpa_model.datasets import example_structures
 from secpa_model.engine.allocate import allocate
 from secpa_model.engine.build import used_parameter
+from secpa_model.io.manifest import file_sha256, manifest_for
 from secpa_model.io.schemas import SCHEMA_NAMES, SchemaName, json_schema
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters, Scale
@@ -150,7 +151,20 @@ def run_allocate(args: argparse.Namespace) -> int:
     parameters = base_parameters(args.parameters, model)
     allocation = allocate(structure, period, parameters, model=model)
     if args.json:
-        print(explain_json(allocation))
+        digest = file_sha256(args.file) if args.file and args.file != "-" else None
+        manifest = manifest_for(
+            model,
+            parameters,
+            period,
+            input_path=args.file,
+            input_sha256=digest,
+            rows=1 if digest else None,
+            command=getattr(args, "argv", None),
+            parameters_file=args.parameters,
+        )
+        text = explain_json(allocation).rstrip().removesuffix("}").rstrip()
+        record = json.dumps(manifest.model_dump(mode="json"), indent=2, ensure_ascii=False)
+        print(f'{text},\n  "manifest": {record.replace(chr(10), chr(10) + "  ")}\n}}')
     elif args.explain:
         print(explain_text(allocation))
     elif args.markdown:

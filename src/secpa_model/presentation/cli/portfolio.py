@@ -18,6 +18,7 @@ from secpa_model.core.errors import InputError
 from secpa_model.core.money import cents_to_euros, format_euros
 from secpa_model.io.batch import run_batch as stream_batch
 from secpa_model.io.formats import JSON_LINES, format_names, format_of, suffix_list
+from secpa_model.io.manifest import embeds_manifest, html_manifest, manifest_path
 from secpa_model.io.output import atomic_path
 from secpa_model.io.readers import PIECE_ROWS
 from secpa_model.model.model import Model
@@ -44,6 +45,7 @@ from secpa_model.presentation.cli.common import (
     model_from,
     number,
     optional_period,
+    output_manifest,
     print_note,
     problems_file,
     progress_printer,
@@ -99,6 +101,11 @@ def add_batch(commands: Subcommands, model: Model) -> None:
     sub.set_defaults(handler=run_batch)
 
 
+def manifest_place(output: Path) -> str:
+    """Where the manifest of ``output`` is, in words."""
+    return f"in {output}" if embeds_manifest(output) else str(manifest_path(output))
+
+
 def _check_batch_options(args: argparse.Namespace, output: Path) -> None:
     """``--trace`` only with a JSON Lines output, ``--csv-style fr`` only when a CSV file
     is written, ``--chunk-rows`` at least 1."""
@@ -138,6 +145,7 @@ def run_batch(args: argparse.Namespace) -> int:
             csv_style=args.csv_style,
             trace=args.trace,
             progress=progress_printer(sys.stderr, "rows"),
+            manifest=output_manifest(args, model, params, period),
         )
     when = str(period) if period else EACH_ROWS_YEAR
     print(f"secpa-model batch: {args.input} -> {output}")
@@ -154,6 +162,7 @@ def run_batch(args: argparse.Namespace) -> int:
             f"written to {errors_path(output)}"
         )
     print(assumption_line(params, period))
+    print(f"manifest: {manifest_place(output)}")
     return 0
 
 
@@ -256,7 +265,10 @@ def run_compare(args: argparse.Namespace) -> int:
     print(assumption_line(baseline, period))
     report_problems(args, structures, problems)
     if output is not None:
-        write_result(comparison.detail, output, csv_style=args.csv_style)
+        manifest = output_manifest(
+            args, model, baseline, period, structures=structures, scenarios=scenarios
+        )
+        write_result(comparison.detail, output, csv_style=args.csv_style, manifest=manifest)
         print(f"detail: {number(len(comparison.detail))} rows written to {output}")
     return 0
 
@@ -377,10 +389,12 @@ def run_sweep(args: argparse.Namespace) -> int:
     model = model_from(args.model)
     params = base_parameters(args.parameters, model)
     described = ""
+    applied = []
     if args.scenario:
         scenario = read_scenario_file(args.scenario, params, model=model)
         described = scenario_values([scenario], params) + "\n"
         params = scenario.apply(params)
+        applied.append(scenario)
     structures = read_portfolio(args, model)
     table = sweep(structures, period, args.path, values, params)
     rows = [
@@ -406,7 +420,10 @@ def run_sweep(args: argparse.Namespace) -> int:
     print(f"{args.path} takes the SCENARIO values above. " + assumption_line(params, period))
     report_problems(args, structures, problems)
     if output is not None:
-        write_result(table, output, csv_style=args.csv_style)
+        manifest = output_manifest(
+            args, model, params, period, structures=structures, scenarios=applied
+        )
+        write_result(table, output, csv_style=args.csv_style, manifest=manifest)
         print(f"table written to {output}")
     return 0
 
@@ -473,6 +490,10 @@ def run_report(args: argparse.Namespace) -> int:
             source=Path(args.input).name,
             language=args.lang,
         )
+        manifest = output_manifest(
+            args, model, params, period, structures=structures, scenarios=scenarios
+        )
+        page = page.replace("</body>", html_manifest(manifest) + "\n</body>", 1)
     except ValueError as exc:  # repeated scenario names
         raise InputError(str(exc)) from exc
     try:

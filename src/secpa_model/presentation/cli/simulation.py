@@ -15,6 +15,7 @@ from secpa_model.core.errors import InputError
 from secpa_model.core.money import format_euros
 from secpa_model.core.rounding import CENT_HALF_UP
 from secpa_model.io.formats import suffix_list
+from secpa_model.io.manifest import Manifest
 from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import (
     Subcommands,
@@ -31,6 +32,7 @@ from secpa_model.presentation.cli.common import (
     input_files,
     model_from,
     number,
+    output_manifest,
     period_from,
     print_note,
     progress_printer,
@@ -168,7 +170,9 @@ def run_simulate(args: argparse.Namespace) -> int:
             f"probability that the total exceeds {format_euros(envelope)}: {share:.1%} of the draws"
         )
     print(assumption_line(params, period))
-    _write_outputs(args, result)
+    _write_outputs(
+        args, result, output_manifest(args, model, params, period, structures=structures)
+    )
     return 0
 
 
@@ -189,17 +193,19 @@ def summary_table(result: Simulation) -> str:
     return text_table(headers, rows)
 
 
-def _write_outputs(args: argparse.Namespace, result: Simulation) -> None:
+def _write_outputs(args: argparse.Namespace, result: Simulation, manifest: Manifest) -> None:
     if args.output:
         draws = result.parameter_draws.join(result.totals).reset_index()
-        write_result(draws, Path(args.output), index=False)
+        write_result(draws, Path(args.output), index=False, manifest=manifest)
         print(f"draws: {number(len(draws))} rows written to {args.output}")
     if args.detail:
         detail = result.draws
-        write_result(detail, Path(args.detail), index=False)
+        write_result(detail, Path(args.detail), index=False, manifest=manifest)
         print(f"detail: {number(len(detail))} rows written to {args.detail}")
     if args.summary_output:
-        write_result(result.summary.reset_index(), Path(args.summary_output), index=False)
+        write_result(
+            result.summary.reset_index(), Path(args.summary_output), index=False, manifest=manifest
+        )
         print(f"summary written to {args.summary_output}")
 
 
