@@ -47,14 +47,10 @@ from secpa_model import (
     portfolio,
 )
 from secpa_model.io.schemas import SchemaName
+from secpa_model.presentation.cli.server import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS
 from secpa_model.presentation.explain import parameters_record
 
-__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_ROWS", "create_app", "manifest", "problem_json"]
-
-DEFAULT_MAX_ROWS: Final = 10_000
-"""The most structures one request may hold (``serve --max-rows``)."""
-DEFAULT_MAX_BYTES: Final = 5_000_000
-"""The largest request body, in bytes (``serve --max-bytes``)."""
+__all__ = ["create_app", "manifest", "problem_json"]
 
 LOG: Final = logging.getLogger("secpa_model.serve")
 

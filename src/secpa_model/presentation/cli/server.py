@@ -4,11 +4,16 @@ which needs the optional extra ``serve``."""
 from __future__ import annotations
 
 import argparse
+from typing import Final
 
 from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import USAGE_ERROR, Subcommands
 
-EXTRA_MISSING = (
+DEFAULT_MAX_ROWS: Final = 10_000
+"""The most structures one request may hold (``--max-rows``)."""
+DEFAULT_MAX_BYTES: Final = 5_000_000
+"""The largest request body, in bytes (``--max-bytes``)."""
+EXTRA_MISSING: Final = (
     "secpa-model serve needs the optional extra 'serve' (FastAPI and uvicorn): "
     "pip install 'secpa-model[serve]'"
 )
@@ -33,12 +38,14 @@ def add_serve(commands: Subcommands, model: Model) -> None:
     sub.add_argument(
         "--max-rows",
         type=_positive,
-        help="the most structures per request, 413 beyond (default 10000)",
+        default=DEFAULT_MAX_ROWS,
+        help="the most structures per request, 413 beyond (default %(default)s)",
     )
     sub.add_argument(
         "--max-bytes",
         type=_positive,
-        help="the largest request body in bytes, 413 beyond (default 5000000)",
+        default=DEFAULT_MAX_BYTES,
+        help="the largest request body in bytes, 413 beyond (default %(default)s)",
     )
     sub.set_defaults(handler=run_serve)
 
@@ -52,8 +59,7 @@ def run_serve(args: argparse.Namespace) -> int:
         from secpa_model.presentation.serve import create_app
     except ImportError as exc:  # reported on one line, exit code 2
         raise ImportError(EXTRA_MISSING) from exc
-    limits = {"max_rows": args.max_rows, "max_bytes": args.max_bytes}
-    app = create_app(**{name: value for name, value in limits.items() if value is not None})
+    app = create_app(max_rows=args.max_rows, max_bytes=args.max_bytes)
     try:
         uvicorn.run(app, host=args.host, port=args.port)
     except SystemExit as exc:  # uvicorn has logged why it could not start
