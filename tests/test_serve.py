@@ -210,6 +210,7 @@ def test_a_failure_is_500_in_one_line_and_logged(
 
 def test_eight_concurrent_clients_get_the_library_amounts(server: str) -> None:
     def structures(client: int) -> list[dict[str, Any]]:
+        # an optional input given by some structures only: the others take its default
         return [
             {
                 **CENTRE,
@@ -217,30 +218,38 @@ def test_eight_concurrent_clients_get_the_library_amounts(server: str) -> None:
                 "kind": ("centre_de_sante", "msp")[(client + i) % 2],
                 "file_active_mg": 900 + 611 * client + 157 * i,
                 "poverty_rate": round(0.05 * client + 0.02 * i, 2),
-                "interpreting_hours_in_person": 40.5 * i,
+                **({"interpreting_hours_in_person": 40.5 * i} if i else {}),
             }
             for i in range(3)
         ]
+
+    def period(client: int) -> str:
+        return "2023" if client % 2 else "2023-04-01..2023-12-31"
 
     start = threading.Barrier(8)
 
     def client(number: int) -> list[Any]:
         start.wait()
-        return [
-            call(server, "/allocate", {"year": 2023, "structures": structures(number)})
-            for _ in range(3)
-        ]
+        body = {"period": period(number), "structures": structures(number)}
+        return [call(server, "/allocate", body) for _ in range(3)]
 
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(client, range(8)))
     for number, repeated in enumerate(answers):
-        expected = add_euro_columns(allocate_frame(pd.DataFrame(structures(number)), 2023))
+        expected = [secpa_model.allocate(s, period(number)) for s in structures(number)]
         for status, answer in repeated:
             assert status == 200
-            for row, (_, wanted) in zip(answer["allocations"], expected.iterrows(), strict=True):
-                assert row["structure_id"] == wanted["structure_id"]
-                for key in [c for c in expected.columns if c.endswith("_eur")]:
-                    assert row[key] == str(wanted[key]), (number, key)
+            for row, wanted in zip(answer["allocations"], expected, strict=True):
+                assert row["structure_id"] == wanted.structure_id
+                amounts = {f"{line.key}_eur": str(line.amount) for line in wanted.lines}
+                assert {key: row[key] for key in amounts} == amounts
+                assert row["total_eur"] == str(wanted.total)
+    # the same amounts as allocate_frame, where every structure gives every input
+    full = [{"interpreting_hours_in_person": 0, **s} for s in structures(3)]
+    frame = add_euro_columns(allocate_frame(pd.DataFrame(full), period(3)))
+    assert [row["total_eur"] for row in answers[3][0][1]["allocations"]] == [
+        str(total) for total in frame["total_eur"]
+    ]
 
 
 def test_serve_command_without_the_extra_is_one_line(

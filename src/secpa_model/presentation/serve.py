@@ -33,6 +33,7 @@ from secpa_model import (
     Model,
     Parameters,
     Period,
+    Portfolio,
     Problem,
     Scenario,
     SecpaError,
@@ -157,11 +158,16 @@ def _setting(body: Computation) -> tuple[Model, Parameters | Scenario, Period | 
     return model, parameters, period
 
 
-def _frame(body: AllocateBody, model: Model, max_rows: int) -> Any:
+def _frame(body: AllocateBody, model: Model, max_rows: int) -> Portfolio:
+    """The structures validated; a key left out takes its input's default, as in a JSON
+    Lines file (a required input left out is missing)."""
     rows = body.structures if isinstance(body.structures, list) else [body.structures]
     if len(rows) > max_rows:
         raise HTTPException(413, f"{len(rows)} structures: at most {max_rows} per request")
-    return portfolio(pd.DataFrame(rows), model=model)
+    given = list(dict.fromkeys(key for row in rows for key in row))
+    optional = [item for item in model.inputs if not item.required and item.name in given]
+    filled = [{item.name: item.default for item in optional} | row for row in rows]
+    return portfolio(pd.DataFrame.from_records(filled, columns=given), model=model)
 
 
 def _euros(frame: pd.DataFrame) -> list[dict[str, str]]:
