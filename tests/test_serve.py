@@ -174,6 +174,12 @@ def test_bad_input_is_422_with_problems(server: str) -> None:
     assert_problems(answer, ("invalid_input", "name"))
     status, answer = call(server, "/allocate", data=[b'{"year": 2022,'])
     assert status == 422 and answer["problems"][0]["message"].startswith("not valid JSON")
+    for unreadable in (b"[" * 5000 + b"]" * 5000, b'{"year": ' + b"9" * 5000 + b"}"):
+        status, answer = call(server, "/allocate", data=[unreadable])  # nesting, digits
+        assert status == 422 and "cannot be read as JSON" in answer["problems"][0]["message"]
+    status, answer = call(server, "/allocate", {"year": True, "structures": CENTRE})
+    assert status == 422
+    assert_problems(answer, ("invalid_input", "year"))
     scenario = {"name": "x", "overrides": {"participatory_activities.cost_per_tp": 1}}
     status, answer = call(server, "/compare", {"structures": CENTRE, "scenario": scenario})
     assert status == 422 and answer["problems"][0]["code"] == "invalid_parameter"

@@ -68,7 +68,7 @@ class Computation(BaseModel):
     """What every computation names: the model, the period and an optional scenario."""
 
     model: str = Field("experimentation", description="a model of GET /models")
-    year: int | None = Field(None, description="a calendar year")
+    year: int | None = Field(None, strict=True, description="a calendar year")
     period: str | None = Field(None, description="an inclusive period YYYY-MM-DD..YYYY-MM-DD")
     scenario: ScenarioBody | None = None
 
@@ -110,6 +110,11 @@ def manifest(model: Model, parameters: str, period: Period | None) -> dict[str, 
     }
 
 
+def _refusal(message: str, field: str, value: Any = None) -> SecpaError:
+    """The error of a request naming what no library function checks (answered 422)."""
+    return SecpaError(problems=[Problem("invalid_input", message, field=field, value=value)])
+
+
 def _problems(status: int, problems: list[Problem]) -> JSONResponse:
     return JSONResponse({"problems": [problem_json(p) for p in problems]}, status_code=status)
 
@@ -118,13 +123,7 @@ def _model(name: str) -> Model:
     """A model found by name; never a module or a file (a client must not run code)."""
     if name not in available_models():
         known = ", ".join(available_models())
-        raise SecpaError(
-            problems=[
-                Problem(
-                    "invalid_input", f"unknown model; known: {known}", field="model", value=name
-                )
-            ]
-        )
+        raise _refusal(f"unknown model; known: {known}", "model", name)
     return get_model(name)
 
 
@@ -132,16 +131,7 @@ def _setting(body: Computation) -> tuple[Model, Parameters | Scenario, Period | 
     """The model, the parameters (a scenario applied) and the period of a request."""
     model = _model(body.model)
     if body.year is not None and body.period is not None:
-        raise SecpaError(
-            problems=[
-                Problem(
-                    "invalid_input",
-                    "give year or period, not both",
-                    field="period",
-                    value=body.period,
-                )
-            ]
-        )
+        raise _refusal("give year or period, not both", "period", body.period)
     period: Period | None = None
     given = body.year if body.year is not None else body.period
     if given is not None:
@@ -149,9 +139,7 @@ def _setting(body: Computation) -> tuple[Model, Parameters | Scenario, Period | 
             period = Period.parse(given)
         except ValueError as exc:
             field = "year" if body.year is not None else "period"
-            raise SecpaError(
-                problems=[Problem("invalid_input", str(exc), field=field, value=given)]
-            ) from exc
+            raise _refusal(str(exc), field, given) from exc
     parameters: Parameters | Scenario = model.reference_parameters()
     if body.scenario is not None:
         parameters = Scenario.from_dict(body.scenario.model_dump(), model=model)
@@ -249,6 +237,9 @@ def create_app(*, max_rows: int = DEFAULT_MAX_ROWS, max_bytes: int = DEFAULT_MAX
 
     @app.exception_handler(HTTPException)
     def _refused(request: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.__cause__ is not None:  # json.loads gave up
+            text = f"the body cannot be read as JSON ({type(exc.__cause__).__name__})"
+            return _problems(422, [Problem("invalid_input", text)])
         return _problems(exc.status_code, [Problem("invalid_input", str(exc.detail))])
 
     @app.exception_handler(Exception)
@@ -298,9 +289,7 @@ def create_app(*, max_rows: int = DEFAULT_MAX_ROWS, max_bytes: int = DEFAULT_MAX
         """The JSON trace of one structure (``allocate --json``)."""
         model, params, period = _setting(body)
         if period is None:
-            raise SecpaError(
-                problems=[Problem("invalid_input", "give a year or a period", field="period")]
-            )
+            raise _refusal("give a year or a period", "period")
         trace = json.loads(explain_json(allocate(body.structure, period, params, model=model)))
         return JSONResponse({"manifest": manifest(model, params.name, period), "trace": trace})
 
