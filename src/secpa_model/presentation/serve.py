@@ -244,7 +244,8 @@ def create_app(*, max_rows: int = DEFAULT_MAX_ROWS, max_bytes: int = DEFAULT_MAX
 
     @app.exception_handler(Exception)
     def _failed(request: Request, exc: Exception) -> JSONResponse:
-        LOG.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
+        # the traceback: the server logs the exception, which Starlette raises again
+        LOG.error("internal error on %s %s: %r", request.method, request.url.path, exc)
         text = f"internal error ({type(exc).__name__}); this is a bug of secpa-model"
         return _problems(500, [Problem("internal_error", text)])
 
