@@ -72,6 +72,7 @@ def test_every_subcommand_has_help(capsys: Capture) -> None:
         "params",
         "schema",
         "models",
+        "serve",
     ]
     assert len(names) == len(SUBCOMMANDS)
     assert main(["--help"]) == 0

@@ -7,7 +7,8 @@ both and list the ``add_`` function in :data:`SUBCOMMANDS`.
 Modules: :mod:`.one_structure` (``demo``, ``allocate``, ``params``, ``schema``),
 :mod:`.portfolio` (``batch``, ``compare``, ``sweep``, ``report``), :mod:`.budget`
 (``budget``), :mod:`.simulation` (``simulate``), :mod:`.uncertainty` (``sensitivity``,
-``calibrate``), :mod:`.reproduce` (``reproduce``), :mod:`.common` (what
+``calibrate``), :mod:`.reproduce` (``reproduce``), :mod:`.server` (``serve``),
+:mod:`.common` (what
 they share: periods, files, parameters) and :mod:`.tables` (the plain-text tables).
 
 Exit codes (:data:`EXIT_CODES`): 0 on success; 2 on invalid input, parameters or usage
@@ -67,6 +68,7 @@ from secpa_model.presentation.cli.one_structure import (
 )
 from secpa_model.presentation.cli.portfolio import add_batch, add_compare, add_report, add_sweep
 from secpa_model.presentation.cli.reproduce import add_reproduce
+from secpa_model.presentation.cli.server import add_serve
 from secpa_model.presentation.cli.simulation import add_simulate
 from secpa_model.presentation.cli.uncertainty import add_calibrate, add_sensitivity
 
@@ -96,6 +98,7 @@ SUBCOMMANDS: Final[tuple[Callable[[Subcommands, Model], None], ...]] = (
     add_params,
     add_schema,
     add_models,
+    add_serve,
 )
 """The subcommands, in the order ``--help`` lists them."""
 

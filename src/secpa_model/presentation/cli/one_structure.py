@@ -45,7 +45,12 @@ from secpa_model.presentation.cli.tables import (
     line_table,
     parameter_table,
 )
-from secpa_model.presentation.explain import explain_json, explain_markdown, explain_text
+from secpa_model.presentation.explain import (
+    explain_json,
+    explain_markdown,
+    explain_text,
+    parameters_record,
+)
 
 # ---------------------------------------------------------------------------- demo
 
@@ -278,30 +283,16 @@ def run_params(args: argparse.Namespace) -> int:
     if scenario:
         parameters = scenario[0].apply(base)
     day: date = args.date or date.today()
-    snapshot = parameters.at(day)
-    in_force = list(snapshot.values.values())
-    if args.assumptions_only:
-        in_force = [value for value in in_force if value.status == "assumption"]
-    values = [used_parameter(value) for value in in_force]
     if args.json:
-        payload: dict[str, Any] = {
-            "model": model.name,
-            "model_note": model.note,
-            "parameters_name": parameters.name,
-            "origin": parameters.origin,
-            "date": day.isoformat(),
-            "parameters": [
-                {
-                    **value.model_dump(mode="json"),
-                    "range": None if held.range is None else held.range.model_dump(mode="json"),
-                }
-                for value, held in zip(values, in_force, strict=True)
-            ],
-        }
+        payload = parameters_record(parameters, model, day, assumptions_only=args.assumptions_only)
         if scenario:
             payload["scenario"] = scenario[0].to_dict(base)
         print(json.dumps(payload, indent=2, ensure_ascii=False))
         return 0
+    in_force = list(parameters.at(day).values.values())
+    if args.assumptions_only:
+        in_force = [value for value in in_force if value.status == "assumption"]
+    values = [used_parameter(value) for value in in_force]
     which = "assumptions" if args.assumptions_only else "parameters"
     print(
         f"The {which} of {parameters.name!r} ({parameters.origin}), model {model.name!r}, "
