@@ -75,9 +75,9 @@ _NOTE_MARGIN_INCHES: Final = 0.08
 _BAR_INCHES: Final = 0.3  # width of a structure's bar; its id is written under it
 _ROW_INCHES: Final = 0.22  # height of a structure's horizontal bar
 _OTHERS: Final = "#9a9a9a"
-LARGEST: Final = 30
-"""A chart of structures draws at most this many (the largest) and sums the others in one
-bar of its own scale, so that its text keeps its size at any number of structures."""
+LARGEST: Final = 25
+"""A chart of structures draws at most this many (the largest) and sums the others (two or more)
+in one bar of its own scale, so that its text keeps its size at any number of structures."""
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -210,12 +210,12 @@ def _largest(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The rows of ``table`` with the ``count`` largest ``column`` (largest ``size``, the
     absolute value, when asked), largest first, and the other rows; ``table`` as it is and
-    no other row when ``count`` is None or ``table`` has no more rows."""
+    no other row when ``count`` is None or ``table`` has at most one row more."""
     if count is not None and count < 1:
         raise ValueError(f"largest: give a whole number of structures ≥ 1, not {count!r}")
     values = np.asarray([int(cents) for cents in table[column]], dtype=np.float64)
     order = np.argsort(-(np.abs(values) if size else values), kind="stable")
-    if count is None or len(table) <= count:
+    if count is None or len(table) <= count + 1:  # a bar of one "other" is that structure
         return table, table.iloc[:0]
     return table.iloc[order[:count]], table.iloc[order[count:]]
 

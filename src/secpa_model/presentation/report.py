@@ -149,13 +149,15 @@ def build_report(
         _assumptions(text, language, params, span, sources),
         _sources(text, sources),
         _lines_table(text, language, resolved),
+        [
+            f'<h2 id="reading">{escape(text["reading"])}</h2>',
+            f"<p>{escape(text['reading_text'])}</p>",
+        ],
         _portfolio(text, language, resolved, frame, result, names),
     ]
     parts += _contents(text, [line for section in sections for line in section])
     parts += [line for section in sections for line in section]
     parts += [
-        f'<footer><h2 id="reading">{escape(text["reading"])}</h2>'
-        f"<p>{escape(text['reading_text'])}</p></footer>",
         f"<script>\n{_asset('report.js')}</script>",
         "</body>",
         "</html>",
@@ -551,7 +553,7 @@ def _scale_html(text: dict[str, str], language: str, scale: Scale, parameter: Pa
         for b in scale.brackets
     ]
     mode = text["scale_step"] if scale.mode == "step" else text["scale_linear"]
-    return "<br>".join(escape(line) for line in [f"{mode}:", *brackets])
+    return "<br>".join(escape(line) for line in [mode, *brackets])
 
 
 def _lines_intro(text: dict[str, str], lines: int, language: str) -> str:
