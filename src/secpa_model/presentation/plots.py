@@ -330,7 +330,7 @@ def plot_sweep(
     params = parameters_for(resolved, parameters)
     name = parameter or str(table.attrs.get("path", "value"))
     declared = params.parameters.get(name)
-    unit = _unit(declared.unit) if declared is not None else ""
+    unit = unit_words(declared.unit) if declared is not None else ""
     span = _period(period if period is not None else table.attrs.get("period"))
     base = _base_values(declared, span)
     values = list(table["value"])
@@ -378,11 +378,6 @@ def _as_number(value: Any) -> float | None:
         return float(value)
     except (TypeError, ValueError):
         return None
-
-
-def _unit(unit: str) -> str:
-    """A parameter's unit in words (``EUR/ETP/year`` -> ``€ per ETP per year``)."""
-    return unit_words(unit)
 
 
 def _period(period: Any) -> Period | None:
@@ -450,7 +445,7 @@ def _value_labels(
 ) -> list[str]:
     """A short text per swept value that is not a number (see :func:`plot_sweep`)."""
     reference = base[0] if len(base) == 1 and isinstance(base[0], Scale) else None
-    unit = _unit(declared.unit) if declared is not None else ""
+    unit = unit_words(declared.unit) if declared is not None else ""
     threshold_unit = (declared.threshold_unit or "") if declared is not None else ""
     texts = []
     for value in values:
@@ -490,7 +485,7 @@ def _relative_label(change: Any, unit: str) -> str:
     else:
         sign = "−" if operand < 0 else "+"
         suffix = " %" if operation == "percent" else f" {unit}".rstrip()
-        text = f"{sign}{_grouped(abs(operand))}{suffix}"
+        text = f"{sign}{grouped(abs(operand))}{suffix}"
     start = change.get("effective_from")
     return text if start is None else f"{text}\nfrom {_short(str(start))}"
 
@@ -540,11 +535,6 @@ def _brackets_text(scale: Scale, reference: Scale | None, unit: str, threshold_u
     return prefix + "\n".join(lines)
 
 
-def _grouped(number: Decimal) -> str:
-    """``45000`` -> ``45 000``, ``27.50`` -> ``27.5`` (a space between thousands)."""
-    return grouped(number)
-
-
 def _short(text: str, limit: int = 24) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -578,7 +568,7 @@ def _mark_reference(
         axes.axvline(where, color=_REFERENCE, linestyle="--", linewidth=1)
     (level,) = _k_euros([base_total])
     annotation = top.annotate(
-        f"base: {_grouped(Decimal(round(level)))} k€",
+        f"base: {grouped(Decimal(round(level)))} k€",
         (where, level),
         xytext=(6, -12),
         textcoords="offset points",

@@ -428,13 +428,10 @@ def _cell_text(value: Any) -> str:
 
 def _value_text(value: Any, unit: str, language: str) -> str:
     """A value of the input and its unit in words (a fraction as a percentage)."""
-    shown = _cell_text(value)
     number = _as_decimal(value)
-    if number is not None and unit:
+    if number is not None:
         return quantity_words(number, unit, language)
-    if language == "fr" and re.fullmatch(r"-?[\d ]+\.\d+", shown):
-        shown = shown.replace(".", ",")
-    return f"{shown} {unit_words(unit, language) if unit else ''}".strip()
+    return f"{_cell_text(value)} {unit_words(unit, language)}".strip()
 
 
 def _as_decimal(value: Any) -> Decimal | None:

@@ -137,7 +137,7 @@ def plot_sobol(
     ):
         y, errors = positions + offset, table[f"{index}_conf"]
         axes.barh(y, table[index], width, xerr=errors, color=colour, capsize=3, label=label)
-    units = [f"({_unit(str(unit))})" for unit in table["unit"]]
+    units = [f"({unit_words(str(unit))})" for unit in table["unit"]]
     _parameter_ticks(axes, list(table["path"]), units, result.parameters)
     axes.set_ylim(-0.6, len(table) - 0.4)
     axes.set_xlabel("share of variance")
@@ -207,9 +207,4 @@ def _range(low: float, high: float, unit: str) -> str:
     """``40 to 80 € per hour``; a fraction as percentages (``25 % to 75 %``)."""
     if unit == "fraction":
         return f"{_number(float(low) * 100)} % to {_number(float(high) * 100)} %"
-    return f"{_number(float(low))} to {_number(float(high))} {_unit(unit)}"
-
-
-def _unit(unit: str) -> str:
-    """A unit in words; a fraction as such (its values are drawn as fractions)."""
-    return unit_words(unit)
+    return f"{_number(float(low))} to {_number(float(high))} {unit_words(unit)}"
