@@ -31,7 +31,23 @@ _TOTAL: Final = "#bab0ac"
 _CENTS_PER_MILLION: Final = 100 * 1_000_000  # axis in M€ (a display unit)
 _LABEL_CHARS: Final = 50  # a parameter's words wrapped on lines of this many characters
 _PATH: Final = "#666666"
-_ROW_INCHES: Final = 0.62  # a parameter's bars and its three or four lines of label
+_ROW_INCHES: Final = 0.62  # a parameter's bars and its three lines of label, at least
+_LINE_INCHES: Final = 0.135  # a line of a 7-point label, and the space between labels
+
+
+def _words(path: str, parameters: Parameters) -> list[str]:
+    """A parameter in words (:func:`parameter_words`), wrapped."""
+    declared = parameters.parameters.get(path)
+    return textwrap.wrap(
+        parameter_words(declared.description if declared else "", path), _LABEL_CHARS
+    )
+
+
+def _height(paths: Sequence[str], parameters: Parameters) -> float:
+    """The figure's height: a row per parameter, tall enough for its longest label (its
+    words, its range and its path), and room for the title, the axis and the footnote."""
+    lines = max((len(_words(path, parameters)) + 2 for path in paths), default=1)
+    return 1.6 + max(_ROW_INCHES, _LINE_INCHES * lines) * len(paths)
 
 
 def _parameter_ticks(
@@ -47,9 +63,7 @@ def _parameter_ticks(
 
     axes.set_yticks(range(len(paths)), [""] * len(paths))
     for position, (path, detail) in enumerate(zip(paths, details, strict=True)):
-        declared = parameters.parameters.get(path)
-        said = parameter_words(declared.description if declared else "", path)
-        lines = [*textwrap.wrap(said, _LABEL_CHARS), detail]
+        lines = [*_words(path, parameters), detail]
 
         def moved(points: float) -> Any:  # beside the axis, ``points`` up
             return blended_transform_factory(axes.transAxes, axes.transData) + ScaledTranslation(
@@ -92,7 +106,7 @@ def plot_tornado(
     table = result.tornado.iloc[::-1]
     base = result.base_cents / _CENTS_PER_MILLION
     resolved = _model_of(result.model, model)
-    figure = _figure(9.0, 1.6 + _ROW_INCHES * len(table))
+    figure = _figure(9.0, _height(list(table["path"]), result.parameters))
     axes = figure.add_subplot()
     positions = np.arange(len(table))
     low = table["output_low_cents"].to_numpy(dtype=np.float64) / _CENTS_PER_MILLION
@@ -104,7 +118,7 @@ def plot_tornado(
     _parameter_ticks(axes, list(table["path"]), ranges, result.parameters)
     axes.set_ylim(-0.6, len(table) - 0.4)
     axes.set_xlabel(f"{result.output.label} (M€; base {grouped(base, 2)} M€)")
-    default = "What moves the budget under {model}: each assumption at the ends of its range"
+    default = "What moves the budget under {model}:\neach assumption at the ends of its range"
     _literal(axes.xaxis.label, axes.set_title(_titled(title, default, resolved.name), fontsize=10))
     axes.grid(axis="x", alpha=0.3)
     note = _footnote(resolved, result.parameters, synthetic=synthetic)
@@ -127,7 +141,7 @@ def plot_sobol(
         raise ValueError("this sensitivity has no Sobol indices (method 'sobol' or 'both')")
     table = result.sobol.iloc[::-1]
     resolved = _model_of(result.model, model)
-    figure = _figure(9.0, 1.6 + _ROW_INCHES * len(table))
+    figure = _figure(9.0, _height(list(table["path"]), result.parameters))
     axes = figure.add_subplot()
     positions = np.arange(len(table))
     width = 0.38
@@ -142,7 +156,7 @@ def plot_sobol(
     axes.set_ylim(-0.6, len(table) - 0.4)
     axes.set_xlabel("share of variance")
     axes.set_xlim(0, max(1.0, float((table["ST"] + table["ST_conf"]).max()) * 1.05))
-    default = "Share of the budget's variance under {model} due to each assumption (Sobol indices)"
+    default = "Share of the budget's variance under {model}\ndue to each assumption (Sobol indices)"
     _literal(axes.set_title(_titled(title, default, resolved.name), fontsize=10))
     axes.grid(axis="x", alpha=0.3)
     level = f"{result.samples} Saltelli samples, {result.sobol_evaluations} model runs"
