@@ -499,7 +499,7 @@ def test_report_shows_ids_and_names_as_text(
         "a",
         "ol",
         "section",
-        "footer",
+        "nav",
         "script",
         "br",
     }

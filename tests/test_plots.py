@@ -59,7 +59,7 @@ def test_sweep_curve(tmp_path: Path) -> None:
     ]
     assert top.lines[0].get_label() == "Total"
     # the x axis carries the parameter's unit, the title the period
-    assert below.get_xlabel() == f"{COST} (€/ETP/year)"
+    assert below.get_xlabel() == f"{COST} (€ per ETP per year)"
     assert top.get_title() == f"Portfolio total against {COST}, 2024"
     assert "ASSUMPTION-BASED" in texts(figure)
 
@@ -75,7 +75,7 @@ def test_sweep_marks_the_base_value_and_its_total() -> None:
             for line in axes.lines
         )
     (marker,) = [line for line in top.lines if str(line.get_label()).startswith("base value")]
-    assert marker.get_label() == "base value: 45 000 €/ETP/year (dashed line)"
+    assert marker.get_label() == "base value: 45 000 € per ETP per year (dashed line)"
     # the base total is the total minus its difference to the base, in k€
     base_cents = int(table["total_cents"][0] - table["difference_cents"][0])
     assert marker.get_ydata()[0] == pytest.approx(base_cents / 100 / 1000)
@@ -185,7 +185,7 @@ def test_sweep_of_scales_is_drawn_by_position(tmp_path: Path) -> None:
     assert total.get_ydata()[1] > total.get_ydata()[0]
     # each tick says the amount with its unit, not the start of a dict
     ticks = [t.get_text() for t in figure.axes[1].get_xticklabels()]
-    assert ticks == ["10 €/patient/year", "20 €/patient/year"]
+    assert ticks == ["10 € per patient per year", "20 € per patient per year"]
     assert "The base's value is not among the swept values." in texts(figure)
 
 
@@ -205,8 +205,8 @@ def test_a_scale_times_a_factor_is_labelled_by_the_factor() -> None:
     table = sweep(illustrative_portfolio(), 2024, path, [times("1"), times("1.1"), top_raised])
     figure = plots.plot_sweep(table)
     ticks = [t.get_text() for t in figure.axes[1].get_xticklabels()]
-    # the reference's top bracket is 55 €/patient/year from a 0.35 fraction
-    assert ticks == ["base scale", "×1.10", "≥ 0.35 fraction: 60 €/patient/year"]
+    # the reference's top bracket is 55 €/patient/year from a 0.35 fraction, written 35 %
+    assert ticks == ["base scale", "×1.10", "≥ 35 %: 60 € per patient per year"]
     # the base scale is the first value: the dashed line stands at position 0
     assert any(list(line.get_xdata()) == [0, 0] for line in figure.axes[0].lines)
 
@@ -224,5 +224,5 @@ def test_sweep_of_relative_changes_reads_as_changes_and_marks_the_neutral_one() 
     dated = [{"percent": -5}, {"add": 2500, "effective_from": "2024-03-01"}]
     figure = plots.plot_sweep(sweep(illustrative_portfolio(), 2024, COST, dated))
     ticks = [t.get_text() for t in figure.axes[1].get_xticklabels()]
-    assert ticks == ["−5 %", "+2 500 €/ETP/year\nfrom 2024-03-01"]
+    assert ticks == ["−5 %", "+2 500 € per ETP per year\nfrom 2024-03-01"]
     assert "The base's value is not among the swept values." in texts(figure)

@@ -207,8 +207,20 @@ def test_one_portfolio_table_a_row_per_structure_and_the_total_in_its_footer(
         "60 000,00 €",
         PORTFOLIO_TOTAL,
     ]
-    # only the portfolio, the assumptions and the lines are tables: no table per structure
-    assert sorted(str(t["class"]) for t in page.tables) == ["assumptions", "lines", "portfolio"]
+    # the totals, the portfolio, the assumptions and the lines are tables: none per structure
+    assert sorted(str(t["class"]) for t in page.tables) == [
+        "assumptions",
+        "lines",
+        "portfolio",
+        "totals",
+    ]
+    # the totals at the top of the page say what the footer says, a line a row
+    (totals,) = page.of_class("totals")
+    said = [texts(row) for group in groups(totals) for row in group]
+    assert said == [
+        [line, amount]
+        for line, amount in zip([*LINES_EN, "Total (fungible)"], texts(foot[0])[2:], strict=True)
+    ]
     # the stacked-bars chart, embedded; nothing fetched from elsewhere
     assert len(page.images) == 1
     assert all(url.startswith(("data:image/png;base64,", "#")) for url in page.urls)
@@ -245,11 +257,13 @@ def test_the_inputs_of_each_structure_are_shown_under_its_lines() -> None:
     inputs = {name: texts(group[1])[0] for name, group in by_structure(portfolio(page)).items()}
     # msp-b's interpreting line is 0 €: its inputs say why (no hours at all)
     assert (
-        "Professional interpreting interpreting_hours_in_person 0 hours/year "
-        "interpreting_hours_phone 0 hours/year"
+        "Professional interpreting interpreting_hours_in_person 0 hours per year "
+        "interpreting_hours_phone 0 hours per year"
     ) in inputs["msp-b"]
     # what each line reads, grouped under its name (centre-a: 300 h + 200 h; 3 200 patients)
-    assert "Psychological support psychologist_cost_requested 70 000 €/year" in inputs["centre-a"]
+    assert (
+        "Psychological support psychologist_cost_requested 70 000 € per year" in inputs["centre-a"]
+    )
     assert f"{LINES_EN[0]} file_active_mg 3 200 patients" in inputs["centre-a"]
     # outside-c is not eligible: its location is shown under eligibility
     assert "eligibility location outside_qpv" in inputs["outside-c"]
@@ -262,8 +276,13 @@ def test_each_source_is_listed_once_and_referred_to_by_its_number() -> None:
     page = parse(html)
     (assumptions,) = page.of_class("assumptions")
     rows = [row for group in groups(assumptions) for row in group]
-    labelled = {texts(row)[1]: texts(row) for row in rows}
-    assert labelled["participatory_activities.cost_per_etp"][0] == "ASSUMPTION"
+    # each parameter in words (its description, the full stop left out), then its path
+    labelled = {texts(row)[1].split()[-1]: texts(row) for row in rows}
+    cost = "participatory_activities.cost_per_etp"
+    assert labelled[cost][0] == "ASSUMPTION"
+    described = secpa_model.load_parameters().parameters[cost].description
+    assert labelled[cost][1] == f"{described.removesuffix('.')} {cost}"
+    assert labelled[cost][2] == "45 000 € per ETP per year"
     assert "eligibility.min_file_active" not in labelled  # published
     # every assumption of the reference set has the same calibration source: note [1]
     assert {row[-1] for row in labelled.values()} == {"[1]"}

@@ -20,6 +20,16 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 COST = "participatory_activities.cost_per_etp"
 
 
+def labels(axes: object) -> list[tuple[str, str]]:
+    """The label of each bar, bottom first: (its words and range, its path in small)."""
+    drawn = [text for text in axes.texts if text.get_text()]  # type: ignore[attr-defined]
+    words, paths = drawn[0::2], drawn[1::2]
+    assert all(
+        path.get_fontsize() < word.get_fontsize() for word, path in zip(words, paths, strict=True)
+    )
+    return [(word.get_text(), path.get_text()) for word, path in zip(words, paths, strict=True)]
+
+
 def footnote(figure: object) -> str:
     return " ".join(" ".join(t.get_text() for t in figure.texts).split())  # type: ignore[attr-defined]
 
@@ -29,20 +39,25 @@ def test_tornado_and_sobol_charts(tmp_path: Path) -> None:
     tornado = plot_tornado(result, path=tmp_path / "t.png")
     assert (tmp_path / "t.png").read_bytes()[:8] == PNG_MAGIC
     axes = tornado.axes[0]
-    labels = [t.get_text() for t in axes.get_yticklabels()]
-    # largest swing on top (the last tick of a horizontal bar chart)
-    assert labels[-1] == f"{IN_PERSON}\n40 .. 80 EUR/hour"
-    assert labels[0] == f"{PHONE}\n20 .. 60 EUR/hour"
+    # largest swing on top (the last bar of a horizontal bar chart); each value in words
+    # (the first clause of its description), its range in words, its path in small
+    assert labels(axes) == [
+        ("Hourly rate of telephone interpreting\n20 to 60 € per hour", PHONE),
+        ("Hourly rate of in-person professional interpreting\n40 to 80 € per hour", IN_PERSON),
+    ]
+    assert "experimentation" in axes.get_title()
     widths = sorted(abs(p.get_width()) for p in axes.patches)
     # 50 h × 22 € below and 50 h × 18 € above the base for the phone rate, in M€
     assert widths[0] == pytest.approx(50 * 18 / 1e6) and widths[1] == pytest.approx(50 * 22 / 1e6)
     assert "ASSUMPTION-BASED" in footnote(tornado)
     sobol = plot_sobol(result, path=tmp_path / "s.png")
     assert (tmp_path / "s.png").read_bytes()[:8] == PNG_MAGIC
-    ticks = [t.get_text() for t in sobol.axes[0].get_xticklabels()]
-    assert ticks == [f"{IN_PERSON}\n(EUR/hour)", f"{PHONE}\n(EUR/hour)"]
-    heights = [p.get_height() for p in sobol.axes[0].patches]
-    assert heights[:2] == pytest.approx(list(result.sobol["S1"]))  # type: ignore[index]
+    # horizontal bars, the largest total index on top: no label can overlap another
+    assert [path for _, path in labels(sobol.axes[0])] == list(result.sobol["path"])[::-1]  # type: ignore[index]
+    assert labels(sobol.axes[0])[0][0].endswith("\n(€ per hour)")
+    assert "experimentation" in sobol.axes[0].get_title()
+    widths = [p.get_width() for p in sobol.axes[0].patches]
+    assert widths[:2] == pytest.approx(list(result.sobol["S1"])[::-1])  # type: ignore[index]
     assert "64 Saltelli samples" in footnote(sobol)
 
 

@@ -52,7 +52,8 @@ class Model:
     ``parameter_files``: the reference values (TOML), which together define every declared
     parameter; ``rounding``: how lines are rounded (a rule may override it); ``note``: what
     a person must know about the model (shown with its results, e.g. that it is a
-    proposal); ``id_input``, ``entry_input``, ``exit_input``: the identifier and the dates
+    proposal), ``note_fr`` the same in French (the French report shows it; empty: ``note``);
+    ``id_input``, ``entry_input``, ``exit_input``: the identifier and the dates
     of participation (None: the model has none).
     """
 
@@ -66,6 +67,7 @@ class Model:
     relations: tuple[ParameterRelation, ...] = ()
     rounding: Rounding = CENT_HALF_UP
     note: str = ""
+    note_fr: str = ""
     id_input: str = "structure_id"
     entry_input: str | None = "entry_date"
     exit_input: str | None = "exit_date"
@@ -279,6 +281,7 @@ class Model:
         parameter_files: Sequence[ParameterFile] = (),
         relations: Sequence[ParameterRelation] = (),
         note: str | None = None,
+        note_fr: str | None = None,
     ) -> Model:
         """A new model: this one plus ``inputs``, ``parameters`` (declarations), ``rules``
         (new lines after the existing ones; a rule with an existing key replaces that
@@ -299,6 +302,7 @@ class Model:
             parameter_files=(*self.parameter_files, *parameter_files),
             relations=(*self.relations, *relations),
             note=self.note if note is None else note,
+            note_fr=(self.note_fr if note is None else "") if note_fr is None else note_fr,
         )
 
     def replace(self, **changes: Any) -> Model:

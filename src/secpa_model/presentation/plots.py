@@ -39,6 +39,7 @@ from secpa_model.engine.trace import count_words
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameter, Parameters, Scale
 from secpa_model.models import resolve_model
+from secpa_model.presentation.report_text import grouped, quantity_words, unit_words
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
@@ -70,6 +71,13 @@ _WIDE_INCHES: Final = 9.0  # wide enough for the legend on one row
 _REFERENCE: Final = "#555555"
 _ENVELOPE: Final = "#c0392b"
 _MAX_TICK_LINES: Final = 4  # brackets written on a tick; more are summarised
+_NOTE_MARGIN_INCHES: Final = 0.08
+_BAR_INCHES: Final = 0.3  # width of a structure's bar; its id is written under it
+_ROW_INCHES: Final = 0.22  # height of a structure's horizontal bar
+_OTHERS: Final = "#9a9a9a"
+LARGEST: Final = 25
+"""A chart of structures draws at most this many (the largest) and sums the others (two or more)
+in one bar of its own scale, so that its text keeps its size at any number of structures."""
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -157,7 +165,17 @@ def _finish(figure: Figure, note: str, path: str | Path | None, entries: int = 5
     _literal(*legend.get_texts())
     if note:
         lines = textwrap.wrap(note, int(width * _NOTE_CHARS_PER_INCH), break_on_hyphens=False)
-        _literal(figure.text(0.01, 0.01, "\n".join(lines), fontsize=7, ha="left", va="bottom"))
+        corner = figure.dpi_scale_trans
+        note_text = figure.text(
+            _NOTE_MARGIN_INCHES,
+            _NOTE_MARGIN_INCHES,
+            "\n".join(lines),
+            fontsize=7,
+            ha="left",
+            va="bottom",
+            transform=corner,
+        )
+        _literal(note_text)
         bottom = (len(lines) * _NOTE_LINE_INCHES + 0.1) / height
         figure.set_layout_engine("constrained", rect=(0, bottom, 1, 1 - bottom))
     if path is not None:
@@ -187,6 +205,49 @@ def _stacked(
     return positions, bottom
 
 
+def _largest(
+    table: pd.DataFrame, column: str, count: int | None, size: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows of ``table`` with the ``count`` largest ``column`` (largest ``size``, the
+    absolute value, when asked), largest first, and the other rows; ``table`` as it is and
+    no other row when ``count`` is None or ``table`` has at most one row more."""
+    if count is not None and count < 1:
+        raise ValueError(f"largest: give a whole number of structures ≥ 1, not {count!r}")
+    values = np.asarray([int(cents) for cents in table[column]], dtype=np.float64)
+    order = np.argsort(-(np.abs(values) if size else values), kind="stable")
+    if count is None or len(table) <= count + 1:  # a bar of one "other" is that structure
+        return table, table.iloc[:0]
+    return table.iloc[order[:count]], table.iloc[order[count:]]
+
+
+def _others_bar(axes: Axes, others: pd.DataFrame, model: Model, vertical: bool) -> None:
+    """The sum of ``others`` (the structures not drawn one by one): one bar of the model's
+    lines stacked (``vertical``) or of the difference (a ``difference_cents`` column), on
+    its own scale, labelled with their number."""
+    label = f"the other\n{len(others)} structures,\nsummed"
+    if vertical:
+        bottom = 0.0
+        for key, _, colour in _lines(model, others):
+            (height,) = _k_euros([sum(int(c) for c in others[f"{key}_cents"])])
+            axes.bar(0, height, bottom=bottom, color=colour, hatch="//", edgecolor="white")
+            bottom += height
+        axes.set_xticks([0], [label], fontsize=7)
+        axes.set_xlim(-0.6, 0.6)
+        axes.yaxis.tick_right()
+        axes.yaxis.set_major_formatter(_grouped_formatter())
+        axes.grid(axis="y", alpha=0.3)
+        return
+    (total,) = _k_euros([sum(int(c) for c in others["difference_cents"])])
+    colour = _GAIN if total > 0 else _LOSS if total < 0 else _SAME
+    axes.barh(0, total, color=colour, hatch="//", edgecolor="white")
+    axes.axvline(0, color="black", linewidth=0.8)
+    summed = f"the other {len(others)}\nstructures, summed:\n{grouped(total, 1, sign=True)} k€"
+    axes.set_yticks([0], [summed], fontsize=7)
+    axes.set_ylim(-0.6, 0.6)
+    axes.xaxis.set_major_formatter(_grouped_formatter())
+    axes.grid(axis="x", alpha=0.3)
+
+
 def _when(period: PeriodLike | None) -> str:
     """``, 2024`` for a title, or nothing without a period."""
     span = _period(period)
@@ -202,27 +263,39 @@ def plot_allocations(
     synthetic: bool = False,
     path: str | Path | None = None,
     model: Model | str | None = None,
+    largest: int | None = LARGEST,
 ) -> Figure:
     """Stacked bars of the model's lines for each structure of an ``allocate_frame`` result.
 
     ``parameters``: the set used (for the assumptions footnote; default: the model's
     reference values). ``period``: the period allocated, written in the default title.
-    ``synthetic``: say in the footnote that the structures are invented.
+    ``synthetic``: say in the footnote that the structures are invented. Beyond
+    ``largest`` structures (None: no limit) the ``largest`` totals are drawn, largest
+    first, and the others summed in one bar beside them, on its own scale.
     """
     resolved = _model_of(allocations, model)
     params = parameters_for(resolved, parameters)
-    figure = _figure(max(6.0, 0.35 * len(allocations) + 2.5), 4.8)
-    axes = figure.add_subplot()
-    positions, _ = _stacked(axes, allocations, resolved)
-    ids = allocations[resolved.id_input].astype(str)
+    shown, others = _largest(allocations, "total_cents", largest)
+    width = _BAR_INCHES * len(shown) + 2.5 + (1.5 if len(others) else 0.0)
+    figure = _figure(max(6.0, width), 4.8)
+    if len(others):
+        axes, rest = figure.subplots(1, 2, width_ratios=(len(shown), 3))
+        _others_bar(rest, others, resolved, vertical=True)
+    else:
+        axes = figure.add_subplot()
+    positions, _ = _stacked(axes, shown, resolved)
+    ids = shown[resolved.id_input].astype(str)
     axes.set_xticks(positions, ids, rotation=70, fontsize=7)
     _literal(*axes.get_xticklabels())
+    axes.set_xlim(-0.6, len(shown) - 0.4)
     axes.set_ylabel("k€ over the period")
     axes.yaxis.set_major_formatter(_grouped_formatter())
     count = len(resolved.rules)
     lines = f"{count_words(count)} fungible dotations" if count > 1 else "one dotation"
     default = f"Allocation per structure, {lines}{_when(period)}"
-    _literal(axes.set_title(title or default))
+    if len(others):
+        default += f"\nthe {len(shown)} largest of {len(allocations)} structures, the others summed"
+    _literal(axes.set_title(title or default, fontsize=10))
     axes.grid(axis="y", alpha=0.3)
     return _finish(
         figure, _footnote(resolved, params, synthetic=synthetic), path, len(resolved.rules) + 1
@@ -257,7 +330,7 @@ def plot_sweep(
     params = parameters_for(resolved, parameters)
     name = parameter or str(table.attrs.get("path", "value"))
     declared = params.parameters.get(name)
-    unit = _unit(declared.unit) if declared is not None else ""
+    unit = unit_words(declared.unit) if declared is not None else ""
     span = _period(period if period is not None else table.attrs.get("period"))
     base = _base_values(declared, span)
     values = list(table["value"])
@@ -307,11 +380,6 @@ def _as_number(value: Any) -> float | None:
         return None
 
 
-def _unit(unit: str) -> str:
-    """A parameter's unit as people write it (``EUR/ETP/year`` -> ``€/ETP/year``)."""
-    return unit.replace("EUR", "€")
-
-
 def _period(period: Any) -> Period | None:
     """``period`` parsed, or None when it is not given (each row's year)."""
     if period is None or period == "":
@@ -328,12 +396,28 @@ def _period_text(span: Period) -> str:
 
 
 def _grouped_formatter() -> Any:
-    """Tick numbers with a space between thousands (``10 000``), as in the tables."""
-    from matplotlib.ticker import FuncFormatter
+    """Tick numbers with a space between thousands (``10 000``), as in the tables, with the
+    decimals the ticks' spacing needs: no two ticks read alike."""
+    from matplotlib.ticker import Formatter
 
-    return FuncFormatter(
-        lambda value, _: f"{value:,{'.6g' if abs(value) < 1000 else '.0f'}}".replace(",", " ")
-    )
+    class Grouped(Formatter):
+        ticks: Sequence[float] = ()
+
+        def set_locs(self, locs: Sequence[float]) -> None:
+            self.ticks = list(locs)
+
+        def __call__(self, value: float, position: int | None = None) -> str:
+            return grouped(value, _decimals(self.ticks))
+
+    return Grouped()
+
+
+def _decimals(ticks: Sequence[float], most: int = 6) -> int:
+    """The fewest decimals that write each of ``ticks`` exactly (at most ``most``)."""
+    for places in range(most):
+        if all(abs(round(tick, places) - tick) < 1e-9 * max(1.0, abs(tick)) for tick in ticks):
+            return places
+    return most
 
 
 def _base_values(declared: Parameter | None, span: Period | None) -> list[Decimal | Scale]:
@@ -361,7 +445,7 @@ def _value_labels(
 ) -> list[str]:
     """A short text per swept value that is not a number (see :func:`plot_sweep`)."""
     reference = base[0] if len(base) == 1 and isinstance(base[0], Scale) else None
-    unit = _unit(declared.unit) if declared is not None else ""
+    unit = unit_words(declared.unit) if declared is not None else ""
     threshold_unit = (declared.threshold_unit or "") if declared is not None else ""
     texts = []
     for value in values:
@@ -401,7 +485,7 @@ def _relative_label(change: Any, unit: str) -> str:
     else:
         sign = "−" if operand < 0 else "+"
         suffix = " %" if operation == "percent" else f" {unit}".rstrip()
-        text = f"{sign}{_grouped(abs(operand))}{suffix}"
+        text = f"{sign}{grouped(abs(operand))}{suffix}"
     start = change.get("effective_from")
     return text if start is None else f"{text}\nfrom {_short(str(start))}"
 
@@ -440,20 +524,15 @@ def _brackets_text(scale: Scale, reference: Scale | None, unit: str, threshold_u
     )
     changed = [b for b in scale.brackets if (b.threshold, b.value) not in known]
     if len(scale.brackets) == 1 and scale.brackets[0].threshold == 0:
-        return f"{_grouped(scale.brackets[0].value)} {unit}".rstrip()  # a flat amount
+        return quantity_words(scale.brackets[0].value, unit)  # a flat amount
     lines = [
-        f"≥ {_grouped(b.threshold)} {threshold_unit}: {_grouped(b.value)} {unit}".replace("  ", " ")
+        f"≥ {quantity_words(b.threshold, threshold_unit)}: {quantity_words(b.value, unit)}"
         for b in changed[:_MAX_TICK_LINES]
     ]
     if len(changed) > _MAX_TICK_LINES:
         lines.append(f"and {len(changed) - _MAX_TICK_LINES} more brackets")
     prefix = "" if scale.mode == "step" else "linear: "
     return prefix + "\n".join(lines)
-
-
-def _grouped(number: Decimal) -> str:
-    """``45000`` -> ``45 000``, ``27.50`` -> ``27.5`` (a space between thousands)."""
-    return f"{number.normalize():,f}".replace(",", " ")
 
 
 def _short(text: str, limit: int = 24) -> str:
@@ -476,7 +555,7 @@ def _mark_reference(
             "The parameter changes over the period: no single base value is marked." if base else ""
         )
     value = base[0]
-    text = f"{_grouped(value)} {unit}".rstrip() if isinstance(value, Decimal) else "the base scale"
+    text = quantity_words(value, unit) if isinstance(value, Decimal) else "the base scale"
     if numeric and isinstance(value, Decimal):
         where: float | None = float(value)
     else:  # the first value that is the base (a scale) or leaves it as it is (×1)
@@ -489,7 +568,7 @@ def _mark_reference(
         axes.axvline(where, color=_REFERENCE, linestyle="--", linewidth=1)
     (level,) = _k_euros([base_total])
     annotation = top.annotate(
-        f"base: {_grouped(Decimal(round(level)))} k€",
+        f"base: {grouped(Decimal(round(level)))} k€",
         (where, level),
         xytext=(6, -12),
         textcoords="offset points",
@@ -536,7 +615,7 @@ def plot_comparison(
         strict=True,
     ):
         annotation = axes.annotate(
-            f"{difference:+,.0f} €".replace(",", " ") + f"\n({pct:+.1f} %)",
+            f"{grouped(difference, 0, sign=True)} €\n({grouped(pct, 1, sign=True)} %)",
             (position, top),
             ha="center",
             va="bottom",
@@ -597,7 +676,7 @@ def plot_budget(
         )
         drawn = True
         annotation = axes.annotate(
-            f"envelope {level:,.1f} M€",
+            f"envelope {grouped(level, 1)} M€",
             (position, level),
             xytext=(0, 4),
             textcoords="offset points",
@@ -639,36 +718,56 @@ def plot_model_comparison(
     period: str = "",
     synthetic: bool = False,
     path: str | Path | None = None,
+    largest: int | None = LARGEST,
 ) -> Figure:
     """Who gains and who loses under ``model`` (default: the second model compared) against
     the baseline of a :func:`~secpa_model.compare_models`: one horizontal bar per
     structure, its difference in k€ over the period (gains to the right, losses to the
-    left), sorted, with the counts and the portfolio difference in the title."""
+    left), sorted, with the counts and the portfolio difference in the title. Beyond
+    ``largest`` structures (None: no limit) the ``largest`` differences in size are drawn
+    and the others summed in one bar below them, on its own scale."""
     names = list(comparison.models)
     baseline = names[0]
     other = model or names[1]
     if other not in names[1:]:
         raise ValueError(f"model {other!r} is not one of the compared {names[1:]}")
-    table = comparison.by_structure.sort_values(f"{other}_difference_cents")
-    differences = _k_euros(table[f"{other}_difference_cents"])
-    figure = _figure(7.5, max(3.5, 0.22 * len(table) + 1.8))
-    axes = figure.add_subplot()
+    column = f"{other}_difference_cents"
+    shown, others = _largest(comparison.by_structure, column, largest, size=True)
+    table = shown.sort_values(column, kind="stable")
+    differences = _k_euros(table[column])
+    height = max(3.5, _ROW_INCHES * len(table) + 1.8) + (0.9 if len(others) else 0.0)
+    figure = _figure(7.5, height)
+    if len(others):
+        axes, rest = figure.subplots(2, 1, height_ratios=(len(table), 2))
+        _others_bar(
+            rest, others.assign(difference_cents=others[column]), comparison.models[other], False
+        )
+    else:
+        axes = figure.add_subplot()
     positions = np.arange(len(table))
     colours = np.where(differences > 0, _GAIN, np.where(differences < 0, _LOSS, _SAME))
     axes.barh(positions, differences, color=colours)
     axes.axvline(0, color="black", linewidth=0.8)
     axes.set_yticks(positions, table["structure_id"].astype(str), fontsize=7)
+    axes.set_ylim(-0.6, len(table) - 0.4)
+    axes.xaxis.set_major_formatter(_grouped_formatter())
     _literal(*axes.get_yticklabels())
-    _literal(axes.set_xlabel(f"difference {other} − {baseline}, k€ over the period"))
+    _literal(axes.set_xlabel(f"difference {other} − {baseline}, k€ over the period", fontsize=8))
     record = comparison.summary.set_index("model").loc[other].to_dict()
     gains, loses, same = (int(record[column]) for column in OUTCOMES)
     counts = f"{gains} gain, {loses} lose, {same} unchanged"
-    cents = int(record["difference_cents"])
-    difference = cents / _CENTS_PER_EURO / _EUROS_PER_THOUSAND
-    total = f"portfolio {difference:+,.1f} k€"
+    (difference,) = _k_euros([record["difference_cents"]])
+    total = f"portfolio {grouped(difference, 1, sign=True)} k€"
     when = f", {period}" if period else ""
+    drawn = (
+        f"\nthe {len(table)} largest differences of {len(comparison.by_structure)}"
+        if len(others)
+        else ""
+    )
     _literal(
-        axes.set_title(title or f"{other} against {baseline}{when}: {counts}; {total}", fontsize=9)
+        axes.set_title(
+            title or f"{other} against {baseline}{when}\n{counts}; {total}{drawn}", fontsize=9
+        )
     )
     axes.grid(axis="x", alpha=0.3)
     for label, colour in (("gains", _GAIN), ("loses", _LOSS)):

@@ -1,12 +1,17 @@
 """The HTML report of a portfolio: one self-contained page (``secpa-model report``).
 
-The page holds, in this order: what was computed (input, period, model, parameters), one
-portfolio table (a row per structure, or per structure and year: the user's name columns,
+The page holds, in this order, whatever the number of structures: what was computed
+(input, period, model, parameters) and the model's note; its contents (a link to each
+section); the totals (each line's total over the portfolio); the baseline against
+scenarios when some are given; the charts of :mod:`secpa_model.presentation.plots`
+embedded as base64 PNG (``data:`` URIs; a chart of structures draws the largest
+:data:`MAX_CHART_STRUCTURES` and sums the others, so that its text keeps its size); the
+ASSUMPTIONS the amounts rest on (each parameter in words, its path in small), each source
+listed once and referred to by its number; what each line is; last, the table of the
+structures (a row per structure, or per structure and year: the user's name columns,
 eligibility, each line and the total; the portfolio's total in its footer), with each
-structure's inputs in a row under it, grouped by the line that reads them; the baseline
-against scenarios when some are given; the charts of :mod:`secpa_model.presentation.plots`
-embedded as base64 PNG (``data:`` URIs); the ASSUMPTIONS the amounts rest on, each source
-listed once and referred to by its number; what each line is; how to read the page.
+structure's inputs in a row under it, grouped by the line that reads them; how to read the
+page. Each section is an ``<h2>`` with an ``id``, listed in the contents.
 
 The table sorts by any column in the browser (a small inline script; without it the page
 reads as well, inputs shown) and the page prints (``@media print``: no buttons, the table
@@ -45,7 +50,15 @@ from secpa_model.io.portfolio import Portfolio, as_portfolio
 from secpa_model.model.inputs import Input
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import DatedValue, Parameter, Parameters, Scale
-from secpa_model.presentation.report_text import LANGUAGES, Language, words
+from secpa_model.presentation.plots import LARGEST
+from secpa_model.presentation.report_text import (
+    LANGUAGES,
+    Language,
+    parameter_words,
+    quantity_words,
+    unit_words,
+    words,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.figure import Figure
@@ -61,10 +74,12 @@ __all__ = [
 
 CHART_EXTRA: Final = "plot"
 """The optional extra the charts need (matplotlib)."""
-MAX_CHART_STRUCTURES: Final = 60
-"""The bar chart draws at most this many structures (the largest totals); the table lists all."""
+MAX_CHART_STRUCTURES: Final = LARGEST
+"""The bar chart draws at most this many structures (the largest totals) and sums the others
+in one bar; the table lists all."""
 _TRUE_WORDS: Final = ("true", "1", "yes", "oui", "vrai")
 _WHOLE_NUMBER: Final = re.compile(r"-?\d{1,15}(\.0*)?")
+_SECTION: Final = re.compile(r'<h2 id="([^"]+)">([^<]*)</h2>')
 
 
 def _asset(name: str) -> str:
@@ -108,7 +123,6 @@ def build_report(
     comparison = compare(checked, span, params, *scenarios) if scenarios else None
     synthetic = all_synthetic(frame)
     heading = title if title is not None else text["title"]
-    sources = Citations()
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{language}">',
@@ -120,25 +134,30 @@ def build_report(
         "</head>",
         "<body>",
         f"<h1>{escape(heading)}</h1>",
-        *_meta(text, source, span, params, resolved),
+        *_meta(text, language, source, span, params, resolved),
     ]
     if synthetic:
         parts.append(f'<p class="warning">{escape(text["synthetic"])}</p>')
     parts += _left_out(text, checked.problems)
-    parts += _portfolio(text, language, resolved, frame, result, names)
-    if comparison is not None:
-        parts += _scenarios(text, comparison)
-    if charts:
-        parts += _charts(text, resolved, result, params, comparison, synthetic, span)
-    parts += _assumptions(text, params, span, sources)
-    if sources:
-        items = [f'<li id="source-{n}">{escape(source)}</li>' for source, n in sources.items()]
-        parts += [f'<h2 id="sources">{escape(text["sources"])}</h2>', '<ol class="sources">']
-        parts += [*items, "</ol>"]
-    parts += _lines_table(text, language, resolved)
+    sources = Citations()
+    # the sections in the page's order, each an <h2 id=...> listed in the contents; the
+    # structures' table last, so that the totals, scenarios and charts open the page
+    sections = [
+        _totals(text, language, resolved, result),
+        _scenarios(text, comparison) if comparison is not None else [],
+        _charts(text, resolved, result, params, comparison, synthetic, span) if charts else [],
+        _assumptions(text, language, params, span, sources),
+        _sources(text, sources),
+        _lines_table(text, language, resolved),
+        [
+            f'<h2 id="reading">{escape(text["reading"])}</h2>',
+            f"<p>{escape(text['reading_text'])}</p>",
+        ],
+        _portfolio(text, language, resolved, frame, result, names),
+    ]
+    parts += _contents(text, [line for section in sections for line in section])
+    parts += [line for section in sections for line in section]
     parts += [
-        f'<footer><h2 id="reading">{escape(text["reading"])}</h2>'
-        f"<p>{escape(text['reading_text'])}</p></footer>",
         f"<script>\n{_asset('report.js')}</script>",
         "</body>",
         "</html>",
@@ -193,7 +212,12 @@ def _euros(cents: int) -> str:
 
 
 def _meta(
-    text: dict[str, str], source: str, span: Period | None, params: Parameters, model: Model
+    text: dict[str, str],
+    language: str,
+    source: str,
+    span: Period | None,
+    params: Parameters,
+    model: Model,
 ) -> list[str]:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -214,9 +238,61 @@ def _meta(
         arrondi=model.rounding.phrase_fr,
     )
     parts = [f'<p class="meta">{escape(what + when)} {escape(generated)}</p>']
-    if model.note:
-        parts.append(f'<p class="warning">{escape(model.note)}</p>')
+    note = model.note_fr if language == "fr" and model.note_fr else model.note
+    if note:
+        parts.append(f'<p class="warning">{escape(note)}</p>')
     return parts
+
+
+def _contents(text: dict[str, str], sections: list[str]) -> list[str]:
+    """A link to each section of ``sections`` (its ``<h2 id=...>``), in order."""
+    found = [_SECTION.match(line) for line in sections]
+    links = [
+        f'<a href="#{match.group(1)}">{match.group(2)}</a>' for match in found if match is not None
+    ]
+    return [
+        f'<nav class="contents"><strong>{escape(text["contents"])}</strong>: '
+        + " · ".join(links)
+        + "</nav>"
+    ]
+
+
+def _totals(text: dict[str, str], language: str, model: Model, result: pd.DataFrame) -> list[str]:
+    """The portfolio's numbers: rows, eligible rows, each line's total and the total."""
+    rows_are = text["structure_years"] if YEAR_COLUMN in result.columns else text["structures"]
+    eligible = int(result["eligible"].sum())
+    counts = text["counts"].format(
+        rows=len(result), rows_are=rows_are, eligible=eligible, not_eligible=len(result) - eligible
+    )
+    total = _euros(exact_sum(result["total_cents"]))
+    rows = [
+        f"<tr><td>{escape(_line_name(rule, language))}</td>"
+        f'<td class="amount">{escape(_euros(exact_sum(result[f"{rule.key}_cents"])))}</td></tr>'
+        for rule in model.rules
+    ]
+    rows.append(
+        f'<tr class="total"><td>{escape(text["total"])}</td>'
+        f'<td class="amount">{escape(total)}</td></tr>'
+    )
+    return [
+        f'<h2 id="totals">{escape(text["totals"])}</h2>',
+        f"<p>{escape(counts)} <strong>{escape(text['total_is'].format(total=total))}</strong></p>",
+        f"<p>{escape(text['totals_intro'])}</p>",
+        *_table("totals", [text["line"], text["total_short"]], rows),
+    ]
+
+
+def _sources(text: dict[str, str], sources: Citations) -> list[str]:
+    """The sources cited by the sections before, each once, by its number."""
+    if not sources:
+        return []
+    items = [f'<li id="source-{n}">{escape(source)}</li>' for source, n in sources.items()]
+    return [
+        f'<h2 id="sources">{escape(text["sources"])}</h2>',
+        '<ol class="sources">',
+        *items,
+        "</ol>",
+    ]
 
 
 def _line_name(rule: Any, language: str) -> str:
@@ -280,14 +356,9 @@ def _portfolio(
         + f'<td class="amount">{escape(_euros(exact_sum(result["total_cents"])))}</td>'
         "</tr></tfoot>"
     )
-    rows_are = text["structure_years"] if years else text["structures"]
-    counts = text["counts"].format(
-        rows=len(result), rows_are=rows_are, eligible=eligible, not_eligible=len(result) - eligible
-    )
-    total = _euros(exact_sum(result["total_cents"]))
     return [
         f'<h2 id="portfolio-heading">{escape(text["portfolio"])}</h2>',
-        f"<p>{escape(counts)} <strong>{escape(text['total_is'].format(total=total))}</strong></p>",
+        f"<p>{escape(text['portfolio_intro'].format(rows=len(result)))}</p>",
         f'<p class="hint screen-only">{escape(text["how_to_read"])}</p>',
         f'<button type="button" class="all" id="inputs-all" hidden aria-expanded="false" '
         f'data-show="{escape(text["show_all"])}" data-hide="{escape(text["hide_all"])}">'
@@ -355,18 +426,36 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _input_text(text: dict[str, str], item: Input, row: dict[Any, Any]) -> str:
+def _value_text(value: Any, unit: str, language: str) -> str:
+    """A value of the input and its unit in words (a fraction as a percentage)."""
+    number = _as_decimal(value)
+    if number is not None:
+        return quantity_words(number, unit, language)
+    return f"{_cell_text(value)} {unit_words(unit, language)}".strip()
+
+
+def _as_decimal(value: Any) -> Decimal | None:
+    """``value`` as a Decimal when it is a number (not a bool), else None."""
+    if isinstance(value, bool) or _missing(value):
+        return None
+    if isinstance(value, (int, float, Decimal)):
+        return Decimal(str(value))
+    if isinstance(value, str) and re.fullmatch(r"-?\d{1,15}(\.\d{1,12})?", value.strip()):
+        return Decimal(value.strip())
+    return None
+
+
+def _input_text(text: dict[str, str], language: str, item: Input, row: dict[Any, Any]) -> str:
     """One input of a structure: its name, its value and unit (or its default)."""
-    unit = item.unit.replace("EUR", "€")
     given = row.get(item.name)
     if _missing(given):
         default = item.default if not item.required else None
-        value = "—" if default is None else f"{_cell_text(default)} {unit}".strip()
+        value = "—" if default is None else _value_text(default, item.unit, language)
         shown = f'<span class="defaulted">{escape(value)} ({escape(text["default"])})</span>'
         if item.required:
             shown = f'<span class="defaulted">{escape(text["empty"])}</span>'
     else:
-        shown = escape(f"{_cell_text(given)} {unit}".strip())
+        shown = escape(_value_text(given, item.unit, language))
     return (
         f'<span class="input" title="{escape(item.description)}"><code>{escape(item.name)}</code>'
         f" {shown}</span>"
@@ -393,7 +482,7 @@ def _inputs_html(text: dict[str, str], language: str, model: Model, row: dict[An
     for heading, names in groups:
         known = [declared[name] for name in names if name in declared]
         if known:
-            values = " ".join(_input_text(text, item, row) for item in known)
+            values = " ".join(_input_text(text, language, item, row) for item in known)
             items.append(f"<dt>{escape(heading)}</dt><dd>{values}</dd>")
     return f'<dl class="inputs">{"".join(items)}</dl>'
 
@@ -405,24 +494,31 @@ def assumed_values(params: Parameters, span: Period | None) -> list[tuple[Parame
 
 
 def _assumptions(
-    text: dict[str, str], params: Parameters, span: Period | None, sources: Citations
+    text: dict[str, str],
+    language: str,
+    params: Parameters,
+    span: Period | None,
+    sources: Citations,
 ) -> list[str]:
     rows = []
     for parameter, dated in assumed_values(params, span):
         number = sources.cite(dated.source)
-        unit = parameter.unit.replace("EUR", "€")
         if isinstance(dated.value, Scale):
-            value = _scale_html(dated.value, unit, parameter.threshold_unit or "")
+            value = _scale_html(text, language, dated.value, parameter)
         else:
-            value = escape(f"{_cell_text(dated.value)} {unit}")
+            value = escape(quantity_words(dated.value, parameter.unit, language))
+        said = parameter_words(parameter.description, parameter.path)
         rows.append(
             f'<tr><td class="assumption">{escape(text["assumption"])}</td>'
-            f"<td><code>{escape(parameter.path)}</code></td><td>{value}</td>"
+            f'<td>{escape(said)}<br><code class="path">{escape(parameter.path)}</code></td>'
+            f"<td>{value}</td>"
             f'<td style="white-space: nowrap">{dated.effective_from.isoformat()}</td>'
             f"<td>{escape(dated.rationale or '')}</td>"
             f'<td><sup><a href="#source-{number}">[{number}]</a></sup></td></tr>'
         )
     intro = text["assumptions_intro"].format(count=len(rows)) if rows else text["no_assumption"]
+    if rows:
+        intro += " " + text["assumptions_words"]
     parts = [f'<h2 id="assumptions">{escape(text["assumptions"])}</h2>', f"<p>{escape(intro)}</p>"]
     if rows:
         headings = ("status", "parameter", "value", "from", "rationale", "source")
@@ -443,13 +539,18 @@ def _table(css: str, headings: Sequence[str], rows: Sequence[str]) -> list[str]:
     ]
 
 
-def _scale_html(scale: Scale, unit: str, threshold_unit: str) -> str:
-    """A scale, one bracket per line (escaped)."""
+def _scale_html(text: dict[str, str], language: str, scale: Scale, parameter: Parameter) -> str:
+    """A scale in words, one bracket per line (escaped): ``from 15 %: 25 € per patient per
+    year``."""
     brackets = [
-        f"{_cell_text(b.threshold)} {threshold_unit} → {_cell_text(b.value)} {unit}"
+        text["bracket"].format(
+            threshold=quantity_words(b.threshold, parameter.threshold_unit or "", language),
+            value=quantity_words(b.value, parameter.unit, language),
+        )
         for b in scale.brackets
     ]
-    return "<br>".join(escape(line) for line in [f"{scale.mode}:", *brackets])
+    mode = text["scale_step"] if scale.mode == "step" else text["scale_linear"]
+    return "<br>".join(escape(line) for line in [mode, *brackets])
 
 
 def _lines_intro(text: dict[str, str], lines: int, language: str) -> str:
@@ -523,14 +624,21 @@ def _charts(
     try:
         from secpa_model.presentation.plots import plot_allocations, plot_comparison
 
-        shown = result
         lines = len(model.rules)  # in words in English, in digits in French
         caption = text["chart_lines"].format(count=count_words(lines), number=lines)
         if len(result) > MAX_CHART_STRUCTURES:
-            shown = result.sort_values("total_cents", ascending=False).head(MAX_CHART_STRUCTURES)
-            caption += text["chart_largest"].format(shown=MAX_CHART_STRUCTURES, rows=len(result))
+            caption += text["chart_largest"].format(
+                shown=MAX_CHART_STRUCTURES,
+                rows=len(result),
+                others=len(result) - MAX_CHART_STRUCTURES,
+            )
         figure = plot_allocations(
-            shown, parameters=params, synthetic=synthetic, model=model, period=span
+            result,
+            parameters=params,
+            synthetic=synthetic,
+            model=model,
+            period=span,
+            largest=MAX_CHART_STRUCTURES,
         )
         rendered = [(_data_uri(figure), caption)]
         if comparison is not None:

@@ -27,6 +27,10 @@ NOTE: Final = (
     "PROPOSAL, not an official model: no five-pillar schedule has been published; every "
     "value is an ASSUMPTION of secpa-model (a starting point for economists)."
 )
+NOTE_FR: Final = (
+    "PROPOSITION, pas un modèle officiel : aucun barème à cinq piliers n'a été publié ; "
+    "chaque valeur est une HYPOTHÈSE de secpa-model (un point de départ pour les économistes)."
+)
 _PSYCHOLOGY_REQUESTS: Final = frozenset(
     {"psychologist_cost_requested", "segur_psychologist_funding", "ars_psychology_agreement"}
 )
@@ -54,4 +58,5 @@ def five_pillars() -> Model:
             resources.files("secpa_model.models.five_pillars").joinpath("proposal.toml"),
         ),
         note=NOTE,
+        note_fr=NOTE_FR,
     )

@@ -437,10 +437,11 @@ def add_report(commands: Subcommands, model: Model) -> None:
         "report",
         help="an HTML report of a portfolio (one self-contained page)",
         description=(
-            "Write one self-contained HTML page: one sortable portfolio table (the name "
-            "columns of IN, eligibility, the lines and the total, each structure's inputs "
-            "under it), the comparison with scenarios, the charts (embedded; they need the "
-            "optional extra 'plot'), the assumptions used and their sources, each listed once."
+            "Write one self-contained HTML page: the totals, the comparison with scenarios, "
+            "the charts (embedded; they need the optional extra 'plot'), the assumptions used "
+            "and their sources, each listed once, and last one sortable table of the "
+            "structures (the name columns of IN, eligibility, the lines and the total, each "
+            "structure's inputs under it)."
         ),
     )
     add_input_argument(sub)
