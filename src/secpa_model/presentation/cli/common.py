@@ -276,11 +276,6 @@ def check_output(name: str, to: str | None = None) -> Path:
     return path
 
 
-def check_report_output(name: str) -> Path:
-    """The path of an HTML report (``-``: standard output)."""
-    return Path(name)
-
-
 def is_stream_output(path: Path | None) -> bool:
     """Whether ``path`` is written as a stream: ``-`` (standard output), or an existing
     FIFO or character device (:func:`~secpa_model.io.output.atomic_paths`)."""

@@ -36,7 +36,6 @@ from secpa_model.presentation.cli.common import (
     assumption_line,
     base_parameters,
     check_output,
-    check_report_output,
     checked_outputs,
     encoding_notes,
     input_format,
@@ -471,7 +470,7 @@ def add_report(commands: Subcommands, model: Model) -> None:
 def run_report(args: argparse.Namespace) -> int:
     """Write the HTML report (whole or not at all, with the errors file:
     :func:`write_outputs`)."""
-    output = check_report_output(args.output)
+    output = Path(args.output)  # -: standard output
     problems = problems_file(args, output)
     checked_outputs(args, output, problems)
     period = optional_period(args)
