@@ -88,7 +88,8 @@ def test_pieces_equal_one_call_with_report_and_raise(tmp_path: Path) -> None:
     # one row per piece: some pieces hold only an invalid row
     single_rows = batch_outputs(source, tmp_path / "single", ".csv", rows=1, errors="report")
     assert pieces == one == single_rows
-    frame, _, located = read_structure_rows(source)
+    read = read_structure_rows(source)
+    frame, located = read.frame, read.rows
     expected = allocate_valid(frame, 2022)
     written = tmp_path / "expected.csv"
     write_allocations(expected.allocations.reset_index(names="row"), written, index=False)

@@ -425,7 +425,7 @@ def test_report_errors(tmp_path: Path, capsys: Capture) -> None:
     assert "-o/--output" in capsys.readouterr().err
     out = tmp_path / "no" / "such" / "dir" / "r.html"
     assert main(["report", str(source), "-o", str(out), "--year", "2022"]) == 2
-    assert "cannot write the report" in capsys.readouterr().err
+    assert "r.html: cannot write the file" in capsys.readouterr().err
     assert main(["report", str(source), "-o", str(tmp_path / "r.html"), "--year", "2019"]) == 2
     assert "do not cover" in capsys.readouterr().err
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -33,8 +33,9 @@ from secpa_model.engine.parameters import parameters_for
 from secpa_model.io.formats import format_of, open_reader
 from secpa_model.io.frames import Keep
 from secpa_model.io.json_lines import row_tracer
-from secpa_model.io.manifest import Manifest, write_manifest
-from secpa_model.io.output import atomic_path
+from secpa_model.io.locations import RowLocations
+from secpa_model.io.manifest import Manifest, sidecar
+from secpa_model.io.output import atomic_paths
 from secpa_model.io.portfolio import portfolio
 from secpa_model.io.readers import PIECE_ROWS, Piece, PieceReader, no_problems
 from secpa_model.io.validation import YEAR, YEAR_COLUMN, duplicate_problems, problems_error
@@ -63,6 +64,11 @@ class BatchSummary:
     problems: int = 0
     total_cents: int = 0
     manifest: Manifest | None = None
+    found: list[pd.DataFrame] = field(default_factory=list)
+    """With ``errors="report"`` and no errors file: the problems, piece by piece (an
+    errors frame each, :data:`~secpa_model.io.validation.ERROR_COLUMNS`)."""
+    located: RowLocations | None = None
+    """Where the input's rows are (to locate :attr:`found`)."""
 
     @property
     def total(self) -> Decimal:
@@ -87,6 +93,8 @@ def run_batch(
     trace: bool = False,
     progress: Progress | None = None,
     manifest: Manifest | None = None,
+    input_format: str | None = None,
+    output_format: str | None = None,
 ) -> BatchSummary:
     """Allocate every row of the file ``source`` and write the allocations to ``output``
     (formats from the suffixes), ``rows`` rows at a time (see the module docstring).
@@ -102,16 +110,26 @@ def run_batch(
     allocation's JSON trace (:func:`~secpa_model.io.json_lines.row_tracer`);
     ``progress(done, total)``: called after each piece, when there is more than one;
     ``manifest`` (:func:`~secpa_model.io.manifest.manifest_for`): completed with the
-    input's sha256 and rows (:attr:`BatchSummary.manifest`) and kept with the output
-    (:func:`~secpa_model.io.manifest.write_manifest`; in the file for Parquet and Excel).
+    input's sha256 and rows (:attr:`BatchSummary.manifest`) and kept with the output and the
+    errors file (in a Parquet or Excel file, else beside it,
+    :func:`~secpa_model.io.manifest.sidecar`).
+    ``input_format``, ``output_format`` (``csv``, ``jsonl``, ``parquet``, ``excel``): the
+    format of ``source`` and of ``output`` when the name has no known suffix (``-``:
+    standard input, standard output; see :func:`~secpa_model.io.formats.open_reader` and
+    :func:`~secpa_model.io.output.atomic_paths`). With ``errors="report"`` and no
+    ``problems`` file, the problems are kept in :attr:`BatchSummary.found`. The output, the
+    errors file and the manifests beside them are committed together, or (an error) none is.
     """
     resolved = resolve_model(model)
     span = Period.parse(period) if period is not None else None
     params = parameters_for(resolved, parameters)
     outputs = [Path(output)] if problems is None else [Path(output), Path(problems)]
-    for path in outputs:
-        format_of(path).require("writing")
-    reader = open_reader(source, resolved, rows=rows, encoding=encoding)
+    formats = [format_of(output, output_format), *([format_of(problems)] if problems else [])]
+    for fmt in formats:
+        fmt.require("writing")
+    # the manifest of the run is kept in each file it writes, or beside it
+    beside = [] if manifest is None else [sidecar(path, output_format) for path in outputs]
+    reader = open_reader(source, resolved, rows=rows, encoding=encoding, file_format=input_format)
     by_year = YEAR_COLUMN in reader.columns if reader.columns else None
     keys = None if allow_duplicates else _Keys(resolved.input(resolved.id_input), by_year)
     if reader.count is None or (keys is not None and reader.count > rows):
@@ -139,18 +157,14 @@ def run_batch(
         run.progress = progress
     try:
         with ExitStack() as stack:
+            temporaries = stack.enter_context(
+                atomic_paths(*outputs, *(path for path in beside if path is not None))
+            )
             writers = [
                 stack.enter_context(
-                    _Closing(
-                        format_of(path).writer(
-                            stack.enter_context(atomic_path(path)),
-                            index=False,
-                            csv_style=csv_style,
-                            name=path,
-                        )
-                    )
+                    _Closing(fmt.writer(temporary, index=False, csv_style=csv_style, name=path))
                 )
-                for path in outputs
+                for path, fmt, temporary in zip(outputs, formats, temporaries, strict=False)
             ]
             while True:
                 try:
@@ -162,11 +176,13 @@ def run_batch(
                     pieces = [reader.whole()] if whole else reader.pieces()
             if manifest is not None:
                 summary.manifest = manifest.with_input(str(source), reader.sha256(), summary.rows)
-                writers[0].writer.manifest = summary.manifest.model_dump_json()
+                sidecars = iter(temporaries[len(outputs) :])
+                for closing, path in zip(writers, beside, strict=True):
+                    closing.writer.manifest = summary.manifest.model_dump_json()
+                    if path is not None:
+                        next(sidecars).write_text(summary.manifest.to_json(), encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{output}: cannot write the file: {exc}") from exc
-    if summary.manifest is not None:
-        write_manifest(output, summary.manifest)
     return summary
 
 
@@ -239,7 +255,10 @@ class _Run:
                 allocations = allocations.assign(trace=pd.Series(traces, labels, dtype=object))
             if report:
                 writers[0].write(allocations.reset_index(names="row"))
-                writers[1].write(self.reader.located.annotated(problems))
+                if len(writers) > 1:
+                    writers[1].write(self.reader.located.annotated(problems))
+                elif len(problems):
+                    summary.found.append(problems)
             elif len(problems):
                 found.append(problems)
             elif not found:
@@ -251,6 +270,7 @@ class _Run:
         if found:
             error = problems_error(pd.concat(found, ignore_index=True))
             raise self.reader.located.error(error)
+        summary.located = self.reader.located
         return summary
 
 

@@ -13,6 +13,7 @@ then in pieces), or whole (:func:`read_structures`), with the same cells either 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -23,8 +24,8 @@ from numpy.typing import NDArray
 from secpa_model.core.errors import InputError
 from secpa_model.io.formats import format_of, open_reader
 from secpa_model.io.locations import RowLocations
-from secpa_model.io.manifest import Manifest, write_manifest
-from secpa_model.io.output import atomic_path
+from secpa_model.io.manifest import Manifest, sidecar
+from secpa_model.io.output import atomic_paths
 from secpa_model.io.readers import PIECE_ROWS, Piece, PieceReader
 from secpa_model.io.validation import YEAR, YEAR_COLUMN, problems_error, validate_frame
 from secpa_model.io.writers import CSV_STYLES, CsvStyle
@@ -43,6 +44,7 @@ __all__ = [
     "read_structure_rows",
     "read_structures",
     "write_allocations",
+    "write_tables",
 ]
 
 _RESULT_TEXT = ("eligible", "reasons", "total_cents")
@@ -55,6 +57,7 @@ def read_pieces(
     *,
     rows: int = PIECE_ROWS,
     encoding: str | None = None,
+    file_format: str | None = None,
 ) -> PieceReader:
     """The file of structures ``path`` read in pieces of at most ``rows`` rows: iterate the
     reader for its :class:`~secpa_model.io.readers.Piece` s (``frame``: the cells as
@@ -67,9 +70,12 @@ def read_pieces(
     whole is refused when the problem is met, which may be after some pieces (see
     :class:`~secpa_model.io.readers.PieceReader`). ``model``: whose id column is read as
     text in an Excel sheet and whose number columns take decimal commas in a semicolon CSV
-    (default: the experimentation); ``encoding``: as for :func:`read_structures`.
+    (default: the experimentation); ``encoding``, ``file_format``: as for
+    :func:`read_structure_rows`.
     """
-    return open_reader(path, resolve_model(model), rows=rows, encoding=encoding)
+    return open_reader(
+        path, resolve_model(model), rows=rows, encoding=encoding, file_format=file_format
+    )
 
 
 class RowsRead(NamedTuple):
@@ -77,25 +83,35 @@ class RowsRead(NamedTuple):
     per line of a JSON Lines file that is not a structure (empty for other formats: their
     shape problems refuse the whole file), in the columns of an errors frame
     (:data:`~secpa_model.io.validation.ERROR_COLUMNS`), labelled by the row number it
-    would have had, and where each row number is in the file."""
+    would have had, and where each row number is in the file; ``sha256()``: the file's
+    bytes' sha256 (read when first asked, once)."""
 
     frame: pd.DataFrame
     problems: pd.DataFrame
     rows: RowLocations
+    sha256: Callable[[], str]
 
 
 def read_structure_rows(
-    path: str | Path, *, model: Model | str | None = None, encoding: str | None = None
+    path: str | Path,
+    *,
+    model: Model | str | None = None,
+    encoding: str | None = None,
+    file_format: str | None = None,
 ) -> RowsRead:
     """The cells of a file of structures as read (``read_structures(path,
     validate=False)``), with the bad lines of a JSON Lines file given back as problems
     instead of refusing the file, so that a caller may report them beside the invalid rows.
     The rows of a JSON Lines file keep their numbers (a bad line's number is missing from
     the index); other files are numbered from 0. ``encoding``: as for
-    :func:`read_structures`."""
-    reader = open_reader(path, resolve_model(model), rows=_WHOLE_ROWS, encoding=encoding)
+    :func:`read_structures`; ``file_format`` (``csv``, ``jsonl``, ``parquet``, ``excel``):
+    the format of a file whose name has no known suffix, e.g. ``-``, standard input (see
+    :func:`~secpa_model.io.formats.open_reader`)."""
+    reader = open_reader(
+        path, resolve_model(model), rows=_WHOLE_ROWS, encoding=encoding, file_format=file_format
+    )
     whole = reader.whole()
-    return RowsRead(whole.frame, whole.problems, reader.located)
+    return RowsRead(whole.frame, whole.problems, reader.located, reader.sha256)
 
 
 def read_structures(
@@ -177,6 +193,7 @@ def write_allocations(
     index: bool | None = None,
     csv_style: CsvStyle = "default",
     manifest: Manifest | None = None,
+    file_format: str | None = None,
 ) -> Path:
     """Write an :func:`~secpa_model.allocate_frame` result (or any frame) to ``path``.
 
@@ -190,11 +207,16 @@ def write_allocations(
     (JSON integers), so nothing is rounded on the way; :func:`read_allocations` reads
     every format and style back exactly. ``manifest``
     (:func:`~secpa_model.io.manifest.manifest_for`): kept in the file (Parquet, Excel) or
-    beside it (:func:`~secpa_model.io.manifest.write_manifest`). Returns the path written.
+    beside it (:func:`~secpa_model.io.manifest.sidecar`). Returns the path written.
 
-    The file is written whole or not at all (:func:`~secpa_model.io.output.atomic_path`):
+    ``file_format`` (``csv``, ``jsonl``, ``parquet``, ``excel``): the format when ``path``
+    has no known suffix, e.g. ``-``, standard output.
+
+    The file is written whole or not at all (:func:`~secpa_model.io.output.atomic_paths`):
     into a temporary file beside ``path``, moved onto it once complete; on any error the
-    temporary file is removed and a previous ``path`` is left as it was. A text cell Excel
+    temporary file is removed and a previous ``path`` is left as it was. A FIFO or a
+    character device is written into once the whole file is ready, never replaced. A text
+    cell Excel
     does not allow (a control character such as ``"\\x01"``) raises
     :class:`~secpa_model.InputError` naming the file.
 
@@ -212,22 +234,50 @@ def write_allocations(
     * Parquet is typed, and JSON Lines is not a spreadsheet's format (JSON escapes what
       must be): written as they are.
     """
-    file = Path(path)
-    fmt = format_of(file)
+    write_tables(
+        [(frame, path, index)], csv_style=csv_style, file_format=file_format, manifest=manifest
+    )
+    return Path(path)
+
+
+def write_tables(
+    tables: Sequence[tuple[pd.DataFrame | str, str | Path, bool | None]],
+    *,
+    csv_style: CsvStyle = "default",
+    file_format: str | None = None,
+    manifest: Manifest | None = None,
+) -> None:
+    """Write each ``(frame, path, index)`` of ``tables`` as :func:`write_allocations`
+    does (a text instead of a frame, an HTML page, is written as it is, in UTF-8), the
+    files committed together (:func:`~secpa_model.io.output.atomic_paths`): every file is
+    replaced, or (an error) none is. ``manifest``: kept in every table, or beside it when
+    its format cannot hold one (:func:`~secpa_model.io.manifest.sidecar`), committed with
+    the others."""
     if csv_style not in CSV_STYLES:
         raise ValueError(f"csv_style must be one of {', '.join(CSV_STYLES)}, got {csv_style!r}")
-    if index is None:
-        index = not frame.index.equals(pd.RangeIndex(len(frame)))
-    fmt.require("writing")
-    with (
-        atomic_path(file) as temporary,
-        fmt.writer(temporary, index=index, csv_style=csv_style, name=file) as writer,
-    ):
-        writer.write(frame)
-        writer.manifest = None if manifest is None else manifest.model_dump_json()
+    formats = [
+        None if isinstance(item, str) else format_of(path, file_format) for item, path, _ in tables
+    ]
+    for fmt in formats:
+        if fmt is not None:
+            fmt.require("writing")
     if manifest is not None:
-        write_manifest(file, manifest)
-    return file
+        beside = [
+            sidecar(path, file_format) for item, path, _ in tables if not isinstance(item, str)
+        ]
+        tables = [*tables, *((manifest.to_json(), path, None) for path in beside if path)]
+        formats += [None] * (len(tables) - len(formats))
+    held = None if manifest is None else manifest.model_dump_json()
+    with atomic_paths(*(path for _, path, _ in tables)) as temporaries:
+        for (item, path, index), fmt, temporary in zip(tables, formats, temporaries, strict=True):
+            if isinstance(item, str) or fmt is None:
+                temporary.write_text(str(item), encoding="utf-8")
+                continue
+            if index is None:
+                index = not item.index.equals(pd.RangeIndex(len(item)))
+            with fmt.writer(temporary, index=index, csv_style=csv_style, name=Path(path)) as writer:
+                writer.write(item)
+                writer.manifest = held
 
 
 def read_allocations(path: str | Path, *, model: Model | str | None = None) -> pd.DataFrame:

@@ -7,24 +7,39 @@ entry here.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
+import shutil
+import stat
+import sys
+import tempfile
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import BinaryIO, Final
 
 import pandas as pd
 
 from secpa_model.core.errors import InputError
 from secpa_model.io import writers
 from secpa_model.io.json_lines import JsonLinesReader
+from secpa_model.io.output import STDOUT, is_stream, release_temporary, temporary_file
 from secpa_model.io.readers import CsvReader, ExcelReader, ParquetReader, PieceReader
 from secpa_model.model.model import Model
+
+if sys.platform == "win32":  # pragma: no cover
+    from pathlib import WindowsPath as _NativePath
+else:
+    from pathlib import PosixPath as _NativePath
 
 __all__ = [
     "FORMATS",
     "SUFFIXES",
     "FileFormat",
+    "format_keys",
+    "format_named",
     "format_names",
     "format_of",
     "open_reader",
@@ -96,6 +111,7 @@ FORMATS: Final[tuple[FileFormat, ...]] = (CSV, JSON_LINES, PARQUET, EXCEL)
 """Every format, in the order help texts list them."""
 SUFFIXES: Final[dict[str, FileFormat]] = {suffix: fmt for fmt in FORMATS for suffix in fmt.suffixes}
 """The format of each file suffix (lower case)."""
+_BLOCK: Final = 1 << 20  # bytes copied at a time from an input stream
 
 
 def suffix_list(*, last: str = ", ") -> str:
@@ -111,30 +127,125 @@ def format_names() -> str:
     return ", ".join(names[:-1]) + " or " + names[-1]
 
 
-def format_of(path: Path) -> FileFormat:
-    """The format of ``path`` by its suffix (an :class:`~secpa_model.InputError` for an
-    unknown one)."""
-    fmt = SUFFIXES.get(path.suffix.lower())
-    if fmt is None:
-        raise InputError(f"{path}: unknown file type {path.suffix!r} (known: {suffix_list()})")
-    return fmt
+def format_named(name: str) -> FileFormat:
+    """The format called ``name``: its key (``csv``, ``jsonl``, ``parquet``, ``excel``) or
+    one of its suffixes without the dot (``xlsx``, ``pq``), any case (an
+    :class:`~secpa_model.InputError` naming the known ones otherwise)."""
+    wanted = name.strip().lower().removeprefix(".")
+    for fmt in FORMATS:
+        if wanted == fmt.key or f".{wanted}" in fmt.suffixes:
+            return fmt
+    raise InputError(f"unknown file format {name!r} (known: {format_keys()})")
+
+
+def format_keys() -> str:
+    """The formats' keys for a message or a help text: ``csv, jsonl, parquet, excel``."""
+    return ", ".join(fmt.key for fmt in FORMATS)
+
+
+def format_of(path: str | Path, fallback: str | None = None) -> FileFormat:
+    """The format of ``path`` by its suffix, else the format named ``fallback`` (see
+    :func:`format_named`; what ``--from`` and ``--to`` give); an
+    :class:`~secpa_model.InputError` for an unknown suffix without a ``fallback``, and for
+    ``-`` (a standard stream has no suffix) without one."""
+    file = Path(path)
+    fmt = SUFFIXES.get(file.suffix.lower()) if str(path) != STDOUT else None
+    if fmt is not None:
+        return fmt
+    if fallback is not None:
+        return format_named(fallback)
+    if str(path) == STDOUT:
+        raise InputError(
+            f"-: a standard stream has no file type: give its format ({format_keys()}; "
+            "--from for the input, --to for an output)"
+        )
+    raise InputError(f"{file}: unknown file type {file.suffix!r} (known: {suffix_list()})")
 
 
 def open_reader(
-    path: str | Path, model: Model, *, rows: int, encoding: str | None = None
+    path: str | Path,
+    model: Model,
+    *,
+    rows: int,
+    encoding: str | None = None,
+    file_format: str | None = None,
 ) -> PieceReader:
     """A reader of the file of structures ``path`` in pieces of at most ``rows`` rows
-    (:class:`PieceReader`), its format from its suffix: an
-    :class:`~secpa_model.InputError` for an unknown suffix, a missing file, an
-    ``encoding`` given for a file that is not CSV, and whatever its reader refuses when
-    opening it; an :class:`ImportError` naming a missing extra."""
+    (:class:`PieceReader`), its format from its suffix, else ``file_format``
+    (:func:`format_of`): an :class:`~secpa_model.InputError` for an unknown format, a
+    missing file, an ``encoding`` given for a file that is not CSV, and whatever its reader
+    refuses when opening it; an :class:`ImportError` naming a missing extra.
+
+    ``-`` reads standard input; a FIFO or a character device (``/dev/stdin``) is read too.
+    Such a stream is first copied, a block at a time, into a temporary file (in
+    :func:`tempfile.gettempdir`), which the reader reads (as many times as it must)
+    instead, and which is removed when the reader is released or the process ends:
+    memory stays flat, the temporary directory holds one copy of the input. Messages
+    name the stream (``standard input``), not the copy."""
+    fmt = format_of(path, file_format)
     file = Path(path)
-    fmt = format_of(file)
-    if not file.is_file():
-        raise InputError(f"{file}: no such file")
+    if str(path) != STDOUT:
+        try:
+            mode = file.stat().st_mode
+        except OSError:
+            raise InputError(f"{file}: no such file") from None
+        if not (stat.S_ISREG(mode) or is_stream(mode)):
+            raise InputError(f"{file}: not a file")
     if encoding is not None and fmt is not CSV:
         raise InputError(f"{file}: an encoding is chosen for a CSV file only (this is {fmt.key})")
     fmt.require("reading")
-    if fmt is CSV:
-        return CsvReader(file, model, rows, encoding)
-    return fmt.reader(file, model, rows)
+    copy = None
+    if str(path) == STDOUT or not file.is_file():
+        copy = _stream_copy(path, fmt)
+        file = copy
+    try:
+        reader = (
+            CsvReader(file, model, rows, encoding) if fmt is CSV else fmt.reader(file, model, rows)
+        )
+    except BaseException:
+        if copy is not None:
+            release_temporary(copy)
+        raise
+    if copy is not None:
+        weakref.finalize(reader, release_temporary, Path(os.fspath(copy)))
+    return reader
+
+
+STDIN_NAME: Final = "standard input"
+"""How a message names the input ``-``."""
+
+
+class _ShownAs(_NativePath):
+    """The path of a copy of a stream, shown (``str``, messages) as the stream's name,
+    opened (:func:`os.fspath`) as the copy."""
+
+    shown = ""
+
+    def __str__(self) -> str:
+        return self.shown or super().__str__()
+
+    def __fspath__(self) -> str:
+        return super().__str__()
+
+
+def _stream_copy(path: str | Path, fmt: FileFormat) -> Path:
+    """A temporary copy of the stream ``path`` (``-``: standard input), named as it."""
+    copy = temporary_file(Path(tempfile.gettempdir()) / f"secpa-model-input{fmt.suffixes[0]}")
+    try:
+        with contextlib.ExitStack() as stack:
+            if str(path) == STDOUT:
+                source: BinaryIO = sys.stdin.buffer
+            else:
+                source = stack.enter_context(Path(path).open("rb"))
+            with copy.open("wb") as sink:
+                shutil.copyfileobj(source, sink, _BLOCK)
+    except OSError as exc:
+        release_temporary(copy)
+        name = STDIN_NAME if str(path) == STDOUT else str(path)
+        raise InputError(f"{name}: cannot read the input: {exc.strerror or exc}") from None
+    except BaseException:
+        release_temporary(copy)
+        raise
+    shown = _ShownAs(copy)
+    shown.shown = STDIN_NAME if str(path) == STDOUT else str(path)
+    return shown

@@ -47,7 +47,8 @@ from pydantic_core import to_jsonable_python
 
 from secpa_model.core.errors import InputError
 from secpa_model.core.periods import Period
-from secpa_model.io.output import atomic_path
+from secpa_model.io.formats import format_named
+from secpa_model.io.output import STDOUT, is_stream
 from secpa_model.io.writers import MANIFEST_KEY, MANIFEST_SHEET
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
@@ -67,13 +68,14 @@ __all__ = [
     "parameters_sha256",
     "read_manifest",
     "scenario_sha256",
-    "write_manifest",
+    "sidecar",
 ]
 
 MANIFEST_FORMAT: Final = "secpa-model.manifest"
 """The ``format`` of every manifest."""
 SIDECAR_SUFFIX: Final = ".manifest.json"
 _EMBEDDED: Final = frozenset({".parquet", ".pq", ".xlsx", ".html", ".htm"})
+_EMBEDDED_FORMATS: Final = frozenset({"parquet", "excel"})
 _HTML_ID: Final = "secpa-model-manifest"
 _HTML_BLOCK: Final = re.compile(
     rf'<script type="application/json" id="{_HTML_ID}">(.*?)</script>', re.DOTALL
@@ -304,24 +306,26 @@ def manifest_path(output: str | Path) -> Path:
     return file.with_name(file.name + SIDECAR_SUFFIX)
 
 
-def embeds_manifest(output: str | Path) -> bool:
-    """Whether the format of ``output`` holds its manifest (Parquet, Excel, HTML); the
-    others (CSV, JSON Lines) have it beside them (:func:`manifest_path`)."""
+def embeds_manifest(output: str | Path, file_format: str | None = None) -> bool:
+    """Whether the format of ``output`` (``file_format`` when given, as ``--to``) holds its
+    manifest (Parquet, Excel, HTML); the others (CSV, JSON Lines) have it beside them
+    (:func:`manifest_path`)."""
+    if file_format is not None:
+        return format_named(file_format).key in _EMBEDDED_FORMATS
     return Path(output).suffix.lower() in _EMBEDDED
 
 
-def write_manifest(output: str | Path, manifest: Manifest) -> Path | None:
-    """Write ``manifest`` beside ``output`` (``OUT.manifest.json``, whole or not at all)
-    when its format does not hold it; the path written, or None."""
-    if embeds_manifest(output):
+def sidecar(output: str | Path, file_format: str | None = None) -> Path | None:
+    """The file written beside ``output`` with its manifest (:func:`manifest_path`), or
+    None: when the output holds it (:func:`embeds_manifest`) or is a stream (standard
+    output, a FIFO, a device: nothing is written beside those)."""
+    if embeds_manifest(output, file_format) or str(output) == STDOUT:
         return None
-    target = manifest_path(output)
     try:
-        with atomic_path(target) as temporary:
-            temporary.write_text(manifest.to_json(), encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{target}: cannot write the manifest: {exc}") from exc
-    return target
+        mode = Path(output).stat().st_mode
+    except OSError:  # not there yet: a new file
+        return manifest_path(output)
+    return None if is_stream(mode) else manifest_path(output)
 
 
 def html_manifest(manifest: Manifest) -> str:

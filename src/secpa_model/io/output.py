@@ -1,102 +1,309 @@
-"""Output files written whole or not at all.
+"""Output files written whole or not at all, several of them committed together.
 
-:func:`atomic_path` gives a writer a temporary file beside the target and puts it in place
-with :func:`os.replace` only once the writer has finished: a writer that fails half-way
-(a full disk, a cell Excel does not allow, an interrupt) leaves the previous file, if any,
-as it was, and no temporary file behind.
+:func:`atomic_paths` gives a writer one temporary file per target and puts them all in
+place only once the writer has finished: a writer that fails half-way (a full disk, a cell
+Excel does not allow, an interrupt) leaves every previous file as it was, and no temporary
+file behind. Only a regular file is ever replaced (by a rename); a stream target (``-``,
+standard output; a FIFO; a character device such as ``/dev/null``) is written into, once
+the whole output is ready, and never replaced.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import secrets
+import shutil
+import signal
 import stat
+import sys
+import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
-__all__ = ["atomic_path"]
+__all__ = ["STDOUT", "atomic_path", "atomic_paths", "is_stream", "remove_temporaries"]
 
+STDOUT: Final = "-"
+"""The name of standard output as an output (and of standard input as an input)."""
 _ATTEMPTS: Final = 100  # random names tried before giving up (a collision is very unlikely)
 _NEW_FILE_MODE: Final = 0o666  # a new file's permissions, less the umask (as open() does)
+_BLOCK: Final = 1 << 20  # bytes copied at a time into a stream
+_HELD_SIGNALS: Final = ("SIGINT", "SIGTERM", "SIGHUP")  # held while the files are renamed
 
 
 @contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
-    """A temporary path to write instead of ``target``, moved onto it on success.
+    """A temporary path to write instead of ``target``: :func:`atomic_paths` of one target."""
+    with atomic_paths(target) as (temporary,):
+        yield temporary
 
-    The temporary file is created (empty) in the target's directory, so that the final
-    :func:`os.replace` is a rename within one file system, and is named
-    ``.NAME.XXXXXXXX.tmp.SUFFIX``: hidden, the target's name, eight random hex digits,
-    ``.tmp``, then the target's suffix again (``.out.csv.1f2e3d4c.tmp.csv``). The suffix is
-    kept at the end because some writers choose by it (pandas' ``ExcelWriter`` refuses a
-    path without an Excel suffix; ``to_csv`` infers compression from it).
 
-    Write the yielded path (pandas' ``to_csv``/``to_parquet``/``to_excel``,
-    :meth:`Path.write_text`...), closing it before the block ends. When the block ends
-    normally the file is flushed to disk (:func:`os.fsync`) and replaces ``target``; when it
-    raises (any exception, interrupts included) the temporary file is removed and the
-    exception propagates, ``target`` untouched.
+@contextmanager
+def atomic_paths(*targets: str | Path) -> Iterator[tuple[Path, ...]]:
+    """Temporary paths to write instead of ``targets`` (one each, in order), committed
+    together when the block ends normally: every target gets its new content, or (the
+    block or the commit failing) none does and no temporary file is left.
+
+    **Regular files** (and targets that do not exist yet): the temporary is created
+    (empty) in the target's directory, so that the final :func:`os.replace` is a rename
+    within one file system, named ``.NAME.XXXXXXXX.tmp.SUFFIX`` (hidden, the target's
+    name, eight random hex digits, ``.tmp``, then the target's suffix again: some writers
+    choose by it). At the end each is flushed to disk (:func:`os.fsync`) and renamed onto
+    its target. With several targets, the previous files are first kept under a hard link
+    and put back if a later rename fails; the renames are done holding a lock beside each
+    target (``.NAME.lock``, :func:`fcntl.flock`, removed after; where there is no
+    ``fcntl``, no lock), so that two runs writing the same targets at once end with the
+    files of one run, never a mix; and with SIGINT, SIGTERM and SIGHUP held until they are
+    done (in the main thread).
+
+    **Streams**: ``-`` (standard output), a FIFO or a character device (``/dev/null``,
+    ``/dev/stdout`` on a terminal or a pipe), or a symbolic link to one: the temporary is
+    created in the temporary directory (:func:`tempfile.gettempdir`, ``TMPDIR``) and
+    copied into the stream, a block at a time, before any file is renamed; the stream is
+    never replaced. A failure before the copy writes nothing to it. Another kind of
+    target (a directory, a block device, a socket) raises :class:`OSError`.
 
     A new file gets the usual permissions (``0o666`` less the umask), a replaced one keeps
-    its permissions. A symbolic link ``target`` is followed: the file it points to is
-    replaced, the link stays. A hard-linked ``target`` is replaced by a new file: its other
-    names keep the previous content. An existing ``target`` the user may not write is
-    refused (:class:`PermissionError`), as :func:`open` would, although the directory would
-    allow the rename. A missing or unwritable directory raises :class:`OSError` naming the
-    directory.
+    its permissions. A symbolic link ``target`` is followed: the regular file it points to
+    is replaced through a temporary beside that file, the link stays. A hard-linked
+    ``target`` is replaced by a new file: its other names keep the previous content. An
+    existing ``target`` the user may not write is refused (:class:`PermissionError`), as
+    :func:`open` would, although the directory would allow the rename. A missing or
+    unwritable directory raises :class:`OSError` naming the directory.
     """
-    file = Path(os.path.realpath(target))
-    previous = _existing_mode(file)
-    if previous is not None and not os.access(file, os.W_OK):
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(file))
-    temporary: Path | None = None
+    plans = [_Target(target) for target in targets]
     try:
-        temporary = _create_beside(file)
-        if previous is not None:
-            os.chmod(temporary, previous)
-        yield temporary
-        with temporary.open("rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temporary, file)
+        for plan in plans:
+            plan.temporary = _create_beside(plan.beside)
+            if plan.mode is not None:
+                os.chmod(plan.temporary, plan.mode)
+        yield tuple(plan.written for plan in plans)
+        files = [plan for plan in plans if not plan.stream]
+        for plan in files:
+            with plan.written.open("rb+") as handle:
+                os.fsync(handle.fileno())
+        for plan in plans:
+            if plan.stream:
+                plan.pour()
+        with _locked([plan.file for plan in files]), _signals_held():
+            _renamed(files)
+    finally:
+        for plan in plans:
+            plan.release()
+
+
+class _Target:
+    """One target of :func:`atomic_paths`: a regular file (``file``, links followed) or a
+    stream; its temporary once created."""
+
+    def __init__(self, target: str | Path) -> None:
+        self.given = str(target)
+        self.temporary: Path | None = None
+        self.mode: int | None = None  # the permissions of a regular file replaced
+        self.stream = self.given == STDOUT
+        if self.stream:
+            self.file = Path(STDOUT)
+            self.beside = Path(tempfile.gettempdir()) / "secpa-model-stdout"
+            return
+        try:
+            status = os.stat(target)
+        except FileNotFoundError:
+            status = None
+        except OSError as exc:  # a link loop, a name too long
+            raise OSError(exc.errno, exc.strerror, self.given) from exc
+        if status is not None and not stat.S_ISREG(status.st_mode):
+            if not is_stream(status.st_mode):
+                raise OSError(
+                    errno.EINVAL,
+                    "not a regular file, a FIFO or a character device: cannot write it",
+                    self.given,
+                )
+            self.stream = True
+            self.file = Path(target)
+            self.beside = Path(tempfile.gettempdir()) / f"secpa-model-{self.file.name}"
+            return
+        self.file = Path(os.path.realpath(target))
+        self.beside = self.file
+        if status is not None:
+            self.mode = stat.S_IMODE(status.st_mode)
+            if not os.access(self.file, os.W_OK):
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self.file))
+
+    @property
+    def written(self) -> Path:
+        """The temporary file (created)."""
+        assert self.temporary is not None
+        return self.temporary
+
+    def pour(self) -> None:
+        """Copy the temporary into the stream target."""
+        with contextlib.ExitStack() as stack:
+            if self.given == STDOUT:
+                with contextlib.suppress(AttributeError, ValueError):
+                    sys.stdout.flush()
+                sink = stack.enter_context(open(1, "wb", closefd=False))
+            else:
+                sink = stack.enter_context(self.file.open("wb"))
+            source = stack.enter_context(self.written.open("rb"))
+            shutil.copyfileobj(source, sink, _BLOCK)
+            sink.flush()
+
+    def release(self) -> None:
+        """Remove the temporary if it is still there, and forget it."""
+        if self.temporary is not None:
+            self.temporary.unlink(missing_ok=True)
+            _WRITING.discard(self.temporary)
+
+
+def is_stream(mode: int) -> bool:
+    """Whether a file of ``mode`` (:attr:`os.stat_result.st_mode`) is written as a stream
+    (a FIFO or a character device), never replaced."""
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
+
+
+def _renamed(files: list[_Target]) -> None:
+    """Rename each temporary onto its file; if one rename fails, put the files already
+    renamed back as they were (kept under a hard link first) and re-raise."""
+    kept: list[Path | None] = [_kept(plan.file) if len(files) > 1 else None for plan in files]
+    done: list[int] = []
+    try:
+        for position, plan in enumerate(files):
+            os.replace(plan.written, plan.file)
+            done.append(position)
     except BaseException:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
+        for position in reversed(done):
+            previous = kept[position]
+            with contextlib.suppress(OSError):
+                if previous is not None:
+                    os.replace(previous, files[position].file)
+                    kept[position] = None
+                else:
+                    files[position].file.unlink()
         raise
     finally:
-        if temporary is not None:
-            _WRITING.discard(temporary)
+        for previous in kept:
+            if previous is not None:
+                previous.unlink(missing_ok=True)
+                _WRITING.discard(previous)
+
+
+def _kept(file: Path) -> Path | None:
+    """A hard link to ``file`` beside it (registered as a temporary), or None when there
+    is no ``file`` (or the file system has no hard links: it cannot be put back)."""
+    for _ in range(_ATTEMPTS):
+        candidate = file.with_name(f".{file.name}.{secrets.token_hex(4)}.tmp.kept")
+        _WRITING.add(candidate)
+        try:
+            os.link(file, candidate)
+        except FileExistsError:
+            _WRITING.discard(candidate)
+            continue
+        except OSError:  # no such file, or no hard links here
+            _WRITING.discard(candidate)
+            return None
+        return candidate
+    return None
+
+
+@contextmanager
+def _locked(files: list[Path]) -> Iterator[None]:
+    """Hold an exclusive lock beside each of ``files`` (in the order of their paths, so
+    that two runs never wait for each other), waiting for another run's."""
+    if sys.platform == "win32":  # pragma: no cover - no fcntl: no lock
+        yield
+        return
+    with contextlib.ExitStack() as stack:
+        for file in sorted(set(files)):
+            stack.enter_context(_lock(file.with_name(f".{file.name}.lock")))
+        yield
+
+
+@contextmanager
+def _lock(path: Path) -> Iterator[None]:
+    """The lock file ``path``, created if needed and removed after; a lock file removed by
+    the run that held it while this one waited is created again."""
+    import fcntl
+
+    while True:
+        try:
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, _NEW_FILE_MODE)
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, str(path.parent)) from exc
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            try:
+                same = os.path.samestat(os.fstat(descriptor), os.stat(path))
+            except FileNotFoundError:
+                same = False
+        except BaseException:
+            os.close(descriptor)
+            raise
+        if same:
+            break
+        os.close(descriptor)  # removed meanwhile: lock the new one
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        os.close(descriptor)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT, SIGTERM and SIGHUP held until the block ends, then delivered (in the main
+    thread; elsewhere Python delivers no signal anyway)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    chosen = [getattr(signal, name) for name in _HELD_SIGNALS if hasattr(signal, name)]
+    previous = {number: signal.signal(number, lambda n, _: caught.append(n)) for number in chosen}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        for number in caught:
+            signal.raise_signal(number)
 
 
 _WRITING: Final[set[Path]] = set()
-"""The temporary files of the outputs being written, in this process: each name is added
-before its file is created, so that a signal (which may land at any instruction, whatever
-thread the system gave it to) can never leave a temporary that :func:`remove_temporaries`
-does not know."""
+"""The temporary files of this process (outputs being written, previous files kept, copies
+of input streams): each name is added before its file is created, so that a signal (which
+may land at any instruction, whatever thread the system gave it to) can never leave a
+temporary that :func:`remove_temporaries` does not know."""
 
 
 def remove_temporaries() -> None:
-    """Remove the temporary file of every output still being written: what a command
-    stopped by a signal does last, in case the signal came between the creation of a
-    temporary and the block that would remove it (entering a ``contextlib.ExitStack``)."""
+    """Remove every temporary file of this process still there: what a command stopped
+    by a signal does last, in case the signal came between the creation of a temporary
+    and the block that would remove it (entering a ``contextlib.ExitStack``)."""
     for temporary in list(_WRITING):
         temporary.unlink(missing_ok=True)
         _WRITING.discard(temporary)
 
 
-def _existing_mode(file: Path) -> int | None:
-    """The permission bits of ``file`` if it exists as a regular file, else None."""
-    try:
-        status = file.stat()
-    except FileNotFoundError:
-        return None
-    return stat.S_IMODE(status.st_mode) if stat.S_ISREG(status.st_mode) else None
+def temporary_file(like: Path) -> Path:
+    """A new empty temporary file named after ``like``, in its directory (see
+    :func:`atomic_paths`), registered for :func:`remove_temporaries`; remove it with
+    :func:`release_temporary`."""
+    return _create_beside(like)
+
+
+def release_temporary(temporary: Path) -> None:
+    """Remove a file of :func:`temporary_file`, and forget it."""
+    temporary = Path(os.fspath(temporary))
+    temporary.unlink(missing_ok=True)
+    _WRITING.discard(temporary)
 
 
 def _create_beside(file: Path) -> Path:
-    """A new empty file in ``file``'s directory, named after it (see :func:`atomic_path`)."""
+    """A new empty file in ``file``'s directory, named after it (see :func:`atomic_paths`)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(_ATTEMPTS):
         candidate = file.with_name(f".{file.name}.{secrets.token_hex(4)}.tmp{file.suffix}")

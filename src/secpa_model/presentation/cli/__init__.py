@@ -58,6 +58,7 @@ from secpa_model.presentation.cli.common import (
     model_from,
     package_version,
     problem_json,
+    stdout_taken,
 )
 from secpa_model.presentation.cli.one_structure import (
     add_allocate,
@@ -266,8 +267,11 @@ def _run(words: list[str], report: _Reporter) -> int:
     report.json = json_wanted(args)
     args.argv = tuple(words)  # what an output's manifest records (reproduce runs it again)
     NOTES.clear()
+    # an output on standard output: it carries the data only, every message goes to stderr
+    quiet = contextlib.redirect_stdout(sys.stderr) if stdout_taken(args) else None
     try:
-        code: int = args.handler(args)
+        with quiet or contextlib.nullcontext():
+            code: int = args.handler(args)
     except SecpaError as exc:  # the notes (a CSV read as Windows-1252) end the message
         noted = "\n".join([exc.message, *(f"  (note: {note})" for note in NOTES)])
         return report.problems(exc.problems, noted)

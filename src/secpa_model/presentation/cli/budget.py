@@ -23,6 +23,7 @@ from secpa_model.presentation.cli.common import (
     add_errors_argument,
     add_input_argument,
     add_model_argument,
+    add_output_format_argument,
     add_parameters_argument,
     assumption_line,
     check_output,
@@ -35,9 +36,8 @@ from secpa_model.presentation.cli.common import (
     print_note,
     problems_file,
     read_portfolio,
-    report_problems,
     scenario_parameters,
-    write_result,
+    write_outputs,
 )
 from secpa_model.presentation.cli.tables import text_table
 
@@ -95,8 +95,9 @@ def add_budget(commands: Subcommands, model: Model) -> None:
         "--output",
         metavar="OUT",
         help="write the steps (one row per period and step: amounts in cents and euros, "
-        f"cumulative, envelope consumed) to OUT ({suffix_list()})",
+        f"cumulative, envelope consumed) to OUT ({suffix_list()}; -: standard output, with --to)",
     )
+    add_output_format_argument(sub)
     add_errors_argument(sub, output_required=False)
     sub.set_defaults(handler=run_budget)
 
@@ -116,7 +117,7 @@ def _periods(args: argparse.Namespace) -> dict[str, Period] | None:
 
 def run_budget(args: argparse.Namespace) -> int:
     """Print the budget per period and per step; write the steps with ``-o``."""
-    output = check_output(args.output) if args.output else None
+    output = check_output(args.output, args.to_format) if args.output else None
     problems = problems_file(args, output)
     checked_outputs(args, output, problems)
     periods = _periods(args)
@@ -143,10 +144,13 @@ def run_budget(args: argparse.Namespace) -> int:
     print(text_table(*_step_table(projection.timeline, args.freq)))
     print()
     print(assumption_line(params, span))
-    report_problems(args, structures, problems)
+    manifest = None
     if output is not None:
         manifest = output_manifest(args, model, params, span, structures=structures)
-        write_result(projection.timeline, output, index=False, manifest=manifest)
+    write_outputs(
+        args, structures, problems, (projection.timeline, output, False), manifest=manifest
+    )
+    if output is not None:
         print(f"steps: {number(len(projection.timeline))} rows written to {output}")
     return 0
 

@@ -7,6 +7,7 @@ import argparse
 import contextlib
 import json
 import os
+import stat
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -23,11 +24,21 @@ from secpa_model.core.errors import InputError, Problem
 from secpa_model.core.money import EXACT_LIMIT, describe_limit, euros_to_cents
 from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.core.safe_text import shortened, shown, visible_controls
-from secpa_model.io.files import CSV_STYLES, CsvStyle, write_allocations
-from secpa_model.io.formats import CSV, JSON_LINES, SUFFIXES, suffix_list
+from secpa_model.io.files import CSV_STYLES, CsvStyle, read_structure_rows, write_tables
+from secpa_model.io.formats import (
+    CSV,
+    JSON_LINES,
+    SUFFIXES,
+    format_keys,
+    format_named,
+    format_of,
+    suffix_list,
+)
 from secpa_model.io.frames import IDENTIFYING_COLUMNS
+from secpa_model.io.locations import RowLocations
 from secpa_model.io.manifest import Manifest, file_sha256, manifest_for
-from secpa_model.io.portfolio import Portfolio, portfolio
+from secpa_model.io.output import is_stream
+from secpa_model.io.portfolio import Portfolio
 from secpa_model.io.readers import EncodingFallbackWarning
 from secpa_model.io.validation import problems_error
 from secpa_model.model.model import Model
@@ -41,8 +52,7 @@ USAGE_ERROR: Final = 2
 PROGRESS_WIDTH: Final = 30
 EACH_ROWS_YEAR: Final = "each row's year"
 STDOUT: Final = "-"
-"""The conventional name of standard output, refused as an output file."""
-NO_STDOUT: Final = "writing to standard output is not supported"
+"""The conventional name of standard input as ``IN``, and of standard output as an output."""
 _READ_OPTIONS: Final = (
     ("--parameters", "parameter file"),
     ("--baseline", "baseline parameter file"),
@@ -134,8 +144,20 @@ def package_version() -> str:
 
 
 def add_input_argument(parser: argparse.ArgumentParser) -> None:
-    """The positional ``IN``: a structures file, and ``--encoding`` for a CSV one."""
-    parser.add_argument("input", metavar="IN", help=f"the structures file ({suffix_list()})")
+    """The positional ``IN``: a structures file (``-``: standard input), ``--from`` for its
+    format and ``--encoding`` for a CSV one."""
+    parser.add_argument(
+        "input",
+        metavar="IN",
+        help=f"the structures file ({suffix_list()}); - reads standard input (with --from)",
+    )
+    parser.add_argument(
+        "--from",
+        dest="from_format",
+        metavar="FORMAT",
+        help=f"the format of IN when its name has no known suffix ({format_keys()}): "
+        "standard input (-), a FIFO, /dev/stdin",
+    )
     parser.add_argument(
         "--encoding",
         metavar="NAME",
@@ -185,47 +207,113 @@ def encoding_notes() -> Iterator[None]:
 
 def read_portfolio(args: argparse.Namespace, model: Model) -> Portfolio:
     """The portfolio of the structures file ``IN`` for ``model``, read once, as the
-    command's options say: ``--encoding``, ``--allow-duplicates``, ``--keep``, and
-    ``--errors report`` (the valid rows computed; a JSON Lines line that is not a
+    command's options say: ``--from``, ``--encoding``, ``--allow-duplicates``, ``--keep``,
+    and ``--errors report`` (the valid rows computed; a JSON Lines line that is not a
     structure is then a problem like an invalid cell). Its errors name the file and line."""
     with encoding_notes():
-        read = portfolio(
+        read = read_structure_rows(
             str(args.input),
+            model=model,
+            encoding=getattr(args, "encoding", None),
+            file_format=input_format(args),
+        )
+    try:
+        found = Portfolio(
+            read.frame,
             model=model,
             keep=keep_from(args),
             allow_duplicates=bool(getattr(args, "allow_duplicates", False)),
-            encoding=getattr(args, "encoding", None),
+            rows=read.rows,
+            read_problems=read.problems,
         )
-    return read.valid() if getattr(args, "errors", "raise") == "report" else read
+    except InputError as exc:  # the columns (a misspelt one): named in the file
+        raise read.rows.error(exc) from exc
+    args.input_sha256 = read.sha256  # for the manifest (standard input: its copy's bytes)
+    return found.valid() if getattr(args, "errors", "raise") == "report" else found
 
 
-def check_output(name: str) -> Path:
-    """The output path, checked before any work: an :class:`InputError` for an unknown type
-    or for ``-`` (standard output: not supported)."""
-    if name == STDOUT:
+def input_format(args: argparse.Namespace) -> str | None:
+    """The format of ``--from`` (checked), or None; an :class:`InputError` for an ``IN``
+    whose format neither its suffix nor ``--from`` gives."""
+    name = getattr(args, "from_format", None)
+    if name is not None:
+        return format_named(name).key
+    path = Path(args.input)
+    if args.input != STDOUT and path.suffix.lower() not in SUFFIXES:
         raise InputError(
-            f"-o -: {NO_STDOUT}; give a file name ending in {suffix_list(last=' or ')}"
+            f"{path}: unknown file type {path.suffix!r} (known: {suffix_list()}; or give "
+            "--from FORMAT)"
         )
+    return None
+
+
+def add_output_format_argument(parser: argparse.ArgumentParser) -> None:
+    """``--to FORMAT``: the format of an output whose name has no known suffix."""
+    parser.add_argument(
+        "--to",
+        dest="to_format",
+        metavar="FORMAT",
+        help=f"the format of an output whose name has no known suffix ({format_keys()}): "
+        "standard output (-o -), a FIFO, /dev/stdout",
+    )
+
+
+def check_output(name: str, to: str | None = None) -> Path:
+    """The output path, checked before any work: its format from its suffix, else from
+    ``to`` (``--to``); an :class:`InputError` for neither, or for a suffix that ``to``
+    contradicts. ``-`` is standard output."""
     path = Path(name)
-    if path.suffix.lower() not in SUFFIXES:
+    known = SUFFIXES.get(path.suffix.lower()) if name != STDOUT else None
+    if known is not None and to is not None and format_named(to) is not known:
         raise InputError(
-            f"{path}: unknown output file type {path.suffix!r} (known: {suffix_list()})"
+            f"{shown(name, 60)}: the name says {known.key}, --to says {format_named(to).key}: "
+            "give one"
         )
+    if known is None and to is None and name != STDOUT:
+        raise InputError(
+            f"{path}: unknown output file type {path.suffix!r} (known: {suffix_list()}; or "
+            "give --to FORMAT)"
+        )
+    format_of(name, to)
     return path
 
 
-def check_report_output(name: str) -> Path:
-    """The path of an HTML report, checked before any work: an :class:`InputError` for
-    ``-`` (standard output: not supported)."""
-    if name == STDOUT:
-        raise InputError(f"-o -: {NO_STDOUT}; give a file name, e.g. report.html")
-    return Path(name)
+def is_stream_output(path: Path | None) -> bool:
+    """Whether ``path`` is written as a stream: ``-`` (standard output), or an existing
+    FIFO or character device (:func:`~secpa_model.io.output.atomic_paths`)."""
+    if path is None:
+        return False
+    if str(path) == STDOUT:
+        return True
+    try:
+        return is_stream(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def stdout_taken(args: argparse.Namespace) -> bool:
+    """Whether an output of the command is standard output (``-``, or a name of the file
+    standard output is): then every message goes to standard error."""
+    for name in ("output", "detail", "summary_output"):
+        value = getattr(args, name, None)
+        if not isinstance(value, str):
+            continue
+        if value == STDOUT:
+            return True
+        try:
+            if os.path.samestat(os.stat(value), os.fstat(1)):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
 
 
 def input_files(args: argparse.Namespace) -> list[tuple[str, Path]]:
     """The files a subcommand reads, each with how to name it in a message: the
     structures file ``IN`` and any ``--parameters``, ``--baseline`` and ``--scenario``."""
     files = [(f"the structures file {args.input} (IN)", Path(args.input))]
+    if args.input == STDOUT:
+        files = [("the structures on standard input (IN -)", Path(STDOUT))]
     for option, what in _READ_OPTIONS:
         value = getattr(args, option.removeprefix("--"), None)
         names = [value] if isinstance(value, str) else list(value or ())
@@ -243,10 +331,20 @@ def refuse_overwriting(
     Two paths are one file when they resolve to the same path (:meth:`Path.resolve`:
     ``./x/../in.csv`` is ``in.csv``, a symbolic link is its target) or, both existing, are
     the same file under two names (:func:`os.path.samefile`: a hard link, or another
-    spelling on a case-insensitive file system).
+    spelling on a case-insensitive file system). ``-`` is standard input among the
+    inputs, standard output among the outputs: the regular file it is redirected from or
+    to counts (``< out.csv``, ``> in.csv``); two streams are never one file.
     """
     for position, (written, path) in enumerate(outputs):
-        for other, other_path in [*inputs, *outputs[:position]]:
+        others = [(*item, True) for item in inputs] + [(*o, False) for o in outputs[:position]]
+        for other, other_path, reading in others:
+            if STDOUT in (str(path), str(other_path)):
+                if _same_stream(path, other_path, reading=reading):
+                    raise InputError(
+                        f"{written} would overwrite {other}: they are the same file; "
+                        "choose another output file"
+                    )
+                continue
             if same_file(path, other_path):
                 raise InputError(
                     f"{written} would overwrite {other}: they are the same file "
@@ -263,6 +361,18 @@ def same_file(first: Path, second: Path) -> bool:
         return os.path.samefile(first, second)
     except (OSError, ValueError):  # one does not exist (yet), or an unusable name
         return False
+
+
+def _same_stream(output: Path, other: Path, *, reading: bool) -> bool:
+    """Whether ``output`` and ``other``, one of them ``-`` (standard output for
+    ``output``; standard input for ``other`` when ``reading``, else standard output), are
+    one regular file."""
+    try:
+        first = os.fstat(1) if str(output) == STDOUT else os.stat(output)
+        second = os.fstat(0 if reading else 1) if str(other) == STDOUT else os.stat(other)
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISREG(first.st_mode) and os.path.samestat(first, second)
 
 
 def _resolved(path: Path) -> Path:
@@ -297,14 +407,32 @@ def write_result(
     *,
     index: bool | None = None,
     csv_style: CsvStyle = "default",
+    to: str | None = None,
     manifest: Manifest | None = None,
 ) -> None:
-    """Write a result file (format from the suffix) with its ``manifest``; an InputError
-    if it cannot be written."""
+    """Write one result file (:func:`write_results`)."""
+    write_results([(frame, path, index)], csv_style=csv_style, to=to, manifest=manifest)
+
+
+def write_results(
+    tables: Sequence[tuple[pd.DataFrame | str, Path | None, bool | None]],
+    *,
+    csv_style: CsvStyle = "default",
+    to: str | None = None,
+    manifest: Manifest | None = None,
+) -> None:
+    """Write result files, committed together
+    (:func:`~secpa_model.io.files.write_tables`: a frame in the format of its suffix, else
+    ``to``; a text as it is; each table with ``manifest``); an item without a path is left
+    out; an InputError if one cannot be written."""
+    chosen = [(item, path, index) for item, path, index in tables if path is not None]
+    if not chosen:
+        return
     try:
-        write_allocations(frame, path, index=index, csv_style=csv_style, manifest=manifest)
+        write_tables(chosen, csv_style=csv_style, file_format=to, manifest=manifest)
     except OSError as exc:
-        raise InputError(f"{path}: cannot write the file: {exc}") from exc
+        names = ", ".join(str(path) for _, path, _ in chosen)
+        raise InputError(f"{names}: cannot write the file: {exc}") from exc
 
 
 def output_manifest(
@@ -319,12 +447,12 @@ def output_manifest(
     """The manifest of what this command writes: its command line, ``model``,
     ``parameters`` (and the file ``--parameters`` or ``--baseline`` named), ``scenarios``,
     ``period``, ``--seed`` and ``--draws`` when it has them, and the input ``IN`` read
-    into ``structures`` (its sha256, read again, and its rows)."""
+    into ``structures`` (its sha256 and its rows)."""
     named = getattr(args, "parameters", None) or getattr(args, "baseline", None)
     source = getattr(args, "input", None)
     digest = rows = None
     if structures is not None and source is not None:
-        digest = file_sha256(source)
+        digest = args.input_sha256() if hasattr(args, "input_sha256") else file_sha256(source)
         rows = structures.size + structures.invalid_rows
     return manifest_for(
         model,
@@ -344,10 +472,10 @@ def output_manifest(
 # ----------------------------------------------------------------- invalid rows
 
 
-def errors_path(output: Path) -> Path:
+def errors_path(output: Path, to: str | None = None) -> Path:
     """Where ``--errors report`` writes the problems: ``OUT_STEM.errors.csv``, or
-    ``OUT_STEM.errors.jsonl`` beside a JSON Lines output."""
-    fmt = JSON_LINES if output.suffix.lower() in JSON_LINES.suffixes else CSV
+    ``OUT_STEM.errors.jsonl`` beside a JSON Lines output (its suffix, else ``to``)."""
+    fmt = JSON_LINES if format_of(output, to or CSV.key) is JSON_LINES else CSV
     return output.with_name(f"{output.stem}.errors{fmt.suffixes[0]}")
 
 
@@ -355,9 +483,9 @@ def add_errors_argument(parser: argparse.ArgumentParser, *, output_required: boo
     """``--errors raise|report``: what invalid rows do (the same on every portfolio
     command)."""
     where = (
-        "beside the output"
+        "beside the output (when OUT is a stream, -o -, listed on standard error)"
         if output_required
-        else "beside -o OUT (without -o, listed on standard error)"
+        else "beside -o OUT (without -o, or to a stream, listed on standard error)"
     )
     parser.add_argument(
         "--errors",
@@ -371,8 +499,11 @@ def add_errors_argument(parser: argparse.ArgumentParser, *, output_required: boo
 
 def problems_file(args: argparse.Namespace, output: Path | None) -> Path | None:
     """Where ``--errors report`` writes the problems (``OUT_STEM.errors.csv`` beside
-    ``output``); None without ``--errors report`` or without an output."""
-    return errors_path(output) if args.errors == "report" and output is not None else None
+    ``output``); None without ``--errors report``, without an output, or when the output
+    is a stream (-, a FIFO, a device: the problems are then listed on standard error)."""
+    if args.errors != "report" or output is None or is_stream_output(output):
+        return None
+    return errors_path(output, getattr(args, "to_format", None))
 
 
 def checked_outputs(args: argparse.Namespace, output: Path | None, problems: Path | None) -> None:
@@ -384,29 +515,56 @@ def checked_outputs(args: argparse.Namespace, output: Path | None, problems: Pat
     refuse_overwriting(outputs, input_files(args))
 
 
-def report_problems(args: argparse.Namespace, structures: Portfolio, path: Path | None) -> None:
-    """With ``--errors report``: write the portfolio's problems (each with its line in the
-    input file) to ``path`` (even when there are none) or, without one, list them on
-    standard error (one JSON object per problem with ``--json``); then print how many rows
-    were left out and where their problems are."""
-    if args.errors != "report":
-        return
-    problems, invalid = structures.problems, structures.invalid_rows
+def write_outputs(
+    args: argparse.Namespace,
+    structures: Portfolio,
+    problems: Path | None,
+    *tables: tuple[pd.DataFrame | str, Path | None, bool | None],
+    manifest: Manifest | None = None,
+) -> None:
+    """Write the command's ``tables`` (see :func:`write_results`) and, with ``--errors
+    report``, the portfolio's problems (each with its line in the input file) to
+    ``problems`` (even when there are none), all committed together; then print how many
+    rows were left out and where their problems are (without a ``problems`` file, listed
+    on standard error); ``manifest``: kept with each file (:func:`write_results`)."""
+    report = args.errors == "report"
+    errors = (structures.problems, problems if report else None, False)
+    write_results(
+        [*tables, errors],
+        csv_style=getattr(args, "csv_style", "default"),
+        to=getattr(args, "to_format", None),
+        manifest=manifest,
+    )
+    if report:
+        found = list_problems(args, structures.problems, structures.rows, problems)
+        rows = number(structures.size + structures.invalid_rows)
+        print(
+            f"invalid rows: {number(structures.invalid_rows)} of {rows} left out of every "
+            f"total ({found})"
+        )
+
+
+def list_problems(
+    args: argparse.Namespace,
+    problems: pd.DataFrame,
+    rows: RowLocations | None,
+    path: Path | None,
+) -> str:
+    """Where the problems went, for a summary line: written to ``path``, or (without one)
+    listed on standard error here (one JSON object per problem with ``--json``)."""
     count = len(problems)
     found = f"{number(count)} problem{'' if count == 1 else 's'}"
     if path is not None:
-        write_result(problems, path, index=False, csv_style=getattr(args, "csv_style", "default"))
-        found += f", written to {path}"
-    elif count:
-        listed = problems_error(problems, structures.rows)
+        return found + f", written to {path}"
+    if count:
+        listed = problems_error(problems, rows)
         if json_wanted(args):
             for problem in listed.problems:
                 print(problem_json(problem), file=sys.stderr)
         else:
             print(f"secpa-model {args.command}: {listed}", file=sys.stderr)
         found += ", listed on standard error"
-    rows = number(structures.size + invalid)
-    print(f"invalid rows: {number(invalid)} of {rows} left out of every total ({found})")
+    return found
 
 
 def json_wanted(args: argparse.Namespace) -> bool:

@@ -17,10 +17,9 @@ from secpa_model.analysis.scenario_files import read_scenario_file
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import cents_to_euros, format_euros
 from secpa_model.io.batch import run_batch as stream_batch
-from secpa_model.io.formats import JSON_LINES, format_names, format_of, suffix_list
-from secpa_model.io.manifest import embeds_manifest, html_manifest, manifest_path
-from secpa_model.io.output import atomic_path
-from secpa_model.io.readers import PIECE_ROWS
+from secpa_model.io.formats import CSV, JSON_LINES, format_names, format_of, suffix_list
+from secpa_model.io.manifest import embeds_manifest, html_manifest, sidecar
+from secpa_model.io.readers import PIECE_ROWS, no_problems
 from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import (
     EACH_ROWS_YEAR,
@@ -33,15 +32,16 @@ from secpa_model.presentation.cli.common import (
     add_keep_argument,
     add_model_argument,
     add_optional_period,
+    add_output_format_argument,
     add_parameters_argument,
     assumption_line,
     base_parameters,
     check_output,
-    check_report_output,
     checked_outputs,
     encoding_notes,
-    errors_path,
+    input_format,
     keep_from,
+    list_problems,
     model_from,
     number,
     optional_period,
@@ -51,9 +51,8 @@ from secpa_model.presentation.cli.common import (
     progress_printer,
     read_portfolio,
     read_scenarios,
-    report_problems,
     scenario_values,
-    write_result,
+    write_outputs,
 )
 from secpa_model.presentation.cli.tables import text_table
 from secpa_model.presentation.report import build_report
@@ -70,13 +69,21 @@ def add_batch(commands: Subcommands, model: Model) -> None:
         description=(
             f"Allocate every row of IN ({format_names()}; one structure, or one "
             "structure-year, per row or line) and write the allocations to OUT (format from "
-            "the suffix; amounts in integer cents), reading, computing and writing a piece "
-            "of rows at a time. Prints progress on stderr for large files and a summary at "
-            "the end."
+            "the suffix, or --from and --to; amounts in integer cents), reading, computing "
+            "and writing a piece of rows at a time. IN - reads standard input, -o - writes "
+            "standard output (then every message goes to stderr). Prints progress on stderr "
+            "for large files and a summary at the end."
         ),
     )
     add_input_argument(sub)
-    sub.add_argument("-o", "--output", metavar="OUT", required=True, help="the allocations file")
+    sub.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        required=True,
+        help="the allocations file; - writes standard output (with --to)",
+    )
+    add_output_format_argument(sub)
     add_optional_period(sub)
     add_duplicates_argument(sub)
     add_model_argument(sub)
@@ -101,31 +108,35 @@ def add_batch(commands: Subcommands, model: Model) -> None:
     sub.set_defaults(handler=run_batch)
 
 
-def manifest_place(output: Path) -> str:
+def manifest_place(output: Path, file_format: str | None) -> str:
     """Where the manifest of ``output`` is, in words."""
-    return f"in {output}" if embeds_manifest(output) else str(manifest_path(output))
+    beside = sidecar(output, file_format)
+    if beside is not None:
+        return str(beside)
+    return f"in {output}" if embeds_manifest(output, file_format) else "none (a stream)"
 
 
-def _check_batch_options(args: argparse.Namespace, output: Path) -> None:
+def _check_batch_options(args: argparse.Namespace, output: Path, problems: Path | None) -> None:
     """``--trace`` only with a JSON Lines output, ``--csv-style fr`` only when a CSV file
     is written, ``--chunk-rows`` at least 1."""
     if args.chunk_rows < 1:
         raise InputError(f"--chunk-rows {args.chunk_rows}: give a number of rows of at least 1")
-    lines = format_of(output) is JSON_LINES
+    fmt = format_of(output, args.to_format)
+    lines = fmt is JSON_LINES
     if args.trace and not lines:
         raise InputError(f"--trace: the traces are written in a .jsonl OUT only, not {output}")
-    writes_csv = output.suffix.lower() == ".csv" or (args.errors == "report" and not lines)
+    writes_csv = fmt is CSV or (problems is not None and format_of(problems) is CSV)
     if args.csv_style != "default" and not writes_csv:
         raise InputError(f"--csv-style {args.csv_style}: no CSV file is written (OUT is {output})")
 
 
 def run_batch(args: argparse.Namespace) -> int:
     """Allocate the input file, write the output (and the errors file), print a summary."""
-    output = check_output(args.output)
+    output = check_output(args.output, args.to_format)
     report = args.errors == "report"
     problems = problems_file(args, output)
     checked_outputs(args, output, problems)
-    _check_batch_options(args, output)
+    _check_batch_options(args, output, problems)
     period = optional_period(args)
     model = model_from(args.model)
     params = base_parameters(args.parameters, model)
@@ -146,6 +157,8 @@ def run_batch(args: argparse.Namespace) -> int:
             trace=args.trace,
             progress=progress_printer(sys.stderr, "rows"),
             manifest=output_manifest(args, model, params, period),
+            input_format=input_format(args),
+            output_format=args.to_format,
         )
     when = str(period) if period else EACH_ROWS_YEAR
     print(f"secpa-model batch: {args.input} -> {output}")
@@ -157,12 +170,14 @@ def run_batch(args: argparse.Namespace) -> int:
     )
     print(f"total: {format_euros(summary.total)} (the sum of the rows' totals, in cents)")
     if report:
+        found = pd.concat(summary.found, ignore_index=True) if summary.found else no_problems()
+        where = list_problems(args, found, summary.located, problems).partition(", ")[2]
         print(
-            f"errors: {number(summary.problems)} problems in {number(summary.invalid)} rows "
-            f"written to {errors_path(output)}"
+            f"errors: {number(summary.problems)} problems in {number(summary.invalid)} rows"
+            + (f" {where}" if where else "")
         )
     print(assumption_line(params, period))
-    print(f"manifest: {manifest_place(output)}")
+    print(f"manifest: {manifest_place(output, args.to_format)}")
     return 0
 
 
@@ -208,8 +223,10 @@ def add_compare(commands: Subcommands, model: Model) -> None:
         "-o",
         "--output",
         metavar="OUT",
-        help=f"write the detail (scenario × structure × line) to OUT ({suffix_list()})",
+        help=f"write the detail (scenario × structure × line) to OUT ({suffix_list()}; "
+        "-: standard output, with --to)",
     )
+    add_output_format_argument(sub)
     add_errors_argument(sub, output_required=False)
     add_csv_style_argument(sub)
     sub.set_defaults(handler=run_compare)
@@ -217,7 +234,7 @@ def add_compare(commands: Subcommands, model: Model) -> None:
 
 def run_compare(args: argparse.Namespace) -> int:
     """Print the summary by scenario (or by model); write the detail with ``-o``."""
-    output = check_output(args.output) if args.output else None
+    output = check_output(args.output, args.to_format) if args.output else None
     problems = problems_file(args, output)
     checked_outputs(args, output, problems)
     period = optional_period(args)
@@ -263,12 +280,13 @@ def run_compare(args: argparse.Namespace) -> int:
     print(scenario_values(scenarios, baseline))
     print()
     print(assumption_line(baseline, period))
-    report_problems(args, structures, problems)
+    manifest = None
     if output is not None:
         manifest = output_manifest(
             args, model, baseline, period, structures=structures, scenarios=scenarios
         )
-        write_result(comparison.detail, output, csv_style=args.csv_style, manifest=manifest)
+    write_outputs(args, structures, problems, (comparison.detail, output, None), manifest=manifest)
+    if output is not None:
         print(f"detail: {number(len(comparison.detail))} rows written to {output}")
     return 0
 
@@ -313,9 +331,8 @@ def _compare_models(
     print()
     for model in models:
         print(f"{model.name}: " + assumption_line(comparison.parameters[model.name], period))
-    report_problems(args, structures, problems)
+    write_outputs(args, structures, problems, (comparison.by_structure, output, None))
     if output is not None:
-        write_result(comparison.by_structure, output, csv_style=args.csv_style)
         print(f"by structure: {number(len(comparison.by_structure))} rows written to {output}")
     return 0
 
@@ -355,8 +372,9 @@ def add_sweep(commands: Subcommands, model: Model) -> None:
         "-o",
         "--output",
         metavar="OUT",
-        help=f"write the table to OUT ({suffix_list()})",
+        help=f"write the table to OUT ({suffix_list()}; -: standard output, with --to)",
     )
+    add_output_format_argument(sub)
     add_errors_argument(sub, output_required=False)
     add_csv_style_argument(sub)
     sub.set_defaults(handler=run_sweep)
@@ -381,7 +399,7 @@ def sweep_values(text: str) -> list[Decimal]:
 
 def run_sweep(args: argparse.Namespace) -> int:
     """Print the sweep table; write it with ``-o``."""
-    output = check_output(args.output) if args.output else None
+    output = check_output(args.output, args.to_format) if args.output else None
     problems = problems_file(args, output)
     checked_outputs(args, output, problems)
     values = sweep_values(args.values)
@@ -418,12 +436,13 @@ def run_sweep(args: argparse.Namespace) -> int:
     print(text_table([args.path, "total", "difference", "eligible"], rows))
     print()
     print(f"{args.path} takes the SCENARIO values above. " + assumption_line(params, period))
-    report_problems(args, structures, problems)
+    manifest = None
     if output is not None:
         manifest = output_manifest(
             args, model, params, period, structures=structures, scenarios=applied
         )
-        write_result(table, output, csv_style=args.csv_style, manifest=manifest)
+    write_outputs(args, structures, problems, (table, output, None), manifest=manifest)
+    if output is not None:
         print(f"table written to {output}")
     return 0
 
@@ -445,7 +464,9 @@ def add_report(commands: Subcommands, model: Model) -> None:
         ),
     )
     add_input_argument(sub)
-    sub.add_argument("-o", "--output", metavar="OUT", required=True, help="the HTML file")
+    sub.add_argument(
+        "-o", "--output", metavar="OUT", required=True, help="the HTML file (-: standard output)"
+    )
     add_optional_period(sub)
     add_duplicates_argument(sub)
     add_model_argument(sub)
@@ -472,8 +493,9 @@ def add_report(commands: Subcommands, model: Model) -> None:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    """Write the HTML report (whole or not at all: :func:`atomic_path`)."""
-    output = check_report_output(args.output)
+    """Write the HTML report (whole or not at all, with the errors file:
+    :func:`write_outputs`)."""
+    output = Path(args.output)  # -: standard output
     problems = problems_file(args, output)
     checked_outputs(args, output, problems)
     period = optional_period(args)
@@ -497,12 +519,7 @@ def run_report(args: argparse.Namespace) -> int:
         page = page.replace("</body>", html_manifest(manifest) + "\n</body>", 1)
     except ValueError as exc:  # repeated scenario names
         raise InputError(str(exc)) from exc
-    try:
-        with atomic_path(output) as temporary:
-            temporary.write_text(page, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{output}: cannot write the report: {exc}") from exc
+    write_outputs(args, structures, problems, (page, output, None), manifest=manifest)
     rows = structures.size + structures.invalid_rows
     print(f"report of {number(rows)} structures written to {output}")
-    report_problems(args, structures, problems)
     return 0

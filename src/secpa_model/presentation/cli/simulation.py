@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from secpa_model.analysis.simulation import ROWS_PER_CHUNK, Simulation, simulate
 from secpa_model.core.errors import InputError
@@ -18,10 +19,12 @@ from secpa_model.io.formats import suffix_list
 from secpa_model.io.manifest import Manifest
 from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import (
+    STDOUT,
     Subcommands,
     add_duplicates_argument,
     add_input_argument,
     add_model_argument,
+    add_output_format_argument,
     add_parameters_argument,
     add_period_arguments,
     add_scheduler_argument,
@@ -40,7 +43,7 @@ from secpa_model.presentation.cli.common import (
     read_scenarios,
     refuse_overwriting,
     scheduler_client,
-    write_result,
+    write_results,
 )
 from secpa_model.presentation.cli.tables import text_table
 
@@ -103,6 +106,7 @@ def add_simulate(commands: Subcommands, model: Model) -> None:
     sub.add_argument(
         "--summary-output", metavar="OUT", help="write the summary table (euros) to OUT"
     )
+    add_output_format_argument(sub)
     add_duplicates_argument(sub)
     add_scheduler_argument(sub)
     sub.set_defaults(handler=run_simulate)
@@ -112,7 +116,7 @@ def run_simulate(args: argparse.Namespace) -> int:
     """Print the summary of the draws; write the draws, the detail and the summary on
     request."""
     outputs = [
-        (f"{flag} {value}", check_output(value))
+        (f"{flag} {value}", check_output(value, args.to_format))
         for flag, value in (
             ("-o", args.output),
             ("--detail", args.detail),
@@ -121,6 +125,8 @@ def run_simulate(args: argparse.Namespace) -> int:
         if value
     ]
     refuse_overwriting(outputs, input_files(args))
+    if sum(str(path) == STDOUT for _, path in outputs) > 1:
+        raise InputError("one output only may be standard output (-)")
     if args.draws < 1:
         raise InputError(f"--draws {args.draws}: give a number of draws of at least 1")
     if args.chunk_size is not None and args.chunk_size < 1:
@@ -194,19 +200,22 @@ def summary_table(result: Simulation) -> str:
 
 
 def _write_outputs(args: argparse.Namespace, result: Simulation, manifest: Manifest) -> None:
+    """Write the files asked for, committed together, then say so."""
+    chosen: list[tuple[pd.DataFrame | str, Path | None, bool | None]] = []
+    said = []
     if args.output:
         draws = result.parameter_draws.join(result.totals).reset_index()
-        write_result(draws, Path(args.output), index=False, manifest=manifest)
-        print(f"draws: {number(len(draws))} rows written to {args.output}")
+        chosen.append((draws, Path(args.output), False))
+        said.append(f"draws: {number(len(draws))} rows written to {args.output}")
     if args.detail:
-        detail = result.draws
-        write_result(detail, Path(args.detail), index=False, manifest=manifest)
-        print(f"detail: {number(len(detail))} rows written to {args.detail}")
+        chosen.append((result.draws, Path(args.detail), False))
+        said.append(f"detail: {number(len(result.draws))} rows written to {args.detail}")
     if args.summary_output:
-        write_result(
-            result.summary.reset_index(), Path(args.summary_output), index=False, manifest=manifest
-        )
-        print(f"summary written to {args.summary_output}")
+        chosen.append((result.summary.reset_index(), Path(args.summary_output), False))
+        said.append(f"summary written to {args.summary_output}")
+    write_results(chosen, to=args.to_format, manifest=manifest)
+    for line in said:
+        print(line)
 
 
 __all__ = ["add_simulate", "run_simulate", "summary_table"]

@@ -26,6 +26,7 @@ from secpa_model.presentation.cli.common import (
     add_duplicates_argument,
     add_input_argument,
     add_model_argument,
+    add_output_format_argument,
     add_parameters_argument,
     add_period_arguments,
     add_scheduler_argument,
@@ -129,7 +130,13 @@ def add_sensitivity(commands: Subcommands, model: Model) -> None:
         help="Saltelli base sample, a power of 2 (N × (free parameters + 2) runs; default 256)",
     )
     sub.add_argument("--seed", type=int, default=0, help="the random seed (default 0)")
-    sub.add_argument("-o", "--output", metavar="OUT", help=f"a table file ({suffix_list()})")
+    sub.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help=f"a table file ({suffix_list()}; -: standard output, with --to)",
+    )
+    add_output_format_argument(sub)
     sub.add_argument("--tornado", metavar="PNG", help="draw the tornado chart into PNG")
     sub.add_argument("--sobol", metavar="PNG", help="draw the Sobol indices chart into PNG")
     add_duplicates_argument(sub)
@@ -143,7 +150,7 @@ def run_sensitivity(args: argparse.Namespace) -> int:
     """Compute the sensitivity, print it, write the table and the charts."""
     outputs = []
     if args.output:
-        outputs.append((f"-o {args.output}", check_output(args.output)))
+        outputs.append((f"-o {args.output}", check_output(args.output, args.to_format)))
     for flag in ("tornado", "sobol"):
         name = getattr(args, flag)
         if name:
@@ -178,7 +185,7 @@ def run_sensitivity(args: argparse.Namespace) -> int:
         print(f"\nSobol indices ({result.samples} samples, {result.sobol_evaluations} model runs):")
         print(_sobol_text(result))
     if args.output:
-        write_result(_tidy(result), Path(args.output), index=False)
+        write_result(_tidy(result), Path(args.output), index=False, to=args.to_format)
         print(f"\ntable written to {args.output}")
     _charts(result, args, model, all_synthetic(structures.frame))
     return 0
