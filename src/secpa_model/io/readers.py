@@ -22,6 +22,8 @@ column at fault. What is refused, and why:
   by groups of exactly three digits) is read as a decimal point.
 * **Files that are not what their suffix says** (``.parquet``, ``.xlsx``): refused, naming
   the file.
+* **Sheets** (Excel): the workbook's active sheet is read (the one Excel opens on), and
+  every message names it; a workbook whose active sheet is hidden is refused.
 * **Sparse sheets**: an ``.xlsx`` sheet is read cell by cell without its declared
   dimensions, so a sheet with one cell in column XFD and one in row 1 048 576 costs what it
   holds, not a grid of 17 billion cells.
@@ -630,9 +632,9 @@ def _with_empty_cells(parquet: Any) -> set[str]:
 
 
 class ExcelReader(PieceReader):
-    """The first sheet of an ``.xlsx`` file of structures, read cell by cell (see the
-    module docstring) when opened, whole, then given in pieces; rows are located by the
-    sheet's row numbers."""
+    """The active sheet of an ``.xlsx`` file of structures (the one Excel opens on), read
+    cell by cell (see the module docstring) when opened, whole, then given in pieces; rows
+    are located by the sheet's row numbers, and every message names the sheet."""
 
     def __init__(self, file: Path, model: Model, rows: int) -> None:
         super().__init__(file, model, rows)
@@ -654,7 +656,9 @@ class ExcelReader(PieceReader):
 
 
 def _read_excel(file: Path, model: Model) -> tuple[pd.DataFrame, str]:
-    """The cells of the first sheet of an ``.xlsx`` file and the sheet's title."""
+    """The cells of the active sheet of an ``.xlsx`` file and the sheet's title: the sheet
+    Excel shows on opening the workbook, never a hidden one (a workbook whose active sheet
+    is hidden, missing or a chart is refused)."""
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
@@ -665,8 +669,18 @@ def _read_excel(file: Path, model: Model) -> tuple[pd.DataFrame, str]:
     except (BadZipFile, InvalidFileException, OSError, KeyError, ValueError) as exc:
         raise InputError(f"{file}: not a readable .xlsx workbook: {_first_line(exc)}") from None
     try:
-        sheet = book.worksheets[0]
+        sheet = book.active
+        if sheet is None:
+            raise InputError(f"{file}: the workbook's active sheet does not exist")
         title = str(sheet.title)
+        where = f", sheet {shown(title, _CELL_SHOWN)}"
+        if sheet.sheet_state != "visible":
+            raise InputError(
+                f"{file}{where}: the active sheet, the one read, is hidden: show it, or "
+                "make the sheet of structures the active one"
+            )
+        if not hasattr(sheet, "iter_rows"):
+            raise InputError(f"{file}{where}: the active sheet is a chart, not cells")
         sheet.reset_dimensions()  # the declared dimensions are not trusted: read what is there
         rows: list[list[Any]] = []
         for row in sheet.iter_rows(values_only=True):
@@ -675,7 +689,7 @@ def _read_excel(file: Path, model: Model) -> tuple[pd.DataFrame, str]:
                 cells.pop()
             if len(cells) > MAX_COLUMNS:
                 raise InputError(
-                    f"{file}: row {len(rows) + 1} of the sheet has a cell in column "
+                    f"{file}{where}: row {len(rows) + 1} has a cell in column "
                     f"{len(cells)}, more than the {MAX_COLUMNS} columns allowed"
                 )
             rows.append(cells)
@@ -684,14 +698,14 @@ def _read_excel(file: Path, model: Model) -> tuple[pd.DataFrame, str]:
     while rows and not rows[-1]:
         rows.pop()
     if not rows:
-        raise InputError(f"{file}: the first sheet is empty (a header row is required)")
+        raise InputError(f"{file}{where}: the active sheet is empty (a header row is required)")
     header = ["" if name is None else str(name).strip() for name in rows[0]]
-    _check_header(file, header)
+    _check_header(file, header, where)
     width = len(header)
     for number, cells in enumerate(rows[1:], start=2):
         if len(cells) > width:
             raise InputError(
-                f"{file}: sheet row {number} has a value in column {len(cells)}, beyond the "
+                f"{file}{where}: row {number} has a value in column {len(cells)}, beyond the "
                 f"{width} named columns of the header"
             )
     data = [cells + [None] * (width - len(cells)) for cells in rows[1:]]
