@@ -400,26 +400,23 @@ def _decoded(file: Path, codec: str) -> tuple[int, int, str] | None:
     offset, byte, reason), or None."""
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
     fed = 0
-    try:
-        with _opened(file, "rb") as stream:
-            while True:
-                block = stream.read(_BLOCK)
-                try:
-                    decoder.decode(block, final=not block)
-                except UnicodeDecodeError as exc:
-                    offset = fed + len(block) - len(exc.object) + exc.start
-                    return offset, exc.object[exc.start], str(exc.reason)
-                fed += len(block)
-                if not block:
-                    return None
-    except OSError as exc:
-        raise InputError(f"{file}: cannot read the file: {exc.strerror or exc}") from None
+    with _opened(file, "rb") as stream:
+        while True:
+            block = stream.read(_BLOCK)
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as exc:
+                offset = fed + len(block) - len(exc.object) + exc.start
+                return offset, exc.object[exc.start], str(exc.reason)
+            fed += len(block)
+            if not block:
+                return None
 
 
 def _csv_header(file: Path, codec: str) -> tuple[str, list[str]]:
     """The separator of a CSV file and its header, read as pandas reads them: lines end at
-    ``\n``, ``\r`` or ``\r\n`` only (not at the form feeds, vertical tabs, ``\x1c``-
-    ``\x1e``, NEL or U+2028 where :meth:`str.splitlines` ends them), blank lines before it
+    ``\\n``, ``\\r`` or ``\\r\\n`` only (not at the form feeds, vertical tabs, ``\\x1c``-
+    ``\\x1e``, NEL or U+2028 where :meth:`str.splitlines` ends them), blank lines before it
     skipped, a quoted name may span lines; the header checked (:func:`_check_header`)
     before anything else is parsed, and bounded: at most :data:`MAX_COLUMNS` names of at
     most :data:`MAX_NAME` characters each."""
