@@ -1,21 +1,28 @@
 """A fuzz test of the command line: generated hostile structure files fed to ``batch``,
 ``compare``, ``sweep``, ``report`` (also with ``--errors report``) and ``budget``. Whatever
 the file, the command exits 0 or 2, prints no traceback, accounts for every row (rows in =
-rows allocated + rows reported) and changes no input file."""
+rows allocated + rows reported) and changes no input file. Headers that two readers would
+read differently (CSV, Parquet, Excel) are refused in one line; a Parquet file's pandas
+metadata never changes what is computed."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl import Workbook
 
 from secpa_model import read_allocations, read_structures
 from secpa_model.presentation.cli import main
+from tests.portfolio_files import EXPECTED_CENTS, portfolio_frame
 from tests.profiles import examples
 
 COLUMNS = [
@@ -190,3 +197,100 @@ def test_hostile_files_never_crash_the_commands(
             assert len(allocations) + len(invalid) == rows_in, (rows_in, invalid)
             assert not set(allocations["row"].astype(str)) & invalid
     assert {path: digest(path) for path in (source, scenario)} == before
+
+
+# ------------------------------------------------- header, metadata and sheet tricks
+
+# where str.splitlines ends a line and a CSV parser does not, and invisible characters
+TRICK_CHARACTERS = "\x0c\x0b\x1c\x1d\x1e\x85\u2028\u2029\u200b\ufeff\u00ad\u2066"
+# the ones an Excel cell can hold (openpyxl refuses the other control characters)
+EXCEL_CHARACTERS = "\x85\u2028\u2029\u200b\ufeff\u00ad\u2066"
+
+
+@st.composite
+def header_tricks(draw: st.DrawFn) -> tuple[str, list[str], list[list[str]]]:
+    """A format and a header of the good columns with one trick, each a header two readers
+    could read differently: a hidden character inside a name, or a name given again (after
+    a hidden character, a blank, a no-break space, or as it is); and rows of good cells."""
+    suffix = draw(st.sampled_from([".csv", ".parquet", ".xlsx"]))
+    characters = EXCEL_CHARACTERS if suffix == ".xlsx" else TRICK_CHARACTERS
+    header = [name for name in COLUMNS if name in GOOD]
+    position = draw(st.integers(0, len(header) - 1))
+    name = header[position]
+    char = draw(st.sampled_from(characters))
+    if draw(st.booleans()):  # a hidden character strictly inside the name
+        cut = draw(st.integers(1, len(name) - 1))
+        header[position] = name[:cut] + char + name[cut:]
+    else:  # the name again, after a trick
+        again = name + draw(st.sampled_from([char, " ", "\u00a0", ""]))
+        header.insert(draw(st.integers(0, len(header))), again)
+    rows = [
+        [draw(st.sampled_from(GOOD.get(column.strip(), ["x"]))) for column in header]
+        for _ in range(draw(st.integers(0, 3)))
+    ]
+    return suffix, header, rows
+
+
+def write_any(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    """``rows`` under ``header`` (names as they are, repeats allowed) in the format of
+    ``path``'s suffix."""
+    if path.suffix == ".csv":
+        lines = [",".join(header), *(",".join(row) for row in rows)]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    elif path.suffix == ".parquet":
+        columns = [pa.array([row[i] for row in rows], pa.string()) for i in range(len(header))]
+        pq.write_table(pa.Table.from_arrays(columns, names=header), path)
+    else:
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        for row in [header, *rows]:
+            sheet.append(row)
+        book.save(path)
+
+
+@FUZZ
+@given(data=header_tricks())
+def test_header_tricks_are_refused_in_one_line(
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: Any,
+    data: tuple[str, list[str], list[list[str]]],
+) -> None:
+    suffix, header, rows = data
+    folder = tmp_path_factory.mktemp("tricks")
+    source = folder / f"in{suffix}"
+    write_any(source, header, rows)
+    before = digest(source)
+    out = folder / "out.csv"
+    code, err = run(capsys, ["batch", str(source), "-o", str(out), "--year", "2022"])
+    assert code == 2, (header, err)
+    assert "Traceback" not in err and err.count("\n") == 1, err
+    assert err.startswith(f"secpa-model: error: {source}"), err
+    assert not out.exists()
+    assert digest(source) == before
+
+
+@FUZZ
+@given(
+    names=st.permutations(list(portfolio_frame().columns)),
+    index=st.lists(st.sampled_from(list(portfolio_frame().columns)), max_size=2, unique=True),
+)
+def test_pandas_metadata_never_changes_what_is_computed(
+    tmp_path_factory: pytest.TempPathFactory, capsys: Any, names: list[str], index: list[str]
+) -> None:
+    # the pandas metadata of a Parquet file renames its columns (a permutation) and makes
+    # some of them the index: the file is read under its Arrow names all the same
+    folder = tmp_path_factory.mktemp("metadata")
+    table = pa.Table.from_pandas(portfolio_frame(), preserve_index=False)
+    meta = json.loads(table.schema.metadata[b"pandas"])
+    for column, name in zip(meta["columns"], names, strict=True):
+        column["name"] = name
+    meta["index_columns"] = index
+    source = folder / "in.parquet"
+    pq.write_table(table.replace_schema_metadata({b"pandas": json.dumps(meta).encode()}), source)
+    out = folder / "out.csv"
+    code, err = run(capsys, ["batch", str(source), "-o", str(out), "--year", "2022"])
+    assert code == 0, err
+    written = read_allocations(out)
+    totals = dict(zip(written["structure_id"], written["total_cents"].tolist(), strict=True))
+    assert totals == {sid: sum(lines) for sid, lines in EXPECTED_CENTS.items()}

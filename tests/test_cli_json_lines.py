@@ -124,7 +124,7 @@ def test_bad_lines_are_refused_naming_their_line(tmp_path: Path, capsys: Capture
     assert f"{source}: 3 invalid rows (3 problems):" in err
     assert "row 1 (line 3): line 3 is a JSON array, not an object" in err
     assert "row 2 (line 4): line 4 is not valid JSON: Expecting property name" in err
-    assert "row 3 (line 5): line 5 gives the key 'kind' twice" in err
+    assert "row 3 (line 5): line 5: the key 'kind' is given twice in one object" in err
     assert not out.exists()
 
 

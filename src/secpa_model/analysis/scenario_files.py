@@ -58,12 +58,10 @@ def read_scenario_file(
         data: Any = (
             toml_loads(text, str(file), ParameterError)
             if suffix == ".toml"
-            else json_loads(text, str(file), ParameterError, _refuse_repeated_keys)
+            else json_loads(text, str(file), ParameterError)
         )
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
         raise ParameterError(f"{file}: not valid {suffix[1:].upper()}: {exc}") from exc
-    except _RepeatedKeyError as exc:
-        raise ParameterError(f"{file}: {exc}") from exc
     try:
         return scenario_from_mapping(data, base, model=model)
     except ParameterError as exc:
@@ -159,19 +157,3 @@ def _flatten(
         written[path] = spelled
         flat[path] = value
     return flat
-
-
-class _RepeatedKeyError(ValueError):
-    """A JSON object with the same key twice."""
-
-
-def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object, refusing a key given twice (json keeps the last one silently)."""
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise _RepeatedKeyError(
-                f"the key {shown(key, 100)} is given twice in one object: keep one"
-            )
-        seen[key] = value
-    return seen

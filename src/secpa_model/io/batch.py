@@ -31,7 +31,7 @@ from secpa_model.core.money import cents_to_euros, exact_sum
 from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.engine.parameters import parameters_for
 from secpa_model.io.formats import format_of, open_reader
-from secpa_model.io.frames import Keep
+from secpa_model.io.frames import Keep, kept_columns
 from secpa_model.io.json_lines import row_tracer
 from secpa_model.io.locations import RowLocations
 from secpa_model.io.manifest import Manifest, sidecar
@@ -142,6 +142,7 @@ def run_batch(
         empty = pd.DataFrame({name: pd.Series(dtype=object) for name in reader.columns})
         # the columns, keep and period checked before any piece: on no row
         portfolio(empty, model=resolved, allow_duplicates=True, keep=keep).allocate(span, params)
+        _check_kept(kept_columns(empty, keep, resolved), errors == "report", trace)
     except InputError as exc:
         raise reader.located.error(exc) from exc
     whole = reader.count is not None and reader.count <= rows
@@ -184,6 +185,19 @@ def run_batch(
     except OSError as exc:
         raise InputError(f"{output}: cannot write the file: {exc}") from exc
     return summary
+
+
+def _check_kept(kept: list[str], report: bool, trace: bool) -> None:
+    """An :class:`~secpa_model.InputError` for a kept column the output fills itself:
+    ``row`` with ``errors="report"``, ``trace`` with ``trace`` (it would be replaced)."""
+    written = {"row": report, "trace": trace}
+    clashing = [name for name in kept if written.get(name)]
+    if clashing:
+        raise InputError(
+            f"keep: {', '.join(map(repr, clashing))} is a column the output fills itself "
+            "(the input row with errors report, the trace with trace); rename it in the "
+            "input to keep it"
+        )
 
 
 class _Closing:

@@ -127,14 +127,14 @@ def read_structures(
     The format comes from the suffix: ``.csv`` (comma or semicolon separated, detected from
     the header; with semicolons a decimal comma is accepted, and a dotted number refused as
     ambiguous), ``.jsonl`` (JSON Lines: one JSON object per line, see
-    :mod:`secpa_model.io.json_lines`), ``.parquet`` / ``.pq`` or ``.xlsx`` (first sheet).
-    A file that is malformed, empty, names a column twice or is not what its suffix says is
-    refused whole (:mod:`secpa_model.io.readers` lists every case), as is a JSON Lines file
-    with a line that is not a JSON object (each such line named). The columns (keys) are
-    the input names of ``model`` (default: the experimentation; optional ones may be left
-    out) and optionally ``year``; other columns are kept as they are. Rows keep the file's
-    order, numbered from 0 (the first row after the header; in JSON Lines the first line
-    that is not blank).
+    :mod:`secpa_model.io.json_lines`), ``.parquet`` / ``.pq`` or ``.xlsx`` (the active
+    sheet, never a hidden one). A file that is malformed, empty, names a column twice or is
+    not what its suffix says is refused whole (:mod:`secpa_model.io.readers` lists every
+    case), as is a JSON Lines file with a line that is not a JSON object (each such line
+    named). The columns (keys) are the input names of ``model`` (default: the
+    experimentation; optional ones may be left out) and optionally ``year``; other columns
+    are kept as they are. Rows keep the file's order, numbered from 0 (the first row after
+    the header; in JSON Lines the first line that is not blank).
 
     ``encoding`` (CSV only): the text's encoding, e.g. ``"cp1252"``; by default UTF-8 is
     tried first (strictly), then Windows-1252 with a

@@ -46,7 +46,7 @@ import pandas as pd
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import euros_to_cents
 from secpa_model.core.periods import Period, PeriodLike
-from secpa_model.core.safe_text import shortened, shown
+from secpa_model.core.safe_text import shortened
 from secpa_model.engine.allocate import allocate
 from secpa_model.engine.parameters import parameters_for
 from secpa_model.io.locations import LineRuns, RowLocations
@@ -95,20 +95,6 @@ def _raw_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
         yield number, raw
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object's keys, each once: a repeated key would hide a value."""
-    found: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in found:
-            raise _RepeatedKeyError(key)
-        found[key] = value
-    return found
-
-
-class _RepeatedKeyError(ValueError):
-    """A key given twice in one JSON object."""
-
-
 def read_json_lines(
     file: Path,
     on_problem: Callable[[int, int, str, str], None],
@@ -154,15 +140,7 @@ def read_json_lines(
                 row += 1
                 continue
             try:
-                data = json_loads(
-                    text,
-                    f"{origin}, line {line}",
-                    InputError,
-                    object_pairs_hook=_unique_keys,
-                    parse_float=Decimal,
-                )
-            except _RepeatedKeyError as exc:
-                on_problem(row, line, text, f"line {line} gives the key {shown(str(exc))} twice")
+                data = json_loads(text, f"{origin}, line {line}", InputError, Decimal)
             except json.JSONDecodeError as exc:
                 on_problem(
                     row,
@@ -170,7 +148,7 @@ def read_json_lines(
                     text,
                     f"line {line} is not valid JSON: {exc.msg} (column {exc.colno})",
                 )
-            except InputError as exc:  # nesting or an integer beyond the bounds
+            except InputError as exc:  # a key given twice, nesting, a long integer
                 on_problem(row, line, text, str(exc).removeprefix(f"{origin}, "))
             else:
                 if isinstance(data, dict):

@@ -13,6 +13,7 @@ from typing import Protocol, TypeVar
 import pandas as pd
 
 from secpa_model.core.errors import Problem, SecpaError
+from secpa_model.core.safe_text import shown
 
 _Error = TypeVar("_Error", bound=SecpaError)
 
@@ -95,5 +96,7 @@ class RowLocations:
         return annotated
 
     def error(self, exc: _Error) -> _Error:
-        """``exc`` (same class) prefixed with the file's name, every problem located."""
-        return exc.relocated(self.file, self.locate)
+        """``exc`` (same class) prefixed with the file's name (and the sheet's), every
+        problem located."""
+        sheet = f", sheet {shown(self.sheet)}" if self.sheet is not None else ""
+        return exc.relocated(self.file + sheet, self.locate)

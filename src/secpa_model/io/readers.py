@@ -22,6 +22,8 @@ column at fault. What is refused, and why:
   by groups of exactly three digits) is read as a decimal point.
 * **Files that are not what their suffix says** (``.parquet``, ``.xlsx``): refused, naming
   the file.
+* **Sheets** (Excel): the workbook's active sheet is read (the one Excel opens on), and
+  every message names it; a workbook whose active sheet is hidden is refused.
 * **Sparse sheets**: an ``.xlsx`` sheet is read cell by cell without its declared
   dimensions, so a sheet with one cell in column XFD and one in row 1 048 576 costs what it
   holds, not a grid of 17 billion cells.
@@ -39,12 +41,14 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import itertools
 import re
+import unicodedata
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Final, NamedTuple
+from typing import IO, Any, Final, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -58,6 +62,7 @@ from secpa_model.model.model import Model
 __all__ = [
     "FALLBACK_ENCODING",
     "MAX_COLUMNS",
+    "MAX_NAME",
     "MAX_SHOWN",
     "PIECE_ROWS",
     "CsvReader",
@@ -78,6 +83,8 @@ FALLBACK_ENCODING: Final = "cp1252"
 """The encoding of a CSV that is not valid UTF-8 (Windows-1252, as Excel writes it)."""
 PIECE_ROWS: Final = 50_000
 """Rows per piece by default."""
+MAX_NAME: Final = 1_024
+"""The longest column name, in characters."""
 
 
 class EncodingFallbackWarning(UserWarning):
@@ -93,6 +100,8 @@ _FRENCH_NUMBER: Final = r"\s*[+-]?(\d+|\d{1,3}(" + _GROUPING + r"\d{3})+)(,\d*)?
 _AMBIGUOUS: Final = re.compile(r"\s*[+-]?\d{1,3}(\.\d{3})+(,\d*)?\s*")
 """A number whose dots may be thousands separators: ``70.000``, ``1.234.567``, ``1.500,5``."""
 _CELL_SHOWN: Final = 40  # the most characters of a cell a message quotes
+# control, format (invisible), line and paragraph separator characters: not in a column name
+_HIDDEN: Final = frozenset({"Cc", "Cf", "Zl", "Zp"})
 _BLOCK: Final = 1 << 20  # bytes decoded at a time while checking an encoding
 
 
@@ -194,13 +203,16 @@ class CsvReader(PieceReader):
 
     def __init__(self, file: Path, model: Model, rows: int, encoding: str | None = None):
         super().__init__(file, model, rows)
-        self.codec, header_line, self.digest = _text_codec(file, encoding)
-        self.separator = csv_separator(header_line)
-        header = next(csv.reader([header_line], delimiter=self.separator))
-        _check_header(file, [name.strip() for name in header])
+        self.codec, self.digest = _text_codec(file, encoding)
+        self.separator, header = _csv_header(file, self.codec)
         self._width = len(header)
         self._lines, self._long_line = _record_lines(file, self.codec, self.separator, len(header))
         self.columns = [str(name) for name in next(self._chunks(None, nrows=0)).columns]
+        if self.columns != header:  # one reading: what was checked is what pandas reads
+            raise InputError(
+                f"{file}: the header is read as {len(self.columns)} columns by the CSV "
+                f"parser and {len(header)} by its check: save the file again as CSV"
+            )
         numbers = [item.name for item in model.inputs if item.kind in _NUMBER_KINDS]
         semicolon = self.separator == ";"
         self._french = [n for n in [*numbers, YEAR_COLUMN] if semicolon and n in self.columns]
@@ -345,11 +357,11 @@ def _decimal_comma(series: pd.Series) -> pd.Series:
     return text.where(~french, converted).astype(object).where(text.notna(), None)
 
 
-def _text_codec(file: Path, encoding: str | None) -> tuple[str, str, str]:
-    """The codec to read ``file`` with, checked by decoding the whole file strictly, its
-    first line and the sha256 of its bytes (computed by that reading): ``encoding`` alone
-    when given, else UTF-8 (a byte order mark dropped), else Windows-1252 with an
-    :class:`EncodingFallbackWarning`."""
+def _text_codec(file: Path, encoding: str | None) -> tuple[str, str]:
+    """The codec to read ``file`` with, checked by decoding the whole file strictly, and the
+    sha256 of its bytes (computed by that reading): ``encoding`` alone when given, else
+    UTF-16 after its byte order mark, else UTF-8 (a byte order mark dropped), else
+    Windows-1252 with an :class:`EncodingFallbackWarning`."""
     if encoding is not None:
         try:
             name = codecs.lookup(encoding).name
@@ -359,19 +371,29 @@ def _text_codec(file: Path, encoding: str | None) -> tuple[str, str, str]:
                 "(e.g. utf-8, cp1252, latin-1)"
             ) from None
         codec = "utf-8-sig" if name == "utf-8" else name
-        failure, first, digest = _decoded(file, codec)
+        failure, digest = _decoded(file, codec)
         if failure is not None:
             offset, byte, reason = failure
             raise InputError(
                 f"{file}: not {encoding} text: byte 0x{byte:02x} at line "
                 f"{_line_at(file, offset)} ({reason})"
             )
-        return codec, _first_text_line(file, first), digest
+        return codec, digest
+    with _opened(file, "rb") as stream:
+        start = stream.read(2)
+    if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        failure, digest = _decoded(file, "utf-16")
+        if failure is not None:
+            raise InputError(
+                f"{file}: starts as UTF-16 text but is not (byte {failure[0]}): save the "
+                "file as CSV UTF-8"
+            )
+        return "utf-16", digest
     codec = "utf-8-sig"
-    failure, first, digest = _decoded(file, codec)
+    failure, digest = _decoded(file, codec)
     if failure is not None:
         codec = FALLBACK_ENCODING
-        failure, first, digest = _decoded(file, codec)
+        failure, digest = _decoded(file, codec)
         if failure is not None:
             raise InputError(
                 f"{file}: neither UTF-8 nor Windows-1252 text (byte {failure[0]}): save the "
@@ -383,47 +405,92 @@ def _text_codec(file: Path, encoding: str | None) -> tuple[str, str, str]:
             EncodingFallbackWarning,
             stacklevel=3,
         )
-    return codec, _first_text_line(file, first), digest
+    return codec, digest
 
 
-def _first_text_line(file: Path, first: str | None) -> str:
-    if first is None:
-        raise InputError(f"{file}: the file is empty (a header line is required)")
-    return first
+def _opened(file: Path, mode: str, **options: Any) -> IO[Any]:
+    """``file`` opened, an :class:`~secpa_model.InputError` naming it if it cannot be."""
+    try:
+        return file.open(mode, **options)
+    except OSError as exc:
+        raise InputError(f"{file}: cannot read the file: {exc.strerror or exc}") from None
 
 
-def _decoded(file: Path, codec: str) -> tuple[tuple[int, int, str] | None, str | None, str]:
-    """Decode ``file`` strictly as ``codec``, a block at a time: the first failure
-    (byte offset, byte, reason), or None; the text's first line (as
-    :meth:`str.splitlines` gives it), None for a text of blanks; the sha256 of the bytes
-    read (the whole file's when there is no failure)."""
+def _decoded(file: Path, codec: str) -> tuple[tuple[int, int, str] | None, str]:
+    """Decode ``file`` strictly as ``codec``, a block at a time: the first failure (byte
+    offset, byte, reason), or None; and the sha256 of the bytes read (the whole file's
+    when there is no failure)."""
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
     digest = hashlib.sha256()
     fed = 0
-    head = ""
-    first: str | None = None
-    blank = True
-    try:
-        with file.open("rb") as stream:
-            while True:
-                block = stream.read(_BLOCK)
-                digest.update(block)
-                try:
-                    text = decoder.decode(block, final=not block)
-                except UnicodeDecodeError as exc:
-                    offset = fed + len(block) - len(exc.object) + exc.start
-                    return (offset, exc.object[exc.start], str(exc.reason)), None, ""
-                fed += len(block)
-                blank = blank and not text.strip()
-                if first is None:
-                    head += text
-                    if not block or len(head.splitlines(keepends=True)) > 1:
-                        first = (head.splitlines() or [""])[0]
-                if not block:
-                    break
-    except OSError as exc:
-        raise InputError(f"{file}: cannot read the file: {exc.strerror or exc}") from None
-    return None, None if blank else first, digest.hexdigest()
+    with _opened(file, "rb") as stream:
+        while True:
+            block = stream.read(_BLOCK)
+            digest.update(block)
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as exc:
+                offset = fed + len(block) - len(exc.object) + exc.start
+                return (offset, exc.object[exc.start], str(exc.reason)), ""
+            fed += len(block)
+            if not block:
+                return None, digest.hexdigest()
+
+
+def _csv_header(file: Path, codec: str) -> tuple[str, list[str]]:
+    """The separator of a CSV file and its header, read as pandas reads them: lines end at
+    ``\\n``, ``\\r`` or ``\\r\\n`` only (not at the form feeds, vertical tabs, ``\\x1c``-
+    ``\\x1e``, NEL or U+2028 where :meth:`str.splitlines` ends them), blank lines before it
+    skipped, a quoted name may span lines; the header checked (:func:`_check_header`)
+    before anything else is parsed, and bounded: at most :data:`MAX_COLUMNS` names of at
+    most :data:`MAX_NAME` characters each."""
+    with _opened(file, "r", encoding=codec, newline="") as stream:
+        lines = _bounded_lines(file, stream, MAX_COLUMNS * (MAX_NAME + 1))
+        first = next((line for line in lines if line.strip(" \t\r\n")), None)
+        if first is None:
+            raise InputError(f"{file}: the file is empty (a header line is required)")
+        separator = csv_separator(first)
+        try:
+            reader = csv.reader(
+                itertools.chain([first], lines), delimiter=separator, skipinitialspace=True
+            )
+            header = next(reader)
+        except csv.Error as exc:
+            raise InputError(f"{file}: the header is not well-formed CSV: {exc}") from None
+    _csv_hints(file, header, separator)
+    _check_header(file, header)
+    return separator, header
+
+
+def _bounded_lines(file: Path, stream: IO[str], limit: int) -> Iterator[str]:
+    """The lines of ``stream`` as pandas ends them, an :class:`~secpa_model.InputError`
+    once they hold more than ``limit`` characters (the header's bound)."""
+    used = 0
+    while line := stream.readline(limit - used + 1):
+        used += len(line)
+        if used > limit:
+            raise InputError(
+                f"{file}: the header is longer than {limit} characters ({MAX_COLUMNS} columns "
+                f"of at most {MAX_NAME} characters)"
+            )
+        yield line
+
+
+def _csv_hints(file: Path, header: list[str], separator: str) -> None:
+    """A refusal with a hint for a CSV header that is not what it seems: NUL characters
+    (UTF-16 text without a byte order mark), tabs (a tab-separated file)."""
+    text = separator.join(header)
+    if "\x00" in text:
+        raise InputError(
+            f"{file}: the header holds NUL characters: the file looks like UTF-16 text without "
+            "a byte order mark; save it as CSV UTF-8, or give its encoding (--encoding "
+            "utf-16-le)"
+        )
+    if "\t" in text:
+        raise InputError(
+            f"{file}: the header holds tabs: the file looks tab-separated; save it as CSV "
+            "(separated by commas, or semicolons)"
+        )
 
 
 def _line_at(file: Path, offset: int) -> int:
@@ -439,20 +506,38 @@ def _line_at(file: Path, offset: int) -> int:
     return lines
 
 
-def _check_header(file: Path, names: list[str]) -> None:
-    """Named, distinct columns, at most :data:`MAX_COLUMNS` of them."""
+def _check_header(file: Path, names: list[str], where: str = "") -> None:
+    """At most :data:`MAX_COLUMNS` columns, each named, without a control or invisible
+    character (a line or paragraph separator, a form feed, a zero-width space: readers
+    would split or compare it differently), at most :data:`MAX_NAME` characters, and
+    distinct once blanks around them are dropped and their accents composed (NFC): pandas
+    would rename a second ``year`` ``year.1`` and ignore it. ``where``: the sheet read."""
     if len(names) > MAX_COLUMNS:
-        raise InputError(f"{file}: {len(names)} columns, more than the {MAX_COLUMNS} allowed")
+        raise InputError(
+            f"{file}{where}: {len(names)} columns, more than the {MAX_COLUMNS} allowed"
+        )
     seen: dict[str, int] = {}
     for number, name in enumerate(names, start=1):
-        if not name:
-            raise InputError(f"{file}: column {number} of the header has no name")
-        if name in seen:
+        bad = next((char for char in name if unicodedata.category(char) in _HIDDEN), None)
+        if bad is not None:
             raise InputError(
-                f"{file}: the column {shown(name, _CELL_SHOWN)} is given twice (columns "
-                f"{seen[name]} and {number}): keep one"
+                f"{file}{where}: column {number} of the header, {shown(name, _CELL_SHOWN)}, "
+                f"holds the control or invisible character U+{ord(bad):04X}: remove it"
             )
-        seen[name] = number
+        if len(name) > MAX_NAME:
+            raise InputError(
+                f"{file}{where}: column {number} of the header has a name of {len(name)} "
+                f"characters, more than the {MAX_NAME} allowed"
+            )
+        key = unicodedata.normalize("NFC", name.strip())
+        if not key:
+            raise InputError(f"{file}{where}: column {number} of the header has no name")
+        if key in seen:
+            raise InputError(
+                f"{file}{where}: the column {shown(key, _CELL_SHOWN)} is given twice "
+                f"(columns {seen[key]} and {number}): keep one"
+            )
+        seen[key] = number
 
 
 # ------------------------------------------------------------------------- Parquet
@@ -485,7 +570,7 @@ class ParquetReader(PieceReader):
             names = [name for name in self.columns if name in columns] or self.columns[:1]
         batches = self._read(
             lambda: self._parquet.iter_batches(
-                batch_size=self.rows, columns=names, use_pandas_metadata=True
+                batch_size=self.rows, columns=names, use_pandas_metadata=False
             )
         )
         start = 0
@@ -525,14 +610,16 @@ class ParquetReader(PieceReader):
 
 def _arrow_frame(table: Any) -> pd.DataFrame:
     """An Arrow table as :func:`pandas.read_parquet` converts it (text as pandas' text
-    type when pandas infers it)."""
+    type when pandas infers it), under the names and types of the Arrow schema alone: the
+    pandas metadata a file may carry (names, an index, types) is not read, so what pyarrow
+    shows is what is computed (an index written by pandas is an ordinary column)."""
     import pyarrow as pa
 
     mapper = None
     if int(pa.__version__.split(".")[0]) < 19 and getattr(pd.options.future, "infer_string", False):
         text = pd.StringDtype(na_value=np.nan)
         mapper = {pa.string(): text, pa.large_string(): text}.get
-    frame: pd.DataFrame = table.to_pandas(types_mapper=mapper)
+    frame: pd.DataFrame = table.replace_schema_metadata(None).to_pandas(types_mapper=mapper)
     return frame
 
 
@@ -566,9 +653,9 @@ def _with_empty_cells(parquet: Any) -> set[str]:
 
 
 class ExcelReader(PieceReader):
-    """The first sheet of an ``.xlsx`` file of structures, read cell by cell (see the
-    module docstring) when opened, whole, then given in pieces; rows are located by the
-    sheet's row numbers."""
+    """The active sheet of an ``.xlsx`` file of structures (the one Excel opens on), read
+    cell by cell (see the module docstring) when opened, whole, then given in pieces; rows
+    are located by the sheet's row numbers, and every message names the sheet."""
 
     def __init__(self, file: Path, model: Model, rows: int) -> None:
         super().__init__(file, model, rows)
@@ -590,7 +677,9 @@ class ExcelReader(PieceReader):
 
 
 def _read_excel(file: Path, model: Model) -> tuple[pd.DataFrame, str]:
-    """The cells of the first sheet of an ``.xlsx`` file and the sheet's title."""
+    """The cells of the active sheet of an ``.xlsx`` file and the sheet's title: the sheet
+    Excel shows on opening the workbook, never a hidden one (a workbook whose active sheet
+    is hidden, missing or a chart is refused)."""
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
@@ -601,8 +690,18 @@ def _read_excel(file: Path, model: Model) -> tuple[pd.DataFrame, str]:
     except (BadZipFile, InvalidFileException, OSError, KeyError, ValueError) as exc:
         raise InputError(f"{file}: not a readable .xlsx workbook: {_first_line(exc)}") from None
     try:
-        sheet = book.worksheets[0]
+        sheet = book.active
+        if sheet is None:
+            raise InputError(f"{file}: the workbook's active sheet does not exist")
         title = str(sheet.title)
+        where = f", sheet {shown(title, _CELL_SHOWN)}"
+        if sheet.sheet_state != "visible":
+            raise InputError(
+                f"{file}{where}: the active sheet, the one read, is hidden: show it, or "
+                "make the sheet of structures the active one"
+            )
+        if not hasattr(sheet, "iter_rows"):
+            raise InputError(f"{file}{where}: the active sheet is a chart, not cells")
         sheet.reset_dimensions()  # the declared dimensions are not trusted: read what is there
         rows: list[list[Any]] = []
         for row in sheet.iter_rows(values_only=True):
@@ -611,7 +710,7 @@ def _read_excel(file: Path, model: Model) -> tuple[pd.DataFrame, str]:
                 cells.pop()
             if len(cells) > MAX_COLUMNS:
                 raise InputError(
-                    f"{file}: row {len(rows) + 1} of the sheet has a cell in column "
+                    f"{file}{where}: row {len(rows) + 1} has a cell in column "
                     f"{len(cells)}, more than the {MAX_COLUMNS} columns allowed"
                 )
             rows.append(cells)
@@ -620,14 +719,14 @@ def _read_excel(file: Path, model: Model) -> tuple[pd.DataFrame, str]:
     while rows and not rows[-1]:
         rows.pop()
     if not rows:
-        raise InputError(f"{file}: the first sheet is empty (a header row is required)")
+        raise InputError(f"{file}{where}: the active sheet is empty (a header row is required)")
     header = ["" if name is None else str(name).strip() for name in rows[0]]
-    _check_header(file, header)
+    _check_header(file, header, where)
     width = len(header)
     for number, cells in enumerate(rows[1:], start=2):
         if len(cells) > width:
             raise InputError(
-                f"{file}: sheet row {number} has a value in column {len(cells)}, beyond the "
+                f"{file}{where}: row {number} has a value in column {len(cells)}, beyond the "
                 f"{width} named columns of the header"
             )
     data = [cells + [None] * (width - len(cells)) for cells in rows[1:]]

@@ -229,6 +229,11 @@ def _reject_misspelt_columns(columns: list[Any], known: list[str]) -> None:
         )
 
 
+def _known_columns(model: Model) -> list[str]:
+    """The columns ``model`` reads: its inputs' names, and ``year``."""
+    return [item.name for item in model.inputs] + [YEAR_COLUMN]
+
+
 def validate_frame(
     frame: pd.DataFrame, model: Model, *, allow_duplicates: bool = False
 ) -> ValidatedFrame:
@@ -253,10 +258,17 @@ def validate_frame(
     missing = [name for name in required if name not in present]
     if missing:
         listed = ", ".join(map(str, frame.columns)) or "none"
+        others = [str(name) for name in names if str(name) not in _known_columns(model)]
+        named = [
+            f"{name} (did you mean {name!r} for the column {close!r}?)"
+            if (close := closest_name(name, others))
+            else name
+            for name in missing
+        ]
         raise InputError(
-            f"missing required columns: {', '.join(missing)} (columns present: {listed})"
+            f"missing required columns: {', '.join(named)} (columns present: {listed})"
         )
-    _reject_misspelt_columns(names, [item.name for item in model.inputs] + [YEAR_COLUMN])
+    _reject_misspelt_columns(names, _known_columns(model))
     size = len(frame)
     problems = _Problems(size)
     data: dict[str, NDArray[Any]] = {}

@@ -606,22 +606,41 @@ def json_loads(
     text: str,
     origin: str,
     error: type[SecpaError],
-    object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None,
     parse_float: Callable[[str], Any] | None = None,
 ) -> Any:
-    """``json.loads(text)`` within bounds, as :func:`toml_loads` (nesting, long integers;
-    a syntax error is left to the caller as :class:`json.JSONDecodeError`).
-    ``parse_float``: as for :func:`json.loads` (``Decimal`` reads decimals exactly)."""
+    """``json.loads(text)`` within bounds, as :func:`toml_loads` (nesting, long integers),
+    and ``error`` naming a key given twice in one object (:func:`json.loads` would keep the
+    last value silently): every JSON the library reads goes through it. A syntax error is
+    left to the caller as :class:`json.JSONDecodeError`. ``parse_float``: as for
+    :func:`json.loads` (``Decimal`` reads decimals exactly)."""
     try:
         data = json.loads(
-            text, object_pairs_hook=object_pairs_hook, parse_int=_json_int, parse_float=parse_float
+            text, object_pairs_hook=_unique_keys, parse_int=_json_int, parse_float=parse_float
         )
     except RecursionError:
         raise error(_too_deep(origin, "")) from None
     except _LongIntegerError:
         raise error(_long_integer(text, origin, "json")) from None
+    except _RepeatedKeyError as exc:
+        raise error(
+            f"{origin}: the key {shown(exc.args[0], 100)} is given twice in one object: keep one"
+        ) from None
     _check_parsed(data, origin, error)
     return data
+
+
+class _RepeatedKeyError(ValueError):
+    """A key given twice in one JSON object."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, each key once."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _RepeatedKeyError(key)
+        found[key] = value
+    return found
 
 
 class _LongIntegerError(ValueError):
