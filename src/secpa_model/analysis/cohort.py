@@ -1,38 +1,8 @@
 """Costing a generalisation (coût d'une généralisation): a population of structures opening
 along a schedule, allocated year by year under a model's dated parameters.
 
-:func:`opening_schedule` turns milestones (``{2026: 26, 2028: 60, 2030: 100}``) into the
-number of structures open each year (straight lines between milestones, rounded half up).
-:func:`project_cohort` opens the population's structures in row order: the first
-``schedule[first year]`` are open from the first year, then each year's new ones from
-1 January of that year; none closes (a schedule whose count decreases is refused). The
-population's own entry and exit dates are replaced by the schedule's. When the schedule
-needs more structures than the population has, the missing ones are filled, seeded by
-``seed`` (numpy's Generator):
-
-- ``fill="synthetic"`` (the way to cost a generalisation): new structures ``synthetic-0027``,
-  ``synthetic-0028``, … each drawn from the population's distribution: a population row is
-  picked at random, its categories, booleans, texts and other columns kept (so they come
-  at their observed frequencies, together), and each of its numbers above 0 multiplied by
-  ``exp(h·z)`` (``z`` normal, ``h`` Silverman's bandwidth ``1.06·σ·n^(-1/5)`` of the
-  logarithms of the column's values above 0): a smoothed resampling that keeps zeros at
-  zero. A number outside the observed range or the input's bounds is drawn again (after
-  :data:`_TRIES` tries it keeps the picked row's value); counts are then rounded to whole
-  numbers and euros to the cent (half up), which keeps them in range.
-- ``fill="bootstrap"``: copies of the population's rows (drawn with replacement), each
-  with a new id ``<id>-drawn-0027``: the same profiles repeated, not new ones.
-
-Without a fill the projection is refused.
-
-``envelope`` (euros): with ``draws``, the probability that the period's total (over all
-the years) exceeds it, the share of draws above it; without, whether the point total does.
-
-Parameters: a dated value is in force until the next one, so years after the last dated
-value carry it forward: ``by_year`` says, for each year, the date of the latest value used
-(``values_dated``) and whether any value used there is an assumption or a scenario. An
-:class:`~secpa_model.analysis.indexation.Indexation` adds labelled indexed values. A year
-before a parameter's first value raises :class:`~secpa_model.CoverageError`: never a silent
-zero.
+docs/uncertainty.md ("Costing a generalisation") says how the schedule opens structures,
+how fill draws the missing ones, and what by_year reports.
 """
 
 from __future__ import annotations
