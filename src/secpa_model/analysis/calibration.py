@@ -249,7 +249,7 @@ def _jacobian(
 def _identifiability(
     jacobian: NDArray[np.float64], free: Sequence[FreeParameter]
 ) -> tuple[list[bool], list[str], list[float]]:
-    """Per free value: identified or not, and why (see the module docstring)."""
+    """Per free value: identified or not, and why (docs/uncertainty.md)."""
     count = len(free)
     if jacobian.size == 0:
         return [False] * count, ["no equality or binding target"] * count, []
@@ -319,7 +319,7 @@ def _evaluator(
 
 def _reference_row(target: Target, frame: pd.DataFrame, model: Model) -> pd.DataFrame:
     """The structure of a ``structure_annual`` target: the row nearest its first input,
-    with the target's inputs set (module docstring of :mod:`.targets`)."""
+    with the target's inputs set (docs/uncertainty.md)."""
     names = list(target.inputs)
     missing = [n for n in names if n not in frame.columns]
     if missing or not len(frame):

@@ -123,7 +123,7 @@ _DRAW: Final = ValueLabel(
 
 
 Fill = Literal["refuse", "bootstrap", "synthetic"]
-"""How structures beyond the population are made (see the module docstring)."""
+"""How structures beyond the population are made (docs/uncertainty.md)."""
 _TRIES: Final = 20
 """How many times a synthetic number outside its range is drawn again."""
 
@@ -185,7 +185,7 @@ def cohort_frame(
 def _synthetic(
     population: pd.DataFrame, picked: pd.DataFrame, model: Model, rng: np.random.Generator
 ) -> pd.DataFrame:
-    """``picked`` (population rows) with each number smoothed (see the module docstring)."""
+    """``picked`` (population rows) with each number smoothed (docs/uncertainty.md)."""
     drawn = picked.copy()
     for item in model.inputs:
         if item.kind not in _NUMBER_KINDS or item.name not in population.columns:
@@ -287,7 +287,7 @@ def project_cohort(
     structure, or a DataFrame for the experimentation) opening along ``schedule`` (year →
     structures open that year, e.g. :func:`opening_schedule`), under its model with
     ``parameters`` (default: the model's reference values) and an optional ``indexation``
-    (see the module docstring for the rules).
+    (docs/uncertainty.md gives the rules).
 
     ``draws`` > 0: the intervals of each year's budget over ``draws`` joint draws of the
     ``uncertain`` assumption values (default: every value with a plausible range) from

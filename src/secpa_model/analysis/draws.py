@@ -28,7 +28,7 @@ from secpa_model.model.parameters.drawn import DrawnScale
 from secpa_model.model.parameters.models import FRACTION
 
 BLOCK_DRAWS: Final = 1024
-"""Draws per random block: the unit of reproducibility (see the module docstring)."""
+"""Draws per random block: the unit of reproducibility (docs/uncertainty.md)."""
 SAMPLE_ROUNDING: Final = CENT_HALF_UP
 """How a drawn amount in euros becomes cents before any rule reads it: half up, to the cent
 (a drawn count: half up, to the whole number)."""

@@ -38,8 +38,8 @@ _ENTRY_KEYS: Final = frozenset({"effective_from", "value", "rationale"})
 class Scenario:
     """A named set of parameter overrides over a base parameter set.
 
-    ``overrides`` maps parameter paths (the model's ``parameters``) to new values (see the
-    module docstring for the accepted forms). ``base`` is the parameter set the scenario is
+    ``overrides`` maps parameter paths (the model's ``parameters``) to new values (see
+    docs/scenarios.md for the accepted forms). ``base`` is the parameter set the scenario is
     written against (``None``: the reference values of ``model``, itself the
     experimentation by default).
     The overrides are validated against the base when the scenario is created, and again

@@ -38,7 +38,7 @@ _UNITS: Final[dict[str, tuple[str, ...]]] = {
 
 
 class Target(BaseModel):
-    """One calibration target (see the module docstring for the measures).
+    """One calibration target (docs/uncertainty.md gives the measures).
 
     ``value`` is in ``unit``; ``tolerance`` is relative (0.05: ±5 % for an equality, 5 %
     of slack for an inequality), with its ``tolerance_rationale``.
@@ -85,7 +85,7 @@ class Target(BaseModel):
 
 
 def public_targets() -> tuple[Target, ...]:
-    """The public figures shipped with the library, as targets (module docstring)."""
+    """The public figures shipped with the library, as targets (docs/uncertainty.md)."""
     return load_targets(files("secpa_model").joinpath("data", "public_targets.toml"))
 
 

@@ -39,7 +39,7 @@ def map_chunks(
     """``function(shared, chunk)`` for each chunk, in the chunks' order: here (``client``
     None), or on the workers of ``client`` (a ``dask.distributed.Client``), ``shared``
     sent once to each worker. ``model``: the model whose code the work runs, shipped by
-    value to the workers (see the module docstring). ``function`` must be importable
+    value to the workers (docs/uncertainty.md). ``function`` must be importable
     (a module-level function of secpa_model). A chunk's exception is raised here, as it
     would be locally."""
     if client is None:
@@ -97,7 +97,7 @@ def unwrap(value: Any) -> Any:
 
 def ship_code(model: Model) -> list[str]:
     """Register with cloudpickle, by value, the packages of ``model``'s rules and conditions
-    that the workers may lack (see the module docstring); the names registered."""
+    that the workers may lack (docs/uncertainty.md); the names registered."""
     import cloudpickle
 
     registered = []

@@ -247,7 +247,7 @@ class Version:
 
 @dataclass(frozen=True)
 class Rule:
-    """A dotation rule, declared once (see the module docstring).
+    """A dotation rule, declared once (docs/rules.md).
 
     ``key``: the line's identifier (``[a-z][a-z0-9_]*``); ``label``: its name for people;
     ``legal_basis_fr``: the French sentence it implements (verbatim where public);
@@ -350,7 +350,7 @@ def rule(
     rounding: Rounding | None = None,
     label_fr: str = "",
 ) -> Callable[[Formula], Rule]:
-    """Declare a rule from its formula function (see the module docstring)."""
+    """Declare a rule from its formula function (docs/rules.md)."""
 
     def declare(compute: Formula) -> Rule:
         return Rule(
