@@ -120,7 +120,7 @@ def compute(
 
     pieces_of_span = [
         (piece, active)
-        for piece in _span_pieces(model, parameters, span)
+        for piece in _pieces(span, _cuts(model, parameters))
         if (active := overlap_days(piece, starts, ends)).any()
     ]
     first = _snapshot(parameters, pieces_of_span[0][0].start) if pieces_of_span else None
@@ -245,13 +245,9 @@ def _check_exact(model: Model, columns: Columns, accumulated: NDArray[np.float64
     )
 
 
-def _span_pieces(model: Model, parameters: Parameters, span: Period) -> tuple[Period, ...]:
-    """The pieces of ``span``: cut at 1 January, parameter changes and rule versions."""
-    return _pieces(span, _cuts(model, parameters))
-
-
 @by_identity(64)  # few: each entry keeps a parameter set alive
 def _cuts(model: Model, parameters: Parameters) -> tuple[date, ...]:
+    """Where ``model``'s periods are cut besides 1 January (:func:`change_dates`)."""
     return tuple(change_dates(model, parameters))
 
 
