@@ -74,10 +74,6 @@ class Comparison(NamedTuple):
         return comparison_html(self)
 
 
-def _label(item: Parameters | Scenario) -> str:
-    return item.name
-
-
 def compare(
     structures: Portfolio | pd.DataFrame,
     period: PeriodLike | None,
@@ -100,7 +96,7 @@ def compare(
     prepared = as_portfolio(structures)
     resolved = prepared.model
     applied = [as_parameters(item, resolved) for item in items]  # a TypeError names a bad one
-    labels = [_label(item) for item in items]
+    labels = [item.name for item in items]
     duplicated = sorted({label for label in labels if labels.count(label) > 1})
     if duplicated:
         raise ValueError(
@@ -202,12 +198,6 @@ def _totals(result: pd.DataFrame, model: Model) -> dict[str, Any]:
     return totals
 
 
-def _base(base: Parameters | Scenario | None, model: Model) -> Parameters:
-    if base is None:
-        return model.reference_parameters()
-    return as_parameters(base, model)
-
-
 def sweep(
     structures: Portfolio | pd.DataFrame,
     period: PeriodLike | None,
@@ -277,7 +267,7 @@ def _sweep_table(
     before any is computed."""
     prepared = as_portfolio(structures)
     resolved = prepared.model
-    params = _base(base, resolved)
+    params = as_parameters(base, resolved)
     scenarios = _scenarios(params, overrides)
     job = (prepared, period, params)
     reference, *totals = map_chunks(
