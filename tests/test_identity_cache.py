@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from secpa_model.core.identity_cache import by_identity
 
 
@@ -35,3 +37,12 @@ def test_a_full_cache_empties_before_it_holds_more() -> None:
     assert calls == [1, 2, 3]  # c was kept
     assert size(a) == 1
     assert calls == [1, 2, 3, 1]  # a was emptied out with b, computed again
+
+
+def test_arguments_by_keyword_are_refused() -> None:
+    @by_identity(2)
+    def first(values: list[int]) -> int:
+        return values[0]
+
+    with pytest.raises(TypeError, match="first takes its arguments by position"):
+        first(values=[1])

@@ -5,27 +5,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
+P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def by_identity(size: int) -> Callable[[Callable[..., R]], Callable[..., R]]:
-    """Cache a function's results by the identity of its positional arguments. Each entry
-    keeps its arguments alive, so their ids cannot be reused; the cache empties when it
-    holds ``size`` entries."""
+def by_identity(size: int) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Cache a function's results by the identity of its arguments, given by position. Each
+    entry keeps its arguments alive, so their ids cannot be reused; the cache empties when
+    it holds ``size`` entries."""
 
-    def decorate(function: Callable[..., R]) -> Callable[..., R]:
+    def decorate(function: Callable[P, R]) -> Callable[P, R]:
         found: dict[tuple[int, ...], tuple[tuple[Any, ...], R]] = {}
 
         @wraps(function)
-        def cached(*args: Any) -> R:
+        def cached(*args: P.args, **kwargs: P.kwargs) -> R:
+            if kwargs:
+                raise TypeError(f"{function.__name__} takes its arguments by position")
             key = tuple(map(id, args))
             hit = found.get(key)
             if hit is None:
                 if len(found) >= size:
                     found.clear()
-                hit = found[key] = (args, function(*args))
+                hit = found[key] = (args, function(*args, **kwargs))
             return hit[1]
 
         return cached
