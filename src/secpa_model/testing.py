@@ -1,25 +1,10 @@
-"""Hypothesis strategies for property-based tests of funding rules, derived from a model.
-
-Import them in your own tests::
-
-    from hypothesis import given
-    from secpa_model import allocate
-    from secpa_model.testing import periods, structures
-
-    @given(structures(), periods())
-    def test_no_negative_line(structure, period):
-        assert all(line.amount >= 0 for line in allocate(structure, period).lines)
-
-Every strategy takes ``model=`` (a :class:`~secpa_model.Model` or a name; default: the
-experimentation) and draws from its **input declarations**: a model's new input is drawn
-with no code here. A number is drawn over the input's declared ``examples`` range (or a
-small default), spread over the whole range so that caps and brackets are reached.
+"""Hypothesis strategies for property-based tests of funding rules, derived from a model's
+input declarations (docs/testing.md shows how to use them). Every strategy draws *small*
+values, so that a property runs hundreds of examples in seconds.
 
 hypothesis is a test-only dependency (the ``test`` extra): ``import secpa_model`` never
 imports this module, and importing it without hypothesis raises an :class:`ImportError`
-that says how to install it. Every strategy draws *small* values (frames of a few rows,
-periods of at most a few years) so that a property runs hundreds of examples in seconds.
-See ``docs/testing.md``.
+that says how to install it.
 """
 
 from __future__ import annotations

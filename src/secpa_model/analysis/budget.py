@@ -14,9 +14,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Final, Literal, NamedTuple
 
-import numpy as np
 import pandas as pd
 
+from secpa_model.analysis.outputs import structure_years
 from secpa_model.analysis.scenarios import Scenario, as_parameters
 from secpa_model.analysis.views import budget_html
 from secpa_model.core.errors import InputError
@@ -26,7 +26,6 @@ from secpa_model.core.periods import (
     Period,
     PeriodLike,
     calendar_steps,
-    days_in_year,
     overlap_days,
     split_period,
 )
@@ -205,10 +204,8 @@ class _Budget:
     def presence(self, period: Period) -> tuple[int, float]:
         """The structures paid for at least one day of ``period`` (distinct ids) and the
         structure-years (each row's days in ``period`` over its year's days, summed)."""
+        days = structure_years(self.portfolio, period)
         starts, ends, _ = self.portfolio.windows(period)
-        days = np.zeros(len(starts), dtype=np.float64)
-        for piece in split_period(period):
-            days += overlap_days(piece, starts, ends) / days_in_year(piece.start.year)
         present = overlap_days(period, starts, ends) > 0
         structures = int(self.portfolio.ids[present].nunique()) if present.any() else 0
         return structures, float(days.sum())

@@ -1,26 +1,8 @@
-"""Calibration (calage): fit free assumption values to aggregate targets.
+"""Calibration (calage): fit free assumption values to aggregate targets by bounded least
+squares (scipy), and say which values the targets identify.
 
-:func:`calibrate` minimises the targets' misses by bounded least squares
-(``scipy.optimize.least_squares``, trust-region reflective, on each free value mapped to
-[0, 1] over its bounds). Each target contributes one residual in units of its tolerance:
-``(model − target) / (target × max(tolerance, MIN_TOLERANCE))`` for an equality; for an
-inequality the same ratio on the excess only (zero while it holds). The optimiser's
-derivatives are central differences of :data:`DIFFERENCE_STEP` of each range (one-sided
-at a bound), in absolute units: a free value starting on a bound of its range moves as
-one starting inside it.
-
-Identifiability is read from the Jacobian of the targets' relative misses at the fit
-(equalities and binding inequalities only, the same differences), each row in units of
-its tolerance: a free value that no target moves is **not identified**; free values moved
-only together (a direction of near-zero singular value, below :data:`SINGULAR_RTOL` of the
-largest, or more free values than informative targets) are **not separately identified**,
-and the fit chose one point of a line or plane of equally good values. A free value that
-moves a target still missed at the best fit **cannot represent the targets**: the free
-values, in the form they vary (a number, or a factor on every bracket of a scale), do not
-reach a point meeting them (the truth changed otherwise, say one bracket only), or their
-ranges stop them; it is not called identified.
-
-Needs scipy (the optional extra ``uncertainty``: ``pip install 'secpa-model[uncertainty]'``).
+docs/uncertainty.md ("Calibration") gives the residuals, the derivatives and the
+identifiability rules. Needs scipy (the optional extra uncertainty).
 """
 
 from __future__ import annotations
@@ -267,7 +249,7 @@ def _jacobian(
 def _identifiability(
     jacobian: NDArray[np.float64], free: Sequence[FreeParameter]
 ) -> tuple[list[bool], list[str], list[float]]:
-    """Per free value: identified or not, and why (see the module docstring)."""
+    """Per free value: identified or not, and why (docs/uncertainty.md)."""
     count = len(free)
     if jacobian.size == 0:
         return [False] * count, ["no equality or binding target"] * count, []
@@ -337,7 +319,7 @@ def _evaluator(
 
 def _reference_row(target: Target, frame: pd.DataFrame, model: Model) -> pd.DataFrame:
     """The structure of a ``structure_annual`` target: the row nearest its first input,
-    with the target's inputs set (module docstring of :mod:`.targets`)."""
+    with the target's inputs set (docs/uncertainty.md)."""
     names = list(target.inputs)
     missing = [n for n in names if n not in frame.columns]
     if missing or not len(frame):

@@ -1,38 +1,8 @@
 """Costing a generalisation (coût d'une généralisation): a population of structures opening
 along a schedule, allocated year by year under a model's dated parameters.
 
-:func:`opening_schedule` turns milestones (``{2026: 26, 2028: 60, 2030: 100}``) into the
-number of structures open each year (straight lines between milestones, rounded half up).
-:func:`project_cohort` opens the population's structures in row order: the first
-``schedule[first year]`` are open from the first year, then each year's new ones from
-1 January of that year; none closes (a schedule whose count decreases is refused). The
-population's own entry and exit dates are replaced by the schedule's. When the schedule
-needs more structures than the population has, the missing ones are filled, seeded by
-``seed`` (numpy's Generator):
-
-- ``fill="synthetic"`` (the way to cost a generalisation): new structures ``synthetic-0027``,
-  ``synthetic-0028``, … each drawn from the population's distribution: a population row is
-  picked at random, its categories, booleans, texts and other columns kept (so they come
-  at their observed frequencies, together), and each of its numbers above 0 multiplied by
-  ``exp(h·z)`` (``z`` normal, ``h`` Silverman's bandwidth ``1.06·σ·n^(-1/5)`` of the
-  logarithms of the column's values above 0): a smoothed resampling that keeps zeros at
-  zero. A number outside the observed range or the input's bounds is drawn again (after
-  :data:`_TRIES` tries it keeps the picked row's value); counts are then rounded to whole
-  numbers and euros to the cent (half up), which keeps them in range.
-- ``fill="bootstrap"``: copies of the population's rows (drawn with replacement), each
-  with a new id ``<id>-drawn-0027``: the same profiles repeated, not new ones.
-
-Without a fill the projection is refused.
-
-``envelope`` (euros): with ``draws``, the probability that the period's total (over all
-the years) exceeds it, the share of draws above it; without, whether the point total does.
-
-Parameters: a dated value is in force until the next one, so years after the last dated
-value carry it forward: ``by_year`` says, for each year, the date of the latest value used
-(``values_dated``) and whether any value used there is an assumption or a scenario. An
-:class:`~secpa_model.analysis.indexation.Indexation` adds labelled indexed values. A year
-before a parameter's first value raises :class:`~secpa_model.CoverageError`: never a silent
-zero.
+docs/uncertainty.md ("Costing a generalisation") says how the schedule opens structures,
+how fill draws the missing ones, and what by_year reports.
 """
 
 from __future__ import annotations
@@ -153,7 +123,7 @@ _DRAW: Final = ValueLabel(
 
 
 Fill = Literal["refuse", "bootstrap", "synthetic"]
-"""How structures beyond the population are made (see the module docstring)."""
+"""How structures beyond the population are made (docs/uncertainty.md)."""
 _TRIES: Final = 20
 """How many times a synthetic number outside its range is drawn again."""
 
@@ -215,7 +185,7 @@ def cohort_frame(
 def _synthetic(
     population: pd.DataFrame, picked: pd.DataFrame, model: Model, rng: np.random.Generator
 ) -> pd.DataFrame:
-    """``picked`` (population rows) with each number smoothed (see the module docstring)."""
+    """``picked`` (population rows) with each number smoothed (docs/uncertainty.md)."""
     drawn = picked.copy()
     for item in model.inputs:
         if item.kind not in _NUMBER_KINDS or item.name not in population.columns:
@@ -317,7 +287,7 @@ def project_cohort(
     structure, or a DataFrame for the experimentation) opening along ``schedule`` (year →
     structures open that year, e.g. :func:`opening_schedule`), under its model with
     ``parameters`` (default: the model's reference values) and an optional ``indexation``
-    (see the module docstring for the rules).
+    (docs/uncertainty.md gives the rules).
 
     ``draws`` > 0: the intervals of each year's budget over ``draws`` joint draws of the
     ``uncertain`` assumption values (default: every value with a plausible range) from

@@ -7,7 +7,7 @@ it with the one engine once per parameter set; amounts stay integer cents, with 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final, NamedTuple
 
 import numpy as np
@@ -74,10 +74,6 @@ class Comparison(NamedTuple):
         return comparison_html(self)
 
 
-def _label(item: Parameters | Scenario) -> str:
-    return item.name
-
-
 def compare(
     structures: Portfolio | pd.DataFrame,
     period: PeriodLike | None,
@@ -100,7 +96,7 @@ def compare(
     prepared = as_portfolio(structures)
     resolved = prepared.model
     applied = [as_parameters(item, resolved) for item in items]  # a TypeError names a bad one
-    labels = [_label(item) for item in items]
+    labels = [item.name for item in items]
     duplicated = sorted({label for label in labels if labels.count(label) > 1})
     if duplicated:
         raise ValueError(
@@ -114,31 +110,15 @@ def compare(
 
     keys = resolved.line_keys
     line_columns = [*(f"{key}_cents" for key in keys), "total_cents"]
-    line_names = [*keys, TOTAL_LINE]
-    identifier = resolved.id_input
     base = results[labels[0]]
     parts: list[pd.DataFrame] = []
     summary_rows: list[dict[str, Any]] = []
     base_totals = [exact_sum(base[column]) for column in line_columns]
+    reference = tidy_lines(base, resolved)["amount_cents"].to_numpy()
     for label, result in results.items():
-        count = len(result)
+        each = tidy_lines(result, resolved, {"scenario": label, "level": "structure"})
+        parts.append(each.assign(baseline_cents=reference))
         amounts = result[line_columns].to_numpy(dtype=np.int64)
-        reference = base[line_columns].to_numpy(dtype=np.int64)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "scenario": label,
-                    "level": "structure",
-                    "row": np.repeat(result.index.to_numpy(dtype=object), len(line_names)),
-                    "structure_id": np.repeat(
-                        result[identifier].to_numpy(dtype=object), len(line_names)
-                    ),
-                    "line": np.tile(np.array(line_names, dtype=object), count),
-                    "amount_cents": amounts.reshape(-1),
-                    "baseline_cents": reference.reshape(-1),
-                }
-            )
-        )
         totals = [exact_sum(amounts[:, column]) for column in range(len(line_columns))]
         parts.append(
             pd.DataFrame(
@@ -147,24 +127,17 @@ def compare(
                     "level": "portfolio",
                     "row": None,
                     "structure_id": ALL_STRUCTURES_LABEL,
-                    "line": line_names,
+                    "line": [*keys, TOTAL_LINE],
                     "amount_cents": totals,
                     "baseline_cents": base_totals,
                 }
             )
         )
-        total, base_total = int(totals[-1]), int(base_totals[-1])
         summary_rows.append(
             {
                 "scenario": label,
                 **{f"{key}_cents": int(value) for key, value in zip(keys, totals, strict=False)},
-                "total_cents": total,
-                "total_eur": cents_to_euros(total),
-                "difference_cents": total - base_total,
-                "difference_eur": cents_to_euros(total - base_total),
-                "difference_pct": (100.0 * (total - base_total) / base_total)
-                if base_total
-                else float("nan"),
+                **against_base(int(totals[-1]), int(base_totals[-1])),
                 "eligible_structures": int(result["eligible"].sum()),
                 "structures_changed": int(
                     (result["total_cents"].to_numpy() != base["total_cents"].to_numpy()).sum()
@@ -175,8 +148,8 @@ def compare(
     detail["amount_cents"] = detail["amount_cents"].astype(np.int64)
     detail["baseline_cents"] = detail["baseline_cents"].astype(np.int64)
     detail["difference_cents"] = detail["amount_cents"] - detail["baseline_cents"]
-    detail["amount_eur"] = _euros(detail["amount_cents"])
-    detail["difference_eur"] = _euros(detail["difference_cents"])
+    detail["amount_eur"] = euros_column(detail["amount_cents"])
+    detail["difference_eur"] = euros_column(detail["difference_cents"])
     summary = pd.DataFrame(summary_rows)
     span = Period.parse(period) if period is not None else None
     return Comparison(detail[list(DETAIL_COLUMNS)], summary, problems, parameters, resolved, span)
@@ -187,8 +160,42 @@ def _allocated(job: tuple[Portfolio, PeriodLike | None], params: Parameters) -> 
     return structures.allocate(period, params)
 
 
-def _euros(cents: pd.Series) -> pd.Series:
-    return pd.Series([cents_to_euros(int(c)) for c in cents], index=cents.index, dtype=object)
+def euros_column(cents: Any) -> pd.Series:
+    """Integer cents (a Series keeps its index) as exact Decimal euros, an object column."""
+    series = pd.Series(cents)
+    return pd.Series([cents_to_euros(int(c)) for c in series], index=series.index, dtype=object)
+
+
+def tidy_lines(
+    result: pd.DataFrame, model: Model, first: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
+    """One row per structure × line (``model``'s lines, then the total) of an
+    :func:`~secpa_model.allocate_frame` result: the ``first`` columns, then ``row`` (the
+    input row label), ``structure_id``, ``line`` and ``amount_cents``."""
+    names = [*model.line_keys, TOTAL_LINE]
+    amounts = result[[f"{key}_cents" for key in names]].to_numpy(dtype=np.int64)
+    return pd.DataFrame(
+        {
+            **(first or {}),
+            "row": np.repeat(result.index.to_numpy(dtype=object), len(names)),
+            "structure_id": np.repeat(result[model.id_input].to_numpy(dtype=object), len(names)),
+            "line": np.tile(np.array(names, dtype=object), len(result)),
+            "amount_cents": amounts.reshape(-1),
+        }
+    )
+
+
+def against_base(total: int, base_total: int) -> dict[str, Any]:
+    """A portfolio total (cents, euros) and its difference to the baseline's (cents, euros,
+    percent; NaN when the baseline's is zero)."""
+    difference = total - base_total
+    return {
+        "total_cents": total,
+        "total_eur": cents_to_euros(total),
+        "difference_cents": difference,
+        "difference_eur": cents_to_euros(difference),
+        "difference_pct": 100.0 * difference / base_total if base_total else float("nan"),
+    }
 
 
 def _totals(result: pd.DataFrame, model: Model) -> dict[str, Any]:
@@ -200,12 +207,6 @@ def _totals(result: pd.DataFrame, model: Model) -> dict[str, Any]:
     totals["total_eur"] = cents_to_euros(total)
     totals["eligible_structures"] = int(result["eligible"].sum())
     return totals
-
-
-def _base(base: Parameters | Scenario | None, model: Model) -> Parameters:
-    if base is None:
-        return model.reference_parameters()
-    return as_parameters(base, model)
 
 
 def sweep(
@@ -277,7 +278,7 @@ def _sweep_table(
     before any is computed."""
     prepared = as_portfolio(structures)
     resolved = prepared.model
-    params = _base(base, resolved)
+    params = as_parameters(base, resolved)
     scenarios = _scenarios(params, overrides)
     job = (prepared, period, params)
     reference, *totals = map_chunks(

@@ -2,15 +2,9 @@
 (or per draw, structure and uncertain input), turned into values by each distribution's
 quantile function, rounded like any value of its unit.
 
-Reproducibility: the quantiles of draw ``d`` come from the block ``d // BLOCK_DRAWS``, whose
-generator is ``SeedSequence(seed, spawn_key=(block,))`` (numpy's independent child
-streams). So a draw's numbers depend only on the seed and its number, never on how the
-draws are cut into chunks nor on which process computes them.
-
-A parameter's quantile is shared by all its dated values: a draw that puts the cost per ETP
-at its 90th percentile in 2022 puts it there in 2025 too (each dated value through its own
-range). A user's distribution for a path replaces every dated value over the period. A
-scale varies by a factor of all its bracket values.
+Draw ``d``'s quantiles come from ``SeedSequence(seed, spawn_key=(d // BLOCK_DRAWS,))``: they
+depend only on the seed and the draw's number, never on the chunks or the process
+(docs/uncertainty.md).
 """
 
 from __future__ import annotations
@@ -34,7 +28,7 @@ from secpa_model.model.parameters.drawn import DrawnScale
 from secpa_model.model.parameters.models import FRACTION
 
 BLOCK_DRAWS: Final = 1024
-"""Draws per random block: the unit of reproducibility (see the module docstring)."""
+"""Draws per random block: the unit of reproducibility (docs/uncertainty.md)."""
 SAMPLE_ROUNDING: Final = CENT_HALF_UP
 """How a drawn amount in euros becomes cents before any rule reads it: half up, to the cent
 (a drawn count: half up, to the whole number)."""

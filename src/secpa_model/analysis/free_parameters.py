@@ -1,20 +1,9 @@
 """Free parameters: the assumption values that calibration fits and sensitivity analysis
 varies, each with its bounds, and how a set of numbers for them becomes a parameter set.
 
-A free parameter is a path of the model's parameters. Its bounds and distribution are
-those of the plausible range of its latest dated value (a parameter file's ``range``), or
-bounds given by the caller (then uniform). For a number (an amount, a count, a
-quantity) the free value is the number itself, in the parameter's unit; it replaces every
-dated value of the base, from the base's first date on (as a scenario's plain number).
-For a scale (a schedule of brackets) the free value is a **factor** applied to the value of
-every bracket of every dated value (thresholds unchanged): 1 is the base schedule.
-
-Values become exact numbers by one stated rounding (:data:`QUANTITY_STEP`,
-:func:`rounded_value`): euros to the cent (half up, the model's rounding unit), counts to
-a whole number, other quantities to 0.0001 of their unit, half up.
-
-Only a value that is not published may be free: a published value is a fact, not a
-calibration's unknown (a :class:`~secpa_model.ParameterError` otherwise).
+A number's free value is the number, in its unit, from the base's first date on; a scale's
+is a **factor** on every bracket's value. Values are rounded once (:func:`rounded_value`).
+Only a value that is not published may be free (docs/uncertainty.md).
 """
 
 from __future__ import annotations

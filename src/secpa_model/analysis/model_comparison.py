@@ -8,14 +8,15 @@ amount stays integer cents, with exact Decimal euros beside them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final, NamedTuple
+from typing import Final, NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from secpa_model.analysis.comparison import against_base, euros_column, tidy_lines
 from secpa_model.analysis.scenarios import Scenario, as_parameters
 from secpa_model.analysis.views import model_comparison_html
-from secpa_model.core.money import cents_to_euros, exact_sum
+from secpa_model.core.money import exact_sum
 from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.io.portfolio import Portfolio, portfolio
 from secpa_model.io.validation import ERROR_COLUMNS
@@ -27,7 +28,6 @@ __all__ = ["OUTCOMES", "ModelComparison", "compare_models"]
 
 OUTCOMES: Final[tuple[str, str, str]] = ("gains", "loses", "unchanged")
 """A structure's outcome under a model against the baseline."""
-TOTAL_LINE: Final = "total"
 
 
 class ModelComparison(NamedTuple):
@@ -128,11 +128,6 @@ def compare_models(
     )
 
 
-def _euros(cents: Any) -> pd.Series:
-    series = pd.Series(cents)
-    return pd.Series([cents_to_euros(int(c)) for c in series], index=series.index, dtype=object)
-
-
 def _by_structure(models: list[Model], results: dict[str, pd.DataFrame]) -> pd.DataFrame:
     baseline = models[0]
     base = results[baseline.name]
@@ -148,7 +143,7 @@ def _by_structure(models: list[Model], results: dict[str, pd.DataFrame]) -> pd.D
     for model in models[1:]:
         difference = out[f"{model.name}_cents"].to_numpy(dtype=np.int64) - base_total
         out[f"{model.name}_difference_cents"] = difference
-        out[f"{model.name}_difference_eur"] = _euros(difference).to_numpy(dtype=object)
+        out[f"{model.name}_difference_eur"] = euros_column(difference).to_numpy(dtype=object)
         out[f"{model.name}_outcome"] = np.select(
             [difference > 0, difference < 0], OUTCOMES[:2], OUTCOMES[2]
         )
@@ -156,27 +151,10 @@ def _by_structure(models: list[Model], results: dict[str, pd.DataFrame]) -> pd.D
 
 
 def _lines(models: list[Model], results: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    parts = []
-    for model in models:
-        result = results[model.name]
-        names = [*model.line_keys, TOTAL_LINE]
-        amounts = result[[f"{key}_cents" for key in names]].to_numpy(dtype=np.int64)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "model": model.name,
-                    "row": np.repeat(result.index.to_numpy(dtype=object), len(names)),
-                    "structure_id": np.repeat(
-                        result[model.id_input].to_numpy(dtype=object), len(names)
-                    ),
-                    "line": np.tile(np.array(names, dtype=object), len(result)),
-                    "amount_cents": amounts.reshape(-1),
-                }
-            )
-        )
+    parts = [tidy_lines(results[m.name], m, {"model": m.name}) for m in models]
     lines = pd.concat(parts, ignore_index=True)
     lines["amount_cents"] = lines["amount_cents"].astype(np.int64)
-    lines["amount_eur"] = _euros(lines["amount_cents"]).to_numpy(dtype=object)
+    lines["amount_eur"] = euros_column(lines["amount_cents"]).to_numpy(dtype=object)
     return lines
 
 
@@ -197,13 +175,7 @@ def _summary(
             {
                 "model": model.name,
                 "lines": ";".join(model.line_keys),
-                "total_cents": total,
-                "total_eur": cents_to_euros(total),
-                "difference_cents": total - base_total,
-                "difference_eur": cents_to_euros(total - base_total),
-                "difference_pct": 100.0 * (total - base_total) / base_total
-                if base_total
-                else float("nan"),
+                **against_base(total, base_total),
                 "eligible_structures": int(result["eligible"].sum()),
                 "gains": int((outcome == OUTCOMES[0]).sum()),
                 "loses": int((outcome == OUTCOMES[1]).sum()),

@@ -81,10 +81,7 @@ def per_structure(
     batch = portfolio.compute(output.period, parameters)
     if output.line != TOTAL:
         return np.asarray(batch.line_cents[output.line], dtype=np.int64)
-    total = np.zeros(portfolio.size, dtype=np.int64)
-    for cents in batch.line_cents.values():
-        total += np.asarray(cents, dtype=np.int64)
-    return total
+    return batch.total_cents
 
 
 def output_cents(portfolio: Portfolio, parameters: Parameters, output: Output) -> int:

@@ -1,29 +1,10 @@
 """Scenarios: named, validated overrides of the parameters (scénarios de paramètres).
 
-A :class:`Scenario` changes some parameters of a base set by path, for example::
-
-    Scenario("dearer ETP", {"participatory_activities.cost_per_etp": 50000})
-
-An override is one of:
-
-* a **number** (int, Decimal, numeric string; a float is read through its shortest
-  ``repr``): the parameter takes this value **from the base's first date on**, i.e. it
-  replaces every dated value of the base (a plain number means "as if it had always been
-  so"; use dated values to change a value in the middle of a period);
-* a **scale** (``{"mode": "step", "brackets": [{"threshold": ..., "value": ...}, ...]}``
-  or a :class:`~secpa_model.model.parameters.Scale`): likewise, from the base's first date on;
-* a **list of dated values** (``[{"effective_from": "2023-01-01", "value": 50000}, ...]``,
-  each entry optionally with a ``rationale``): the base's values dated *before* the first
-  override date are kept, and the override's values apply from their dates on;
-* a **mapping** ``{"unit": ..., "value": ...}`` or ``{"unit": ..., "values": [...]}``:
-  as above, and the unit you state is checked against the parameter's unit (a guard
-  against, say, a monthly amount given for an annual parameter).
-
-Every override is validated (by the same pydantic models as a parameter file) before any is
-applied; all problems are reported at once in one :class:`~secpa_model.ParameterError`
-naming each path and reason. The base :class:`~secpa_model.model.parameters.Parameters` is frozen
-and never modified: :meth:`Scenario.apply` returns a new set whose overridden values carry
-status ``scenario`` and a source naming the scenario.
+A :class:`Scenario` changes some parameters of a base set by path, e.g.
+``Scenario("dearer ETP", {"participatory_activities.cost_per_etp": 50000})``: a number or a
+scale from the base's first date on, dated values, or a mapping with a checked unit
+(docs/scenarios.md). Every override is validated before any is applied, all problems in one
+:class:`~secpa_model.ParameterError`; the base is never modified.
 """
 
 from __future__ import annotations
@@ -57,8 +38,8 @@ _ENTRY_KEYS: Final = frozenset({"effective_from", "value", "rationale"})
 class Scenario:
     """A named set of parameter overrides over a base parameter set.
 
-    ``overrides`` maps parameter paths (the model's ``parameters``) to new values (see the
-    module docstring for the accepted forms). ``base`` is the parameter set the scenario is
+    ``overrides`` maps parameter paths (the model's ``parameters``) to new values (see
+    docs/scenarios.md for the accepted forms). ``base`` is the parameter set the scenario is
     written against (``None``: the reference values of ``model``, itself the
     experimentation by default).
     The overrides are validated against the base when the scenario is created, and again

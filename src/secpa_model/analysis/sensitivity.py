@@ -1,20 +1,7 @@
-"""What drives a result (analyse de sensibilité): one-at-a-time swings and variance-based
-(Sobol) indices of one output over the free assumption values.
-
-* **One at a time** (the tornado): each free value set to the low, then the high end of its
-  range, the others at their base values; the swing is ``|high − low|`` of the output.
-* **Sobol indices** (SALib): the first-order index ``S1`` of a value is the share of the
-  output's variance it explains alone, the total index ``ST`` the share it explains with
-  all its interactions; ``S1_conf`` and ``ST_conf`` are the half-widths of their
-  bootstrap confidence intervals (``confidence`` level). Saltelli's sampling draws
-  ``samples × (D + 2)`` parameter sets for ``D`` free values (``samples`` a power of 2),
-  from each value's distribution over its range.
-
-The output is any :class:`~secpa_model.analysis.outputs.Output`: a line or the total of a
-portfolio over a period. The parameter sets of a run (the tornado's ends, Saltelli's
-sample) are computed in one vectorised pass of the engine by
-:func:`~secpa_model.simulate`, given as samples (drawn euros rounded to the cent, counts to
-the whole number). Needs SALib and scipy (extra ``uncertainty``).
+"""What drives a result (analyse de sensibilité): one-at-a-time swings (the tornado) and
+variance-based Sobol indices (SALib) of one :class:`~secpa_model.analysis.outputs.Output`
+over the free assumption values, computed by :func:`~secpa_model.simulate` in vectorised
+passes (docs/uncertainty.md). Needs SALib and scipy (extra ``uncertainty``).
 """
 
 from __future__ import annotations

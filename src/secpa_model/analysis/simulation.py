@@ -1,12 +1,9 @@
 """Monte Carlo over the assumptions (simulation): a portfolio allocated under many drawn
 parameter sets at once, with intervals of every line and of the total.
 
-The draws of a chunk are computed in one pass of the one engine: the structures are tiled
-over the chunk's draws (row ``r`` is structure ``r % S`` under draw ``r // S``) and each
-varied parameter is an array over those rows, which the rules' numpy formulas broadcast
-(:mod:`secpa_model.model.parameters.drawn`). Never one allocation per draw. Chunks bound
-the memory; with a ``dask.distributed`` client they run on its workers, with the same
-numbers (:mod:`secpa_model.analysis.draws` says why).
+A chunk's draws are computed in one pass of the engine (structures tiled over the draws,
+each varied parameter an array over the rows); chunks bound the memory and may run on a
+``dask.distributed`` client with the same numbers (docs/uncertainty.md).
 """
 
 from __future__ import annotations

@@ -1,27 +1,11 @@
 """Calibration targets (cibles de calage): aggregate figures a model's assumption values
 should reproduce, each with its source, its kind (an equality with a tolerance, or an
-inequality), its period and what it measures.
+inequality), its period and what it measures (``portfolio_total``, ``structure_annual``,
+``budget_share``: docs/uncertainty.md).
 
-:func:`public_targets` gives the public figures shipped with the library
-(``secpa_model/data/public_targets.toml``): 14 M€ for the 26 structures over 2024-01..2025-04
-(arrêté of 2023-12-28); at most 30 M€ over 2021-08..2023-12; a centre of about 2 500
-patients receiving about 500 k€ a year (press, 2026); the dotations « up to a third » of a
-structure's budget (press). :func:`load_targets` reads a user's file of the same layout.
-
-Measures (what the model computes for a target, in the target's unit):
-
-* ``portfolio_total``: the portfolio's total over the period (entry and exit dates
-  respected), in euros. With ``participating``, the portfolio must have exactly that many
-  structures participating in the period (the 14 M€ are for 26 structures, not 60).
-* ``structure_annual``: one structure's total over the period, in euros: the portfolio's
-  structure whose first input in ``inputs`` is nearest the stated value (the first such
-  row on a tie), with the ``inputs`` set to the stated values.
-* ``budget_share``: the mean over the participating structures of their total over the
-  period divided by their budget over it (the frame's column
-  :data:`BUDGET_COLUMN`, euros a year, prorated to the period's days), a fraction.
-
-The file is untrusted: any defect raises one :class:`~secpa_model.InputError` naming the
-file, the target and the key.
+:func:`public_targets` gives the public figures shipped with the library; :func:`load_targets`
+reads a user's file of the same layout. The file is untrusted: any defect raises one
+:class:`~secpa_model.InputError` naming the file, the target and the key.
 """
 
 from __future__ import annotations
@@ -54,7 +38,7 @@ _UNITS: Final[dict[str, tuple[str, ...]]] = {
 
 
 class Target(BaseModel):
-    """One calibration target (see the module docstring for the measures).
+    """One calibration target (docs/uncertainty.md gives the measures).
 
     ``value`` is in ``unit``; ``tolerance`` is relative (0.05: ±5 % for an equality, 5 %
     of slack for an inequality), with its ``tolerance_rationale``.
@@ -101,7 +85,7 @@ class Target(BaseModel):
 
 
 def public_targets() -> tuple[Target, ...]:
-    """The public figures shipped with the library, as targets (module docstring)."""
+    """The public figures shipped with the library, as targets (docs/uncertainty.md)."""
     return load_targets(files("secpa_model").joinpath("data", "public_targets.toml"))
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
+from secpa_model.core.identity_cache import by_identity
 from secpa_model.core.money import cents_float_to_euros, cents_to_euros
 from secpa_model.engine.allocation import Allocation
 from secpa_model.engine.compute import BatchResult
@@ -105,16 +106,10 @@ def build_allocation(
     )
 
 
-_LINE_FIELDS: dict[int, tuple[Model, tuple[tuple[dict[str, Any], ...], tuple[str, ...]]]] = {}
-_LINE_FIELDS_KEPT: Final = 256
-
-
+@by_identity(256)
 def _line_fields(model: Model) -> tuple[tuple[dict[str, Any], ...], tuple[str, ...]]:
     """What each line of ``model`` says whatever the structure (its rule's declarations),
     and the inputs the lines show."""
-    cached = _LINE_FIELDS.get(id(model))
-    if cached is not None and cached[0] is model:
-        return cached[1]
     fields = tuple(
         {
             "key": rule.key,
@@ -126,11 +121,7 @@ def _line_fields(model: Model) -> tuple[tuple[dict[str, Any], ...], tuple[str, .
         }
         for rule, rounding in zip(model.rules, model.line_roundings, strict=True)
     )
-    read = tuple(dict.fromkeys(name for rule in model.rules for name in rule.inputs))
-    if len(_LINE_FIELDS) >= _LINE_FIELDS_KEPT:
-        _LINE_FIELDS.clear()
-    _LINE_FIELDS[id(model)] = (model, (fields, read))
-    return fields, read
+    return fields, tuple(dict.fromkeys(name for rule in model.rules for name in rule.inputs))
 
 
 @dataclass(frozen=True)
@@ -153,17 +144,10 @@ class _Citations:
     condition_assumptions: frozenset[str]
 
 
-# Snapshots come from the parameters' per-day cache and are reused across calls: work out
-# their citations once per model. The entry keeps both alive, so their ids cannot be reused.
-_CITATIONS: dict[tuple[int, int], tuple[Model, ParameterSnapshot, _Citations]] = {}
-_CITATIONS_KEPT: Final = 256  # each entry keeps a snapshot alive
-
-
+# snapshots come from the parameters' per-day cache and are reused across calls: their
+# citations are worked out once per model
+@by_identity(256)
 def _citations(model: Model, snapshot: ParameterSnapshot) -> _Citations:
-    key = (id(model), id(snapshot))
-    cached = _CITATIONS.get(key)
-    if cached is not None and cached[0] is model and cached[1] is snapshot:
-        return cached[2]
     rules = []
     for rule in model.rules:
         in_force = [snapshot[path] for path in rule.parameters]
@@ -182,11 +166,7 @@ def _citations(model: Model, snapshot: ParameterSnapshot) -> _Citations:
         for path in condition.parameters
         if snapshot[path].status == "assumption"
     )
-    found = _Citations(tuple(rules), assumed)
-    if len(_CITATIONS) >= _CITATIONS_KEPT:
-        _CITATIONS.clear()
-    _CITATIONS[key] = (model, snapshot, found)
-    return found
+    return _Citations(tuple(rules), assumed)
 
 
 _NATIVE: Final = frozenset({str, int, float, bool, type(None)})
@@ -203,18 +183,11 @@ def _json_value(value: object) -> str | int | float | bool | None:
     raise TypeError(f"unexpected input value {value!r}")
 
 
-# InForce objects come from the parameters' per-day snapshot cache and are reused across
-# calls: cite each once. The cache keeps the InForce alive, so its id cannot be reused.
-_CITED: dict[int, tuple[InForce, UsedParameter]] = {}
-_CITED_KEPT: Final = 4096
-
-
+# InForce objects come from the parameters' per-day snapshot cache: each is cited once
+@by_identity(4096)
 def used_parameter(value: InForce) -> UsedParameter:
     """A parameter value in force, as cited by a line (value, unit, status, source)."""
-    cached = _CITED.get(id(value))
-    if cached is not None and cached[0] is value:
-        return cached[1]
-    cited = UsedParameter(
+    return UsedParameter(
         path=value.path,
         value=value.describe(),
         raw=value.value,
@@ -224,10 +197,6 @@ def used_parameter(value: InForce) -> UsedParameter:
         rationale=value.rationale,
         effective_from=value.effective_from,
     )
-    if len(_CITED) >= _CITED_KEPT:
-        _CITED.clear()
-    _CITED[id(value)] = (value, cited)
-    return cited
 
 
 def _reasons(structure: StructureBase, batch: BatchResult, row: int) -> list[Reason]:

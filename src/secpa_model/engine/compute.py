@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from secpa_model.core.errors import CoverageError, InputError, ModelError
+from secpa_model.core.identity_cache import by_identity
 from secpa_model.core.money import EXACT_LIMIT, describe_limit
 from secpa_model.core.periods import Period, days_in_year, overlap_days, split_period
 from secpa_model.model.eligibility import Test
@@ -119,7 +120,7 @@ def compute(
 
     pieces_of_span = [
         (piece, active)
-        for piece in _span_pieces(model, parameters, span)
+        for piece in _pieces(span, _cuts(model, parameters))
         if (active := overlap_days(piece, starts, ends)).any()
     ]
     first = _snapshot(parameters, pieces_of_span[0][0].start) if pieces_of_span else None
@@ -244,23 +245,10 @@ def _check_exact(model: Model, columns: Columns, accumulated: NDArray[np.float64
     )
 
 
-# the pieces of a span for a model and parameter set, kept by identity: both are frozen
-# (the entry keeps them alive, so their ids cannot be reused)
-_SPAN_PIECES: dict[tuple[int, int, Period], tuple[Model, Parameters, tuple[Period, ...]]] = {}
-_SPAN_PIECES_KEPT: Final = 64  # few: each entry keeps a parameter set alive
-
-
-def _span_pieces(model: Model, parameters: Parameters, span: Period) -> tuple[Period, ...]:
-    """The pieces of ``span``: cut at 1 January, parameter changes and rule versions."""
-    key = (id(model), id(parameters), span)
-    cached = _SPAN_PIECES.get(key)
-    if cached is not None and cached[0] is model and cached[1] is parameters:
-        return cached[2]
-    pieces = _pieces(span, tuple(change_dates(model, parameters)))
-    if len(_SPAN_PIECES) >= _SPAN_PIECES_KEPT:
-        _SPAN_PIECES.clear()
-    _SPAN_PIECES[key] = (model, parameters, pieces)
-    return pieces
+@by_identity(64)  # few: each entry keeps a parameter set alive
+def _cuts(model: Model, parameters: Parameters) -> tuple[date, ...]:
+    """Where ``model``'s periods are cut besides 1 January (:func:`change_dates`)."""
+    return tuple(change_dates(model, parameters))
 
 
 @lru_cache(maxsize=256)

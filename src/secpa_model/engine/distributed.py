@@ -1,29 +1,9 @@
 """Where an analysis's work runs: here, or on the workers of a Dask cluster.
 
-:func:`map_chunks` is the one place an analysis hands its chunks (draws, parameter sets,
-scenarios) to a ``dask.distributed`` client; without one it computes them here, in order.
-Either way ``function(shared, chunk)`` is called once per chunk, by the same code, and the
-results come back in the chunks' order: a cluster gives the local numbers bit for bit.
-
-A user's model on the workers
------------------------------
-A model's rules and conditions are functions, and a model defined in the user's own module
-or script must run on workers that do not have that file. What leaves this process is
-therefore pickled by cloudpickle (:class:`ByValue`), after :func:`ship_code` has registered
-with ``cloudpickle.register_pickle_by_value`` the top-level package of the module of each
-rule's formula and each condition's test and detail, except:
-
-* ``secpa_model``: the workers run it, so they have it installed;
-* the standard library and installed distributions (a module under a ``site-packages`` or
-  ``dist-packages`` directory): the workers have them in the same environment, and shipping,
-  say, numpy by value would send its code and duplicate its classes there;
-* ``__main__`` (a script, a notebook): cloudpickle always ships its functions by value.
-
-The top-level package rather than the module alone, so that a helper the rule calls from a
-sibling module of the user's package travels with it. The code is read when the work is
-pickled, at each call: a module edited and reloaded is what the workers run next, and
-nothing is kept on them between calls. Workers need secpa-model and the libraries the
-rules import, not the user's module.
+:func:`map_chunks` is the one place an analysis hands its chunks to a ``dask.distributed``
+client; without one it computes them here, in order, by the same code: a cluster gives the
+local numbers bit for bit. A model defined in the user's own module is pickled by value
+(:func:`ship_code`, :class:`ByValue`): docs/uncertainty.md says what travels and why.
 """
 
 from __future__ import annotations
@@ -59,7 +39,7 @@ def map_chunks(
     """``function(shared, chunk)`` for each chunk, in the chunks' order: here (``client``
     None), or on the workers of ``client`` (a ``dask.distributed.Client``), ``shared``
     sent once to each worker. ``model``: the model whose code the work runs, shipped by
-    value to the workers (see the module docstring). ``function`` must be importable
+    value to the workers (docs/uncertainty.md). ``function`` must be importable
     (a module-level function of secpa_model). A chunk's exception is raised here, as it
     would be locally."""
     if client is None:
@@ -117,7 +97,7 @@ def unwrap(value: Any) -> Any:
 
 def ship_code(model: Model) -> list[str]:
     """Register with cloudpickle, by value, the packages of ``model``'s rules and conditions
-    that the workers may lack (see the module docstring); the names registered."""
+    that the workers may lack (docs/uncertainty.md); the names registered."""
     import cloudpickle
 
     registered = []

@@ -1,28 +1,10 @@
 """Rules declared once (règles de calcul): a dotation's key, label, legal basis, formula,
-the inputs and parameters it reads, and its rounding.
+the inputs and parameters it reads, and its rounding (docs/rules.md shows how to write one).
 
-A rule's formula is a function over numpy columns, written once for every structure::
-
-    @rule(
-        key="coordination",
-        label="Coordination",
-        legal_basis_fr="Dotation de coordination : ETP de coordination × coût d'un ETP.",
-        legal_basis_en="Coordination: ETP of coordination × the cost of an ETP.",
-        formula="coordination_etp × cost_per_etp",
-        inputs=("coordination_etp",),
-        parameters=("coordination.cost_per_etp",),
-    )
-    def coordination(inputs: RuleInputs, params: RuleParameters) -> FloatArray:
-        return inputs["coordination_etp"] * params.amount_cents("coordination.cost_per_etp")
-
-The engine gives the function only what the rule declares: reading another input or
-parameter raises :class:`~secpa_model.ModelError`, so the declaration cannot lie.
-A formula returns the **annual** amount of every structure in float64 cents (or a
-:class:`RuleResult` with intermediate quantities to show in explanations); the engine
-prorates, sums and rounds it (:class:`~secpa_model.core.rounding.Rounding`).
-
-A rule may change on a date: :meth:`Rule.with_version` adds a formula that applies from
-that date on, and the engine cuts the period there, as for a parameter change.
+The engine gives a formula only what its rule declares: reading another input or parameter
+raises :class:`~secpa_model.ModelError`. A formula returns the **annual** amount of every
+structure in float64 cents (or a :class:`RuleResult`); the engine prorates, sums and rounds
+it. :meth:`Rule.with_version` adds a formula that applies from a date on.
 """
 
 from __future__ import annotations
@@ -265,7 +247,7 @@ class Version:
 
 @dataclass(frozen=True)
 class Rule:
-    """A dotation rule, declared once (see the module docstring).
+    """A dotation rule, declared once (docs/rules.md).
 
     ``key``: the line's identifier (``[a-z][a-z0-9_]*``); ``label``: its name for people;
     ``legal_basis_fr``: the French sentence it implements (verbatim where public);
@@ -368,7 +350,7 @@ def rule(
     rounding: Rounding | None = None,
     label_fr: str = "",
 ) -> Callable[[Formula], Rule]:
-    """Declare a rule from its formula function (see the module docstring)."""
+    """Declare a rule from its formula function (docs/rules.md)."""
 
     def declare(compute: Formula) -> Rule:
         return Rule(

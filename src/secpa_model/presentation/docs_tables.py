@@ -1,18 +1,8 @@
 """Generated documentation: the provenance table of a parameter set and the input table of a
-model, in Markdown.
+model, in Markdown (a test checks that docs/parameters.md and docs/models.md carry them).
 
-``docs/parameters.md`` carries the table of the reference set, and ``docs/models.md`` the
-inputs of the shipped models, between markers; a test checks that they equal
-:func:`provenance_table` and :func:`inputs_table`, so the pages cannot drift from the
-declarations.
-
-Regenerate them with::
-
-    python -m secpa_model.presentation.docs_tables --write docs/parameters.md
-    python -m secpa_model.presentation.docs_tables --inputs --write docs/models.md
-
-or print the table of any parameter file with
-``python -m secpa_model.presentation.docs_tables FILE``.
+Regenerate with ``python -m secpa_model.presentation.docs_tables --write docs/parameters.md``
+and ``... --inputs --write docs/models.md``; ``... FILE`` prints a parameter file's table.
 """
 
 from __future__ import annotations

@@ -1,32 +1,10 @@
 """The ``secpa-model`` command line (also ``python -m secpa_model``).
 
 One function per subcommand: ``add_<name>(commands)`` declares its arguments and
-``run_<name>(args)`` does the work and returns the exit code. To add a subcommand, write
-both and list the ``add_`` function in :data:`SUBCOMMANDS`.
-
-Modules: :mod:`.one_structure` (``demo``, ``allocate``, ``params``, ``schema``),
-:mod:`.portfolio` (``batch``, ``compare``, ``sweep``, ``report``), :mod:`.budget`
-(``budget``), :mod:`.simulation` (``simulate``), :mod:`.uncertainty` (``sensitivity``,
-``calibrate``), :mod:`.reproduce` (``reproduce``), :mod:`.server` (``serve``),
-:mod:`.common` (what
-they share: periods, files, parameters) and :mod:`.tables` (the plain-text tables).
-
-Exit codes (:data:`EXIT_CODES`): 0 on success; 2 on invalid input, parameters or usage
-(the message, on stderr, names the field and the value, and for a file the line); 3 on an
-internal error (a bug of secpa-model: one line on stderr, never a traceback, unless the
-environment variable ``SECPA_MODEL_TRACEBACK`` is set); 141 (as a Unix tool killed by
-SIGPIPE) when the reader of standard output goes away (``secpa-model demo | head -1``),
-quietly; 128 + the signal's number (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP) when a
-signal stops the run, with one line on stderr, the outputs untouched and no temporary file
-left. A bad file never shows a Python traceback: the readers refuse it with the
-library's error (see :mod:`secpa_model.model.parameters.loader`), and :func:`main` turns
-the few exceptions a bad input could still cause (:data:`INPUT_FAILURES`) into the same
-one-line message.
-
-``--json`` (before the command or after it, on every command) writes errors to stderr as
-JSON objects, one line per problem, with the keys of :class:`~secpa_model.Problem` (code,
-message, field, value, row, structure_id, file, line, sheet); ``allocate --json`` and
-``params --json`` also print their result as JSON.
+``run_<name>(args)`` does the work and returns the exit code; list the ``add_`` function in
+:data:`SUBCOMMANDS`. The exit codes (:data:`EXIT_CODES`, 128 + a signal's number when one
+stops the run), the one-line errors (a traceback only with :data:`TRACEBACK_VARIABLE` set) and
+``--json`` are described in docs/cli.md ("Errors, exit codes and --json").
 """
 
 from __future__ import annotations
