@@ -10,6 +10,9 @@ the experimentation), so they cannot drift from the code:
   with exactly the model's lines;
 * ``trace``: the JSON trace of :func:`~secpa_model.explain_json` (serialization mode), with
   exactly the model's lines;
+* ``problem``: a problem found in an input, in its one shape (the fields of
+  :class:`~secpa_model.Problem`, in order): a row of an errors file, a ``--json`` object on
+  standard error, :meth:`~secpa_model.Problem.to_dict` (the same for every model);
 * ``batch_line``: one line of a JSON Lines file of allocations (``secpa-model batch -o
   OUT.jsonl``, :mod:`secpa_model.io.json_lines`): the result's columns, cents as integers,
   ``row`` with ``--errors report``, ``trace`` (the trace schema, or null) with ``--trace``,
@@ -18,19 +21,21 @@ the experimentation), so they cannot drift from the code:
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any, Final, Literal, get_args
 
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
 from pydantic_core import core_schema
 
+from secpa_model.core.errors import PROBLEM_CODES, PROBLEM_FIELDS, Problem
 from secpa_model.engine.allocation import Allocation
 from secpa_model.engine.trace import Trace
 from secpa_model.io.frames import YEAR_COLUMN, result_columns
 from secpa_model.model.model import Model
 from secpa_model.models import resolve_model
 
-SchemaName = Literal["structure", "allocation", "trace", "batch_line"]
+SchemaName = Literal["structure", "allocation", "trace", "batch_line", "problem"]
 SCHEMA_NAMES: Final[tuple[str, ...]] = get_args(SchemaName)
 DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 DECIMAL_PATTERN: Final = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
@@ -44,6 +49,8 @@ _DESCRIPTIONS: Final[dict[str, str]] = {
     "(format 'secpa-model.trace').",
     "batch_line": "One line of a JSON Lines file of allocations under the model {model!r} "
     "(secpa-model batch -o OUT.jsonl): amounts in integer cents.",
+    "problem": "A problem found in an input of secpa-model: a row of an errors file "
+    "(--errors report), a --json object on standard error, Problem.to_dict().",
 }
 
 
@@ -59,15 +66,20 @@ class _DecimalAsText(GenerateJsonSchema):
 
 
 def json_schema(name: SchemaName, *, model: Model | str | None = None) -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of ``"structure"``, ``"allocation"`` or ``"trace"``
-    of ``model`` (default: the experimentation).
+    """The JSON Schema (draft 2020-12) of ``"structure"``, ``"allocation"``, ``"trace"``,
+    ``"batch_line"`` or ``"problem"`` of ``model`` (default: the experimentation).
 
     Raises :class:`ValueError` naming the known schemas for any other name.
     """
     if name not in _DESCRIPTIONS:
         raise ValueError(f"unknown schema {name!r}; known: {', '.join(SCHEMA_NAMES)}")
     resolved = resolve_model(model)
-    body = _batch_line(resolved) if name == "batch_line" else _pydantic_schema(name, resolved)
+    if name == "problem":
+        body = _problem()
+    elif name == "batch_line":
+        body = _batch_line(resolved)
+    else:
+        body = _pydantic_schema(name, resolved)
     description = _DESCRIPTIONS[name].format(model=resolved.name)
     header = {"$schema": DIALECT, "title": f"secpa-model {name}", "description": description}
     return {**header, **{key: value for key, value in body.items() if key not in header}}
@@ -85,6 +97,22 @@ def _pydantic_schema(name: SchemaName, resolved: Model) -> dict[str, Any]:
     if name != "structure":
         _constrain_lines(schema, resolved, "Line" if name == "allocation" else "TraceLine")
     return schema
+
+
+def _problem() -> dict[str, Any]:
+    """A problem: the fields of :class:`~secpa_model.Problem`, in order, each as declared
+    there (its description and JSON type), every one present, no other."""
+    properties: dict[str, Any] = {
+        part.name: {"type": part.metadata["json"], "description": part.metadata["description"]}
+        for part in fields(Problem)
+    }
+    properties["code"]["enum"] = list(PROBLEM_CODES)
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(PROBLEM_FIELDS),
+        "additionalProperties": False,
+    }
 
 
 def _batch_line(model: Model) -> dict[str, Any]:
