@@ -21,7 +21,9 @@ the experimentation), so they cannot drift from the code:
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields
+from decimal import Decimal
 from typing import Any, Final, Literal, get_args
 
 from pydantic import BaseModel
@@ -32,6 +34,8 @@ from secpa_model.core.errors import PROBLEM_CODES, PROBLEM_FIELDS, Problem
 from secpa_model.engine.allocation import Allocation
 from secpa_model.engine.trace import Trace
 from secpa_model.io.frames import YEAR_COLUMN, result_columns
+from secpa_model.io.validation import YEAR
+from secpa_model.model.inputs import FALSE_WORDS, TRUE_WORDS, Input
 from secpa_model.model.model import Model
 from secpa_model.models import resolve_model
 
@@ -76,6 +80,8 @@ def json_schema(name: SchemaName, *, model: Model | str | None = None) -> dict[s
     resolved = resolve_model(model)
     if name == "problem":
         body = _problem()
+    elif name == "structure":
+        body = _structure(resolved)
     elif name == "batch_line":
         body = _batch_line(resolved)
     else:
@@ -97,6 +103,94 @@ def _pydantic_schema(name: SchemaName, resolved: Model) -> dict[str, Any]:
     if name != "structure":
         _constrain_lines(schema, resolved, "Line" if name == "allocation" else "TraceLine")
     return schema
+
+
+def _structure(model: Model) -> dict[str, Any]:
+    """A structure as a row of a file or a line of JSON Lines: a property per input of
+    ``model`` (:func:`input_schema`), ``year`` optional, other keys kept."""
+    inputs = [*model.inputs, YEAR]
+    return {
+        "type": "object",
+        "properties": {item.name: input_schema(item) for item in inputs},
+        "required": [item.name for item in model.inputs if item.required],
+        "additionalProperties": True,
+    }
+
+
+_CENTS: Final = 100  # a unit conversion
+_BLANK: Final = r"\s*"  # what a text cell may have around its value (it is stripped)
+_DIGITS: Final = r"[0-9]"
+_DATE_TEXT: Final = (  # a real day of the Gregorian calendar, years 0001 to 9999
+    r"(?!0000)[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+    r"|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)-02-29"
+)
+_TEXT_NUMBERS: Final[dict[str, str]] = {  # the text numbers of a kind whose minimum is 0
+    # a whole number: digits, zero decimals, a non-negative exponent
+    "count": r"\+?[0-9]+(?:\.0*)?(?:[eE]\+?[0-9]+)?",
+    # a fraction in [0, 1], without exponent
+    "fraction": r"\+?(?:0*\.[0-9]+|0+(?:\.[0-9]*)?|0*1(?:\.0*)?)",
+    # any number ≥ 0
+    "quantity": r"\+?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?",
+    # whole cents: two decimals (then zeros), or an integer with a non-negative exponent
+    "euros": r"\+?(?:[0-9]+(?:\.[0-9]{0,2}0*)?|\.[0-9]{1,2}0*|[0-9]+[eE]\+?[0-9]+)",
+}
+
+
+def _text(pattern: str) -> dict[str, Any]:
+    """Text matching ``pattern`` once stripped."""
+    return {"type": "string", "pattern": f"^{_BLANK}(?:{pattern}){_BLANK}$"}
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+def input_schema(item: Input) -> dict[str, Any]:
+    """The JSON Schema of one input's value, derived from its declaration so that it
+    accepts exactly what its kind's parsing accepts (:mod:`secpa_model.model.inputs`),
+    a JSON number read exactly (a decimal, never a float, as the JSON Lines reader reads
+    it; a validator reading floats may find 0.07 not a multiple of 0.01): JSON numbers within the
+    bounds (whole for a count, whole cents for euros), text numbers as the kinds read them,
+    true/false and their words, a real ``YYYY-MM-DD`` day; blanks around a text value.
+    Text numbers are described without their rarer forms (an exponent with decimals, a
+    negative zero, a bound other than 0 or 1 to 9…9): the schema may refuse such a text
+    that the validation reads, never the reverse."""
+    options: list[dict[str, Any]]
+    if item.kind == "text":
+        options = [{"type": "string", "pattern": r"\S"}, {"type": "integer"}]
+    elif item.kind == "category":
+        options = [_text("|".join(re.escape(name) for name in item.categories))]
+    elif item.kind == "boolean":
+        words = "|".join(_any_case(word) for word in (*TRUE_WORDS, *FALSE_WORDS))
+        options = [{"type": "boolean"}, {"enum": [0, 1]}, _text(words)]
+    elif item.kind == "date":
+        options = [_text(_DATE_TEXT)]
+        if not item.required:  # null or blank: open
+            options += [{"type": "null"}, _text("")]
+    else:
+        cent = 1 / _CENTS if item.kind == "euros" else None  # euros are bounded in cents
+        high = item.high * cent if cent else item.high
+        number: dict[str, Any] = {"type": "number", "minimum": item.low, "maximum": high}
+        if item.kind in ("count", "euros"):
+            number["multipleOf"] = cent or 1
+        options = [number]
+        if item.low == 0 and (item.kind != "fraction" or item.high == 1):
+            options.append(_text(_TEXT_NUMBERS[item.kind]))
+        elif item.kind == "count" and item.low == 1 and set(str(int(item.high))) == {"9"}:
+            digits = len(str(int(item.high)))  # 1 to 9…9: so many digits
+            options.append(_text(rf"\+?0*[1-9][0-9]{{0,{digits - 1}}}(?:\.0*)?"))
+    about: dict[str, Any] = {"description": item.description, "kind": item.kind}
+    if item.unit:
+        about["unit"] = item.unit
+    if not item.required:
+        about["default"] = _json_default(item)
+    return {**about, **(options[0] if len(options) == 1 else {"anyOf": options})}
+
+
+def _json_default(item: Input) -> Any:
+    default = item.parse(item.default) if item.default is not None else None
+    return str(default) if isinstance(default, Decimal) else default
 
 
 def _problem() -> dict[str, Any]:
