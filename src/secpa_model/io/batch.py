@@ -84,6 +84,7 @@ def run_batch(
     csv_style: CsvStyle = "default",
     trace: bool = False,
     progress: Progress | None = None,
+    reading: Progress | None = None,
 ) -> BatchSummary:
     """Allocate every row of the file ``source`` and write the allocations to ``output``
     (formats from the suffixes), ``rows`` rows at a time (see the module docstring).
@@ -97,7 +98,9 @@ def run_batch(
     ``problems`` (CSV or JSON Lines), with its ``line`` (and ``sheet``). ``csv_style``: of
     the CSV files written; ``trace``: each row of a JSON Lines output also carries its
     allocation's JSON trace (:func:`~secpa_model.io.json_lines.row_tracer`);
-    ``progress(done, total)``: called after each piece, when there is more than one.
+    ``progress(done, total)``: called after each piece computed and written, when there is
+    more than one; ``reading(done, total)``: after each piece of a reading made first (the
+    ids, or a JSON Lines file's keys), from the second piece (``total`` 0 when unknown).
     """
     resolved = resolve_model(model)
     span = Period.parse(period) if period is not None else None
@@ -109,9 +112,13 @@ def run_batch(
     by_year = YEAR_COLUMN in reader.columns if reader.columns else None
     keys = None if allow_duplicates else _Keys(resolved.input(resolved.id_input), by_year)
     if reader.count is None or (keys is not None and reader.count > rows):
+        read = 0
         for piece in reader.pieces([resolved.id_input, YEAR_COLUMN]):  # the first reading
             if keys is not None:
                 keys.add(piece.frame)
+            read += len(piece.frame) + len(piece.problems)
+            if reading is not None and read > rows:
+                reading(read, reader.count or 0)
     if errors == "raise" and len(reader.bad_lines):
         raise problems_error(reader.bad_lines, reader.located)
     try:
