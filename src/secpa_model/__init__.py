@@ -28,6 +28,7 @@ from secpa_model.core.errors import (
     ParameterError,
     Problem,
     SecpaError,
+    problem_dicts,
 )
 from secpa_model.core.periods import Period
 from secpa_model.core.rounding import CENT_HALF_UP, Rounding
@@ -123,6 +124,7 @@ __all__ = [
     "load_targets",
     "opening_schedule",
     "portfolio",
+    "problem_dicts",
     "project_budget",
     "project_cohort",
     "public_targets",

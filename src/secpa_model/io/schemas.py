@@ -1,11 +1,15 @@
 """JSON Schemas of the input (a structure), the result (an allocation) and the trace.
 
 Other tools can validate what they send to, or read from, secpa-model against these schemas
-(JSON Schema draft 2020-12). They are generated from the pydantic models of a model (default:
-the experimentation), so they cannot drift from the code:
+(JSON Schema draft 2020-12). They are generated from the declarations of a model (default:
+the experimentation) and from the pydantic models of the results, so they cannot drift from
+the code:
 
-* ``structure``: what the model's ``Structure`` accepts (validation mode), one property per
-  input with its kind, unit and bounds;
+* ``structure``: a structure as a row of a file or a line of JSON Lines, derived from the
+  model's inputs (:func:`input_schema`): what the validation accepts (a test checks it on a
+  corpus of values, for each shipped model), other keys allowed (kept as columns); a key
+  that looks like a misspelt input (refused) and an exit date before the entry date are
+  the two rules a JSON Schema cannot say;
 * ``allocation``: what ``Allocation.model_dump(mode="json")`` produces (serialization mode),
   with exactly the model's lines;
 * ``trace``: the JSON trace of :func:`~secpa_model.explain_json` (serialization mode), with
@@ -27,7 +31,7 @@ from decimal import Decimal
 from typing import Any, Final, Literal, get_args
 
 from pydantic import BaseModel
-from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from secpa_model.core.errors import PROBLEM_CODES, PROBLEM_FIELDS, Problem
@@ -92,16 +96,10 @@ def json_schema(name: SchemaName, *, model: Model | str | None = None) -> dict[s
 
 
 def _pydantic_schema(name: SchemaName, resolved: Model) -> dict[str, Any]:
-    """The schema of a structure, an allocation or a trace, from the pydantic models."""
-    target: type[BaseModel]
-    mode: JsonSchemaMode
-    if name == "structure":
-        target, mode = resolved.structure, "validation"
-    else:
-        target, mode = (Allocation if name == "allocation" else Trace), "serialization"
-    schema = target.model_json_schema(mode=mode, schema_generator=_DecimalAsText)
-    if name != "structure":
-        _constrain_lines(schema, resolved, "Line" if name == "allocation" else "TraceLine")
+    """The schema of an allocation or a trace, from the pydantic models."""
+    target: type[BaseModel] = Allocation if name == "allocation" else Trace
+    schema = target.model_json_schema(mode="serialization", schema_generator=_DecimalAsText)
+    _constrain_lines(schema, resolved, "Line" if name == "allocation" else "TraceLine")
     return schema
 
 
