@@ -62,15 +62,6 @@ def is_missing(value: object) -> bool:
     return type(value).__name__ in ("NAType", "NaTType")
 
 
-def _about(description: str, json_type: Any) -> dict[str, Any]:
-    """What ``json_schema("problem")`` says of a field of :class:`Problem`: its
-    description and JSON type."""
-    return {"description": description, "json": json_type}
-
-
-_SCALAR: Final = ["string", "number", "integer", "boolean", "null"]
-
-
 @dataclass(frozen=True)
 class Problem:
     """One problem found in an input, a parameter file or a scenario: immutable data.
@@ -78,65 +69,26 @@ class Problem:
     Its fields, in this order, are the one shape of a problem everywhere
     (:data:`PROBLEM_FIELDS`): the columns of an errors file (``--errors report``), the keys
     of a ``--json`` object on standard error and of :meth:`to_dict`, and the properties of
-    ``json_schema("problem")``. ``code`` and ``message`` may be given by position, the
-    others by keyword; unknown parts are None.
+    ``json_schema("problem")``. ``file``: the file; ``sheet``: the sheet of an Excel file;
+    ``row``: the row label of the frame; ``line``: its line in the file (the header is line
+    1; a quoted cell that spans lines counts them all) or, for an Excel file, its row number
+    in ``sheet``; ``structure_id``: the row's id when it could be read; ``field``: the
+    column, field, key or parameter at fault; ``value``: the offending value as given (None
+    when it is missing: see :attr:`missing`); ``code``: one of :data:`PROBLEM_CODES`;
+    ``message``: the sentence a person reads, which names the field and says what is wrong
+    (``kind is missing (NaN or empty)``). ``code`` and ``message`` may be given by position,
+    the others by keyword; unknown parts are None.
     """
 
-    file: str | None = dc_field(
-        default=None,
-        kw_only=True,
-        metadata=_about("The file the problem is in.", ["string", "null"]),
-    )
-    sheet: str | None = dc_field(
-        default=None,
-        kw_only=True,
-        metadata=_about("The sheet of an Excel file.", ["string", "null"]),
-    )
-    row: Hashable | None = dc_field(
-        default=None,
-        kw_only=True,
-        metadata=_about(
-            "The row label (a file's rows are numbered from 0, blank lines of a JSON Lines file "
-            "left out).",
-            _SCALAR,
-        ),
-    )
-    line: int | None = dc_field(
-        default=None,
-        kw_only=True,
-        metadata=_about(
-            "The line of the row in the file (the header is line 1; a quoted cell spanning lines "
-            "counts them all), or its row number in the sheet of an Excel file.",
-            ["integer", "null"],
-        ),
-    )
-    structure_id: str | None = dc_field(
-        default=None,
-        kw_only=True,
-        metadata=_about(
-            "The id of the row's structure, when it could be read.", ["string", "null"]
-        ),
-    )
-    field: str | None = dc_field(
-        default=None,
-        kw_only=True,
-        metadata=_about("The column, field, key or parameter at fault.", ["string", "null"]),
-    )
-    value: Any = dc_field(
-        default=None,
-        kw_only=True,
-        metadata=_about(
-            "The offending value as given (its text when it is not a JSON scalar); null when "
-            "missing.",
-            _SCALAR,
-        ),
-    )
-    code: str = dc_field(metadata=_about("What kind of problem (one of PROBLEM_CODES).", "string"))
-    message: str = dc_field(
-        metadata=_about(
-            "The sentence a person reads: names the field and says what is wrong.", "string"
-        )
-    )
+    file: str | None = dc_field(default=None, kw_only=True)
+    sheet: str | None = dc_field(default=None, kw_only=True)
+    row: Hashable | None = dc_field(default=None, kw_only=True)
+    line: int | None = dc_field(default=None, kw_only=True)
+    structure_id: str | None = dc_field(default=None, kw_only=True)
+    field: str | None = dc_field(default=None, kw_only=True)
+    value: Any = dc_field(default=None, kw_only=True)
+    code: str
+    message: str
 
     @property
     def missing(self) -> bool:

@@ -26,7 +26,6 @@ the code:
 from __future__ import annotations
 
 import re
-from dataclasses import fields
 from decimal import Decimal
 from typing import Any, Final, Literal, get_args
 
@@ -34,7 +33,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from secpa_model.core.errors import PROBLEM_CODES, PROBLEM_FIELDS, Problem
+from secpa_model.core.errors import PROBLEM_CODES, PROBLEM_FIELDS
 from secpa_model.engine.allocation import Allocation
 from secpa_model.engine.trace import Trace
 from secpa_model.io.frames import YEAR_COLUMN, result_columns
@@ -191,13 +190,29 @@ def _json_default(item: Input) -> Any:
     return str(default) if isinstance(default, Decimal) else default
 
 
+_SCALAR: Final = ["string", "number", "integer", "boolean", "null"]
+_PROBLEM_PROPERTIES: Final[dict[str, tuple[Any, str]]] = {
+    "file": (["string", "null"], "The file the problem is in."),
+    "sheet": (["string", "null"], "The sheet of an Excel file."),
+    "row": (_SCALAR, "The row label (a file's rows are numbered from 0)."),
+    "line": (["integer", "null"], "The row's line in the file, or its row in the sheet."),
+    "structure_id": (["string", "null"], "The id of the row's structure, when readable."),
+    "field": (["string", "null"], "The column, field, key or parameter at fault."),
+    "value": (_SCALAR, "The offending value as given (a list or mapping as its JSON text)."),
+    "code": ("string", "What kind of problem."),
+    "message": ("string", "The sentence a person reads."),
+}
+"""The JSON type and description of each field of a problem (each field of
+:class:`~secpa_model.Problem` has one: :func:`_problem` fails otherwise)."""
+
+
 def _problem() -> dict[str, Any]:
-    """A problem: the fields of :class:`~secpa_model.Problem`, in order, each as declared
-    there (its description and JSON type), every one present, no other."""
-    properties: dict[str, Any] = {
-        part.name: {"type": part.metadata["json"], "description": part.metadata["description"]}
-        for part in fields(Problem)
-    }
+    """A problem: the fields of :class:`~secpa_model.Problem`, in order, every one present,
+    no other."""
+    properties: dict[str, Any] = {}
+    for name in PROBLEM_FIELDS:
+        kind, description = _PROBLEM_PROPERTIES[name]
+        properties[name] = {"type": kind, "description": description}
     properties["code"]["enum"] = list(PROBLEM_CODES)
     return {
         "type": "object",
