@@ -172,6 +172,12 @@ def test_progress_on_a_terminal_is_redrawn_with_the_rate_and_the_time_left() -> 
     text = stream.getvalue()
     assert text.startswith("\r[#######.......................]  25 % (100 / 400 draws computed")
     assert "50 draws/s, 0:00:06 left" in text and "\n" not in text
+    clock.now = 4.0
+    log(400, 400)
+    log.finish()  # the bar's line ended, then the summary
+    assert stream.getvalue().endswith(
+        "\nsecpa-model: 400 draws computed in 0:00:04 (100 draws/s)\n"
+    )
 
 
 def test_progress_reading_with_an_unknown_total_says_the_rows_read() -> None:
@@ -180,6 +186,31 @@ def test_progress_reading_with_an_unknown_total_says_the_rows_read() -> None:
     clock.now = 1.0
     log.reading(500, 0)
     assert stream.getvalue() == "secpa-model: 500 rows read, 500 rows/s\n"
+
+
+def test_a_long_batch_logs_a_line_per_ten_seconds_and_a_summary(
+    tmp_path: Path, capsys: Capture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "in.jsonl"
+    rows = [json.dumps({**GOOD, "structure_id": f"s{i}"}) for i in range(200)]
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    clock = _Clock()
+
+    def tick() -> float:  # each look at the clock: one second later
+        clock.now += 1.0
+        return clock.now
+
+    monkeypatch.setattr("secpa_model.presentation.cli.progress.monotonic", tick)
+    out = tmp_path / "out.csv"
+    argv = ["batch", str(source), "-o", str(out), "--year", "2022", "--chunk-rows", "2"]
+    assert main(argv) == 0
+    lines = capsys.readouterr().err.splitlines()
+    # 100 pieces read (the ids) then 100 computed, a second each: about 200 s, so about 20
+    # lines and the summary, where a line per piece made 100
+    assert 15 <= len(lines) <= 22
+    assert lines[0].startswith("secpa-model: ") and " rows read" in lines[0]
+    assert any(" / 200 rows computed" in line for line in lines)
+    assert lines[-1].startswith("secpa-model: 200 rows computed in 0:03:")
 
 
 def test_quiet_prints_nothing_but_the_data(tmp_path: Path, capsys: Capture) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Callable
+from time import monotonic
 from typing import Final, TextIO
 
 __all__ = ["LOG_INTERVAL", "ProgressLog", "progress_log", "quiet_wanted"]
@@ -25,8 +25,8 @@ class ProgressLog:
 
     Called as ``log(done, total)`` after a step of computing, ``log.reading(done, total)``
     after a step of a reading made before (``total`` 0 when not known yet), then
-    :meth:`finish`. ``clock`` and ``interval`` are for tests; ``interactive`` defaults to
-    whether ``stream`` is a terminal.
+    :meth:`finish`. ``clock`` (default :func:`time.monotonic`) and ``interval`` are for
+    tests; ``interactive`` defaults to whether ``stream`` is a terminal.
     """
 
     def __init__(
@@ -35,13 +35,13 @@ class ProgressLog:
         what: str,
         *,
         interval: float = LOG_INTERVAL,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
         interactive: bool | None = None,
     ) -> None:
         self.stream = stream
         self.what = what
         self.interval = interval
-        self.clock = clock
+        self.clock = clock = clock or monotonic
         self.interactive = stream is not None and (
             stream.isatty() if interactive is None else interactive
         )
@@ -77,11 +77,14 @@ class ProgressLog:
             text += f", {_number(round(rate))} {self.what}/s"
             if total > done:
                 text += f", {_duration((total - done) / rate)} left"
-        if self.interactive:
-            share = min(done / total, 1.0) if total else 0.0
-            filled = int(_WIDTH * share)
-            bar = "#" * filled + "." * (_WIDTH - filled)
-            self.stream.write(f"\r[{bar}] {int(100 * share):3d} % ({text})\x1b[K")
+        if self.interactive:  # redrawn in place (the rest of the line erased)
+            line = text
+            if total:
+                share = min(done / total, 1.0)
+                filled = int(_WIDTH * share)
+                bar = "#" * filled + "." * (_WIDTH - filled)
+                line = f"[{bar}] {int(100 * share):3d} % ({text})"
+            self.stream.write(f"\r{line}\x1b[K")
             self.stream.flush()
         elif now - self.shown_at >= self.interval:
             self.shown_at = now
