@@ -51,7 +51,7 @@ def test_sensitivity_prints_writes_and_draws(
     # 100 h × 40 € of range = 4 000 €; 50 h × 40 € = 2 000 €
     assert "4 000,00 €" in captured.out and "2 000,00 €" in captured.out
     assert "Sobol indices (64 samples, 256 model runs)" in captured.out
-    assert "100 % (260 / 260 model runs)" in captured.err
+    assert "secpa-model: 260 model runs computed in " in captured.err
     table = pd.read_csv(out)
     assert list(table["path"]) == [IN_PERSON, PHONE]
     assert list(table["swing_cents"]) == [400000, 200000]

@@ -110,7 +110,7 @@ def test_batch_errors_file_in_the_fr_style(tmp_path: Path, capsys: Capture) -> N
     errors = (tmp_path / "out.errors.csv").read_bytes()
     assert errors.startswith(BOM)
     text = errors[len(BOM) :].decode("utf-8")
-    assert text.splitlines()[0] == "row;line;structure_id;field;value;code;message"
+    assert text.splitlines()[0] == "file;sheet;row;line;structure_id;field;value;code;message"
     assert "31 → 0.31" in text
     # B: 2 ETP × 45 000 € (1 000 patients) + 1 000 × 40 € (poverty 30 %, in [25 %, 35 %))
     assert read_allocations(out)["total_cents"].tolist() == [(2 * 45_000 + 1_000 * 40) * 100]

@@ -93,13 +93,15 @@ def test_cli_reference_has_a_section_per_subcommand() -> None:
     page = (DOCS / "cli.md").read_text(encoding="utf-8")
     parser = build_parser()
     commands = next(a for a in parser._actions if a.dest == "command")
-    # --json is on every command: documented once, in its own section
+    # --json and --quiet are on every command: documented once, in its own section
     common = page.split("\n## Errors, exit codes and `--json`\n", 1)[1].split("\n## ", 1)[0]
-    assert "`--json`" in common
+    assert "`--json`" in common and "`--quiet`" in common
     for name, sub in commands.choices.items():  # type: ignore[union-attr]
         assert f"\n## `{name}`\n" in page, name
         section = page.split(f"\n## `{name}`\n", 1)[1].split("\n## ", 1)[0]
         for action in sub._actions:
             for flag in action.option_strings:
                 if flag.startswith("--") and flag != "--help" and not flag.startswith("--no-"):
-                    assert flag in section or flag == "--json", f"{name} {flag} is not documented"
+                    assert flag in section or flag in ("--json", "--quiet"), (
+                        f"{name} {flag} is not documented"
+                    )

@@ -24,7 +24,7 @@ from tests.frame_support import frame_of, valid_row
 ROOT = Path(__file__).resolve().parent.parent
 Capture = pytest.CaptureFixture[str]
 HEADER = "structure_id,kind,location,file_active_mg,poverty_rate,nom\n"
-JSON_KEYS = ["code", "message", "field", "value", "row", "structure_id", "file", "line", "sheet"]
+JSON_KEYS = ["file", "sheet", "row", "line", "structure_id", "field", "value", "code", "message"]
 
 
 def json_lines(text: str) -> list[dict[str, Any]]:
@@ -43,7 +43,8 @@ def test_a_problem_is_an_immutable_record_and_an_error_holds_them() -> None:
         problem.code = "other"  # type: ignore[misc]
     error = InputError(problems=[problem], summary="1 invalid row (1 problem):")
     assert error.problems == (problem,)
-    assert str(error) == "1 invalid row (1 problem):\n  row 3: kind = 'x': kind must be one of msp"
+    # one problem: one line
+    assert str(error) == "1 invalid row (1 problem): row 3: kind = 'x': kind must be one of msp"
     # an error raised with only a message holds one problem of its class's code
     assert InputError("bad").problems == (Problem("invalid_input", "bad"),)
     assert ParameterError("bad key").problems[0].code == "invalid_parameter"
@@ -139,9 +140,7 @@ def test_an_excel_file_names_the_sheet_and_its_row(tmp_path: Path) -> None:
     (problem,) = caught.value.problems
     # the header is the sheet's row 1: the second structure is on row 3
     assert (problem.row, problem.sheet, problem.line) == (1, "Sheet1", 3)
-    assert "  row 1 (sheet 'Sheet1' row 3), structure 'B': poverty_rate = 31.0:" in str(
-        caught.value
-    )
+    assert " row 1 (sheet 'Sheet1' row 3), structure 'B': poverty_rate = 31.0:" in str(caught.value)
 
 
 def test_a_misspelt_column_is_a_problem_with_a_suggestion() -> None:
@@ -233,8 +232,8 @@ def test_cli_text_errors_name_row_line_and_structure(
     ):
         assert main([*command, "--year", "2022"]) == 2, command
         assert capsys.readouterr().err == (
-            "secpa-model: error: structures.csv: 1 invalid row (1 problem):\n"
-            "  row 4 (line 6), structure 'B': kind is missing (NaN or empty)\n"
+            "secpa-model: error: structures.csv: 1 invalid row (1 problem): "
+            "row 4 (line 6), structure 'B': kind is missing (NaN or empty)\n"
         ), command
 
 
@@ -247,17 +246,20 @@ def test_cli_errors_report_file_has_lines_ids_and_codes(
     assert main(argv) == 0
     capsys.readouterr()
     errors = pd.read_csv(tmp_path / "out.errors.csv", dtype=str, keep_default_na=False)
-    assert list(errors.columns) == [
-        "row",
-        "line",
-        "structure_id",
-        "field",
-        "value",
-        "code",
-        "message",
-    ]
+    # the one shape of a problem (the fields of Problem, in order)
+    assert list(errors.columns) == JSON_KEYS
     assert errors.values.tolist() == [
-        ["4", "6", "B", "kind", "", "missing_value", "kind is missing (NaN or empty)"]
+        [
+            "structures.csv",
+            "",
+            "4",
+            "6",
+            "B",
+            "kind",
+            "",
+            "missing_value",
+            "kind is missing (NaN or empty)",
+        ]
     ]
 
 
@@ -344,7 +346,7 @@ def test_cli_errors_report_on_every_portfolio_command_names_lines(
     )
     compare = ["compare", "structures.csv", "--scenario", "phone.json", "--year", "2022"]
     assert main([*compare, "--errors", "report"]) == 0
-    assert "  row 4 (line 6), structure 'B': kind is missing" in capsys.readouterr().err
+    assert " row 4 (line 6), structure 'B': kind is missing" in capsys.readouterr().err
     assert main([*compare, "--errors", "report", "--json"]) == 0
     (problem,) = json_lines(capsys.readouterr().err)
     assert (problem["row"], problem["line"], problem["code"]) == (4, 6, "missing_value")

@@ -121,8 +121,8 @@ def test_a_comma_in_a_comma_separated_file_is_not_a_decimal_comma(tmp_path: Path
     with pytest.raises(InputError) as caught:
         read_structures(path)
     assert str(caught.value) == (
-        f"{path}: 1 invalid row (1 problem):\n"
-        "  row 0 (line 2), structure 'A': file_active_mg = '1,200': file_active_mg must be a "
+        f"{path}: 1 invalid row (1 problem): "
+        "row 0 (line 2), structure 'A': file_active_mg = '1,200': file_active_mg must be a "
         "number"
     )
 

@@ -138,7 +138,7 @@ def test_each_bad_cell_has_its_exact_message(
     where = "row 0" if field == "structure_id" else "row 0, structure 's'"
     missing = shown in ("nan", "None", "'  '")
     what = message if missing else f"{field} = {shown}: {message}"
-    assert single_problem(valid_row(**changes)) == f"1 invalid row (1 problem):\n  {where}: {what}"
+    assert single_problem(valid_row(**changes)) == f"1 invalid row (1 problem): {where}: {what}"
     with pytest.raises(InputError) as caught:
         allocate_frame(frame_of(valid_row(**changes)), 2022)
     (problem,) = caught.value.problems
@@ -156,8 +156,8 @@ def test_each_bad_cell_has_its_exact_message(
 def test_exit_before_entry() -> None:
     row = valid_row(entry_date=date(2022, 5, 1), exit_date=date(2022, 4, 30))
     assert single_problem(row) == (
-        "1 invalid row (1 problem):\n"
-        "  row 0, structure 's': exit_date = datetime.date(2022, 4, 30): exit_date is before "
+        "1 invalid row (1 problem): "
+        "row 0, structure 's': exit_date = datetime.date(2022, 4, 30): exit_date is before "
         "entry_date"
     )
 

@@ -516,8 +516,10 @@ def test_the_subcommands_still_write_their_outputs(
 def test_batch_errors_report_still_writes_both_files(workdir: Path, capsys: Capture) -> None:
     assert main(command("batch", "in.csv", "out.csv", "--errors", "report")) == 0
     assert len(read_allocations(workdir / "out.csv")) == ROWS
-    # the errors frame's columns, with the line in the file after the row
+    # the one shape of a problem: the errors frame's columns with the file, sheet and line
     assert list(pd.read_csv(workdir / "out.errors.csv").columns) == [
+        "file",
+        "sheet",
         "row",
         "line",
         *ERROR_COLUMNS[1:],

@@ -104,7 +104,8 @@ VALID_STRUCTURE: dict[str, Any] = {
         ({"psychologist_cost_requested": "12,50"}, "psychologist_cost_requested"),
         ({"entry_date": "2022-02-30"}, "entry_date"),
         ({"structure_id": ""}, "structure_id"),
-        ({"colour": "blue"}, "colour"),
+        ({"entry_date": "2022-06"}, "entry_date"),
+        ({"psychologist_cost_requested": 1.234}, "psychologist_cost_requested"),
     ],
 )
 def test_invalid_structures_are_rejected_by_schema_and_model(

@@ -28,6 +28,7 @@ from secpa_model.core.errors import (
     ParameterError,
     Problem,
     SecpaError,
+    problem_dicts,
 )
 from secpa_model.core.periods import Period
 from secpa_model.core.rounding import CENT_HALF_UP, Rounding
@@ -126,6 +127,7 @@ __all__ = [
     "manifest_for",
     "opening_schedule",
     "portfolio",
+    "problem_dicts",
     "project_budget",
     "project_cohort",
     "public_targets",

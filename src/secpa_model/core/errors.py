@@ -10,9 +10,11 @@ the message, one line per problem when there are several.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import field as dc_field
 from typing import Any, ClassVar, Final, Self
 
 from secpa_model.core.safe_text import shown
@@ -20,6 +22,7 @@ from secpa_model.core.safe_text import shown
 __all__ = [
     "MAX_LISTED",
     "PROBLEM_CODES",
+    "PROBLEM_FIELDS",
     "CoverageError",
     "InputError",
     "ModelError",
@@ -28,7 +31,9 @@ __all__ = [
     "SecpaError",
     "describe",
     "is_missing",
+    "json_scalar",
     "listing",
+    "problem_dicts",
 ]
 
 PROBLEM_CODES: Final[Mapping[str, str]] = {
@@ -61,24 +66,29 @@ def is_missing(value: object) -> bool:
 class Problem:
     """One problem found in an input, a parameter file or a scenario: immutable data.
 
-    ``code`` is one of :data:`PROBLEM_CODES`; ``message`` the sentence a person reads,
-    which names the field and says what is wrong (``kind is missing (NaN or empty)``);
-    ``field`` the column, field or parameter key at fault; ``value`` the offending value
-    as given (None when it is missing: see :attr:`missing`); ``row`` the row label of the
-    frame; ``structure_id`` the row's id when it could be read; ``file`` the file; ``line``
-    its line in the file (the header is line 1; a quoted cell that spans lines counts
-    them all) or, for an Excel file, the row number of ``sheet``. Unknown parts are None.
+    Its fields, in this order, are the one shape of a problem everywhere
+    (:data:`PROBLEM_FIELDS`): the columns of an errors file (``--errors report``), the keys
+    of a ``--json`` object on standard error and of :meth:`to_dict`, and the properties of
+    ``json_schema("problem")``. ``file``: the file; ``sheet``: the sheet of an Excel file;
+    ``row``: the row label of the frame; ``line``: its line in the file (the header is line
+    1; a quoted cell that spans lines counts them all) or, for an Excel file, its row number
+    in ``sheet``; ``structure_id``: the row's id when it could be read; ``field``: the
+    column, field, key or parameter at fault; ``value``: the offending value as given (None
+    when it is missing: see :attr:`missing`); ``code``: one of :data:`PROBLEM_CODES`;
+    ``message``: the sentence a person reads, which names the field and says what is wrong
+    (``kind is missing (NaN or empty)``). ``code`` and ``message`` may be given by position,
+    the others by keyword; unknown parts are None.
     """
 
+    file: str | None = dc_field(default=None, kw_only=True)
+    sheet: str | None = dc_field(default=None, kw_only=True)
+    row: Hashable | None = dc_field(default=None, kw_only=True)
+    line: int | None = dc_field(default=None, kw_only=True)
+    structure_id: str | None = dc_field(default=None, kw_only=True)
+    field: str | None = dc_field(default=None, kw_only=True)
+    value: Any = dc_field(default=None, kw_only=True)
     code: str
     message: str
-    field: str | None = None
-    value: Any = None
-    row: Hashable | None = None
-    structure_id: str | None = None
-    file: str | None = None
-    line: int | None = None
-    sheet: str | None = None
 
     @property
     def missing(self) -> bool:
@@ -109,8 +119,20 @@ class Problem:
         scalar as its text, a missing value (or row label) as None."""
         data = asdict(self)
         for key in ("value", "row"):
-            data[key] = _json_scalar(data[key])
+            data[key] = json_scalar(data[key])
         return data
+
+
+PROBLEM_FIELDS: Final[tuple[str, ...]] = tuple(part.name for part in fields(Problem))
+"""The fields of a problem, in order: ``file, sheet, row, line, structure_id, field, value,
+code, message`` (the columns of an errors file, the keys of a ``--json`` object)."""
+
+
+def problem_dicts(problems: Iterable[Problem]) -> list[dict[str, Any]]:
+    """``problems`` in the one shape (:data:`PROBLEM_FIELDS`, JSON-ready: see
+    :meth:`Problem.to_dict`), e.g. for an answer of a web service; an error's are
+    ``problem_dicts(error.problems)``."""
+    return [problem.to_dict() for problem in problems]
 
 
 _SHOWN: Final = 60  # the most characters of a row label or id a location quotes
@@ -120,16 +142,21 @@ def _quoted(value: object) -> str:
     return shown(value, _SHOWN)
 
 
-def _json_scalar(value: Any) -> Any:
+def json_scalar(value: Any) -> Any:
+    """``value`` as a JSON scalar: itself (a string, a boolean, an integer, a finite
+    float), None when missing, a list or mapping as its JSON text, anything else as its
+    text: the ``value`` and ``row`` of a problem in every shape."""
     if is_missing(value):
         return None
     if isinstance(value, bool | int | str):
         return value
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     item = getattr(value, "item", None)  # a numpy scalar
     if callable(item):
-        return _json_scalar(item())
+        return json_scalar(item())
     return str(value)
 
 
@@ -139,7 +166,10 @@ MAX_LISTED: Final = 20
 
 def listing(summary: str, problems: Sequence[Problem]) -> str:
     """``summary`` then the first :data:`MAX_LISTED` problems, one per indented line
-    (:func:`describe`), then how many more."""
+    (:func:`describe`), then how many more; one problem on the summary's line (an error
+    of one problem is one line)."""
+    if len(problems) == 1:
+        return f"{summary} {describe(problems[0])}"
     lines = [summary, *(f"  {describe(problem)}" for problem in problems[:MAX_LISTED])]
     more = len(problems) - MAX_LISTED
     if more > 0:

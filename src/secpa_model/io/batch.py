@@ -95,6 +95,7 @@ def run_batch(
     manifest: Manifest | None = None,
     input_format: str | None = None,
     output_format: str | None = None,
+    reading: Progress | None = None,
 ) -> BatchSummary:
     """Allocate every row of the file ``source`` and write the allocations to ``output``
     (formats from the suffixes), ``rows`` rows at a time (see the module docstring).
@@ -108,7 +109,9 @@ def run_batch(
     ``problems`` (CSV or JSON Lines), with its ``line`` (and ``sheet``). ``csv_style``: of
     the CSV files written; ``trace``: each row of a JSON Lines output also carries its
     allocation's JSON trace (:func:`~secpa_model.io.json_lines.row_tracer`);
-    ``progress(done, total)``: called after each piece, when there is more than one;
+    ``progress(done, total)``: called after each piece computed and written, when there is
+    more than one; ``reading(done, total)``: after each piece of a reading made first (the
+    ids, or a JSON Lines file's keys), from the second piece (``total`` 0 when unknown);
     ``manifest`` (:func:`~secpa_model.io.manifest.manifest_for`): completed with the
     input's sha256 and rows (:attr:`BatchSummary.manifest`) and kept with the output and the
     errors file (in a Parquet or Excel file, else beside it,
@@ -133,9 +136,13 @@ def run_batch(
     by_year = YEAR_COLUMN in reader.columns if reader.columns else None
     keys = None if allow_duplicates else _Keys(resolved.input(resolved.id_input), by_year)
     if reader.count is None or (keys is not None and reader.count > rows):
+        read = 0
         for piece in reader.pieces([resolved.id_input, YEAR_COLUMN]):  # the first reading
             if keys is not None:
                 keys.add(piece.frame)
+            read += len(piece.frame) + len(piece.problems)
+            if reading is not None and read > rows:
+                reading(read, reader.count or 0)
     if errors == "raise" and len(reader.bad_lines):
         raise problems_error(reader.bad_lines, reader.located)
     try:

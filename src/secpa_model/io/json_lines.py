@@ -46,12 +46,19 @@ import pandas as pd
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import euros_to_cents
 from secpa_model.core.periods import Period, PeriodLike
-from secpa_model.core.safe_text import shortened
+from secpa_model.core.safe_text import shortened, shown
+from secpa_model.core.suggestions import closest_name, did_you_mean
 from secpa_model.engine.allocate import allocate
 from secpa_model.engine.parameters import parameters_for
 from secpa_model.io.locations import LineRuns, RowLocations
 from secpa_model.io.readers import Piece, PieceReader
-from secpa_model.io.validation import ERROR_COLUMNS, MAX_VALUE_SHOWN, YEAR, YEAR_COLUMN
+from secpa_model.io.validation import (
+    ERROR_COLUMNS,
+    MAX_VALUE_SHOWN,
+    NEAR_MISS,
+    YEAR,
+    YEAR_COLUMN,
+)
 from secpa_model.model.inputs import KIND_RULES
 from secpa_model.model.model import Model
 from secpa_model.model.parameters.loader import MAX_FILE_BYTES, json_loads
@@ -194,6 +201,16 @@ class JsonLinesReader(PieceReader):
         super().__init__(file, model, rows)
         self._learnt = False
         self._typing: list[dict[str, Any]] = []  # one value of each kind found per column
+        self._known = {item.name for item in model.inputs} | {YEAR_COLUMN}
+        self._near: dict[str, str | None] = {}  # each unknown key: the input it looks like
+
+    def _id_of(self, data: dict[str, Any]) -> str | None:
+        """The structure id of an object, when it can be read."""
+        item = self.model.input(self.model.id_input)
+        try:
+            return str(item.parse(data.get(item.name)))
+        except ValueError:
+            return None
 
     def pieces(self, columns: Sequence[str] | None = None) -> Iterator[Piece]:
         if columns is None and not self._learnt:
@@ -236,8 +253,8 @@ class JsonLinesReader(PieceReader):
     ) -> Iterator[Piece]:
         learning = not self._learnt
         lines = LineRuns()
-        bad_lines: list[tuple[int, None, None, str, str, str]] = []
-        problems: list[tuple[int, None, None, str, str, str]] = []
+        bad_lines: list[tuple[int, Any, Any, Any, str, str]] = []
+        problems: list[tuple[int, Any, Any, Any, str, str]] = []
         kinds: dict[str, dict[Any, Any]] = {}  # per key: one value of each kind
         given: dict[str, int] = {}  # per key: the objects holding it
         typed: dict[str, set[Any]] = {}  # per column asked for: its types in the pieces
@@ -248,6 +265,31 @@ class JsonLinesReader(PieceReader):
             lines.append(line)
             value = shortened(start.strip(), MAX_VALUE_SHOWN)
             problems.append((row, None, None, value, _BAD_LINE_CODE, message))
+
+        def misspelt(row: int, line: int, data: dict[str, Any]) -> bool:
+            """Whether the object has a key that looks like a misspelt input: then that
+            line is a problem, its key named with the input it looks like."""
+            for key, value in data.items():
+                if key in self._known:
+                    continue
+                if key not in self._near:  # each unknown key looked at once
+                    self._near[key] = closest_name(key, sorted(self._known), NEAR_MISS)
+                close = self._near[key]
+                if close:
+                    lines.append(line)
+                    problems.append(
+                        (
+                            row,
+                            self._id_of(data),
+                            key,
+                            value,
+                            "unknown_field",
+                            f"line {line} has an unknown key {shown(key)}: "
+                            f"{did_you_mean(key, [close], NEAR_MISS)}",
+                        )
+                    )
+                    return True
+            return False
 
         def piece() -> Piece:
             errors = _errors(problems)
@@ -273,6 +315,8 @@ class JsonLinesReader(PieceReader):
         count = 0
         checked = None if learning else set(self.bad_lines["row"].tolist())
         for row, line, data in read_json_lines(self.file, bad, checked):
+            if misspelt(row, line, data):
+                continue
             if learning:
                 lines.append(line)
                 for key, value in data.items():
@@ -336,9 +380,15 @@ class JsonLinesReader(PieceReader):
         self._learnt = True
 
 
-def _errors(problems: list[tuple[int, None, None, str, str, str]]) -> pd.DataFrame:
+def _errors(problems: list[tuple[int, Any, Any, Any, str, str]]) -> pd.DataFrame:
     """Bad lines as an errors frame."""
-    errors = pd.DataFrame(problems, columns=list(ERROR_COLUMNS))
+    cells = list(zip(*problems, strict=True)) or [()] * len(ERROR_COLUMNS)
+    errors = pd.DataFrame(
+        {
+            name: pd.Series(list(part), dtype=object)
+            for name, part in zip(ERROR_COLUMNS, cells, strict=True)
+        }
+    )
     errors["row"] = errors["row"].astype(np.int64)
     return errors
 

@@ -12,7 +12,7 @@ from typing import Protocol, TypeVar
 
 import pandas as pd
 
-from secpa_model.core.errors import Problem, SecpaError
+from secpa_model.core.errors import PROBLEM_FIELDS, Problem, SecpaError, json_scalar
 from secpa_model.core.safe_text import shown
 
 _Error = TypeVar("_Error", bound=SecpaError)
@@ -83,17 +83,29 @@ class RowLocations:
         )
 
     def annotated(self, errors: pd.DataFrame) -> pd.DataFrame:
-        """An errors frame (columns ``row``, ...) with, after ``row``, the ``line`` of each
-        problem's row in the file (``sheet`` first for an Excel file): what an errors file
-        holds. Lines unknown (a Parquet file) are left empty."""
+        """An errors frame (columns ``row``, ...) in the one shape of a problem
+        (:data:`~secpa_model.core.errors.PROBLEM_FIELDS`), what an errors file holds: the
+        file, the sheet (of an Excel file, else empty), the ``line`` of each problem's row
+        in the file (empty when unknown: a Parquet file); a value that is a list or a
+        mapping (a JSON Lines cell) as its JSON text, as in the other shapes."""
+        located = pd.DataFrame(index=errors.index)
         lines = pd.Series([self.line_of(row) for row in errors["row"]], dtype="Int64")
-        annotated = errors.copy()
-        position = list(errors.columns).index("row") + 1
-        if self.sheet is not None:
-            annotated.insert(position, "sheet", self.sheet)
-            position += 1
-        annotated.insert(position, "line", lines.to_numpy(dtype=object))
-        return annotated
+        for name in PROBLEM_FIELDS:
+            if name == "file":
+                located[name] = pd.Series([self.file] * len(errors), errors.index, dtype=object)
+            elif name == "sheet":
+                located[name] = pd.Series([self.sheet] * len(errors), errors.index, dtype=object)
+            elif name == "line":
+                located[name] = lines.to_numpy(dtype=object)
+            elif name == "value":
+                located[name] = pd.Series(
+                    [json_scalar(v) if isinstance(v, list | dict) else v for v in errors[name]],
+                    index=errors.index,
+                    dtype=object,
+                )
+            else:
+                located[name] = errors[name]
+        return located
 
     def error(self, exc: _Error) -> _Error:
         """``exc`` (same class) prefixed with the file's name (and the sheet's), every

@@ -1,15 +1,22 @@
 """JSON Schemas of the input (a structure), the result (an allocation) and the trace.
 
 Other tools can validate what they send to, or read from, secpa-model against these schemas
-(JSON Schema draft 2020-12). They are generated from the pydantic models of a model (default:
-the experimentation), so they cannot drift from the code:
+(JSON Schema draft 2020-12). They are generated from the declarations of a model (default:
+the experimentation) and from the pydantic models of the results, so they cannot drift from
+the code:
 
-* ``structure``: what the model's ``Structure`` accepts (validation mode), one property per
-  input with its kind, unit and bounds;
+* ``structure``: a structure as a row of a file or a line of JSON Lines, derived from the
+  model's inputs (:func:`input_schema`): what the validation accepts (a test checks it on a
+  corpus of values, for each shipped model), other keys allowed (kept as columns); a key
+  that looks like a misspelt input (refused) and an exit date before the entry date are
+  the two rules a JSON Schema cannot say;
 * ``allocation``: what ``Allocation.model_dump(mode="json")`` produces (serialization mode),
   with exactly the model's lines;
 * ``trace``: the JSON trace of :func:`~secpa_model.explain_json` (serialization mode), with
   exactly the model's lines;
+* ``problem``: a problem found in an input, in its one shape (the fields of
+  :class:`~secpa_model.Problem`, in order): a row of an errors file, a ``--json`` object on
+  standard error, :meth:`~secpa_model.Problem.to_dict` (the same for every model);
 * ``batch_line``: one line of a JSON Lines file of allocations (``secpa-model batch -o
   OUT.jsonl``, :mod:`secpa_model.io.json_lines`): the result's columns, cents as integers,
   ``row`` with ``--errors report``, ``trace`` (the trace schema, or null) with ``--trace``,
@@ -21,20 +28,25 @@ the experimentation), so they cannot drift from the code:
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from typing import Any, Final, Literal, get_args
 
 from pydantic import BaseModel
-from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
+from secpa_model.core.errors import PROBLEM_CODES, PROBLEM_FIELDS
 from secpa_model.engine.allocation import Allocation
 from secpa_model.engine.trace import Trace
 from secpa_model.io.frames import YEAR_COLUMN, result_columns
 from secpa_model.io.manifest import Manifest
+from secpa_model.io.validation import YEAR
+from secpa_model.model.inputs import FALSE_WORDS, TRUE_WORDS, Input
 from secpa_model.model.model import Model
 from secpa_model.models import resolve_model
 
-SchemaName = Literal["structure", "allocation", "trace", "batch_line", "manifest"]
+SchemaName = Literal["structure", "allocation", "trace", "batch_line", "problem", "manifest"]
 SCHEMA_NAMES: Final[tuple[str, ...]] = get_args(SchemaName)
 DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 DECIMAL_PATTERN: Final = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
@@ -50,6 +62,8 @@ _DESCRIPTIONS: Final[dict[str, str]] = {
     "(secpa-model batch -o OUT.jsonl): amounts in integer cents.",
     "manifest": "The manifest of an output of secpa-model (of the model {model!r} or any "
     "other): the library, model, parameters, scenarios, period and input that made it.",
+    "problem": "A problem found in an input of secpa-model: a row of an errors file "
+    "(--errors report), a --json object on standard error, Problem.to_dict().",
 }
 
 
@@ -66,7 +80,8 @@ class _DecimalAsText(GenerateJsonSchema):
 
 def json_schema(name: SchemaName, *, model: Model | str | None = None) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of ``"structure"``, ``"allocation"``, ``"trace"``,
-    ``"batch_line"`` or ``"manifest"`` of ``model`` (default: the experimentation).
+    ``"batch_line"``, ``"problem"`` or ``"manifest"`` of ``model`` (default: the
+    experimentation).
 
     Raises :class:`ValueError` naming the known schemas for any other name.
     """
@@ -75,6 +90,10 @@ def json_schema(name: SchemaName, *, model: Model | str | None = None) -> dict[s
     resolved = resolve_model(model)
     if name == "manifest":
         body = Manifest.model_json_schema(mode="serialization")
+    elif name == "problem":
+        body = _problem()
+    elif name == "structure":
+        body = _structure(resolved)
     elif name == "batch_line":
         body = _batch_line(resolved)
     else:
@@ -85,16 +104,10 @@ def json_schema(name: SchemaName, *, model: Model | str | None = None) -> dict[s
 
 
 def _pydantic_schema(name: SchemaName, resolved: Model) -> dict[str, Any]:
-    """The schema of a structure, an allocation or a trace, from the pydantic models."""
-    target: type[BaseModel]
-    mode: JsonSchemaMode
-    if name == "structure":
-        target, mode = resolved.structure, "validation"
-    else:
-        target, mode = (Allocation if name == "allocation" else Trace), "serialization"
-    schema = target.model_json_schema(mode=mode, schema_generator=_DecimalAsText)
-    if name != "structure":
-        _constrain_lines(schema, resolved, "Line" if name == "allocation" else "TraceLine")
+    """The schema of an allocation or a trace, from the pydantic models."""
+    target: type[BaseModel] = Allocation if name == "allocation" else Trace
+    schema = target.model_json_schema(mode="serialization", schema_generator=_DecimalAsText)
+    _constrain_lines(schema, resolved, "Line" if name == "allocation" else "TraceLine")
     if name == "trace":  # allocate --json adds the manifest
         manifest = Manifest.model_json_schema(mode="serialization")
         schema.setdefault("$defs", {}).update(manifest.pop("$defs", {}))
@@ -104,6 +117,126 @@ def _pydantic_schema(name: SchemaName, resolved: Model) -> dict[str, Any]:
             "description": "What made the allocation (secpa-model allocate --json).",
         }
     return schema
+
+
+def _structure(model: Model) -> dict[str, Any]:
+    """A structure as a row of a file or a line of JSON Lines: a property per input of
+    ``model`` (:func:`input_schema`), ``year`` optional, other keys kept."""
+    inputs = [*model.inputs, YEAR]
+    return {
+        "type": "object",
+        "properties": {item.name: input_schema(item) for item in inputs},
+        "required": [item.name for item in model.inputs if item.required],
+        "additionalProperties": True,
+    }
+
+
+_CENTS: Final = 100  # a unit conversion
+_BLANK: Final = r"\s*"  # what a text cell may have around its value (it is stripped)
+_DIGITS: Final = r"[0-9]"
+_DATE_TEXT: Final = (  # a real day of the Gregorian calendar, years 0001 to 9999
+    r"(?!0000)[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+    r"|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)-02-29"
+)
+_TEXT_NUMBERS: Final[dict[str, str]] = {  # the text numbers of a kind whose minimum is 0
+    # a whole number: digits, zero decimals, a non-negative exponent
+    "count": r"\+?[0-9]+(?:\.0*)?(?:[eE]\+?[0-9]+)?",
+    # a fraction in [0, 1], without exponent
+    "fraction": r"\+?(?:0*\.[0-9]+|0+(?:\.[0-9]*)?|0*1(?:\.0*)?)",
+    # any number ≥ 0
+    "quantity": r"\+?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?",
+    # whole cents: two decimals (then zeros), or an integer with a non-negative exponent
+    "euros": r"\+?(?:[0-9]+(?:\.[0-9]{0,2}0*)?|\.[0-9]{1,2}0*|[0-9]+[eE]\+?[0-9]+)",
+}
+
+
+def _text(pattern: str) -> dict[str, Any]:
+    """Text matching ``pattern`` once stripped."""
+    return {"type": "string", "pattern": f"^{_BLANK}(?:{pattern}){_BLANK}$"}
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+def input_schema(item: Input) -> dict[str, Any]:
+    """The JSON Schema of one input's value, derived from its declaration so that it
+    accepts exactly what its kind's parsing accepts (:mod:`secpa_model.model.inputs`),
+    a JSON number read exactly (a decimal, never a float, as the JSON Lines reader reads
+    it; a validator reading floats may find 0.07 not a multiple of 0.01): JSON numbers within the
+    bounds (whole for a count, whole cents for euros), text numbers as the kinds read them,
+    true/false and their words, a real ``YYYY-MM-DD`` day; blanks around a text value.
+    Text numbers are described without their rarer forms (an exponent with decimals, a
+    negative zero, a bound other than 0 or 1 to 9…9): the schema may refuse such a text
+    that the validation reads, never the reverse."""
+    options: list[dict[str, Any]]
+    if item.kind == "text":
+        options = [{"type": "string", "pattern": r"\S"}, {"type": "integer"}]
+    elif item.kind == "category":
+        options = [_text("|".join(re.escape(name) for name in item.categories))]
+    elif item.kind == "boolean":
+        words = "|".join(_any_case(word) for word in (*TRUE_WORDS, *FALSE_WORDS))
+        options = [{"type": "boolean"}, {"enum": [0, 1]}, _text(words)]
+    elif item.kind == "date":
+        options = [_text(_DATE_TEXT)]
+        if not item.required:  # null or blank: open
+            options += [{"type": "null"}, _text("")]
+    else:
+        cent = 1 / _CENTS if item.kind == "euros" else None  # euros are bounded in cents
+        high = item.high * cent if cent else item.high
+        number: dict[str, Any] = {"type": "number", "minimum": item.low, "maximum": high}
+        if item.kind in ("count", "euros"):
+            number["multipleOf"] = cent or 1
+        options = [number]
+        if item.low == 0 and (item.kind != "fraction" or item.high == 1):
+            options.append(_text(_TEXT_NUMBERS[item.kind]))
+        elif item.kind == "count" and item.low == 1 and set(str(int(item.high))) == {"9"}:
+            digits = len(str(int(item.high)))  # 1 to 9…9: so many digits
+            options.append(_text(rf"\+?0*[1-9][0-9]{{0,{digits - 1}}}(?:\.0*)?"))
+    about: dict[str, Any] = {"description": item.description, "kind": item.kind}
+    if item.unit:
+        about["unit"] = item.unit
+    if not item.required:
+        about["default"] = _json_default(item)
+    return {**about, **(options[0] if len(options) == 1 else {"anyOf": options})}
+
+
+def _json_default(item: Input) -> Any:
+    default = item.parse(item.default) if item.default is not None else None
+    return str(default) if isinstance(default, Decimal) else default
+
+
+_SCALAR: Final = ["string", "number", "integer", "boolean", "null"]
+_PROBLEM_PROPERTIES: Final[dict[str, tuple[Any, str]]] = {
+    "file": (["string", "null"], "The file the problem is in."),
+    "sheet": (["string", "null"], "The sheet of an Excel file."),
+    "row": (_SCALAR, "The row label (a file's rows are numbered from 0)."),
+    "line": (["integer", "null"], "The row's line in the file, or its row in the sheet."),
+    "structure_id": (["string", "null"], "The id of the row's structure, when readable."),
+    "field": (["string", "null"], "The column, field, key or parameter at fault."),
+    "value": (_SCALAR, "The offending value as given (a list or mapping as its JSON text)."),
+    "code": ("string", "What kind of problem."),
+    "message": ("string", "The sentence a person reads."),
+}
+"""The JSON type and description of each field of a problem (each field of
+:class:`~secpa_model.Problem` has one: :func:`_problem` fails otherwise)."""
+
+
+def _problem() -> dict[str, Any]:
+    """A problem: the fields of :class:`~secpa_model.Problem`, in order, every one present,
+    no other."""
+    properties: dict[str, Any] = {}
+    for name in PROBLEM_FIELDS:
+        kind, description = _PROBLEM_PROPERTIES[name]
+        properties[name] = {"type": kind, "description": description}
+    properties["code"]["enum"] = list(PROBLEM_CODES)
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(PROBLEM_FIELDS),
+        "additionalProperties": False,
+    }
 
 
 def _batch_line(model: Model) -> dict[str, Any]:

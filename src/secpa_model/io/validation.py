@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from secpa_model.core.errors import MAX_LISTED, InputError, Problem, is_missing
+from secpa_model.core.errors import MAX_LISTED, PROBLEM_FIELDS, InputError, Problem, is_missing
 from secpa_model.core.safe_text import shown
 from secpa_model.core.suggestions import closest_name, did_you_mean
 from secpa_model.io.locations import RowLocations
@@ -42,18 +42,15 @@ __all__ = [
 YEAR_COLUMN: Final = "year"
 """The optional column of a structure-year table: each row is allocated over its year."""
 
-ERROR_COLUMNS: Final[tuple[str, ...]] = (
-    "row",
-    "structure_id",
-    "field",
-    "value",
-    "code",
-    "message",
+ERROR_COLUMNS: Final[tuple[str, ...]] = tuple(
+    name for name in PROBLEM_FIELDS if name not in ("file", "sheet", "line")
 )
-"""The columns of an errors frame: row label, the row's structure id (None when it cannot
-be read), field (column), offending value (None when missing), problem code
-(:data:`~secpa_model.core.errors.PROBLEM_CODES`: ``missing_value``, ``invalid_value`` or
-``duplicate_id``) and message."""
+"""The columns of an errors frame, the fields of a problem (:data:`~secpa_model.core.errors.
+PROBLEM_FIELDS`) that a frame knows, in the same order: row label, the row's structure id
+(None when it cannot be read), field (column), offending value (None when missing), problem
+code (:data:`~secpa_model.core.errors.PROBLEM_CODES`: ``missing_value``, ``invalid_value``
+or ``duplicate_id``) and message. Read from a file, ``file``, ``sheet`` and ``line`` are
+added (:meth:`~secpa_model.io.locations.RowLocations.annotated`)."""
 
 DUPLICATE: Final = "duplicate_id"
 """The code of a row that repeats another's id (and year)."""
@@ -76,7 +73,7 @@ YEAR: Final = Input(
 
 # how alike (difflib ratio, case ignored) an unknown column must be to a field to be refused
 # as a misspelling of it
-_NEAR_MISS: Final = 0.85
+NEAR_MISS: Final = 0.85
 
 
 @dataclass(frozen=True)
@@ -208,12 +205,11 @@ def _reject_misspelt_columns(columns: list[Any], known: list[str]) -> None:
     guesses = {
         str(name): close
         for name in columns
-        if str(name) not in fields and (close := closest_name(str(name), known, _NEAR_MISS))
+        if str(name) not in fields and (close := closest_name(str(name), known, NEAR_MISS))
     }
     if guesses:
         listed = "; ".join(
-            f"{name!r}: {did_you_mean(name, [field], _NEAR_MISS)}"
-            for name, field in guesses.items()
+            f"{name!r}: {did_you_mean(name, [field], NEAR_MISS)}" for name, field in guesses.items()
         )
         raise InputError(
             f"unknown columns that look like misspelt fields ({listed}); rename them, or "
@@ -221,7 +217,7 @@ def _reject_misspelt_columns(columns: list[Any], known: list[str]) -> None:
             problems=[
                 Problem(
                     "unknown_field",
-                    f"unknown column {name!r}: {did_you_mean(name, [field], _NEAR_MISS)}",
+                    f"unknown column {name!r}: {did_you_mean(name, [field], NEAR_MISS)}",
                     field=name,
                 )
                 for name, field in guesses.items()

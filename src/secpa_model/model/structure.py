@@ -68,21 +68,11 @@ def structure_class(
     for item in inputs:
         annotation = python_type(item)
         parser = BeforeValidator(partial(KIND_RULES[item.kind].parse_value, item))
-        extra: dict[str, Any] = {"kind": item.kind}
-        if item.unit:
-            extra["unit"] = item.unit
-        if item.kind == "text":
-            extra["minLength"] = 1
-            extra["pattern"] = r"\S"
-        if item.kind in ("count", "fraction", "quantity", "euros"):
-            extra["minimum"] = item.low
-            if item.kind == "fraction" or item.maximum is not None:
-                extra["maximum"] = item.high
-        info = Field(description=item.description, json_schema_extra=extra)
+        info = Field(description=item.description)
         if not item.required:
             # the default as the kind parses it (euros 0 → Decimal("0")), as a given value
             default = None if item.default is None else item.parse(item.default)
-            info = Field(default=default, description=item.description, json_schema_extra=extra)
+            info = Field(default=default, description=item.description)
 
         fields[item.name] = (Annotated[annotation, parser], info)
     cls: type[StructureBase] = create_model(name, __base__=StructureBase, __doc__=doc, **fields)

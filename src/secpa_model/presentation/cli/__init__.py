@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final, NoReturn
 
-from secpa_model.core.errors import Problem, SecpaError
+from secpa_model.core.errors import PROBLEM_FIELDS, Problem, SecpaError
 from secpa_model.core.safe_text import MAX_SHOWN, shortened
 from secpa_model.io.output import remove_temporaries
 from secpa_model.model.model import Model
@@ -46,6 +46,7 @@ from secpa_model.presentation.cli.one_structure import (
     add_schema,
 )
 from secpa_model.presentation.cli.portfolio import add_batch, add_compare, add_report, add_sweep
+from secpa_model.presentation.cli.progress import quiet_wanted
 from secpa_model.presentation.cli.reproduce import add_reproduce
 from secpa_model.presentation.cli.server import add_serve
 from secpa_model.presentation.cli.simulation import add_simulate
@@ -97,8 +98,12 @@ EXIT_CODES: Final[dict[int, str]] = {
 
 JSON_FLAG: Final = "--json"
 JSON_HELP: Final = (
-    "errors as JSON objects on stderr, one line per problem (code, message, field, value, "
-    "row, structure_id, file, line, sheet)"
+    "errors as JSON objects on stderr, one line per problem (" + ", ".join(PROBLEM_FIELDS) + ")"
+)
+QUIET_FLAG: Final = "--quiet"
+QUIET_HELP: Final = (
+    "no progress and no notes on stderr, nor a summary of what was written (errors are "
+    "still printed)"
 )
 TRACEBACK_VARIABLE: Final = "SECPA_MODEL_TRACEBACK"
 """Set in the environment, an internal error shows its Python traceback (for debugging)."""
@@ -144,6 +149,7 @@ def build_parser(
         + ".",
     )
     parser.add_argument(JSON_FLAG, dest="json_errors", action="store_true", help=JSON_HELP)
+    parser.add_argument(QUIET_FLAG, dest="quiet_all", action="store_true", help=QUIET_HELP)
     parser.add_argument(
         "--version",
         action="version",
@@ -156,6 +162,7 @@ def build_parser(
     for sub in commands.choices.values():
         if JSON_FLAG not in sub._option_string_actions:  # allocate and params have their own
             sub.add_argument(JSON_FLAG, action="store_true", help=JSON_HELP)
+        sub.add_argument(QUIET_FLAG, action="store_true", help=QUIET_HELP)
     return parser
 
 
@@ -265,7 +272,7 @@ def _run(words: list[str], report: _Reporter) -> int:
         return report.one("invalid_input", _unexpected(exc))
     except Exception as exc:  # a bug: one line, exit code 3, never a traceback
         return _internal(exc, report)
-    if not report.json:  # with --json, standard error holds only JSON problems
+    if not report.json and not quiet_wanted(args):  # --json: only JSON problems on stderr
         for note in NOTES:
             with contextlib.suppress(OSError):
                 print(f"secpa-model: note: {note}", file=sys.stderr)

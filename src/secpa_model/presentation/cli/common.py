@@ -10,11 +10,11 @@ import os
 import stat
 import sys
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Final, TextIO, TypeAlias
+from typing import Any, Final, TypeAlias
 
 import pandas as pd
 
@@ -49,7 +49,6 @@ from secpa_model.presentation.report import assumed_values
 DEMO_YEAR = 2022
 DEFAULT_STRUCTURE_ID: Final = "structure"
 USAGE_ERROR: Final = 2
-PROGRESS_WIDTH: Final = 30
 EACH_ROWS_YEAR: Final = "each row's year"
 STDOUT: Final = "-"
 """The conventional name of standard input as ``IN``, and of standard output as an output."""
@@ -701,24 +700,6 @@ def assumption_line(params: Parameters, period: Period | None) -> str:
     if not paths:
         return "No ASSUMPTION among the parameter values used."
     return "ASSUMPTIONS (not published values) behind these amounts: " + ", ".join(paths)
-
-
-def progress_printer(stream: TextIO, what: str) -> Callable[[int, int], None]:
-    """A progress bar on ``stream`` counting ``what`` (rows, model runs): redrawn in place
-    on a terminal, a line per call otherwise."""
-    interactive = stream.isatty()
-
-    def show(done: int, total: int) -> None:
-        filled = PROGRESS_WIDTH * done // total
-        bar = "#" * filled + "." * (PROGRESS_WIDTH - filled)
-        text = f"[{bar}] {100 * done // total:3d} % ({number(done)} / {number(total)} {what})"
-        if interactive:
-            stream.write("\r" + text + ("\n" if done == total else ""))
-        else:
-            stream.write(text + "\n")
-        stream.flush()
-
-    return show
 
 
 def number(value: int) -> str:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -48,12 +47,12 @@ from secpa_model.presentation.cli.common import (
     output_manifest,
     print_note,
     problems_file,
-    progress_printer,
     read_portfolio,
     read_scenarios,
     scenario_values,
     write_outputs,
 )
+from secpa_model.presentation.cli.progress import progress_log, quiet_wanted
 from secpa_model.presentation.cli.tables import text_table
 from secpa_model.presentation.report import build_report
 from secpa_model.presentation.report_text import LANGUAGES
@@ -140,6 +139,7 @@ def run_batch(args: argparse.Namespace) -> int:
     period = optional_period(args)
     model = model_from(args.model)
     params = base_parameters(args.parameters, model)
+    log = progress_log(args, "rows")
     with encoding_notes():
         summary = stream_batch(
             args.input,
@@ -155,11 +155,15 @@ def run_batch(args: argparse.Namespace) -> int:
             encoding=args.encoding,
             csv_style=args.csv_style,
             trace=args.trace,
-            progress=progress_printer(sys.stderr, "rows"),
+            progress=log,
+            reading=log.reading,
             manifest=output_manifest(args, model, params, period),
             input_format=input_format(args),
             output_format=args.to_format,
         )
+    log.finish()
+    if quiet_wanted(args):  # the data is the file written
+        return 0
     when = str(period) if period else EACH_ROWS_YEAR
     print(f"secpa-model batch: {args.input} -> {output}")
     print(f"period: {when}; model: {model.name!r}; parameters: {params.name!r}")

@@ -4,7 +4,6 @@ file."""
 from __future__ import annotations
 
 import argparse
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -38,13 +37,13 @@ from secpa_model.presentation.cli.common import (
     output_manifest,
     period_from,
     print_note,
-    progress_printer,
     read_portfolio,
     read_scenarios,
     refuse_overwriting,
     scheduler_client,
     write_results,
 )
+from secpa_model.presentation.cli.progress import progress_log
 from secpa_model.presentation.cli.tables import text_table
 
 DEFAULT_DRAWS = 1000
@@ -142,6 +141,7 @@ def run_simulate(args: argparse.Namespace) -> int:
     structures = read_portfolio(args, model)
     chunk = args.chunk_size or max(1, ROWS_PER_CHUNK // max(structures.size, 1))
     long_run = args.draws > chunk  # more than one chunk: show progress
+    log = progress_log(args, "draws")
     with scheduler_client(args.scheduler) as client:
         result = simulate(
             structures,
@@ -152,9 +152,10 @@ def run_simulate(args: argparse.Namespace) -> int:
             envelope=envelope,
             chunk_size=args.chunk_size,
             keep="structures" if args.detail else "totals",
-            progress=progress_printer(sys.stderr, "draws") if long_run else None,
+            progress=log if long_run else None,
             client=client,
         )
+    log.finish()
     print(f"secpa-model simulate: {args.input}, period {period}")
     print(
         f"model: {model.name!r}; parameters: {params.name!r}; {number(args.draws)} draws, "

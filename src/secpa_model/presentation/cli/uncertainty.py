@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -36,12 +35,12 @@ from secpa_model.presentation.cli.common import (
     model_from,
     period_from,
     print_note,
-    progress_printer,
     read_portfolio,
     refuse_overwriting,
     scheduler_client,
     write_result,
 )
+from secpa_model.presentation.cli.progress import progress_log
 from secpa_model.presentation.cli.tables import text_table
 from secpa_model.presentation.report import all_synthetic
 
@@ -161,6 +160,7 @@ def run_sensitivity(args: argparse.Namespace) -> int:
     params = base_parameters(args.parameters, model)
     structures = read_portfolio(args, model)
     bounds = bounds_from(args.bounds)
+    log = progress_log(args, "model runs")
     with scheduler_client(args.scheduler) as client:
         result = sensitivity(
             structures,
@@ -171,9 +171,10 @@ def run_sensitivity(args: argparse.Namespace) -> int:
             method=args.method,
             samples=args.samples,
             seed=args.seed,
-            progress=progress_printer(sys.stderr, "model runs"),
+            progress=log,
             client=client,
         )
+    log.finish()
     print(f"secpa-model sensitivity: {args.input}; {result.output.label}")
     print(f"model: {model.name!r}; parameters: {params.name!r}; seed {args.seed}")
     print_note(model)
