@@ -18,7 +18,7 @@ The kinds:
 ========== ====================================== ===============================
 kind       accepts                                column (what a rule reads)
 ========== ====================================== ===============================
-text       text; a whole number (written out)     text array of stripped text
+text       text; a whole number (written out)     text array of stripped NFC text
 category   one of the declared ``categories``     int8 codes (index in categories)
 count      a whole number ≥ minimum               int64
 fraction   a number in [0, 1]                     float64
@@ -30,6 +30,12 @@ date       a full ISO date ``YYYY-MM-DD``, a date int64 day ordinals
            or a midnight datetime; empty: open
 ========== ====================================== ===============================
 
+Text is stripped and normalised to NFC (``E`` + combining acute is ``É``), so that two
+spellings of one id are one id; text holding a control (``Cc``: NUL, tab…) or invisible
+format character (``Cf``: zero-width space, word joiner, BOM, soft hyphen…), or a space
+other than U+0020 (a no-break, thin or figure space, a line separator) is refused rather
+than changed: write a plain space.
+
 Text numbers are plain decimal numbers (``1234.5``, ``1e3``): no ``_`` separators, no
 ``inf``/``nan`` words. A date is never read from a number (an Excel day or a Unix
 timestamp), from a partial date (``2022-06``) or from a datetime with a time zone.
@@ -39,6 +45,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -201,6 +208,10 @@ _MESSAGES: Final = {
     "not_fraction": "{name} must be a fraction in [0, 1]",
     "finer_than_cent": "{name} has more than two decimals (finer than a cent)",
     "not_text": "{name} must be text",
+    "invisible": "{name} holds a control or invisible character (NUL, zero-width space, "
+    "word joiner, BOM, soft hyphen…): remove it",
+    "odd_space": "{name} holds a space other than a plain space (no-break, thin, figure…): "
+    "write a plain space",
     "empty_text": "{name} is missing or empty",
     "not_category": "{name} must be one of {categories}",
     "not_boolean": "{name} must be true or false",
@@ -614,6 +625,31 @@ class _EurosRules(_NumberRules):
         return np.round(scaled).astype(np.int64)
 
 
+_REFUSED_CATEGORIES: Final = {
+    "Cc": "invisible",
+    "Cf": "invisible",
+    "Zs": "odd_space",
+    "Zl": "odd_space",
+    "Zp": "odd_space",
+}
+"""The Unicode categories of the characters text refuses (U+0020 aside), with the problem
+each is."""
+
+
+def _clean_text(item: Input, text: str) -> str:
+    """Stripped text normalised to NFC, or ValueError if it holds a character refused
+    (see the module docstring); plain printable ASCII, the usual id, is taken as it is."""
+    text = text.strip()
+    if text.isascii() and text.isprintable():
+        return text
+    text = unicodedata.normalize("NFC", text)
+    for character in text:
+        problem = _REFUSED_CATEGORIES.get(unicodedata.category(character))
+        if problem and character != " ":
+            raise ValueError(_says(item, problem))
+    return text
+
+
 class _TextRules(InputKindRules):
     placeholder = ""
     dtype = object
@@ -622,7 +658,7 @@ class _TextRules(InputKindRules):
         if isinstance(value, str):
             if not value.strip():
                 raise ValueError(_says(item, "empty_text"))
-            return value.strip()
+            return _clean_text(item, value)
         if is_blank(value):
             raise ValueError(_says(item, "empty_text"))
         if isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
@@ -638,6 +674,11 @@ class _TextRules(InputKindRules):
             text = pc.utf8_trim_whitespace(array)
             blank = _blank(text)
             problems = [(blank, _says(item, "empty_text"))]
+            # cells but printable ASCII (a few, usually) cleaned as parse_value cleans one
+            unusual = ~_mask(pc.ascii_is_printable(text)) & ~blank
+            if unusual.any():
+                text, refused = _cleaned(item, text, unusual)
+                problems += refused
         else:
             blank = _absent(array)
             if pa.types.is_integer(array.type):  # whole numbers, written out
@@ -648,6 +689,31 @@ class _TextRules(InputKindRules):
                 problems = _refused(item, blank, _says(item, "not_text"), _says(item, "empty_text"))
         filled = text.fill_null("") if text.null_count else text
         return ParsedColumn(text_array(filled), _ordered(problems))
+
+
+def _cleaned(item: Input, text: Any, where: NDArray[np.bool_]) -> tuple[Any, list[Any]]:
+    """The stripped text column with the cells ``where`` cleaned by :func:`_clean_text`
+    (each distinct cell once), and the cells it refuses, by message."""
+    positions = np.flatnonzero(where)
+    cells = text.take(pa.array(positions)).to_pylist()
+    outcome: dict[str, str | ValueError] = {}
+    for cell in set(cells):
+        try:
+            outcome[cell] = _clean_text(item, cell)
+        except ValueError as exc:
+            outcome[cell] = exc
+    refused: dict[str, NDArray[np.bool_]] = {}
+    replacements = []
+    for position, cell in zip(positions, cells, strict=True):
+        found = outcome[cell]
+        if isinstance(found, ValueError):
+            mask = refused.setdefault(str(found), np.zeros(len(text), dtype=np.bool_))
+            mask[position] = True
+            replacements.append(cell)
+        else:
+            replacements.append(found)
+    cleaned = pc.replace_with_mask(text, pa.array(where), pa.array(replacements, text.type))
+    return cleaned, [(mask, message) for message, mask in refused.items()]
 
 
 class _CategoryRules(InputKindRules):
