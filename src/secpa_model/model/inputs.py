@@ -58,7 +58,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from secpa_model.core.errors import ModelError
-from secpa_model.core.money import EXACT_LIMIT
+from secpa_model.core.money import EXACT_LIMIT, EXACT_LIMIT_EUROS, euros_to_cents
 from secpa_model.model.text_cells import TEXT_DTYPE, text_array
 
 __all__ = [
@@ -114,6 +114,10 @@ _DATE_TEXT: Final = re.compile(_DATE_PATTERN)
 _EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 _CENTS_PER_EURO: Final = 100  # a unit conversion
 _CENT_TOLERANCE: Final = 1e-6  # a float is whole cents within a micro-cent (as the rounding)
+_FLOAT_EXACT: Final = 2.0**49
+"""From what size (in the column's unit: cents for euros) a number read from text is read
+again exactly, as a Decimal: below it, the float64 read, scaled by 100, is within an eighth
+of the exact value, which it rounds to."""
 
 
 @dataclass(frozen=True)
@@ -525,11 +529,32 @@ class _NumberRules(InputKindRules):
         """The column of (scaled) numbers with no problem."""
         return scaled.astype(self.dtype)
 
+    def _exactly(self, number: Decimal) -> float:
+        """A large number read from text, exactly, as the (scaled) float64 that gives it the
+        verdict :meth:`parse_value` gives: itself within 2^53 (where float64 holds every
+        whole number), an infinity of its sign beyond."""
+        if abs(number) > EXACT_LIMIT:
+            return math.copysign(math.inf, number)
+        return float(number)
+
+    def _exact(self, numbers: _Numbers, scaled: NDArray[np.float64]) -> NDArray[np.float64]:
+        """``scaled`` with its large numbers read from text read again exactly (a float64
+        reading of ``90071992547409.93`` euros, or 2^53 + 1, is a cent or a unit off)."""
+        if numbers.text is None:
+            return scaled
+        far = np.flatnonzero(np.abs(scaled) >= _FLOAT_EXACT)  # NaN: not far
+        if not len(far):
+            return scaled
+        scaled = scaled.copy()
+        for position in far:
+            scaled[position] = self._exactly(Decimal(numbers.text[int(position)].as_py()))
+        return scaled
+
     def parse_arrow(self, item: Input, array: Any) -> ParsedColumn:
         numbers = _numbers(item, array)
         values = numbers.values
         with np.errstate(over="ignore", invalid="ignore"):
-            scaled = values * self.scale if self.scale != 1 else values
+            scaled = self._exact(numbers, values * self.scale if self.scale != 1 else values)
             if (
                 not numbers.problems
                 and values.size
@@ -563,6 +588,10 @@ class _CountRules(_NumberRules):
     def _shape(self, item: Input, numbers: _Numbers, scaled: NDArray[np.float64]) -> list[Any]:
         return [(scaled != np.floor(scaled), _says(item, "not_whole"))]
 
+    def _exactly(self, number: Decimal) -> float:
+        # a large number not whole: a half, refused as not whole (checked before the bounds)
+        return super()._exactly(number) if number == number.to_integral_value() else 0.5
+
 
 def _ordered(problems: list[Any]) -> list[Any]:
     return [p for p in problems if p[0].any()]
@@ -585,21 +614,31 @@ class _EurosRules(_NumberRules):
                 raise ValueError(_says(item, "above"))
             if abs(cents - round(cents)) > _CENT_TOLERANCE:
                 raise ValueError(_says(item, "finer_than_cent"))
-            return Decimal(repr(number))
+            euros = Decimal(repr(number))
+            if euros.scaleb(2) == euros.scaleb(2).to_integral_value():
+                return euros
+            return Decimal(round(cents)).scaleb(-2)  # whole cents within the rounding's noise
         amount = Decimal(number)
-        try:
-            cents_exact = amount * _CENTS_PER_EURO
-            too_large = cents_exact > EXACT_LIMIT
-        except ArithmeticError:  # an exponent beyond Decimal's range
-            too_large = True
-        if too_large:
+        if amount > EXACT_LIMIT_EUROS:
             raise ValueError(_says(item, "above"))
-        if cents_exact != cents_exact.to_integral_value():
-            raise ValueError(_says(item, "finer_than_cent"))
+        try:
+            euros_to_cents(amount)
+        except ValueError:
+            raise ValueError(_says(item, "finer_than_cent")) from None
         return amount
 
     def to_array(self, item: Input, values: list[Any]) -> NDArray[Any]:
-        return np.array([int(Decimal(v) * _CENTS_PER_EURO) for v in values], dtype=np.int64)
+        return np.array([euros_to_cents(Decimal(v)) for v in values], dtype=np.int64)
+
+    def _exactly(self, number: Decimal) -> float:
+        # the cents of the euros read (a float near them when finer than a cent: _shape
+        # refuses them)
+        try:
+            return super()._exactly(Decimal(euros_to_cents(number)))
+        except ValueError:
+            return super()._exactly(number.scaleb(2))
+        except OverflowError:
+            return math.copysign(math.inf, number)
 
     def to_series(self, item: Input, column: NDArray[Any], index: pd.Index) -> pd.Series:
         return pd.Series(column / _CENTS_PER_EURO, index=index)
@@ -617,8 +656,12 @@ class _EurosRules(_NumberRules):
         plain = _whole(text, _PLAIN_CENTS)
         for position in np.flatnonzero(~plain & ~np.isnan(numbers.values)):
             # an exponent or more than two decimals: decided exactly, never by a float
-            exact = Decimal(text[int(position)].as_py()) * _CENTS_PER_EURO
-            finer[position] = exact != exact.to_integral_value()
+            try:
+                euros_to_cents(Decimal(text[int(position)].as_py()))
+            except ValueError:
+                finer[position] = True
+            except OverflowError:  # beyond the bounds, refused as such
+                pass
         return [(finer, _says(item, "finer_than_cent"))]
 
     def _column(self, scaled: NDArray[np.float64]) -> NDArray[Any]:
