@@ -36,6 +36,7 @@ _DECIMAL_MODES: Final[dict[str, str]] = {
     "up": ROUND_CEILING,
 }
 _CENTS_PER_EURO: Final = 100  # a unit conversion, not a parameter of a model
+_HALF: Final = 0.5  # half a unit: the tie of "half_up"
 
 
 @dataclass(frozen=True)
@@ -113,21 +114,27 @@ class Rounding:
             work = values
         else:
             work = np.empty(values.shape, dtype=np.float64)
-        # the same float64 operations as written out, each in place on one array
-        values.round(SNAP_DECIMALS, out=work)
+        # the whole units and the fraction apart (x - floor(x) is exact in float64), the
+        # fraction snapped: x + 0.5 or round(x, 6) would round x itself beyond 2^52 cents
+        whole = np.floor(values)
+        np.subtract(values, whole, out=work)
+        work.round(SNAP_DECIMALS, out=work)
         if self.unit_cents != 1:
+            np.add(whole, work, out=work)
             np.divide(work, self.unit_cents, out=work)
+            np.floor(work, out=whole)
+            np.subtract(work, whole, out=work)
             work.round(SNAP_DECIMALS, out=work)
+        # work: the snapped fraction of a unit, in [0, 1]; whole: the units below it
         if self.direction == "half_up":
-            np.add(work, 0.5, out=work)
-            np.floor(work, out=work)
+            np.add(whole, work >= _HALF, out=whole)
         elif self.direction == "down":
-            np.floor(work, out=work)
+            np.add(whole, work >= 1, out=whole)
         else:
-            np.ceil(work, out=work)
+            np.add(whole, work > 0, out=whole)
         if self.unit_cents != 1:
-            np.multiply(work, self.unit_cents, out=work)
-        rounded: NDArray[np.int64] = work.astype(np.int64)
+            np.multiply(whole, self.unit_cents, out=whole)
+        rounded: NDArray[np.int64] = whole.astype(np.int64)
         return rounded if values.ndim else rounded[()]
 
     @property

@@ -166,9 +166,11 @@ def compute(
         for line, result in enumerate(results.values()):
             annual[line] = result.annual_cents
         check_amounts(model.rules, annual)
-        # the piece's share of the annual amount: « au prorata des jours »
-        np.multiply(annual, paid_days, out=annual)
-        np.divide(annual, year_days, out=annual)
+        # the piece's share of the annual amount: « au prorata des jours »; a whole year
+        # is the annual amount itself (x·366/366 in float64 is not x beyond 2^44 cents)
+        part = paid_days != year_days
+        np.multiply(annual, paid_days, out=annual, where=part)
+        np.divide(annual, year_days, out=annual, where=part)
         if number:
             accumulated += annual
         np.bitwise_or(reason_mask, failed, out=reason_mask, where=active > 0)
