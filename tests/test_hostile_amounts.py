@@ -547,3 +547,30 @@ def test_a_whole_year_pays_large_amounts_to_the_cent(cents: int) -> None:
     assert psychologist_cents(allocate_frame(pd.DataFrame([row]), 2024, CAPPED)) == [cents]
     line = allocate(row, 2024, CAPPED).line("psychological_support")
     assert line.amount == Decimal(cents) / 100
+
+
+@FEW
+@given(
+    cents=st.lists(st.integers(0, EXACT_LIMIT), min_size=1, max_size=20),
+    direction=st.sampled_from(["half_up", "down", "up"]),
+    unit=st.sampled_from([1, 5, 100]),
+)
+def test_rounding_whole_cents_is_exact_up_to_2_53(
+    cents: list[int], direction: Any, unit: int
+) -> None:
+    """Whole float64 cents round to themselves (to a unit, as integers do), however large:
+    ``x + 0.5`` was ``x + 1`` for odd cents beyond 2^52."""
+    rounded = secpa_model.Rounding(unit, direction).round(np.array(cents, dtype=np.float64))
+    down = [value // unit * unit for value in cents]
+    if direction == "down":
+        expected = down
+    elif direction == "up":
+        expected = [
+            low + (unit if low != value else 0) for low, value in zip(down, cents, strict=True)
+        ]
+    else:
+        expected = [
+            low + (unit if 2 * (value - low) >= unit else 0)
+            for low, value in zip(down, cents, strict=True)
+        ]
+    assert rounded.tolist() == expected

@@ -37,6 +37,9 @@ _DECIMAL_MODES: Final[dict[str, str]] = {
 }
 _CENTS_PER_EURO: Final = 100  # a unit conversion, not a parameter of a model
 _HALF: Final = 0.5  # half a unit: the tie of "half_up"
+_SPLIT_FROM: Final = 2.0**33
+"""From what size (in cents) amounts are rounded with their fraction split off: below it,
+``round(x, 6)`` (x · 10^6 < 2^53) and ``x + 0.5`` are exact."""
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,34 @@ class Rounding:
             work = values
         else:
             work = np.empty(values.shape, dtype=np.float64)
-        # the whole units and the fraction apart (x - floor(x) is exact in float64), the
-        # fraction snapped: x + 0.5 or round(x, 6) would round x itself beyond 2^52 cents
+        if (
+            values.size
+            and max(-np.minimum.reduce(values, axis=None), np.maximum.reduce(values, axis=None))
+            >= _SPLIT_FROM
+        ):
+            whole = self._split(values, work)
+        else:  # the usual amounts: the same float64 operations as written out, in place
+            whole = work
+            values.round(SNAP_DECIMALS, out=work)
+            if self.unit_cents != 1:
+                np.divide(work, self.unit_cents, out=work)
+                work.round(SNAP_DECIMALS, out=work)
+            if self.direction == "half_up":
+                np.add(work, _HALF, out=work)
+                np.floor(work, out=work)
+            elif self.direction == "down":
+                np.floor(work, out=work)
+            else:
+                np.ceil(work, out=work)
+        if self.unit_cents != 1:
+            np.multiply(whole, self.unit_cents, out=whole)
+        rounded: NDArray[np.int64] = whole.astype(np.int64)
+        return rounded if values.ndim else rounded[()]
+
+    def _split(self, values: NDArray[np.float64], work: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The rounded units of large ``values`` (``x + 0.5`` or ``round(x, 6)`` would round
+        ``x`` itself beyond 2^52 cents): the whole units and the fraction apart (``x -
+        floor(x)`` is exact in float64), the fraction snapped."""
         whole = np.floor(values)
         np.subtract(values, whole, out=work)
         work.round(SNAP_DECIMALS, out=work)
@@ -132,10 +161,7 @@ class Rounding:
             np.add(whole, work >= 1, out=whole)
         else:
             np.add(whole, work > 0, out=whole)
-        if self.unit_cents != 1:
-            np.multiply(whole, self.unit_cents, out=whole)
-        rounded: NDArray[np.int64] = whole.astype(np.int64)
-        return rounded if values.ndim else rounded[()]
+        return whole
 
     @property
     def decimal_mode(self) -> str:
