@@ -4,8 +4,11 @@ refused by name, or computed exactly (issue 10, "Silent wrong amounts")."""
 from __future__ import annotations
 
 import json
+import math
 import tempfile
+from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +34,7 @@ from secpa_model import (
 from secpa_model.analysis.scenario_files import read_scenario_file
 from secpa_model.core.money import EXACT_LIMIT, exact_sum
 from secpa_model.datasets import illustrative_portfolio
+from secpa_model.engine.compute import SHARE_LIMIT
 from secpa_model.io.batch import run_batch
 from secpa_model.presentation.cli import main
 from tests.helpers import allocate_valid, make_structure, reference_text
@@ -574,3 +578,25 @@ def test_rounding_whole_cents_is_exact_up_to_2_53(
             for low, value in zip(down, cents, strict=True)
         ]
     assert rounded.tolist() == expected
+
+
+@FEW
+@given(cents=st.integers(2**30, SHARE_LIMIT), days=st.integers(1, 365))
+def test_a_share_of_a_year_is_exact_to_the_cent_up_to_its_limit(cents: int, days: int) -> None:
+    """``days`` of 2024 (366 days) of an annual amount: the exact share, rounded half up by
+    hand, up to 2^42 cents."""
+    period = f"2024-01-01..{date(2024, 1, 1) + timedelta(days=days - 1)}"
+    row = {**AGREED, "psychologist_cost_requested": Decimal(cents) / 100}
+    expected = math.floor(Fraction(cents * days, 366) + Fraction(1, 2))
+    assert psychologist_cents(allocate_frame(pd.DataFrame([row]), period, CAPPED)) == [expected]
+
+
+@FEW
+@given(cents=st.integers(SHARE_LIMIT + 1, EXACT_LIMIT))
+def test_a_share_of_a_year_beyond_its_limit_is_refused_a_whole_year_paid(cents: int) -> None:
+    row = {**AGREED, "structure_id": "big", "psychologist_cost_requested": Decimal(cents) / 100}
+    with pytest.raises(InputError, match=r"over part of a year.*big \(psychological_support\)"):
+        allocate_frame(pd.DataFrame([row]), "2024-01-01..2024-06-30", CAPPED)
+    with pytest.raises(InputError, match="over part of a year"):
+        allocate(row, "2024-03-01..2024-12-31", CAPPED)
+    assert psychologist_cents(allocate_frame(pd.DataFrame([row]), 2024, CAPPED)) == [cents]
