@@ -681,11 +681,10 @@ each is."""
 
 def _clean_text(item: Input, text: str) -> str:
     """Stripped text normalised to NFC, or ValueError if it holds a character refused
-    (see the module docstring); plain printable ASCII, the usual id, is taken as it is."""
-    text = text.strip()
-    if text.isascii() and text.isprintable():
+    (see the module docstring)."""
+    text = unicodedata.normalize("NFC", text.strip())
+    if text.isprintable():  # no character of a category Cc, Cf, Zs (but U+0020), Zl, Zp
         return text
-    text = unicodedata.normalize("NFC", text)
     for character in text:
         problem = _REFUSED_CATEGORIES.get(unicodedata.category(character))
         if problem and character != " ":
@@ -717,11 +716,15 @@ class _TextRules(InputKindRules):
             text = pc.utf8_trim_whitespace(array)
             blank = _blank(text)
             problems = [(blank, _says(item, "empty_text"))]
-            # cells but printable ASCII (a few, usually) cleaned as parse_value cleans one
             unusual = ~_mask(pc.ascii_is_printable(text)) & ~blank
-            if unusual.any():
-                text, refused = _cleaned(item, text, unusual)
-                problems += refused
+            if unusual.any():  # but printable ASCII: read as _clean_text reads one
+                where = np.flatnonzero(unusual)
+                cells = [unicodedata.normalize("NFC", c) for c in text.take(where).to_pylist()]
+                text = pc.replace_with_mask(text, unusual, pa.array(cells, text.type))
+                odd = where[[not cell.isprintable() for cell in cells]]
+                refused = self.parse_cells(item, pd.Series(text.take(odd), dtype=object))
+                for mask, message in refused.problems:
+                    problems.append((np.isin(np.arange(len(text)), odd[mask]), message))
         else:
             blank = _absent(array)
             if pa.types.is_integer(array.type):  # whole numbers, written out
@@ -732,31 +735,6 @@ class _TextRules(InputKindRules):
                 problems = _refused(item, blank, _says(item, "not_text"), _says(item, "empty_text"))
         filled = text.fill_null("") if text.null_count else text
         return ParsedColumn(text_array(filled), _ordered(problems))
-
-
-def _cleaned(item: Input, text: Any, where: NDArray[np.bool_]) -> tuple[Any, list[Any]]:
-    """The stripped text column with the cells ``where`` cleaned by :func:`_clean_text`
-    (each distinct cell once), and the cells it refuses, by message."""
-    positions = np.flatnonzero(where)
-    cells = text.take(pa.array(positions)).to_pylist()
-    outcome: dict[str, str | ValueError] = {}
-    for cell in set(cells):
-        try:
-            outcome[cell] = _clean_text(item, cell)
-        except ValueError as exc:
-            outcome[cell] = exc
-    refused: dict[str, NDArray[np.bool_]] = {}
-    replacements = []
-    for position, cell in zip(positions, cells, strict=True):
-        found = outcome[cell]
-        if isinstance(found, ValueError):
-            mask = refused.setdefault(str(found), np.zeros(len(text), dtype=np.bool_))
-            mask[position] = True
-            replacements.append(cell)
-        else:
-            replacements.append(found)
-    cleaned = pc.replace_with_mask(text, pa.array(where), pa.array(replacements, text.type))
-    return cleaned, [(mask, message) for message, mask in refused.items()]
 
 
 class _CategoryRules(InputKindRules):
