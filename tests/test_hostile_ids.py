@@ -202,7 +202,7 @@ def test_look_alike_ids_across_dask_partitions_are_one_id_or_refused(
     plain, alike, kind = case
     ids = spread(plain, alike)
     parts = dd.from_pandas(frame_of(ids), npartitions=3)  # rows 1 and 4 apart
-    assert 4 not in parts.get_partition(0).compute().index
+    assert 4 not in parts.get_partition(0).compute(scheduler="synchronous").index
     lazy = secpa_model.allocate_frame(secpa_model.portfolio(parts), 2024)
     expected = "is in 2 rows (1, 4)" if kind == "same" else "structure_id holds a"
     with pytest.raises(InputError, match=expected.replace("(", r"\(").replace(")", r"\)")):
