@@ -39,7 +39,7 @@ COLUMNS = [
     "nom",
 ]
 GOOD: dict[str, list[str]] = {
-    "structure_id": ["A", "B", "C", "D", "E"],
+    "structure_id": ["A", "B", "C", "D", "E", "\u00c9vry", "E\u0301vry"],
     "kind": ["msp", "centre_de_sante"],
     "location": ["in_qpv", "near_qpv", "outside_qpv"],
     "file_active_mg": ["2500", "999", "6001"],
@@ -81,6 +81,26 @@ HOSTILE = [
     "é" * 3,
     "0x10",
     "1" * 30,
+    # ids that look alike (issue 21): another normalisation, invisible characters, spaces
+    "\u00c9vry",
+    "E\u0301vry",
+    "A\u200b",
+    "A\u2060",
+    "\ufeffA",
+    "A\u00ad",
+    "A\x00",
+    "centre A",
+    "centre\u00a0A",
+    "\u00a0A\u202f",
+    # decimals at the extremes: 2^46 €, around 2^53 cents, int64 cents, finer than a cent
+    "70368744177664.01",
+    "90071992547409.92",
+    "90071992547409.93",
+    "9007199254740993",
+    "92233720368547758.07",
+    "45000.10000000000000001",
+    "45000.1000000000000000000000001",
+    "1e-400",
 ]
 CELL = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=8))
 FUZZ = settings(

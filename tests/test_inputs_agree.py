@@ -33,7 +33,29 @@ NAN = float("nan")
 INF = float("inf")
 
 CORPUS: dict[str, list[Any]] = {
-    "structure_id": ["abc", "  abc ", "", "   ", None, 12, np.int64(7), 1.5, True, ["s"]],
+    "structure_id": [
+        "abc",
+        "  abc ",
+        "",
+        "   ",
+        None,
+        12,
+        np.int64(7),
+        1.5,
+        True,
+        ["s"],
+        "E\u0301vry",  # NFD: read as NFC
+        "\u00c9vry",
+        "a\u200bb",  # invisible characters: refused
+        "\ufeffabc",
+        "ab\u00ad",
+        "a\x00",
+        "a\u202eb",
+        "centre\u00a0A",  # spaces other than U+0020 inside: refused; around: stripped
+        "\u2007A\u202f",
+        "a\u2028b",
+        "a\tb",
+    ],
     "kind": ["msp", " msp ", "MSP", "", None, 3, "hospital", 1.5],
     "location": ["in_qpv", "outside_qpv", "downtown", None, "  "],
     "file_active_mg": [
@@ -57,6 +79,8 @@ CORPUS: dict[str, list[Any]] = {
         2**53 + 1,
         -(2**53) - 1,
         2**53 + 2,
+        "9007199254740993",
+        "4503599627370496.5",
         "\xa02500\u3000",
         "\u0663",
         "2\u0665",
@@ -100,6 +124,14 @@ CORPUS: dict[str, list[Any]] = {
         1e17,
         Decimal("10.10"),
         Decimal("1E+30"),
+        "70368744177664.01",  # exact at 2^46 €, and at the limit of 2^53 cents
+        "90071992547409.92",
+        "90071992547409.93",
+        "90071992547409.919",
+        "45000.1000000000000000000000001",
+        "7036874417766401e-2",
+        "92233720368547758.08",
+        Decimal("70368744177664.01"),
         None,
         [],
     ],

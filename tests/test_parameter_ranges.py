@@ -70,7 +70,9 @@ BAD_RANGES = [
     ('low = 38000.001; high = 55000; rationale = "r"', "range.low", "more than two decimals"),
     ("low = 38000; high = 55000", "range.rationale", "required key is missing"),
     ('low = 38000; high = 55000; rationale = ""', "range.rationale", "at least 1 character"),
-    ('low = 38000; high = 1e400; rationale = "r"', "range.high", "finite"),
+    ('low = 38000; high = inf; rationale = "r"', "range.high", "finite"),
+    # a TOML decimal is read exactly: 1e400 is not an infinity, but beyond the limit
+    ('low = 38000; high = 1e400; rationale = "r"', "range.high", "beyond 2^53 cents"),
     (
         'low = 38000; high = 1e14; rationale = "r"',
         "range.high",

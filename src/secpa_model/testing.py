@@ -464,7 +464,7 @@ def parameters_and_periods(
 # --- invalid input -----------------------------------------------------------------------
 
 _BAD_VALUES: Final[dict[str, tuple[Any, ...]]] = {
-    "text": ("", "   ", None, 1.5, ["s"], True),
+    "text": ("", "   ", None, 1.5, ["s"], True, "s\u200b", "s\x00", "s\u00a0t"),
     "category": ("hospital", "", None, 3, 1.5),
     "count": (-1, 1.5, True, "many", None, float("nan"), float("inf"), [1000], "2_000"),
     "fraction": (-0.1, 31, 150, float("nan"), float("inf"), "high", True, None, {}),

@@ -20,6 +20,11 @@ CENT: Final[Decimal] = Decimal("0.01")
 EXACT_LIMIT: Final = 2**53
 """The largest whole number every float64 holds exactly: counts, quantities and amounts in
 cents beyond it are refused (an amount computed beyond it would not be exact to the cent)."""
+EXACT_LIMIT_EUROS: Final = Decimal(EXACT_LIMIT) / 100
+""":data:`EXACT_LIMIT` cents in euros (90 071 992 547 409,92 €)."""
+_LARGEST_EXPONENT: Final = 1000
+"""The largest power of ten of an amount :func:`euros_to_cents` writes out in cents (far
+beyond every limit: a larger one is an :class:`OverflowError`)."""
 _INT64_MAX: Final = int(np.iinfo(np.int64).max)
 
 
@@ -35,18 +40,30 @@ def cents_to_euros(cents: int | np.integer[Any]) -> Decimal:
 
 
 def euros_to_cents(euros: Decimal | int | str) -> int:
-    """Exact euros (at most two decimals) to integer cents.
+    """Exact euros (at most two decimals) to integer cents, by integer arithmetic: never
+    rounded to a :mod:`decimal` context's 28 digits (``45000.1000000000000000000000001``
+    is finer than a cent, not 4 500 010 cents).
 
-    Raises :class:`ValueError` when the amount has more precision than a cent: the library
-    never rounds an input silently.
+    Raises :class:`ValueError` when the amount has more precision than a cent (the library
+    never rounds an input silently) or is not a finite number, :class:`OverflowError` when
+    it is beyond 10^1000 euros.
     """
     amount = Decimal(str(euros)) if not isinstance(euros, Decimal) else euros
     if not amount.is_finite():
         raise ValueError(f"amount {euros!r} is not a finite number")
-    cents = amount * 100
-    if cents != cents.to_integral_value():
+    sign, digits, exponent = amount.as_tuple()
+    coefficient = int("".join(map(str, digits)))
+    shift = int(exponent) + 2  # the power of ten of the coefficient's unit, in cents
+    if shift > _LARGEST_EXPONENT:
+        raise OverflowError(f"amount {euros!r} is too large to be written in cents")
+    if shift >= 0:
+        whole: int = coefficient * 10**shift
+        return -whole if sign else whole
+    # every digit below the cent, or the digits split at the cent
+    cents, rest = (0, coefficient) if -shift > len(digits) else divmod(coefficient, 10**-shift)
+    if rest:
         raise ValueError(f"amount {euros!r} has more than two decimals (finer than a cent)")
-    return int(cents)
+    return -cents if sign else cents
 
 
 def format_euros(amount: Decimal) -> str:
@@ -80,4 +97,4 @@ def exact_sum(cents: Any) -> int:
 
 def describe_limit() -> str:
     """The exactness limit in words (for error messages)."""
-    return f"2^53 cents ({format_euros(Decimal(EXACT_LIMIT) / 100)})"
+    return f"2^53 cents ({format_euros(EXACT_LIMIT_EUROS)})"

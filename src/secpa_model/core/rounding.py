@@ -36,6 +36,10 @@ _DECIMAL_MODES: Final[dict[str, str]] = {
     "up": ROUND_CEILING,
 }
 _CENTS_PER_EURO: Final = 100  # a unit conversion, not a parameter of a model
+_HALF: Final = 0.5  # half a unit: the tie of "half_up"
+_SPLIT_FROM: Final = 2.0**33
+"""From what size (in cents) amounts are rounded with their fraction split off: below it,
+``round(x, 6)`` (x · 10^6 < 2^53) and ``x + 0.5`` are exact."""
 
 
 @dataclass(frozen=True)
@@ -113,22 +117,47 @@ class Rounding:
             work = values
         else:
             work = np.empty(values.shape, dtype=np.float64)
-        # the same float64 operations as written out, each in place on one array
+        if (
+            values.size
+            and max(-np.minimum.reduce(values, axis=None), np.maximum.reduce(values, axis=None))
+            >= _SPLIT_FROM
+        ):
+            cents_out = self._split(values)
+            return cents_out if values.ndim else cents_out[()]
+        whole = work  # the usual amounts: the same float64 operations as written out, in place
         values.round(SNAP_DECIMALS, out=work)
         if self.unit_cents != 1:
             np.divide(work, self.unit_cents, out=work)
             work.round(SNAP_DECIMALS, out=work)
         if self.direction == "half_up":
-            np.add(work, 0.5, out=work)
+            np.add(work, _HALF, out=work)
             np.floor(work, out=work)
         elif self.direction == "down":
             np.floor(work, out=work)
         else:
             np.ceil(work, out=work)
         if self.unit_cents != 1:
-            np.multiply(work, self.unit_cents, out=work)
-        rounded: NDArray[np.int64] = work.astype(np.int64)
+            np.multiply(whole, self.unit_cents, out=whole)
+        rounded: NDArray[np.int64] = whole.astype(np.int64)
         return rounded if values.ndim else rounded[()]
+
+    def _split(self, values: NDArray[np.float64]) -> NDArray[np.int64]:
+        """The rounded cents of large ``values`` (``x + 0.5`` or ``round(x, 6)`` would round
+        ``x`` itself beyond 2^52 cents, and ``x / unit`` is not exact there): the whole cents
+        as integers and the fraction apart (``x - floor(x)`` is exact in float64), the
+        cents divided by the unit in integers, the fraction of a unit snapped."""
+        floor = np.floor(values)
+        fraction = (values - floor).round(SNAP_DECIMALS)
+        units, rest = np.divmod(floor.astype(np.int64), self.unit_cents)
+        part = ((rest + fraction) / self.unit_cents).round(SNAP_DECIMALS)  # of a unit, [0, 1]
+        if self.direction == "half_up":
+            units += part >= _HALF
+        elif self.direction == "down":
+            units += part >= 1
+        else:
+            units += part > 0
+        result: NDArray[np.int64] = units * self.unit_cents
+        return result
 
     @property
     def decimal_mode(self) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Final
 
@@ -22,7 +23,7 @@ from numpy.typing import NDArray
 
 from secpa_model.core.errors import CoverageError, InputError, ModelError
 from secpa_model.core.identity_cache import by_identity
-from secpa_model.core.money import EXACT_LIMIT, describe_limit
+from secpa_model.core.money import EXACT_LIMIT, describe_limit, format_euros
 from secpa_model.core.periods import Period, days_in_year, overlap_days, split_period
 from secpa_model.model.eligibility import Test
 from secpa_model.model.model import Model
@@ -167,9 +168,12 @@ def compute(
         for line, result in enumerate(results.values()):
             annual[line] = result.annual_cents
         check_amounts(model.rules, annual)
-        # the piece's share of the annual amount: « au prorata des jours »
-        np.multiply(annual, paid_days, out=annual)
-        np.divide(annual, year_days, out=annual)
+        # the piece's share of the annual amount: « au prorata des jours »; a whole year
+        # is the annual amount itself (x·366/366 in float64 is not x beyond 2^44 cents)
+        part = paid_days != year_days
+        _check_share(model, columns, annual, part & (paid_days > 0))
+        np.multiply(annual, paid_days, out=annual, where=part)
+        np.divide(annual, year_days, out=annual, where=part)
         if number:
             accumulated += annual
         np.bitwise_or(reason_mask, failed, out=reason_mask, where=active > 0)
@@ -233,15 +237,40 @@ def _check_exact(model: Model, columns: Columns, accumulated: NDArray[np.float64
     beyond 2^53 cents, where float64 stops holding every cent: never an inexact amount."""
     if not accumulated.size or np.maximum.reduce(accumulated, axis=None) <= EXACT_LIMIT:
         return
-    lines, rows = np.nonzero(accumulated > EXACT_LIMIT)
+    _refuse(model, columns, accumulated > EXACT_LIMIT, f"amounts beyond {describe_limit()}")
+
+
+SHARE_LIMIT: Final = 2**42
+"""The largest annual amount (in cents: 43 980 465 111,04 €) whose share of a year float64
+computes to the cent: ``amount × days`` is exact below 2^53, and the share is held to
+2^-10 cent, closer than any share of a year ``n / 366`` comes to a half cent."""
+
+
+def _check_share(
+    model: Model, columns: Columns, annual: NDArray[np.float64], part: NDArray[np.bool_]
+) -> None:
+    """An :class:`~secpa_model.InputError` naming the structures and lines whose annual
+    amount is beyond :data:`SHARE_LIMIT` and prorated over part of a year (``part``): the
+    share would not be exact to the cent. A whole year is exact up to 2^53 cents."""
+    if not annual.size or np.maximum.reduce(annual, axis=None) <= SHARE_LIMIT:
+        return
+    beyond = (annual > SHARE_LIMIT) & part
+    if beyond.any():
+        limit = format_euros(Decimal(SHARE_LIMIT) / 100)
+        _refuse(model, columns, beyond, f"annual amounts beyond {limit} over part of a year")
+
+
+def _refuse(model: Model, columns: Columns, beyond: NDArray[np.bool_], what: str) -> None:
+    """The :class:`~secpa_model.InputError` of the amounts ``beyond`` (lines × rows)."""
+    lines, rows = np.nonzero(beyond)
     ids = columns[model.id_input]
     found = [
         f"{ids[row]} ({model.line_keys[line]})"
         for line, row in zip(lines[:5], rows[:5], strict=True)
     ]
     raise InputError(
-        f"amounts beyond {describe_limit()}, where they stop being exact, for "
-        f"{len(rows)} line(s): {', '.join(found)}; check the parameters and the inputs"
+        f"{what}, where they stop being exact, for {len(rows)} line(s): {', '.join(found)}; "
+        "check the parameters and the inputs"
     )
 
 

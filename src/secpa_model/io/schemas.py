@@ -28,7 +28,10 @@ the code:
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
+import unicodedata
 from decimal import Decimal
 from typing import Any, Final, Literal, get_args
 
@@ -140,15 +143,46 @@ _DATE_TEXT: Final = (  # a real day of the Gregorian calendar, years 0001 to 999
     r"|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)-02-29"
 )
 _TEXT_NUMBERS: Final[dict[str, str]] = {  # the text numbers of a kind whose minimum is 0
-    # a whole number: digits, zero decimals, a non-negative exponent
-    "count": r"\+?[0-9]+(?:\.0*)?(?:[eE]\+?[0-9]+)?",
+    # a whole number: digits, zero decimals, a one-digit exponent; below 2^53 (what the
+    # validation reads exactly): at most 15 digits, or 5 before an exponent
+    "count": r"\+?0*(?:[0-9]{1,15}(?:\.0*)?|[0-9]{1,5}(?:\.0*)?[eE]\+?[0-9])",
     # a fraction in [0, 1], without exponent
     "fraction": r"\+?(?:0*\.[0-9]+|0+(?:\.[0-9]*)?|0*1(?:\.0*)?)",
     # any number ≥ 0
     "quantity": r"\+?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?",
-    # whole cents: two decimals (then zeros), or an integer with a non-negative exponent
-    "euros": r"\+?(?:[0-9]+(?:\.[0-9]{0,2}0*)?|\.[0-9]{1,2}0*|[0-9]+[eE]\+?[0-9]+)",
+    # whole cents: two decimals (then zeros), or an integer with a one-digit exponent;
+    # below 2^53 cents: at most 13 digits before the point, or 3 before an exponent
+    "euros": r"\+?0*(?:[0-9]{1,13}(?:\.[0-9]{0,2}0*)?|\.[0-9]{1,2}0*|[0-9]{1,3}[eE]\+?[0-9])",
 }
+
+
+@functools.cache
+def _printable_text() -> str:
+    """Some text whose first and last characters are neither blank nor refused (see
+    :func:`_refused_characters`), none refused inside."""
+    refused = _refused_characters()
+    return rf"[^\s{refused}](?:[^{refused}]*[^\s{refused}])?"
+
+
+def _refused_characters() -> str:
+    """A regular expression class of the characters text refuses inside it (a control,
+    invisible or odd space character: Unicode categories Cc, Cf, Zs but U+0020, Zl, Zp, as
+    :mod:`secpa_model.model.inputs` reads text), the characters themselves in ranges."""
+    refused = [
+        code
+        for code in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(code)) in {"Cc", "Cf", "Zs", "Zl", "Zp"} and code != 0x20
+    ]
+    ranges: list[tuple[int, int]] = []
+    for code in refused:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    return "".join(
+        re.escape(chr(low)) + ("" if low == high else "-" + re.escape(chr(high)))
+        for low, high in ranges
+    )
 
 
 def _text(pattern: str) -> dict[str, Any]:
@@ -172,7 +206,7 @@ def input_schema(item: Input) -> dict[str, Any]:
     that the validation reads, never the reverse."""
     options: list[dict[str, Any]]
     if item.kind == "text":
-        options = [{"type": "string", "pattern": r"\S"}, {"type": "integer"}]
+        options = [_text(_printable_text()), {"type": "integer"}]
     elif item.kind == "category":
         options = [_text("|".join(re.escape(name) for name in item.categories))]
     elif item.kind == "boolean":

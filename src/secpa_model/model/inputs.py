@@ -18,7 +18,7 @@ The kinds:
 ========== ====================================== ===============================
 kind       accepts                                column (what a rule reads)
 ========== ====================================== ===============================
-text       text; a whole number (written out)     text array of stripped text
+text       text; a whole number (written out)     text array of stripped NFC text
 category   one of the declared ``categories``     int8 codes (index in categories)
 count      a whole number ≥ minimum               int64
 fraction   a number in [0, 1]                     float64
@@ -30,6 +30,12 @@ date       a full ISO date ``YYYY-MM-DD``, a date int64 day ordinals
            or a midnight datetime; empty: open
 ========== ====================================== ===============================
 
+Text is stripped and normalised to NFC (``E`` + combining acute is ``É``), so that two
+spellings of one id are one id; text holding a control (``Cc``: NUL, tab…) or invisible
+format character (``Cf``: zero-width space, word joiner, BOM, soft hyphen…), or a space
+other than U+0020 (a no-break, thin or figure space, a line separator) is refused rather
+than changed: write a plain space.
+
 Text numbers are plain decimal numbers (``1234.5``, ``1e3``): no ``_`` separators, no
 ``inf``/``nan`` words. A date is never read from a number (an Excel day or a Unix
 timestamp), from a partial date (``2022-06``) or from a datetime with a time zone.
@@ -39,6 +45,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -51,7 +58,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from secpa_model.core.errors import ModelError
-from secpa_model.core.money import EXACT_LIMIT
+from secpa_model.core.money import EXACT_LIMIT, EXACT_LIMIT_EUROS, euros_to_cents
 from secpa_model.model.text_cells import TEXT_DTYPE, text_array
 
 __all__ = [
@@ -107,6 +114,10 @@ _DATE_TEXT: Final = re.compile(_DATE_PATTERN)
 _EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 _CENTS_PER_EURO: Final = 100  # a unit conversion
 _CENT_TOLERANCE: Final = 1e-6  # a float is whole cents within a micro-cent (as the rounding)
+_FLOAT_EXACT: Final = 2.0**49
+"""From what size (in the column's unit: cents for euros) a number read from text is read
+again exactly, as a Decimal: below it, the float64 read, scaled by 100, is within an eighth
+of the exact value, which it rounds to."""
 
 
 @dataclass(frozen=True)
@@ -201,6 +212,10 @@ _MESSAGES: Final = {
     "not_fraction": "{name} must be a fraction in [0, 1]",
     "finer_than_cent": "{name} has more than two decimals (finer than a cent)",
     "not_text": "{name} must be text",
+    "invisible": "{name} holds a control or invisible character (NUL, zero-width space, "
+    "word joiner, BOM, soft hyphen…): remove it",
+    "odd_space": "{name} holds a space other than a plain space (no-break, thin, figure…): "
+    "write a plain space",
     "empty_text": "{name} is missing or empty",
     "not_category": "{name} must be one of {categories}",
     "not_boolean": "{name} must be true or false",
@@ -514,11 +529,32 @@ class _NumberRules(InputKindRules):
         """The column of (scaled) numbers with no problem."""
         return scaled.astype(self.dtype)
 
+    def _exactly(self, number: Decimal) -> float:
+        """A large number read from text, exactly, as the (scaled) float64 that gives it the
+        verdict :meth:`parse_value` gives: itself within 2^53 (where float64 holds every
+        whole number), an infinity of its sign beyond."""
+        if abs(number) > EXACT_LIMIT:
+            return math.copysign(math.inf, number)
+        return float(number)
+
+    def _exact(self, numbers: _Numbers, scaled: NDArray[np.float64]) -> NDArray[np.float64]:
+        """``scaled`` with its large numbers read from text read again exactly (a float64
+        reading of ``90071992547409.93`` euros, or 2^53 + 1, is a cent or a unit off)."""
+        if numbers.text is None:
+            return scaled
+        far = np.flatnonzero(np.abs(scaled) >= _FLOAT_EXACT)  # NaN: not far
+        if not len(far):
+            return scaled
+        scaled = scaled.copy()
+        for position in far:
+            scaled[position] = self._exactly(Decimal(numbers.text[int(position)].as_py()))
+        return scaled
+
     def parse_arrow(self, item: Input, array: Any) -> ParsedColumn:
         numbers = _numbers(item, array)
         values = numbers.values
         with np.errstate(over="ignore", invalid="ignore"):
-            scaled = values * self.scale if self.scale != 1 else values
+            scaled = self._exact(numbers, values * self.scale if self.scale != 1 else values)
             if (
                 not numbers.problems
                 and values.size
@@ -552,6 +588,10 @@ class _CountRules(_NumberRules):
     def _shape(self, item: Input, numbers: _Numbers, scaled: NDArray[np.float64]) -> list[Any]:
         return [(scaled != np.floor(scaled), _says(item, "not_whole"))]
 
+    def _exactly(self, number: Decimal) -> float:
+        # a large number not whole: a half, refused as not whole (checked before the bounds)
+        return super()._exactly(number) if number == number.to_integral_value() else 0.5
+
 
 def _ordered(problems: list[Any]) -> list[Any]:
     return [p for p in problems if p[0].any()]
@@ -574,21 +614,31 @@ class _EurosRules(_NumberRules):
                 raise ValueError(_says(item, "above"))
             if abs(cents - round(cents)) > _CENT_TOLERANCE:
                 raise ValueError(_says(item, "finer_than_cent"))
-            return Decimal(repr(number))
+            euros = Decimal(repr(number))
+            if euros.scaleb(2) == euros.scaleb(2).to_integral_value():
+                return euros
+            return Decimal(round(cents)).scaleb(-2)  # whole cents within the rounding's noise
         amount = Decimal(number)
-        try:
-            cents_exact = amount * _CENTS_PER_EURO
-            too_large = cents_exact > EXACT_LIMIT
-        except ArithmeticError:  # an exponent beyond Decimal's range
-            too_large = True
-        if too_large:
+        if amount > EXACT_LIMIT_EUROS:
             raise ValueError(_says(item, "above"))
-        if cents_exact != cents_exact.to_integral_value():
-            raise ValueError(_says(item, "finer_than_cent"))
+        try:
+            euros_to_cents(amount)
+        except ValueError:
+            raise ValueError(_says(item, "finer_than_cent")) from None
         return amount
 
     def to_array(self, item: Input, values: list[Any]) -> NDArray[Any]:
-        return np.array([int(Decimal(v) * _CENTS_PER_EURO) for v in values], dtype=np.int64)
+        return np.array([euros_to_cents(Decimal(v)) for v in values], dtype=np.int64)
+
+    def _exactly(self, number: Decimal) -> float:
+        # the cents of the euros read (a float near them when finer than a cent: _shape
+        # refuses them)
+        try:
+            return super()._exactly(Decimal(euros_to_cents(number)))
+        except ValueError:
+            return super()._exactly(number.scaleb(2))
+        except OverflowError:
+            return math.copysign(math.inf, number)
 
     def to_series(self, item: Input, column: NDArray[Any], index: pd.Index) -> pd.Series:
         return pd.Series(column / _CENTS_PER_EURO, index=index)
@@ -606,12 +656,40 @@ class _EurosRules(_NumberRules):
         plain = _whole(text, _PLAIN_CENTS)
         for position in np.flatnonzero(~plain & ~np.isnan(numbers.values)):
             # an exponent or more than two decimals: decided exactly, never by a float
-            exact = Decimal(text[int(position)].as_py()) * _CENTS_PER_EURO
-            finer[position] = exact != exact.to_integral_value()
+            try:
+                euros_to_cents(Decimal(text[int(position)].as_py()))
+            except ValueError:
+                finer[position] = True
+            except OverflowError:  # beyond the bounds, refused as such
+                pass
         return [(finer, _says(item, "finer_than_cent"))]
 
     def _column(self, scaled: NDArray[np.float64]) -> NDArray[Any]:
         return np.round(scaled).astype(np.int64)
+
+
+_REFUSED_CATEGORIES: Final = {
+    "Cc": "invisible",
+    "Cf": "invisible",
+    "Zs": "odd_space",
+    "Zl": "odd_space",
+    "Zp": "odd_space",
+}
+"""The Unicode categories of the characters text refuses (U+0020 aside), with the problem
+each is."""
+
+
+def _clean_text(item: Input, text: str) -> str:
+    """Stripped text normalised to NFC, or ValueError if it holds a character refused
+    (see the module docstring)."""
+    text = unicodedata.normalize("NFC", text.strip())
+    if text.isprintable():  # no character of a category Cc, Cf, Zs (but U+0020), Zl, Zp
+        return text
+    for character in text:
+        problem = _REFUSED_CATEGORIES.get(unicodedata.category(character))
+        if problem and character != " ":
+            raise ValueError(_says(item, problem))
+    return text
 
 
 class _TextRules(InputKindRules):
@@ -622,7 +700,7 @@ class _TextRules(InputKindRules):
         if isinstance(value, str):
             if not value.strip():
                 raise ValueError(_says(item, "empty_text"))
-            return value.strip()
+            return _clean_text(item, value)
         if is_blank(value):
             raise ValueError(_says(item, "empty_text"))
         if isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
@@ -638,6 +716,15 @@ class _TextRules(InputKindRules):
             text = pc.utf8_trim_whitespace(array)
             blank = _blank(text)
             problems = [(blank, _says(item, "empty_text"))]
+            unusual = ~_mask(pc.ascii_is_printable(text)) & ~blank
+            if unusual.any():  # but printable ASCII: read as _clean_text reads one
+                where = np.flatnonzero(unusual)
+                cells = [unicodedata.normalize("NFC", c) for c in text.take(where).to_pylist()]
+                text = pc.replace_with_mask(text, unusual, pa.array(cells, text.type))
+                odd = where[[not cell.isprintable() for cell in cells]]
+                refused = self.parse_cells(item, pd.Series(text.take(odd), dtype=object))
+                for mask, message in refused.problems:
+                    problems.append((np.isin(np.arange(len(text)), odd[mask]), message))
         else:
             blank = _absent(array)
             if pa.types.is_integer(array.type):  # whole numbers, written out

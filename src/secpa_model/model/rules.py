@@ -14,13 +14,15 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Final, TypeAlias
 
 import numpy as np
 from numpy.typing import NDArray
 
-from secpa_model.core.errors import ModelError, SecpaError
+from secpa_model.core.errors import InputError, ModelError, SecpaError
+from secpa_model.core.money import EXACT_LIMIT, describe_limit
 from secpa_model.core.rounding import Rounding
 from secpa_model.model.parameters import InForce, ParameterSnapshot, Scale
 from secpa_model.model.parameters.drawn import DrawnScale
@@ -324,18 +326,37 @@ class Rule:
         version = versions[0] if len(versions) == 1 else self.version_on(params.day)
         with user_code(f"rule {self.key!r}"):
             result = version.compute(inputs, params)
-            if not isinstance(result, RuleResult):
-                result = RuleResult(np.asarray(result, dtype=np.float64))
-            annual = result.annual_cents
+            given = result.annual_cents if isinstance(result, RuleResult) else result
+            annual = given
             if not (isinstance(annual, np.ndarray) and annual.dtype == np.float64):
                 annual = np.asarray(annual, dtype=np.float64)
         if annual.shape != (inputs.size,):
             raise ModelError(
                 f"rule {self.key!r} returned {annual.shape} amounts for {inputs.size} structures"
             )
-        if annual is not result.annual_cents:
-            result = RuleResult(annual, result.details)
-        return result
+        if annual is not given:
+            _refuse_inexact(self.key, given, annual)
+        if not isinstance(result, RuleResult):
+            return RuleResult(annual)
+        return result if annual is given else RuleResult(annual, result.details)
+
+
+def _refuse_inexact(key: str, given: Any, annual: NDArray[np.float64]) -> None:
+    """An :class:`~secpa_model.InputError` if a rule's amounts, given as whole numbers or
+    Decimals, are beyond 2^53 cents and not held exactly by their float64 ``annual``
+    (2^53 + 1 cents is not taken as 2^53)."""
+    far = np.flatnonzero(np.abs(annual) >= EXACT_LIMIT)  # NaN: not far
+    if not len(far):
+        return
+    values = np.asarray(given).reshape(-1)
+    for position in far:
+        value = values[position]
+        value = value.item() if isinstance(value, np.generic) else value
+        if isinstance(value, int | Decimal) and Decimal(value) != Decimal(annual[position]):
+            raise InputError(
+                f"rule {key!r} returned {value} cents, beyond {describe_limit()}, where float64 "
+                "stops holding every cent: check the parameters and the inputs"
+            )
 
 
 def rule(

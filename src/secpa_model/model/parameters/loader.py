@@ -44,6 +44,7 @@ import math
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Final
@@ -588,10 +589,11 @@ def toml_loads(text: str, origin: str, error: type[SecpaError]) -> Any:
     line or key for a key with more than :data:`MAX_KEY_DOTS` dots (refused before
     parsing), nesting deeper than :data:`MAX_NESTING` levels, an integer of more than
     :data:`MAX_INTEGER_DIGITS` digits. A syntax error is left to the caller
-    (:class:`tomllib.TOMLDecodeError`, to be worded for the kind of file)."""
+    (:class:`tomllib.TOMLDecodeError`, to be worded for the kind of file). Decimal numbers
+    are read exactly, as :class:`~decimal.Decimal` (never through a float)."""
     _refuse_long_keys(text, origin, error)
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError:
         raise
     except RecursionError:
@@ -606,13 +608,14 @@ def json_loads(
     text: str,
     origin: str,
     error: type[SecpaError],
-    parse_float: Callable[[str], Any] | None = None,
+    parse_float: Callable[[str], Any] = Decimal,
 ) -> Any:
     """``json.loads(text)`` within bounds, as :func:`toml_loads` (nesting, long integers),
     and ``error`` naming a key given twice in one object (:func:`json.loads` would keep the
     last value silently): every JSON the library reads goes through it. A syntax error is
     left to the caller as :class:`json.JSONDecodeError`. ``parse_float``: as for
-    :func:`json.loads` (``Decimal`` reads decimals exactly)."""
+    :func:`json.loads` (by default ``Decimal``: decimal numbers read exactly, never through a
+    float)."""
     try:
         data = json.loads(
             text, object_pairs_hook=_unique_keys, parse_int=_json_int, parse_float=parse_float

@@ -11,7 +11,7 @@ import stat
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Final, TypeAlias
@@ -121,7 +121,7 @@ def envelope_euros(text: str) -> Decimal:
     try:
         value = Decimal(text.strip().replace(" ", "").replace("_", ""))
         cents = euros_to_cents(value)  # finite and to the cent, or a ValueError
-    except (InvalidOperation, ValueError) as exc:
+    except (ArithmeticError, ValueError) as exc:  # not a number, too large, finer
         raise InputError(
             f"--envelope {shown(text, 60)}: not an amount in euros, at most to the cent "
             "(digits, with a decimal point for cents, e.g. 14000000 or 1250000.50)"
