@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -91,6 +92,9 @@ def test_parameters_of_a_date(server: str) -> None:
     status, answer = call(server, "/parameters?day=2022-06-01")
     assert status == 200 and answer["date"] == "2022-06-01"
     assert answer["manifest"]["period"] == "2022-06-01..2022-06-01"
+    # the file's name, not the server's path to it
+    assert answer["origin"] == Path(secpa_model.reference_parameters().origin).name != ""
+    assert "/" not in answer["origin"] and "\\" not in answer["origin"]
     held = secpa_model.reference_parameters().at(date(2022, 6, 1)).values
     assert [p["path"] for p in answer["parameters"]] == list(held)
     by_path = {p["path"]: p for p in answer["parameters"]}

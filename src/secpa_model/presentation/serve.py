@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import date
+from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
@@ -265,11 +266,14 @@ def create_app(*, max_rows: int = DEFAULT_MAX_ROWS, max_bytes: int = DEFAULT_MAX
 
     @app.get("/parameters")
     def parameters(model: str = "experimentation", day: date | None = None) -> dict[str, Any]:
-        """The reference values of ``model`` in force on ``day`` (default: today)."""
+        """The reference values of ``model`` in force on ``day`` (default: today); the
+        file they come from by its name only (the server's folders are not shown)."""
         chosen = _model(model)
         reference = chosen.reference_parameters()
         when = day or date.today()
         record = parameters_record(reference, chosen, when)
+        if record.get("origin"):
+            record["origin"] = Path(str(record["origin"])).name
         return {"manifest": manifest(chosen, reference, Period(when, when)), **record}
 
     @app.get("/schema/{name}")
