@@ -36,10 +36,10 @@ from secpa_model.io.formats import (
 )
 from secpa_model.io.frames import IDENTIFYING_COLUMNS
 from secpa_model.io.locations import RowLocations
-from secpa_model.io.manifest import Manifest, file_sha256, manifest_for
+from secpa_model.io.manifest import Manifest, manifest_for
 from secpa_model.io.output import is_stream
 from secpa_model.io.portfolio import Portfolio
-from secpa_model.io.readers import EncodingFallbackWarning
+from secpa_model.io.readers import EncodingFallbackWarning, file_sha256
 from secpa_model.io.validation import problems_error
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
