@@ -23,7 +23,7 @@ from pydantic_core import to_jsonable_python
 from secpa_model.core.errors import InputError
 from secpa_model.core.periods import Period
 from secpa_model.io.formats import format_named
-from secpa_model.io.output import STDOUT, is_stream
+from secpa_model.io.output import is_stream_output
 from secpa_model.io.writers import MANIFEST_KEY, MANIFEST_SHEET
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
@@ -283,13 +283,9 @@ def sidecar(output: str | Path, file_format: str | None = None) -> Path | None:
     """The file written beside ``output`` with its manifest (:func:`manifest_path`), or
     None: when the output holds it (:func:`embeds_manifest`) or is a stream (standard
     output, a FIFO, a device: nothing is written beside those)."""
-    if embeds_manifest(output, file_format) or str(output) == STDOUT:
+    if embeds_manifest(output, file_format) or is_stream_output(output):
         return None
-    try:
-        mode = Path(output).stat().st_mode
-    except OSError:  # not there yet: a new file
-        return manifest_path(output)
-    return None if is_stream(mode) else manifest_path(output)
+    return manifest_path(output)
 
 
 def html_manifest(manifest: Manifest) -> str:

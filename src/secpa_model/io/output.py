@@ -25,7 +25,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
-__all__ = ["STDOUT", "atomic_path", "atomic_paths", "is_stream", "remove_temporaries"]
+__all__ = [
+    "STDOUT",
+    "atomic_path",
+    "atomic_paths",
+    "is_stream",
+    "is_stream_output",
+    "remove_temporaries",
+]
 
 STDOUT: Final = "-"
 """The name of standard output as an output (and of standard input as an input)."""
@@ -139,6 +146,19 @@ def is_stream(mode: int) -> bool:
     """Whether a file of ``mode`` (:attr:`os.stat_result.st_mode`) is written as a stream
     (a FIFO or a character device), never replaced."""
     return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
+
+
+def is_stream_output(path: str | Path | None) -> bool:
+    """Whether ``path`` is written as a stream: ``-`` (standard output), or an existing
+    FIFO or character device (:func:`atomic_paths`)."""
+    if path is None:
+        return False
+    if str(path) == STDOUT:
+        return True
+    try:
+        return is_stream(Path(path).stat().st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def _renamed(files: list[_Target]) -> None:
