@@ -122,35 +122,17 @@ def read_structures(
     encoding: str | None = None,
 ) -> pd.DataFrame:
     """Read a file of structures (one row per structure, or per structure and year) into a
-    DataFrame ready for :func:`~secpa_model.allocate_frame`.
-
-    The format comes from the suffix: ``.csv`` (comma or semicolon separated, detected from
-    the header; with semicolons a decimal comma is accepted, and a dotted number refused as
-    ambiguous), ``.jsonl`` (JSON Lines: one JSON object per line, see
-    :mod:`secpa_model.io.json_lines`), ``.parquet`` / ``.pq`` or ``.xlsx`` (the active
-    sheet, never a hidden one). A file that is malformed, empty, names a column twice or is
-    not what its suffix says is refused whole (:mod:`secpa_model.io.readers` lists every
-    case), as is a JSON Lines file with a line that is not a JSON object (each such line
-    named). The columns (keys) are the input names of ``model`` (default: the
-    experimentation; optional ones may be left out) and optionally ``year``; other columns
-    are kept as they are. Rows keep the file's order, numbered from 0 (the first row after
-    the header; in JSON Lines the first line that is not blank).
-
-    ``encoding`` (CSV only): the text's encoding, e.g. ``"cp1252"``; by default UTF-8 is
-    tried first (strictly), then Windows-1252 with a
-    :class:`~secpa_model.io.readers.EncodingFallbackWarning` (see
-    :mod:`secpa_model.io.readers`).
+    DataFrame ready for :func:`~secpa_model.allocate_frame`; the format comes from the
+    suffix (:mod:`secpa_model.io.formats`), and what is refused is listed in docs/trust.md.
+    Rows keep the file's order, numbered from 0. ``encoding`` (CSV only): the text's
+    encoding (default: UTF-8, else Windows-1252 with an
+    :class:`~secpa_model.io.readers.EncodingFallbackWarning`).
 
     With ``validate=True`` (default) every cell is checked as by
-    :func:`~secpa_model.allocate_frame` and any problem raises
-    :class:`~secpa_model.InputError` naming the file, and for each problem the row, its
-    line in the file (the header is line 1) or its sheet row, the structure id, the field
-    and the value (its :attr:`~secpa_model.SecpaError.problems` hold them as data); the
-    frame returned is typed: text ids and categories, int64 file active (and year),
-    float64 rates, hours and euros (whole cents), bool agreement, dates as
-    :class:`datetime.date` or None. With ``validate=False`` the cells are returned as
-    read (after the decimal-comma conversion), e.g. for ``allocate_frame(...,
-    errors="report")``.
+    :func:`~secpa_model.allocate_frame`, any problem raising
+    :class:`~secpa_model.InputError` (docs/frames.md, "Errors"), and the frame is typed
+    by each input's kind; with ``validate=False`` the cells are returned as read (after the
+    decimal-comma conversion).
     """
     resolved = resolve_model(model)
     read = read_structure_rows(path, model=resolved, encoding=encoding)
@@ -195,44 +177,14 @@ def write_allocations(
     manifest: Manifest | None = None,
     file_format: str | None = None,
 ) -> Path:
-    """Write an :func:`~secpa_model.allocate_frame` result (or any frame) to ``path``.
-
-    The format comes from the suffix, as for :func:`read_structures`. CSV is written in
-    ``csv_style`` (:data:`CsvStyle`): by default comma separated with a decimal point,
-    UTF-8 without a byte order mark; ``"fr"``: semicolon separated with a decimal comma,
-    UTF-8 with a byte order mark, as a French Excel opens it (``≥`` and ``→`` shown
-    right). JSON Lines (``.jsonl``): one JSON object per row, the column names as keys
-    (:mod:`secpa_model.io.json_lines`). ``index=None`` writes the index (as the first
-    column, or key) only when it is not the default ``0..n-1``. Cent columns stay int64
-    (JSON integers), so nothing is rounded on the way; :func:`read_allocations` reads
-    every format and style back exactly. ``manifest``
-    (:func:`~secpa_model.io.manifest.manifest_for`): kept in the file (Parquet, Excel) or
-    beside it (:func:`~secpa_model.io.manifest.sidecar`). Returns the path written.
-
-    ``file_format`` (``csv``, ``jsonl``, ``parquet``, ``excel``): the format when ``path``
-    has no known suffix, e.g. ``-``, standard output.
-
-    The file is written whole or not at all (:func:`~secpa_model.io.output.atomic_paths`):
-    into a temporary file beside ``path``, moved onto it once complete; on any error the
-    temporary file is removed and a previous ``path`` is left as it was. A FIFO or a
-    character device is written into once the whole file is ready, never replaced. A text
-    cell Excel
-    does not allow (a control character such as ``"\\x01"``) raises
-    :class:`~secpa_model.InputError` naming the file.
-
-    Nothing written is a live formula (OWASP, CSV injection), and only text cells are
-    concerned (a negative number stays a number):
-
-    * CSV: a text cell (values, index and header) that starts with ``=``, ``+``, ``-``,
-      ``@``, a tab or a carriage return, or with a single quote ``'``, is written with one
-      more ``'`` in front (``=1+2`` as ``'=1+2``, ``'a`` as ``''a``); other cells are
-      written as they are. :func:`read_allocations` removes exactly one leading ``'`` from
-      every text cell that starts with one, giving the original text back.
-    * Excel: every text is a text cell (``=1+2`` or ``#REF!`` is never a formula or an
-      error value), the ones starting like a formula marked with Excel's quote prefix
-      (so that editing them keeps them text); the value is the original text.
-    * Parquet is typed, and JSON Lines is not a spreadsheet's format (JSON escapes what
-      must be): written as they are.
+    """Write an :func:`~secpa_model.allocate_frame` result (or any frame) to ``path``, in
+    the format of its suffix (``file_format``: when it has none, e.g. ``-``) and, for CSV,
+    in ``csv_style`` (:data:`CsvStyle`); ``index=None`` writes the index only when it is
+    not the default ``0..n-1``. Cent columns stay int64 and :func:`read_allocations` reads
+    every format back exactly. ``manifest``: kept in the file (Parquet, Excel) or beside
+    it (:func:`~secpa_model.io.manifest.sidecar`). Written whole or not at all
+    (:func:`~secpa_model.io.output.atomic_paths`); nothing written is a live formula
+    (docs/frames.md, "What the library writes is safe to open"). Returns the path written.
     """
     write_tables(
         [(frame, path, index)], csv_style=csv_style, file_format=file_format, manifest=manifest

@@ -1,31 +1,6 @@
-"""The manifest of an output: what made it, recorded in the output itself so that anyone
-can later tell which rules and values made a file and check that they still give it
-(``secpa-model reproduce``).
-
-A :class:`Manifest` holds the library's version, the model's name and a content hash of
-its declarations (:func:`model_sha256`), the parameter set's name, ``version`` and content
-hash (:func:`parameters_sha256`), each scenario's name, version and hash, the period, the
-seed and draws of a random run, the input's path, sha256 and row count, when it was made
-(UTC) and the command line that made it. It is stored where each format keeps such things:
-the key ``secpa-model.manifest`` of a Parquet file's key-value metadata, a second sheet
-``manifest`` of an .xlsx workbook (the first sheet holds the data), a file
-``OUT.manifest.json`` beside a CSV or JSON Lines output (:func:`manifest_path`), a
-``<script type="application/json">`` block of an HTML report. :func:`read_manifest` reads
-it back from any of them.
-
-What the hashes cover (SHA-256 of a canonical JSON text, keys sorted):
-
-* **model**: its name, id and date inputs, rounding, every input's declaration, every
-  parameter's declaration and relation, and for each rule and condition its key or code,
-  wording, declared inputs and parameters, rounding and the source code of its formula
-  (:func:`inspect.getsource`; the function's bytecode when the source cannot be read), with
-  the simple values its closure holds. A helper function that a formula calls is not
-  covered: the library's version covers the library's own code.
-* **parameters**: every parameter's dated values with their status, source, rationale and
-  range, the declarations and relations: not the set's name, version, description or file
-  (recorded beside the hash).
-* **scenario**: its name, description, version and overrides.
-"""
+"""The manifest of an output: what made it (library, model, parameters, scenarios, period,
+seed, input, command), kept in the output or beside it and read back by
+:func:`read_manifest`; where it is kept and what each hash covers: docs/cli.md, "Manifests"."""
 
 from __future__ import annotations
 
@@ -48,7 +23,7 @@ from pydantic_core import to_jsonable_python
 from secpa_model.core.errors import InputError
 from secpa_model.core.periods import Period
 from secpa_model.io.formats import format_named
-from secpa_model.io.output import STDOUT, is_stream
+from secpa_model.io.output import is_stream_output
 from secpa_model.io.writers import MANIFEST_KEY, MANIFEST_SHEET
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
@@ -80,7 +55,6 @@ _HTML_ID: Final = "secpa-model-manifest"
 _HTML_BLOCK: Final = re.compile(
     rf'<script type="application/json" id="{_HTML_ID}">(.*?)</script>', re.DOTALL
 )
-_BLOCK: Final = 1 << 20
 _SIMPLE: Final = (str, int, float, bool, Decimal, tuple, frozenset, type(None))
 
 
@@ -118,7 +92,7 @@ class ModelRecord(BaseModel):
 
 
 class Manifest(BaseModel):
-    """What made an output (see the module docstring); build it with
+    """What made an output (docs/cli.md, "Manifests"); build it with
     :func:`manifest_for`, read it back with :func:`read_manifest`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -237,7 +211,7 @@ def _code(function: Callable[..., Any] | None) -> Any:
 
 
 def model_sha256(model: Model) -> str:
-    """The sha256 of ``model``'s declarations and rules' code (see the module docstring)."""
+    """The sha256 of ``model``'s declarations and rules' code (docs/cli.md, "Manifests")."""
     return _sha256_json(
         {
             "name": model.name,
@@ -268,8 +242,7 @@ def model_sha256(model: Model) -> str:
 
 
 def parameters_sha256(parameters: Parameters) -> str:
-    """The sha256 of a parameter set's values, declarations and relations (see the module
-    docstring)."""
+    """The sha256 of a parameter set's values, declarations and relations."""
     return _sha256_json(
         parameters.model_dump(mode="json", include={"parameters", "specs", "relations"})
     )
@@ -285,15 +258,6 @@ def scenario_sha256(scenario: ScenarioLike) -> str:
             "overrides": dict(scenario.overrides),
         }
     )
-
-
-def file_sha256(path: str | Path) -> str:
-    """The sha256 of a file's bytes, read a block at a time."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as stream:
-        while block := stream.read(_BLOCK):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # ------------------------------------------------------------------ where it goes
@@ -319,13 +283,9 @@ def sidecar(output: str | Path, file_format: str | None = None) -> Path | None:
     """The file written beside ``output`` with its manifest (:func:`manifest_path`), or
     None: when the output holds it (:func:`embeds_manifest`) or is a stream (standard
     output, a FIFO, a device: nothing is written beside those)."""
-    if embeds_manifest(output, file_format) or str(output) == STDOUT:
+    if embeds_manifest(output, file_format) or is_stream_output(output):
         return None
-    try:
-        mode = Path(output).stat().st_mode
-    except OSError:  # not there yet: a new file
-        return manifest_path(output)
-    return None if is_stream(mode) else manifest_path(output)
+    return manifest_path(output)
 
 
 def html_manifest(manifest: Manifest) -> str:

@@ -25,7 +25,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
-__all__ = ["STDOUT", "atomic_path", "atomic_paths", "is_stream", "remove_temporaries"]
+__all__ = [
+    "STDOUT",
+    "atomic_path",
+    "atomic_paths",
+    "is_stream",
+    "is_stream_output",
+    "remove_temporaries",
+]
 
 STDOUT: Final = "-"
 """The name of standard output as an output (and of standard input as an input)."""
@@ -46,35 +53,11 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
 def atomic_paths(*targets: str | Path) -> Iterator[tuple[Path, ...]]:
     """Temporary paths to write instead of ``targets`` (one each, in order), committed
     together when the block ends normally: every target gets its new content, or (the
-    block or the commit failing) none does and no temporary file is left.
-
-    **Regular files** (and targets that do not exist yet): the temporary is created
-    (empty) in the target's directory, so that the final :func:`os.replace` is a rename
-    within one file system, named ``.NAME.XXXXXXXX.tmp.SUFFIX`` (hidden, the target's
-    name, eight random hex digits, ``.tmp``, then the target's suffix again: some writers
-    choose by it). At the end each is flushed to disk (:func:`os.fsync`) and renamed onto
-    its target. With several targets, the previous files are first kept under a hard link
-    and put back if a later rename fails; the renames are done holding a lock beside each
-    target (``.NAME.lock``, :func:`fcntl.flock`, removed after; where there is no
-    ``fcntl``, no lock), so that two runs writing the same targets at once end with the
-    files of one run, never a mix; and with SIGINT, SIGTERM and SIGHUP held until they are
-    done (in the main thread).
-
-    **Streams**: ``-`` (standard output), a FIFO or a character device (``/dev/null``,
-    ``/dev/stdout`` on a terminal or a pipe), or a symbolic link to one: the temporary is
-    created in the temporary directory (:func:`tempfile.gettempdir`, ``TMPDIR``) and
-    copied into the stream, a block at a time, before any file is renamed; the stream is
-    never replaced. A failure before the copy writes nothing to it. Another kind of
-    target (a directory, a block device, a socket) raises :class:`OSError`.
-
-    A new file gets the usual permissions (``0o666`` less the umask), a replaced one keeps
-    its permissions. A symbolic link ``target`` is followed: the regular file it points to
-    is replaced through a temporary beside that file, the link stays. A hard-linked
-    ``target`` is replaced by a new file: its other names keep the previous content. An
-    existing ``target`` the user may not write is refused (:class:`PermissionError`), as
-    :func:`open` would, although the directory would allow the rename. A missing or
-    unwritable directory raises :class:`OSError` naming the directory.
-    """
+    block or the commit failing) none does and no temporary file is left. A regular file is
+    replaced by a rename (flushed to disk, under a lock beside each target, SIGINT, SIGTERM
+    and SIGHUP held); a stream (``-``, a FIFO, a character device) is written into; any
+    other target raises :class:`OSError`. The rules, temporary names and locks:
+    docs/cli.md, "Files of structures"."""
     plans = [_Target(target) for target in targets]
     try:
         for plan in plans:
@@ -163,6 +146,19 @@ def is_stream(mode: int) -> bool:
     """Whether a file of ``mode`` (:attr:`os.stat_result.st_mode`) is written as a stream
     (a FIFO or a character device), never replaced."""
     return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
+
+
+def is_stream_output(path: str | Path | None) -> bool:
+    """Whether ``path`` is written as a stream: ``-`` (standard output), or an existing
+    FIFO or character device (:func:`atomic_paths`)."""
+    if path is None:
+        return False
+    if str(path) == STDOUT:
+        return True
+    try:
+        return is_stream(Path(path).stat().st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def _renamed(files: list[_Target]) -> None:

@@ -4,36 +4,10 @@ is untrusted.
 A :class:`PieceReader` gives the cells as read (text for CSV), a piece of rows at a time
 (:meth:`PieceReader.pieces`), each row labelled by its number in the file, or refuses the
 whole file with an :class:`~secpa_model.InputError` naming the file, and the line, row or
-column at fault. What is refused, and why:
-
-* **Encoding** (CSV): UTF-8, with or without a byte order mark; a file that is not valid
-  UTF-8 (strictly) is read as Windows-1252, the encoding of Excel's "CSV" export on a French
-  Windows, with an :class:`EncodingFallbackWarning` saying so (a file in another encoding,
-  Latin-9 or Mac Roman, would be misread: give its encoding); a file valid in neither is
-  refused. An encoding given (``encoding="cp1252"``) is used alone, strictly: a byte it
-  does not decode is refused, naming the line.
-* **Shape** (every format): an empty file, a header without a name, a name given to two
-  columns (pandas would rename the second ``year.1`` and ignore it), a row with more fields
-  than the header, an unclosed quote, more than :data:`MAX_COLUMNS` columns.
-* **Decimal commas** (semicolon CSV): in such a file a number whose dots could be
-  thousands separators is ambiguous (``70.000`` is 70 000 written the French way, or 70
-  written the English way): the file is refused, every such cell named; write ``70000`` or
-  ``70,5``. A dot that cannot separate thousands (``0.31``, ``1.5``, ``12.75``: not followed
-  by groups of exactly three digits) is read as a decimal point.
-* **Files that are not what their suffix says** (``.parquet``, ``.xlsx``): refused, naming
-  the file.
-* **Sheets** (Excel): the workbook's active sheet is read (the one Excel opens on), and
-  every message names it; a workbook whose active sheet is hidden is refused.
-* **Sparse sheets**: an ``.xlsx`` sheet is read cell by cell without its declared
-  dimensions, so a sheet with one cell in column XFD and one in row 1 048 576 costs what it
-  holds, not a grid of 17 billion cells.
-
-Reading in pieces changes nothing of the cells: the pieces of a file, put end to end, are
-the frame the whole file gives, with the same types. A CSV file is decoded once whole (a
-check of its encoding, in blocks) and its lines counted once (:mod:`csv`) before its pieces
-are parsed (pandas, ``chunksize``); a Parquet file is read a batch of rows at a time, an
-integer or boolean column typed as the whole file types it (as floats, or as objects, when
-a cell of the file is empty); an Excel sheet is read whole, then given in pieces.
+column at fault; what is refused, and why: docs/trust.md, "Files are read as they are".
+The pieces of a file, put end to end, are the frame the whole file gives, with the same
+types (a Parquet integer or boolean column with an empty cell anywhere is read as floats,
+or objects, in every piece).
 """
 
 from __future__ import annotations
@@ -72,6 +46,7 @@ __all__ = [
     "Piece",
     "PieceReader",
     "csv_separator",
+    "file_sha256",
     "no_problems",
 ]
 
@@ -114,6 +89,15 @@ class Piece(NamedTuple):
 
     frame: pd.DataFrame
     problems: pd.DataFrame
+
+
+def file_sha256(path: str | Path) -> str:
+    """The sha256 of a file's bytes, read a block at a time."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as stream:
+        while block := stream.read(_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def no_problems() -> pd.DataFrame:
@@ -167,16 +151,12 @@ class PieceReader(ABC):
         """The sha256 of the file's bytes (what a manifest records): computed while a CSV
         file's encoding is checked, else by reading the file once, a block at a time."""
         if self.digest is None:
-            digest = hashlib.sha256()
             try:
-                with self.file.open("rb") as stream:
-                    while block := stream.read(_BLOCK):
-                        digest.update(block)
+                self.digest = file_sha256(self.file)
             except OSError as exc:
                 raise InputError(
                     f"{self.file}: cannot read the file: {exc.strerror or exc}"
                 ) from None
-            self.digest = digest.hexdigest()
         return self.digest
 
     def whole(self) -> Piece:
@@ -544,8 +524,7 @@ def _check_header(file: Path, names: list[str], where: str = "") -> None:
 
 
 class ParquetReader(PieceReader):
-    """A Parquet file of structures, read a batch of rows at a time (see the module
-    docstring)."""
+    """A Parquet file of structures, read a batch of rows at a time."""
 
     def __init__(self, file: Path, model: Model, rows: int) -> None:
         super().__init__(file, model, rows)
@@ -654,8 +633,8 @@ def _with_empty_cells(parquet: Any) -> set[str]:
 
 class ExcelReader(PieceReader):
     """The active sheet of an ``.xlsx`` file of structures (the one Excel opens on), read
-    cell by cell (see the module docstring) when opened, whole, then given in pieces; rows
-    are located by the sheet's row numbers, and every message names the sheet."""
+    cell by cell (its declared dimensions not trusted) when opened, whole, then given in
+    pieces; rows are located by the sheet's row numbers, and every message names the sheet."""
 
     def __init__(self, file: Path, model: Model, rows: int) -> None:
         super().__init__(file, model, rows)

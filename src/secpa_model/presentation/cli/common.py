@@ -12,7 +12,6 @@ import sys
 import warnings
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Final, TypeAlias
 
@@ -36,10 +35,11 @@ from secpa_model.io.formats import (
 )
 from secpa_model.io.frames import IDENTIFYING_COLUMNS
 from secpa_model.io.locations import RowLocations
-from secpa_model.io.manifest import Manifest, file_sha256, manifest_for
-from secpa_model.io.output import is_stream
+from secpa_model.io.manifest import Manifest, library_version, manifest_for
+from secpa_model.io.output import STDOUT as STDOUT
+from secpa_model.io.output import is_stream_output
 from secpa_model.io.portfolio import Portfolio
-from secpa_model.io.readers import EncodingFallbackWarning
+from secpa_model.io.readers import EncodingFallbackWarning, file_sha256
 from secpa_model.io.validation import problems_error
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
@@ -50,8 +50,6 @@ DEMO_YEAR = 2022
 DEFAULT_STRUCTURE_ID: Final = "structure"
 USAGE_ERROR: Final = 2
 EACH_ROWS_YEAR: Final = "each row's year"
-STDOUT: Final = "-"
-"""The conventional name of standard input as ``IN``, and of standard output as an output."""
 _READ_OPTIONS: Final = (
     ("--parameters", "parameter file"),
     ("--baseline", "baseline parameter file"),
@@ -134,12 +132,8 @@ def envelope_euros(text: str) -> Decimal:
     return value
 
 
-def package_version() -> str:
-    """The installed version of secpa-model (``--version``)."""
-    try:
-        return version("secpa-model")
-    except PackageNotFoundError:  # pragma: no cover - run from a source tree
-        return "(not installed)"
+package_version = library_version
+"""The installed version of secpa-model (``--version``)."""
 
 
 def add_input_argument(parser: argparse.ArgumentParser) -> None:
@@ -275,19 +269,6 @@ def check_output(name: str, to: str | None = None) -> Path:
         )
     format_of(name, to)
     return path
-
-
-def is_stream_output(path: Path | None) -> bool:
-    """Whether ``path`` is written as a stream: ``-`` (standard output), or an existing
-    FIFO or character device (:func:`~secpa_model.io.output.atomic_paths`)."""
-    if path is None:
-        return False
-    if str(path) == STDOUT:
-        return True
-    try:
-        return is_stream(path.stat().st_mode)
-    except (OSError, ValueError):
-        return False
 
 
 def stdout_taken(args: argparse.Namespace) -> bool:

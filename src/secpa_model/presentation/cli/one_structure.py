@@ -14,7 +14,8 @@ from secpa_model.core.safe_text import visible_controls
 from secpa_model.datasets import example_structures
 from secpa_model.engine.allocate import allocate
 from secpa_model.engine.build import used_parameter
-from secpa_model.io.manifest import file_sha256, manifest_for
+from secpa_model.io.manifest import manifest_for
+from secpa_model.io.readers import file_sha256
 from secpa_model.io.schemas import SCHEMA_NAMES, SchemaName, json_schema
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters, Scale

@@ -16,9 +16,9 @@ from secpa_model.io.manifest import (
     SIDECAR_SUFFIX,
     Fingerprint,
     Manifest,
-    file_sha256,
     read_manifest,
 )
+from secpa_model.io.readers import file_sha256
 from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import Subcommands, errors_path, same_file
 
