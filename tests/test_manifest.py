@@ -202,6 +202,7 @@ def test_meta_version_of_a_parameter_file_round_trips() -> None:
     text = reference_text().replace('name = "reference"', 'name = "mine"\nversion = "2024.1"')
     params = parse_parameters(text, "mine.toml")
     assert params.version == "2024.1"
+    experimentation().reference_parameters()  # loaded: the repr compares with it
     assert repr(params).startswith("Parameters('mine' version '2024.1': the reference values")
     again = parse_parameters(parameters_to_toml(params), "again.toml")
     assert again.version == "2024.1"
