@@ -15,6 +15,8 @@ from typing import Any
 
 import dask.dataframe as dd
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,6 +24,7 @@ from hypothesis import strategies as st
 import secpa_model
 from secpa_model import InputError, Structure, allocate, allocate_frame, read_allocations
 from secpa_model.io.batch import run_batch
+from secpa_model.model.inputs import _NOT_LATIN, KIND_RULES, Input
 from secpa_model.presentation.cli import main
 from tests.profiles import examples
 
@@ -267,3 +270,29 @@ def test_the_cli_refuses_an_invisible_id_in_one_line(capsys: Any) -> None:
     assert err.count("\n") == 1 and "structure_id" in err and "invisible" in err
     assert main(["allocate", "--structure-id", "E\u0301vry", *flags, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["structure_id"] == "\u00c9vry"
+
+
+# ------------------------------------------------------ the Arrow shortcut for Latin text
+
+
+def test_text_of_latin_letters_is_nfc_and_clean_so_arrow_may_leave_it() -> None:
+    # the claim of _NOT_LATIN: a cell of printable ASCII and U+00A1..U+024F but U+00AD is
+    # NFC (alone and after any such character) and holds no character text refuses
+    safe = [chr(c) for c in range(0x20, 0x7F)]
+    safe += [chr(c) for c in range(0xA1, 0x250) if c != 0xAD]
+    flagged = pc.match_substring_regex(pa.array(safe), _NOT_LATIN).to_pylist()
+    assert not any(flagged)
+    outside = ["\u00a0", "\u00ad", "\u0250", "\u0301", "\x7f", "\x9f", "\u200b", "\uff21"]
+    assert all(pc.match_substring_regex(pa.array(outside), _NOT_LATIN).to_pylist())
+    item = Input("structure_id", "text", "an id")
+    for first in safe:
+        assert unicodedata.combining(first) == 0
+        for second in safe:
+            pair = first + second
+            assert unicodedata.normalize("NFC", pair) == pair
+    for character in safe[0x5F:]:
+        assert item.parse("A" + character) == "A" + character
+    parsed = KIND_RULES["text"].parse_column(item, pd.Series(["É\u0301", "e\u0301", "a\u00a0b"]))
+    assert list(parsed.values[:2]) == ["É\u0301", "é"]  # É + acute has no composed form
+    ((mask, message),) = parsed.problems
+    assert mask.tolist() == [False, False, True] and message.startswith(SPACE_MESSAGE)
