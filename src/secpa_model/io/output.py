@@ -23,15 +23,18 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Final
+from typing import Final, NoReturn
 
 __all__ = [
     "STDOUT",
+    "Stopped",
     "atomic_path",
     "atomic_paths",
     "is_stream",
     "is_stream_output",
+    "received_signal",
     "remove_temporaries",
+    "stopped_by_signals",
 ]
 
 STDOUT: Final = "-"
@@ -65,6 +68,7 @@ def atomic_paths(*targets: str | Path) -> Iterator[tuple[Path, ...]]:
             if plan.mode is not None:
                 os.chmod(plan.temporary, plan.mode)
         yield tuple(plan.written for plan in plans)
+        _stop_if_signalled()
         files = [plan for plan in plans if not plan.stream]
         for plan in files:
             with plan.written.open("rb+") as handle:
@@ -73,6 +77,7 @@ def atomic_paths(*targets: str | Path) -> Iterator[tuple[Path, ...]]:
             if plan.stream:
                 plan.pour()
         with _locked([plan.file for plan in files]), _signals_held():
+            _stop_if_signalled()  # a signal a conversion or a finaliser swallowed
             _renamed(files)
     finally:
         for plan in plans:
@@ -266,6 +271,66 @@ def _signals_held() -> Iterator[None]:
             signal.signal(number, handler)
         for number in caught:
             signal.raise_signal(number)
+
+
+class Stopped(BaseException):
+    """A signal (SIGINT, SIGTERM, SIGHUP) ending the run, raised by the handler of
+    :func:`stopped_by_signals`: not an :class:`Exception`, so that no conversion of a
+    failure (a reader's into an :class:`~secpa_model.InputError`) catches it, and an
+    instance, which pandas' parser passes on (Python's own ``KeyboardInterrupt`` it turns
+    into a ``ParserError``)."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(number)
+        self.number = number
+
+
+_RECEIVED: Final[list[int]] = []  # the signals received under stopped_by_signals
+
+
+@contextmanager
+def stopped_by_signals() -> Iterator[list[int]]:
+    """While open (in the main thread), SIGINT, SIGTERM and SIGHUP are recorded (in the
+    list given, and for :func:`received_signal`) and raise :class:`Stopped`; an output is
+    never committed once one was received, even if its exception was swallowed on the way
+    (by a finaliser, which reports it as unraisable: silenced here). The previous handlers
+    are put back after."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+
+    def stop(number: int, _frame: object) -> NoReturn:
+        received.append(number)
+        _RECEIVED.append(number)
+        raise Stopped(number)
+
+    def unraisable(report: sys.UnraisableHookArgs) -> None:
+        if not isinstance(report.exc_value, Stopped):
+            hook(report)
+
+    hook = sys.unraisablehook
+    sys.unraisablehook = unraisable
+    chosen = [getattr(signal, name) for name in _HELD_SIGNALS if hasattr(signal, name)]
+    previous = {number: signal.signal(number, stop) for number in chosen}
+    try:
+        yield received
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        sys.unraisablehook = hook
+        _RECEIVED.clear()
+
+
+def received_signal() -> int | None:
+    """The first signal received under the :func:`stopped_by_signals` open, or None."""
+    return _RECEIVED[0] if _RECEIVED else None
+
+
+def _stop_if_signalled() -> None:
+    """Raise :class:`Stopped` if a signal was received (whatever became of its exception)."""
+    if _RECEIVED:
+        raise Stopped(_RECEIVED[0])
 
 
 _WRITING: Final[set[Path]] = set()

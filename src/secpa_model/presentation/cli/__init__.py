@@ -15,15 +15,19 @@ import json
 import os
 import signal
 import sys
-import threading
 import tomllib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final, NoReturn
 
 from secpa_model.core.errors import PROBLEM_FIELDS, Problem, SecpaError
 from secpa_model.core.safe_text import MAX_SHOWN, shortened
-from secpa_model.io.output import remove_temporaries
+from secpa_model.io.output import (
+    Stopped,
+    received_signal,
+    remove_temporaries,
+    stopped_by_signals,
+)
 from secpa_model.model.model import Model
 from secpa_model.models import experimentation
 from secpa_model.presentation.cli.budget import add_budget
@@ -191,49 +195,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     report = _Reporter(json=_json_requested(words))
     try:
-        with _stopped_by_signals():
+        with stopped_by_signals() as received:
             code = _run(words, report)
         if sys.stdout is not None:  # a closed pipe shows here, not as "Exception ignored"
             sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
         return BROKEN_PIPE
-    except (KeyboardInterrupt, _Stopped) as exc:
-        remove_temporaries()  # removed on the way out, unless the signal came in between
-        number = exc.number if isinstance(exc, _Stopped) else signal.SIGINT
-        with contextlib.suppress(OSError):
-            print(f"secpa-model: stopped by {signal.Signals(number).name}", file=sys.stderr)
-        return 128 + number
-    return code
+    except (KeyboardInterrupt, Stopped) as exc:  # KeyboardInterrupt: before the handlers
+        return _stopped(exc.number if isinstance(exc, Stopped) else signal.SIGINT)
+    # a signal whose exception was swallowed, or turned into the error of a reader
+    return _stopped(received[0]) if received else code
 
 
-class _Stopped(BaseException):
-    """A termination signal (SIGTERM, SIGHUP) raised as an exception, so that every
-    ``with`` block on the way out runs (an output's temporary file is removed)."""
-
-    def __init__(self, number: int) -> None:
-        super().__init__(number)
-        self.number = number
-
-
-@contextlib.contextmanager
-def _stopped_by_signals() -> Iterator[None]:
-    """SIGTERM and SIGHUP end the run as Ctrl-C does (exit 128 + the signal's number), in
-    the main thread; the previous handlers are put back after."""
-
-    def stop(number: int, _frame: object) -> NoReturn:
-        raise _Stopped(number)
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    chosen = [signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
-    previous = {number: signal.signal(number, stop) for number in chosen}
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+def _stopped(number: int) -> int:
+    """End a run stopped by the signal ``number``: no temporary left, one line."""
+    remove_temporaries()  # removed on the way out, unless the signal came in between
+    with contextlib.suppress(OSError):
+        print(f"secpa-model: stopped by {signal.Signals(number).name}", file=sys.stderr)
+    return 128 + number
 
 
 def _run(words: list[str], report: _Reporter) -> int:
@@ -315,6 +295,8 @@ class _Reporter:
 
     @staticmethod
     def _write(text: str) -> None:
+        if received_signal() is not None:  # an error a signal caused: the signal is said
+            return
         with contextlib.suppress(OSError):
             print(text, file=sys.stderr)
 
