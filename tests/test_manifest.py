@@ -266,7 +266,9 @@ def test_compare_of_two_models_records_both_and_reproduces(tmp_path: Path, capsy
             },
         }
     ]
-    Draft202012Validator(json_schema("manifest")).validate(data)
+    schema = Draft202012Validator(json_schema("manifest"))
+    schema.validate(data)
+    assert not schema.is_valid(data | {"compared_with": [{"model": data["model"]}]})
     assert [c.model.name for c in read_manifest(out).compared_with] == ["five_pillars"]
     capsys.readouterr()
     assert main(["reproduce", str(out)]) == 0
