@@ -242,3 +242,134 @@ def test_the_model_hash_covers_a_rules_code() -> None:
     assert model_sha256(changed) != model_sha256(model)
     relabelled = model.extend(name=model.name, rules=[rule.replace(label="Other")])
     assert model_sha256(relabelled) != model_sha256(model)
+
+
+def test_compare_of_two_models_records_both_and_reproduces(tmp_path: Path, capsys: Capture) -> None:
+    from secpa_model.models import five_pillars
+
+    source = write_portfolio(tmp_path)
+    out = tmp_path / "winners.csv"
+    words = ["compare", str(source), "--model", "experimentation", "--model", "five_pillars"]
+    words += ["--year", "2022", "-o", str(out)]
+    assert main(words) == 0
+    data = json.loads(manifest_path(out).read_text("utf-8"))
+    check_manifest(data, source, words)  # the baseline: the first model
+    other = five_pillars()
+    assert data["compared_with"] == [
+        {
+            "model": {"name": "five_pillars", "sha256": model_sha256(other)},
+            "parameters": {
+                "name": other.reference_parameters().name,
+                "version": "",
+                "sha256": parameters_sha256(other.reference_parameters()),
+                "file": None,
+            },
+        }
+    ]
+    schema = Draft202012Validator(json_schema("manifest"))
+    schema.validate(data)
+    assert not schema.is_valid(data | {"compared_with": [{"model": data["model"]}]})
+    assert [c.model.name for c in read_manifest(out).compared_with] == ["five_pillars"]
+    capsys.readouterr()
+    assert main(["reproduce", str(out)]) == 0
+    assert "identical" in capsys.readouterr().out
+    # a manifest of one model has no compared_with (an older reader reads it)
+    assert "compared_with" not in batch_manifest(tmp_path, source)
+    # a compared model that changed is named
+    changed = data | {
+        "compared_with": [
+            data["compared_with"][0] | {"model": {"name": "five_pillars", "sha256": "0" * 64}}
+        ]
+    }
+    manifest_path(out).write_text(json.dumps(changed), encoding="utf-8")
+    assert main(["reproduce", str(out)]) == 1
+    said = capsys.readouterr().out
+    assert "compared models changed: 'five_pillars' sha256 000000000000… with" in said
+
+
+def batch_manifest(tmp_path: Path, source: Path) -> dict[str, Any]:
+    out = tmp_path / "one.csv"
+    batch(source, out)
+    data: dict[str, Any] = json.loads(manifest_path(out).read_text("utf-8"))
+    return data
+
+
+def test_sensitivity_output_records_seed_and_samples(tmp_path: Path, capsys: Capture) -> None:
+    from tests.test_cli_uncertainty import sensitivity_args
+    from tests.test_sensitivity import one_structure
+
+    source = tmp_path / "in.csv"
+    one_structure().to_csv(source, index=False)
+    for name, method, seed, draws in (
+        ("both.parquet", "both", 7, 64),
+        ("oat.csv", "oat", None, None),  # one at a time: nothing random
+    ):
+        out = tmp_path / name
+        words = sensitivity_args(source, "-o", str(out), "--seed", "7", "--method", method)
+        assert main(words) == 0
+        recorded = read_manifest(out)
+        assert (recorded.seed, recorded.draws) == (seed, draws)
+        assert recorded.model.name == "experimentation"
+        assert recorded.parameters.sha256 == parameters_sha256(
+            experimentation().reference_parameters()
+        )
+        assert recorded.period == "2024-01-01..2024-12-31"
+        assert recorded.input is not None
+        assert (recorded.input.sha256, recorded.input.rows) == (sha256_of(source), 1)
+        assert recorded.command == tuple(words)
+    capsys.readouterr()
+    assert main(["reproduce", str(tmp_path / "both.parquet")]) == 0
+    assert "identical" in capsys.readouterr().out
+
+
+def test_calibrate_writes_its_manifest_beside_the_parameter_file(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    from tests.test_calibration import two_structures
+
+    source = tmp_path / "in.csv"
+    two_structures().to_csv(source, index=False)
+    params = tmp_path / "base.toml"
+    params.write_text(reference_text(), encoding="utf-8")
+    targets = tmp_path / "targets.toml"
+    targets.write_text(
+        '[sources.mine]\ntitle = "a test"\nreference = "tests/test_manifest.py"\n\n'
+        '[[targets]]\nname = "total_2024"\ndescription = "the test total"\n'
+        'measure = "portfolio_total"\nkind = "equality"\nvalue = 500500\nunit = "EUR"\n'
+        "start = 2024-01-01\nend = 2024-12-31\ntolerance = 0.001\n"
+        'tolerance_rationale = "a test"\nsource = "mine"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "calibrated.toml"
+    cost = "participatory_activities.cost_per_etp"
+    words = ["calibrate", str(source), "-o", str(out), "--targets", str(targets), "--free", cost]
+    words += ["--bounds", f"{cost}=30000..70000", "--parameters", str(params)]
+    assert main(words) == 0
+    recorded = read_manifest(out)  # from calibrated.toml.manifest.json
+    assert manifest_path(out).is_file()
+    assert recorded.parameters.file == str(params)
+    assert recorded.parameters.sha256 == parameters_sha256(parse_parameters(reference_text()))
+    assert (recorded.period, recorded.seed, recorded.draws) == (None, None, None)
+    assert recorded.input is not None and recorded.input.rows == 2
+    capsys.readouterr()
+    assert main(["reproduce", str(out)]) == 0
+    assert "identical" in capsys.readouterr().out
+
+
+def test_params_json_carries_its_manifest(tmp_path: Path, capsys: Capture) -> None:
+    scenario = tmp_path / "dearer.toml"
+    scenario.write_text(
+        'name = "dearer"\n[overrides]\n"participatory_activities.cost_per_etp" = 50000\n',
+        encoding="utf-8",
+    )
+    words = ["params", "--date", "2022-03-01", "--scenario", str(scenario), "--json"]
+    assert main(words) == 0
+    payload = json.loads(capsys.readouterr().out)
+    Draft202012Validator(json_schema("manifest")).validate(payload["manifest"])
+    recorded = Manifest.model_validate(payload["manifest"])
+    base = experimentation().reference_parameters()
+    given = read_scenario_file(scenario, base, model=experimentation())
+    assert recorded.parameters.sha256 == parameters_sha256(given.apply(base))  # listed set
+    assert [s.name for s in recorded.scenarios] == ["dearer"]
+    assert recorded.period == "2022-03-01..2022-03-01"
+    assert recorded.command == tuple(words)

@@ -17,7 +17,14 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Final, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    model_serializer,
+)
 from pydantic_core import to_jsonable_python
 
 from secpa_model.core.errors import InputError
@@ -32,9 +39,12 @@ __all__ = [
     "MANIFEST_FORMAT",
     "MANIFEST_KEY",
     "MANIFEST_SHEET",
+    "ComparedModel",
     "Fingerprint",
     "InputRecord",
     "Manifest",
+    "compared_model",
+    "fingerprint",
     "html_manifest",
     "library_version",
     "manifest_for",
@@ -91,6 +101,15 @@ class ModelRecord(BaseModel):
     sha256: str
 
 
+class ComparedModel(BaseModel):
+    """A model a ``compare`` of models ran besides the baseline, with its parameter set."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    model: ModelRecord
+    parameters: Fingerprint
+
+
 class Manifest(BaseModel):
     """What made an output (docs/cli.md, "Manifests"); build it with
     :func:`manifest_for`, read it back with :func:`read_manifest`."""
@@ -106,13 +125,30 @@ class Manifest(BaseModel):
     scenarios: tuple[Fingerprint, ...] = ()
     period: str | None = Field(description="The period; None: each row over its year.")
     seed: int | None = None
-    draws: int | None = None
+    draws: int | None = Field(
+        default=None,
+        description="The random draws: simulate's --draws, sensitivity's Sobol --samples.",
+    )
+    compared_with: tuple[ComparedModel, ...] = Field(
+        default=(),
+        description="A compare of models: the models after the baseline (model and "
+        "parameters), in the order given; left out of the JSON when empty.",
+    )
     input: InputRecord | None = None
     command: tuple[str, ...] | None = Field(
         default=None,
         description="The secpa-model command line that made the output (its words after "
         "'secpa-model'; paths relative to the directory it ran in), what reproduce runs.",
     )
+
+    @model_serializer(mode="wrap")
+    def _without_empty_comparison(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """The fields, ``compared_with`` only when it holds models (a reader of an older
+        version reads the manifest of one model)."""
+        data = handler(self)
+        if isinstance(data, dict) and not data.get("compared_with"):
+            data.pop("compared_with", None)
+        return data
 
     def to_json(self) -> str:
         """The manifest as indented JSON (what ``OUT.manifest.json`` holds)."""
@@ -167,12 +203,7 @@ def manifest_for(
         library=library_version(),
         created=datetime.now(UTC).replace(microsecond=0),
         model=ModelRecord(name=model.name, sha256=model_sha256(model)),
-        parameters=Fingerprint(
-            name=parameters.name,
-            version=parameters.version,
-            sha256=parameters_sha256(parameters),
-            file=parameters_file,
-        ),
+        parameters=fingerprint(parameters, parameters_file),
         scenarios=tuple(
             Fingerprint(name=s.name, version=s.version, sha256=scenario_sha256(s))
             for s in scenarios
@@ -184,6 +215,25 @@ def manifest_for(
         if input_sha256 is None
         else InputRecord(path=input_path or "-", sha256=input_sha256, rows=rows),
         command=None if command is None else tuple(command),
+    )
+
+
+def fingerprint(parameters: Parameters, file: str | None = None) -> Fingerprint:
+    """The name, version and sha256 of ``parameters``, read from ``file`` (None: the
+    model's reference values, or a set built in code)."""
+    return Fingerprint(
+        name=parameters.name,
+        version=parameters.version,
+        sha256=parameters_sha256(parameters),
+        file=file,
+    )
+
+
+def compared_model(model: Model, parameters: Parameters) -> ComparedModel:
+    """``model`` and ``parameters`` as one of a manifest's ``compared_with``."""
+    return ComparedModel(
+        model=ModelRecord(name=model.name, sha256=model_sha256(model)),
+        parameters=fingerprint(parameters),
     )
 
 

@@ -92,7 +92,7 @@ def json_schema(name: SchemaName, *, model: Model | str | None = None) -> dict[s
         raise ValueError(f"unknown schema {name!r}; known: {', '.join(SCHEMA_NAMES)}")
     resolved = resolve_model(model)
     if name == "manifest":
-        body = Manifest.model_json_schema(mode="serialization")
+        body = Manifest.model_json_schema()  # its serializer only drops an empty field
     elif name == "problem":
         body = _problem()
     elif name == "structure":
@@ -112,7 +112,7 @@ def _pydantic_schema(name: SchemaName, resolved: Model) -> dict[str, Any]:
     schema = target.model_json_schema(mode="serialization", schema_generator=_DecimalAsText)
     _constrain_lines(schema, resolved, "Line" if name == "allocation" else "TraceLine")
     if name == "trace":  # allocate --json adds the manifest
-        manifest = Manifest.model_json_schema(mode="serialization")
+        manifest = Manifest.model_json_schema()
         schema.setdefault("$defs", {}).update(manifest.pop("$defs", {}))
         schema["$defs"]["Manifest"] = manifest
         schema["properties"]["manifest"] = {

@@ -288,6 +288,15 @@ def run_params(args: argparse.Namespace) -> int:
         payload = parameters_record(parameters, model, day, assumptions_only=args.assumptions_only)
         if scenario:
             payload["scenario"] = scenario[0].to_dict(base)
+        manifest = manifest_for(  # the set listed (under a scenario, the set it gives)
+            model,
+            parameters,
+            f"{day}..{day}",
+            scenarios=scenario,
+            command=getattr(args, "argv", None),
+            parameters_file=args.file,
+        )
+        payload["manifest"] = manifest.model_dump(mode="json")
         print(json.dumps(payload, indent=2, ensure_ascii=False))
         return 0
     in_force = list(parameters.at(day).values.values())

@@ -17,7 +17,7 @@ from secpa_model.core.errors import InputError
 from secpa_model.core.money import cents_to_euros, format_euros
 from secpa_model.io.batch import run_batch as stream_batch
 from secpa_model.io.formats import CSV, JSON_LINES, format_names, format_of, suffix_list
-from secpa_model.io.manifest import embeds_manifest, html_manifest, sidecar
+from secpa_model.io.manifest import compared_model, embeds_manifest, html_manifest, sidecar
 from secpa_model.io.readers import PIECE_ROWS, no_problems
 from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import (
@@ -335,7 +335,15 @@ def _compare_models(
     print()
     for model in models:
         print(f"{model.name}: " + assumption_line(comparison.parameters[model.name], period))
-    write_outputs(args, structures, problems, (comparison.by_structure, output, None))
+    manifest = None
+    if output is not None:  # the first model is the baseline, the others compared with it
+        base, *others = [(m, comparison.parameters[m.name]) for m in models]
+        manifest = output_manifest(args, *base, period, structures=structures).model_copy(
+            update={"compared_with": tuple(compared_model(*other) for other in others)}
+        )
+    write_outputs(
+        args, structures, problems, (comparison.by_structure, output, None), manifest=manifest
+    )
     if output is not None:
         print(f"by structure: {number(len(comparison.by_structure))} rows written to {output}")
     return 0

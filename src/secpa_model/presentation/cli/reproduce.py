@@ -24,11 +24,14 @@ from secpa_model.presentation.cli.common import Subcommands, errors_path, same_f
 
 __all__ = ["REPRODUCIBLE", "add_reproduce", "run_reproduce"]
 
-REPRODUCIBLE: Final = frozenset({"batch", "compare", "sweep", "simulate", "budget"})
+REPRODUCIBLE: Final = frozenset(
+    {"batch", "compare", "sweep", "simulate", "budget", "sensitivity", "calibrate"}
+)
 """The commands whose table output reproduce runs again and compares."""
 DIFFERS: Final = 1
 """The exit code when something differs."""
 _OUTPUTS: Final = ("output", "detail", "summary_output")  # the options naming a table written
+_LEFT_OUT: Final = ("tornado", "sobol")  # charts (no manifest): not drawn again
 _SHOWN: Final = 12  # the hex digits of a hash shown
 
 
@@ -131,6 +134,9 @@ def _recomputed(
     for name in _OUTPUTS:
         if hasattr(args, name):
             setattr(args, name, str(again) if name == chosen else None)
+    for name in _LEFT_OUT:
+        if hasattr(args, name):
+            setattr(args, name, None)
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             args.handler(args)
@@ -161,6 +167,10 @@ def _changes(recorded: Manifest, fresh: Manifest) -> list[str]:
         found.append(
             f"parameters changed: {_described(recorded.parameters)} recorded, "
             f"{_described(fresh.parameters)} now"
+        )
+    if recorded.compared_with != fresh.compared_with:
+        found.append(
+            f"compared models changed: {_compared(recorded)} recorded, {_compared(fresh)} now"
         )
     if recorded.scenarios != fresh.scenarios:
         found.append(
@@ -222,6 +232,17 @@ def _described(fingerprint: Fingerprint) -> str:
     version = f" version {fingerprint.version!r}" if fingerprint.version else ""
     where = f" ({fingerprint.file})" if fingerprint.file else ""
     return f"{fingerprint.name!r}{version}{where} sha256 {_short(fingerprint.sha256)}"
+
+
+def _compared(manifest: Manifest) -> str:
+    """The models ``manifest`` compared with its baseline, with their hashes."""
+    return (
+        ", ".join(
+            f"{c.model.name!r} sha256 {_short(c.model.sha256)} with {_described(c.parameters)}"
+            for c in manifest.compared_with
+        )
+        or "none"
+    )
 
 
 def _short(digest: str) -> str:

@@ -18,6 +18,7 @@ from secpa_model.core.errors import InputError
 from secpa_model.core.money import cents_to_euros, format_euros
 from secpa_model.core.safe_text import shown
 from secpa_model.io.formats import suffix_list
+from secpa_model.io.manifest import manifest_path
 from secpa_model.io.output import atomic_path
 from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import (
@@ -33,12 +34,14 @@ from secpa_model.presentation.cli.common import (
     check_output,
     input_files,
     model_from,
+    output_manifest,
     period_from,
     print_note,
     read_portfolio,
     refuse_overwriting,
     scheduler_client,
     write_result,
+    write_results,
 )
 from secpa_model.presentation.cli.progress import progress_log
 from secpa_model.presentation.cli.tables import text_table
@@ -186,7 +189,13 @@ def run_sensitivity(args: argparse.Namespace) -> int:
         print(f"\nSobol indices ({result.samples} samples, {result.sobol_evaluations} model runs):")
         print(_sobol_text(result))
     if args.output:
-        write_result(_tidy(result), Path(args.output), index=False, to=args.to_format)
+        sobol = result.sobol is not None  # the one random part: its seed and samples
+        manifest = output_manifest(args, model, params, period, structures=structures)
+        random = {"seed": args.seed, "draws": result.samples} if sobol else {"seed": None}
+        manifest = manifest.model_copy(update=random)
+        write_result(
+            _tidy(result), Path(args.output), index=False, to=args.to_format, manifest=manifest
+        )
         print(f"\ntable written to {args.output}")
     _charts(result, args, model, all_synthetic(structures.frame))
     return 0
@@ -318,7 +327,10 @@ def run_calibrate(args: argparse.Namespace) -> int:
     result = calibrate(
         structures, targets, args.free, parameters=params, bounds=bounds_from(args.bounds)
     )
-    result.write(output)
+    manifest = output_manifest(args, model, params, None, structures=structures)
+    write_results(
+        [(result.to_toml(), output, None), (manifest.to_json(), manifest_path(output), None)]
+    )
     print(f"secpa-model calibrate: {args.input} -> {output}")
     print(f"model: {model.name!r}; parameters: {params.name!r}")
     print_note(model)
