@@ -81,7 +81,7 @@ def read_json_lines(
 ) -> Iterator[tuple[int, int, dict[str, Any]]]:
     """``(row, line, object)`` for each line of ``file`` that is a JSON object, rows
     numbered from 0 among the lines that are not blank; ``on_problem(row, line, start of
-    the line, message)`` for each that is not (see the module docstring). Decimals are
+    the line, message)`` for each that is not (docs/frames.md, Files). Decimals are
     :class:`~decimal.Decimal`. An :class:`~secpa_model.InputError` if the file cannot be
     read. ``checked``: the rows of the bad lines of the file, when a reading checked it
     already: the other lines are parsed without checking again (the same objects)."""
@@ -372,7 +372,7 @@ def _kind(value: Any) -> Any:
 
 
 def _json_value(value: Any) -> Any:
-    """A cell as a JSON value, exactly (see the module docstring)."""
+    """A cell as a JSON value, exactly (docs/frames.md, Files)."""
     if isinstance(value, np.generic):
         value = value.item()
     if value is None or value is pd.NA or value is pd.NaT:
@@ -392,7 +392,7 @@ def _json_value(value: Any) -> Any:
 
 def write_frame_lines(frame: pd.DataFrame, stream: TextIO, *, index: bool = False) -> None:
     """Every row of ``frame`` as a line of JSON on ``stream``, column name → cell (written
-    exactly: see the module docstring), the index first (under its name, else ``index``)
+    exactly: see docs/frames.md, Files), the index first (under its name, else ``index``)
     when ``index``."""
     names = [str(name) for name in frame.columns]
     columns = [frame.iloc[:, position].tolist() for position in range(frame.shape[1])]
