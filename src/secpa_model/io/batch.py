@@ -1,16 +1,11 @@
 """A file of structures in, a file of allocations out, at flat memory: what
 ``secpa-model batch`` runs (:func:`run_batch`).
 
-The input is read a piece of rows at a time (:mod:`~secpa_model.io.readers`), each piece
-validated, allocated and written at once (:mod:`~secpa_model.io.writers`) into temporary
-files that replace the outputs only when the whole run succeeded. Rows are independent, so
-the files are those one :func:`~secpa_model.allocate_frame` call over the whole file gives
-(a file of at most ``rows`` rows is allocated so, in one call). Repeated ids are found over
-the whole file first: a reading of the id and year columns keeps a 64-bit key per row (a
-hash of the id's UTF-8 bytes, mixed with the year; 0 where either cannot be read), sorted in
-place; distinct keys are distinct ids, and only the rows whose key repeats are read again
-and compared exactly (:func:`~secpa_model.io.validation.duplicate_problems`).
-docs/performance.md ("The batch command") says what it costs.
+The input is read, validated, allocated and written a piece of rows at a time into
+temporaries that replace the outputs only when the whole run succeeded; the files are those
+one :func:`~secpa_model.allocate_frame` call would give. Repeated ids are found over the
+whole file first, on a sorted 64-bit hash key per row, only the rows whose key repeats read
+again and compared exactly: docs/performance.md, section The ``batch`` command.
 """
 
 from __future__ import annotations
