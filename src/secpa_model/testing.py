@@ -144,15 +144,8 @@ def _structure(draw: st.DrawFn, model: Model, dated: bool) -> StructureBase:
 def structures(
     *, dated: bool = True, model: Model | str | None = None
 ) -> st.SearchStrategy[StructureBase]:
-    """Valid structures of ``model`` (its ``Structure`` class) of any eligibility.
-
-    Every input is drawn from its declaration: every category, numbers over their examples
-    range (for the experimentation: file active 0 to 12 000 patients, poverty rate in
-    [0, 1], 0 to 3 000 interpreting hours of each kind, psychology requests of 0 to
-    200 000 € and Ségur funding of 0 to 100 000 € in whole cents), booleans both ways. With
-    ``dated=True`` (the default) entry and exit dates are drawn too (each may be absent;
-    exit ≥ entry).
-    """
+    """Valid structures of ``model`` of any eligibility, every input drawn from its
+    declaration (docs/testing.md)."""
     return _structure(resolve_model(model), dated)
 
 
@@ -179,13 +172,8 @@ def eligible_structures(
     dated: bool = False,
     model: Model | str | None = None,
 ) -> st.SearchStrategy[StructureBase]:
-    """Structures that meet every eligibility condition of ``model`` under ``parameters``
-    (default: its reference values) on every day they cover (for the experimentation: in
-    or near a QPV, and a file active at or above every dated minimum).
-
-    By default they have no entry or exit date, so they are paid on every day of any
-    period; ``dated=True`` draws entry and exit dates as :func:`structures` does.
-    """
+    """Structures that meet every eligibility condition of ``model`` under ``parameters`` on
+    every day they cover; without dates unless ``dated=True`` (docs/testing.md)."""
     resolved = resolve_model(model)
     params = parameters_for(resolved, parameters)
     return _structure(resolved, dated).filter(
@@ -262,13 +250,8 @@ def periods(
     horizon_days: int = _HORIZON_DAYS,
     model: Model | str | None = None,
 ) -> st.SearchStrategy[Period]:
-    """Periods inside the coverage of ``parameters`` (default: the model's reference
-    values).
-
-    A period starts on or after the first day every parameter has a value and ends at the
-    latest ``horizon_days`` after the last change date of the set; it lasts 1 to
-    ``max_days`` days (so it often crosses 1 January and parameter changes).
-    """
+    """Periods of 1 to ``max_days`` days inside the coverage of ``parameters``, ending at the
+    latest ``horizon_days`` after the set's last change date (docs/testing.md)."""
     params = parameters_for(resolve_model(model), parameters)
     if max_days < 1:
         raise ValueError(f"max_days must be at least 1, got {max_days}")
@@ -408,21 +391,8 @@ def parameter_sets(
     model: Model | str | None = None,
     covering: PeriodLike | None = None,
 ) -> st.SearchStrategy[Parameters]:
-    """Random valid parameter sets of ``model`` (named ``hypothesis``).
-
-    Every parameter gets a value from one random first date (2021 to 2023; with
-    ``covering``, a period, on or before its first day, so that the set covers it and
-    ``allocate(structure, covering, params)`` never raises ``CoverageError``): counts of 0 to
-    8 000, amounts and caps of 0 to 100 000 € in whole cents, quantities of 0 to 10 (by
-    hundredths), a value in ``fraction`` (a quantity, a scale's value or threshold) of 0 to
-    1, scales of 1 to 5 brackets with sorted, distinct thresholds and
-    **non-decreasing**, non-negative values (step or linear), so that monotonicity promises
-    hold; the model's relations hold too (an upper parameter is raised to its lower one).
-    With ``dated_change=True`` some parameters take a second value on one later date
-    (up to three years on), ``False`` never, ``None`` (default) either. Each value is
-    labelled ``assumption`` with a rationale saying it is generated. The set is built
-    through the loader, so it passes every check a parameter file passes.
-    """
+    """Random valid parameter sets of ``model`` (named ``hypothesis``), built through the
+    loader, the model's relations held: ranges and options in docs/testing.md."""
     span = Period.parse(covering) if covering is not None else None
     return _parameter_sets(dated_change, _with_reference(model), span)
 
@@ -452,10 +422,8 @@ def parameters_and_periods(
     horizon_days: int = _HORIZON_DAYS,
     model: Model | str | None = None,
 ) -> st.SearchStrategy[tuple[Parameters, Period]]:
-    """Pairs ``(parameters, period)`` that always fit: a random set as
-    :func:`parameter_sets` draws it, and a period inside its coverage as :func:`periods`
-    draws it for that set (1 to ``max_days`` days, often across its dated change). A
-    property over random parameters *and* random periods never meets ``CoverageError``."""
+    """Pairs ``(parameters, period)`` that always fit: a :func:`parameter_sets` set and a
+    period inside its coverage (docs/testing.md)."""
     if max_days < 1:
         raise ValueError(f"max_days must be at least 1, got {max_days}")
     return _parameters_and_periods(dated_change, _with_reference(model), max_days, horizon_days)
@@ -506,13 +474,6 @@ def _invalid(draw: st.DrawFn, model: Model) -> tuple[dict[str, Any], str]:
 def invalid_structure_data(
     *, model: Model | str | None = None
 ) -> st.SearchStrategy[tuple[dict[str, Any], str]]:
-    """Pairs ``(data, field)``: a mapping that the model's ``Structure`` must reject, and
-    the field at fault.
-
-    Each is a valid structure with exactly one defect: a bad value of one input (wrong
-    type, negative, NaN or infinite, a percentage as a fraction, finer than a cent, a
-    partial date, a number as a date, an unknown category...), a required input missing, an
-    unknown field added (the field is then the unknown key), or an exit date before the
-    entry date.
-    """
+    """Pairs ``(data, field)``: a valid structure with exactly one defect that the model's
+    ``Structure`` must reject, and the field at fault (docs/testing.md)."""
     return _invalid(resolve_model(model))

@@ -79,38 +79,14 @@ def timeline_columns(model: Model | str | None = None) -> tuple[str, ...]:
 
 
 class BudgetProjection(NamedTuple):
-    """What :func:`project_budget` returns.
+    """What :func:`project_budget` returns (docs/scenarios.md, section 4).
 
-    ``by_year``: one row per calendar year from the earliest period start to the latest
-    period end (the first and last years clipped to them), ``label`` being the year.
-    ``by_period``: one row per given period, plus ``envelope_eur``, ``gap_eur``
-    (envelope − total: positive is headroom, negative an overrun), ``gap_pct`` (of the
-    envelope) and ``within_envelope`` when an envelope is given for it (else empty).
-
-    Both have :func:`budget_columns`: the dates, ``structures_participating`` (distinct
-    structures paid for at least one day of the span), ``structure_years`` (participation
-    days over the days of their years, summed over the rows), the lines and total in int64
-    cents, the total in Decimal euros, and the total per structure-year (Decimal euros,
-    rounded half up to the cent; for reading only).
-
-    ``timeline``: each given period cut into calendar months, quarters or years (``freq``;
-    the first and last clipped to the period), one row per period and step
-    (:func:`timeline_columns`): ``period`` (the period's label), ``label`` (``2024-03``,
-    ``2024-Q1`` or ``2024``), the step's lines and total, ``cumulative_cents`` /
-    ``cumulative_eur`` (from the period's start to the step's end) and, when the period has
-    an envelope, ``envelope_eur``, ``consumed_pct`` (cumulative over envelope, in percent),
-    ``remaining_eur`` (envelope − cumulative) and ``within_envelope``. The cumulative
-    amount is the allocation from the period's start to the step's end, each line rounded
-    once as always; a step's amount is the difference of two cumulative amounts, so the
-    steps add up exactly to the period's total.
-
-    ``parameters`` is the parameter set used, ``model`` the model computed (its name is in
-    each table's ``attrs["model"]``); ``errors`` the
-    invalid input rows left out (a portfolio made with ``valid()``; empty otherwise;
-    columns ``row``, ``field``, ``value``, ``message``).
-
-    In a notebook it shows as tables in euros, with the envelopes, the steps' consumption
-    and the assumptions (:func:`~secpa_model.analysis.views.budget_html`).
+    ``by_year`` (a row per calendar year) and ``by_period`` (a row per given period, with
+    ``envelope_eur``, ``gap_eur`` = envelope − total, ``gap_pct`` and ``within_envelope``)
+    have :func:`budget_columns`; ``timeline`` cuts each period into months, quarters or
+    years (:func:`timeline_columns`), each step the difference of two cumulative amounts so
+    that the steps add up exactly to the period's total. ``parameters`` and ``model`` are
+    those used; ``errors`` the invalid rows left out by a portfolio's ``valid()``.
     """
 
     by_year: pd.DataFrame
@@ -132,24 +108,10 @@ def project_budget(
     *,
     freq: Frequency = "month",
 ) -> BudgetProjection:
-    """Project the budget of ``structures`` over ``periods``, per calendar year, per period
-    and per month, quarter or year (``freq``), against ``envelope``.
-
-    ``structures``: one row per structure (with entry and exit dates), or a structure-year
-    table (a ``year`` column; a row counts on the days of its year only), as a
-    :class:`~secpa_model.Portfolio`, or as a DataFrame or a list of the experimentation's
-    ``Structure`` (validated for it). ``periods``: one period, a list (labelled by ``str(period)``),
-    or a mapping ``label -> period``; None with a ``year`` column: the years of the table,
-    1 January of the first to 31 December of the last. ``envelope``: euros, either one
-    amount (only with one period) or a mapping ``label -> euros`` (periods without an
-    envelope get empty envelope columns). ``parameters``: a Parameters or a
-    :class:`~secpa_model.Scenario` of the portfolio's model (default: its reference values).
-
-    An invalid portfolio raises :class:`~secpa_model.InputError` (as
-    :func:`~secpa_model.allocate_frame` does), nothing is projected; with
-    :meth:`~secpa_model.Portfolio.valid` the valid rows are projected and the problems of
-    the others are in ``errors``.
-    """
+    """Project the budget of ``structures`` over ``periods`` (one, a list, a mapping
+    ``label -> period``, or None: a structure-year table's years), per calendar year, per
+    period and per ``freq`` step, against ``envelope`` (euros: one amount, or a mapping
+    ``label -> euros``); docs/scenarios.md, section 4."""
     if freq not in FREQUENCIES:
         raise ValueError(f"freq must be one of {', '.join(FREQUENCIES)}, got {freq!r}")
     checked = as_portfolio(_as_frame(structures)).check()

@@ -68,27 +68,13 @@ def _whole(value: object, what: str) -> int:
 
 @dataclass(frozen=True)
 class CohortProjection:
-    """What :func:`project_cohort` returns.
+    """What :func:`project_cohort` returns (docs/uncertainty.md, "Costing a generalisation").
 
-    ``by_year``: one row per year: ``year``, ``structures_open``, ``structures_opening``,
-    the model's lines and the total in int64 cents, ``total_eur`` (Decimal),
-    ``per_structure_eur`` (total over the structures open, Decimal rounded half up to the
-    cent, for reading), ``values_dated`` (the latest date among the parameter values used
-    that year) and ``assumption_based``. ``total_cents``: the sum over the years (int).
-    ``structures``: the frame allocated (ids, inputs, entry dates). ``parameters``: the set
-    used (indexation applied); ``model``: the model computed. ``schedule``: structures open
-    per year.
-
-    With ``draws``: ``by_year`` also has ``mean_eur`` and the percentiles ``p5_eur``,
-    ``p25_eur``, ``p50_eur``, ``p75_eur``, ``p95_eur`` of each year's total over the draws
-    (:data:`PERCENTILES`; linear between draws, rounded half up to the cent);
-    ``draws`` holds every draw's total per year (``draw``, ``year``, ``total_cents``, and
-    the drawn free values by path); ``total_interval`` the same statistics of the total
-    over the years (the years of one draw share its values: the years move together).
-
-    With ``envelope``: ``envelope_cents``; ``exceeds_envelope``, whether the point total
-    (``total_cents``) is above it; with ``draws``, ``prob_exceed``, the share of draws whose
-    total over the years is above it (exact cents compared; None without draws).
+    ``by_year``: a row per year, structures open and opening, the lines and total in cents,
+    ``total_eur``, ``per_structure_eur``, ``values_dated``, ``assumption_based``; with
+    ``draws``, the mean and :data:`PERCENTILES` of each year's total, every draw in
+    ``draws`` and the same statistics of the total in ``total_interval``. With ``envelope``:
+    ``exceeds_envelope`` (the point total above it) and, with draws, ``prob_exceed``.
     """
 
     by_year: pd.DataFrame
@@ -289,18 +275,10 @@ def project_cohort(
     ``parameters`` (default: the model's reference values) and an optional ``indexation``
     (docs/uncertainty.md gives the rules).
 
-    ``draws`` > 0: the intervals of each year's budget over ``draws`` joint draws of the
-    ``uncertain`` assumption values (default: every value with a plausible range) from
-    their distributions over their ranges (or uniform over ``bounds``), seeded by ``seed``,
-    the indexation applied to each draw. ``client``: a ``dask.distributed.Client`` whose
-    workers compute the draws (the same numbers).
-
-    ``fill``: how structures beyond the population are made (``"synthetic"``: new profiles
-    drawn from its distribution; ``"bootstrap"``: copies of its rows; see the module
-    docstring). ``envelope``: euros (int, Decimal, text, or a float as the decimal it
-    prints as; more precise than a cent is refused) the total over the years is compared
-    with: :attr:`CohortProjection.exceeds_envelope` and, with ``draws``,
-    :attr:`CohortProjection.prob_exceed`."""
+    ``draws`` > 0: intervals over joint draws of the ``uncertain`` values, seeded by
+    ``seed`` (``client``: a ``dask.distributed.Client`` computes them, the same numbers);
+    ``fill``: how structures beyond the population are made; ``envelope``: euros the total
+    over the years is compared with (finer than a cent is refused)."""
     if isinstance(population, Portfolio):
         resolved, given = population.model, one_row_per_structure(population).frame
     else:  # the rows' dates are the schedule's: they are validated once they are set

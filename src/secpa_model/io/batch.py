@@ -1,16 +1,11 @@
 """A file of structures in, a file of allocations out, at flat memory: what
 ``secpa-model batch`` runs (:func:`run_batch`).
 
-The input is read a piece of rows at a time (:mod:`~secpa_model.io.readers`), each piece
-validated, allocated and written at once (:mod:`~secpa_model.io.writers`) into temporary
-files that replace the outputs only when the whole run succeeded. Rows are independent, so
-the files are those one :func:`~secpa_model.allocate_frame` call over the whole file gives
-(a file of at most ``rows`` rows is allocated so, in one call). Repeated ids are found over
-the whole file first: a reading of the id and year columns keeps a 64-bit key per row (a
-hash of the id's UTF-8 bytes, mixed with the year; 0 where either cannot be read), sorted in
-place; distinct keys are distinct ids, and only the rows whose key repeats are read again
-and compared exactly (:func:`~secpa_model.io.validation.duplicate_problems`).
-docs/performance.md ("The batch command") says what it costs.
+The input is read, validated, allocated and written a piece of rows at a time into
+temporaries that replace the outputs only when the whole run succeeded; the files are those
+one :func:`~secpa_model.allocate_frame` call would give. Repeated ids are found over the
+whole file first, on a sorted 64-bit hash key per row, only the rows whose key repeats read
+again and compared exactly: docs/performance.md, section The ``batch`` command.
 """
 
 from __future__ import annotations
@@ -97,31 +92,14 @@ def run_batch(
     output_format: str | None = None,
     reading: Progress | None = None,
 ) -> BatchSummary:
-    """Allocate every row of the file ``source`` and write the allocations to ``output``
-    (formats from the suffixes), ``rows`` rows at a time (see the module docstring).
+    """Allocate every row of the file ``source`` into ``output``, ``rows`` rows at a time: what
+    ``secpa-model batch`` runs, its options those of docs/cli.md, section batch.
 
-    The arguments mean what they mean for :func:`~secpa_model.allocate_frame` and
-    :func:`~secpa_model.read_structures` (``encoding``); ``errors="raise"``: any invalid
-    cell raises one :class:`~secpa_model.InputError` listing the problems of the whole
-    file, in row order, each located in the file, and nothing is written;
-    ``errors="report"``: the valid rows are allocated, the output starts with a ``row``
-    column (each allocation's input row) and every problem goes to the errors file
-    ``problems`` (CSV or JSON Lines), with its ``line`` (and ``sheet``). ``csv_style``: of
-    the CSV files written; ``trace``: each row of a JSON Lines output also carries its
-    allocation's JSON trace (:func:`~secpa_model.io.json_lines.row_tracer`);
-    ``progress(done, total)``: called after each piece computed and written, when there is
-    more than one; ``reading(done, total)``: after each piece of a reading made first (the
-    ids, or a JSON Lines file's keys), from the second piece (``total`` 0 when unknown);
-    ``manifest`` (:func:`~secpa_model.io.manifest.manifest_for`): completed with the
-    input's sha256 and rows (:attr:`BatchSummary.manifest`) and kept with the output and the
-    errors file (in a Parquet or Excel file, else beside it,
-    :func:`~secpa_model.io.manifest.sidecar`).
-    ``input_format``, ``output_format`` (``csv``, ``jsonl``, ``parquet``, ``excel``): the
-    format of ``source`` and of ``output`` when the name has no known suffix (``-``:
-    standard input, standard output; see :func:`~secpa_model.io.formats.open_reader` and
-    :func:`~secpa_model.io.output.atomic_paths`). With ``errors="report"`` and no
-    ``problems`` file, the problems are kept in :attr:`BatchSummary.found`. The output, the
-    errors file and the manifests beside them are committed together, or (an error) none is.
+    ``errors="report"`` allocates the valid rows (a ``row`` column first) and writes every
+    problem to ``problems`` (else keeps them in :attr:`BatchSummary.found`); ``progress`` and
+    ``reading`` are called ``(done, total)`` after each piece; ``manifest`` is completed and
+    kept with the outputs. The output, the errors file and the manifests beside them are
+    committed together, or (an error) none is.
     """
     resolved = resolve_model(model)
     span = Period.parse(period) if period is not None else None

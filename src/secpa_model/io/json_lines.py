@@ -1,34 +1,6 @@
-"""JSON Lines (``.jsonl``): one JSON object per line, so that another program can stream
-structures in and allocations out (https://jsonlines.org).
-
-Reading, :class:`JsonLinesReader`: each line is a structure, a JSON object whose keys
-are the model's inputs (as ``secpa-model schema structure`` describes them), optionally
-``year`` (a structure-year table) and any other keys, kept as columns like the other
-columns of a CSV file. The file is read line by line and is untrusted:
-
-* the text is UTF-8 (a byte order mark before the first line is dropped), as JSON requires;
-* a line holding only blanks is not a row: it is skipped (a file ending in a newline, or
-  two, is usual), so rows are numbered from 0 among the other lines, and messages give both
-  the row and the line of the file;
-* a line that is not a JSON object (a syntax error, a list, text not in UTF-8, more than
-  :data:`MAX_LINE_BYTES` bytes, a key given twice, nesting deeper than 64 levels, an
-  integer of more than 4 300 digits) is a bad line: the reader gives it as a problem with
-  its row and line, and the readers refuse the file naming each bad line, unless the caller
-  reports them as invalid rows (``secpa-model batch --errors report``);
-* a key left out takes its input's default (a required input left out is missing), as a
-  field left out of ``Structure``; ``null`` is an empty cell (missing for a number).
-
-Numbers are read exactly: a decimal such as ``70000.10`` is read as a
-:class:`~decimal.Decimal`, never through a float.
-
-Writing, :func:`write_frame_lines`: each row of a frame (an
-:func:`~secpa_model.allocate_frame` result) is one JSON object with the frame's column
-names as keys, the same columns as a CSV file: amounts in **integer cents** (JSON
-integers, exact), ``eligible`` a boolean, ``reasons`` the codes joined by ``;``. Other
-values are written exactly: a decimal as its digits in a string, a float by its shortest
-exact form, a date as ``YYYY-MM-DD``, NaN and missing values as ``null``. UTF-8, no byte
-order mark, ``\\n`` after every line.
-"""
+"""JSON Lines (``.jsonl``, https://jsonlines.org): structures read line by line from an
+untrusted file, allocations written one object a row, numbers exact; docs/frames.md, section
+Files, says what each line may hold."""
 
 from __future__ import annotations
 
@@ -109,7 +81,7 @@ def read_json_lines(
 ) -> Iterator[tuple[int, int, dict[str, Any]]]:
     """``(row, line, object)`` for each line of ``file`` that is a JSON object, rows
     numbered from 0 among the lines that are not blank; ``on_problem(row, line, start of
-    the line, message)`` for each that is not (see the module docstring). Decimals are
+    the line, message)`` for each that is not (docs/frames.md, Files). Decimals are
     :class:`~decimal.Decimal`. An :class:`~secpa_model.InputError` if the file cannot be
     read. ``checked``: the rows of the bad lines of the file, when a reading checked it
     already: the other lines are parsed without checking again (the same objects)."""
@@ -182,20 +154,10 @@ def _json_type(value: Any) -> str:
 
 
 class JsonLinesReader(PieceReader):
-    """A JSON Lines file of structures (see the module docstring), read a piece of lines at
-    a time: each piece's frame holds its objects (labelled by their row numbers), and its
-    problems one per bad line (:data:`~secpa_model.io.validation.ERROR_COLUMNS`; code
-    ``invalid_input``, no field nor structure id, the value the start of the line, the
-    message names the line). Decimals are read exactly (as text of digits is read from a
-    CSV file): ``Decimal`` cells, parsed by the model's validation.
-
-    The columns are the keys of the whole file, in the order they first appear, typed as
-    pandas types the whole file (a column of integers with a null is a column of floats):
-    the first reading learns them as it goes, so its pieces hold the cells asked for, each
-    piece typed on its own (:attr:`typed_as_whole` says afterwards whether that was the
-    type of the whole file); the pieces of every column are typed as the whole file, after
-    a first reading if none was made.
-    """
+    """A JSON Lines file of structures read a piece of lines at a time: each piece's objects
+    labelled by row number, and a problem per bad line. The columns are the whole file's
+    keys, typed as pandas types the whole file; the first reading learns them as it goes
+    (:attr:`typed_as_whole` says afterwards whether its pieces were typed so)."""
 
     def __init__(self, file: Path, model: Model, rows: int) -> None:
         super().__init__(file, model, rows)
@@ -410,7 +372,7 @@ def _kind(value: Any) -> Any:
 
 
 def _json_value(value: Any) -> Any:
-    """A cell as a JSON value, exactly (see the module docstring)."""
+    """A cell as a JSON value, exactly (docs/frames.md, Files)."""
     if isinstance(value, np.generic):
         value = value.item()
     if value is None or value is pd.NA or value is pd.NaT:
@@ -430,7 +392,7 @@ def _json_value(value: Any) -> Any:
 
 def write_frame_lines(frame: pd.DataFrame, stream: TextIO, *, index: bool = False) -> None:
     """Every row of ``frame`` as a line of JSON on ``stream``, column name → cell (written
-    exactly: see the module docstring), the index first (under its name, else ``index``)
+    exactly: see docs/frames.md, Files), the index first (under its name, else ``index``)
     when ``index``."""
     names = [str(name) for name in frame.columns]
     columns = [frame.iloc[:, position].tolist() for position in range(frame.shape[1])]

@@ -1,18 +1,5 @@
-"""A portfolio: structures validated once against a model, what every analysis computes on.
-
-:func:`portfolio` reads a DataFrame or a file of structures, checks every cell against the
-model's inputs and keeps the result as a :class:`Portfolio`: the engine columns, the ids
-and years, where each row came from (the file, and its line or sheet row) and the
-:attr:`~Portfolio.problems` of the invalid rows. The keywords that say how to read the
-structures (``model``, ``keep``, ``allow_duplicates``) are given here, once; the analyses
-(:func:`~secpa_model.allocate_frame`, :func:`~secpa_model.compare`,
-:func:`~secpa_model.simulate`…) take the portfolio, or a DataFrame that they turn into one
-with the defaults.
-
-A portfolio with problems refuses to compute (an :class:`~secpa_model.InputError` naming
-every problem) until :meth:`Portfolio.valid` is asked for: the same portfolio, computing on
-its valid rows only, its problems still listed (nothing is dropped silently).
-"""
+"""A portfolio: structures validated once against a model, what every analysis computes on
+(docs/frames.md, section A portfolio: validated once)."""
 
 from __future__ import annotations
 
@@ -61,17 +48,8 @@ _PERIOD_REQUIRED: Final = "a period is required (or a 'year' column giving each 
 
 
 class Portfolio:
-    """Structures validated once against a model (*portefeuille de structures*).
-
-    Made by :func:`portfolio`. It keeps what it read: changing the DataFrame afterwards
-    changes nothing here.
-
-    ``model``: the model the rows were validated for. ``problems``: one row per problem of
-    an invalid row (:data:`~secpa_model.io.validation.ERROR_COLUMNS`, then ``line``, and
-    ``sheet`` for an Excel file, when read from a file); empty when every row is valid.
-    ``rows``: where the rows came from (None for a DataFrame). The other attributes speak
-    of the rows computed: the valid ones (``size``, ``ids``, ``years``, ``columns``).
-    """
+    """Structures validated once against a model (*portefeuille de structures*), made by
+    :func:`portfolio`; later changes to the source DataFrame change nothing here."""
 
     model: Model
     """The model the rows were validated for."""
@@ -265,18 +243,8 @@ class Portfolio:
 
 
 class PartitionedPortfolio:
-    """The structures of a ``dask.dataframe.DataFrame``, for a model, validated partition
-    by partition when computed (what :func:`portfolio` makes of a dask DataFrame).
-
-    Its columns are checked now (on the frame's ``meta``). :meth:`allocate` gives a lazy
-    dask DataFrame of the same partitions and index, its ``meta`` made here: computed on
-    the default scheduler or a ``dask.distributed`` client, a model written in the user's
-    own module included (its code is sent by value). Repeated ids (and id-year pairs) are
-    looked for across every partition before any is allocated, the id and year columns of
-    every partition then held at once in one task, and refused with the
-    :class:`~secpa_model.InputError` one frame raises (naming the rows); a partition's
-    invalid cells raise its own.
-    """
+    """The structures of a ``dask.dataframe.DataFrame``, columns checked now, rows validated
+    partition by partition when computed (docs/frames.md, section A Dask DataFrame)."""
 
     def __init__(
         self, frame: Any, *, model: Model | str | None, keep: Keep, allow_duplicates: bool
@@ -355,27 +323,10 @@ def portfolio(
     allow_duplicates: bool = False,
     encoding: str | None = None,
 ) -> Portfolio | PartitionedPortfolio:
-    """The structures of ``source`` validated once against ``model`` (default: the
-    experimentation): what every analysis takes.
-
-    ``source``: a DataFrame with the model's input names as columns (optional ones may be
-    left out; an empty date is an open end; other columns are ignored, a misspelt input
-    name is an error), or the path of a file of structures (CSV, JSON Lines, Parquet,
-    Excel: see :func:`~secpa_model.read_structures`; ``encoding`` for a CSV file), one row
-    per structure or, with a ``year`` column, per structure and year. A portfolio is given
-    back as it is (a different ``model`` is an error).
-
-    ``keep``: the input columns results carry after the id (a name, a region); default
-    None keeps the identifying columns found
-    (:data:`~secpa_model.io.frames.IDENTIFYING_COLUMNS`), ``()`` none but ``year``.
-    Rows that repeat an id (an id and a year) are invalid, every copy named, since each
-    would be funded with its own caps; ``allow_duplicates=True`` funds each row as given.
-
-    Problems with the source as a whole (not a DataFrame, a missing or misspelt column, an
-    unreadable file) raise :class:`~secpa_model.InputError` at once; invalid cells are
-    kept in :attr:`Portfolio.problems`, and refused when the portfolio computes unless
-    :meth:`Portfolio.valid` was asked for.
-    """
+    """The structures of ``source`` (a DataFrame, a file's path, a dask DataFrame or a
+    portfolio) validated once against ``model``: what every analysis takes. Invalid cells go
+    to :attr:`Portfolio.problems`; the source as a whole wrong raises
+    :class:`~secpa_model.InputError` (docs/frames.md, section A portfolio)."""
     if isinstance(source, Portfolio):
         if model is not None and resolve_model(model) is not source.model:
             raise InputError(
@@ -442,30 +393,10 @@ def allocate_frame(
     period: PeriodLike | None,
     parameters: Any = None,
 ) -> pd.DataFrame:
-    """Allocate every structure (or structure-year) of ``structures``: a
-    :class:`Portfolio`, or a DataFrame validated for the experimentation (make a
-    :func:`portfolio` for another model, ``keep`` or ``allow_duplicates``).
-
-    ``period``: a year, a :class:`~secpa_model.Period` or ``"YYYY-MM-DD..YYYY-MM-DD"``.
-    With a ``year`` column each row is allocated over its calendar year intersected with
-    ``period``; ``period`` may then be None (each row's whole year). ``parameters``: a
-    :class:`~secpa_model.Parameters` or :class:`~secpa_model.Scenario` of the model
-    (default: its reference values).
-
-    Returns a DataFrame with the same index and row order (:func:`result_columns`): the id,
-    then ``year`` (int64, with a ``year`` column) and the kept columns, ``eligible``
-    (bool), ``reasons`` (codes joined by ``;``, empty when eligible), ``<line>_cents``
-    (int64) per line of the model and ``total_cents`` (int64). Row ``i`` equals
-    ``allocate(Structure(**row_i), period)`` to the cent. Use
-    :func:`~secpa_model.add_euro_columns` for Decimal euros.
-
-    Any invalid cell raises :class:`~secpa_model.InputError` listing row label, field and
-    value, in row order (the first ones, then a count), unless the portfolio was made
-    with :meth:`Portfolio.valid`: then its valid rows are allocated.
-
-    A ``dask.dataframe.DataFrame`` (or its :func:`portfolio`, for another model) gives a
-    lazy dask DataFrame (:class:`PartitionedPortfolio`).
-    """
+    """Allocate every structure (or structure-year) of ``structures`` (a :class:`Portfolio`,
+    or a DataFrame for the experimentation) over ``period``: a frame of the same index, the
+    id, kept columns, ``eligible``, ``reasons``, each ``<line>_cents`` and ``total_cents``
+    (docs/frames.md, section The result); a dask DataFrame gives a lazy one."""
     if is_dask_frame(structures):
         structures = PartitionedPortfolio(structures, model=None, keep=None, allow_duplicates=False)
     if isinstance(structures, PartitionedPortfolio):

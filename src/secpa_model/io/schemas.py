@@ -1,30 +1,6 @@
-"""JSON Schemas of the input (a structure), the result (an allocation) and the trace.
-
-Other tools can validate what they send to, or read from, secpa-model against these schemas
-(JSON Schema draft 2020-12). They are generated from the declarations of a model (default:
-the experimentation) and from the pydantic models of the results, so they cannot drift from
-the code:
-
-* ``structure``: a structure as a row of a file or a line of JSON Lines, derived from the
-  model's inputs (:func:`input_schema`): what the validation accepts (a test checks it on a
-  corpus of values, for each shipped model), other keys allowed (kept as columns); a key
-  that looks like a misspelt input (refused) and an exit date before the entry date are
-  the two rules a JSON Schema cannot say;
-* ``allocation``: what ``Allocation.model_dump(mode="json")`` produces (serialization mode),
-  with exactly the model's lines;
-* ``trace``: the JSON trace of :func:`~secpa_model.explain_json` (serialization mode), with
-  exactly the model's lines;
-* ``problem``: a problem found in an input, in its one shape (the fields of
-  :class:`~secpa_model.Problem`, in order): a row of an errors file, a ``--json`` object on
-  standard error, :meth:`~secpa_model.Problem.to_dict` (the same for every model);
-* ``batch_line``: one line of a JSON Lines file of allocations (``secpa-model batch -o
-  OUT.jsonl``, :mod:`secpa_model.io.json_lines`): the result's columns, cents as integers,
-  ``row`` with ``--errors report``, ``trace`` (the trace schema, or null) with ``--trace``,
-  and any other key (a column kept from the input);
-* ``manifest``: what an output records of what made it (:class:`~secpa_model.io.manifest.Manifest`;
-  the same for every model); ``secpa-model allocate --json`` adds it to the trace, as
-  ``manifest``.
-"""
+"""JSON Schemas (draft 2020-12) of a structure, an allocation, a trace, a batch line, a
+problem and a manifest, generated from a model's declarations and the result models so that
+they cannot drift from the code; docs/cli.md, section schema, says what each describes."""
 
 from __future__ import annotations
 
@@ -82,12 +58,8 @@ class _DecimalAsText(GenerateJsonSchema):
 
 
 def json_schema(name: SchemaName, *, model: Model | str | None = None) -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of ``"structure"``, ``"allocation"``, ``"trace"``,
-    ``"batch_line"``, ``"problem"`` or ``"manifest"`` of ``model`` (default: the
-    experimentation).
-
-    Raises :class:`ValueError` naming the known schemas for any other name.
-    """
+    """The JSON Schema ``name`` (one of :data:`SCHEMA_NAMES`) of ``model``; a
+    :class:`ValueError` naming the known schemas for any other name."""
     if name not in _DESCRIPTIONS:
         raise ValueError(f"unknown schema {name!r}; known: {', '.join(SCHEMA_NAMES)}")
     resolved = resolve_model(model)
@@ -195,15 +167,9 @@ def _any_case(word: str) -> str:
 
 
 def input_schema(item: Input) -> dict[str, Any]:
-    """The JSON Schema of one input's value, derived from its declaration so that it
-    accepts exactly what its kind's parsing accepts (:mod:`secpa_model.model.inputs`),
-    a JSON number read exactly (a decimal, never a float, as the JSON Lines reader reads
-    it; a validator reading floats may find 0.07 not a multiple of 0.01): JSON numbers within the
-    bounds (whole for a count, whole cents for euros), text numbers as the kinds read them,
-    true/false and their words, a real ``YYYY-MM-DD`` day; blanks around a text value.
-    Text numbers are described without their rarer forms (an exponent with decimals, a
-    negative zero, a bound other than 0 or 1 to 9…9): the schema may refuse such a text
-    that the validation reads, never the reverse."""
+    """The JSON Schema of one input's value, accepting what its kind's parsing accepts (JSON
+    numbers read exactly, as decimals); it may refuse a rarer text number that the
+    validation reads (an exponent with decimals, ``-0``), never the reverse."""
     options: list[dict[str, Any]]
     if item.kind == "text":
         options = [_text(_printable_text()), {"type": "integer"}]

@@ -1,18 +1,12 @@
 """Files of allocations (or any frame) written a piece of rows at a time, and read back:
 CSV, JSON Lines, Parquet and Excel.
 
-A :class:`PieceWriter` writes the pieces of one frame, in order, into one file; the pieces
-end to end give the file one write of the whole frame would (``secpa-model batch`` writes
-as it computes). Two choices of a file depend on every row, so a piece may find the file
-written so far wrong: a CSV text that a spreadsheet could split (then every text is
-quoted, from the first line), and a Parquet column whose type the first pieces could not
-tell (only nulls, or fewer decimal places): :meth:`PieceWriter.write` then raises
-:class:`RewriteError`, and the caller writes every piece again with :meth:`PieceWriter.again`,
-which knows it. An Excel sheet is written whole when the writer is closed (it holds at
-most :data:`EXCEL_MAX_ROWS` rows).
-
-Nothing written is a live formula (OWASP, CSV injection): see
-:func:`~secpa_model.io.files.write_allocations`.
+A :class:`PieceWriter`'s pieces end to end give the file one write of the whole frame
+would. When a piece finds the file written so far wrong (a CSV text a spreadsheet could
+split: then every text is quoted; a Parquet column whose type the first pieces could not
+tell), :meth:`PieceWriter.write` raises :class:`RewriteError` and the caller writes every
+piece again with :meth:`PieceWriter.again`. An Excel sheet is written whole on close (at
+most :data:`EXCEL_MAX_ROWS` rows). Nothing written is a live formula (OWASP, CSV injection).
 """
 
 from __future__ import annotations

@@ -1,13 +1,5 @@
-"""Explanations of an allocation, in three forms built from one trace (traçabilité du calcul).
-
-:func:`build_trace` gives an allocation's :class:`~secpa_model.engine.trace.Trace`, the
-versioned, machine-readable record of the computation (format ``secpa-model.trace``,
-version 1). The three renderers read only that trace:
-
-* :func:`explain_text`: plain text for a terminal (``Allocation.explain()`` is the same);
-* :func:`explain_markdown`: Markdown for a report (a table per line);
-* :func:`explain_json`: the trace itself as JSON, for other tools.
-"""
+"""Explanations of an allocation (traçabilité du calcul) as text, Markdown or JSON, all three
+rendered from one versioned :class:`~secpa_model.engine.trace.Trace` (docs/quickstart.md)."""
 
 from __future__ import annotations
 

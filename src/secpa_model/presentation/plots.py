@@ -1,21 +1,5 @@
-"""Charts for economists (optional extra ``plot``: ``pip install 'secpa-model[plot]'``).
-
-matplotlib is imported lazily, only when a chart is drawn, and always with the
-non-interactive Agg canvas (no display needed). Each function returns the
-:class:`matplotlib.figure.Figure` and, given ``path``, saves it as a PNG. Every chart carries
-a footnote saying which amounts rest on assumptions (values that are not published) or on
-scenario overrides, that the structures are synthetic when they are, and the model's name
-and note. Each chart draws the model its result records (``Comparison.model``,
-``BudgetProjection.model``, ``Sensitivity.model``, ``CohortProjection.model``, a table's
-``attrs["model"]``: a name found by :func:`~secpa_model.get_model`); ``model=`` is needed
-only for a table that records none (an ``allocate_frame`` result) or a model not found by
-its name.
-
-Labels are drawn literally: the texts taken from data or parameters (structure ids on the
-ticks, scenario and model names, titles, legends, annotations and the footnote) are drawn
-with mathtext off (``Text.set_parse_math(False)``), so that ``$x^2$`` in an id shows as
-``$x^2$`` and never fails to parse.
-"""
+"""Charts for economists (optional extra ``plot``), drawn on the Agg canvas with labels drawn
+literally and a footnote of assumptions; see docs/scenarios.md, section Charts."""
 
 from __future__ import annotations
 
@@ -74,7 +58,6 @@ _MAX_TICK_LINES: Final = 4  # brackets written on a tick; more are summarised
 _NOTE_MARGIN_INCHES: Final = 0.08
 _BAR_INCHES: Final = 0.3  # width of a structure's bar; its id is written under it
 _ROW_INCHES: Final = 0.22  # height of a structure's horizontal bar
-_OTHERS: Final = "#9a9a9a"
 LARGEST: Final = 25
 """A chart of structures draws at most this many (the largest) and sums the others (two or more)
 in one bar of its own scale, so that its text keeps its size at any number of structures."""
@@ -265,14 +248,8 @@ def plot_allocations(
     model: Model | str | None = None,
     largest: int | None = LARGEST,
 ) -> Figure:
-    """Stacked bars of the model's lines for each structure of an ``allocate_frame`` result.
-
-    ``parameters``: the set used (for the assumptions footnote; default: the model's
-    reference values). ``period``: the period allocated, written in the default title.
-    ``synthetic``: say in the footnote that the structures are invented. Beyond
-    ``largest`` structures (None: no limit) the ``largest`` totals are drawn, largest
-    first, and the others summed in one bar beside them, on its own scale.
-    """
+    """Stacked bars of the model's lines per structure of an ``allocate_frame`` result, the
+    ``largest`` totals drawn and the others summed (docs/scenarios.md, Charts)."""
     resolved = _model_of(allocations, model)
     params = parameters_for(resolved, parameters)
     shown, others = _largest(allocations, "total_cents", largest)
@@ -315,17 +292,8 @@ def plot_sweep(
     path: str | Path | None = None,
     model: Model | str | None = None,
 ) -> Figure:
-    """The portfolio total (top) and each line (below) against the swept value, from
-    :func:`~secpa_model.sweep`.
-
-    Numbers are drawn on a numeric axis, the parameter's unit in its label; other values
-    (scales, dated values) by position, each tick saying what it is: ``×1.10`` for a scale
-    proportional to the base's, otherwise the changed brackets with their unit. ``labels``
-    replaces the tick texts (one per row). The base's value over the period (``parameters``,
-    default: the model's reference values) is marked with the total it gives. ``period``
-    (default: the one the sweep recorded) goes into the title. The total's axis starts where
-    its values are (``y_from_zero=True`` starts it at zero; the footnote says which).
-    """
+    """The portfolio total (top) and each line (below) against the swept value of a
+    :func:`~secpa_model.sweep`, the base value marked (docs/scenarios.md, Charts)."""
     resolved = _model_of(table, model)
     params = parameters_for(resolved, parameters)
     name = parameter or str(table.attrs.get("path", "value"))
@@ -598,10 +566,8 @@ def plot_comparison(
     path: str | Path | None = None,
     model: Model | str | None = None,
 ) -> Figure:
-    """Stacked bars of the portfolio's lines, baseline first then each scenario, with the
-    difference to the baseline written above each scenario's bar. ``period`` goes into the
-    default title. The bars start at zero (a bar cut short would exaggerate the change:
-    the difference is written above each one instead)."""
+    """Stacked bars of the portfolio's lines, baseline then each scenario, from zero, the
+    difference written above each scenario's bar (docs/scenarios.md, Charts)."""
     resolved = _model_of(comparison.model, model)
     summary = comparison.summary
     figure = _figure(max(5.0, 1.6 * len(summary) + 2.0), 4.8)
@@ -642,14 +608,8 @@ def plot_budget(
     path: str | Path | None = None,
     model: Model | str | None = None,
 ) -> Figure:
-    """Bars of a projection's totals (``by_period`` or ``by_year`` of
-    :func:`project_budget`; a projection itself draws its ``by_period`` under its
-    parameters), stacked by line, with each period's envelope as a red line
-    across its bar, its amount written above the line.
-
-    The default title says "against the envelope" only when some envelope is drawn (a
-    ``by_year`` table has none), and gives the dates the table covers.
-    """
+    """Stacked bars of a :func:`project_budget` table (or a projection's ``by_period``), each
+    period's envelope a red line across its bar (docs/scenarios.md, Charts)."""
     if isinstance(by_period, BudgetProjection):
         parameters, model = parameters or by_period.parameters, model or by_period.model
         by_period = by_period.by_period
@@ -720,12 +680,8 @@ def plot_model_comparison(
     path: str | Path | None = None,
     largest: int | None = LARGEST,
 ) -> Figure:
-    """Who gains and who loses under ``model`` (default: the second model compared) against
-    the baseline of a :func:`~secpa_model.compare_models`: one horizontal bar per
-    structure, its difference in k€ over the period (gains to the right, losses to the
-    left), sorted, with the counts and the portfolio difference in the title. Beyond
-    ``largest`` structures (None: no limit) the ``largest`` differences in size are drawn
-    and the others summed in one bar below them, on its own scale."""
+    """Who gains and who loses under ``model`` (default: the second) against the baseline of
+    a :func:`~secpa_model.compare_models`, a bar per structure (docs/models.md)."""
     names = list(comparison.models)
     baseline = names[0]
     other = model or names[1]

@@ -1,27 +1,5 @@
-"""The HTML report of a portfolio: one self-contained page (``secpa-model report``).
-
-The page holds, in this order, whatever the number of structures: what was computed
-(input, period, model, parameters) and the model's note; its contents (a link to each
-section); the totals (each line's total over the portfolio); the baseline against
-scenarios when some are given; the charts of :mod:`secpa_model.presentation.plots`
-embedded as base64 PNG (``data:`` URIs; a chart of structures draws the largest
-:data:`MAX_CHART_STRUCTURES` and sums the others, so that its text keeps its size); the
-ASSUMPTIONS the amounts rest on (each parameter in words, its path in small), each source
-listed once and referred to by its number; what each line is; last, the table of the
-structures (a row per structure, or per structure and year: the user's name columns,
-eligibility, each line and the total; the portfolio's total in its footer), with each
-structure's inputs in a row under it, grouped by the line that reads them; how to read the
-page. Each section is an ``<h2>`` with an ``id``, listed in the contents.
-
-The table sorts by any column in the browser (a small inline script; without it the page
-reads as well, inputs shown) and the page prints (``@media print``: no buttons, the table
-header repeated on each page, no structure cut across two pages). The CSS and the script
-(``report.css`` and ``report.js``, files of this package) are written into the page and
-nothing is fetched from elsewhere, so the file can be mailed or archived on
-its own. The words are English or French (``language``, :mod:`report_text`). Charts need
-the optional extra ``plot`` (matplotlib); without it the page says so and names the extra.
-Every text taken from the input or the parameters is escaped.
-"""
+"""The HTML report of a portfolio: one self-contained page (``secpa-model report``), its
+sections, CSS and script described in docs/cli.md, section Reading a report."""
 
 from __future__ import annotations
 
@@ -98,20 +76,8 @@ def build_report(
     charts: bool = True,
     language: Language = "en",
 ) -> str:
-    """The HTML page (a string) of the allocations of ``structures`` (a
-    :class:`~secpa_model.Portfolio`, or a DataFrame for the experimentation) over
-    ``period``, the model's lines shown.
-
-    ``parameters``: the set used (default: the model's reference values); each of
-    ``scenarios`` is compared with it (a table and a chart). ``source`` names the input
-    (e.g. the file) in the page; ``title`` defaults to "SECPA allocations" in the page's
-    ``language`` (``"en"`` or ``"fr"``). The portfolio's kept columns are shown beside
-    the id (its ``keep``: by default the identifying columns found, e.g. ``nom``,
-    ``region``). ``charts=False`` leaves the charts out. Invalid input raises
-    :class:`~secpa_model.InputError`, as :func:`~secpa_model.allocate_frame` does; for a
-    portfolio made with :meth:`~secpa_model.Portfolio.valid` the page is made of the valid
-    rows and says which rows were left out, and why.
-    """
+    """The HTML page (a string) of the allocations of ``structures`` over ``period``, each of
+    ``scenarios`` compared with ``parameters`` (docs/cli.md, section report)."""
     text = words(language)
     checked = as_portfolio(structures)
     resolved = checked.model

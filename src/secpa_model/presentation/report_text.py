@@ -1,13 +1,5 @@
-"""The words of the HTML report (:mod:`secpa_model.presentation.report`) and of the charts,
-once per language: ``data/report_words.toml``, a table per language with the same keys; a
-text with ``{name}`` fields is filled by the report. The lines' and the conditions' names
-come from the model's declarations (:attr:`~secpa_model.model.rules.Rule.label_fr`,
-``Condition.text_fr``).
-
-Numbers and units are written one way everywhere (tables, pages and charts): thousands
-grouped by a space (``3 877.7``; a decimal comma in French), a ``fraction`` as a percentage
-and a unit in words (``EUR/patient/year`` → ``€ per patient per year``).
-"""
+"""The words of the HTML report and the charts per language (``data/report_words.toml``), and
+numbers and units written one way everywhere: ``3 877.7``, ``€ per patient per year``."""
 
 from __future__ import annotations
 

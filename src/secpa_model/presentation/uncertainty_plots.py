@@ -1,8 +1,5 @@
-"""Charts of uncertainty (extra ``plot``): a tornado of one-at-a-time swings, the Sobol
-indices as bars with their confidence intervals, and a fan chart of a cohort's yearly
-budget. Same conventions as :mod:`secpa_model.presentation.plots`: the Agg canvas, labels
-drawn literally, a footnote naming the assumptions, a PNG when given ``path``.
-"""
+"""Charts of uncertainty (extra ``plot``): tornado, Sobol indices and a cohort's fan chart, with
+the conventions of :mod:`secpa_model.presentation.plots`; see docs/uncertainty.md."""
 
 from __future__ import annotations
 
@@ -56,9 +53,7 @@ def _parameter_ticks(
     details: Sequence[str],
     parameters: Parameters,
 ) -> None:
-    """Label each bar of a horizontal chart with its parameter in words (the first clause
-    of its description, :func:`~secpa_model.presentation.report_text.parameter_words`),
-    then ``details`` (its range, its unit), and its path in small grey letters under them."""
+    """Label each bar with its parameter in words, then ``details``, its path in small under."""
     from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
     axes.set_yticks(range(len(paths)), [""] * len(paths))
@@ -97,10 +92,8 @@ def plot_tornado(
     path: str | Path | None = None,
     model: Model | str | None = None,
 ) -> Figure:
-    """Horizontal bars of :attr:`Sensitivity.tornado`: for each free value (largest swing on
-    top), the output at the low and at the high end of its range, around the base output.
-    Each value is labelled in words, its range in its unit, its path in small; the default
-    title names the model."""
+    """Horizontal bars of :attr:`Sensitivity.tornado`: the output at each end of each free
+    value's range, around the base output, largest swing on top."""
     if result.tornado is None:
         raise ValueError("this sensitivity has no one-at-a-time results (method 'oat' or 'both')")
     table = result.tornado.iloc[::-1]
@@ -133,10 +126,8 @@ def plot_sobol(
     path: str | Path | None = None,
     model: Model | str | None = None,
 ) -> Figure:
-    """Horizontal bars of :attr:`Sensitivity.sobol`: first-order and total index of each
-    free value (largest total on top), with their confidence intervals as error bars; each
-    value labelled in words, its unit, its path in small; the default title names the
-    model."""
+    """Horizontal bars of :attr:`Sensitivity.sobol`: first-order and total index of each free
+    value, with their confidence intervals, largest total on top."""
     if result.sobol is None:
         raise ValueError("this sensitivity has no Sobol indices (method 'sobol' or 'both')")
     table = result.sobol.iloc[::-1]

@@ -1,40 +1,12 @@
-"""Read a parameter file (TOML, standard library ``tomllib``) into :class:`Parameters`.
+"""Read a parameter file (TOML, standard library ``tomllib``) into :class:`Parameters`; its
+layout is that of the package's ``reference.toml`` (docs/official-values.md).
 
-File layout::
-
-    [meta]
-    name = "reference"
-    version = "2024.1"           # optional: what a manifest records beside a content hash
-
-    [sources.some_id]            # reusable sources, cited by id
-    title = "..."
-    reference = "..."            # or url = "..."
-
-    [group.name]                 # one table per parameter path "group.name"
-    unit = "EUR/year"
-    description = "..."
-
-    [[group.name.values]]        # one or more dated values, in increasing date order
-    effective_from = 2021-08-01
-    value = 66000                # or value.mode = "step" and value.brackets = [...]
-    status = "published"         # or "assumption" with a rationale
-    source = "some_id"           # or an inline table {title = ..., reference = ...}
-    # an assumption may carry its plausible range (for a scale: a factor of its values)
-    range = { low = 60000, high = 70000, distribution = "triangular", rationale = "..." }
-
-The file is untrusted: whatever it holds, reading it raises a
-:class:`~secpa_model.ParameterError` naming the file (and the line or key where there is
-one), never another exception, and costs bounded time and memory. Refused before parsing:
-a file larger than :data:`MAX_FILE_BYTES` (1 MiB), a file that is not UTF-8 text (a byte
-order mark is accepted), a key with more than :data:`MAX_KEY_DOTS` (64) dots (the standard
-library's TOML reader takes time and memory quadratic in it: 5 s and 1.7 GB for one 40 KB
-key of 20 000 parts). Refused after parsing: an empty file, tables or arrays nested more than
-:data:`MAX_NESTING` (64) levels deep, an integer of more than 4 300 digits. Messages quote
-values and keys shortened (:func:`shown`, :func:`shortened`), and list at most
-:data:`MAX_PROBLEMS_SHOWN` problems per file.
-
-The helpers that enforce these bounds (:func:`read_text`, :func:`toml_loads`,
-:func:`json_loads`) also serve the scenario files and the JSON structure of ``allocate``.
+The file is untrusted: reading it raises a :class:`~secpa_model.ParameterError` naming the
+file (and the line or key), never another exception, in bounded time and memory. Refused
+before parsing: more than :data:`MAX_FILE_BYTES`, not UTF-8, a key of more than
+:data:`MAX_KEY_DOTS` dots (``tomllib`` is quadratic in them); after: an empty file, nesting
+deeper than :data:`MAX_NESTING`, an integer of more than 4 300 digits. :func:`read_text`,
+:func:`toml_loads` and :func:`json_loads` serve the scenario files and ``allocate --file`` too.
 """
 
 from __future__ import annotations
@@ -136,14 +108,9 @@ def read_parameter_files(
     specs: Mapping[str, ParameterSpec],
     relations: Sequence[ParameterRelation] = (),
 ) -> Parameters:
-    """Load and validate one or more parameter files against the declarations ``specs``.
-
-    Together the files define every declared parameter exactly once (a model's reference
-    values, then an extension's file with its new parameters, say). Every defect (missing
-    source or status, unknown key, wrong unit, negative amount, unsorted or overlapping
-    brackets, dates out of order, malformed date, a parameter defined in two files) raises
-    one :class:`~secpa_model.ParameterError` naming the file, each key and the reason.
-    """
+    """Load and validate parameter files that together define every parameter of ``specs``
+    once; every defect of every file in one :class:`~secpa_model.ParameterError` naming the
+    file, each key and the reason."""
     if not files:
         raise ParameterError("no parameter file given")
     parsed = [_parse_file(file) for file in files]
@@ -176,10 +143,7 @@ def parse_parameters(
     relations: Sequence[ParameterRelation] = (),
 ) -> Parameters:
     """Validate the text of a parameter file against ``specs``; ``origin`` names it in
-    error messages.
-
-    A TOML syntax error (for instance a malformed date ``2021-13-01``) is reported with its
-    line and the key written on that line."""
+    error messages (a TOML syntax error with its line and key)."""
     return parameters_from_mapping(_toml(text, origin), origin, specs, relations)
 
 
@@ -189,11 +153,8 @@ def parameters_from_mapping(
     specs: Mapping[str, ParameterSpec],
     relations: Sequence[ParameterRelation] = (),
 ) -> Parameters:
-    """Validate an already-parsed parameter mapping (TOML or JSON shaped) against ``specs``.
-
-    Collects every problem of the file (not only the first) and raises one
-    :class:`~secpa_model.ParameterError` listing them, each as ``key: reason``.
-    """
+    """Validate an already-parsed parameter mapping (TOML or JSON shaped) against ``specs``:
+    one :class:`~secpa_model.ParameterError` listing every problem as ``key: reason``."""
     return parameters_from_mappings([(data, origin)], specs, relations)
 
 
