@@ -896,9 +896,7 @@ class _DateRules(InputKindRules):
             empty = np.isnat(moments)
             # whole days and what is left of a day, on the int64 ticks (floored, as numpy
             # casts a datetime to days; a cast and a cast back cost twice as much)
-            per_day = np.timedelta64(1, "D") // np.timedelta64(
-                1, np.datetime_data(moments.dtype)[0]
-            )
+            per_day = int(np.datetime64(1, "D").astype(moments.dtype).view(np.int64))
             days, rest = np.divmod(moments.view(np.int64), per_day)
             bad = (rest != 0) & ~empty  # not at midnight
         else:  # a number or a boolean is never a date, nor a datetime with a time zone
