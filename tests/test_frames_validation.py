@@ -427,3 +427,23 @@ def test_other_columns_are_ignored() -> None:
         }
     )
     assert list(allocate_frame(frame, 2022)["structure_id"]) == ["a"]
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_datetimes_before_1970_read_as_their_day_at_every_resolution(unit: str) -> None:
+    """A datetime column's days are floored (1969-12-31 12:00 is on the 31st, not the 1st
+    of 1970) and only midnight is a date, whatever the column's resolution."""
+    from secpa_model.io.validation import validate_frame
+    from secpa_model.models import resolve_model
+
+    frame = frame_of(valid_row(), valid_row(structure_id="S2"), valid_row(structure_id="S3"))
+    frame["entry_date"] = pd.Series(
+        np.array(["1969-12-31T00:00", "1969-12-31T12:00", "1970-01-01T00:00"], "M8[m]")
+    ).astype(f"datetime64[{unit}]")
+    found = validate_frame(frame, resolve_model(None))
+    assert found.problems["row"].tolist() == [1]
+    assert found.problems["message"].tolist() == ["entry_date must be a date (YYYY-MM-DD) or empty"]
+    ordinals = found.columns["entry_date"]
+    # 1970-01-01 is day 719 163 of the proleptic Gregorian calendar (ordinal 1: 0001-01-01)
+    assert ordinals[0] == 719_162
+    assert ordinals[2] == 719_163

@@ -172,8 +172,9 @@ def compute(
         # is the annual amount itself (x·366/366 in float64 is not x beyond 2^44 cents)
         part = paid_days != year_days
         _check_share(model, columns, annual, part & (paid_days > 0))
-        np.multiply(annual, paid_days, out=annual, where=part)
-        np.divide(annual, year_days, out=annual, where=part)
+        rows = np.flatnonzero(part)  # prorated on these rows only (a whole year is as is)
+        if len(rows):
+            annual[:, rows] = annual[:, rows] * paid_days[rows] / year_days
         if number:
             accumulated += annual
         np.bitwise_or(reason_mask, failed, out=reason_mask, where=active > 0)

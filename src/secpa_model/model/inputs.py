@@ -777,9 +777,9 @@ class _CategoryRules(InputKindRules):
         if not _is_text(array):
             problems = _refused(item, _absent(array), _says(item, "not_category"))
             return ParsedColumn(np.zeros(len(array), dtype=np.int8), problems)
-        if len(array) >= _EXACT_FIRST_ROWS and all(c == c.strip() for c in item.categories):
-            # a large column is first matched exactly against the categories, which
-            # settles it when every cell is one (the verdict parse_value gives them)
+        if all(c == c.strip() for c in item.categories):
+            # first matched exactly against the categories, which settles the column when
+            # every cell is one (the verdict parse_value gives them)
             choices = pa.array(list(item.categories), type=array.type)
             exact = pc.index_in(array, value_set=choices)
             if not exact.null_count:
@@ -803,11 +803,6 @@ class _CategoryRules(InputKindRules):
             ((codes < 0) & ~absent, _says(item, "not_category")),
         ]
         return ParsedColumn(np.where(codes < 0, 0, codes).astype(np.int8), _ordered(problems))
-
-
-_EXACT_FIRST_ROWS: Final = 4096
-"""From how many rows a category column is first matched exactly (faster on a large
-column, slower on a small one; the verdicts are the same)."""
 
 
 class _BooleanRules(InputKindRules):
@@ -899,8 +894,11 @@ class _DateRules(InputKindRules):
         elif pa.types.is_date(kind) or (pa.types.is_timestamp(kind) and kind.tz is None):
             moments = array.to_numpy(zero_copy_only=False)  # NaT where missing
             empty = np.isnat(moments)
-            days = moments.astype("datetime64[D]")
-            bad = (moments != days.astype(moments.dtype)) & ~empty  # not at midnight
+            # whole days and what is left of a day, on the int64 ticks (floored, as numpy
+            # casts a datetime to days; a cast and a cast back cost twice as much)
+            per_day = int(np.datetime64(1, "D").astype(moments.dtype).view(np.int64))
+            days, rest = np.divmod(moments.view(np.int64), per_day)
+            bad = (rest != 0) & ~empty  # not at midnight
         else:  # a number or a boolean is never a date, nor a datetime with a time zone
             empty = _absent(array)
             days = np.full(len(array), np.datetime64("NaT", "D"))
