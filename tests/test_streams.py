@@ -275,6 +275,17 @@ def test_standard_output_appended_to_the_input_is_refused(workdir: Path) -> None
 # ------------------------------------------------------- committed together or not
 
 
+def bad_pair(workdir: Path) -> tuple[bytes, bytes]:
+    """``bad.csv`` (4 rows, the second invalid), a scenario ``d.toml`` and an old output and
+    errors file (:func:`old_pair`)."""
+    (workdir / "d.toml").write_text(
+        'name = "d"\n[overrides]\n"participatory_activities.cost_per_etp" = 50000\n',
+        encoding="utf-8",
+    )
+    bad_input(workdir / "bad.csv", 4, [1], "s")
+    return old_pair(workdir)
+
+
 def old_pair(workdir: Path) -> tuple[bytes, bytes]:
     (workdir / "out.csv").write_bytes(b"old output\n")
     (workdir / "out.errors.csv").write_bytes(b"old errors\n")
@@ -309,12 +320,7 @@ def test_a_full_disk_on_the_second_rename_leaves_both_old_files(
 def test_a_full_disk_while_writing_the_errors_leaves_both_old_files(
     workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (workdir / "d.toml").write_text(
-        'name = "d"\n[overrides]\n"participatory_activities.cost_per_etp" = 50000\n',
-        encoding="utf-8",
-    )
-    bad_input(workdir / "bad.csv", 4, [1], "s")
-    before = old_pair(workdir)
+    before = bad_pair(workdir)
     real = os.fsync
     calls: list[int] = []
 
@@ -409,12 +415,7 @@ def test_concurrent_runs_leave_an_output_and_errors_of_one_run(workdir: Path) ->
 def test_a_full_disk_on_a_manifest_leaves_every_old_file(
     command: str, workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: Capture
 ) -> None:
-    (workdir / "d.toml").write_text(
-        'name = "d"\n[overrides]\n"participatory_activities.cost_per_etp" = 50000\n',
-        encoding="utf-8",
-    )
-    bad_input(workdir / "bad.csv", 4, [1], "s")
-    before = old_pair(workdir)
+    before = bad_pair(workdir)
     sidecars = [workdir / "out.csv.manifest.json", workdir / "out.errors.csv.manifest.json"]
     for sidecar in sidecars:
         sidecar.write_text("old manifest\n", encoding="utf-8")
