@@ -79,6 +79,13 @@ FAST = settings(
     max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def bidi_visible(text: str) -> str:
+    """``text`` with each bidirectional control written as ``\\uXXXX``."""
+    return BIDI.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
 
 text_tail = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6)
 payloads = st.one_of(
@@ -533,6 +540,31 @@ def test_report_shows_ids_and_names_as_text(
     # each row's id, name and region read back as given (in the frame's order)
     shown = {row[0]: (row[1], row[2]) for row in parser.rows}
     result = allocate_frame(frame, 2022)
+    # a bidirectional control (a right-to-left override) is shown as its escape: no text
+    # displays reversed
+    assert BIDI.search(page) is None
     for structure_id, name, region in zip(result["structure_id"], names, regions, strict=True):
         blank = not name.strip(), not region.strip()
-        assert shown[structure_id] == ("" if blank[0] else name, "" if blank[1] else region)
+        expected = (
+            "" if blank[0] else bidi_visible(name),
+            "" if blank[1] else bidi_visible(region),
+        )
+        assert shown[bidi_visible(structure_id)] == expected
+
+
+@pytest.mark.parametrize("name", ["a\x1b[31mred\nx.csv", "\u202eevil.csv", "a\rb.csv"])
+def test_a_hostile_file_name_reaches_the_terminal_escaped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Capture, name: str
+) -> None:
+    """An error naming a file whose name holds an escape sequence, a line break or a
+    right-to-left override is one line, each such character written as its escape."""
+    monkeypatch.chdir(tmp_path)
+    illustrative_portfolio().head(2).to_csv(tmp_path / name, index=False)
+    assert main(["batch", name, "-o", "out.csv"]) == 2  # no period: refused, naming the file
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and CONTROL.search(err[:-1]) is None and BIDI.search(err) is None
+    assert err.startswith(
+        "secpa-model: error: "
+        + bidi_visible(name.replace("\x1b", "\\x1b").replace("\n", "\\x0a").replace("\r", "\\x0d"))
+        + ": "
+    )

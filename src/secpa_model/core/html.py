@@ -14,13 +14,15 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from functools import partial
-from html import escape
 from numbers import Number
 from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
 
 from secpa_model.core.money import cents_to_euros, format_euros
+
+# html.escape, bidirectional controls made visible: no text shown reversed
+from secpa_model.core.safe_text import html_escape as escape
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from pandas.io.formats.style_render import CSSDict

@@ -22,14 +22,17 @@ import math
 import re
 import reprlib
 import sys
+from html import escape
 from typing import Final
 
 __all__ = [
     "FORMULA_STARTS",
+    "LISTING_BREAK",
     "MAX_SHOWN",
     "QUOTED_STARTS",
     "SPREADSHEET_QUOTE",
     "digits_of",
+    "html_escape",
     "markdown_code",
     "markdown_text",
     "quote_spreadsheet_text",
@@ -37,9 +40,13 @@ __all__ = [
     "shown",
     "single_line",
     "starts_like_formula",
+    "terminal_text",
     "unquote_spreadsheet_text",
     "visible_controls",
 ]
+
+LISTING_BREAK: Final = "\n  "
+"""What separates the problems listed in a message (:func:`~secpa_model.core.errors.listing`)."""
 
 FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 """The first characters that make a spreadsheet take a text cell as a formula (OWASP)."""
@@ -52,6 +59,7 @@ QUOTED_STARTS: Final = (*FORMULA_STARTS, SPREADSHEET_QUOTE)
 
 # C0, DEL and C1 controls; the Arabic letter mark, left-to-right and right-to-left marks;
 # the line and paragraph separators; the bidirectional embeddings, overrides and isolates.
+_BIDI_CONTROLS: Final = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _CONTROLS: Final = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 _LINE_BREAKS: Final = re.compile("[\t\n\x0b\x0c\r\x1c-\x1e\x85\u2028\u2029]")
 _MARKDOWN_ENTITIES: Final = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
@@ -91,6 +99,20 @@ def visible_controls(text: str) -> str:
     (so no ANSI sequence reaches a terminal), ``\\x0a`` for a newline, ``\\x0d`` for a
     carriage return, ``\\u202e`` for a right-to-left override. Other text is unchanged."""
     return _CONTROLS.sub(_escape_control, text)
+
+
+def html_escape(value: object, quote: bool = True) -> str:
+    """:func:`html.escape` of ``str(value)``, its bidirectional controls (a right-to-left
+    override U+202E, an isolate U+2066...) written as their escapes: a page shows the text
+    in the order it was given, never reversed."""
+    return escape(_BIDI_CONTROLS.sub(_escape_control, str(value)), quote)
+
+
+def terminal_text(text: str) -> str:
+    """``text`` for a terminal: every control character escaped (:func:`visible_controls`:
+    a file name's ESC, line break or right-to-left override too), but the line breaks of a
+    listing of problems (a line break then two spaces) kept."""
+    return LISTING_BREAK.join(visible_controls(part) for part in text.split(LISTING_BREAK))
 
 
 def single_line(text: str) -> str:

@@ -10,7 +10,6 @@ import re
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from html import escape
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -21,6 +20,9 @@ from secpa_model.analysis.comparison import Comparison, compare
 from secpa_model.analysis.scenarios import Scenario, as_parameters
 from secpa_model.core.money import cents_to_euros, exact_sum, format_euros
 from secpa_model.core.periods import Period, PeriodLike
+
+# html.escape, bidirectional controls made visible: no text shown reversed
+from secpa_model.core.safe_text import html_escape as escape
 from secpa_model.engine.trace import Citations, count_words
 from secpa_model.io.frames import YEAR_COLUMN
 from secpa_model.io.output import atomic_path

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Final, NoReturn
 
 from secpa_model.core.errors import PROBLEM_FIELDS, Problem, SecpaError
-from secpa_model.core.safe_text import MAX_SHOWN, shortened
+from secpa_model.core.safe_text import MAX_SHOWN, shortened, terminal_text
 from secpa_model.io.output import (
     Stopped,
     received_signal,
@@ -286,7 +286,7 @@ class _Reporter:
             for problem in problems:
                 self._write(problem_json(problem))
         else:
-            self._write(f"secpa-model: error: {message}")
+            self._write(f"secpa-model: error: {terminal_text(message)}")
         return USAGE_ERROR
 
     def one(self, code: str, message: str) -> int:
