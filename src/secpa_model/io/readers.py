@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from secpa_model.core.errors import InputError
+from secpa_model.core.money import EXACT_LIMIT
 from secpa_model.core.safe_text import shown
 from secpa_model.io.locations import LineRuns, RowLocations
 from secpa_model.io.validation import ERROR_COLUMNS, YEAR_COLUMN
@@ -717,9 +718,13 @@ def _read_excel(file: Path, model: Model) -> tuple[pd.DataFrame, str]:
 
 
 def _id_text(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer():
+    """A whole number of a cell as its text, when the cell holds it exactly (Excel stores
+    numbers as float64: within ±2^53); any other cell as read, for the text input to refuse
+    (a decimal, a boolean, a date, a number beyond ±2^53)."""
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if whole and not isinstance(value, bool) and abs(value) <= EXACT_LIMIT:
         return str(int(value))
-    return value if isinstance(value, str) else str(value)
+    return value
 
 
 def _first_line(exc: BaseException) -> str:
