@@ -79,6 +79,7 @@ _CELL_SHOWN: Final = 40  # the most characters of a cell a message quotes
 # control, format (invisible), line and paragraph separator characters: not in a column name
 _HIDDEN: Final = frozenset({"Cc", "Cf", "Zl", "Zp"})
 _BLOCK: Final = 1 << 20  # bytes decoded at a time while checking an encoding
+_HEADER_SEARCH: Final = 20  # the rows of a sheet searched for a header below its first
 
 
 class Piece(NamedTuple):
@@ -703,18 +704,33 @@ def _read_excel(file: Path, model: Model) -> tuple[pd.DataFrame, str]:
     header = ["" if name is None else str(name).strip() for name in rows[0]]
     _check_header(file, header, where)
     width = len(header)
+    below = _header_below(rows, header, model)
     for number, cells in enumerate(rows[1:], start=2):
         if len(cells) > width:
             raise InputError(
                 f"{file}{where}: row {number} has a value in column {len(cells)}, beyond the "
-                f"{width} named columns of the header"
+                f"{width} named columns of the header{below}"
             )
+    if below:
+        raise InputError(f"{file}{where}: row 1 lacks required columns{below}")
     data = [cells + [None] * (width - len(cells)) for cells in rows[1:]]
     frame = pd.DataFrame(data, columns=header, dtype=object)
     identifier = model.id_input
     if identifier in frame.columns:  # ids are text: 12 in a cell is the id "12"
         frame[identifier] = frame[identifier].map(_id_text, na_action="ignore")
     return frame.infer_objects(), title
+
+
+def _header_below(rows: list[list[Any]], header: list[str], model: Model) -> str:
+    """A hint when the header is not the sheet's first row: the first of the next rows
+    (up to row :data:`_HEADER_SEARCH`) holding every required column the first lacks."""
+    required = {item.name for item in model.inputs if item.required}
+    if required <= set(header):
+        return ""
+    for number, cells in enumerate(rows[1:_HEADER_SEARCH], start=2):
+        if required <= {str(cell).strip() for cell in cells if cell is not None}:
+            return f": the header looks like row {number}: remove the rows above it"
+    return ""
 
 
 def _id_text(value: Any) -> Any:
