@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from secpa_model.core.errors import InputError
+from secpa_model.core.money import EXACT_LIMIT
 from secpa_model.core.safe_text import shown
 from secpa_model.io.locations import LineRuns, RowLocations
 from secpa_model.io.validation import ERROR_COLUMNS, YEAR_COLUMN
@@ -78,6 +79,7 @@ _CELL_SHOWN: Final = 40  # the most characters of a cell a message quotes
 # control, format (invisible), line and paragraph separator characters: not in a column name
 _HIDDEN: Final = frozenset({"Cc", "Cf", "Zl", "Zp"})
 _BLOCK: Final = 1 << 20  # bytes decoded at a time while checking an encoding
+_HEADER_SEARCH: Final = 20  # the rows of a sheet searched for a header below its first
 
 
 class Piece(NamedTuple):
@@ -702,12 +704,15 @@ def _read_excel(file: Path, model: Model) -> tuple[pd.DataFrame, str]:
     header = ["" if name is None else str(name).strip() for name in rows[0]]
     _check_header(file, header, where)
     width = len(header)
+    below = _header_below(rows, header, model)
     for number, cells in enumerate(rows[1:], start=2):
         if len(cells) > width:
             raise InputError(
                 f"{file}{where}: row {number} has a value in column {len(cells)}, beyond the "
-                f"{width} named columns of the header"
+                f"{width} named columns of the header{below}"
             )
+    if below:
+        raise InputError(f"{file}{where}: row 1 lacks required columns{below}")
     data = [cells + [None] * (width - len(cells)) for cells in rows[1:]]
     frame = pd.DataFrame(data, columns=header, dtype=object)
     identifier = model.id_input
@@ -716,10 +721,26 @@ def _read_excel(file: Path, model: Model) -> tuple[pd.DataFrame, str]:
     return frame.infer_objects(), title
 
 
+def _header_below(rows: list[list[Any]], header: list[str], model: Model) -> str:
+    """A hint when the header is not the sheet's first row: the first of the next rows
+    (up to row :data:`_HEADER_SEARCH`) holding every required column the first lacks."""
+    required = {item.name for item in model.inputs if item.required}
+    if required <= set(header):
+        return ""
+    for number, cells in enumerate(rows[1:_HEADER_SEARCH], start=2):
+        if required <= {str(cell).strip() for cell in cells if cell is not None}:
+            return f": the header looks like row {number}: remove the rows above it"
+    return ""
+
+
 def _id_text(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer():
+    """A whole number of a cell as its text, when the cell holds it exactly (Excel stores
+    numbers as float64: within ±2^53); any other cell as read, for the text input to refuse
+    (a decimal, a boolean, a date, a number beyond ±2^53)."""
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if whole and not isinstance(value, bool) and abs(value) <= EXACT_LIMIT:
         return str(int(value))
-    return value if isinstance(value, str) else str(value)
+    return value
 
 
 def _first_line(exc: BaseException) -> str:

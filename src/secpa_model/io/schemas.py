@@ -16,6 +16,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from secpa_model.core.errors import PROBLEM_CODES, PROBLEM_FIELDS
+from secpa_model.core.money import EXACT_LIMIT
 from secpa_model.engine.allocation import Allocation
 from secpa_model.engine.trace import Trace
 from secpa_model.io.frames import YEAR_COLUMN, result_columns
@@ -172,7 +173,8 @@ def input_schema(item: Input) -> dict[str, Any]:
     validation reads (an exponent with decimals, ``-0``), never the reverse."""
     options: list[dict[str, Any]]
     if item.kind == "text":
-        options = [_text(_printable_text()), {"type": "integer"}]
+        whole = {"type": "integer", "minimum": -EXACT_LIMIT, "maximum": EXACT_LIMIT}
+        options = [_text(_printable_text()), whole]
     elif item.kind == "category":
         options = [_text("|".join(re.escape(name) for name in item.categories))]
     elif item.kind == "boolean":

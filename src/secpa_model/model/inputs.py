@@ -212,6 +212,8 @@ _MESSAGES: Final = {
     "not_fraction": "{name} must be a fraction in [0, 1]",
     "finer_than_cent": "{name} has more than two decimals (finer than a cent)",
     "not_text": "{name} must be text",
+    "inexact_id": "{name} is a number beyond ±2^53, which a spreadsheet or a float does not "
+    "hold exactly (digits may be lost): store ids as text",
     "invisible": "{name} holds a control or invisible character (NUL, zero-width space, "
     "word joiner, BOM, soft hyphen…): remove it",
     "odd_space": "{name} holds a space other than a plain space (no-break, thin, figure…): "
@@ -717,7 +719,11 @@ class _TextRules(InputKindRules):
         if is_blank(value):
             raise ValueError(_says(item, "empty_text"))
         if isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
+            if abs(int(value)) > EXACT_LIMIT:
+                raise ValueError(_says(item, "inexact_id"))
             return str(int(value))
+        if isinstance(value, float | np.floating) and abs(float(value)) > EXACT_LIMIT:
+            raise ValueError(_says(item, "inexact_id"))  # a number, not text, either way
         raise ValueError(_says(item, "not_text"))
 
     def to_series(self, item: Input, column: NDArray[Any], index: pd.Index) -> pd.Series:
@@ -745,12 +751,20 @@ class _TextRules(InputKindRules):
                     problems.append((_at(odd[mask], len(text)), message))
         else:
             blank = _absent(array)
+            text = pa.nulls(len(array), pa.large_string())
+            far = np.zeros(len(array), dtype=np.bool_)
+            kind = array.type
+            if pa.types.is_floating(kind) or (pa.types.is_integer(kind) and kind.bit_width == 64):
+                # beyond ±2^53 a number may have lost digits (a spreadsheet's float64)
+                high = pa.scalar(EXACT_LIMIT).cast(kind)  # exact in each of these types
+                far = _mask(pc.greater(array, high))
+                if not pa.types.is_unsigned_integer(kind):
+                    far |= _mask(pc.less(array, pc.negate(high)))
+            problems = [(blank, _says(item, "empty_text")), (far, _says(item, "inexact_id"))]
             if pa.types.is_integer(array.type):  # whole numbers, written out
                 text = pc.cast(array, pa.large_string())
-                problems = [(blank, _says(item, "empty_text"))]
             else:
-                text = pa.nulls(len(array), pa.large_string())
-                problems = _refused(item, blank, _says(item, "not_text"), _says(item, "empty_text"))
+                problems.append((~blank & ~far, _says(item, "not_text")))
         filled = text.fill_null("") if text.null_count else text
         return ParsedColumn(text_array(filled), _ordered(problems))
 
