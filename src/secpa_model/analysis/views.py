@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -21,10 +21,54 @@ from secpa_model.core.periods import Period
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
 
-if TYPE_CHECKING:  # the results' modules import these views for their ``_repr_html_``
-    from secpa_model.analysis.budget import BudgetProjection
-    from secpa_model.analysis.comparison import Comparison
-    from secpa_model.analysis.model_comparison import ModelComparison
+
+# What each view reads of the result it shows: the results' modules import the views for
+# their ``_repr_html_``, so the views name no result class (data flows one way).
+class ComparisonView(Protocol):
+    """What :func:`comparison_html` reads of a :class:`~secpa_model.Comparison`."""
+
+    @property
+    def summary(self) -> pd.DataFrame: ...
+    @property
+    def errors(self) -> pd.DataFrame: ...
+    @property
+    def parameters(self) -> Mapping[str, Parameters]: ...
+    @property
+    def model(self) -> Model: ...
+    @property
+    def period(self) -> Period | None: ...
+
+
+class ModelComparisonView(Protocol):
+    """What :func:`model_comparison_html` reads of a :class:`~secpa_model.ModelComparison`."""
+
+    @property
+    def summary(self) -> pd.DataFrame: ...
+    @property
+    def lines(self) -> pd.DataFrame: ...
+    @property
+    def errors(self) -> pd.DataFrame: ...
+    @property
+    def parameters(self) -> Mapping[str, Parameters]: ...
+    @property
+    def models(self) -> Mapping[str, Model]: ...
+    @property
+    def period(self) -> Period | None: ...
+
+
+class BudgetView(Protocol):
+    """What :func:`budget_html` reads of a :class:`~secpa_model.BudgetProjection`."""
+
+    @property
+    def by_year(self) -> pd.DataFrame: ...
+    @property
+    def by_period(self) -> pd.DataFrame: ...
+    @property
+    def timeline(self) -> pd.DataFrame: ...
+    @property
+    def parameters(self) -> Parameters: ...
+    @property
+    def model(self) -> Model: ...
 
 
 __all__ = [
@@ -76,7 +120,7 @@ def _cents(model: Model) -> list[str]:
     return [f"{key}_cents" for key in model.line_keys]
 
 
-def comparison_html(comparison: Comparison) -> str:
+def comparison_html(comparison: ComparisonView) -> str:
     """A :class:`~secpa_model.Comparison` as an HTML table: one row per scenario (baseline
     first), its portfolio total per line and in all, the difference to the baseline, the
     eligible and changed structures; the assumptions below."""
@@ -99,7 +143,7 @@ def comparison_html(comparison: Comparison) -> str:
     )
 
 
-def model_comparison_html(comparison: ModelComparison) -> str:
+def model_comparison_html(comparison: ModelComparisonView) -> str:
     """A :class:`~secpa_model.ModelComparison` as HTML: one row per model (the baseline
     first) with its total, difference, eligible structures and who gains or loses; then
     each model's lines summed over the portfolio; each model's note (a proposal says so)
@@ -152,7 +196,7 @@ def _budget_table(table: pd.DataFrame, model: Model, envelope: bool) -> pd.DataF
     return shown[columns + _cents(model)]
 
 
-def budget_html(projection: BudgetProjection) -> str:
+def budget_html(projection: BudgetView) -> str:
     """A :class:`~secpa_model.BudgetProjection` as HTML: the given periods against their
     envelopes (gap = envelope − total), then the calendar years, then the steps with the
     cumulative consumption of the envelope (at most :data:`MAX_STEPS_SHOWN`); the lines and

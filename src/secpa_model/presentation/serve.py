@@ -50,7 +50,6 @@ from secpa_model import (
     portfolio,
 )
 from secpa_model.io.schemas import SchemaName
-from secpa_model.presentation.cli.server import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS
 from secpa_model.presentation.explain import parameters_record
 
 __all__ = ["create_app", "manifest", "problem_json"]
@@ -203,9 +202,10 @@ class _BodyLimit:
         await self.app(scope, counted, send)
 
 
-def create_app(*, max_rows: int = DEFAULT_MAX_ROWS, max_bytes: int = DEFAULT_MAX_BYTES) -> FastAPI:
+def create_app(*, max_rows: int, max_bytes: int) -> FastAPI:
     """The application: at most ``max_rows`` structures and ``max_bytes`` bytes of body per
-    request (413 beyond)."""
+    request (413 beyond; the command's defaults are
+    :data:`~secpa_model.presentation.cli.server.DEFAULT_MAX_ROWS` and ``DEFAULT_MAX_BYTES``)."""
     app = FastAPI(
         title="secpa-model",
         version=__version__,
