@@ -59,8 +59,9 @@ QUOTED_STARTS: Final = (*FORMULA_STARTS, SPREADSHEET_QUOTE)
 
 # C0, DEL and C1 controls; the Arabic letter mark, left-to-right and right-to-left marks;
 # the line and paragraph separators; the bidirectional embeddings, overrides and isolates.
-_BIDI_CONTROLS: Final = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_CONTROLS: Final = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+_BIDI: Final = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # direction marks, overrides
+_BIDI_CONTROLS: Final = re.compile(f"[{_BIDI}]")
+_CONTROLS: Final = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
 _LINE_BREAKS: Final = re.compile("[\t\n\x0b\x0c\r\x1c-\x1e\x85\u2028\u2029]")
 _MARKDOWN_ENTITIES: Final = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _MARKDOWN_ACTIVE: Final = re.compile("[&<>\\\\`|\\[\\]$]")

@@ -22,7 +22,7 @@ from secpa_model.engine.trace import Trace
 from secpa_model.io.frames import YEAR_COLUMN, result_columns
 from secpa_model.io.manifest import Manifest
 from secpa_model.io.validation import YEAR
-from secpa_model.model.inputs import FALSE_WORDS, TRUE_WORDS, Input
+from secpa_model.model.inputs import FALSE_WORDS, REFUSED_CATEGORIES, TRUE_WORDS, Input
 from secpa_model.model.model import Model
 from secpa_model.models import resolve_model
 
@@ -115,17 +115,22 @@ _DATE_TEXT: Final = (  # a real day of the Gregorian calendar, years 0001 to 999
     r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))"
     r"|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)-02-29"
 )
+# below 2^53 (what the validation reads exactly) by the number of digits: a whole number of
+# fewer digits than EXACT_LIMIT, euros of fewer digits than its whole euros; before a
+# one-digit exponent (up to 9 more digits), 10 digits fewer
+_COUNT_DIGITS: Final = len(str(EXACT_LIMIT)) - 1
+_EURO_DIGITS: Final = len(str(EXACT_LIMIT // _CENTS)) - 1
 _TEXT_NUMBERS: Final[dict[str, str]] = {  # the text numbers of a kind whose minimum is 0
-    # a whole number: digits, zero decimals, a one-digit exponent; below 2^53 (what the
-    # validation reads exactly): at most 15 digits, or 5 before an exponent
-    "count": r"\+?0*(?:[0-9]{1,15}(?:\.0*)?|[0-9]{1,5}(?:\.0*)?[eE]\+?[0-9])",
+    # a whole number: digits, zero decimals, a one-digit exponent
+    "count": rf"\+?0*(?:[0-9]{{1,{_COUNT_DIGITS}}}(?:\.0*)?"
+    rf"|[0-9]{{1,{_COUNT_DIGITS - 10}}}(?:\.0*)?[eE]\+?[0-9])",
     # a fraction in [0, 1], without exponent
     "fraction": r"\+?(?:0*\.[0-9]+|0+(?:\.[0-9]*)?|0*1(?:\.0*)?)",
     # any number ≥ 0
     "quantity": r"\+?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?",
-    # whole cents: two decimals (then zeros), or an integer with a one-digit exponent;
-    # below 2^53 cents: at most 13 digits before the point, or 3 before an exponent
-    "euros": r"\+?0*(?:[0-9]{1,13}(?:\.[0-9]{0,2}0*)?|\.[0-9]{1,2}0*|[0-9]{1,3}[eE]\+?[0-9])",
+    # whole cents: two decimals (then zeros), or an integer with a one-digit exponent
+    "euros": rf"\+?0*(?:[0-9]{{1,{_EURO_DIGITS}}}(?:\.[0-9]{{0,2}}0*)?|\.[0-9]{{1,2}}0*"
+    rf"|[0-9]{{1,{_EURO_DIGITS - 10}}}[eE]\+?[0-9])",
 }
 
 
@@ -144,7 +149,7 @@ def _refused_characters() -> str:
     refused = [
         code
         for code in range(sys.maxunicode + 1)
-        if unicodedata.category(chr(code)) in {"Cc", "Cf", "Zs", "Zl", "Zp"} and code != 0x20
+        if unicodedata.category(chr(code)) in REFUSED_CATEGORIES and code != 0x20
     ]
     ranges: list[tuple[int, int]] = []
     for code in refused:

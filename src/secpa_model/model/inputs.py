@@ -67,6 +67,7 @@ __all__ = [
     "KIND_RULES",
     "OPEN_END",
     "OPEN_START",
+    "REFUSED_CATEGORIES",
     "REQUIRED",
     "TEXT_DTYPE",
     "TRUE_WORDS",
@@ -670,7 +671,7 @@ class _EurosRules(_NumberRules):
         return np.round(scaled).astype(np.int64)
 
 
-_REFUSED_CATEGORIES: Final = {
+REFUSED_CATEGORIES: Final = {
     "Cc": "invisible",
     "Cf": "invisible",
     "Zs": "odd_space",
@@ -688,7 +689,7 @@ def _clean_text(item: Input, text: str) -> str:
     if text.isprintable():  # no character of a category Cc, Cf, Zs (but U+0020), Zl, Zp
         return text
     for character in text:
-        problem = _REFUSED_CATEGORIES.get(unicodedata.category(character))
+        problem = REFUSED_CATEGORIES.get(unicodedata.category(character))
         if problem and character != " ":
             raise ValueError(_says(item, problem))
     return text
