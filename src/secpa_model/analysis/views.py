@@ -24,36 +24,33 @@ from secpa_model.model.parameters import Parameters
 
 # What each view reads of the result it shows: the results' modules import the views for
 # their ``_repr_html_``, so the views name no result class (data flows one way).
-class ComparisonView(Protocol):
+class _ComparedView(Protocol):
+    """What the views read of a comparison of scenarios or of models."""
+
+    @property
+    def summary(self) -> pd.DataFrame: ...
+    @property
+    def errors(self) -> pd.DataFrame: ...
+    @property
+    def parameters(self) -> Mapping[str, Parameters]: ...
+    @property
+    def period(self) -> Period | None: ...
+
+
+class ComparisonView(_ComparedView, Protocol):
     """What :func:`comparison_html` reads of a :class:`~secpa_model.Comparison`."""
 
     @property
-    def summary(self) -> pd.DataFrame: ...
-    @property
-    def errors(self) -> pd.DataFrame: ...
-    @property
-    def parameters(self) -> Mapping[str, Parameters]: ...
-    @property
     def model(self) -> Model: ...
-    @property
-    def period(self) -> Period | None: ...
 
 
-class ModelComparisonView(Protocol):
+class ModelComparisonView(_ComparedView, Protocol):
     """What :func:`model_comparison_html` reads of a :class:`~secpa_model.ModelComparison`."""
 
     @property
-    def summary(self) -> pd.DataFrame: ...
-    @property
     def lines(self) -> pd.DataFrame: ...
     @property
-    def errors(self) -> pd.DataFrame: ...
-    @property
-    def parameters(self) -> Mapping[str, Parameters]: ...
-    @property
     def models(self) -> Mapping[str, Model]: ...
-    @property
-    def period(self) -> Period | None: ...
 
 
 class BudgetView(Protocol):
@@ -127,10 +124,7 @@ def comparison_html(comparison: ComparisonView) -> str:
     model = comparison.model
     euros = [*_cents(model), "total_cents", "difference_cents"]
     notes = [f"Portfolio totals per scenario ({model.name}); differences are to the first row."]
-    if model.note:
-        notes.append(model.note)
-    if len(comparison.errors):
-        notes.append(f"{len(comparison.errors)} problems in invalid rows left out (see .errors).")
+    notes += [model.note] if model.note else []
     return html_table(
         comparison.summary[
             ["scenario", *euros, "difference_pct", "eligible_structures", "structures_changed"]
@@ -138,9 +132,15 @@ def comparison_html(comparison: ComparisonView) -> str:
         ["Scenario", *line_labels(model, model.line_keys), "Total", "Difference", *_CHANGES],
         caption=f"Comparison {_period_text(comparison.period)}",
         formats={**dict.fromkeys(euros, euros_of_cents), "difference_pct": _percent},
-        notes=notes,
+        notes=notes + _left_out(comparison),
         assumption_notes=assumption_notes(comparison.parameters, comparison.period),
     )
+
+
+def _left_out(comparison: _ComparedView) -> list[str]:
+    """A note of the problems of the invalid rows left out, when there are some."""
+    problems = len(comparison.errors)
+    return [f"{problems} problems in invalid rows left out (see .errors)."] if problems else []
 
 
 def model_comparison_html(comparison: ModelComparisonView) -> str:
@@ -150,8 +150,6 @@ def model_comparison_html(comparison: ModelComparisonView) -> str:
     and the assumptions below."""
     models = list(comparison.models.values())
     notes = [f"{model.name}: {model.note}" for model in models if model.note]
-    if len(comparison.errors):
-        notes.append(f"{len(comparison.errors)} problems in invalid rows left out (see .errors).")
     summary = html_table(
         comparison.summary[
             [
@@ -169,7 +167,7 @@ def model_comparison_html(comparison: ModelComparisonView) -> str:
         caption=f"Models compared {_period_text(comparison.period)} (differences to the first row)",
         formats={"total_cents": euros_of_cents, "difference_cents": euros_of_cents}
         | {"difference_pct": _percent},
-        notes=notes,
+        notes=notes + _left_out(comparison),
         assumption_notes=assumption_notes(comparison.parameters, comparison.period),
     )
     lines = comparison.lines

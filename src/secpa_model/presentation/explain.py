@@ -15,32 +15,30 @@ from secpa_model.model.parameters import Parameters
 __all__ = ["build_trace", "explain_json", "explain_markdown", "explain_text", "parameters_record"]
 
 
-def build_trace(allocation: Allocation) -> Trace:
-    """The :class:`~secpa_model.engine.trace.Trace` of an allocation."""
+def build_trace(allocation: Allocation | Trace) -> Trace:
+    """The :class:`~secpa_model.engine.trace.Trace` of an allocation (a trace as it is)."""
+    if isinstance(allocation, Trace):
+        return allocation
     if not isinstance(allocation, Allocation):
         raise TypeError(f"expected an Allocation, got {type(allocation).__name__}")
     return allocation.trace()
 
 
-def _as_trace(item: Allocation | Trace) -> Trace:
-    return item if isinstance(item, Trace) else build_trace(item)
-
-
 def explain_json(allocation: Allocation | Trace, *, indent: int | None = 2) -> str:
     """The JSON trace of an allocation (or of a trace)."""
-    return render_json(_as_trace(allocation), indent=indent)
+    return render_json(build_trace(allocation), indent=indent)
 
 
 def explain_text(allocation: Allocation | Trace) -> str:
     """A plain-text explanation of every line, its pieces and parameters, and the total."""
-    return render_text(_as_trace(allocation))
+    return render_text(build_trace(allocation))
 
 
 def explain_markdown(allocation: Allocation | Trace, *, level: int = 2) -> str:
     """A Markdown explanation: a summary table, then per line its formula, legal wording,
     inputs, parameters (status and source) and proration pieces. ``level`` is the heading
     level of the allocation's title (its lines get ``level + 1``)."""
-    return render_markdown(_as_trace(allocation), level=level)
+    return render_markdown(build_trace(allocation), level=level)
 
 
 def parameters_record(

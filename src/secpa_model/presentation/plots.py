@@ -1,5 +1,7 @@
-"""Charts for economists (optional extra ``plot``), drawn on the Agg canvas with labels drawn
-literally and a footnote of assumptions; see docs/scenarios.md, section Charts."""
+"""Charts for economists (optional extra ``plot``), drawn on the Agg canvas with every text
+literal and a footnote of assumptions: allocations, sweeps, comparisons and budgets
+(docs/scenarios.md, section Charts), and the charts of uncertainty, the tornado, the Sobol
+indices and a cohort's fan chart (docs/uncertainty.md)."""
 
 from __future__ import annotations
 
@@ -7,28 +9,34 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import numpy as np
 import pandas as pd
 
 from secpa_model.analysis.budget import BudgetProjection
+from secpa_model.analysis.cohort import CohortProjection
 from secpa_model.analysis.comparison import Comparison
 from secpa_model.analysis.model_comparison import OUTCOMES, ModelComparison
 from secpa_model.analysis.relative import OPERATIONS, is_relative
 from secpa_model.analysis.scenarios import Scenario
+from secpa_model.analysis.sensitivity import Sensitivity
 from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.engine.parameters import parameters_for
 from secpa_model.engine.trace import count_words
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameter, Parameters, Scale
 from secpa_model.models import resolve_model
-from secpa_model.presentation.report_text import grouped, quantity_words, unit_words
+from secpa_model.presentation.report_text import (
+    grouped,
+    parameter_words,
+    quantity_words,
+    unit_words,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-    from matplotlib.text import Text
 
 EXTRA_HINT: Final = (
     "secpa_model.presentation.plots needs matplotlib, the optional extra 'plot': "
@@ -44,27 +52,33 @@ _COLOURS: Final = (
     "#edc948",
     "#9c755f",
 )
-_GAIN: Final = "#59a14f"
-_LOSS: Final = "#e15759"
+_GAIN: Final = _COLOURS[2]
+_LOSS: Final = _COLOURS[4]
 _SAME: Final = "#bab0ac"
-_CENTS_PER_EURO: Final = 100  # a unit conversion, not a parameter of the model
-_EUROS_PER_THOUSAND: Final = 1000  # axis in k€ (a display unit)
-_NOTE_CHARS_PER_INCH: Final = 17  # wrapping of the 7-point footnote
-_NOTE_LINE_INCHES: Final = 0.13
-_WIDE_INCHES: Final = 9.0  # wide enough for the legend on one row
 _REFERENCE: Final = "#555555"
 _ENVELOPE: Final = "#c0392b"
-_MAX_TICK_LINES: Final = 4  # brackets written on a tick; more are summarised
+_PATH: Final = "#666666"
+_CENTS_PER_EURO: Final = 100  # a unit conversion, not a parameter of the model
+_EUROS_PER_THOUSAND: Final = 1000  # axis in k€ (a display unit)
+_CENTS_PER_MILLION: Final = _CENTS_PER_EURO * _EUROS_PER_THOUSAND**2  # axis in M€
+_NOTE_CHARS_PER_INCH: Final = 17  # wrapping of the 7-point footnote
+_NOTE_LINE_INCHES: Final = 0.13
 _NOTE_MARGIN_INCHES: Final = 0.08
+_WIDE_INCHES: Final = 9.0  # wide enough for the legend on one row
+_MAX_TICK_LINES: Final = 4  # brackets written on a tick; more are summarised
 _BAR_INCHES: Final = 0.3  # width of a structure's bar; its id is written under it
 _ROW_INCHES: Final = 0.22  # height of a structure's horizontal bar
+_PARAMETER_INCHES: Final = 0.62  # a parameter's bars and its three lines of label, at least
+_LABEL_LINE_INCHES: Final = 0.135  # a line of a 7-point label, and the space between labels
+_LABEL_CHARS: Final = 50  # a parameter's words wrapped on lines of this many characters
 LARGEST: Final = 25
 """A chart of structures draws at most this many (the largest) and sums the others (two or more)
 in one bar of its own scale, so that its text keeps its size at any number of structures."""
 
 
-def _figure(width: float, height: float) -> Figure:
-    """A new Figure on the Agg canvas; a clear ImportError without the ``plot`` extra."""
+def _figure(width: float, height: float, **grid: Any) -> tuple[Figure, list[Axes]]:
+    """A new Figure on the Agg canvas and its axes (``Figure.subplots(**grid)``, in a list);
+    a clear ImportError without the ``plot`` extra."""
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -72,13 +86,25 @@ def _figure(width: float, height: float) -> Figure:
         raise ImportError(EXTRA_HINT) from exc
     figure = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(figure)
-    return figure
+    return figure, list(figure.subplots(squeeze=False, **grid).flat)
 
 
-def _literal(*texts: Text) -> None:
-    """``texts`` drawn literally: mathtext off, so that ``$`` is a dollar sign."""
-    for text in texts:
-        text.set_parse_math(False)
+def _decorate(
+    axes: Axes,
+    title: str,
+    *,
+    grid: Literal["both", "x", "y"] = "y",
+    grouped: str = "",
+    size: Any = 10,
+    **settings: Any,
+) -> None:
+    """The title (of font ``size``), a light grid on the ``grid`` axis, the numbers of the
+    ``grouped`` axes (``"x"``, ``"y"`` or both) grouped by thousands, then ``Axes.set``."""
+    axes.set_title(title, fontsize=size)
+    axes.grid(axis=grid, alpha=0.3)
+    for name in grouped:
+        getattr(axes, f"{name}axis").set_major_formatter(_grouped_formatter())
+    axes.set(**settings)
 
 
 def assumption_note(
@@ -142,25 +168,22 @@ def _footnote(model: Model, *parameter_sets: Parameters | Scenario, synthetic: b
 
 
 def _finish(figure: Figure, note: str, path: str | Path | None, entries: int = 5) -> Figure:
+    """The legend on top (``entries`` a row when wide), the footnote wrapped below, every
+    text literal (mathtext off, so that ``$`` is a dollar sign); saved as PNG to ``path``."""
+    from matplotlib.text import Text
+
     width, height = figure.get_size_inches()
     columns = entries if width >= _WIDE_INCHES else 2
-    legend = figure.legend(loc="outside upper center", ncols=columns, fontsize=7, frameon=False)
-    _literal(*legend.get_texts())
+    figure.legend(loc="outside upper center", ncols=columns, fontsize=7, frameon=False)
     if note:
         lines = textwrap.wrap(note, int(width * _NOTE_CHARS_PER_INCH), break_on_hyphens=False)
-        corner = figure.dpi_scale_trans
-        note_text = figure.text(
-            _NOTE_MARGIN_INCHES,
-            _NOTE_MARGIN_INCHES,
-            "\n".join(lines),
-            fontsize=7,
-            ha="left",
-            va="bottom",
-            transform=corner,
-        )
-        _literal(note_text)
+        wrapped, corner = "\n".join(lines), figure.dpi_scale_trans
+        margin = _NOTE_MARGIN_INCHES
+        figure.text(margin, margin, wrapped, fontsize=7, va="bottom", transform=corner)
         bottom = (len(lines) * _NOTE_LINE_INCHES + 0.1) / height
         figure.set_layout_engine("constrained", rect=(0, bottom, 1, 1 - bottom))
+    for text in figure.findobj(Text):
+        text.set_parse_math(False)
     if path is not None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         figure.savefig(Path(path), dpi=110, format="png")
@@ -207,18 +230,16 @@ def _others_bar(axes: Axes, others: pd.DataFrame, model: Model, vertical: bool) 
     """The sum of ``others`` (the structures not drawn one by one): one bar of the model's
     lines stacked (``vertical``) or of the difference (a ``difference_cents`` column), on
     its own scale, labelled with their number."""
-    label = f"the other\n{len(others)} structures,\nsummed"
     if vertical:
         bottom = 0.0
         for key, _, colour in _lines(model, others):
             (height,) = _k_euros([sum(int(c) for c in others[f"{key}_cents"])])
             axes.bar(0, height, bottom=bottom, color=colour, hatch="//", edgecolor="white")
             bottom += height
-        axes.set_xticks([0], [label], fontsize=7)
+        axes.set_xticks([0], [f"the other\n{len(others)} structures,\nsummed"], fontsize=7)
         axes.set_xlim(-0.6, 0.6)
         axes.yaxis.tick_right()
-        axes.yaxis.set_major_formatter(_grouped_formatter())
-        axes.grid(axis="y", alpha=0.3)
+        _decorate(axes, "", grouped="y")
         return
     (total,) = _k_euros([sum(int(c) for c in others["difference_cents"])])
     colour = _GAIN if total > 0 else _LOSS if total < 0 else _SAME
@@ -226,9 +247,7 @@ def _others_bar(axes: Axes, others: pd.DataFrame, model: Model, vertical: bool) 
     axes.axvline(0, color="black", linewidth=0.8)
     summed = f"the other {len(others)}\nstructures, summed:\n{grouped(total, 1, sign=True)} k€"
     axes.set_yticks([0], [summed], fontsize=7)
-    axes.set_ylim(-0.6, 0.6)
-    axes.xaxis.set_major_formatter(_grouped_formatter())
-    axes.grid(axis="x", alpha=0.3)
+    _decorate(axes, "", grid="x", grouped="x", ylim=(-0.6, 0.6))
 
 
 def _when(period: PeriodLike | None) -> str:
@@ -254,29 +273,26 @@ def plot_allocations(
     params = parameters_for(resolved, parameters)
     shown, others = _largest(allocations, "total_cents", largest)
     width = _BAR_INCHES * len(shown) + 2.5 + (1.5 if len(others) else 0.0)
-    figure = _figure(max(6.0, width), 4.8)
-    if len(others):
-        axes, rest = figure.subplots(1, 2, width_ratios=(len(shown), 3))
-        _others_bar(rest, others, resolved, vertical=True)
-    else:
-        axes = figure.add_subplot()
+    beside = {"ncols": 2, "width_ratios": (len(shown), 3)} if len(others) else {}
+    figure, (axes, *rest) = _figure(max(6.0, width), 4.8, **beside)
+    for summed in rest:
+        _others_bar(summed, others, resolved, vertical=True)
     positions, _ = _stacked(axes, shown, resolved)
-    ids = shown[resolved.id_input].astype(str)
-    axes.set_xticks(positions, ids, rotation=70, fontsize=7)
-    _literal(*axes.get_xticklabels())
-    axes.set_xlim(-0.6, len(shown) - 0.4)
-    axes.set_ylabel("k€ over the period")
-    axes.yaxis.set_major_formatter(_grouped_formatter())
+    axes.set_xticks(positions, shown[resolved.id_input].astype(str), rotation=70, fontsize=7)
     count = len(resolved.rules)
     lines = f"{count_words(count)} fungible dotations" if count > 1 else "one dotation"
     default = f"Allocation per structure, {lines}{_when(period)}"
     if len(others):
         default += f"\nthe {len(shown)} largest of {len(allocations)} structures, the others summed"
-    _literal(axes.set_title(title or default, fontsize=10))
-    axes.grid(axis="y", alpha=0.3)
-    return _finish(
-        figure, _footnote(resolved, params, synthetic=synthetic), path, len(resolved.rules) + 1
+    _decorate(
+        axes,
+        title or default,
+        grouped="y",
+        xlim=(-0.6, len(shown) - 0.4),
+        ylabel="k€ over the period",
     )
+    note = _footnote(resolved, params, synthetic=synthetic)
+    return _finish(figure, note, path, len(resolved.rules) + 1)
 
 
 def plot_sweep(
@@ -309,27 +325,21 @@ def plot_sweep(
         raise ValueError(
             f"labels: give one per row of the sweep ({len(values)}), not {len(labels)}"
         )
-    figure = _figure(7.5, 6.0)
-    top, below = figure.subplots(2, 1, sharex=True, height_ratios=(3, 2))
+    figure, (top, below) = _figure(7.5, 6.0, nrows=2, sharex=True, height_ratios=(3, 2))
     top.plot(x, _k_euros(table["total_cents"]), marker="o", color="black", label="Total")
     for key, label, colour in _lines(resolved, table):
         below.plot(x, _k_euros(table[f"{key}_cents"]), marker=".", color=colour, label=label)
     if labels is not None or not numeric:
         texts = list(labels) if labels is not None else _value_labels(values, base, declared)
         below.set_xticks(x, texts, fontsize=7)
-        _literal(*below.get_xticklabels())
-    else:
-        below.xaxis.set_major_formatter(_grouped_formatter())
     reference = _mark_reference(top, below, x, numeric, values, base, unit, table)
-    _literal(below.set_xlabel(f"{name} ({unit})" if unit else name))
-    top.set_ylabel("portfolio total, k€")
-    below.set_ylabel("each line, k€")
-    for axes in (top, below):
-        axes.yaxis.set_major_formatter(_grouped_formatter())
-        axes.grid(alpha=0.3)
-        if y_from_zero:
-            axes.set_ylim(bottom=0)
-    _literal(top.set_title(title or f"Portfolio total against {name}{_when(span)}", fontsize=10))
+    title = title or f"Portfolio total against {name}{_when(span)}"
+    _decorate(top, title, grid="both", grouped="y", ylabel="portfolio total, k€")
+    numbers_on_x = "" if labels is not None or not numeric else "x"
+    _decorate(below, "", grid="both", grouped="y" + numbers_on_x, ylabel="each line, k€")
+    below.set_xlabel(f"{name} ({unit})" if unit else name)
+    for axes in (top, below) if y_from_zero else ():
+        axes.set_ylim(bottom=0)
     notes = [
         _footnote(resolved, params, synthetic=synthetic),
         f"The swept parameter {name} takes scenario values.",
@@ -350,9 +360,7 @@ def _as_number(value: Any) -> float | None:
 
 def _period(period: Any) -> Period | None:
     """``period`` parsed, or None when it is not given (each row's year)."""
-    if period is None or period == "":
-        return None
-    return period if isinstance(period, Period) else Period.parse(period)
+    return None if period is None or period == "" else Period.parse(period)
 
 
 def _period_text(span: Period) -> str:
@@ -535,7 +543,7 @@ def _mark_reference(
     for axes in (top, below):
         axes.axvline(where, color=_REFERENCE, linestyle="--", linewidth=1)
     (level,) = _k_euros([base_total])
-    annotation = top.annotate(
+    top.annotate(
         f"base: {grouped(Decimal(round(level)))} k€",
         (where, level),
         xytext=(6, -12),
@@ -543,7 +551,6 @@ def _mark_reference(
         fontsize=8,
         color=_REFERENCE,
     )
-    _literal(annotation)
     top.plot(
         [where],
         [level],
@@ -570,8 +577,7 @@ def plot_comparison(
     difference written above each scenario's bar (docs/scenarios.md, Charts)."""
     resolved = _model_of(comparison.model, model)
     summary = comparison.summary
-    figure = _figure(max(5.0, 1.6 * len(summary) + 2.0), 4.8)
-    axes = figure.add_subplot()
+    figure, (axes,) = _figure(max(5.0, 1.6 * len(summary) + 2.0), 4.8)
     positions, bottom = _stacked(axes, summary, resolved)
     for position, top, difference, pct in zip(
         positions[1:],
@@ -580,21 +586,22 @@ def plot_comparison(
         summary["difference_pct"].iloc[1:],
         strict=True,
     ):
-        annotation = axes.annotate(
+        axes.annotate(
             f"{grouped(difference, 0, sign=True)} €\n({grouped(pct, 1, sign=True)} %)",
             (position, top),
             ha="center",
             va="bottom",
             fontsize=8,
         )
-        _literal(annotation)
     axes.set_xticks(positions, summary["scenario"].astype(str), fontsize=8)
-    _literal(*axes.get_xticklabels())
-    axes.set_ylabel("k€ over the period (portfolio)")
-    axes.yaxis.set_major_formatter(_grouped_formatter())
-    axes.set_ylim(0, bottom.max() * 1.15 if len(bottom) else 1)
-    _literal(axes.set_title(title or f"Portfolio total: baseline and scenarios{_when(period)}"))
-    axes.grid(axis="y", alpha=0.3)
+    _decorate(
+        axes,
+        title or f"Portfolio total: baseline and scenarios{_when(period)}",
+        size="large",
+        grouped="y",
+        ylabel="k€ over the period (portfolio)",
+        ylim=(0, bottom.max() * 1.15 if len(bottom) else 1),
+    )
     note = _footnote(resolved, *comparison.parameters.values(), synthetic=synthetic)
     return _finish(figure, note, path, len(resolved.rules) + 1)
 
@@ -615,8 +622,7 @@ def plot_budget(
         by_period = by_period.by_period
     resolved = _model_of(by_period, model)
     params = parameters_for(resolved, parameters)
-    figure = _figure(max(5.5, 1.5 * len(by_period) + 2.0), 4.8)
-    axes = figure.add_subplot()
+    figure, (axes,) = _figure(max(5.5, 1.5 * len(by_period) + 2.0), 4.8)
     positions, bottom = _stacked(axes, by_period, resolved, _EUROS_PER_THOUSAND)
     given: Iterable[Any] = by_period["envelope_eur"] if "envelope_eur" in by_period.columns else []
     levels = {
@@ -624,18 +630,18 @@ def plot_budget(
         for position, envelope in zip(positions, given, strict=False)
         if envelope is not None and not pd.isna(envelope)
     }
-    drawn = False
-    for position, level in levels.items():
+    if levels:  # one line across each bar, one legend entry
+        starts = np.asarray(list(levels), dtype=np.float64)
         axes.hlines(
-            level,
-            position - 0.45,
-            position + 0.45,
+            list(levels.values()),
+            starts - 0.45,
+            starts + 0.45,
             colors=_ENVELOPE,
             linewidth=2,
-            label="_" if drawn else "envelope",  # one legend entry
+            label="envelope",
         )
-        drawn = True
-        annotation = axes.annotate(
+    for position, level in levels.items():
+        axes.annotate(
             f"envelope {grouped(level, 1)} M€",
             (position, level),
             xytext=(0, 4),
@@ -646,19 +652,20 @@ def plot_budget(
             color=_ENVELOPE,
             bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
         )
-        _literal(annotation)
     highest = max([*bottom, *levels.values()], default=0.0)
-    axes.set_ylim(0, highest * 1.12 if highest > 0 else 1.0)  # room for the labels
     axes.set_xticks(positions, by_period["label"].astype(str), fontsize=8)
-    _literal(*axes.get_xticklabels())
-    axes.set_ylabel("M€ over each period")
     if title is None:
-        what = "Projected budget against the envelope" if drawn else "Projected budget"
+        what = "Projected budget against the envelope" if levels else "Projected budget"
         title = f"{what}\n{_covered(by_period)}" if len(by_period) else what
-    _literal(axes.set_title(title))
-    axes.grid(axis="y", alpha=0.3)
+    _decorate(
+        axes,
+        title,
+        size="large",
+        ylabel="M€ over each period",
+        ylim=(0, highest * 1.12 if highest > 0 else 1.0),  # room for the labels
+    )
     note = _footnote(resolved, params, synthetic=synthetic)
-    if not drawn:
+    if not levels:
         note = f"{note} No envelope is given for these periods.".strip()
     return _finish(figure, note, path, len(resolved.rules) + 2)
 
@@ -692,23 +699,17 @@ def plot_model_comparison(
     table = shown.sort_values(column, kind="stable")
     differences = _k_euros(table[column])
     height = max(3.5, _ROW_INCHES * len(table) + 1.8) + (0.9 if len(others) else 0.0)
-    figure = _figure(7.5, height)
-    if len(others):
-        axes, rest = figure.subplots(2, 1, height_ratios=(len(table), 2))
-        _others_bar(
-            rest, others.assign(difference_cents=others[column]), comparison.models[other], False
-        )
-    else:
-        axes = figure.add_subplot()
+    below = {"nrows": 2, "height_ratios": (len(table), 2)} if len(others) else {}
+    figure, (axes, *rest) = _figure(7.5, height, **below)
+    for summed in rest:
+        difference = others.assign(difference_cents=others[column])
+        _others_bar(summed, difference, comparison.models[other], vertical=False)
     positions = np.arange(len(table))
     colours = np.where(differences > 0, _GAIN, np.where(differences < 0, _LOSS, _SAME))
     axes.barh(positions, differences, color=colours)
     axes.axvline(0, color="black", linewidth=0.8)
     axes.set_yticks(positions, table["structure_id"].astype(str), fontsize=7)
-    axes.set_ylim(-0.6, len(table) - 0.4)
-    axes.xaxis.set_major_formatter(_grouped_formatter())
-    _literal(*axes.get_yticklabels())
-    _literal(axes.set_xlabel(f"difference {other} − {baseline}, k€ over the period", fontsize=8))
+    axes.set_xlabel(f"difference {other} − {baseline}, k€ over the period", fontsize=8)
     record = comparison.summary.set_index("model").loc[other].to_dict()
     gains, loses, same = (int(record[column]) for column in OUTCOMES)
     counts = f"{gains} gain, {loses} lose, {same} unchanged"
@@ -720,14 +721,195 @@ def plot_model_comparison(
         if len(others)
         else ""
     )
-    _literal(
-        axes.set_title(
-            title or f"{other} against {baseline}{when}\n{counts}; {total}{drawn}", fontsize=9
-        )
-    )
-    axes.grid(axis="x", alpha=0.3)
+    title = title or f"{other} against {baseline}{when}\n{counts}; {total}{drawn}"
+    _decorate(axes, title, size=9, grid="x", grouped="x", ylim=(-0.6, len(table) - 0.4))
     for label, colour in (("gains", _GAIN), ("loses", _LOSS)):
         axes.bar(0, 0, color=colour, label=f"structure {label}")
     notes = [comparison.models[name].note for name in names if comparison.models[name].note]
     note = " ".join([assumption_note(*comparison.parameters.values(), synthetic=synthetic), *notes])
     return _finish(figure, note.strip(), path, 2)
+
+
+def _parameter_words(path: str, parameters: Parameters) -> list[str]:
+    """A parameter in words (:func:`parameter_words`), wrapped."""
+    declared = parameters.parameters.get(path)
+    said = parameter_words(declared.description if declared else "", path)
+    return textwrap.wrap(said, _LABEL_CHARS)
+
+
+def _parameter_bars(
+    result: Sensitivity, table: pd.DataFrame | None, method: str, model: Model | str | None
+) -> tuple[Figure, Axes, pd.DataFrame, Model]:
+    """The figure of a chart of ``table`` (a bar per parameter, the largest on top): a row
+    per parameter, tall enough for its longest label, with room for the title, the axis and
+    the footnote; a clear error without the table (asked by ``method``)."""
+    if table is None:
+        raise ValueError(f"this sensitivity has no {method}")
+    table = table.iloc[::-1]
+    paths = list(table["path"])
+    lines = max((len(_parameter_words(path, result.parameters)) + 2 for path in paths), default=1)
+    height = 1.6 + max(_PARAMETER_INCHES, _LABEL_LINE_INCHES * lines) * len(paths)
+    figure, (axes,) = _figure(9.0, height)
+    return figure, axes, table, _model_of(result.model, model)
+
+
+def _parameter_ticks(
+    axes: Axes, table: pd.DataFrame, details: Sequence[str], parameters: Parameters
+) -> None:
+    """Label each bar with its parameter in words, then ``details``, its path in small under."""
+    from matplotlib.transforms import ScaledTranslation, blended_transform_factory
+
+    paths = list(table["path"])
+    axes.set_yticks(range(len(paths)), [""] * len(paths))
+    axes.set_ylim(-0.6, len(paths) - 0.4)
+    beside = blended_transform_factory(axes.transAxes, axes.transData)
+    for position, (path, detail) in enumerate(zip(paths, details, strict=True)):
+        lines = [*_parameter_words(path, parameters), detail]
+        said, (above, under) = "\n".join(line for line in lines if line), (1 / 72, -1 / 72)
+        moved = [
+            beside + ScaledTranslation(-6 / 72, points, axes.figure.dpi_scale_trans)
+            for points in (above, under)
+        ]
+        axes.text(0, position, said, transform=moved[0], ha="right", va="bottom", fontsize=7)
+        axes.text(
+            0,
+            position,
+            path,
+            transform=moved[1],
+            ha="right",
+            va="top",
+            fontsize=5.5,
+            color=_PATH,
+            family="monospace",
+        )
+
+
+def plot_tornado(
+    result: Sensitivity,
+    *,
+    title: str | None = None,
+    synthetic: bool = False,
+    path: str | Path | None = None,
+    model: Model | str | None = None,
+) -> Figure:
+    """Horizontal bars of :attr:`Sensitivity.tornado`: the output at each end of each free
+    value's range, around the base output, largest swing on top."""
+    figure, axes, table, resolved = _parameter_bars(
+        result, result.tornado, "one-at-a-time results (method 'oat' or 'both')", model
+    )
+    base = result.base_cents / _CENTS_PER_MILLION
+    positions = np.arange(len(table))
+    for end, colour in (("low", _COLOURS[0]), ("high", _COLOURS[1])):
+        output = table[f"output_{end}_cents"].to_numpy(dtype=np.float64) / _CENTS_PER_MILLION
+        axes.barh(
+            positions, output - base, left=base, color=colour, label=f"value at the {end} end"
+        )
+    axes.axvline(base, color="black", linewidth=1)
+    ranges = [_range(row["low"], row["high"], str(row["unit"])) for row in table.to_dict("records")]
+    _parameter_ticks(axes, table, ranges, result.parameters)
+    default = (
+        f"What moves the budget under {resolved.name}:\neach assumption at the ends of its range"
+    )
+    xlabel = f"{result.output.label} (M€; base {grouped(base, 2)} M€)"
+    _decorate(axes, title if title is not None else default, grid="x", xlabel=xlabel)
+    note = _footnote(resolved, result.parameters, synthetic=synthetic)
+    return _finish(figure, f"Output: {result.output.label}, in M€. {note}", path, 2)
+
+
+def plot_sobol(
+    result: Sensitivity,
+    *,
+    title: str | None = None,
+    synthetic: bool = False,
+    path: str | Path | None = None,
+    model: Model | str | None = None,
+) -> Figure:
+    """Horizontal bars of :attr:`Sensitivity.sobol`: first-order and total index of each free
+    value, with their confidence intervals, largest total on top."""
+    figure, axes, table, resolved = _parameter_bars(
+        result, result.sobol, "Sobol indices (method 'sobol' or 'both')", model
+    )
+    positions = np.arange(len(table))
+    width = 0.38
+    for offset, index, colour, label in (
+        (width / 2, "S1", _COLOURS[0], "first order S1 (alone)"),
+        (-width / 2, "ST", _SAME, "total ST (with interactions)"),
+    ):
+        y, errors = positions + offset, table[f"{index}_conf"]
+        axes.barh(y, table[index], width, xerr=errors, color=colour, capsize=3, label=label)
+    units = [f"({unit_words(str(unit))})" for unit in table["unit"]]
+    _parameter_ticks(axes, table, units, result.parameters)
+    default = (
+        f"Share of the budget's variance under {resolved.name}\n"
+        "due to each assumption (Sobol indices)"
+    )
+    highest = max(1.0, float((table["ST"] + table["ST_conf"]).max()) * 1.05)
+    _decorate(
+        axes,
+        title if title is not None else default,
+        grid="x",
+        xlabel="share of variance",
+        xlim=(0, highest),
+    )
+    level = f"{result.samples} Saltelli samples, {result.sobol_evaluations} model runs"
+    note = _footnote(resolved, result.parameters, synthetic=synthetic)
+    return _finish(figure, f"Output: {result.output.label}, in M€. {level}. {note}", path, 2)
+
+
+def plot_fan(
+    projection: CohortProjection,
+    *,
+    title: str = "Yearly budget of the cohort, with its intervals",
+    synthetic: bool = False,
+    path: str | Path | None = None,
+    model: Model | str | None = None,
+) -> Figure:
+    """A fan chart of :func:`~secpa_model.project_cohort` with draws: the median of each
+    year's budget, the 25-75 % and 5-95 % bands, the point projection, and the number of
+    structures open under each year."""
+    table = projection.by_year
+    if "p50_eur" not in table.columns:
+        raise ValueError("this projection has no intervals: call project_cohort with draws")
+    years = table["year"].to_numpy()
+
+    def millions(column: str) -> np.ndarray:
+        return np.array([float(v) / 1_000_000 for v in table[column]], dtype=np.float64)
+
+    figure, (axes,) = _figure(9.0, 4.8)
+    for low, high, alpha in ((5, 95, 0.18), (25, 75, 0.35)):
+        band = millions(f"p{low}_eur"), millions(f"p{high}_eur")
+        axes.fill_between(years, *band, color=_COLOURS[0], alpha=alpha, label=f"{low}-{high} %")
+    axes.plot(
+        years, millions("p50_eur"), color=_COLOURS[0], linewidth=2, marker="o", label="median"
+    )
+    axes.plot(
+        years,
+        millions("total_eur"),
+        color="black",
+        linestyle="--",
+        linewidth=1,
+        label="point (reference values)",
+    )
+    for year, count, top in zip(years, table["structures_open"], millions("p95_eur"), strict=True):
+        axes.annotate(f"{count} open", (year, top), ha="center", va="bottom", fontsize=7)
+    axes.set_xticks(years, [str(y) for y in years])
+    top = float(millions("p95_eur").max()) * 1.12
+    _decorate(axes, title, ylabel="M€ a year", ylim=(0, top))
+    draws = projection.draws
+    count = 0 if draws is None else int(draws["draw"].nunique())
+    uncertain = [] if draws is None else [c for c in draws.columns if "." in str(c)]
+    spread = f"Intervals over {count} draws of: {', '.join(uncertain)}."
+    resolved = _model_of(projection.model, model)
+    note = _footnote(resolved, projection.parameters, synthetic=synthetic)
+    return _finish(figure, f"{spread} {note}", path, 4)
+
+
+def _number(value: float) -> str:
+    return grouped(value, 0) if value >= 100 else f"{value:g}"
+
+
+def _range(low: float, high: float, unit: str) -> str:
+    """``40 to 80 € per hour``; a fraction as percentages (``25 % to 75 %``)."""
+    if unit == "fraction":
+        return f"{_number(float(low) * 100)} % to {_number(float(high) * 100)} %"
+    return f"{_number(float(low))} to {_number(float(high))} {unit_words(unit)}"

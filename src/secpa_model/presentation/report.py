@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypedDict, Unpack
 
 import pandas as pd
 
@@ -134,17 +134,22 @@ def build_report(
     return "\n".join(parts)
 
 
+class ReportOptions(TypedDict, total=False):
+    """The keyword options of :func:`build_report`, which :func:`write_report` passes on."""
+
+    title: str | None
+    source: str
+    charts: bool
+    language: Language
+
+
 def write_report(
     path: str | Path,
     structures: Portfolio | pd.DataFrame,
     period: PeriodLike | None,
     parameters: Parameters | Scenario | None = None,
     scenarios: Sequence[Scenario] = (),
-    *,
-    title: str | None = None,
-    source: str = "",
-    charts: bool = True,
-    language: Language = "en",
+    **options: Unpack[ReportOptions],
 ) -> Path:
     """Write :func:`build_report` (same arguments after ``path``) to ``path`` (UTF-8).
 
@@ -152,16 +157,7 @@ def write_report(
     leaves a previous ``path`` as it was and no temporary file. Returns the path written.
     """
     file = Path(path)
-    page = build_report(
-        structures,
-        period,
-        parameters,
-        scenarios,
-        title=title,
-        source=source,
-        charts=charts,
-        language=language,
-    )
+    page = build_report(structures, period, parameters, scenarios, **options)
     with atomic_path(file) as temporary:
         temporary.write_text(page, encoding="utf-8")
     return file
@@ -177,6 +173,11 @@ def all_synthetic(frame: pd.DataFrame) -> bool:
 
 def _euros(cents: int) -> str:
     return format_euros(cents_to_euros(int(cents)))
+
+
+def _sums(model: Model, result: pd.DataFrame) -> dict[str, str]:
+    """The portfolio's euros of each line (by key), then of ``total``."""
+    return {key: _euros(exact_sum(result[f"{key}_cents"])) for key in [*model.line_keys, "total"]}
 
 
 def _meta(
@@ -232,10 +233,11 @@ def _totals(text: dict[str, str], language: str, model: Model, result: pd.DataFr
     counts = text["counts"].format(
         rows=len(result), rows_are=rows_are, eligible=eligible, not_eligible=len(result) - eligible
     )
-    total = _euros(exact_sum(result["total_cents"]))
+    sums = _sums(model, result)
+    total = sums["total"]
     rows = [
         f"<tr><td>{escape(_line_name(rule, language))}</td>"
-        f'<td class="amount">{escape(_euros(exact_sum(result[f"{rule.key}_cents"])))}</td></tr>'
+        f'<td class="amount">{escape(sums[rule.key])}</td></tr>'
         for rule in model.rules
     ]
     rows.append(
@@ -246,7 +248,7 @@ def _totals(text: dict[str, str], language: str, model: Model, result: pd.DataFr
         f'<h2 id="totals">{escape(text["totals"])}</h2>',
         f"<p>{escape(counts)} <strong>{escape(text['total_is'].format(total=total))}</strong></p>",
         f"<p>{escape(text['totals_intro'])}</p>",
-        *_table("totals", [text["line"], text["total_short"]], rows),
+        *_table(text, "totals", ("line", "total_short"), rows),
     ]
 
 
@@ -312,17 +314,13 @@ def _portfolio(
             f'<tr class="inputs" id="inputs-{number}"><td colspan="{len(columns)}">'
             f"{inputs}</td></tr></tbody>"
         )
-    eligible = int(result["eligible"].sum())
+    eligible, sums = int(result["eligible"].sum()), _sums(model, result)
     lead = 1 + len(names) + (1 if years else 0)
     foot = (
         f'<tfoot><tr><td colspan="{lead}">{escape(text["total"])}</td>'
         f'<td class="amount">{eligible} / {len(result)}</td>'
-        + "".join(
-            f'<td class="amount">{escape(_euros(exact_sum(result[f"{rule.key}_cents"])))}</td>'
-            for rule in model.rules
-        )
-        + f'<td class="amount">{escape(_euros(exact_sum(result["total_cents"])))}</td>'
-        "</tr></tfoot>"
+        + "".join(f'<td class="amount">{escape(euros)}</td>' for euros in sums.values())
+        + "</tr></tfoot>"
     )
     return [
         f'<h2 id="portfolio-heading">{escape(text["portfolio"])}</h2>',
@@ -490,13 +488,13 @@ def _assumptions(
     parts = [f'<h2 id="assumptions">{escape(text["assumptions"])}</h2>', f"<p>{escape(intro)}</p>"]
     if rows:
         headings = ("status", "parameter", "value", "from", "rationale", "source")
-        parts += _table("assumptions", [text[key] for key in headings], rows)
+        parts += _table(text, "assumptions", headings, rows)
     return parts
 
 
-def _table(css: str, headings: Sequence[str], rows: Sequence[str]) -> list[str]:
-    """A table of class ``css``: the (escaped) ``headings``, then ``rows`` (HTML ``<tr>``)."""
-    head = "".join(f"<th>{escape(heading)}</th>" for heading in headings)
+def _table(text: dict[str, str], css: str, keys: Sequence[str], rows: Sequence[str]) -> list[str]:
+    """A table of class ``css``: the headings ``keys`` in words, then ``rows`` (``<tr>``)."""
+    head = "".join(f"<th>{escape(text[key])}</th>" for key in keys)
     return [
         f'<table class="{css}">',
         f"<thead><tr>{head}</tr></thead>",
@@ -521,27 +519,21 @@ def _scale_html(text: dict[str, str], language: str, scale: Scale, parameter: Pa
     return "<br>".join(escape(line) for line in [mode, *brackets])
 
 
-def _lines_intro(text: dict[str, str], lines: int, language: str) -> str:
-    """What a structure receives: its one dotation, or ``lines`` fungible ones (in words in
-    English, in digits in French)."""
-    if lines == 1:
-        return text["lines_intro_one"]
-    return text["lines_intro"].format(count=count_words(lines) if language == "en" else lines)
-
-
 def _lines_table(text: dict[str, str], language: str, model: Model) -> list[str]:
-    """What each line is: its name, key, legal basis and formula."""
+    """What each line is: its name, key, legal basis and formula, after what a structure
+    receives: its one dotation, or fungible ones (in words in English, in digits in French)."""
     rows = [
         f"<tr><td>{escape(_line_name(rule, language))}</td><td><code>{escape(rule.key)}</code>"
         f"</td><td>{escape(rule.legal_basis_fr if language == 'fr' else rule.legal_basis_en)}"
         f"</td><td><code>{escape(rule.formula)}</code></td></tr>"
         for rule in model.rules
     ]
-    headings = ("line", "key", "legal_basis", "formula")
+    count = len(model.rules)
+    intro = text["lines_intro"].format(count=count_words(count) if language == "en" else count)
     return [
         f'<h2 id="lines">{escape(text["lines"])}</h2>',
-        f"<p>{escape(_lines_intro(text, len(model.rules), language))}</p>",
-        *_table("lines", [text[key] for key in headings], rows),
+        f"<p>{escape(text['lines_intro_one'] if count == 1 else intro)}</p>",
+        *_table(text, "lines", ("line", "key", "legal_basis", "formula"), rows),
     ]
 
 
@@ -572,7 +564,7 @@ def _scenarios(text: dict[str, str], comparison: Comparison) -> list[str]:
         '<section class="keep">',
         f'<h2 id="scenarios">{escape(text["scenarios"])}</h2>',
         f"<p>{escape(intro)}</p>",
-        *_table("scenarios", [text[key] for key in headings], rows),
+        *_table(text, "scenarios", headings, rows),
         "</section>",
     ]
 

@@ -52,7 +52,7 @@ from secpa_model import (
 from secpa_model.io.schemas import SchemaName
 from secpa_model.presentation.explain import parameters_record
 
-__all__ = ["create_app", "manifest", "problem_json"]
+__all__ = ["create_app", "manifest"]
 
 LOG: Final = logging.getLogger("secpa_model.serve")
 
@@ -94,11 +94,6 @@ class CompareBody(AllocateBody):
     scenario: ScenarioBody
 
 
-def problem_json(problem: Problem) -> dict[str, Any]:
-    """A problem as the JSON object of an answer (the fields of :class:`Problem`)."""
-    return problem.to_dict()
-
-
 def manifest(model: Model, parameters: Parameters | Scenario, period: Period | None) -> Any:
     """What made an answer (the library's :class:`~secpa_model.Manifest`: version, model and
     its hash, the parameter set or the scenario applied to it, the period; None: each
@@ -116,7 +111,7 @@ def _refusal(message: str, field: str, value: Any = None) -> SecpaError:
 
 
 def _problems(status: int, problems: list[Problem]) -> JSONResponse:
-    return JSONResponse({"problems": [problem_json(p) for p in problems]}, status_code=status)
+    return JSONResponse({"problems": [p.to_dict() for p in problems]}, status_code=status)
 
 
 def _model(name: str) -> Model:
@@ -258,10 +253,10 @@ def create_app(*, max_rows: int, max_bytes: int) -> FastAPI:
     @app.get("/models")
     def models() -> list[dict[str, Any]]:
         """Every model by name: origin, lines and note."""
-        found = [(name, origin, get_model(name)) for name, origin in available_models().items()]
         return [
-            {"name": n, "origin": o, "lines": list(m.line_keys), "note": m.note}
-            for n, o, m in found
+            {"name": name, "origin": origin, "lines": list(model.line_keys), "note": model.note}
+            for name, origin in available_models().items()
+            for model in [get_model(name)]
         ]
 
     @app.get("/parameters")
@@ -317,11 +312,7 @@ def create_app(*, max_rows: int, max_bytes: int) -> FastAPI:
             [[sum(int(c) for c in frame["total_cents"]) for frame in frames]],
             columns=["baseline_cents", "scenario_cents", "difference_cents"],
         )
-        answer = {
-            "manifest": manifest(model, params, period),
-            "totals": _euros(totals)[0],
-            "structures": rows,
-        }
-        return JSONResponse(answer)
+        made = manifest(model, params, period)
+        return JSONResponse({"manifest": made, "totals": _euros(totals)[0], "structures": rows})
 
     return app
