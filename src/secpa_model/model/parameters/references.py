@@ -36,7 +36,6 @@ class Parameters(Protocol):
     def parameters(self) -> Mapping[str, Parameter]: ...
 
 
-
 _REFERENCES: Final[dict[str, Parameters]] = {}
 """Each model's reference values, by model name (the last loaded under a name)."""
 
