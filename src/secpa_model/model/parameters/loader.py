@@ -63,12 +63,7 @@ _HINTS: Final[dict[str, str]] = {
     "threshold": "a bracket needs a threshold and a value",
     "brackets": "a scale needs its brackets",
 }
-_KIND_WORDS: Final[dict[str, str]] = {
-    "amount": "an amount",
-    "count": "a count",
-    "quantity": "a quantity",
-    "scale": "a scale",
-}
+_KIND_WORDS: Final = {"amount": "an amount", "count": "a count", "quantity": "a quantity"}
 _TOML_POSITION: Final = re.compile(r"\(at line (\d+), column (\d+)\)")
 _TOML_HEADER: Final = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
 _BARE_KEY: Final = re.compile(r"[A-Za-z0-9_-]+")

@@ -150,9 +150,6 @@ class Scale(BaseModel):
             )
             return line
         thresholds = self.thresholds
-        if x.ndim != 1:
-            index = np.searchsorted(thresholds, x, side="right") - 1
-            return np.where(index >= 0, self.values[np.maximum(index, 0)], 0.0)
         if len(thresholds) > _COMPARED_THRESHOLDS or x.size < _COMPARED_SIZE:
             # a binary search per value; NaN goes after every threshold (the last bracket)
             counts = np.searchsorted(thresholds, x, side="right")
