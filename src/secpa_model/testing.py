@@ -190,21 +190,18 @@ def structures_to_frame(
     resolved = resolve_model(model)
     data: dict[str, Any] = {}
     for item in resolved.inputs:
-        values = pd.Series([getattr(structure, item.name) for structure in items], dtype=object)
-        if item.kind == "date":
-            data[item.name] = pd.to_datetime(values)
+        values = [getattr(structure, item.name) for structure in items]
+        if item.kind in ("euros", "fraction", "quantity"):
+            data[item.name] = pd.Series([float(v) for v in values], dtype="float64")
+        elif item.kind == "date":
+            data[item.name] = pd.to_datetime(pd.Series(values, dtype=object))
+        elif item.kind == "count":
+            data[item.name] = pd.Series(values, dtype="int64")
+        elif item.kind == "boolean":
+            data[item.name] = pd.Series(values, dtype="bool")
         else:
-            data[item.name] = values.astype(_FRAME_DTYPES.get(item.kind, "object"))
+            data[item.name] = pd.Series(values, dtype=object)
     return pd.DataFrame(data, columns=[item.name for item in resolved.inputs])
-
-
-_FRAME_DTYPES: Final[dict[str, Any]] = {
-    "euros": "float64",
-    "fraction": "float64",
-    "quantity": "float64",
-    "count": "int64",
-    "boolean": "bool",
-}
 
 
 @st.composite
