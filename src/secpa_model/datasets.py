@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any, Final
 
 import numpy as np
@@ -22,49 +21,19 @@ def example_structures() -> list[StructureBase]:
     """
     Structure = experimentation().structure  # noqa: N806 - the model's Structure class
     return [
-        Structure(
-            structure_id="synthetic-cds-typical",
-            kind="centre_de_sante",
-            location="in_qpv",
-            file_active_mg=3200,
-            poverty_rate=0.31,
-            interpreting_hours_in_person=300,
-            interpreting_hours_phone=200,
-            psychologist_cost_requested=Decimal("70000"),
-            segur_psychologist_funding=Decimal("10000"),
-            ars_psychology_agreement=True,
-        ),
-        Structure(
-            structure_id="synthetic-msp-large",
-            kind="msp",
-            location="near_qpv",
-            file_active_mg=7400,
-            poverty_rate=0.42,
-            interpreting_hours_in_person=800,
-            interpreting_hours_phone=300,
-            psychologist_cost_requested=Decimal("90000"),
-            ars_psychology_agreement=True,
-        ),
-        Structure(
-            structure_id="synthetic-cds-mid-year-entry",
-            kind="centre_de_sante",
-            location="in_qpv",
-            file_active_mg=1350,
-            poverty_rate=0.22,
-            interpreting_hours_in_person=120,
-            interpreting_hours_phone=60,
-            psychologist_cost_requested=Decimal("30000"),
-            ars_psychology_agreement=False,
-            entry_date=date(2022, 3, 1),
-        ),
-        Structure(
-            structure_id="synthetic-msp-ineligible",
-            kind="msp",
-            location="outside_qpv",
-            file_active_mg=800,
-            poverty_rate=0.12,
-        ),
+        Structure(**dict(zip(_FIELDS, row, strict=True)), entry_date=_EXAMPLE_ENTRIES.get(row[0]))
+        for row in _EXAMPLES
     ]
+
+
+_CDS: Final = "centre_de_sante"
+_EXAMPLES: Final = (  # the columns of _FIELDS, as the waves below
+    ("synthetic-cds-typical", _CDS, "in_qpv", 3200, 0.31, 300, 200, 70000, 10000, True),
+    ("synthetic-msp-large", "msp", "near_qpv", 7400, 0.42, 800, 300, 90000, 0, True),
+    ("synthetic-cds-mid-year-entry", _CDS, "in_qpv", 1350, 0.22, 120, 60, 30000, 0, False),
+    ("synthetic-msp-ineligible", "msp", "outside_qpv", 800, 0.12, 0, 0, 0, 0, False),
+)
+_EXAMPLE_ENTRIES: Final = {"synthetic-cds-mid-year-entry": date(2022, 3, 1)}
 
 
 # --------------------------------------------------------------------------------------

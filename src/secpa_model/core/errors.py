@@ -19,23 +19,6 @@ from typing import Any, ClassVar, Final, Self
 
 from secpa_model.core.safe_text import shown
 
-__all__ = [
-    "MAX_LISTED",
-    "PROBLEM_CODES",
-    "PROBLEM_FIELDS",
-    "CoverageError",
-    "InputError",
-    "ModelError",
-    "ParameterError",
-    "Problem",
-    "SecpaError",
-    "describe",
-    "is_missing",
-    "json_scalar",
-    "listing",
-    "problem_dicts",
-]
-
 PROBLEM_CODES: Final[Mapping[str, str]] = {
     "invalid_input": "invalid structure data, not tied to one cell (a whole file or frame)",
     "invalid_value": "a value (cell or field) that its input's kind refuses",
@@ -100,13 +83,13 @@ class Problem:
         sheet and row of an Excel file; empty when nothing is known."""
         parts = []
         if self.row is not None:
-            parts.append(f"row {_quoted(self.row)}")
+            parts.append(f"row {shown(self.row, _SHOWN)}")
         if self.line is not None:
             place = f"sheet {self.sheet!r} row {self.line}" if self.sheet else f"line {self.line}"
             parts.append(f"({place})" if parts else place)
         text = " ".join(parts)
         if self.structure_id is not None:
-            text += f"{', ' if text else ''}structure {_quoted(self.structure_id)}"
+            text += f"{', ' if text else ''}structure {shown(self.structure_id, _SHOWN)}"
         return text
 
     def located(self, **known: Any) -> Problem:
@@ -136,10 +119,6 @@ def problem_dicts(problems: Iterable[Problem]) -> list[dict[str, Any]]:
 
 
 _SHOWN: Final = 60  # the most characters of a row label or id a location quotes
-
-
-def _quoted(value: object) -> str:
-    return shown(value, _SHOWN)
 
 
 def json_scalar(value: Any) -> Any:
@@ -239,14 +218,12 @@ def describe(problem: Problem) -> str:
     if problem.field is None or problem.missing or problem.code == "unknown_field":
         what = problem.message
     else:
-        what = f"{problem.field} = {_quoted(problem.value)}: {problem.message}"
+        what = f"{problem.field} = {shown(problem.value, _SHOWN)}: {problem.message}"
     return f"{where}: {what}" if where else what
 
 
 class InputError(SecpaError):
     """Invalid structure data: the message names the row, the field and the value."""
-
-    code: ClassVar[str] = "invalid_input"
 
 
 class ParameterError(SecpaError):

@@ -32,10 +32,9 @@ class Period:
             raise ValueError(f"Period end {self.end} is before its start {self.start}")
 
     @classmethod
+    @lru_cache(maxsize=256)  # a frozen value: built once per year (and class)
     def year(cls, year: int) -> Period:
         """The calendar year ``year``, 1 January to 31 December."""
-        if cls is Period:
-            return _calendar_year(year)  # a frozen value: built once per year
         return cls(date(year, 1, 1), date(year, 12, 31))
 
     @classmethod
@@ -67,11 +66,6 @@ class Period:
 
 
 PeriodLike = Period | int | str
-
-
-@lru_cache(maxsize=256)
-def _calendar_year(year: int) -> Period:
-    return Period(date(year, 1, 1), date(year, 12, 31))
 
 
 def days_in_year(year: int) -> int:
@@ -114,14 +108,9 @@ def calendar_steps(period: Period, freq: str) -> list[tuple[str, Period]]:
     ]
     steps = []
     for piece in split_period(period, cuts):
-        first = piece.start
-        if freq == "month":
-            label = f"{first.year:04d}-{first.month:02d}"
-        elif freq == "quarter":
-            label = f"{first.year:04d}-Q{(first.month - 1) // 3 + 1}"
-        else:
-            label = f"{first.year:04d}"
-        steps.append((label, piece))
+        year, month = piece.start.year, piece.start.month
+        labels = {"month": f"-{month:02d}", "quarter": f"-Q{(month - 1) // 3 + 1}", "year": ""}
+        steps.append((f"{year:04d}{labels[freq]}", piece))
     return steps
 
 

@@ -24,16 +24,10 @@ SNAP_DECIMALS: Final = 6
 """Float64 cents are snapped to the micro-cent (1e-6 cent) before rounding, so that binary
 representation error (``0.49999999999`` for an exact half cent) never changes a cent."""
 
-_WORDS: Final[dict[str, str]] = {"half_up": "half up", "down": "down", "up": "up"}
-_MOTS: Final[dict[str, str]] = {
-    "half_up": "au plus proche, la moitié vers le haut",
-    "down": "par défaut",
-    "up": "par excès",
-}
-_DECIMAL_MODES: Final[dict[str, str]] = {
-    "half_up": ROUND_HALF_UP,
-    "down": ROUND_FLOOR,
-    "up": ROUND_CEILING,
+_WORDS: Final[dict[str, tuple[str, str, str]]] = {  # in English, in French, for decimal
+    "half_up": ("half up", "au plus proche, la moitié vers le haut", ROUND_HALF_UP),
+    "down": ("down", "par défaut", ROUND_FLOOR),
+    "up": ("up", "par excès", ROUND_CEILING),
 }
 _CENTS_PER_EURO: Final = 100  # a unit conversion, not a parameter of a model
 _HALF: Final = 0.5  # half a unit: the tie of "half_up"
@@ -69,27 +63,20 @@ class Rounding:
     @property
     def unit_words(self) -> str:
         """The unit in words: ``the cent``, ``the euro``, or ``5 cents``."""
-        if self.unit_cents == 1:
-            return "the cent"
-        if self.unit_cents == _CENTS_PER_EURO:
-            return "the euro"
-        return f"{self.unit_cents} cents"
+        named = {1: "the cent", _CENTS_PER_EURO: "the euro"}
+        return named.get(self.unit_cents, f"{self.unit_cents} cents")
 
     @property
     def phrase(self) -> str:
         """``half up, to the cent``: the rounding in a few words."""
-        return f"{_WORDS[self.direction]}, to {self.unit_words}"
+        return f"{_WORDS[self.direction][0]}, to {self.unit_words}"
 
     @property
     def phrase_fr(self) -> str:
         """``au centime, au plus proche, la moitié vers le haut``: :attr:`phrase` in French."""
-        if self.unit_cents == 1:
-            unit = "au centime"
-        elif self.unit_cents == _CENTS_PER_EURO:
-            unit = "à l'euro"
-        else:
-            unit = f"à {self.unit_cents} centimes"
-        return f"{unit}, {_MOTS[self.direction]}"
+        named = {1: "au centime", _CENTS_PER_EURO: "à l'euro"}
+        unit = named.get(self.unit_cents, f"à {self.unit_cents} centimes")
+        return f"{unit}, {_WORDS[self.direction][1]}"
 
     def describe(self) -> str:
         """The whole rule in words (shown in explanations, reports and the docs)."""
@@ -113,10 +100,8 @@ class Rounding:
         ``overwrite=True``: ``cents`` is a float64 array the caller no longer needs, used as
         working memory instead of a copy (its values are then meaningless)."""
         values = np.asarray(cents, dtype=np.float64)
-        if overwrite and values is cents and values.flags.writeable:
-            work = values
-        else:
-            work = np.empty(values.shape, dtype=np.float64)
+        reuse = overwrite and values is cents and values.flags.writeable
+        work = values if reuse else np.empty(values.shape, dtype=np.float64)
         if (
             values.size
             and max(-np.minimum.reduce(values, axis=None), np.maximum.reduce(values, axis=None))
@@ -124,7 +109,7 @@ class Rounding:
         ):
             cents_out = self._split(values)
             return cents_out if values.ndim else cents_out[()]
-        whole = work  # the usual amounts: the same float64 operations as written out, in place
+        # the usual amounts: the same float64 operations as written out, in place
         values.round(SNAP_DECIMALS, out=work)
         if self.unit_cents != 1:
             np.divide(work, self.unit_cents, out=work)
@@ -137,8 +122,8 @@ class Rounding:
         else:
             np.ceil(work, out=work)
         if self.unit_cents != 1:
-            np.multiply(whole, self.unit_cents, out=whole)
-        rounded: NDArray[np.int64] = whole.astype(np.int64)
+            np.multiply(work, self.unit_cents, out=work)
+        rounded: NDArray[np.int64] = work.astype(np.int64)
         return rounded if values.ndim else rounded[()]
 
     def _split(self, values: NDArray[np.float64]) -> NDArray[np.int64]:
@@ -163,7 +148,7 @@ class Rounding:
     def decimal_mode(self) -> str:
         """The direction as a :mod:`decimal` rounding mode (``ROUND_HALF_UP`` for half up),
         for exact euros quantized by hand."""
-        return _DECIMAL_MODES[self.direction]
+        return _WORDS[self.direction][2]
 
 
 CENT_HALF_UP: Final = Rounding()

@@ -25,26 +25,6 @@ import sys
 from html import escape
 from typing import Final
 
-__all__ = [
-    "FORMULA_STARTS",
-    "LISTING_BREAK",
-    "MAX_SHOWN",
-    "QUOTED_STARTS",
-    "SPREADSHEET_QUOTE",
-    "digits_of",
-    "html_escape",
-    "markdown_code",
-    "markdown_text",
-    "quote_spreadsheet_text",
-    "shortened",
-    "shown",
-    "single_line",
-    "starts_like_formula",
-    "terminal_text",
-    "unquote_spreadsheet_text",
-    "visible_controls",
-]
-
 LISTING_BREAK: Final = "\n  "
 """What separates the problems listed in a message (:func:`~secpa_model.core.errors.listing`)."""
 

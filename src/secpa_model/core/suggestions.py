@@ -6,8 +6,6 @@ import difflib
 from collections.abc import Sequence
 from typing import Final
 
-__all__ = ["HINT_CUTOFF", "closest_name", "did_you_mean"]
-
 HINT_CUTOFF: Final = 0.6
 """How alike (difflib's ratio, case ignored) a known name must be to be suggested."""
 

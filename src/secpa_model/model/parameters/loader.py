@@ -16,6 +16,7 @@ import math
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from decimal import Decimal
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -62,12 +63,7 @@ _HINTS: Final[dict[str, str]] = {
     "threshold": "a bracket needs a threshold and a value",
     "brackets": "a scale needs its brackets",
 }
-_KIND_WORDS: Final[dict[str, str]] = {
-    "amount": "an amount",
-    "count": "a count",
-    "quantity": "a quantity",
-    "scale": "a scale",
-}
+_KIND_WORDS: Final = {"amount": "an amount", "count": "a count", "quantity": "a quantity"}
 _TOML_POSITION: Final = re.compile(r"\(at line (\d+), column (\d+)\)")
 _TOML_HEADER: Final = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
 _BARE_KEY: Final = re.compile(r"[A-Za-z0-9_-]+")
@@ -113,19 +109,16 @@ def read_parameter_files(
     file, each key and the reason."""
     if not files:
         raise ParameterError("no parameter file given")
-    parsed = [_parse_file(file) for file in files]
+    parsed = []
+    for file in files:
+        data = _toml(read_text(file, "parameter file", ParameterError), str(file))
+        if data == {}:
+            raise ParameterError(
+                f"{file}: the parameter file is empty (it holds no table: see the layout of a "
+                "parameter file in docs/parameters.md)"
+            )
+        parsed.append((data, str(file)))
     return parameters_from_mappings(parsed, specs, relations)
-
-
-def _parse_file(file: ParameterFile) -> tuple[Any, str]:
-    origin = str(file)
-    data = _toml(read_text(file, "parameter file", ParameterError), origin)
-    if data == {}:
-        raise ParameterError(
-            f"{origin}: the parameter file is empty (it holds no table: see the layout of a "
-            "parameter file in docs/parameters.md)"
-        )
-    return data, origin
 
 
 def _toml(text: str, origin: str) -> Any:
@@ -165,18 +158,14 @@ def parameters_from_mappings(
 ) -> Parameters:
     """Validate parsed parameter files that together define every parameter of ``specs``."""
     joined = " + ".join(origin for _, origin in files)
-    names: list[str] = []
-    descriptions: list[str] = []
-    versions: list[str] = []
+    metas: list[dict[str, str]] = []
     parameters: dict[str, Parameter] = {}
     defined_in: dict[str, str] = {}
     reports: list[tuple[str, list[str]]] = []
     for data, origin in files:
         problems: list[str] = []
-        meta = _file_parameters(data, origin, specs, parameters, defined_in, problems)
-        names.append(meta.get("name", Path(origin).stem))
-        descriptions.append(meta.get("description", ""))
-        versions.append(meta.get("version", ""))
+        metas.append(_file_parameters(data, origin, specs, parameters, defined_in, problems))
+        metas[-1].setdefault("name", Path(origin).stem)
         if problems:
             reports.append((origin, problems))
     missing = [
@@ -194,9 +183,9 @@ def parameters_from_mappings(
         raise _error(reports)
     try:
         return Parameters(
-            name="+".join(names),
-            description=" ".join(d for d in descriptions if d),
-            version="+".join(v for v in versions if v),
+            name="+".join(meta["name"] for meta in metas),
+            description=" ".join(meta["description"] for meta in metas if meta.get("description")),
+            version="+".join(meta["version"] for meta in metas if meta.get("version")),
             origin=joined,
             parameters={path: parameters[path] for path in specs},
             specs=dict(specs),
@@ -377,9 +366,10 @@ def _key_parts(error: ErrorDetails) -> list[str | int]:
     """The error's location without pydantic's internal names (union members, validators),
     extended by the key a :class:`KeyedValueError` names."""
     parts: list[str | int] = [
-        part for part in error["loc"] if not (isinstance(part, str) and "[" in part)
+        part
+        for part in error["loc"]
+        if not (isinstance(part, str) and "[" in part) and part not in ("Scale", "decimal")
     ]
-    parts = [part for part in parts if part not in ("Scale", "decimal")]
     raised = error.get("ctx", {}).get("error")
     if isinstance(raised, KeyedValueError):
         for piece in re.findall(r"[^.\[\]]+", raised.key):
@@ -577,47 +567,32 @@ def json_loads(
     left to the caller as :class:`json.JSONDecodeError`. ``parse_float``: as for
     :func:`json.loads` (by default ``Decimal``: decimal numbers read exactly, never through a
     float)."""
+
+    def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in found:
+                raise error(
+                    f"{origin}: the key {shown(key, 100)} is given twice in one object: keep one"
+                )
+            found[key] = value
+        return found
+
+    def integer(digits: str) -> int:
+        # longer than the limit, or than the interpreter's own (sys.set_int_max_str_digits)
+        if len(digits.lstrip("-")) <= MAX_INTEGER_DIGITS:
+            with suppress(ValueError):
+                return int(digits)
+        raise error(_long_integer(text, origin, "json"))
+
     try:
         data = json.loads(
-            text, object_pairs_hook=_unique_keys, parse_int=_json_int, parse_float=parse_float
+            text, object_pairs_hook=unique_keys, parse_int=integer, parse_float=parse_float
         )
     except RecursionError:
         raise error(_too_deep(origin, "")) from None
-    except _LongIntegerError:
-        raise error(_long_integer(text, origin, "json")) from None
-    except _RepeatedKeyError as exc:
-        raise error(
-            f"{origin}: the key {shown(exc.args[0], 100)} is given twice in one object: keep one"
-        ) from None
     _check_parsed(data, origin, error)
     return data
-
-
-class _RepeatedKeyError(ValueError):
-    """A key given twice in one JSON object."""
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object, each key once."""
-    found: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in found:
-            raise _RepeatedKeyError(key)
-        found[key] = value
-    return found
-
-
-class _LongIntegerError(ValueError):
-    """A JSON integer longer than :data:`MAX_INTEGER_DIGITS` digits."""
-
-
-def _json_int(digits: str) -> int:
-    if len(digits.lstrip("-")) > MAX_INTEGER_DIGITS:
-        raise _LongIntegerError(digits[:20])
-    try:
-        return int(digits)
-    except ValueError:  # the interpreter's limit set lower (sys.set_int_max_str_digits)
-        raise _LongIntegerError(digits[:20]) from None
 
 
 def _refuse_long_keys(text: str, origin: str, error: type[SecpaError]) -> None:

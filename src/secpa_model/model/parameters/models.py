@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -37,6 +37,7 @@ MAX_RATIONALE_CHARS: Final = 2000
 """The longest rationale of a range (a sentence or two; a parameter file is untrusted)."""
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
+_NonNegative = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 _COMPARED_THRESHOLDS: Final = 16
 _COMPARED_SIZE: Final = 64
 """Up to this many thresholds, and from this many values, a step scale compares ``x``
@@ -79,8 +80,8 @@ class Bracket(BaseModel):
 
     model_config = _STRICT
 
-    threshold: Decimal = Field(ge=0, allow_inf_nan=False)
-    value: Decimal = Field(ge=0, allow_inf_nan=False)
+    threshold: _NonNegative
+    value: _NonNegative
 
 
 class Scale(BaseModel):
@@ -149,9 +150,6 @@ class Scale(BaseModel):
             )
             return line
         thresholds = self.thresholds
-        if x.ndim != 1:
-            index = np.searchsorted(thresholds, x, side="right") - 1
-            return np.where(index >= 0, self.values[np.maximum(index, 0)], 0.0)
         if len(thresholds) > _COMPARED_THRESHOLDS or x.size < _COMPARED_SIZE:
             # a binary search per value; NaN goes after every threshold (the last bracket)
             counts = np.searchsorted(thresholds, x, side="right")
@@ -193,10 +191,10 @@ class Range(BaseModel):
 
     model_config = _STRICT
 
-    low: Decimal = Field(ge=0, allow_inf_nan=False)
-    high: Decimal = Field(ge=0, allow_inf_nan=False)
+    low: _NonNegative
+    high: _NonNegative
     distribution: Distribution = "triangular"
-    mode: Decimal | None = Field(default=None, ge=0, allow_inf_nan=False)
+    mode: _NonNegative | None = None
     sd: Decimal | None = Field(default=None, gt=0, allow_inf_nan=False)
     rationale: str = Field(min_length=1, max_length=MAX_RATIONALE_CHARS)
 
@@ -480,9 +478,7 @@ class ParameterSnapshot:
 
     day: date
     values: dict[str, InForce] = field(default_factory=dict)
-    _cents: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
-    _counts: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
-    _numbers: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    _converted: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False, compare=False)
     drawn: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """In a simulation, the drawn values by path: an array per row, or a
     :class:`~secpa_model.model.parameters.drawn.DrawnScale` (what rules read first)."""
@@ -490,32 +486,30 @@ class ParameterSnapshot:
     def __getitem__(self, path: str) -> InForce:
         return self.values[path]
 
-    def _decimal(self, path: str, what: str) -> Decimal:
-        value = self.values[path].value
-        if not isinstance(value, Decimal):
-            raise TypeError(f"{path} is a scale, not {what}")
-        return value
+    def _converted_number(self, path: str, what: str, convert: Callable[[Decimal], Any]) -> Any:
+        """The number ``path`` converted (once per snapshot); ``what`` names its kind."""
+        found = self._converted.get((path, what))
+        if found is None:
+            value = self.values[path].value
+            if not isinstance(value, Decimal):
+                raise TypeError(f"{path} is a scale, not {what}")
+            found = self._converted[path, what] = convert(value)
+        return found
 
     def amount_cents(self, path: str) -> int:
         """An amount parameter in integer cents (converted once per snapshot)."""
-        cents = self._cents.get(path)
-        if cents is None:
-            cents = self._cents[path] = euros_to_cents(self._decimal(path, "an amount"))
+        cents: int = self._converted_number(path, "an amount", euros_to_cents)
         return cents
 
     def count(self, path: str) -> int:
         """A count parameter (patients) as an int (converted once per snapshot)."""
-        count = self._counts.get(path)
-        if count is None:
-            count = self._counts[path] = int(self._decimal(path, "a count"))
+        count: int = self._converted_number(path, "a count", int)
         return count
 
     def number(self, path: str) -> float:
         """A quantity parameter (ETP, a rate) as a float64 number (converted once per
         snapshot)."""
-        number = self._numbers.get(path)
-        if number is None:
-            number = self._numbers[path] = float(self._decimal(path, "a number"))
+        number: float = self._converted_number(path, "a number", float)
         return number
 
     def scale(self, path: str) -> Scale:

@@ -36,8 +36,6 @@ class Parameters(Protocol):
     def parameters(self) -> Mapping[str, Parameter]: ...
 
 
-__all__ = ["known_reference", "register_reference", "short_repr"]
-
 _REFERENCES: Final[dict[str, Parameters]] = {}
 """Each model's reference values, by model name (the last loaded under a name)."""
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any
 
-from secpa_model.model.parameters.models import DatedValue, Range, Scale, Source
+from secpa_model.model.parameters.models import DatedValue, Scale, Source
 from secpa_model.model.parameters.parameter_set import Parameters
 
 
@@ -35,7 +34,9 @@ def parameters_to_toml(parameters: Parameters, *, header: str = "") -> str:
         lines.append(f"version = {_string(parameters.version)}")
     for source, source_id in sources.items():
         lines += ["", f"[sources.{source_id}]"]
-        lines += [f"{key} = {_string(text)}" for key, text in _fields(source).items()]
+        lines += [
+            f"{key} = {_string(text)}" for key, text in source.model_dump(exclude_none=True).items()
+        ]
     for path, parameter in parameters.parameters.items():
         lines += ["", f"[{path}]", f"unit = {_string(parameter.unit)}"]
         if parameter.threshold_unit is not None:
@@ -66,7 +67,7 @@ def _dated_lines(dated: DatedValue, sources: dict[Source, str]) -> list[str]:
     if dated.range is not None:
         parts = [
             f"{key} = {_string(value) if isinstance(value, str) else _number(value)}"
-            for key, value in _fields(dated.range).items()
+            for key, value in dated.range.model_dump(exclude_none=True).items()
         ]
         lines.append(f"range = {{ {', '.join(parts)} }}")
     value = dated.value
@@ -79,11 +80,6 @@ def _dated_lines(dated: DatedValue, sources: dict[Source, str]) -> list[str]:
     else:
         lines.append(f"value = {_number(value)}")
     return lines
-
-
-def _fields(model: Source | Range) -> dict[str, Any]:
-    """The fields a model has (those that are None left out), in their declared order."""
-    return model.model_dump(exclude_none=True)
 
 
 def _string(text: str) -> str:
