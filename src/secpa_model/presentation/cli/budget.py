@@ -19,14 +19,10 @@ from secpa_model.presentation.cli.common import (
     EACH_ROWS_YEAR,
     Subcommands,
     add_base_scenario_argument,
-    add_duplicates_argument,
     add_errors_argument,
-    add_input_argument,
-    add_model_argument,
-    add_output_format_argument,
-    add_parameters_argument,
+    add_options,
+    add_output_option,
     assumption_line,
-    check_output,
     checked_outputs,
     envelope_euros,
     model_from,
@@ -34,7 +30,6 @@ from secpa_model.presentation.cli.common import (
     output_manifest,
     parse_period,
     print_note,
-    problems_file,
     read_portfolio,
     scenario_parameters,
     write_outputs,
@@ -56,7 +51,7 @@ def add_budget(commands: Subcommands, model: Model) -> None:
             "period's envelope. Prints the periods and the steps; -o writes the steps."
         ),
     )
-    add_input_argument(sub)
+    add_options(sub, "input", "--from", "--encoding")
     sub.add_argument(
         "--period",
         metavar="START..END",
@@ -86,18 +81,14 @@ def add_budget(commands: Subcommands, model: Model) -> None:
         default="month",
         help="the steps of each period: calendar months (default), quarters or years",
     )
-    add_duplicates_argument(sub)
-    add_model_argument(sub)
-    add_parameters_argument(sub)
+    add_options(sub, "--allow-duplicates", "--model", "--parameters")
     add_base_scenario_argument(sub, "")
-    sub.add_argument(
-        "-o",
-        "--output",
-        metavar="OUT",
-        help="write the steps (one row per period and step: amounts in cents and euros, "
+    add_output_option(
+        sub,
+        "write the steps (one row per period and step: amounts in cents and euros, "
         f"cumulative, envelope consumed) to OUT ({suffix_list()}; -: standard output, with --to)",
     )
-    add_output_format_argument(sub)
+    add_options(sub, "--to")
     add_errors_argument(sub, output_required=False)
     sub.set_defaults(handler=run_budget)
 
@@ -117,9 +108,7 @@ def _periods(args: argparse.Namespace) -> dict[str, Period] | None:
 
 def run_budget(args: argparse.Namespace) -> int:
     """Print the budget per period and per step; write the steps with ``-o``."""
-    output = check_output(args.output, args.to_format) if args.output else None
-    problems = problems_file(args, output)
-    checked_outputs(args, output, problems)
+    output, problems = checked_outputs(args)
     periods = _periods(args)
     amounts = [envelope_euros(text) for text in args.envelope or ()]
     model = model_from(args.model)
@@ -144,14 +133,16 @@ def run_budget(args: argparse.Namespace) -> int:
     print(text_table(*_step_table(projection.timeline, args.freq)))
     print()
     print(assumption_line(params, span))
-    manifest = None
-    if output is not None:
-        manifest = output_manifest(args, model, params, span, structures=structures)
     write_outputs(
-        args, structures, problems, (projection.timeline, output, False), manifest=manifest
+        args,
+        structures,
+        problems,
+        projection.timeline,
+        output,
+        manifest=lambda: output_manifest(args, model, params, span, structures=structures),
+        written=f"steps: {number(len(projection.timeline))} rows",
+        index=False,
     )
-    if output is not None:
-        print(f"steps: {number(len(projection.timeline))} rows written to {output}")
     return 0
 
 

@@ -30,8 +30,7 @@ from secpa_model.presentation.cli.common import (
     DEFAULT_STRUCTURE_ID,
     DEMO_YEAR,
     Subcommands,
-    add_model_argument,
-    add_parameters_argument,
+    add_options,
     add_period_arguments,
     base_parameters,
     model_from,
@@ -125,8 +124,7 @@ def add_allocate(commands: Subcommands, model: Model) -> None:
             flag, dest=name, choices=choices, metavar=None if choices else "VALUE", help=description
         )
     add_period_arguments(sub)
-    add_model_argument(sub)
-    add_parameters_argument(sub)
+    add_options(sub, "--model", "--parameters")
     output = sub.add_mutually_exclusive_group()
     output.add_argument(
         "--json",
@@ -261,7 +259,7 @@ def add_params(commands: Subcommands, model: Model) -> None:
         help="a scenario file applied to the parameters: list the values it gives "
         "(status SCENARIO) and how a relative change computed them",
     )
-    add_model_argument(sub)
+    add_options(sub, "--model")
     sub.add_argument(
         "--assumptions-only",
         action="store_true",
@@ -349,7 +347,7 @@ def add_schema(commands: Subcommands, model: Model) -> None:
         description="Print a JSON Schema (draft 2020-12) generated from the library's models.",
     )
     sub.add_argument("name", choices=SCHEMA_NAMES, help="which schema")
-    add_model_argument(sub)
+    add_options(sub, "--model")
     sub.set_defaults(handler=run_schema)
 
 

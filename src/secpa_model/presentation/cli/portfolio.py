@@ -24,18 +24,12 @@ from secpa_model.presentation.cli.common import (
     EACH_ROWS_YEAR,
     Subcommands,
     add_base_scenario_argument,
-    add_csv_style_argument,
-    add_duplicates_argument,
     add_errors_argument,
-    add_input_argument,
-    add_keep_argument,
-    add_model_argument,
-    add_optional_period,
-    add_output_format_argument,
-    add_parameters_argument,
+    add_options,
+    add_output_option,
+    add_period_arguments,
     assumption_line,
     base_parameters,
-    check_output,
     checked_outputs,
     encoding_notes,
     input_format,
@@ -46,7 +40,6 @@ from secpa_model.presentation.cli.common import (
     optional_period,
     output_manifest,
     print_note,
-    problems_file,
     read_portfolio,
     read_scenarios,
     scenario_values,
@@ -74,21 +67,15 @@ def add_batch(commands: Subcommands, model: Model) -> None:
             "for large files and a summary at the end."
         ),
     )
-    add_input_argument(sub)
-    sub.add_argument(
-        "-o",
-        "--output",
-        metavar="OUT",
-        required=True,
-        help="the allocations file; - writes standard output (with --to)",
+    add_options(sub, "input", "--from", "--encoding")
+    add_output_option(
+        sub, "the allocations file; - writes standard output (with --to)", required=True
     )
-    add_output_format_argument(sub)
-    add_optional_period(sub)
-    add_duplicates_argument(sub)
-    add_model_argument(sub)
-    add_parameters_argument(sub)
+    add_options(sub, "--to")
+    add_period_arguments(sub, required=False)
+    add_options(sub, "--allow-duplicates", "--model", "--parameters")
     add_errors_argument(sub, output_required=True)
-    add_csv_style_argument(sub)
+    add_options(sub, "--csv-style")
     sub.add_argument(
         "--trace",
         action="store_true",
@@ -103,7 +90,7 @@ def add_batch(commands: Subcommands, model: Model) -> None:
         help=f"rows read, computed and written at a time; longer inputs show progress "
         f"(default {PIECE_ROWS})",
     )
-    add_keep_argument(sub)
+    add_options(sub, "--keep")
     sub.set_defaults(handler=run_batch)
 
 
@@ -131,10 +118,8 @@ def _check_batch_options(args: argparse.Namespace, output: Path, problems: Path 
 
 def run_batch(args: argparse.Namespace) -> int:
     """Allocate the input file, write the output (and the errors file), print a summary."""
-    output = check_output(args.output, args.to_format)
-    report = args.errors == "report"
-    problems = problems_file(args, output)
-    checked_outputs(args, output, problems)
+    output, problems = checked_outputs(args)
+    assert output is not None  # -o is required
     _check_batch_options(args, output, problems)
     period = optional_period(args)
     model = model_from(args.model)
@@ -173,7 +158,7 @@ def run_batch(args: argparse.Namespace) -> int:
         f"{number(summary.eligible)} eligible, {number(summary.invalid)} invalid"
     )
     print(f"total: {format_euros(summary.total)} (the sum of the rows' totals, in cents)")
-    if report:
+    if args.errors == "report":
         found = pd.concat(summary.found, ignore_index=True) if summary.found else no_problems()
         where = list_problems(args, found, summary.located, problems).partition(", ")[2]
         print(
@@ -201,7 +186,7 @@ def add_compare(commands: Subcommands, model: Model) -> None:
             "(docs/cli.md)."
         ),
     )
-    add_input_argument(sub)
+    add_options(sub, "input", "--from", "--encoding")
     sub.add_argument(
         "--scenario",
         metavar="FILE",
@@ -221,26 +206,22 @@ def add_compare(commands: Subcommands, model: Model) -> None:
         help="a parameter file: the baseline, and the base of every scenario "
         "(default: the reference set)",
     )
-    add_optional_period(sub)
-    add_duplicates_argument(sub)
-    sub.add_argument(
-        "-o",
-        "--output",
-        metavar="OUT",
-        help=f"write the detail (scenario × structure × line) to OUT ({suffix_list()}; "
+    add_period_arguments(sub, required=False)
+    add_options(sub, "--allow-duplicates")
+    add_output_option(
+        sub,
+        f"write the detail (scenario × structure × line) to OUT ({suffix_list()}; "
         "-: standard output, with --to)",
     )
-    add_output_format_argument(sub)
+    add_options(sub, "--to")
     add_errors_argument(sub, output_required=False)
-    add_csv_style_argument(sub)
+    add_options(sub, "--csv-style")
     sub.set_defaults(handler=run_compare)
 
 
 def run_compare(args: argparse.Namespace) -> int:
     """Print the summary by scenario (or by model); write the detail with ``-o``."""
-    output = check_output(args.output, args.to_format) if args.output else None
-    problems = problems_file(args, output)
-    checked_outputs(args, output, problems)
+    output, problems = checked_outputs(args)
     period = optional_period(args)
     names = args.model or [None]
     if len(names) > 1:
@@ -284,14 +265,17 @@ def run_compare(args: argparse.Namespace) -> int:
     print(scenario_values(scenarios, baseline))
     print()
     print(assumption_line(baseline, period))
-    manifest = None
-    if output is not None:
-        manifest = output_manifest(
+    write_outputs(
+        args,
+        structures,
+        problems,
+        comparison.detail,
+        output,
+        manifest=lambda: output_manifest(
             args, model, baseline, period, structures=structures, scenarios=scenarios
-        )
-    write_outputs(args, structures, problems, (comparison.detail, output, None), manifest=manifest)
-    if output is not None:
-        print(f"detail: {number(len(comparison.detail))} rows written to {output}")
+        ),
+        written=f"detail: {number(len(comparison.detail))} rows",
+    )
     return 0
 
 
@@ -335,17 +319,19 @@ def _compare_models(
     print()
     for model in models:
         print(f"{model.name}: " + assumption_line(comparison.parameters[model.name], period))
-    manifest = None
-    if output is not None:  # the first model is the baseline, the others compared with it
-        base, *others = [(m, comparison.parameters[m.name]) for m in models]
-        manifest = output_manifest(args, *base, period, structures=structures).model_copy(
-            update={"compared_with": tuple(compared_model(*other) for other in others)}
-        )
+    # the first model is the baseline, the others compared with it
+    base, *others = [(m, comparison.parameters[m.name]) for m in models]
     write_outputs(
-        args, structures, problems, (comparison.by_structure, output, None), manifest=manifest
+        args,
+        structures,
+        problems,
+        comparison.by_structure,
+        output,
+        manifest=lambda: output_manifest(args, *base, period, structures=structures).model_copy(
+            update={"compared_with": tuple(compared_model(*other) for other in others)}
+        ),
+        written=f"by structure: {number(len(comparison.by_structure))} rows",
     )
-    if output is not None:
-        print(f"by structure: {number(len(comparison.by_structure))} rows written to {output}")
     return 0
 
 
@@ -362,7 +348,7 @@ def add_sweep(commands: Subcommands, model: Model) -> None:
             "value from the base's first date on) and print the totals."
         ),
     )
-    add_input_argument(sub)
+    add_options(sub, "input", "--from", "--encoding")
     sub.add_argument(
         "--path",
         metavar="PARAM",
@@ -375,20 +361,15 @@ def add_sweep(commands: Subcommands, model: Model) -> None:
         required=True,
         help="comma-separated numbers with a decimal point, e.g. 45000,50000,55000",
     )
-    add_optional_period(sub)
-    add_duplicates_argument(sub)
-    add_model_argument(sub)
-    add_parameters_argument(sub)
+    add_period_arguments(sub, required=False)
+    add_options(sub, "--allow-duplicates", "--model", "--parameters")
     add_base_scenario_argument(sub, ": the base of the sweep")
-    sub.add_argument(
-        "-o",
-        "--output",
-        metavar="OUT",
-        help=f"write the table to OUT ({suffix_list()}; -: standard output, with --to)",
+    add_output_option(
+        sub, f"write the table to OUT ({suffix_list()}; -: standard output, with --to)"
     )
-    add_output_format_argument(sub)
+    add_options(sub, "--to")
     add_errors_argument(sub, output_required=False)
-    add_csv_style_argument(sub)
+    add_options(sub, "--csv-style")
     sub.set_defaults(handler=run_sweep)
 
 
@@ -411,9 +392,7 @@ def sweep_values(text: str) -> list[Decimal]:
 
 def run_sweep(args: argparse.Namespace) -> int:
     """Print the sweep table; write it with ``-o``."""
-    output = check_output(args.output, args.to_format) if args.output else None
-    problems = problems_file(args, output)
-    checked_outputs(args, output, problems)
+    output, problems = checked_outputs(args)
     values = sweep_values(args.values)
     period = optional_period(args)
     model = model_from(args.model)
@@ -448,14 +427,17 @@ def run_sweep(args: argparse.Namespace) -> int:
     print(text_table([args.path, "total", "difference", "eligible"], rows))
     print()
     print(f"{args.path} takes the SCENARIO values above. " + assumption_line(params, period))
-    manifest = None
-    if output is not None:
-        manifest = output_manifest(
+    write_outputs(
+        args,
+        structures,
+        problems,
+        table,
+        output,
+        manifest=lambda: output_manifest(
             args, model, params, period, structures=structures, scenarios=applied
-        )
-    write_outputs(args, structures, problems, (table, output, None), manifest=manifest)
-    if output is not None:
-        print(f"table written to {output}")
+        ),
+        written="table",
+    )
     return 0
 
 
@@ -475,14 +457,10 @@ def add_report(commands: Subcommands, model: Model) -> None:
             "structure's inputs under it)."
         ),
     )
-    add_input_argument(sub)
-    sub.add_argument(
-        "-o", "--output", metavar="OUT", required=True, help="the HTML file (-: standard output)"
-    )
-    add_optional_period(sub)
-    add_duplicates_argument(sub)
-    add_model_argument(sub)
-    add_parameters_argument(sub)
+    add_options(sub, "input", "--from", "--encoding")
+    add_output_option(sub, "the HTML file (-: standard output)", required=True)
+    add_period_arguments(sub, required=False)
+    add_options(sub, "--allow-duplicates", "--model", "--parameters")
     sub.add_argument(
         "--scenario",
         metavar="FILE",
@@ -493,7 +471,7 @@ def add_report(commands: Subcommands, model: Model) -> None:
         "--title",
         help='the page\'s title (default "SECPA allocations", in French "Dotations SECPA")',
     )
-    add_keep_argument(sub)
+    add_options(sub, "--keep")
     sub.add_argument(
         "--lang",
         choices=LANGUAGES,
@@ -507,9 +485,7 @@ def add_report(commands: Subcommands, model: Model) -> None:
 def run_report(args: argparse.Namespace) -> int:
     """Write the HTML report (whole or not at all, with the errors file:
     :func:`write_outputs`)."""
-    output = Path(args.output)  # -: standard output
-    problems = problems_file(args, output)
-    checked_outputs(args, output, problems)
+    output, problems = checked_outputs(args, Path(args.output))  # -: standard output
     period = optional_period(args)
     model = model_from(args.model)
     params = base_parameters(args.parameters, model)
@@ -531,7 +507,14 @@ def run_report(args: argparse.Namespace) -> int:
         page = page.replace("</body>", html_manifest(manifest) + "\n</body>", 1)
     except ValueError as exc:  # repeated scenario names
         raise InputError(str(exc)) from exc
-    write_outputs(args, structures, problems, (page, output, None), manifest=manifest)
     rows = structures.size + structures.invalid_rows
-    print(f"report of {number(rows)} structures written to {output}")
+    write_outputs(
+        args,
+        structures,
+        problems,
+        page,
+        output,
+        manifest=lambda: manifest,
+        written=f"report of {number(rows)} structures",
+    )
     return 0

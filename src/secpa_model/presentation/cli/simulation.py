@@ -20,13 +20,9 @@ from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import (
     STDOUT,
     Subcommands,
-    add_duplicates_argument,
-    add_input_argument,
-    add_model_argument,
-    add_output_format_argument,
-    add_parameters_argument,
+    add_options,
+    add_output_option,
     add_period_arguments,
-    add_scheduler_argument,
     assumption_line,
     base_parameters,
     check_output,
@@ -63,10 +59,9 @@ def add_simulate(commands: Subcommands, model: Model) -> None:
             "for long runs."
         ),
     )
-    add_input_argument(sub)
+    add_options(sub, "input", "--from", "--encoding")
     add_period_arguments(sub)
-    add_model_argument(sub)
-    add_parameters_argument(sub)
+    add_options(sub, "--model", "--parameters")
     sub.add_argument(
         "--scenario",
         metavar="FILE",
@@ -90,11 +85,9 @@ def add_simulate(commands: Subcommands, model: Model) -> None:
         help="draws computed at once (default: about "
         f"{number(ROWS_PER_CHUNK)} rows of structures × draws)",
     )
-    sub.add_argument(
-        "-o",
-        "--output",
-        metavar="OUT",
-        help="write one row per draw (the values drawn and the portfolio's lines and total, "
+    add_output_option(
+        sub,
+        "write one row per draw (the values drawn and the portfolio's lines and total, "
         f"in cents) to OUT ({suffix_list()})",
     )
     sub.add_argument(
@@ -105,9 +98,7 @@ def add_simulate(commands: Subcommands, model: Model) -> None:
     sub.add_argument(
         "--summary-output", metavar="OUT", help="write the summary table (euros) to OUT"
     )
-    add_output_format_argument(sub)
-    add_duplicates_argument(sub)
-    add_scheduler_argument(sub)
+    add_options(sub, "--to", "--allow-duplicates", "--scheduler")
     sub.set_defaults(handler=run_simulate)
 
 

@@ -23,13 +23,9 @@ from secpa_model.io.output import atomic_path
 from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import (
     Subcommands,
-    add_duplicates_argument,
-    add_input_argument,
-    add_model_argument,
-    add_output_format_argument,
-    add_parameters_argument,
+    add_options,
+    add_output_option,
     add_period_arguments,
-    add_scheduler_argument,
     base_parameters,
     check_output,
     input_files,
@@ -109,7 +105,7 @@ def add_sensitivity(commands: Subcommands, model: Model) -> None:
             "integer cents); progress of the model runs on stderr."
         ),
     )
-    add_input_argument(sub)
+    add_options(sub, "input", "--from", "--encoding")
     add_period_arguments(sub)
     sub.add_argument(
         "--line",
@@ -132,19 +128,11 @@ def add_sensitivity(commands: Subcommands, model: Model) -> None:
         help="Saltelli base sample, a power of 2 (N × (free parameters + 2) runs; default 256)",
     )
     sub.add_argument("--seed", type=int, default=0, help="the random seed (default 0)")
-    sub.add_argument(
-        "-o",
-        "--output",
-        metavar="OUT",
-        help=f"a table file ({suffix_list()}; -: standard output, with --to)",
-    )
-    add_output_format_argument(sub)
+    add_output_option(sub, f"a table file ({suffix_list()}; -: standard output, with --to)")
+    add_options(sub, "--to")
     sub.add_argument("--tornado", metavar="PNG", help="draw the tornado chart into PNG")
     sub.add_argument("--sobol", metavar="PNG", help="draw the Sobol indices chart into PNG")
-    add_duplicates_argument(sub)
-    add_model_argument(sub)
-    add_parameters_argument(sub)
-    add_scheduler_argument(sub)
+    add_options(sub, "--allow-duplicates", "--model", "--parameters", "--scheduler")
     sub.set_defaults(handler=run_sensitivity)
 
 
@@ -293,10 +281,8 @@ def add_calibrate(commands: Subcommands, model: Model) -> None:
             "parameter set, fitted values labelled 'calibrated', to OUT (.toml)."
         ),
     )
-    add_input_argument(sub)
-    sub.add_argument(
-        "-o", "--output", metavar="OUT", required=True, help="the parameter file written (.toml)"
-    )
+    add_options(sub, "input", "--from", "--encoding")
+    add_output_option(sub, "the parameter file written (.toml)", required=True)
     _add_free_arguments(sub, required=True)
     sub.add_argument("--targets", metavar="FILE", help="a targets file (TOML; docs/uncertainty.md)")
     sub.add_argument(
@@ -305,9 +291,7 @@ def add_calibrate(commands: Subcommands, model: Model) -> None:
         action="append",
         help="use only this target (repeat the option for several)",
     )
-    add_duplicates_argument(sub)
-    add_model_argument(sub)
-    add_parameters_argument(sub)
+    add_options(sub, "--allow-duplicates", "--model", "--parameters")
     sub.set_defaults(handler=run_calibrate)
 
 
