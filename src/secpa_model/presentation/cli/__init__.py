@@ -30,7 +30,6 @@ from secpa_model.io.output import (
 )
 from secpa_model.model.model import Model
 from secpa_model.models import experimentation
-from secpa_model.presentation.cli.budget import add_budget
 from secpa_model.presentation.cli.common import (
     MODELS,
     NOTES,
@@ -49,12 +48,21 @@ from secpa_model.presentation.cli.one_structure import (
     add_params,
     add_schema,
 )
-from secpa_model.presentation.cli.portfolio import add_batch, add_compare, add_report, add_sweep
+from secpa_model.presentation.cli.portfolio import (
+    add_batch,
+    add_budget,
+    add_compare,
+    add_report,
+    add_sweep,
+)
 from secpa_model.presentation.cli.progress import quiet_wanted
 from secpa_model.presentation.cli.reproduce import add_reproduce
 from secpa_model.presentation.cli.server import add_serve
-from secpa_model.presentation.cli.simulation import add_simulate
-from secpa_model.presentation.cli.uncertainty import add_calibrate, add_sensitivity
+from secpa_model.presentation.cli.uncertainty import (
+    add_calibrate,
+    add_sensitivity,
+    add_simulate,
+)
 
 __all__ = [
     "BROKEN_PIPE",

@@ -56,6 +56,8 @@ _READ_OPTIONS: Final = (
     ("--scenario", "scenario file"),
 )
 """The options naming files a subcommand reads, and what each file is."""
+OUTPUT_OPTIONS: Final = ("output", "detail", "summary_output")
+"""The options naming a table a subcommand writes (``-o``, ``--detail``, ``--summary-output``)."""
 
 Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 """What ``add_<name>`` functions receive: the parser's subcommands."""
@@ -143,18 +145,12 @@ def add_period_arguments(parser: argparse.ArgumentParser, *, required: bool = Tr
     its ``year``)."""
     when = parser.add_mutually_exclusive_group(required=required)
     when.add_argument("--year", type=int, help="a calendar year, e.g. 2022")
-    each = (
-        ""
-        if required
-        else (
+    text = "an inclusive period, e.g. 2022-03-01..2022-12-31"
+    if not required:
+        text += (
             " (without --year or --period, the input needs a 'year' column: each row over its year)"
         )
-    )
-    when.add_argument(
-        "--period",
-        metavar="START..END",
-        help=f"an inclusive period, e.g. 2022-03-01..2022-12-31{each}",
-    )
+    when.add_argument("--period", metavar="START..END", help=text)
 
 
 def period_from(args: argparse.Namespace) -> Period:
@@ -300,7 +296,7 @@ def check_output(name: str, to: str | None = None) -> Path:
 def stdout_taken(args: argparse.Namespace) -> bool:
     """Whether an output of the command is standard output (``-``, or a name of the file
     standard output is): then every message goes to standard error."""
-    for name in ("output", "detail", "summary_output"):
+    for name in OUTPUT_OPTIONS:
         value = getattr(args, name, None)
         if not isinstance(value, str):
             continue
@@ -394,19 +390,6 @@ def keep_from(args: argparse.Namespace) -> list[str] | None:
     if getattr(args, "keep", None) is None:
         return None
     return [name.strip() for name in args.keep.split(",") if name.strip()]
-
-
-def write_result(
-    frame: pd.DataFrame,
-    path: Path,
-    *,
-    index: bool | None = None,
-    csv_style: CsvStyle = "default",
-    to: str | None = None,
-    manifest: Manifest | None = None,
-) -> None:
-    """Write one result file (:func:`write_results`)."""
-    write_results([(frame, path, index)], csv_style=csv_style, to=to, manifest=manifest)
 
 
 def write_results(
