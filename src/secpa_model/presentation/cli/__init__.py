@@ -22,6 +22,7 @@ from typing import Final, NoReturn
 
 from secpa_model.core.errors import PROBLEM_FIELDS, Problem, SecpaError
 from secpa_model.core.safe_text import MAX_SHOWN, shortened, terminal_text
+from secpa_model.io.manifest import library_version
 from secpa_model.io.output import (
     Stopped,
     received_signal,
@@ -37,7 +38,6 @@ from secpa_model.presentation.cli.common import (
     Subcommands,
     json_wanted,
     model_from,
-    package_version,
     problem_json,
     stdout_taken,
 )
@@ -165,7 +165,7 @@ def build_parser(
     parser.add_argument(
         "--version",
         action="version",
-        version=f"%(prog)s {package_version()}",
+        version=f"%(prog)s {library_version()}",
         help="print the version of secpa-model and exit",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

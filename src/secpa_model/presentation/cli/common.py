@@ -35,7 +35,7 @@ from secpa_model.io.formats import (
 )
 from secpa_model.io.frames import IDENTIFYING_COLUMNS
 from secpa_model.io.locations import RowLocations
-from secpa_model.io.manifest import Manifest, library_version, manifest_for
+from secpa_model.io.manifest import Manifest, manifest_for
 from secpa_model.io.output import STDOUT as STDOUT
 from secpa_model.io.output import is_stream_output
 from secpa_model.io.portfolio import Portfolio
@@ -46,8 +46,6 @@ from secpa_model.model.parameters import Parameters
 from secpa_model.models import DEFAULT_MODEL, get_model
 from secpa_model.presentation.report import assumed_values
 
-DEMO_YEAR = 2022
-DEFAULT_STRUCTURE_ID: Final = "structure"
 USAGE_ERROR: Final = 2
 EACH_ROWS_YEAR: Final = "each row's year"
 _READ_OPTIONS: Final = (
@@ -198,10 +196,6 @@ def envelope_euros(text: str) -> Decimal:
             f"{describe_limit()}"
         )
     return value
-
-
-package_version = library_version
-"""The installed version of secpa-model (``--version``)."""
 
 
 NOTES: list[str] = []
@@ -625,13 +619,14 @@ def add_base_scenario_argument(parser: argparse.ArgumentParser, what: str) -> No
     )
 
 
-def scenario_parameters(args: argparse.Namespace, model: Model) -> Parameters:
-    """The parameters of ``--parameters`` (or the reference values), with the scenario of
-    ``--scenario`` applied when one is given."""
-    params = base_parameters(args.parameters, model)
-    if args.scenario:
-        params = read_scenario_file(args.scenario, params, model=model).apply(params)
-    return params
+def scenario_parameters(
+    model: Model, name: str | None, scenario: str | None
+) -> tuple[Parameters, list[Scenario], Parameters]:
+    """The parameter file ``name`` (:func:`base_parameters`), the scenario file
+    ``scenario`` read against it (none without one), and the parameters it gives."""
+    base = base_parameters(name, model)
+    scenarios = read_scenarios([scenario] if scenario else [], base, model)
+    return base, scenarios, scenarios[0].apply(base) if scenarios else base
 
 
 def read_scenarios(names: Sequence[str] | None, base: Parameters, model: Model) -> list[Scenario]:

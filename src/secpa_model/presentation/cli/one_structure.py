@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 from datetime import date
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Final, Literal, get_args, get_origin
 
 from secpa_model.core.errors import InputError
 from secpa_model.core.safe_text import visible_controls
@@ -18,7 +18,7 @@ from secpa_model.io.manifest import manifest_for
 from secpa_model.io.readers import file_sha256
 from secpa_model.io.schemas import SCHEMA_NAMES, SchemaName, json_schema
 from secpa_model.model.model import Model
-from secpa_model.model.parameters import Parameters, Scale
+from secpa_model.model.parameters import Scale
 from secpa_model.model.parameters.loader import (
     MAX_FILE_BYTES,
     decode_text,
@@ -27,8 +27,6 @@ from secpa_model.model.parameters.loader import (
 )
 from secpa_model.models import available_models, experimentation, get_model
 from secpa_model.presentation.cli.common import (
-    DEFAULT_STRUCTURE_ID,
-    DEMO_YEAR,
     Subcommands,
     add_options,
     add_period_arguments,
@@ -36,7 +34,7 @@ from secpa_model.presentation.cli.common import (
     model_from,
     period_from,
     print_note,
-    read_scenarios,
+    scenario_parameters,
     scenario_values,
 )
 from secpa_model.presentation.cli.tables import (
@@ -51,6 +49,10 @@ from secpa_model.presentation.explain import (
     explain_text,
     parameters_record,
 )
+
+DEMO_YEAR: Final = 2022
+DEFAULT_STRUCTURE_ID: Final = "structure"
+"""The id of a structure ``allocate`` is given without one."""
 
 # ---------------------------------------------------------------------------- demo
 
@@ -276,11 +278,7 @@ def add_params(commands: Subcommands, model: Model) -> None:
 def run_params(args: argparse.Namespace) -> int:
     """Print the parameters in force on ``--date``."""
     model = model_from(args.model)
-    parameters: Parameters = base_parameters(args.file, model)
-    scenario = read_scenarios([args.scenario] if args.scenario else [], parameters, model)
-    base = parameters
-    if scenario:
-        parameters = scenario[0].apply(base)
+    base, scenario, parameters = scenario_parameters(model, args.file, args.scenario)
     day: date = args.date or date.today()
     if args.json:
         payload = parameters_record(parameters, model, day, assumptions_only=args.assumptions_only)

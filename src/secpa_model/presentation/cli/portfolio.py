@@ -14,7 +14,6 @@ import pandas as pd
 from secpa_model.analysis.budget import FREQUENCIES, project_budget
 from secpa_model.analysis.comparison import compare, sweep
 from secpa_model.analysis.model_comparison import ModelComparison, compare_models
-from secpa_model.analysis.scenario_files import read_scenario_file
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import cents_to_euros, format_euros
 from secpa_model.core.periods import Period
@@ -402,14 +401,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     values = sweep_values(args.values)
     period = optional_period(args)
     model = model_from(args.model)
-    params = base_parameters(args.parameters, model)
-    described = ""
-    applied = []
-    if args.scenario:
-        scenario = read_scenario_file(args.scenario, params, model=model)
-        described = scenario_values([scenario], params) + "\n"
-        params = scenario.apply(params)
-        applied.append(scenario)
+    base, applied, params = scenario_parameters(model, args.parameters, args.scenario)
     structures = read_portfolio(args, model)
     table = sweep(structures, period, args.path, values, params)
     rows = [
@@ -427,8 +419,8 @@ def run_sweep(args: argparse.Namespace) -> int:
         "under the base"
     )
     print_note(model)
-    if described:
-        print(described, end="")
+    if applied:
+        print(scenario_values(applied, base))
     print()
     print(text_table([args.path, "total", "difference", "eligible"], rows))
     print()
@@ -602,7 +594,7 @@ def run_budget(args: argparse.Namespace) -> int:
     periods = _periods(args)
     amounts = [envelope_euros(text) for text in args.envelope or ()]
     model = model_from(args.model)
-    params = scenario_parameters(args, model)
+    *_, params = scenario_parameters(model, args.parameters, args.scenario)
     if amounts and len(amounts) != (len(periods) if periods else 1):
         given = len(periods) if periods else "1 (the years of the table)"
         raise InputError(

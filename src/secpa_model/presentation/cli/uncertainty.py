@@ -205,27 +205,25 @@ def _png(name: str, flag: str) -> Path:
 
 
 def _charts(result: Sensitivity, args: argparse.Namespace, model: Model, synthetic: bool) -> None:
+    """Draw the charts of ``--tornado`` and ``--sobol``, each written whole or not at all."""
     if not (args.tornado or args.sobol):
         return
     from secpa_model.presentation.uncertainty_plots import plot_sobol, plot_tornado
 
-    for flag, draw in (("tornado", plot_tornado), ("sobol", plot_sobol)):
+    charts: tuple[tuple[str, Any], ...] = (("tornado", plot_tornado), ("sobol", plot_sobol))
+    for flag, draw in charts:
         name = getattr(args, flag)
-        if name:
-            _draw_atomically(draw, result, Path(name), model, synthetic)
-            print(f"{flag} chart written to {name}")
-
-
-def _draw_atomically(
-    draw: Any, result: Sensitivity, path: Path, model: Model, synthetic: bool
-) -> None:
-    try:
-        with atomic_path(path) as temporary:
-            draw(result, path=temporary, model=model, synthetic=synthetic)
-    except ValueError as exc:
-        raise InputError(f"{path}: {exc}") from exc
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write the file: {exc}") from exc
+        if not name:
+            continue
+        path = Path(name)
+        try:
+            with atomic_path(path) as temporary:
+                draw(result, path=temporary, model=model, synthetic=synthetic)
+        except ValueError as exc:
+            raise InputError(f"{path}: {exc}") from exc
+        except OSError as exc:
+            raise InputError(f"{path}: cannot write the file: {exc}") from exc
+        print(f"{flag} chart written to {name}")
 
 
 def _tornado_text(result: Sensitivity) -> str:
@@ -478,7 +476,7 @@ def run_simulate(args: argparse.Namespace) -> int:
     envelope = None if args.envelope is None else envelope_euros(args.envelope)
     period = period_from(args)
     model = model_from(args.model)
-    params = scenario_parameters(args, model)
+    *_, params = scenario_parameters(model, args.parameters, args.scenario)
     structures = read_portfolio(args, model)
     chunk = args.chunk_size or max(1, ROWS_PER_CHUNK // max(structures.size, 1))
     long_run = args.draws > chunk  # more than one chunk: show progress
