@@ -22,6 +22,7 @@ from typing import Final, NoReturn
 
 from secpa_model.core.errors import PROBLEM_FIELDS, Problem, SecpaError
 from secpa_model.core.safe_text import MAX_SHOWN, shortened, terminal_text
+from secpa_model.io.manifest import library_version
 from secpa_model.io.output import (
     Stopped,
     received_signal,
@@ -30,7 +31,6 @@ from secpa_model.io.output import (
 )
 from secpa_model.model.model import Model
 from secpa_model.models import experimentation
-from secpa_model.presentation.cli.budget import add_budget
 from secpa_model.presentation.cli.common import (
     MODELS,
     NOTES,
@@ -38,7 +38,6 @@ from secpa_model.presentation.cli.common import (
     Subcommands,
     json_wanted,
     model_from,
-    package_version,
     problem_json,
     stdout_taken,
 )
@@ -49,12 +48,21 @@ from secpa_model.presentation.cli.one_structure import (
     add_params,
     add_schema,
 )
-from secpa_model.presentation.cli.portfolio import add_batch, add_compare, add_report, add_sweep
+from secpa_model.presentation.cli.portfolio import (
+    add_batch,
+    add_budget,
+    add_compare,
+    add_report,
+    add_sweep,
+)
 from secpa_model.presentation.cli.progress import quiet_wanted
 from secpa_model.presentation.cli.reproduce import add_reproduce
 from secpa_model.presentation.cli.server import add_serve
-from secpa_model.presentation.cli.simulation import add_simulate
-from secpa_model.presentation.cli.uncertainty import add_calibrate, add_sensitivity
+from secpa_model.presentation.cli.uncertainty import (
+    add_calibrate,
+    add_sensitivity,
+    add_simulate,
+)
 
 __all__ = [
     "BROKEN_PIPE",
@@ -157,7 +165,7 @@ def build_parser(
     parser.add_argument(
         "--version",
         action="version",
-        version=f"%(prog)s {package_version()}",
+        version=f"%(prog)s {library_version()}",
         help="print the version of secpa-model and exit",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -10,7 +10,7 @@ import os
 import stat
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final, TypeAlias
@@ -35,7 +35,7 @@ from secpa_model.io.formats import (
 )
 from secpa_model.io.frames import IDENTIFYING_COLUMNS
 from secpa_model.io.locations import RowLocations
-from secpa_model.io.manifest import Manifest, library_version, manifest_for
+from secpa_model.io.manifest import Manifest, manifest_for
 from secpa_model.io.output import STDOUT as STDOUT
 from secpa_model.io.output import is_stream_output
 from secpa_model.io.portfolio import Portfolio
@@ -46,8 +46,6 @@ from secpa_model.model.parameters import Parameters
 from secpa_model.models import DEFAULT_MODEL, get_model
 from secpa_model.presentation.report import assumed_values
 
-DEMO_YEAR = 2022
-DEFAULT_STRUCTURE_ID: Final = "structure"
 USAGE_ERROR: Final = 2
 EACH_ROWS_YEAR: Final = "each row's year"
 _READ_OPTIONS: Final = (
@@ -56,33 +54,101 @@ _READ_OPTIONS: Final = (
     ("--scenario", "scenario file"),
 )
 """The options naming files a subcommand reads, and what each file is."""
+OUTPUT_OPTIONS: Final = ("output", "detail", "summary_output")
+"""The options naming a table a subcommand writes (``-o``, ``--detail``, ``--summary-output``)."""
 
 Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 """What ``add_<name>`` functions receive: the parser's subcommands."""
+
+OPTIONS: Final[dict[str, dict[str, Any]]] = {
+    "input": {
+        "metavar": "IN",
+        "help": f"the structures file ({suffix_list()}); - reads standard input (with --from)",
+    },
+    "--from": {
+        "dest": "from_format",
+        "metavar": "FORMAT",
+        "help": f"the format of IN when its name has no known suffix ({format_keys()}): "
+        "standard input (-), a FIFO, /dev/stdin",
+    },
+    "--encoding": {
+        "metavar": "NAME",
+        "help": "the encoding of a CSV IN, e.g. cp1252 (default: UTF-8, else Windows-1252 "
+        "with a note on standard error)",
+    },
+    "--to": {
+        "dest": "to_format",
+        "metavar": "FORMAT",
+        "help": f"the format of an output whose name has no known suffix ({format_keys()}): "
+        "standard output (-o -), a FIFO, /dev/stdout",
+    },
+    "--csv-style": {
+        "choices": CSV_STYLES,
+        "default": "default",
+        "help": "the CSV files written: default (comma, decimal point, UTF-8 without a byte "
+        "order mark) or fr (semicolon, decimal comma, UTF-8 with a byte order mark, as a "
+        "French Excel opens it)",
+    },
+    "--keep": {
+        "metavar": "COL1,COL2",
+        "help": "input columns to copy into the output after the id (and year), separated by "
+        "commas, e.g. nom,region; an empty value keeps none; default: the identifying "
+        f"columns found ({', '.join(IDENTIFYING_COLUMNS)}; any case, accents)",
+    },
+    "--allow-duplicates": {
+        "action": "store_true",
+        "help": "fund every row as given, even rows that repeat a structure id (and year); by "
+        "default such rows are invalid, every copy named, since each would get its own caps",
+    },
+    "--scheduler": {
+        "metavar": "ADDRESS",
+        "help": "compute on the workers of the Dask scheduler at ADDRESS (tcp://host:8786; "
+        "needs secpa-model[dask]); the same numbers as here",
+    },
+    "--model": {
+        "metavar": "NAME",
+        "default": DEFAULT_MODEL,
+        "help": "the model: a shipped one or one a package declares (see 'secpa-model "
+        "models'), module:NAME (importable from the current directory) or "
+        f"path/to/file.py:NAME (default: {DEFAULT_MODEL})",
+    },
+    "--parameters": {
+        "metavar": "FILE",
+        "help": "a parameter file of the model (default: its reference values)",
+    },
+}
+"""The options several subcommands share, each declared once: its settings of
+:meth:`argparse.ArgumentParser.add_argument` by its name (``input``: the positional ``IN``)."""
+
+
+def add_options(parser: argparse.ArgumentParser, *names: str) -> None:
+    """Declare the shared options ``names`` (keys of :data:`OPTIONS`) on ``parser``, in
+    order."""
+    for name in names:
+        parser.add_argument(name, **OPTIONS[name])
+
+
+def add_output_option(
+    parser: argparse.ArgumentParser, text: str, *, required: bool = False
+) -> None:
+    """``-o OUT`` (``--output``): the file the command writes, ``text`` its help."""
+    parser.add_argument("-o", "--output", metavar="OUT", required=required, help=text)
 
 
 # ------------------------------------------------------------------------- periods
 
 
-def add_period_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--year`` or ``--period``, one of them required."""
-    when = parser.add_mutually_exclusive_group(required=True)
+def add_period_arguments(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    """``--year`` or ``--period``: one of them ``required``, or neither (each input row over
+    its ``year``)."""
+    when = parser.add_mutually_exclusive_group(required=required)
     when.add_argument("--year", type=int, help="a calendar year, e.g. 2022")
-    when.add_argument(
-        "--period", metavar="START..END", help="an inclusive period, e.g. 2022-03-01..2022-12-31"
-    )
-
-
-def add_optional_period(parser: argparse.ArgumentParser) -> None:
-    """``--year`` or ``--period``, or neither: each input row over its ``year``."""
-    when = parser.add_mutually_exclusive_group()
-    when.add_argument("--year", type=int, help="a calendar year, e.g. 2022")
-    when.add_argument(
-        "--period",
-        metavar="START..END",
-        help="an inclusive period, e.g. 2022-03-01..2022-12-31 (without --year or --period, "
-        "the input needs a 'year' column: each row over its year)",
-    )
+    text = "an inclusive period, e.g. 2022-03-01..2022-12-31"
+    if not required:
+        text += (
+            " (without --year or --period, the input needs a 'year' column: each row over its year)"
+        )
+    when.add_argument("--period", metavar="START..END", help=text)
 
 
 def period_from(args: argparse.Namespace) -> Period:
@@ -130,45 +196,6 @@ def envelope_euros(text: str) -> Decimal:
             f"{describe_limit()}"
         )
     return value
-
-
-package_version = library_version
-"""The installed version of secpa-model (``--version``)."""
-
-
-def add_input_argument(parser: argparse.ArgumentParser) -> None:
-    """The positional ``IN``: a structures file (``-``: standard input), ``--from`` for its
-    format and ``--encoding`` for a CSV one."""
-    parser.add_argument(
-        "input",
-        metavar="IN",
-        help=f"the structures file ({suffix_list()}); - reads standard input (with --from)",
-    )
-    parser.add_argument(
-        "--from",
-        dest="from_format",
-        metavar="FORMAT",
-        help=f"the format of IN when its name has no known suffix ({format_keys()}): "
-        "standard input (-), a FIFO, /dev/stdin",
-    )
-    parser.add_argument(
-        "--encoding",
-        metavar="NAME",
-        help="the encoding of a CSV IN, e.g. cp1252 (default: UTF-8, else Windows-1252 "
-        "with a note on standard error)",
-    )
-
-
-def add_csv_style_argument(parser: argparse.ArgumentParser) -> None:
-    """``--csv-style``: how the CSV files written look."""
-    parser.add_argument(
-        "--csv-style",
-        choices=CSV_STYLES,
-        default="default",
-        help="the CSV files written: default (comma, decimal point, UTF-8 without a byte "
-        "order mark) or fr (semicolon, decimal comma, UTF-8 with a byte order mark, as a "
-        "French Excel opens it)",
-    )
 
 
 NOTES: list[str] = []
@@ -240,17 +267,6 @@ def input_format(args: argparse.Namespace) -> str | None:
     return None
 
 
-def add_output_format_argument(parser: argparse.ArgumentParser) -> None:
-    """``--to FORMAT``: the format of an output whose name has no known suffix."""
-    parser.add_argument(
-        "--to",
-        dest="to_format",
-        metavar="FORMAT",
-        help=f"the format of an output whose name has no known suffix ({format_keys()}): "
-        "standard output (-o -), a FIFO, /dev/stdout",
-    )
-
-
 def check_output(name: str, to: str | None = None) -> Path:
     """The output path, checked before any work: its format from its suffix, else from
     ``to`` (``--to``); an :class:`InputError` for neither, or for a suffix that ``to``
@@ -274,7 +290,7 @@ def check_output(name: str, to: str | None = None) -> Path:
 def stdout_taken(args: argparse.Namespace) -> bool:
     """Whether an output of the command is standard output (``-``, or a name of the file
     standard output is): then every message goes to standard error."""
-    for name in ("output", "detail", "summary_output"):
+    for name in OUTPUT_OPTIONS:
         value = getattr(args, name, None)
         if not isinstance(value, str):
             continue
@@ -363,35 +379,11 @@ def _resolved(path: Path) -> Path:
         return Path(os.path.abspath(path))
 
 
-def add_keep_argument(parser: argparse.ArgumentParser) -> None:
-    """``--keep COLUMNS``: the input columns the output carries after the id."""
-    parser.add_argument(
-        "--keep",
-        metavar="COL1,COL2",
-        help="input columns to copy into the output after the id (and year), separated by "
-        "commas, e.g. nom,region; an empty value keeps none; default: the identifying "
-        f"columns found ({', '.join(IDENTIFYING_COLUMNS)}; any case, accents)",
-    )
-
-
 def keep_from(args: argparse.Namespace) -> list[str] | None:
     """The columns of ``--keep`` (None without it: the default)."""
     if getattr(args, "keep", None) is None:
         return None
     return [name.strip() for name in args.keep.split(",") if name.strip()]
-
-
-def write_result(
-    frame: pd.DataFrame,
-    path: Path,
-    *,
-    index: bool | None = None,
-    csv_style: CsvStyle = "default",
-    to: str | None = None,
-    manifest: Manifest | None = None,
-) -> None:
-    """Write one result file (:func:`write_results`)."""
-    write_results([(frame, path, index)], csv_style=csv_style, to=to, manifest=manifest)
 
 
 def write_results(
@@ -486,34 +478,45 @@ def problems_file(args: argparse.Namespace, output: Path | None) -> Path | None:
     return errors_path(output, getattr(args, "to_format", None))
 
 
-def checked_outputs(args: argparse.Namespace, output: Path | None, problems: Path | None) -> None:
-    """Refuse (before anything is read) an output, or the errors file, that is an input
-    or the other output."""
+def checked_outputs(
+    args: argparse.Namespace, output: Path | None = None
+) -> tuple[Path | None, Path | None]:
+    """The output (``output``, else ``-o OUT`` checked by :func:`check_output`, None without
+    it) and the errors file (:func:`problems_file`), each refused (before anything is read)
+    if it is an input or the other output."""
+    if output is None and args.output:
+        output = check_output(args.output, args.to_format)
+    problems = problems_file(args, output)
     outputs = [(f"-o {output}", output)] if output is not None else []
     if problems is not None:
         outputs.append((f"the errors file {problems} (--errors report)", problems))
     refuse_overwriting(outputs, input_files(args))
+    return output, problems
 
 
 def write_outputs(
     args: argparse.Namespace,
     structures: Portfolio,
     problems: Path | None,
-    *tables: tuple[pd.DataFrame | str, Path | None, bool | None],
-    manifest: Manifest | None = None,
+    table: pd.DataFrame | str,
+    output: Path | None,
+    *,
+    manifest: Callable[[], Manifest],
+    written: str,
+    index: bool | None = None,
 ) -> None:
-    """Write the command's ``tables`` (see :func:`write_results`) and, with ``--errors
-    report``, the portfolio's problems (each with its line in the input file) to
-    ``problems`` (even when there are none), all committed together; then print how many
-    rows were left out and where their problems are (without a ``problems`` file, listed
-    on standard error); ``manifest``: kept with each file (:func:`write_results`)."""
+    """Write ``table`` to ``output`` (none without it) and, with ``--errors report``, the
+    portfolio's problems (each with its line in the input file) to ``problems`` (even when
+    there are none), all committed together, each file with ``manifest()``
+    (:func:`write_results`); then print how many rows were left out and where their
+    problems are (without a ``problems`` file, listed on standard error), and ``written``
+    followed by ``written to OUT``."""
     report = args.errors == "report"
-    errors = (structures.problems, problems if report else None, False)
     write_results(
-        [*tables, errors],
+        [(table, output, index), (structures.problems, problems if report else None, False)],
         csv_style=getattr(args, "csv_style", "default"),
         to=getattr(args, "to_format", None),
-        manifest=manifest,
+        manifest=None if output is None else manifest(),
     )
     if report:
         found = list_problems(args, structures.problems, structures.rows, problems)
@@ -522,6 +525,8 @@ def write_outputs(
             f"invalid rows: {number(structures.invalid_rows)} of {rows} left out of every "
             f"total ({found})"
         )
+    if output is not None:
+        print(f"{written} written to {output}")
 
 
 def list_problems(
@@ -559,33 +564,8 @@ def problem_json(problem: Problem) -> str:
 
 # ------------------------------------------------------ models, parameters, scenarios
 
-MODEL_HELP: Final = (
-    f"the model: a shipped one or one a package declares (see 'secpa-model models'), "
-    f"module:NAME (importable from the current directory) or path/to/file.py:NAME "
-    f"(default: {DEFAULT_MODEL})"
-)
 MODELS: Final[dict[str, Model]] = {}
 """The models one run of the command has loaded, by name (each file read once)."""
-
-
-def add_duplicates_argument(parser: argparse.ArgumentParser) -> None:
-    """``--allow-duplicates``: fund every row, even rows that repeat an id (and year)."""
-    parser.add_argument(
-        "--allow-duplicates",
-        action="store_true",
-        help="fund every row as given, even rows that repeat a structure id (and year); by "
-        "default such rows are invalid, every copy named, since each would get its own caps",
-    )
-
-
-def add_scheduler_argument(parser: argparse.ArgumentParser) -> None:
-    """``--scheduler ADDRESS``: compute on the workers of a Dask scheduler."""
-    parser.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="compute on the workers of the Dask scheduler at ADDRESS (tcp://host:8786; "
-        "needs secpa-model[dask]); the same numbers as here",
-    )
 
 
 @contextlib.contextmanager
@@ -609,11 +589,6 @@ def scheduler_client(address: str | None) -> Iterator[Any]:
         yield client
 
 
-def add_model_argument(parser: argparse.ArgumentParser) -> None:
-    """``--model NAME``: the model computed."""
-    parser.add_argument("--model", metavar="NAME", default=DEFAULT_MODEL, help=MODEL_HELP)
-
-
 def model_from(name: str | None) -> Model:
     """The model called ``name`` (default: the experimentation), loaded once per run of
     the command (a user's file runs once)."""
@@ -630,15 +605,6 @@ def print_note(model: Model) -> None:
         print(visible_controls(f"{model.name}: {model.note}"))
 
 
-def add_parameters_argument(parser: argparse.ArgumentParser) -> None:
-    """``--parameters FILE``: a parameter file instead of the model's reference values."""
-    parser.add_argument(
-        "--parameters",
-        metavar="FILE",
-        help="a parameter file of the model (default: its reference values)",
-    )
-
-
 def base_parameters(name: str | None, model: Model) -> Parameters:
     """The parameter file ``name`` for ``model``, or its reference values without one."""
     return model.load_parameters(name) if name else model.reference_parameters()
@@ -653,13 +619,14 @@ def add_base_scenario_argument(parser: argparse.ArgumentParser, what: str) -> No
     )
 
 
-def scenario_parameters(args: argparse.Namespace, model: Model) -> Parameters:
-    """The parameters of ``--parameters`` (or the reference values), with the scenario of
-    ``--scenario`` applied when one is given."""
-    params = base_parameters(args.parameters, model)
-    if args.scenario:
-        params = read_scenario_file(args.scenario, params, model=model).apply(params)
-    return params
+def scenario_parameters(
+    model: Model, name: str | None, scenario: str | None
+) -> tuple[Parameters, list[Scenario], Parameters]:
+    """The parameter file ``name`` (:func:`base_parameters`), the scenario file
+    ``scenario`` read against it (none without one), and the parameters it gives."""
+    base = base_parameters(name, model)
+    scenarios = read_scenarios([scenario] if scenario else [], base, model)
+    return base, scenarios, scenarios[0].apply(base) if scenarios else base
 
 
 def read_scenarios(names: Sequence[str] | None, base: Parameters, model: Model) -> list[Scenario]:

@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 from datetime import date
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Final, Literal, get_args, get_origin
 
 from secpa_model.core.errors import InputError
 from secpa_model.core.safe_text import visible_controls
@@ -18,7 +18,7 @@ from secpa_model.io.manifest import manifest_for
 from secpa_model.io.readers import file_sha256
 from secpa_model.io.schemas import SCHEMA_NAMES, SchemaName, json_schema
 from secpa_model.model.model import Model
-from secpa_model.model.parameters import Parameters, Scale
+from secpa_model.model.parameters import Scale
 from secpa_model.model.parameters.loader import (
     MAX_FILE_BYTES,
     decode_text,
@@ -27,17 +27,14 @@ from secpa_model.model.parameters.loader import (
 )
 from secpa_model.models import available_models, experimentation, get_model
 from secpa_model.presentation.cli.common import (
-    DEFAULT_STRUCTURE_ID,
-    DEMO_YEAR,
     Subcommands,
-    add_model_argument,
-    add_parameters_argument,
+    add_options,
     add_period_arguments,
     base_parameters,
     model_from,
     period_from,
     print_note,
-    read_scenarios,
+    scenario_parameters,
     scenario_values,
 )
 from secpa_model.presentation.cli.tables import (
@@ -52,6 +49,10 @@ from secpa_model.presentation.explain import (
     explain_text,
     parameters_record,
 )
+
+DEMO_YEAR: Final = 2022
+DEFAULT_STRUCTURE_ID: Final = "structure"
+"""The id of a structure ``allocate`` is given without one."""
 
 # ---------------------------------------------------------------------------- demo
 
@@ -125,8 +126,7 @@ def add_allocate(commands: Subcommands, model: Model) -> None:
             flag, dest=name, choices=choices, metavar=None if choices else "VALUE", help=description
         )
     add_period_arguments(sub)
-    add_model_argument(sub)
-    add_parameters_argument(sub)
+    add_options(sub, "--model", "--parameters")
     output = sub.add_mutually_exclusive_group()
     output.add_argument(
         "--json",
@@ -261,7 +261,7 @@ def add_params(commands: Subcommands, model: Model) -> None:
         help="a scenario file applied to the parameters: list the values it gives "
         "(status SCENARIO) and how a relative change computed them",
     )
-    add_model_argument(sub)
+    add_options(sub, "--model")
     sub.add_argument(
         "--assumptions-only",
         action="store_true",
@@ -278,11 +278,7 @@ def add_params(commands: Subcommands, model: Model) -> None:
 def run_params(args: argparse.Namespace) -> int:
     """Print the parameters in force on ``--date``."""
     model = model_from(args.model)
-    parameters: Parameters = base_parameters(args.file, model)
-    scenario = read_scenarios([args.scenario] if args.scenario else [], parameters, model)
-    base = parameters
-    if scenario:
-        parameters = scenario[0].apply(base)
+    base, scenario, parameters = scenario_parameters(model, args.file, args.scenario)
     day: date = args.date or date.today()
     if args.json:
         payload = parameters_record(parameters, model, day, assumptions_only=args.assumptions_only)
@@ -349,7 +345,7 @@ def add_schema(commands: Subcommands, model: Model) -> None:
         description="Print a JSON Schema (draft 2020-12) generated from the library's models.",
     )
     sub.add_argument("name", choices=SCHEMA_NAMES, help="which schema")
-    add_model_argument(sub)
+    add_options(sub, "--model")
     sub.set_defaults(handler=run_schema)
 
 

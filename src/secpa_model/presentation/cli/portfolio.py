@@ -1,5 +1,6 @@
-"""The subcommands about a portfolio in a file: ``batch``, ``compare``, ``sweep`` and
-``report``."""
+"""The subcommands about a portfolio in a file: ``batch``, ``compare``, ``sweep``,
+``report`` and ``budget`` (its budget per period and per month, quarter or year, with the
+cumulative consumption of each period's envelope)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from typing import Any
 
 import pandas as pd
 
+from secpa_model.analysis.budget import FREQUENCIES, project_budget
 from secpa_model.analysis.comparison import compare, sweep
 from secpa_model.analysis.model_comparison import ModelComparison, compare_models
-from secpa_model.analysis.scenario_files import read_scenario_file
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import cents_to_euros, format_euros
+from secpa_model.core.periods import Period
 from secpa_model.io.batch import run_batch as stream_batch
 from secpa_model.io.formats import CSV, JSON_LINES, format_names, format_of, suffix_list
 from secpa_model.io.manifest import compared_model, embeds_manifest, html_manifest, sidecar
@@ -24,20 +26,15 @@ from secpa_model.presentation.cli.common import (
     EACH_ROWS_YEAR,
     Subcommands,
     add_base_scenario_argument,
-    add_csv_style_argument,
-    add_duplicates_argument,
     add_errors_argument,
-    add_input_argument,
-    add_keep_argument,
-    add_model_argument,
-    add_optional_period,
-    add_output_format_argument,
-    add_parameters_argument,
+    add_options,
+    add_output_option,
+    add_period_arguments,
     assumption_line,
     base_parameters,
-    check_output,
     checked_outputs,
     encoding_notes,
+    envelope_euros,
     input_format,
     keep_from,
     list_problems,
@@ -45,10 +42,11 @@ from secpa_model.presentation.cli.common import (
     number,
     optional_period,
     output_manifest,
+    parse_period,
     print_note,
-    problems_file,
     read_portfolio,
     read_scenarios,
+    scenario_parameters,
     scenario_values,
     write_outputs,
 )
@@ -74,21 +72,15 @@ def add_batch(commands: Subcommands, model: Model) -> None:
             "for large files and a summary at the end."
         ),
     )
-    add_input_argument(sub)
-    sub.add_argument(
-        "-o",
-        "--output",
-        metavar="OUT",
-        required=True,
-        help="the allocations file; - writes standard output (with --to)",
+    add_options(sub, "input", "--from", "--encoding")
+    add_output_option(
+        sub, "the allocations file; - writes standard output (with --to)", required=True
     )
-    add_output_format_argument(sub)
-    add_optional_period(sub)
-    add_duplicates_argument(sub)
-    add_model_argument(sub)
-    add_parameters_argument(sub)
+    add_options(sub, "--to")
+    add_period_arguments(sub, required=False)
+    add_options(sub, "--allow-duplicates", "--model", "--parameters")
     add_errors_argument(sub, output_required=True)
-    add_csv_style_argument(sub)
+    add_options(sub, "--csv-style")
     sub.add_argument(
         "--trace",
         action="store_true",
@@ -103,7 +95,7 @@ def add_batch(commands: Subcommands, model: Model) -> None:
         help=f"rows read, computed and written at a time; longer inputs show progress "
         f"(default {PIECE_ROWS})",
     )
-    add_keep_argument(sub)
+    add_options(sub, "--keep")
     sub.set_defaults(handler=run_batch)
 
 
@@ -131,10 +123,8 @@ def _check_batch_options(args: argparse.Namespace, output: Path, problems: Path 
 
 def run_batch(args: argparse.Namespace) -> int:
     """Allocate the input file, write the output (and the errors file), print a summary."""
-    output = check_output(args.output, args.to_format)
-    report = args.errors == "report"
-    problems = problems_file(args, output)
-    checked_outputs(args, output, problems)
+    output, problems = checked_outputs(args)
+    assert output is not None  # -o is required
     _check_batch_options(args, output, problems)
     period = optional_period(args)
     model = model_from(args.model)
@@ -173,7 +163,7 @@ def run_batch(args: argparse.Namespace) -> int:
         f"{number(summary.eligible)} eligible, {number(summary.invalid)} invalid"
     )
     print(f"total: {format_euros(summary.total)} (the sum of the rows' totals, in cents)")
-    if report:
+    if args.errors == "report":
         found = pd.concat(summary.found, ignore_index=True) if summary.found else no_problems()
         where = list_problems(args, found, summary.located, problems).partition(", ")[2]
         print(
@@ -201,7 +191,7 @@ def add_compare(commands: Subcommands, model: Model) -> None:
             "(docs/cli.md)."
         ),
     )
-    add_input_argument(sub)
+    add_options(sub, "input", "--from", "--encoding")
     sub.add_argument(
         "--scenario",
         metavar="FILE",
@@ -221,26 +211,22 @@ def add_compare(commands: Subcommands, model: Model) -> None:
         help="a parameter file: the baseline, and the base of every scenario "
         "(default: the reference set)",
     )
-    add_optional_period(sub)
-    add_duplicates_argument(sub)
-    sub.add_argument(
-        "-o",
-        "--output",
-        metavar="OUT",
-        help=f"write the detail (scenario × structure × line) to OUT ({suffix_list()}; "
+    add_period_arguments(sub, required=False)
+    add_options(sub, "--allow-duplicates")
+    add_output_option(
+        sub,
+        f"write the detail (scenario × structure × line) to OUT ({suffix_list()}; "
         "-: standard output, with --to)",
     )
-    add_output_format_argument(sub)
+    add_options(sub, "--to")
     add_errors_argument(sub, output_required=False)
-    add_csv_style_argument(sub)
+    add_options(sub, "--csv-style")
     sub.set_defaults(handler=run_compare)
 
 
 def run_compare(args: argparse.Namespace) -> int:
     """Print the summary by scenario (or by model); write the detail with ``-o``."""
-    output = check_output(args.output, args.to_format) if args.output else None
-    problems = problems_file(args, output)
-    checked_outputs(args, output, problems)
+    output, problems = checked_outputs(args)
     period = optional_period(args)
     names = args.model or [None]
     if len(names) > 1:
@@ -284,14 +270,17 @@ def run_compare(args: argparse.Namespace) -> int:
     print(scenario_values(scenarios, baseline))
     print()
     print(assumption_line(baseline, period))
-    manifest = None
-    if output is not None:
-        manifest = output_manifest(
+    write_outputs(
+        args,
+        structures,
+        problems,
+        comparison.detail,
+        output,
+        manifest=lambda: output_manifest(
             args, model, baseline, period, structures=structures, scenarios=scenarios
-        )
-    write_outputs(args, structures, problems, (comparison.detail, output, None), manifest=manifest)
-    if output is not None:
-        print(f"detail: {number(len(comparison.detail))} rows written to {output}")
+        ),
+        written=f"detail: {number(len(comparison.detail))} rows",
+    )
     return 0
 
 
@@ -335,17 +324,19 @@ def _compare_models(
     print()
     for model in models:
         print(f"{model.name}: " + assumption_line(comparison.parameters[model.name], period))
-    manifest = None
-    if output is not None:  # the first model is the baseline, the others compared with it
-        base, *others = [(m, comparison.parameters[m.name]) for m in models]
-        manifest = output_manifest(args, *base, period, structures=structures).model_copy(
-            update={"compared_with": tuple(compared_model(*other) for other in others)}
-        )
+    # the first model is the baseline, the others compared with it
+    base, *others = [(m, comparison.parameters[m.name]) for m in models]
     write_outputs(
-        args, structures, problems, (comparison.by_structure, output, None), manifest=manifest
+        args,
+        structures,
+        problems,
+        comparison.by_structure,
+        output,
+        manifest=lambda: output_manifest(args, *base, period, structures=structures).model_copy(
+            update={"compared_with": tuple(compared_model(*other) for other in others)}
+        ),
+        written=f"by structure: {number(len(comparison.by_structure))} rows",
     )
-    if output is not None:
-        print(f"by structure: {number(len(comparison.by_structure))} rows written to {output}")
     return 0
 
 
@@ -362,7 +353,7 @@ def add_sweep(commands: Subcommands, model: Model) -> None:
             "value from the base's first date on) and print the totals."
         ),
     )
-    add_input_argument(sub)
+    add_options(sub, "input", "--from", "--encoding")
     sub.add_argument(
         "--path",
         metavar="PARAM",
@@ -375,20 +366,15 @@ def add_sweep(commands: Subcommands, model: Model) -> None:
         required=True,
         help="comma-separated numbers with a decimal point, e.g. 45000,50000,55000",
     )
-    add_optional_period(sub)
-    add_duplicates_argument(sub)
-    add_model_argument(sub)
-    add_parameters_argument(sub)
+    add_period_arguments(sub, required=False)
+    add_options(sub, "--allow-duplicates", "--model", "--parameters")
     add_base_scenario_argument(sub, ": the base of the sweep")
-    sub.add_argument(
-        "-o",
-        "--output",
-        metavar="OUT",
-        help=f"write the table to OUT ({suffix_list()}; -: standard output, with --to)",
+    add_output_option(
+        sub, f"write the table to OUT ({suffix_list()}; -: standard output, with --to)"
     )
-    add_output_format_argument(sub)
+    add_options(sub, "--to")
     add_errors_argument(sub, output_required=False)
-    add_csv_style_argument(sub)
+    add_options(sub, "--csv-style")
     sub.set_defaults(handler=run_sweep)
 
 
@@ -411,20 +397,11 @@ def sweep_values(text: str) -> list[Decimal]:
 
 def run_sweep(args: argparse.Namespace) -> int:
     """Print the sweep table; write it with ``-o``."""
-    output = check_output(args.output, args.to_format) if args.output else None
-    problems = problems_file(args, output)
-    checked_outputs(args, output, problems)
+    output, problems = checked_outputs(args)
     values = sweep_values(args.values)
     period = optional_period(args)
     model = model_from(args.model)
-    params = base_parameters(args.parameters, model)
-    described = ""
-    applied = []
-    if args.scenario:
-        scenario = read_scenario_file(args.scenario, params, model=model)
-        described = scenario_values([scenario], params) + "\n"
-        params = scenario.apply(params)
-        applied.append(scenario)
+    base, applied, params = scenario_parameters(model, args.parameters, args.scenario)
     structures = read_portfolio(args, model)
     table = sweep(structures, period, args.path, values, params)
     rows = [
@@ -442,20 +419,23 @@ def run_sweep(args: argparse.Namespace) -> int:
         "under the base"
     )
     print_note(model)
-    if described:
-        print(described, end="")
+    if applied:
+        print(scenario_values(applied, base))
     print()
     print(text_table([args.path, "total", "difference", "eligible"], rows))
     print()
     print(f"{args.path} takes the SCENARIO values above. " + assumption_line(params, period))
-    manifest = None
-    if output is not None:
-        manifest = output_manifest(
+    write_outputs(
+        args,
+        structures,
+        problems,
+        table,
+        output,
+        manifest=lambda: output_manifest(
             args, model, params, period, structures=structures, scenarios=applied
-        )
-    write_outputs(args, structures, problems, (table, output, None), manifest=manifest)
-    if output is not None:
-        print(f"table written to {output}")
+        ),
+        written="table",
+    )
     return 0
 
 
@@ -475,14 +455,10 @@ def add_report(commands: Subcommands, model: Model) -> None:
             "structure's inputs under it)."
         ),
     )
-    add_input_argument(sub)
-    sub.add_argument(
-        "-o", "--output", metavar="OUT", required=True, help="the HTML file (-: standard output)"
-    )
-    add_optional_period(sub)
-    add_duplicates_argument(sub)
-    add_model_argument(sub)
-    add_parameters_argument(sub)
+    add_options(sub, "input", "--from", "--encoding")
+    add_output_option(sub, "the HTML file (-: standard output)", required=True)
+    add_period_arguments(sub, required=False)
+    add_options(sub, "--allow-duplicates", "--model", "--parameters")
     sub.add_argument(
         "--scenario",
         metavar="FILE",
@@ -493,7 +469,7 @@ def add_report(commands: Subcommands, model: Model) -> None:
         "--title",
         help='the page\'s title (default "SECPA allocations", in French "Dotations SECPA")',
     )
-    add_keep_argument(sub)
+    add_options(sub, "--keep")
     sub.add_argument(
         "--lang",
         choices=LANGUAGES,
@@ -507,9 +483,7 @@ def add_report(commands: Subcommands, model: Model) -> None:
 def run_report(args: argparse.Namespace) -> int:
     """Write the HTML report (whole or not at all, with the errors file:
     :func:`write_outputs`)."""
-    output = Path(args.output)  # -: standard output
-    problems = problems_file(args, output)
-    checked_outputs(args, output, problems)
+    output, problems = checked_outputs(args, Path(args.output))  # -: standard output
     period = optional_period(args)
     model = model_from(args.model)
     params = base_parameters(args.parameters, model)
@@ -531,7 +505,169 @@ def run_report(args: argparse.Namespace) -> int:
         page = page.replace("</body>", html_manifest(manifest) + "\n</body>", 1)
     except ValueError as exc:  # repeated scenario names
         raise InputError(str(exc)) from exc
-    write_outputs(args, structures, problems, (page, output, None), manifest=manifest)
     rows = structures.size + structures.invalid_rows
-    print(f"report of {number(rows)} structures written to {output}")
+    write_outputs(
+        args,
+        structures,
+        problems,
+        page,
+        output,
+        manifest=lambda: manifest,
+        written=f"report of {number(rows)} structures",
+    )
     return 0
+
+
+# ------------------------------------------------------------------------------- budget
+
+
+def add_budget(commands: Subcommands, model: Model) -> None:
+    """``budget``: the budget of a portfolio per period and per step, against envelopes."""
+    sub = commands.add_parser(
+        "budget",
+        help="the budget of a portfolio per period and per month or quarter, against envelopes",
+        description=(
+            "Project the budget of the structures of IN (one row per structure with entry "
+            "and exit dates, or a structure-year table with a 'year' column) over each "
+            "period, per month, quarter or year, with the cumulative consumption of the "
+            "period's envelope. Prints the periods and the steps; -o writes the steps."
+        ),
+    )
+    add_options(sub, "input", "--from", "--encoding")
+    sub.add_argument(
+        "--period",
+        metavar="START..END",
+        dest="periods",
+        action="append",
+        help="a period to project, YYYY-MM-DD..YYYY-MM-DD or a year YYYY; repeat for "
+        "several (default, with a 'year' column: 1 January of its first year to 31 "
+        "December of its last)",
+    )
+    sub.add_argument(
+        "--year",
+        metavar="YYYY",
+        dest="periods",
+        action="append",
+        help="a calendar year to project (the same as --period YYYY); repeatable",
+    )
+    sub.add_argument(
+        "--envelope",
+        metavar="EUROS",
+        action="append",
+        help="the envelope of a period in euros, e.g. 14000000; one per period, in the "
+        "order of the periods (or none)",
+    )
+    sub.add_argument(
+        "--freq",
+        choices=FREQUENCIES,
+        default="month",
+        help="the steps of each period: calendar months (default), quarters or years",
+    )
+    add_options(sub, "--allow-duplicates", "--model", "--parameters")
+    add_base_scenario_argument(sub, "")
+    add_output_option(
+        sub,
+        "write the steps (one row per period and step: amounts in cents and euros, "
+        f"cumulative, envelope consumed) to OUT ({suffix_list()}; -: standard output, with --to)",
+    )
+    add_options(sub, "--to")
+    add_errors_argument(sub, output_required=False)
+    sub.set_defaults(handler=run_budget)
+
+
+def _periods(args: argparse.Namespace) -> dict[str, Period] | None:
+    """The periods of ``--period`` and ``--year``, in order, each labelled by its dates."""
+    if not args.periods:
+        return None
+    periods: dict[str, Period] = {}
+    for text in args.periods:
+        period = parse_period("--period/--year", text)
+        if str(period) in periods:
+            raise InputError(f"--period {period} is given twice")
+        periods[str(period)] = period
+    return periods
+
+
+def run_budget(args: argparse.Namespace) -> int:
+    """Print the budget per period and per step; write the steps with ``-o``."""
+    output, problems = checked_outputs(args)
+    periods = _periods(args)
+    amounts = [envelope_euros(text) for text in args.envelope or ()]
+    model = model_from(args.model)
+    *_, params = scenario_parameters(model, args.parameters, args.scenario)
+    if amounts and len(amounts) != (len(periods) if periods else 1):
+        given = len(periods) if periods else "1 (the years of the table)"
+        raise InputError(
+            f"{len(amounts)} --envelope for {given} periods: give one per period, in order"
+        )
+    envelopes: Decimal | dict[str, Decimal] | None = None
+    if amounts:
+        envelopes = dict(zip(periods, amounts, strict=True)) if periods else amounts[0]
+    structures = read_portfolio(args, model)
+    projection = project_budget(structures, periods, params, envelopes, freq=args.freq)
+    span = Period(min(projection.by_period["start"]), max(projection.by_period["end"]))
+    print(f"secpa-model budget: {args.input}, period {_when(periods)}")
+    print(f"model: {model.name!r}; parameters: {params.name!r}; steps: {args.freq}s")
+    print_note(model)
+    print()
+    print(text_table(*_period_table(projection.by_period)))
+    print()
+    print(text_table(*_step_table(projection.timeline, args.freq)))
+    print()
+    print(assumption_line(params, span))
+    write_outputs(
+        args,
+        structures,
+        problems,
+        projection.timeline,
+        output,
+        manifest=lambda: output_manifest(args, model, params, span, structures=structures),
+        written=f"steps: {number(len(projection.timeline))} rows",
+        index=False,
+    )
+    return 0
+
+
+def _when(periods: dict[str, Period] | None) -> str:
+    return ", ".join(periods) if periods else f"{EACH_ROWS_YEAR} (the years of the table)"
+
+
+def _euros(value: Any) -> str:
+    return "" if value is None or pd.isna(value) else format_euros(value)
+
+
+def _percent(value: Any) -> str:
+    return "" if pd.isna(value) else f"{value:.1f}"
+
+
+def _period_table(by_period: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+    headers = ["period", "structures", "total", "envelope", "gap", "within"]
+    rows = [
+        [
+            str(record["label"]),
+            str(record["structures_participating"]),
+            _euros(record["total_eur"]),
+            _euros(record["envelope_eur"]),
+            _euros(record["gap_eur"]),
+            "" if record["within_envelope"] is None else str(record["within_envelope"]).lower(),
+        ]
+        for record in by_period.to_dict("records")
+    ]
+    return headers, rows
+
+
+def _step_table(timeline: pd.DataFrame, freq: str) -> tuple[list[str], list[list[str]]]:
+    headers = [freq, "structures", "total", "cumulative", "consumed %", "remaining"]
+    several = timeline["period"].nunique() > 1
+    rows = [
+        [
+            (f"{record['period']} " if several else "") + str(record["label"]),
+            str(record["structures_participating"]),
+            _euros(record["total_eur"]),
+            _euros(record["cumulative_eur"]),
+            _percent(record["consumed_pct"]),
+            _euros(record["remaining_eur"]),
+        ]
+        for record in timeline.to_dict("records")
+    ]
+    return headers, rows

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from time import monotonic
 from typing import Final, TextIO
 
+from secpa_model.presentation.cli.common import number
+
 __all__ = ["LOG_INTERVAL", "ProgressLog", "progress_log", "quiet_wanted"]
 
 LOG_INTERVAL: Final = 10.0
@@ -71,10 +73,10 @@ class ProgressLog:
         self.done = done
         elapsed = now - self.stage_start
         rate = done / elapsed if elapsed > 0 else 0.0
-        counted = f"{_number(done)} / {_number(total)}" if total else _number(done)
+        counted = f"{number(done)} / {number(total)}" if total else number(done)
         text = f"{counted} {self.what} {stage}"
         if rate:
-            text += f", {_number(round(rate))} {self.what}/s"
+            text += f", {number(round(rate))} {self.what}/s"
             if total > done:
                 text += f", {_duration((total - done) / rate)} left"
         if self.interactive:  # redrawn in place (the rest of the line erased)
@@ -97,10 +99,10 @@ class ProgressLog:
         if self.stream is None or self.calls < 2:
             return
         elapsed = self.clock() - self.start
-        rate = f" ({_number(round(self.done / elapsed))} {self.what}/s)" if elapsed > 0 else ""
+        rate = f" ({number(round(self.done / elapsed))} {self.what}/s)" if elapsed > 0 else ""
         end = "\n" if self.interactive else ""
         self.stream.write(
-            f"{end}secpa-model: {_number(self.done)} {self.what} {self.stage} in "
+            f"{end}secpa-model: {number(self.done)} {self.what} {self.stage} in "
             f"{_duration(elapsed)}{rate}\n"
         )
         self.stream.flush()
@@ -114,10 +116,6 @@ def quiet_wanted(args: argparse.Namespace) -> bool:
 def progress_log(args: argparse.Namespace, what: str) -> ProgressLog:
     """The progress of the command of ``args`` on standard error (quiet with ``--quiet``)."""
     return ProgressLog(None if quiet_wanted(args) else sys.stderr, what)
-
-
-def _number(value: int) -> str:
-    return f"{value:,}".replace(",", " ")
 
 
 def _duration(seconds: float) -> str:

@@ -20,7 +20,12 @@ from secpa_model.io.manifest import (
 )
 from secpa_model.io.readers import file_sha256
 from secpa_model.model.model import Model
-from secpa_model.presentation.cli.common import Subcommands, errors_path, same_file
+from secpa_model.presentation.cli.common import (
+    OUTPUT_OPTIONS,
+    Subcommands,
+    errors_path,
+    same_file,
+)
 
 __all__ = ["REPRODUCIBLE", "add_reproduce", "run_reproduce"]
 
@@ -30,7 +35,6 @@ REPRODUCIBLE: Final = frozenset(
 """The commands whose table output reproduce runs again and compares."""
 DIFFERS: Final = 1
 """The exit code when something differs."""
-_OUTPUTS: Final = ("output", "detail", "summary_output")  # the options naming a table written
 _LEFT_OUT: Final = ("tornado", "sobol")  # charts (no manifest): not drawn again
 _SHOWN: Final = 12  # the hex digits of a hash shown
 
@@ -125,13 +129,13 @@ def _recomputed(
     chosen = next(
         (
             name
-            for name in _OUTPUTS
+            for name in OUTPUT_OPTIONS
             if getattr(args, name, None) and same_file(Path(getattr(args, name)), output)
         ),
         "output",
     )
     again = directory / output.name
-    for name in _OUTPUTS:
+    for name in OUTPUT_OPTIONS:
         if hasattr(args, name):
             setattr(args, name, str(again) if name == chosen else None)
     for name in _LEFT_OUT:
