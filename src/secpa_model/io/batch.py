@@ -32,7 +32,7 @@ from secpa_model.io.locations import RowLocations
 from secpa_model.io.manifest import Manifest, sidecar
 from secpa_model.io.output import atomic_paths
 from secpa_model.io.portfolio import portfolio
-from secpa_model.io.readers import PIECE_ROWS, Piece, PieceReader, no_problems
+from secpa_model.io.readers import PIECE_ROWS, Piece, PieceReader, in_row_order, no_problems
 from secpa_model.io.validation import YEAR, YEAR_COLUMN, duplicate_problems, problems_error
 from secpa_model.io.writers import CsvStyle, PieceWriter, RewriteError
 from secpa_model.model.inputs import KIND_RULES, Input
@@ -238,7 +238,7 @@ class _Run:
                 high = int(np.searchsorted(repeated_rows, frame.index[-1], side="right"))
                 duplicates = repeated.iloc[low:high]
                 allocations = allocations[~allocations.index.isin(repeated_rows[low:high])]
-            problems = _in_row_order([piece.problems, cells, duplicates])
+            problems = in_row_order([piece.problems, cells, duplicates])
             summary.rows += len(frame) + piece.problems["row"].nunique()
             summary.allocated += len(allocations)
             summary.eligible += int(allocations["eligible"].sum())
@@ -271,19 +271,6 @@ class _Run:
             raise self.reader.located.error(error)
         summary.located = self.reader.located
         return summary
-
-
-def _in_row_order(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Problems found apart (bad lines, cells, repeated ids) in row order; within a row, in
-    the order of ``parts``."""
-    found = [part for part in parts if len(part)]
-    if not found:
-        return no_problems()
-    if len(found) == 1:
-        return found[0]
-    joined = pd.concat(found, ignore_index=True)
-    order = np.argsort(joined["row"].to_numpy(dtype=np.int64), kind="stable")
-    return joined.iloc[order].reset_index(drop=True)
 
 
 # ------------------------------------------------------------------- repeated ids

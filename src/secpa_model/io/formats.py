@@ -53,8 +53,9 @@ class FileFormat:
     (the first is the one written by default), its ``reader`` of structures
     (:class:`PieceReader`; a CSV reader also takes ``encoding``), its ``writer``
     (:class:`~writers.PieceWriter`), how a file it wrote is read back
-    (``read_written(path, text columns)``), and the optional dependency it needs, as
-    ``(module, pip extra)``."""
+    (``read_written(path, text columns)``), the optional dependency it needs, as
+    ``(module, pip extra)``, and how the manifest it holds is read (None: it holds none,
+    the manifest is beside it)."""
 
     key: str
     name: str
@@ -63,6 +64,7 @@ class FileFormat:
     writer: type[writers.PieceWriter]
     read_written: Callable[[Path, dict[str, type[str]]], pd.DataFrame]
     extra: tuple[str, str] | None = None
+    read_manifest: Callable[[Path], str] | None = None
 
     def require(self, action: str) -> None:
         """An :class:`ImportError` naming the extra to install if the format's optional
@@ -96,7 +98,8 @@ PARQUET: Final = FileFormat(
     (".parquet", ".pq"),
     ParquetReader,
     writers.ParquetWriter,
-    writers.read_written_parquet,
+    lambda file, _: pd.read_parquet(file),
+    read_manifest=writers.parquet_manifest,
 )
 EXCEL: Final = FileFormat(
     "excel",
@@ -106,6 +109,7 @@ EXCEL: Final = FileFormat(
     writers.ExcelWriter,
     writers.read_written_excel,
     ("openpyxl", "excel"),
+    writers.excel_manifest,
 )
 FORMATS: Final[tuple[FileFormat, ...]] = (CSV, JSON_LINES, PARQUET, EXCEL)
 """Every format, in the order help texts list them."""
@@ -114,17 +118,24 @@ SUFFIXES: Final[dict[str, FileFormat]] = {suffix: fmt for fmt in FORMATS for suf
 _BLOCK: Final = 1 << 20  # bytes copied at a time from an input stream
 
 
+def _listed(items: list[str], last: str) -> str:
+    return ", ".join(items[:-1]) + last + items[-1]
+
+
 def suffix_list(*, last: str = ", ") -> str:
     """The known suffixes for a message or a help text: ``.csv, .jsonl, ...``; ``last``
     joins the last two (``" or "``)."""
-    suffixes = list(SUFFIXES)
-    return ", ".join(suffixes[:-1]) + last + suffixes[-1]
+    return _listed(list(SUFFIXES), last)
 
 
 def format_names() -> str:
     """The formats' names for a help text: ``CSV, JSON Lines, Parquet or Excel``."""
-    names = [fmt.name for fmt in FORMATS]
-    return ", ".join(names[:-1]) + " or " + names[-1]
+    return _listed([fmt.name for fmt in FORMATS], " or ")
+
+
+def format_keys() -> str:
+    """The formats' keys for a message or a help text: ``csv, jsonl, parquet, excel``."""
+    return _listed([fmt.key for fmt in FORMATS], ", ")
 
 
 def format_named(name: str) -> FileFormat:
@@ -136,11 +147,6 @@ def format_named(name: str) -> FileFormat:
         if wanted == fmt.key or f".{wanted}" in fmt.suffixes:
             return fmt
     raise InputError(f"unknown file format {name!r} (known: {format_keys()})")
-
-
-def format_keys() -> str:
-    """The formats' keys for a message or a help text: ``csv, jsonl, parquet, excel``."""
-    return ", ".join(fmt.key for fmt in FORMATS)
 
 
 def format_of(path: str | Path, fallback: str | None = None) -> FileFormat:
@@ -196,8 +202,7 @@ def open_reader(
     fmt.require("reading")
     copy = None
     if str(path) == STDOUT or not file.is_file():
-        copy = _stream_copy(path, fmt)
-        file = copy
+        copy = file = _stream_copy(path, fmt)
     try:
         reader = (
             CsvReader(file, model, rows, encoding) if fmt is CSV else fmt.reader(file, model, rows)

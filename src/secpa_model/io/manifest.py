@@ -29,7 +29,7 @@ from pydantic_core import to_jsonable_python
 
 from secpa_model.core.errors import InputError
 from secpa_model.core.periods import Period
-from secpa_model.io.formats import format_named
+from secpa_model.io.formats import SUFFIXES, format_named
 from secpa_model.io.output import is_stream_output
 from secpa_model.io.writers import MANIFEST_KEY, MANIFEST_SHEET
 from secpa_model.model.model import Model
@@ -59,8 +59,7 @@ __all__ = [
 MANIFEST_FORMAT: Final = "secpa-model.manifest"
 """The ``format`` of every manifest."""
 SIDECAR_SUFFIX: Final = ".manifest.json"
-_EMBEDDED: Final = frozenset({".parquet", ".pq", ".xlsx", ".html", ".htm"})
-_EMBEDDED_FORMATS: Final = frozenset({"parquet", "excel"})
+_HTML: Final = (".html", ".htm")
 _HTML_ID: Final = "secpa-model-manifest"
 _HTML_BLOCK: Final = re.compile(
     rf'<script type="application/json" id="{_HTML_ID}">(.*?)</script>', re.DOTALL
@@ -324,9 +323,11 @@ def embeds_manifest(output: str | Path, file_format: str | None = None) -> bool:
     """Whether the format of ``output`` (``file_format`` when given, as ``--to``) holds its
     manifest (Parquet, Excel, HTML); the others (CSV, JSON Lines) have it beside them
     (:func:`manifest_path`)."""
-    if file_format is not None:
-        return format_named(file_format).key in _EMBEDDED_FORMATS
-    return Path(output).suffix.lower() in _EMBEDDED
+    suffix = Path(output).suffix.lower()
+    if file_format is None and suffix in _HTML:
+        return True
+    fmt = format_named(file_format) if file_format is not None else SUFFIXES.get(suffix)
+    return fmt is not None and fmt.read_manifest is not None
 
 
 def sidecar(output: str | Path, file_format: str | None = None) -> Path | None:
@@ -352,14 +353,13 @@ def read_manifest(path: str | Path) -> Manifest:
     file = Path(path)
     suffix = file.suffix.lower()
     source = file
+    fmt = SUFFIXES.get(suffix)
     try:
         if file.name.endswith(SIDECAR_SUFFIX) or suffix == ".json":
             text = file.read_text(encoding="utf-8")
-        elif suffix in (".parquet", ".pq"):
-            text = _parquet_manifest(file)
-        elif suffix == ".xlsx":
-            text = _excel_manifest(file)
-        elif suffix in (".html", ".htm"):
+        elif fmt is not None and fmt.read_manifest is not None:
+            text = fmt.read_manifest(file)
+        elif suffix in _HTML:
             found = _HTML_BLOCK.search(file.read_text(encoding="utf-8"))
             if found is None:
                 raise InputError(f"{file}: the page holds no manifest")
@@ -385,42 +385,6 @@ def read_manifest(path: str | Path) -> Manifest:
             f"{source}: not a secpa-model manifest: {where}: {first['msg']}"
             + (f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else "")
         ) from None
-
-
-def _parquet_manifest(file: Path) -> str:
-    import pyarrow.parquet as pq
-
-    metadata = pq.read_metadata(file).metadata or {}
-    raw = metadata.get(MANIFEST_KEY.encode())
-    if raw is None:
-        raise InputError(f"{file}: the Parquet file holds no manifest ({MANIFEST_KEY})")
-    return bytes(raw).decode("utf-8")
-
-
-def _excel_manifest(file: Path) -> str:
-    from openpyxl import load_workbook
-
-    book = load_workbook(file, read_only=True, data_only=True)
-    try:
-        if MANIFEST_SHEET not in book.sheetnames:
-            raise InputError(f"{file}: the workbook has no sheet {MANIFEST_SHEET!r}")
-        rows = list(book[MANIFEST_SHEET].iter_rows(values_only=True))
-    finally:
-        book.close()
-    fields: dict[str, Any] = {}
-    for row in rows[1:]:
-        key, value = [*row, None, None][:2]
-        if key is None:
-            continue
-        if isinstance(value, str) and key not in _TEXT_FIELDS:
-            value = json.loads(value)
-        fields[str(key)] = value
-    return json.dumps(fields)
-
-
-_TEXT_FIELDS: Final = frozenset({"format", "library", "created", "period"})
-"""The manifest's text fields: an .xlsx sheet holds them as they are, the others as JSON
-(:class:`~secpa_model.io.writers.ExcelWriter`)."""
 
 
 def _one_line(exc: BaseException) -> str:

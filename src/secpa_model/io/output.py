@@ -23,7 +23,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Final, NoReturn
+from typing import Any, Final, NoReturn
 
 __all__ = [
     "STDOUT",
@@ -64,7 +64,7 @@ def atomic_paths(*targets: str | Path) -> Iterator[tuple[Path, ...]]:
     plans = [_Target(target) for target in targets]
     try:
         for plan in plans:
-            plan.temporary = _create_beside(plan.beside)
+            plan.temporary = temporary_file(plan.beside)
             if plan.mode is not None:
                 os.chmod(plan.temporary, plan.mode)
         yield tuple(plan.written for plan in plans)
@@ -255,6 +255,18 @@ def _lock(path: Path) -> Iterator[None]:
 
 
 @contextmanager
+def _handled(handler: Any) -> Iterator[None]:
+    """SIGINT, SIGTERM and SIGHUP handled by ``handler`` until the block ends."""
+    chosen = [getattr(signal, name) for name in _HELD_SIGNALS if hasattr(signal, name)]
+    previous = {number: signal.signal(number, handler) for number in chosen}
+    try:
+        yield
+    finally:
+        for number, before in previous.items():
+            signal.signal(number, before)
+
+
+@contextmanager
 def _signals_held() -> Iterator[None]:
     """SIGINT, SIGTERM and SIGHUP held until the block ends, then delivered (in the main
     thread; elsewhere Python delivers no signal anyway)."""
@@ -262,13 +274,10 @@ def _signals_held() -> Iterator[None]:
         yield
         return
     caught: list[int] = []
-    chosen = [getattr(signal, name) for name in _HELD_SIGNALS if hasattr(signal, name)]
-    previous = {number: signal.signal(number, lambda n, _: caught.append(n)) for number in chosen}
     try:
-        yield
+        with _handled(lambda number, _: caught.append(number)):
+            yield
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
         for number in caught:
             signal.raise_signal(number)
 
@@ -311,13 +320,10 @@ def stopped_by_signals() -> Iterator[list[int]]:
 
     hook = sys.unraisablehook
     sys.unraisablehook = unraisable
-    chosen = [getattr(signal, name) for name in _HELD_SIGNALS if hasattr(signal, name)]
-    previous = {number: signal.signal(number, stop) for number in chosen}
     try:
-        yield received
+        with _handled(stop):
+            yield received
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
         sys.unraisablehook = hook
         _RECEIVED.clear()
 
@@ -349,13 +355,6 @@ def remove_temporaries() -> None:
         _WRITING.discard(temporary)
 
 
-def temporary_file(like: Path) -> Path:
-    """A new empty temporary file named after ``like``, in its directory (see
-    :func:`atomic_paths`), registered for :func:`remove_temporaries`; remove it with
-    :func:`release_temporary`."""
-    return _create_beside(like)
-
-
 def release_temporary(temporary: Path) -> None:
     """Remove a file of :func:`temporary_file`, and forget it."""
     temporary = Path(os.fspath(temporary))
@@ -363,8 +362,10 @@ def release_temporary(temporary: Path) -> None:
     _WRITING.discard(temporary)
 
 
-def _create_beside(file: Path) -> Path:
-    """A new empty file in ``file``'s directory, named after it (see :func:`atomic_paths`)."""
+def temporary_file(file: Path) -> Path:
+    """A new empty temporary file in ``file``'s directory, named after it (see
+    :func:`atomic_paths`), registered for :func:`remove_temporaries`; remove it with
+    :func:`release_temporary`."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(_ATTEMPTS):
         candidate = file.with_name(f".{file.name}.{secrets.token_hex(4)}.tmp{file.suffix}")

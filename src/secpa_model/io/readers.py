@@ -48,6 +48,7 @@ __all__ = [
     "PieceReader",
     "csv_separator",
     "file_sha256",
+    "in_row_order",
     "no_problems",
 ]
 
@@ -105,6 +106,17 @@ def file_sha256(path: str | Path) -> str:
 def no_problems() -> pd.DataFrame:
     """An empty errors frame."""
     return pd.DataFrame({name: pd.Series(dtype=object) for name in ERROR_COLUMNS})
+
+
+def in_row_order(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Problems found apart (a file's bad lines, the cells', repeated ids), rows numbered in
+    the file, in row order; within a row, in the order of ``parts``."""
+    found = [part for part in parts if len(part)]
+    if len(found) < 2:
+        return found[0] if found else no_problems()
+    joined = pd.concat(found, ignore_index=True)
+    order = np.argsort(joined["row"].to_numpy(dtype=np.int64), kind="stable")
+    return joined.iloc[order].reset_index(drop=True)
 
 
 class PieceReader(ABC):

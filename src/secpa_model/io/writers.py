@@ -45,10 +45,11 @@ __all__ = [
     "ParquetWriter",
     "PieceWriter",
     "RewriteError",
+    "excel_manifest",
+    "parquet_manifest",
     "read_written_csv",
     "read_written_excel",
     "read_written_lines",
-    "read_written_parquet",
 ]
 
 MANIFEST_KEY: Final = "secpa-model.manifest"
@@ -527,11 +528,40 @@ def read_written_lines(file: Path, text: dict[str, type[str]]) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
-def read_written_parquet(file: Path, text: dict[str, type[str]]) -> pd.DataFrame:
-    """A Parquet file written by :class:`ParquetWriter`."""
-    return pd.read_parquet(file)
-
-
 def read_written_excel(file: Path, text: dict[str, type[str]]) -> pd.DataFrame:
     """An .xlsx file written by :class:`ExcelWriter`, ``text`` columns as text."""
     return pd.read_excel(file, engine="openpyxl", dtype=text, keep_default_na=False, na_values=[""])
+
+
+def parquet_manifest(file: Path) -> str:
+    """The manifest a Parquet file's metadata holds (:data:`MANIFEST_KEY`)."""
+    import pyarrow.parquet as pq
+
+    raw = (pq.read_metadata(file).metadata or {}).get(MANIFEST_KEY.encode())
+    if raw is None:
+        raise InputError(f"{file}: the Parquet file holds no manifest ({MANIFEST_KEY})")
+    return bytes(raw).decode("utf-8")
+
+
+def excel_manifest(file: Path) -> str:
+    """The manifest an .xlsx workbook's sheet :data:`MANIFEST_SHEET` holds, as JSON: a text
+    field as it is, the others as JSON (:func:`_manifest_sheet`)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(file, read_only=True, data_only=True)
+    try:
+        if MANIFEST_SHEET not in book.sheetnames:
+            raise InputError(f"{file}: the workbook has no sheet {MANIFEST_SHEET!r}")
+        rows = list(book[MANIFEST_SHEET].iter_rows(values_only=True))
+    finally:
+        book.close()
+    fields: dict[str, Any] = {}
+    for key, value in ([*row, None, None][:2] for row in rows[1:]):
+        if key is not None:
+            text = isinstance(value, str) and key not in _TEXT_FIELDS
+            fields[str(key)] = json.loads(value) if text else value
+    return json.dumps(fields)
+
+
+_TEXT_FIELDS: Final = frozenset({"format", "library", "created", "period"})
+"""The manifest's text fields: an .xlsx sheet holds them as they are, the others as JSON."""
