@@ -25,7 +25,7 @@ from secpa_model.core.errors import InputError
 from secpa_model.core.money import cents_to_euros, exact_sum
 from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.engine.parameters import parameters_for
-from secpa_model.io.formats import format_of, open_reader
+from secpa_model.io.formats import format_of, read_pieces
 from secpa_model.io.frames import Keep, kept_columns
 from secpa_model.io.json_lines import row_tracer
 from secpa_model.io.locations import RowLocations
@@ -110,7 +110,7 @@ def run_batch(
         fmt.require("writing")
     # the manifest of the run is kept in each file it writes, or beside it
     beside = [] if manifest is None else [sidecar(path, output_format) for path in outputs]
-    reader = open_reader(source, resolved, rows=rows, encoding=encoding, file_format=input_format)
+    reader = read_pieces(source, resolved, rows=rows, encoding=encoding, file_format=input_format)
     by_year = YEAR_COLUMN in reader.columns if reader.columns else None
     keys = None if allow_duplicates else _Keys(resolved.input(resolved.id_input), by_year)
     if reader.count is None or (keys is not None and reader.count > rows):

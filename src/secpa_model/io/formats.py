@@ -26,8 +26,9 @@ from secpa_model.core.errors import InputError
 from secpa_model.io import writers
 from secpa_model.io.json_lines import JsonLinesReader
 from secpa_model.io.output import STDOUT, is_stream, release_temporary, temporary_file
-from secpa_model.io.readers import CsvReader, ExcelReader, ParquetReader, PieceReader
+from secpa_model.io.readers import PIECE_ROWS, CsvReader, ExcelReader, ParquetReader, PieceReader
 from secpa_model.model.model import Model
+from secpa_model.models import resolve_model
 
 if sys.platform == "win32":  # pragma: no cover
     from pathlib import WindowsPath as _NativePath
@@ -42,7 +43,7 @@ __all__ = [
     "format_named",
     "format_names",
     "format_of",
-    "open_reader",
+    "read_pieces",
     "suffix_list",
 ]
 
@@ -168,19 +169,29 @@ def format_of(path: str | Path, fallback: str | None = None) -> FileFormat:
     raise InputError(f"{file}: unknown file type {file.suffix!r} (known: {suffix_list()})")
 
 
-def open_reader(
+def read_pieces(
     path: str | Path,
-    model: Model,
+    model: Model | str | None = None,
     *,
-    rows: int,
+    rows: int = PIECE_ROWS,
     encoding: str | None = None,
     file_format: str | None = None,
 ) -> PieceReader:
-    """A reader of the file of structures ``path`` in pieces of at most ``rows`` rows
-    (:class:`PieceReader`), its format from its suffix, else ``file_format``
-    (:func:`format_of`): an :class:`~secpa_model.InputError` for an unknown format, a
-    missing file, an ``encoding`` given for a file that is not CSV, and whatever its reader
-    refuses when opening it; an :class:`ImportError` naming a missing extra.
+    """The file of structures ``path`` read in pieces of at most ``rows`` rows: iterate the
+    reader for its :class:`~secpa_model.io.readers.Piece` s (``frame``: the cells as
+    :func:`~secpa_model.io.files.read_structures` reads them with ``validate=False``,
+    labelled by their row numbers in the file; ``problems``: the lines of a JSON Lines file
+    among them that are not a structure), each time reading the file again; its ``located``
+    says where each row is (once a reading went through the file) and ``columns`` what the
+    file holds. ``model``: whose id column is read as text in an Excel sheet and whose
+    number columns take decimal commas in a semicolon CSV (default: the experimentation).
+
+    Memory does not grow with the file (an Excel sheet is read whole first); a file refused
+    whole is refused when the problem is met, which may be after some pieces (see
+    :class:`~secpa_model.io.readers.PieceReader`). The format comes from the suffix, else
+    ``file_format`` (:func:`format_of`): an :class:`~secpa_model.InputError` for an unknown
+    format, a missing file, an ``encoding`` given for a file that is not CSV, and whatever
+    its reader refuses when opening it; an :class:`ImportError` naming a missing extra.
 
     ``-`` reads standard input; a FIFO or a character device (``/dev/stdin``) is read too.
     Such a stream is first copied, a block at a time, into a temporary file (in
@@ -188,6 +199,7 @@ def open_reader(
     instead, and which is removed when the reader is released or the process ends:
     memory stays flat, the temporary directory holds one copy of the input. Messages
     name the stream (``standard input``), not the copy."""
+    resolved = resolve_model(model)
     fmt = format_of(path, file_format)
     file = Path(path)
     if str(path) != STDOUT:
@@ -205,7 +217,9 @@ def open_reader(
         copy = file = _stream_copy(path, fmt)
     try:
         reader = (
-            CsvReader(file, model, rows, encoding) if fmt is CSV else fmt.reader(file, model, rows)
+            CsvReader(file, resolved, rows, encoding)
+            if fmt is CSV
+            else fmt.reader(file, resolved, rows)
         )
     except BaseException:
         if copy is not None:

@@ -374,32 +374,21 @@ def _text_codec(file: Path, encoding: str | None) -> tuple[str, str]:
             )
         return codec, digest
     with _opened(file, "rb") as stream:
-        start = stream.read(2)
-    if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        failure, digest = _decoded(file, "utf-16")
-        if failure is not None:
-            raise InputError(
-                f"{file}: starts as UTF-16 text but is not (byte {failure[0]}): save the "
-                "file as CSV UTF-8"
-            )
-        return "utf-16", digest
-    codec = "utf-8-sig"
-    failure, digest = _decoded(file, codec)
-    if failure is not None:
-        codec = FALLBACK_ENCODING
+        utf16 = stream.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    for codec in ("utf-16",) if utf16 else ("utf-8-sig", FALLBACK_ENCODING):
         failure, digest = _decoded(file, codec)
-        if failure is not None:
-            raise InputError(
-                f"{file}: neither UTF-8 nor Windows-1252 text (byte {failure[0]}): save the "
-                "file as CSV UTF-8"
-            )
-        warnings.warn(
-            f"{file} is not UTF-8 text: read as Windows-1252 (Excel's CSV on Windows); "
-            "if it is another encoding, give it (--encoding)",
-            EncodingFallbackWarning,
-            stacklevel=3,
-        )
-    return codec, digest
+        if failure is None:
+            if codec == FALLBACK_ENCODING:
+                warnings.warn(
+                    f"{file} is not UTF-8 text: read as Windows-1252 (Excel's CSV on Windows); "
+                    "if it is another encoding, give it (--encoding)",
+                    EncodingFallbackWarning,
+                    stacklevel=3,
+                )
+            return codec, digest
+    assert failure is not None
+    what = "starts as UTF-16 text but is not" if utf16 else "neither UTF-8 nor Windows-1252 text"
+    raise InputError(f"{file}: {what} (byte {failure[0]}): save the file as CSV UTF-8")
 
 
 def _opened(file: Path, mode: str, **options: Any) -> IO[Any]:
