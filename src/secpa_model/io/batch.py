@@ -146,26 +146,27 @@ def run_batch(
             temporaries = stack.enter_context(
                 atomic_paths(*outputs, *(path for path in beside if path is not None))
             )
-            writers = [
-                stack.enter_context(
-                    _Closing(fmt.writer(temporary, index=False, csv_style=csv_style, name=path))
+            writers: list[PieceWriter] = []
+            for at, (path, fmt) in enumerate(zip(outputs, formats, strict=True)):
+                writers.append(
+                    fmt.writer(temporaries[at], index=False, csv_style=csv_style, name=path)
                 )
-                for path, fmt, temporary in zip(outputs, formats, temporaries, strict=False)
-            ]
+                # closed when the block ends (left unfinished on a failure), even written again
+                stack.push(lambda kind, *_, at=at: writers[at].__exit__(kind))
             while True:
                 try:
-                    summary = run.through(pieces, [closing.writer for closing in writers])
+                    summary = run.through(pieces, writers)
                     break
                 except RewriteError:  # a file must be written again, knowing what it learnt
-                    for closing in writers:
-                        closing.writer = closing.writer.again()
+                    for at, writer in enumerate(writers):
+                        writers[at] = writer.again()
                     pieces = [reader.whole()] if whole else reader.pieces()
             if manifest is not None:
                 summary.manifest = manifest.with_input(str(source), reader.sha256(), summary.rows)
                 sidecars = iter(temporaries[len(outputs) :])
-                for closing, path in zip(writers, beside, strict=True):
-                    closing.writer.manifest = summary.manifest.model_dump_json()
-                    if path is not None:
+                for writer, side in zip(writers, beside, strict=True):
+                    writer.manifest = summary.manifest.model_dump_json()
+                    if side is not None:
                         next(sidecars).write_text(summary.manifest.to_json(), encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{output}: cannot write the file: {exc}") from exc
@@ -183,20 +184,6 @@ def _check_kept(kept: list[str], report: bool, trace: bool) -> None:
             "(the input row with errors report, the trace with trace); rename it in the "
             "input to keep it"
         )
-
-
-class _Closing:
-    """A writer (replaced when written again) closed when its block ends; on a failure,
-    left unfinished."""
-
-    def __init__(self, writer: PieceWriter) -> None:
-        self.writer = writer
-
-    def __enter__(self) -> _Closing:
-        return self
-
-    def __exit__(self, kind: object, *_: object) -> None:
-        self.writer.__exit__(kind)
 
 
 @dataclass

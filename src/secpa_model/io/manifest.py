@@ -67,12 +67,14 @@ _HTML_BLOCK: Final = re.compile(
 _SIMPLE: Final = (str, int, float, bool, Decimal, tuple, frozenset, type(None))
 
 
-class Fingerprint(BaseModel):
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Fingerprint(_Record):
     """A parameter set or a scenario: its ``name``, its author's ``version`` (``[meta]
     version``, empty if none), the sha256 of its content and the ``file`` it was read
     from (None: the model's reference values, or a set built in code)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str
     version: str = ""
@@ -80,40 +82,32 @@ class Fingerprint(BaseModel):
     file: str | None = None
 
 
-class InputRecord(BaseModel):
+class InputRecord(_Record):
     """The input: its ``path`` as given (``-``: standard input), the sha256 of its bytes
     and its ``rows`` (lines that are not a structure included; None if not counted)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     path: str
     sha256: str
     rows: int | None = None
 
 
-class ModelRecord(BaseModel):
+class ModelRecord(_Record):
     """The model: its name and the sha256 of its declarations (:func:`model_sha256`)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str
     sha256: str
 
 
-class ComparedModel(BaseModel):
+class ComparedModel(_Record):
     """A model a ``compare`` of models ran besides the baseline, with its parameter set."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     model: ModelRecord
     parameters: Fingerprint
 
 
-class Manifest(BaseModel):
+class Manifest(_Record):
     """What made an output (docs/cli.md, "Manifests"); build it with
     :func:`manifest_for`, read it back with :func:`read_manifest`."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     format: Literal["secpa-model.manifest"] = MANIFEST_FORMAT
     format_version: Literal[1] = 1

@@ -354,9 +354,10 @@ def portfolio(
             )
         except InputError as exc:  # the columns (a misspelt one): named in the file
             raise read.rows.error(exc) from exc
+    is_frame = is_dask_frame(source) or isinstance(source, pd.DataFrame)
+    if is_frame and encoding is not None:
+        raise InputError("an encoding is chosen for a file only, not a DataFrame")
     if is_dask_frame(source):
-        if encoding is not None:
-            raise InputError("an encoding is chosen for a file only, not a DataFrame")
         return PartitionedPortfolio(
             source, model=model, keep=keep, allow_duplicates=allow_duplicates
         )
@@ -365,8 +366,6 @@ def portfolio(
             "expected a pandas DataFrame of structures, a file's path or a Portfolio, "
             f"got {type(source).__name__}"
         )
-    if encoding is not None:
-        raise InputError("an encoding is chosen for a file only, not a DataFrame")
     return Portfolio(source, model=model, keep=keep, allow_duplicates=allow_duplicates)
 
 

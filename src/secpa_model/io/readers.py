@@ -96,11 +96,8 @@ class Piece(NamedTuple):
 
 def file_sha256(path: str | Path) -> str:
     """The sha256 of a file's bytes, read a block at a time."""
-    digest = hashlib.sha256()
     with Path(path).open("rb") as stream:
-        while block := stream.read(_BLOCK):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def no_problems() -> pd.DataFrame:
