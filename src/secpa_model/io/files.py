@@ -178,26 +178,21 @@ def write_tables(
     the others."""
     if csv_style not in CSV_STYLES:
         raise ValueError(f"csv_style must be one of {', '.join(CSV_STYLES)}, got {csv_style!r}")
-    formats = [
-        None if isinstance(item, str) else format_of(path, file_format) for item, path, _ in tables
-    ]
-    for fmt in formats:
-        if fmt is not None:
-            fmt.require("writing")
+    frames = [path for item, path, _ in tables if not isinstance(item, str)]
+    for path in frames:
+        format_of(path, file_format).require("writing")
     if manifest is not None:
-        beside = [
-            sidecar(path, file_format) for item, path, _ in tables if not isinstance(item, str)
-        ]
+        beside = [sidecar(path, file_format) for path in frames]
         tables = [*tables, *((manifest.to_json(), path, None) for path in beside if path)]
-        formats += [None] * (len(tables) - len(formats))
     held = None if manifest is None else manifest.model_dump_json()
     with atomic_paths(*(path for _, path, _ in tables)) as temporaries:
-        for (item, path, index), fmt, temporary in zip(tables, formats, temporaries, strict=True):
-            if isinstance(item, str) or fmt is None:
-                temporary.write_text(str(item), encoding="utf-8")
+        for (item, path, index), temporary in zip(tables, temporaries, strict=True):
+            if isinstance(item, str):
+                temporary.write_text(item, encoding="utf-8")
                 continue
             if index is None:
                 index = not item.index.equals(pd.RangeIndex(len(item)))
+            fmt = format_of(path, file_format)
             with fmt.writer(temporary, index=index, csv_style=csv_style, name=Path(path)) as writer:
                 writer.write(item)
                 writer.manifest = held

@@ -309,16 +309,12 @@ class ExcelWriter(PieceWriter):
         frame = self._pieces[0] if len(self._pieces) == 1 else pd.concat(self._pieces)
         self._pieces = []
         try:
-            formula_like = _formula_like(frame, index=self.index)
-            if not formula_like and self.manifest is None:
-                frame.to_excel(self.path, index=self.index, engine="openpyxl")
-            else:
-                with pd.ExcelWriter(self.path, engine="openpyxl") as book:
-                    frame.to_excel(book, index=self.index)
-                    if formula_like:
-                        _text_cells(book)
-                    if self.manifest is not None:
-                        _manifest_sheet(book, self.manifest)
+            with pd.ExcelWriter(self.path, engine="openpyxl") as book:
+                frame.to_excel(book, index=self.index)
+                if _formula_like(frame, index=self.index):
+                    _text_cells(book)
+                if self.manifest is not None:
+                    _manifest_sheet(book, self.manifest)
         except IllegalCharacterError as exc:
             text = str(exc).removesuffix(_EXCEL_ILLEGAL_SUFFIX)
             raise InputError(
@@ -332,27 +328,20 @@ def _decimals_marked(frame: pd.DataFrame, mark: str) -> pd.DataFrame:
     """``frame`` with each :class:`~decimal.Decimal` cell (exact euros) written as its
     digits with ``mark`` as the decimal mark (pandas applies the CSV's decimal mark to
     floats only); ``frame`` itself when the mark is a point or no cell is a Decimal."""
-    if mark == ".":
-        return frame
-    marked = frame.copy(deep=False)
-    changed = False
-    for position in range(frame.shape[1]):
+    marked = frame
+    for position in range(frame.shape[1] if mark != "." else 0):
         values = frame.iloc[:, position]
         if pd.api.types.is_object_dtype(values.dtype) and any(
             isinstance(value, Decimal) for value in values
         ):
             text = values.map(lambda v: str(v).replace(".", mark) if isinstance(v, Decimal) else v)
+            marked = frame.copy(deep=False) if marked is frame else marked
             marked.isetitem(position, text.array)
-            changed = True
-    return marked if changed else frame
+    return marked
 
 
 def _quote_cell(value: object) -> object:
     return quote_spreadsheet_text(value) if isinstance(value, str) else value
-
-
-def _unquote_cell(value: object) -> object:
-    return unquote_spreadsheet_text(value) if isinstance(value, str) else value
 
 
 def _any_starts(values: Iterable[Any], starts: tuple[str, ...]) -> bool:
@@ -391,23 +380,28 @@ def _quoted_labels(labels: pd.Index) -> pd.Index:
     return quoted
 
 
+def _columns_mapped(frame: pd.DataFrame, starts: tuple[str, ...], cell: Any) -> pd.DataFrame:
+    """``frame`` with ``cell`` applied to the texts of each column where a text starts with
+    one of ``starts``: ``frame`` itself when none does, else a copy."""
+    mapped = frame
+    for position in range(frame.shape[1]):
+        column = _text_mapped(frame.iloc[:, position], starts, cell)
+        if column is not None:
+            mapped = frame.copy(deep=False) if mapped is frame else mapped
+            mapped.isetitem(position, column.array)
+    return mapped
+
+
 def _quoted_for_csv(frame: pd.DataFrame, *, index: bool) -> pd.DataFrame:
     """``frame`` with every text cell quoted for CSV (:func:`quote_spreadsheet_text`): the
     values, the header, and the index when it is written. ``frame`` itself when no cell
     needs it; otherwise a copy (``frame`` is not modified)."""
-    quoted = frame.copy(deep=False)
-    changed = False
-    for position in range(frame.shape[1]):
-        column = _text_mapped(frame.iloc[:, position], QUOTED_STARTS, _quote_cell)
-        if column is not None:
-            quoted.isetitem(position, column.array)
-            changed = True
+    quoted = _columns_mapped(frame, QUOTED_STARTS, _quote_cell)
     header = _quoted_labels(frame.columns)
     rows = _quoted_labels(frame.index) if index else frame.index
     if header is not frame.columns or rows is not frame.index:
         quoted = quoted.set_axis(header, axis=1).set_axis(rows, axis=0)
-        changed = True
-    return quoted if changed else frame
+    return quoted
 
 
 def _only_text(values: pd.Series) -> pd.Series:
@@ -486,12 +480,13 @@ def _unquoted_csv(frame: pd.DataFrame) -> pd.DataFrame:
     """A CSV written by :class:`CsvWriter` back to its texts: one leading ``'``
     removed from each text cell and header that starts with one."""
     starts = (SPREADSHEET_QUOTE,)
-    for position in range(frame.shape[1]):
-        column = _text_mapped(frame.iloc[:, position], starts, _unquote_cell)
-        if column is not None:
-            frame.isetitem(position, column.array)
+
+    def unquoted(value: object) -> object:
+        return unquote_spreadsheet_text(value) if isinstance(value, str) else value
+
+    frame = _columns_mapped(frame, starts, unquoted)
     if _any_starts(frame.columns, starts):
-        frame.columns = frame.columns.map(_unquote_cell)
+        frame.columns = frame.columns.map(unquoted)
     return frame
 
 
