@@ -309,12 +309,16 @@ class ExcelWriter(PieceWriter):
         frame = self._pieces[0] if len(self._pieces) == 1 else pd.concat(self._pieces)
         self._pieces = []
         try:
-            with pd.ExcelWriter(self.path, engine="openpyxl") as book:
-                frame.to_excel(book, index=self.index)
-                if _formula_like(frame, index=self.index):
-                    _text_cells(book)
-                if self.manifest is not None:
-                    _manifest_sheet(book, self.manifest)
+            formula_like = _formula_like(frame, index=self.index)
+            if not formula_like and self.manifest is None:
+                frame.to_excel(self.path, index=self.index, engine="openpyxl")
+            else:
+                with pd.ExcelWriter(self.path, engine="openpyxl") as book:
+                    frame.to_excel(book, index=self.index)
+                    if formula_like:
+                        _text_cells(book)
+                    if self.manifest is not None:
+                        _manifest_sheet(book, self.manifest)
         except IllegalCharacterError as exc:
             text = str(exc).removesuffix(_EXCEL_ILLEGAL_SUFFIX)
             raise InputError(
