@@ -20,7 +20,7 @@ import stat
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final, NoReturn
@@ -143,8 +143,7 @@ class _Target:
     def release(self) -> None:
         """Remove the temporary if it is still there, and forget it."""
         if self.temporary is not None:
-            self.temporary.unlink(missing_ok=True)
-            _WRITING.discard(self.temporary)
+            release_temporary(self.temporary)
 
 
 def is_stream(mode: int) -> bool:
@@ -188,26 +187,16 @@ def _renamed(files: list[_Target]) -> None:
     finally:
         for previous in kept:
             if previous is not None:
-                previous.unlink(missing_ok=True)
-                _WRITING.discard(previous)
+                release_temporary(previous)
 
 
 def _kept(file: Path) -> Path | None:
     """A hard link to ``file`` beside it (registered as a temporary), or None when there
     is no ``file`` (or the file system has no hard links: it cannot be put back)."""
-    for _ in range(_ATTEMPTS):
-        candidate = file.with_name(f".{file.name}.{secrets.token_hex(4)}.tmp.kept")
-        _WRITING.add(candidate)
-        try:
-            os.link(file, candidate)
-        except FileExistsError:
-            _WRITING.discard(candidate)
-            continue
-        except OSError:  # no such file, or no hard links here
-            _WRITING.discard(candidate)
-            return None
-        return candidate
-    return None
+    try:
+        return _fresh(file, ".tmp.kept", lambda name: os.link(file, name))
+    except OSError:
+        return None
 
 
 @contextmanager
@@ -351,8 +340,7 @@ def remove_temporaries() -> None:
     by a signal does last, in case the signal came between the creation of a temporary
     and the block that would remove it (entering a ``contextlib.ExitStack``)."""
     for temporary in list(_WRITING):
-        temporary.unlink(missing_ok=True)
-        _WRITING.discard(temporary)
+        release_temporary(temporary)
 
 
 def release_temporary(temporary: Path) -> None:
@@ -367,18 +355,28 @@ def temporary_file(file: Path) -> Path:
     :func:`atomic_paths`), registered for :func:`remove_temporaries`; remove it with
     :func:`release_temporary`."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    try:
+        return _fresh(file, f".tmp{file.suffix}", lambda name: os.open(name, flags, _NEW_FILE_MODE))
+    except OSError as exc:  # a missing or read-only directory: name it, not the temporary
+        raise OSError(exc.errno, exc.strerror, str(file.parent)) from exc
+
+
+def _fresh(file: Path, ending: str, make: Callable[[Path], object]) -> Path:
+    """A new file beside ``file``, named after it, made by ``make(name)`` (a descriptor it
+    returns is closed), known in :data:`_WRITING` before it exists."""
     for _ in range(_ATTEMPTS):
-        candidate = file.with_name(f".{file.name}.{secrets.token_hex(4)}.tmp{file.suffix}")
-        _WRITING.add(candidate)  # known before it exists (see _WRITING)
+        candidate = file.with_name(f".{file.name}.{secrets.token_hex(4)}{ending}")
+        _WRITING.add(candidate)
         try:
-            descriptor = os.open(candidate, flags, _NEW_FILE_MODE)
+            made = make(candidate)
         except FileExistsError:
             _WRITING.discard(candidate)
             continue
-        except OSError as exc:  # a missing or read-only directory: name it, not the temporary
+        except BaseException:
             _WRITING.discard(candidate)
-            raise OSError(exc.errno, exc.strerror, str(file.parent)) from exc
-        os.close(descriptor)
+            raise
+        if isinstance(made, int):
+            os.close(made)
         return candidate
     raise FileExistsError(
         errno.EEXIST, f"no free temporary name after {_ATTEMPTS} attempts", str(file.parent)
