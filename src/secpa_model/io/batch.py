@@ -260,9 +260,6 @@ class _Run:
         return summary
 
 
-# ------------------------------------------------------------------- repeated ids
-
-
 class _Keys:
     """The key of every row's id (and year), piece by piece (see the module docstring).
     ``by_year``: whether the file has a ``year`` column, None while not known (a JSON Lines

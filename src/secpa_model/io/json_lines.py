@@ -329,9 +329,6 @@ def _kind(value: Any) -> Any:
     return type(value)  # _LEFT_OUT: object, the type of no JSON value
 
 
-# ------------------------------------------------------------------------- writing
-
-
 def _json_value(value: Any) -> Any:
     """A cell as a JSON value, exactly (docs/frames.md, Files)."""
     if isinstance(value, np.generic):
@@ -362,8 +359,6 @@ def write_frame_lines(frame: pd.DataFrame, stream: TextIO, *, index: bool = Fals
         data = {name: _json_value(cell) for name, cell in zip(names, cells, strict=True)}
         stream.write(json.dumps(data, ensure_ascii=False, allow_nan=False) + "\n")
 
-
-# ------------------------------------------------------------------ with the traces
 
 RowTrace = Callable[[Any, int], "dict[str, Any] | None"]
 """The JSON trace of one row (by its label, with its total in cents), or None."""

@@ -230,9 +230,6 @@ def compared_model(model: Model, parameters: Parameters) -> ComparedModel:
     )
 
 
-# ------------------------------------------------------------------------ hashes
-
-
 def _sha256_json(data: Any) -> str:
     text = json.dumps(to_jsonable_python(data), sort_keys=True, ensure_ascii=True)
     return hashlib.sha256(text.encode("ascii")).hexdigest()
@@ -301,9 +298,6 @@ def scenario_sha256(scenario: ScenarioLike) -> str:
             "overrides": dict(scenario.overrides),
         }
     )
-
-
-# ------------------------------------------------------------------ where it goes
 
 
 def manifest_path(output: str | Path) -> Path:

@@ -179,9 +179,6 @@ class PieceReader(ABC):
         return Piece(frame, found)
 
 
-# ----------------------------------------------------------------------------- CSV
-
-
 def csv_separator(header_line: str) -> str:
     """The separator of a CSV file from its header line: ``;`` (the French convention, with
     decimal commas) when it holds more semicolons than commas, else ``,``."""
@@ -520,9 +517,6 @@ def _check_header(file: Path, names: list[str], where: str = "") -> None:
         seen[key] = number
 
 
-# ------------------------------------------------------------------------- Parquet
-
-
 class ParquetReader(PieceReader):
     """A Parquet file of structures, read a batch of rows at a time."""
 
@@ -626,9 +620,6 @@ def _with_empty_cells(parquet: Any) -> set[str]:
                 found.add(str(name))
                 break
     return found
-
-
-# --------------------------------------------------------------------------- Excel
 
 
 class ExcelReader(PieceReader):
