@@ -25,14 +25,14 @@ from secpa_model.core.errors import InputError
 from secpa_model.core.money import cents_to_euros, exact_sum
 from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.engine.parameters import parameters_for
-from secpa_model.io.formats import format_of, open_reader
+from secpa_model.io.formats import format_of, read_pieces
 from secpa_model.io.frames import Keep, kept_columns
 from secpa_model.io.json_lines import row_tracer
 from secpa_model.io.locations import RowLocations
 from secpa_model.io.manifest import Manifest, sidecar
 from secpa_model.io.output import atomic_paths
 from secpa_model.io.portfolio import portfolio
-from secpa_model.io.readers import PIECE_ROWS, Piece, PieceReader, no_problems
+from secpa_model.io.readers import PIECE_ROWS, Piece, PieceReader, in_row_order, no_problems
 from secpa_model.io.validation import YEAR, YEAR_COLUMN, duplicate_problems, problems_error
 from secpa_model.io.writers import CsvStyle, PieceWriter, RewriteError
 from secpa_model.model.inputs import KIND_RULES, Input
@@ -110,7 +110,7 @@ def run_batch(
         fmt.require("writing")
     # the manifest of the run is kept in each file it writes, or beside it
     beside = [] if manifest is None else [sidecar(path, output_format) for path in outputs]
-    reader = open_reader(source, resolved, rows=rows, encoding=encoding, file_format=input_format)
+    reader = read_pieces(source, resolved, rows=rows, encoding=encoding, file_format=input_format)
     by_year = YEAR_COLUMN in reader.columns if reader.columns else None
     keys = None if allow_duplicates else _Keys(resolved.input(resolved.id_input), by_year)
     if reader.count is None or (keys is not None and reader.count > rows):
@@ -146,26 +146,27 @@ def run_batch(
             temporaries = stack.enter_context(
                 atomic_paths(*outputs, *(path for path in beside if path is not None))
             )
-            writers = [
-                stack.enter_context(
-                    _Closing(fmt.writer(temporary, index=False, csv_style=csv_style, name=path))
+            writers: list[PieceWriter] = []
+            for at, (path, fmt) in enumerate(zip(outputs, formats, strict=True)):
+                writers.append(
+                    fmt.writer(temporaries[at], index=False, csv_style=csv_style, name=path)
                 )
-                for path, fmt, temporary in zip(outputs, formats, temporaries, strict=False)
-            ]
+                # closed when the block ends (left unfinished on a failure), even written again
+                stack.push(lambda kind, *_, at=at: writers[at].__exit__(kind))
             while True:
                 try:
-                    summary = run.through(pieces, [closing.writer for closing in writers])
+                    summary = run.through(pieces, writers)
                     break
                 except RewriteError:  # a file must be written again, knowing what it learnt
-                    for closing in writers:
-                        closing.writer = closing.writer.again()
+                    for at, writer in enumerate(writers):
+                        writers[at] = writer.again()
                     pieces = [reader.whole()] if whole else reader.pieces()
             if manifest is not None:
                 summary.manifest = manifest.with_input(str(source), reader.sha256(), summary.rows)
                 sidecars = iter(temporaries[len(outputs) :])
-                for closing, path in zip(writers, beside, strict=True):
-                    closing.writer.manifest = summary.manifest.model_dump_json()
-                    if path is not None:
+                for writer, side in zip(writers, beside, strict=True):
+                    writer.manifest = summary.manifest.model_dump_json()
+                    if side is not None:
                         next(sidecars).write_text(summary.manifest.to_json(), encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{output}: cannot write the file: {exc}") from exc
@@ -183,20 +184,6 @@ def _check_kept(kept: list[str], report: bool, trace: bool) -> None:
             "(the input row with errors report, the trace with trace); rename it in the "
             "input to keep it"
         )
-
-
-class _Closing:
-    """A writer (replaced when written again) closed when its block ends; on a failure,
-    left unfinished."""
-
-    def __init__(self, writer: PieceWriter) -> None:
-        self.writer = writer
-
-    def __enter__(self) -> _Closing:
-        return self
-
-    def __exit__(self, kind: object, *_: object) -> None:
-        self.writer.__exit__(kind)
 
 
 @dataclass
@@ -238,7 +225,7 @@ class _Run:
                 high = int(np.searchsorted(repeated_rows, frame.index[-1], side="right"))
                 duplicates = repeated.iloc[low:high]
                 allocations = allocations[~allocations.index.isin(repeated_rows[low:high])]
-            problems = _in_row_order([piece.problems, cells, duplicates])
+            problems = in_row_order([piece.problems, cells, duplicates])
             summary.rows += len(frame) + piece.problems["row"].nunique()
             summary.allocated += len(allocations)
             summary.eligible += int(allocations["eligible"].sum())
@@ -271,22 +258,6 @@ class _Run:
             raise self.reader.located.error(error)
         summary.located = self.reader.located
         return summary
-
-
-def _in_row_order(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Problems found apart (bad lines, cells, repeated ids) in row order; within a row, in
-    the order of ``parts``."""
-    found = [part for part in parts if len(part)]
-    if not found:
-        return no_problems()
-    if len(found) == 1:
-        return found[0]
-    joined = pd.concat(found, ignore_index=True)
-    order = np.argsort(joined["row"].to_numpy(dtype=np.int64), kind="stable")
-    return joined.iloc[order].reset_index(drop=True)
-
-
-# ------------------------------------------------------------------- repeated ids
 
 
 class _Keys:

@@ -22,11 +22,11 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from secpa_model.core.errors import InputError
-from secpa_model.io.formats import format_of, open_reader
+from secpa_model.io.formats import format_of, read_pieces
 from secpa_model.io.locations import RowLocations
 from secpa_model.io.manifest import Manifest, sidecar
 from secpa_model.io.output import atomic_paths
-from secpa_model.io.readers import PIECE_ROWS, Piece, PieceReader
+from secpa_model.io.readers import Piece
 from secpa_model.io.validation import YEAR, YEAR_COLUMN, problems_error, validate_frame
 from secpa_model.io.writers import CSV_STYLES, CsvStyle
 from secpa_model.model.inputs import KIND_RULES
@@ -49,33 +49,6 @@ __all__ = [
 
 _RESULT_TEXT = ("eligible", "reasons", "total_cents")
 _WHOLE_ROWS = 1 << 16  # rows per piece of a file read whole (then put end to end)
-
-
-def read_pieces(
-    path: str | Path,
-    model: Model | str | None = None,
-    *,
-    rows: int = PIECE_ROWS,
-    encoding: str | None = None,
-    file_format: str | None = None,
-) -> PieceReader:
-    """The file of structures ``path`` read in pieces of at most ``rows`` rows: iterate the
-    reader for its :class:`~secpa_model.io.readers.Piece` s (``frame``: the cells as
-    :func:`read_structures` reads them with ``validate=False``, labelled by their row
-    numbers in the file; ``problems``: the lines of a JSON Lines file among them that are
-    not a structure), each time reading the file again; its ``located`` says where each row
-    is (once a reading went through the file) and ``columns`` what the file holds.
-
-    Memory does not grow with the file (an Excel sheet is read whole first); a file refused
-    whole is refused when the problem is met, which may be after some pieces (see
-    :class:`~secpa_model.io.readers.PieceReader`). ``model``: whose id column is read as
-    text in an Excel sheet and whose number columns take decimal commas in a semicolon CSV
-    (default: the experimentation); ``encoding``, ``file_format``: as for
-    :func:`read_structure_rows`.
-    """
-    return open_reader(
-        path, resolve_model(model), rows=rows, encoding=encoding, file_format=file_format
-    )
 
 
 class RowsRead(NamedTuple):
@@ -106,10 +79,8 @@ def read_structure_rows(
     the index); other files are numbered from 0. ``encoding``: as for
     :func:`read_structures`; ``file_format`` (``csv``, ``jsonl``, ``parquet``, ``excel``):
     the format of a file whose name has no known suffix, e.g. ``-``, standard input (see
-    :func:`~secpa_model.io.formats.open_reader`)."""
-    reader = open_reader(
-        path, resolve_model(model), rows=_WHOLE_ROWS, encoding=encoding, file_format=file_format
-    )
+    :func:`read_pieces`)."""
+    reader = read_pieces(path, model, rows=_WHOLE_ROWS, encoding=encoding, file_format=file_format)
     whole = reader.whole()
     return RowsRead(whole.frame, whole.problems, reader.located, reader.sha256)
 
@@ -207,26 +178,21 @@ def write_tables(
     the others."""
     if csv_style not in CSV_STYLES:
         raise ValueError(f"csv_style must be one of {', '.join(CSV_STYLES)}, got {csv_style!r}")
-    formats = [
-        None if isinstance(item, str) else format_of(path, file_format) for item, path, _ in tables
-    ]
-    for fmt in formats:
-        if fmt is not None:
-            fmt.require("writing")
+    frames = [path for item, path, _ in tables if not isinstance(item, str)]
+    for path in frames:
+        format_of(path, file_format).require("writing")
     if manifest is not None:
-        beside = [
-            sidecar(path, file_format) for item, path, _ in tables if not isinstance(item, str)
-        ]
+        beside = [sidecar(path, file_format) for path in frames]
         tables = [*tables, *((manifest.to_json(), path, None) for path in beside if path)]
-        formats += [None] * (len(tables) - len(formats))
     held = None if manifest is None else manifest.model_dump_json()
     with atomic_paths(*(path for _, path, _ in tables)) as temporaries:
-        for (item, path, index), fmt, temporary in zip(tables, formats, temporaries, strict=True):
-            if isinstance(item, str) or fmt is None:
-                temporary.write_text(str(item), encoding="utf-8")
+        for (item, path, index), temporary in zip(tables, temporaries, strict=True):
+            if isinstance(item, str):
+                temporary.write_text(item, encoding="utf-8")
                 continue
             if index is None:
                 index = not item.index.equals(pd.RangeIndex(len(item)))
+            fmt = format_of(path, file_format)
             with fmt.writer(temporary, index=index, csv_style=csv_style, name=Path(path)) as writer:
                 writer.write(item)
                 writer.manifest = held

@@ -26,8 +26,9 @@ from secpa_model.core.errors import InputError
 from secpa_model.io import writers
 from secpa_model.io.json_lines import JsonLinesReader
 from secpa_model.io.output import STDOUT, is_stream, release_temporary, temporary_file
-from secpa_model.io.readers import CsvReader, ExcelReader, ParquetReader, PieceReader
+from secpa_model.io.readers import PIECE_ROWS, CsvReader, ExcelReader, ParquetReader, PieceReader
 from secpa_model.model.model import Model
+from secpa_model.models import resolve_model
 
 if sys.platform == "win32":  # pragma: no cover
     from pathlib import WindowsPath as _NativePath
@@ -42,7 +43,7 @@ __all__ = [
     "format_named",
     "format_names",
     "format_of",
-    "open_reader",
+    "read_pieces",
     "suffix_list",
 ]
 
@@ -53,8 +54,9 @@ class FileFormat:
     (the first is the one written by default), its ``reader`` of structures
     (:class:`PieceReader`; a CSV reader also takes ``encoding``), its ``writer``
     (:class:`~writers.PieceWriter`), how a file it wrote is read back
-    (``read_written(path, text columns)``), and the optional dependency it needs, as
-    ``(module, pip extra)``."""
+    (``read_written(path, text columns)``), the optional dependency it needs, as
+    ``(module, pip extra)``, and how the manifest it holds is read (None: it holds none,
+    the manifest is beside it)."""
 
     key: str
     name: str
@@ -63,6 +65,7 @@ class FileFormat:
     writer: type[writers.PieceWriter]
     read_written: Callable[[Path, dict[str, type[str]]], pd.DataFrame]
     extra: tuple[str, str] | None = None
+    read_manifest: Callable[[Path], str] | None = None
 
     def require(self, action: str) -> None:
         """An :class:`ImportError` naming the extra to install if the format's optional
@@ -96,7 +99,8 @@ PARQUET: Final = FileFormat(
     (".parquet", ".pq"),
     ParquetReader,
     writers.ParquetWriter,
-    writers.read_written_parquet,
+    lambda file, _: pd.read_parquet(file),
+    read_manifest=writers.parquet_manifest,
 )
 EXCEL: Final = FileFormat(
     "excel",
@@ -106,6 +110,7 @@ EXCEL: Final = FileFormat(
     writers.ExcelWriter,
     writers.read_written_excel,
     ("openpyxl", "excel"),
+    writers.excel_manifest,
 )
 FORMATS: Final[tuple[FileFormat, ...]] = (CSV, JSON_LINES, PARQUET, EXCEL)
 """Every format, in the order help texts list them."""
@@ -114,17 +119,24 @@ SUFFIXES: Final[dict[str, FileFormat]] = {suffix: fmt for fmt in FORMATS for suf
 _BLOCK: Final = 1 << 20  # bytes copied at a time from an input stream
 
 
+def _listed(items: list[str], last: str) -> str:
+    return ", ".join(items[:-1]) + last + items[-1]
+
+
 def suffix_list(*, last: str = ", ") -> str:
     """The known suffixes for a message or a help text: ``.csv, .jsonl, ...``; ``last``
     joins the last two (``" or "``)."""
-    suffixes = list(SUFFIXES)
-    return ", ".join(suffixes[:-1]) + last + suffixes[-1]
+    return _listed(list(SUFFIXES), last)
 
 
 def format_names() -> str:
     """The formats' names for a help text: ``CSV, JSON Lines, Parquet or Excel``."""
-    names = [fmt.name for fmt in FORMATS]
-    return ", ".join(names[:-1]) + " or " + names[-1]
+    return _listed([fmt.name for fmt in FORMATS], " or ")
+
+
+def format_keys() -> str:
+    """The formats' keys for a message or a help text: ``csv, jsonl, parquet, excel``."""
+    return _listed([fmt.key for fmt in FORMATS], ", ")
 
 
 def format_named(name: str) -> FileFormat:
@@ -136,11 +148,6 @@ def format_named(name: str) -> FileFormat:
         if wanted == fmt.key or f".{wanted}" in fmt.suffixes:
             return fmt
     raise InputError(f"unknown file format {name!r} (known: {format_keys()})")
-
-
-def format_keys() -> str:
-    """The formats' keys for a message or a help text: ``csv, jsonl, parquet, excel``."""
-    return ", ".join(fmt.key for fmt in FORMATS)
 
 
 def format_of(path: str | Path, fallback: str | None = None) -> FileFormat:
@@ -162,19 +169,29 @@ def format_of(path: str | Path, fallback: str | None = None) -> FileFormat:
     raise InputError(f"{file}: unknown file type {file.suffix!r} (known: {suffix_list()})")
 
 
-def open_reader(
+def read_pieces(
     path: str | Path,
-    model: Model,
+    model: Model | str | None = None,
     *,
-    rows: int,
+    rows: int = PIECE_ROWS,
     encoding: str | None = None,
     file_format: str | None = None,
 ) -> PieceReader:
-    """A reader of the file of structures ``path`` in pieces of at most ``rows`` rows
-    (:class:`PieceReader`), its format from its suffix, else ``file_format``
-    (:func:`format_of`): an :class:`~secpa_model.InputError` for an unknown format, a
-    missing file, an ``encoding`` given for a file that is not CSV, and whatever its reader
-    refuses when opening it; an :class:`ImportError` naming a missing extra.
+    """The file of structures ``path`` read in pieces of at most ``rows`` rows: iterate the
+    reader for its :class:`~secpa_model.io.readers.Piece` s (``frame``: the cells as
+    :func:`~secpa_model.io.files.read_structures` reads them with ``validate=False``,
+    labelled by their row numbers in the file; ``problems``: the lines of a JSON Lines file
+    among them that are not a structure), each time reading the file again; its ``located``
+    says where each row is (once a reading went through the file) and ``columns`` what the
+    file holds. ``model``: whose id column is read as text in an Excel sheet and whose
+    number columns take decimal commas in a semicolon CSV (default: the experimentation).
+
+    Memory does not grow with the file (an Excel sheet is read whole first); a file refused
+    whole is refused when the problem is met, which may be after some pieces (see
+    :class:`~secpa_model.io.readers.PieceReader`). The format comes from the suffix, else
+    ``file_format`` (:func:`format_of`): an :class:`~secpa_model.InputError` for an unknown
+    format, a missing file, an ``encoding`` given for a file that is not CSV, and whatever
+    its reader refuses when opening it; an :class:`ImportError` naming a missing extra.
 
     ``-`` reads standard input; a FIFO or a character device (``/dev/stdin``) is read too.
     Such a stream is first copied, a block at a time, into a temporary file (in
@@ -182,6 +199,7 @@ def open_reader(
     instead, and which is removed when the reader is released or the process ends:
     memory stays flat, the temporary directory holds one copy of the input. Messages
     name the stream (``standard input``), not the copy."""
+    resolved = resolve_model(model)
     fmt = format_of(path, file_format)
     file = Path(path)
     if str(path) != STDOUT:
@@ -196,11 +214,12 @@ def open_reader(
     fmt.require("reading")
     copy = None
     if str(path) == STDOUT or not file.is_file():
-        copy = _stream_copy(path, fmt)
-        file = copy
+        copy = file = _stream_copy(path, fmt)
     try:
         reader = (
-            CsvReader(file, model, rows, encoding) if fmt is CSV else fmt.reader(file, model, rows)
+            CsvReader(file, resolved, rows, encoding)
+            if fmt is CSV
+            else fmt.reader(file, resolved, rows)
         )
     except BaseException:
         if copy is not None:

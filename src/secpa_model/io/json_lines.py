@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Container, Iterator, Sequence
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Final, TextIO
@@ -93,64 +93,48 @@ def read_json_lines(
     row = 0
     with stream:
         for line, raw in _raw_lines(stream):
+            text, problem = "", None
             if raw is None:
-                on_problem(row, line, "", f"line {line} is longer than {MAX_LINE_BYTES} bytes")
-                row += 1
-                continue
-            if line == 1:
-                raw = raw.removeprefix(_BYTE_ORDER_MARK)
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                start = raw[: exc.start].decode("utf-8", errors="replace")
-                on_problem(
-                    row,
-                    line,
-                    start,
-                    f"line {line} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at column "
-                    f"{exc.start + 1}); save the file as UTF-8",
-                )
-                row += 1
-                continue
-            if not text.strip():
-                continue
-            if checked is not None and row not in checked:
-                yield row, line, json.loads(text, parse_float=Decimal)
-                row += 1
-                continue
-            try:
-                data = json_loads(text, f"{origin}, line {line}", InputError, Decimal)
-            except json.JSONDecodeError as exc:
-                on_problem(
-                    row,
-                    line,
-                    text,
-                    f"line {line} is not valid JSON: {exc.msg} (column {exc.colno})",
-                )
-            except InputError as exc:  # a key given twice, nesting, a long integer
-                on_problem(row, line, text, str(exc).removeprefix(f"{origin}, "))
+                problem = f"line {line} is longer than {MAX_LINE_BYTES} bytes"
             else:
-                if isinstance(data, dict):
-                    yield row, line, data
-                else:
-                    on_problem(
-                        row,
-                        line,
-                        text,
-                        f"line {line} is a JSON {_json_type(data)}, not an object with the "
-                        "structure's fields",
+                raw = raw.removeprefix(_BYTE_ORDER_MARK) if line == 1 else raw
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    text = raw[: exc.start].decode("utf-8", errors="replace")
+                    problem = (
+                        f"line {line} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at column "
+                        f"{exc.start + 1}); save the file as UTF-8"
                     )
+                else:
+                    if not text.strip():
+                        continue
+                    if checked is not None and row not in checked:
+                        data = json.loads(text, parse_float=Decimal)
+                    else:
+                        data, problem = _parsed(text, origin, line)
+            if problem is None:
+                yield row, line, data
+            else:
+                on_problem(row, line, text, problem)
             row += 1
 
 
-def _json_type(value: Any) -> str:
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, str):
-        return "string"
-    if value is None:
-        return "null"
-    return "boolean" if isinstance(value, bool) else "number"
+def _parsed(text: str, origin: str, line: int) -> tuple[Any, str | None]:
+    """The object a line holds, or what is wrong with it."""
+    try:
+        data = json_loads(text, f"{origin}, line {line}", InputError, Decimal)
+    except json.JSONDecodeError as exc:
+        return None, f"line {line} is not valid JSON: {exc.msg} (column {exc.colno})"
+    except InputError as exc:  # a key given twice, nesting, a long integer
+        return None, str(exc).removeprefix(f"{origin}, ")
+    if isinstance(data, dict):
+        return data, None
+    kind = _JSON_TYPES.get(type(data), "number")
+    return None, f"line {line} is a JSON {kind}, not an object with the structure's fields"
+
+
+_JSON_TYPES: Final = {list: "array", str: "string", type(None): "null", bool: "boolean"}
 
 
 class JsonLinesReader(PieceReader):
@@ -239,17 +223,9 @@ class JsonLinesReader(PieceReader):
                 close = self._near[key]
                 if close:
                     lines.append(line)
-                    problems.append(
-                        (
-                            row,
-                            self._id_of(data),
-                            key,
-                            value,
-                            "unknown_field",
-                            f"line {line} has an unknown key {shown(key)}: "
-                            f"{did_you_mean(key, [close], NEAR_MISS)}",
-                        )
-                    )
+                    message = f"line {line} has an unknown key {shown(key)}: "
+                    message += did_you_mean(key, [close], NEAR_MISS)
+                    problems.append((row, self._id_of(data), key, value, "unknown_field", message))
                     return True
             return False
 
@@ -282,21 +258,13 @@ class JsonLinesReader(PieceReader):
             if learning:
                 lines.append(line)
                 for key, value in data.items():
-                    found = kinds.get(key)
-                    if found is None:
-                        found = kinds[key] = {}
-                        given[key] = 0
-                        if len(given) > MAX_KEYS:
-                            raise InputError(
-                                f"{self.file}: line {line} brings the keys to more than the "
-                                f"{MAX_KEYS} columns allowed"
-                            )
-                    given[key] += 1
-                    kind = type(value)
-                    if kind is int and not 0 <= value < _INT64:
-                        kind = _kind(value)
-                    if kind not in found:
-                        found[kind] = value
+                    if key not in given and len(given) == MAX_KEYS:
+                        raise InputError(
+                            f"{self.file}: line {line} brings the keys to more than the "
+                            f"{MAX_KEYS} columns allowed"
+                        )
+                    given[key] = given.get(key, 0) + 1
+                    kinds.setdefault(key, {}).setdefault(_kind(value), value)
             records.append(data)
             rows.append(row)
             count += 1
@@ -344,15 +312,8 @@ class JsonLinesReader(PieceReader):
 
 def _errors(problems: list[tuple[int, Any, Any, Any, str, str]]) -> pd.DataFrame:
     """Bad lines as an errors frame."""
-    cells = list(zip(*problems, strict=True)) or [()] * len(ERROR_COLUMNS)
-    errors = pd.DataFrame(
-        {
-            name: pd.Series(list(part), dtype=object)
-            for name, part in zip(ERROR_COLUMNS, cells, strict=True)
-        }
-    )
-    errors["row"] = errors["row"].astype(np.int64)
-    return errors
+    errors = pd.DataFrame(problems, columns=list(ERROR_COLUMNS), dtype=object)
+    return errors.astype({"row": np.int64})
 
 
 _ALL: Final = 2**62  # rows per piece of a file read whole
@@ -365,10 +326,7 @@ def _kind(value: Any) -> Any:
     outside ``0 ≤ n < 2⁶³`` its sign and whether it fits 64 bits (signed, unsigned)."""
     if type(value) is int and not 0 <= value < _INT64:
         return int, value < 0, not -_INT64 <= value < _INT64, value >= 2 * _INT64
-    return type(value) if value is not _LEFT_OUT else _LEFT_OUT
-
-
-# ------------------------------------------------------------------------- writing
+    return type(value)  # _LEFT_OUT: object, the type of no JSON value
 
 
 def _json_value(value: Any) -> Any:
@@ -381,9 +339,7 @@ def _json_value(value: Any) -> Any:
         return value if math.isfinite(value) else None
     if isinstance(value, Decimal):
         return str(value) if value.is_finite() else None
-    if isinstance(value, datetime | pd.Timestamp):
-        return value.isoformat()
-    if isinstance(value, date):
+    if isinstance(value, date):  # a datetime, a pandas Timestamp too
         return value.isoformat()
     if isinstance(value, bool | int | str | dict | list):  # dict, list: JSON already
         return value
@@ -403,8 +359,6 @@ def write_frame_lines(frame: pd.DataFrame, stream: TextIO, *, index: bool = Fals
         data = {name: _json_value(cell) for name, cell in zip(names, cells, strict=True)}
         stream.write(json.dumps(data, ensure_ascii=False, allow_nan=False) + "\n")
 
-
-# ------------------------------------------------------------------ with the traces
 
 RowTrace = Callable[[Any, int], "dict[str, Any] | None"]
 """The JSON trace of one row (by its label, with its total in cents), or None."""

@@ -88,24 +88,22 @@ class RowLocations:
         file, the sheet (of an Excel file, else empty), the ``line`` of each problem's row
         in the file (empty when unknown: a Parquet file); a value that is a list or a
         mapping (a JSON Lines cell) as its JSON text, as in the other shapes."""
-        located = pd.DataFrame(index=errors.index)
         lines = pd.Series([self.line_of(row) for row in errors["row"]], dtype="Int64")
-        for name in PROBLEM_FIELDS:
-            if name == "file":
-                located[name] = pd.Series([self.file] * len(errors), errors.index, dtype=object)
-            elif name == "sheet":
-                located[name] = pd.Series([self.sheet] * len(errors), errors.index, dtype=object)
-            elif name == "line":
-                located[name] = lines.to_numpy(dtype=object)
-            elif name == "value":
-                located[name] = pd.Series(
-                    [json_scalar(v) if isinstance(v, list | dict) else v for v in errors[name]],
-                    index=errors.index,
-                    dtype=object,
-                )
-            else:
-                located[name] = errors[name]
-        return located
+        given = {
+            "file": [self.file] * len(errors),
+            "sheet": [self.sheet] * len(errors),
+            "line": lines.to_numpy(dtype=object),
+            "value": [json_scalar(v) if isinstance(v, list | dict) else v for v in errors["value"]],
+        }
+        return pd.DataFrame(
+            {
+                name: pd.Series(given[name], errors.index, dtype=object)
+                if name in given
+                else errors[name]
+                for name in PROBLEM_FIELDS
+            },
+            index=errors.index,
+        )
 
     def error(self, exc: _Error) -> _Error:
         """``exc`` (same class) prefixed with the file's name (and the sheet's), every

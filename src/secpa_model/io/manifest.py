@@ -29,7 +29,7 @@ from pydantic_core import to_jsonable_python
 
 from secpa_model.core.errors import InputError
 from secpa_model.core.periods import Period
-from secpa_model.io.formats import format_named
+from secpa_model.io.formats import SUFFIXES, format_named
 from secpa_model.io.output import is_stream_output
 from secpa_model.io.writers import MANIFEST_KEY, MANIFEST_SHEET
 from secpa_model.model.model import Model
@@ -59,8 +59,7 @@ __all__ = [
 MANIFEST_FORMAT: Final = "secpa-model.manifest"
 """The ``format`` of every manifest."""
 SIDECAR_SUFFIX: Final = ".manifest.json"
-_EMBEDDED: Final = frozenset({".parquet", ".pq", ".xlsx", ".html", ".htm"})
-_EMBEDDED_FORMATS: Final = frozenset({"parquet", "excel"})
+_HTML: Final = (".html", ".htm")
 _HTML_ID: Final = "secpa-model-manifest"
 _HTML_BLOCK: Final = re.compile(
     rf'<script type="application/json" id="{_HTML_ID}">(.*?)</script>', re.DOTALL
@@ -68,12 +67,14 @@ _HTML_BLOCK: Final = re.compile(
 _SIMPLE: Final = (str, int, float, bool, Decimal, tuple, frozenset, type(None))
 
 
-class Fingerprint(BaseModel):
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Fingerprint(_Record):
     """A parameter set or a scenario: its ``name``, its author's ``version`` (``[meta]
     version``, empty if none), the sha256 of its content and the ``file`` it was read
     from (None: the model's reference values, or a set built in code)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str
     version: str = ""
@@ -81,40 +82,32 @@ class Fingerprint(BaseModel):
     file: str | None = None
 
 
-class InputRecord(BaseModel):
+class InputRecord(_Record):
     """The input: its ``path`` as given (``-``: standard input), the sha256 of its bytes
     and its ``rows`` (lines that are not a structure included; None if not counted)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     path: str
     sha256: str
     rows: int | None = None
 
 
-class ModelRecord(BaseModel):
+class ModelRecord(_Record):
     """The model: its name and the sha256 of its declarations (:func:`model_sha256`)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str
     sha256: str
 
 
-class ComparedModel(BaseModel):
+class ComparedModel(_Record):
     """A model a ``compare`` of models ran besides the baseline, with its parameter set."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     model: ModelRecord
     parameters: Fingerprint
 
 
-class Manifest(BaseModel):
+class Manifest(_Record):
     """What made an output (docs/cli.md, "Manifests"); build it with
     :func:`manifest_for`, read it back with :func:`read_manifest`."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     format: Literal["secpa-model.manifest"] = MANIFEST_FORMAT
     format_version: Literal[1] = 1
@@ -237,9 +230,6 @@ def compared_model(model: Model, parameters: Parameters) -> ComparedModel:
     )
 
 
-# ------------------------------------------------------------------------ hashes
-
-
 def _sha256_json(data: Any) -> str:
     text = json.dumps(to_jsonable_python(data), sort_keys=True, ensure_ascii=True)
     return hashlib.sha256(text.encode("ascii")).hexdigest()
@@ -310,9 +300,6 @@ def scenario_sha256(scenario: ScenarioLike) -> str:
     )
 
 
-# ------------------------------------------------------------------ where it goes
-
-
 def manifest_path(output: str | Path) -> Path:
     """The file beside ``output`` holding its manifest: ``OUT.manifest.json``
     (``allocations.csv.manifest.json``)."""
@@ -324,9 +311,11 @@ def embeds_manifest(output: str | Path, file_format: str | None = None) -> bool:
     """Whether the format of ``output`` (``file_format`` when given, as ``--to``) holds its
     manifest (Parquet, Excel, HTML); the others (CSV, JSON Lines) have it beside them
     (:func:`manifest_path`)."""
-    if file_format is not None:
-        return format_named(file_format).key in _EMBEDDED_FORMATS
-    return Path(output).suffix.lower() in _EMBEDDED
+    suffix = Path(output).suffix.lower()
+    if file_format is None and suffix in _HTML:
+        return True
+    fmt = format_named(file_format) if file_format is not None else SUFFIXES.get(suffix)
+    return fmt is not None and fmt.read_manifest is not None
 
 
 def sidecar(output: str | Path, file_format: str | None = None) -> Path | None:
@@ -352,14 +341,13 @@ def read_manifest(path: str | Path) -> Manifest:
     file = Path(path)
     suffix = file.suffix.lower()
     source = file
+    fmt = SUFFIXES.get(suffix)
     try:
         if file.name.endswith(SIDECAR_SUFFIX) or suffix == ".json":
             text = file.read_text(encoding="utf-8")
-        elif suffix in (".parquet", ".pq"):
-            text = _parquet_manifest(file)
-        elif suffix == ".xlsx":
-            text = _excel_manifest(file)
-        elif suffix in (".html", ".htm"):
+        elif fmt is not None and fmt.read_manifest is not None:
+            text = fmt.read_manifest(file)
+        elif suffix in _HTML:
             found = _HTML_BLOCK.search(file.read_text(encoding="utf-8"))
             if found is None:
                 raise InputError(f"{file}: the page holds no manifest")
@@ -385,42 +373,6 @@ def read_manifest(path: str | Path) -> Manifest:
             f"{source}: not a secpa-model manifest: {where}: {first['msg']}"
             + (f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else "")
         ) from None
-
-
-def _parquet_manifest(file: Path) -> str:
-    import pyarrow.parquet as pq
-
-    metadata = pq.read_metadata(file).metadata or {}
-    raw = metadata.get(MANIFEST_KEY.encode())
-    if raw is None:
-        raise InputError(f"{file}: the Parquet file holds no manifest ({MANIFEST_KEY})")
-    return bytes(raw).decode("utf-8")
-
-
-def _excel_manifest(file: Path) -> str:
-    from openpyxl import load_workbook
-
-    book = load_workbook(file, read_only=True, data_only=True)
-    try:
-        if MANIFEST_SHEET not in book.sheetnames:
-            raise InputError(f"{file}: the workbook has no sheet {MANIFEST_SHEET!r}")
-        rows = list(book[MANIFEST_SHEET].iter_rows(values_only=True))
-    finally:
-        book.close()
-    fields: dict[str, Any] = {}
-    for row in rows[1:]:
-        key, value = [*row, None, None][:2]
-        if key is None:
-            continue
-        if isinstance(value, str) and key not in _TEXT_FIELDS:
-            value = json.loads(value)
-        fields[str(key)] = value
-    return json.dumps(fields)
-
-
-_TEXT_FIELDS: Final = frozenset({"format", "library", "created", "period"})
-"""The manifest's text fields: an .xlsx sheet holds them as they are, the others as JSON
-(:class:`~secpa_model.io.writers.ExcelWriter`)."""
 
 
 def _one_line(exc: BaseException) -> str:

@@ -20,10 +20,10 @@ import stat
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Final, NoReturn
+from typing import Any, Final, NoReturn
 
 __all__ = [
     "STDOUT",
@@ -64,7 +64,7 @@ def atomic_paths(*targets: str | Path) -> Iterator[tuple[Path, ...]]:
     plans = [_Target(target) for target in targets]
     try:
         for plan in plans:
-            plan.temporary = _create_beside(plan.beside)
+            plan.temporary = temporary_file(plan.beside)
             if plan.mode is not None:
                 os.chmod(plan.temporary, plan.mode)
         yield tuple(plan.written for plan in plans)
@@ -143,8 +143,7 @@ class _Target:
     def release(self) -> None:
         """Remove the temporary if it is still there, and forget it."""
         if self.temporary is not None:
-            self.temporary.unlink(missing_ok=True)
-            _WRITING.discard(self.temporary)
+            release_temporary(self.temporary)
 
 
 def is_stream(mode: int) -> bool:
@@ -188,26 +187,16 @@ def _renamed(files: list[_Target]) -> None:
     finally:
         for previous in kept:
             if previous is not None:
-                previous.unlink(missing_ok=True)
-                _WRITING.discard(previous)
+                release_temporary(previous)
 
 
 def _kept(file: Path) -> Path | None:
     """A hard link to ``file`` beside it (registered as a temporary), or None when there
     is no ``file`` (or the file system has no hard links: it cannot be put back)."""
-    for _ in range(_ATTEMPTS):
-        candidate = file.with_name(f".{file.name}.{secrets.token_hex(4)}.tmp.kept")
-        _WRITING.add(candidate)
-        try:
-            os.link(file, candidate)
-        except FileExistsError:
-            _WRITING.discard(candidate)
-            continue
-        except OSError:  # no such file, or no hard links here
-            _WRITING.discard(candidate)
-            return None
-        return candidate
-    return None
+    try:
+        return _fresh(file, ".tmp.kept", lambda name: os.link(file, name))
+    except OSError:
+        return None
 
 
 @contextmanager
@@ -255,6 +244,18 @@ def _lock(path: Path) -> Iterator[None]:
 
 
 @contextmanager
+def _handled(handler: Any) -> Iterator[None]:
+    """SIGINT, SIGTERM and SIGHUP handled by ``handler`` until the block ends."""
+    chosen = [getattr(signal, name) for name in _HELD_SIGNALS if hasattr(signal, name)]
+    previous = {number: signal.signal(number, handler) for number in chosen}
+    try:
+        yield
+    finally:
+        for number, before in previous.items():
+            signal.signal(number, before)
+
+
+@contextmanager
 def _signals_held() -> Iterator[None]:
     """SIGINT, SIGTERM and SIGHUP held until the block ends, then delivered (in the main
     thread; elsewhere Python delivers no signal anyway)."""
@@ -262,13 +263,10 @@ def _signals_held() -> Iterator[None]:
         yield
         return
     caught: list[int] = []
-    chosen = [getattr(signal, name) for name in _HELD_SIGNALS if hasattr(signal, name)]
-    previous = {number: signal.signal(number, lambda n, _: caught.append(n)) for number in chosen}
     try:
-        yield
+        with _handled(lambda number, _: caught.append(number)):
+            yield
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
         for number in caught:
             signal.raise_signal(number)
 
@@ -311,13 +309,10 @@ def stopped_by_signals() -> Iterator[list[int]]:
 
     hook = sys.unraisablehook
     sys.unraisablehook = unraisable
-    chosen = [getattr(signal, name) for name in _HELD_SIGNALS if hasattr(signal, name)]
-    previous = {number: signal.signal(number, stop) for number in chosen}
     try:
-        yield received
+        with _handled(stop):
+            yield received
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
         sys.unraisablehook = hook
         _RECEIVED.clear()
 
@@ -345,15 +340,7 @@ def remove_temporaries() -> None:
     by a signal does last, in case the signal came between the creation of a temporary
     and the block that would remove it (entering a ``contextlib.ExitStack``)."""
     for temporary in list(_WRITING):
-        temporary.unlink(missing_ok=True)
-        _WRITING.discard(temporary)
-
-
-def temporary_file(like: Path) -> Path:
-    """A new empty temporary file named after ``like``, in its directory (see
-    :func:`atomic_paths`), registered for :func:`remove_temporaries`; remove it with
-    :func:`release_temporary`."""
-    return _create_beside(like)
+        release_temporary(temporary)
 
 
 def release_temporary(temporary: Path) -> None:
@@ -363,21 +350,33 @@ def release_temporary(temporary: Path) -> None:
     _WRITING.discard(temporary)
 
 
-def _create_beside(file: Path) -> Path:
-    """A new empty file in ``file``'s directory, named after it (see :func:`atomic_paths`)."""
+def temporary_file(file: Path) -> Path:
+    """A new empty temporary file in ``file``'s directory, named after it (see
+    :func:`atomic_paths`), registered for :func:`remove_temporaries`; remove it with
+    :func:`release_temporary`."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    try:
+        return _fresh(file, f".tmp{file.suffix}", lambda name: os.open(name, flags, _NEW_FILE_MODE))
+    except OSError as exc:  # a missing or read-only directory: name it, not the temporary
+        raise OSError(exc.errno, exc.strerror, str(file.parent)) from exc
+
+
+def _fresh(file: Path, ending: str, make: Callable[[Path], object]) -> Path:
+    """A new file beside ``file``, named after it, made by ``make(name)`` (a descriptor it
+    returns is closed), known in :data:`_WRITING` before it exists."""
     for _ in range(_ATTEMPTS):
-        candidate = file.with_name(f".{file.name}.{secrets.token_hex(4)}.tmp{file.suffix}")
-        _WRITING.add(candidate)  # known before it exists (see _WRITING)
+        candidate = file.with_name(f".{file.name}.{secrets.token_hex(4)}{ending}")
+        _WRITING.add(candidate)
         try:
-            descriptor = os.open(candidate, flags, _NEW_FILE_MODE)
+            made = make(candidate)
         except FileExistsError:
             _WRITING.discard(candidate)
             continue
-        except OSError as exc:  # a missing or read-only directory: name it, not the temporary
+        except BaseException:
             _WRITING.discard(candidate)
-            raise OSError(exc.errno, exc.strerror, str(file.parent)) from exc
-        os.close(descriptor)
+            raise
+        if isinstance(made, int):
+            os.close(made)
         return candidate
     raise FileExistsError(
         errno.EEXIST, f"no free temporary name after {_ATTEMPTS} attempts", str(file.parent)

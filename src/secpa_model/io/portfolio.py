@@ -28,8 +28,8 @@ from secpa_model.io.frames import (
     result_frame,
 )
 from secpa_model.io.locations import RowLocations
+from secpa_model.io.readers import in_row_order
 from secpa_model.io.validation import (
-    ERROR_COLUMNS,
     ValidatedFrame,
     duplicate_problems,
     problems_error,
@@ -84,7 +84,7 @@ class Portfolio:
         self._skip_invalid = False
         found = self._validated.problems
         if read_problems is not None and len(read_problems):
-            found = _in_row_order([read_problems, found], frame.index)
+            found = in_row_order([read_problems, found])
         self._problems = found
         self.kept: tuple[str, ...] = tuple(kept_columns(frame, keep, self.model))
         """The input columns results carry after the id (``year`` first, with one)."""
@@ -354,9 +354,10 @@ def portfolio(
             )
         except InputError as exc:  # the columns (a misspelt one): named in the file
             raise read.rows.error(exc) from exc
+    is_frame = is_dask_frame(source) or isinstance(source, pd.DataFrame)
+    if is_frame and encoding is not None:
+        raise InputError("an encoding is chosen for a file only, not a DataFrame")
     if is_dask_frame(source):
-        if encoding is not None:
-            raise InputError("an encoding is chosen for a file only, not a DataFrame")
         return PartitionedPortfolio(
             source, model=model, keep=keep, allow_duplicates=allow_duplicates
         )
@@ -365,8 +366,6 @@ def portfolio(
             "expected a pandas DataFrame of structures, a file's path or a Portfolio, "
             f"got {type(source).__name__}"
         )
-    if encoding is not None:
-        raise InputError("an encoding is chosen for a file only, not a DataFrame")
     return Portfolio(source, model=model, keep=keep, allow_duplicates=allow_duplicates)
 
 
@@ -403,24 +402,6 @@ def allocate_frame(
         lazy: pd.DataFrame = structures.allocate(period, parameters)  # a dask DataFrame
         return lazy
     return as_portfolio(structures).allocate(period, parameters)
-
-
-def _in_row_order(problems: list[pd.DataFrame], index: pd.Index) -> pd.DataFrame:
-    """Problems found apart (a file's bad lines, the cells' problems), in the frame's row
-    order; within a row, in the order they were found."""
-    found = pd.concat([p[list(ERROR_COLUMNS)] for p in problems], ignore_index=True)
-    order = np.argsort(_positions(index, found["row"]), kind="stable")
-    return found.iloc[order].reset_index(drop=True)
-
-
-def _positions(index: pd.Index, rows: pd.Series) -> NDArray[np.intp]:
-    """Each row label's position (a label absent from the index, such as a JSON Lines line
-    that was no structure, by its own number among them)."""
-    known = index.get_indexer(pd.Index(rows))
-    if (known >= 0).all():
-        return known
-    labels = pd.Index(rows).append(index).unique()
-    return np.asarray(labels.sort_values().get_indexer(pd.Index(rows)), dtype=np.intp)
 
 
 def _first_day_ordinals(years: NDArray[np.int64]) -> NDArray[np.int64]:

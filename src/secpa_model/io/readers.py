@@ -48,6 +48,7 @@ __all__ = [
     "PieceReader",
     "csv_separator",
     "file_sha256",
+    "in_row_order",
     "no_problems",
 ]
 
@@ -95,16 +96,24 @@ class Piece(NamedTuple):
 
 def file_sha256(path: str | Path) -> str:
     """The sha256 of a file's bytes, read a block at a time."""
-    digest = hashlib.sha256()
     with Path(path).open("rb") as stream:
-        while block := stream.read(_BLOCK):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def no_problems() -> pd.DataFrame:
     """An empty errors frame."""
     return pd.DataFrame({name: pd.Series(dtype=object) for name in ERROR_COLUMNS})
+
+
+def in_row_order(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Problems found apart (a file's bad lines, the cells', repeated ids), rows numbered in
+    the file, in row order; within a row, in the order of ``parts``."""
+    found = [part for part in parts if len(part)]
+    if len(found) < 2:
+        return found[0] if found else no_problems()
+    joined = pd.concat(found, ignore_index=True)
+    order = np.argsort(joined["row"].to_numpy(dtype=np.int64), kind="stable")
+    return joined.iloc[order].reset_index(drop=True)
 
 
 class PieceReader(ABC):
@@ -168,9 +177,6 @@ class PieceReader(ABC):
         problems = [piece.problems for piece in pieces if len(piece.problems)]
         found = pd.concat(problems, ignore_index=True) if problems else no_problems()
         return Piece(frame, found)
-
-
-# ----------------------------------------------------------------------------- CSV
 
 
 def csv_separator(header_line: str) -> str:
@@ -362,32 +368,21 @@ def _text_codec(file: Path, encoding: str | None) -> tuple[str, str]:
             )
         return codec, digest
     with _opened(file, "rb") as stream:
-        start = stream.read(2)
-    if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        failure, digest = _decoded(file, "utf-16")
-        if failure is not None:
-            raise InputError(
-                f"{file}: starts as UTF-16 text but is not (byte {failure[0]}): save the "
-                "file as CSV UTF-8"
-            )
-        return "utf-16", digest
-    codec = "utf-8-sig"
-    failure, digest = _decoded(file, codec)
-    if failure is not None:
-        codec = FALLBACK_ENCODING
+        utf16 = stream.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    for codec in ("utf-16",) if utf16 else ("utf-8-sig", FALLBACK_ENCODING):
         failure, digest = _decoded(file, codec)
-        if failure is not None:
-            raise InputError(
-                f"{file}: neither UTF-8 nor Windows-1252 text (byte {failure[0]}): save the "
-                "file as CSV UTF-8"
-            )
-        warnings.warn(
-            f"{file} is not UTF-8 text: read as Windows-1252 (Excel's CSV on Windows); "
-            "if it is another encoding, give it (--encoding)",
-            EncodingFallbackWarning,
-            stacklevel=3,
-        )
-    return codec, digest
+        if failure is None:
+            if codec == FALLBACK_ENCODING:
+                warnings.warn(
+                    f"{file} is not UTF-8 text: read as Windows-1252 (Excel's CSV on Windows); "
+                    "if it is another encoding, give it (--encoding)",
+                    EncodingFallbackWarning,
+                    stacklevel=3,
+                )
+            return codec, digest
+    assert failure is not None
+    what = "starts as UTF-16 text but is not" if utf16 else "neither UTF-8 nor Windows-1252 text"
+    raise InputError(f"{file}: {what} (byte {failure[0]}): save the file as CSV UTF-8")
 
 
 def _opened(file: Path, mode: str, **options: Any) -> IO[Any]:
@@ -522,9 +517,6 @@ def _check_header(file: Path, names: list[str], where: str = "") -> None:
         seen[key] = number
 
 
-# ------------------------------------------------------------------------- Parquet
-
-
 class ParquetReader(PieceReader):
     """A Parquet file of structures, read a batch of rows at a time."""
 
@@ -628,9 +620,6 @@ def _with_empty_cells(parquet: Any) -> set[str]:
                 found.add(str(name))
                 break
     return found
-
-
-# --------------------------------------------------------------------------- Excel
 
 
 class ExcelReader(PieceReader):

@@ -45,10 +45,11 @@ __all__ = [
     "ParquetWriter",
     "PieceWriter",
     "RewriteError",
+    "excel_manifest",
+    "parquet_manifest",
     "read_written_csv",
     "read_written_excel",
     "read_written_lines",
-    "read_written_parquet",
 ]
 
 MANIFEST_KEY: Final = "secpa-model.manifest"
@@ -331,27 +332,20 @@ def _decimals_marked(frame: pd.DataFrame, mark: str) -> pd.DataFrame:
     """``frame`` with each :class:`~decimal.Decimal` cell (exact euros) written as its
     digits with ``mark`` as the decimal mark (pandas applies the CSV's decimal mark to
     floats only); ``frame`` itself when the mark is a point or no cell is a Decimal."""
-    if mark == ".":
-        return frame
-    marked = frame.copy(deep=False)
-    changed = False
-    for position in range(frame.shape[1]):
+    marked = frame
+    for position in range(frame.shape[1] if mark != "." else 0):
         values = frame.iloc[:, position]
         if pd.api.types.is_object_dtype(values.dtype) and any(
             isinstance(value, Decimal) for value in values
         ):
             text = values.map(lambda v: str(v).replace(".", mark) if isinstance(v, Decimal) else v)
+            marked = frame.copy(deep=False) if marked is frame else marked
             marked.isetitem(position, text.array)
-            changed = True
-    return marked if changed else frame
+    return marked
 
 
 def _quote_cell(value: object) -> object:
     return quote_spreadsheet_text(value) if isinstance(value, str) else value
-
-
-def _unquote_cell(value: object) -> object:
-    return unquote_spreadsheet_text(value) if isinstance(value, str) else value
 
 
 def _any_starts(values: Iterable[Any], starts: tuple[str, ...]) -> bool:
@@ -390,23 +384,28 @@ def _quoted_labels(labels: pd.Index) -> pd.Index:
     return quoted
 
 
+def _columns_mapped(frame: pd.DataFrame, starts: tuple[str, ...], cell: Any) -> pd.DataFrame:
+    """``frame`` with ``cell`` applied to the texts of each column where a text starts with
+    one of ``starts``: ``frame`` itself when none does, else a copy."""
+    mapped = frame
+    for position in range(frame.shape[1]):
+        column = _text_mapped(frame.iloc[:, position], starts, cell)
+        if column is not None:
+            mapped = frame.copy(deep=False) if mapped is frame else mapped
+            mapped.isetitem(position, column.array)
+    return mapped
+
+
 def _quoted_for_csv(frame: pd.DataFrame, *, index: bool) -> pd.DataFrame:
     """``frame`` with every text cell quoted for CSV (:func:`quote_spreadsheet_text`): the
     values, the header, and the index when it is written. ``frame`` itself when no cell
     needs it; otherwise a copy (``frame`` is not modified)."""
-    quoted = frame.copy(deep=False)
-    changed = False
-    for position in range(frame.shape[1]):
-        column = _text_mapped(frame.iloc[:, position], QUOTED_STARTS, _quote_cell)
-        if column is not None:
-            quoted.isetitem(position, column.array)
-            changed = True
+    quoted = _columns_mapped(frame, QUOTED_STARTS, _quote_cell)
     header = _quoted_labels(frame.columns)
     rows = _quoted_labels(frame.index) if index else frame.index
     if header is not frame.columns or rows is not frame.index:
         quoted = quoted.set_axis(header, axis=1).set_axis(rows, axis=0)
-        changed = True
-    return quoted if changed else frame
+    return quoted
 
 
 def _only_text(values: pd.Series) -> pd.Series:
@@ -485,12 +484,13 @@ def _unquoted_csv(frame: pd.DataFrame) -> pd.DataFrame:
     """A CSV written by :class:`CsvWriter` back to its texts: one leading ``'``
     removed from each text cell and header that starts with one."""
     starts = (SPREADSHEET_QUOTE,)
-    for position in range(frame.shape[1]):
-        column = _text_mapped(frame.iloc[:, position], starts, _unquote_cell)
-        if column is not None:
-            frame.isetitem(position, column.array)
+
+    def unquoted(value: object) -> object:
+        return unquote_spreadsheet_text(value) if isinstance(value, str) else value
+
+    frame = _columns_mapped(frame, starts, unquoted)
     if _any_starts(frame.columns, starts):
-        frame.columns = frame.columns.map(_unquote_cell)
+        frame.columns = frame.columns.map(unquoted)
     return frame
 
 
@@ -527,11 +527,40 @@ def read_written_lines(file: Path, text: dict[str, type[str]]) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
-def read_written_parquet(file: Path, text: dict[str, type[str]]) -> pd.DataFrame:
-    """A Parquet file written by :class:`ParquetWriter`."""
-    return pd.read_parquet(file)
-
-
 def read_written_excel(file: Path, text: dict[str, type[str]]) -> pd.DataFrame:
     """An .xlsx file written by :class:`ExcelWriter`, ``text`` columns as text."""
     return pd.read_excel(file, engine="openpyxl", dtype=text, keep_default_na=False, na_values=[""])
+
+
+def parquet_manifest(file: Path) -> str:
+    """The manifest a Parquet file's metadata holds (:data:`MANIFEST_KEY`)."""
+    import pyarrow.parquet as pq
+
+    raw = (pq.read_metadata(file).metadata or {}).get(MANIFEST_KEY.encode())
+    if raw is None:
+        raise InputError(f"{file}: the Parquet file holds no manifest ({MANIFEST_KEY})")
+    return bytes(raw).decode("utf-8")
+
+
+def excel_manifest(file: Path) -> str:
+    """The manifest an .xlsx workbook's sheet :data:`MANIFEST_SHEET` holds, as JSON: a text
+    field as it is, the others as JSON (:func:`_manifest_sheet`)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(file, read_only=True, data_only=True)
+    try:
+        if MANIFEST_SHEET not in book.sheetnames:
+            raise InputError(f"{file}: the workbook has no sheet {MANIFEST_SHEET!r}")
+        rows = list(book[MANIFEST_SHEET].iter_rows(values_only=True))
+    finally:
+        book.close()
+    fields: dict[str, Any] = {}
+    for key, value in ([*row, None, None][:2] for row in rows[1:]):
+        if key is not None:
+            text = isinstance(value, str) and key not in _TEXT_FIELDS
+            fields[str(key)] = json.loads(value) if text else value
+    return json.dumps(fields)
+
+
+_TEXT_FIELDS: Final = frozenset({"format", "library", "created", "period"})
+"""The manifest's text fields: an .xlsx sheet holds them as they are, the others as JSON."""
