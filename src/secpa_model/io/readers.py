@@ -31,7 +31,7 @@ from secpa_model.core.errors import InputError
 from secpa_model.core.money import EXACT_LIMIT
 from secpa_model.core.safe_text import shown
 from secpa_model.io.locations import LineRuns, RowLocations
-from secpa_model.io.validation import ERROR_COLUMNS, YEAR_COLUMN
+from secpa_model.io.validation import YEAR_COLUMN, no_problems
 from secpa_model.model.model import Model
 
 __all__ = [
@@ -98,11 +98,6 @@ def file_sha256(path: str | Path) -> str:
     """The sha256 of a file's bytes, read a block at a time."""
     with Path(path).open("rb") as stream:
         return hashlib.file_digest(stream, "sha256").hexdigest()
-
-
-def no_problems() -> pd.DataFrame:
-    """An empty errors frame."""
-    return pd.DataFrame({name: pd.Series(dtype=object) for name in ERROR_COLUMNS})
 
 
 def in_row_order(parts: list[pd.DataFrame]) -> pd.DataFrame:

@@ -34,6 +34,7 @@ __all__ = [
     "ValidatedFrame",
     "describe_problems",
     "duplicate_problems",
+    "no_problems",
     "problem_records",
     "problems_error",
     "validate_frame",
@@ -134,7 +135,7 @@ class _Problems:
         """The errors frame (:data:`ERROR_COLUMNS`); ``ids`` holds each row's id (the
         ``structure_id`` column is None where the id column ``id_name`` has a problem)."""
         if not self.parts:
-            return _no_problems()
+            return no_problems()
         positions = np.concatenate([part[0] for part in self.parts])
         # in row order; within a row, in the order of the columns' checks (stable sort)
         order = np.argsort(positions, kind="stable")
@@ -177,9 +178,9 @@ def _empty_problems() -> pd.DataFrame:
     return pd.DataFrame(columns=list(ERROR_COLUMNS), dtype=object)
 
 
-def _no_problems() -> pd.DataFrame:
-    """An empty errors frame (a copy of one built once: building it costs more than a
-    small frame's whole validation)."""
+def no_problems() -> pd.DataFrame:
+    """An empty errors frame (:data:`ERROR_COLUMNS`; a copy of one built once: building it
+    costs more than a small frame's whole validation)."""
     return _empty_problems().copy(deep=False)  # no value to share: an empty frame
 
 
