@@ -16,11 +16,11 @@ from typing import Any, Final, Literal, NamedTuple
 
 import pandas as pd
 
-from secpa_model.analysis.outputs import structure_years
+from secpa_model.analysis.outputs import envelope_cents, structure_years
 from secpa_model.analysis.scenarios import Scenario, as_parameters
 from secpa_model.analysis.views import budget_html
 from secpa_model.core.errors import InputError
-from secpa_model.core.money import CENT, cents_to_euros, euros_to_cents, exact_sum
+from secpa_model.core.money import CENT, cents_to_euros, exact_sum
 from secpa_model.core.periods import (
     STEP_MONTHS,
     Period,
@@ -259,12 +259,9 @@ def _envelopes(
 
 
 def _cents(amount: Any, label: str) -> int:
-    if isinstance(amount, bool | float):
+    if isinstance(amount, float):
         raise ValueError(f"envelope of {label}: give euros as int, Decimal or str, not {amount!r}")
-    cents = euros_to_cents(amount)
-    if cents < 0:
-        raise ValueError(f"envelope of {label} is negative: {amount!r}")
-    return cents
+    return envelope_cents(amount, f"envelope of {label}")
 
 
 def _gap(total: int, envelope: int | None) -> dict[str, Any]:

@@ -20,8 +20,9 @@ from numpy.typing import NDArray
 
 from secpa_model.analysis.comparison import TOTAL_LINE
 from secpa_model.analysis.draws import ChunkDraws, DrawPlan, draw_chunk, plan_draws
+from secpa_model.analysis.outputs import envelope_cents
 from secpa_model.core.errors import InputError, ParameterError
-from secpa_model.core.money import euros_to_cents, exact_sum
+from secpa_model.core.money import exact_sum
 from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.core.rounding import CENT_HALF_UP
 from secpa_model.core.safe_text import shown
@@ -319,15 +320,7 @@ def _envelopes(envelope: Any, keys: tuple[str, ...]) -> dict[str, int]:
     for name, amount in given.items():
         if name not in names:
             raise ValueError(f"envelope: {shown(name)} is not a line ({', '.join(names)})")
-        try:
-            if isinstance(amount, float):
-                amount = Decimal(repr(amount))
-            cents = euros_to_cents(amount)
-        except (ValueError, ArithmeticError) as exc:
-            raise ValueError(f"envelope of {name}: {exc}") from None
-        if cents < 0:
-            raise ValueError(f"envelope of {name}: {shown(amount)} € is negative")
-        result[str(name)] = cents
+        result[str(name)] = envelope_cents(amount, f"envelope of {name}")
     return result
 
 
