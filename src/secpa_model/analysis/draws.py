@@ -139,9 +139,12 @@ def _ranges(parameters: Parameters, days: tuple[date, date]) -> tuple[_Varied, .
     for path, spec in parameters.specs.items():
         dated = parameters.parameters[path].values_over(*days)
         if any(value.range is not None for value in dated):
-            quantiles = {value.effective_from: _of_range(value) for value in dated}
-            varied.append(_Varied(path, spec, quantiles))
+            varied.append(_of_ranges(path, spec, dated))
     return tuple(varied)
+
+
+def _of_ranges(path: str, spec: ParameterSpec, dated: list[DatedValue]) -> _Varied:
+    return _Varied(path, spec, {value.effective_from: _of_range(value) for value in dated})
 
 
 def _given(
@@ -174,7 +177,7 @@ def _given(
                     f"{path}: {RANGE!r} asked, but its value from {', '.join(missing)} has no "
                     "range in the parameter file"
                 )
-            varied.append(_Varied(path, spec, {v.effective_from: _of_range(v) for v in dated}))
+            varied.append(_of_ranges(path, spec, dated))
         elif isinstance(given, FrozenDistribution):
             varied.append(_Varied(path, spec, {v.effective_from: given for v in dated}))
         else:

@@ -277,13 +277,8 @@ def _rounding_words(spec: ParameterSpec) -> str:
 
 def _shown(value: Decimal | Scale, spec: ParameterSpec) -> str:
     if isinstance(value, Scale):
-        return "[" + ", ".join(_plain(b.value) for b in value.brackets) + f"] {spec.unit}"
-    return f"{_plain(value)} {spec.unit}"
-
-
-def _plain(value: Decimal) -> str:
-    """A number without exponent (``49500.00``, ``2.1``)."""
-    return f"{value:f}"
+        return "[" + ", ".join(f"{b.value:f}" for b in value.brackets) + f"] {spec.unit}"
+    return f"{value:f} {spec.unit}"  # without exponent: 49500.00, 2.1
 
 
 def _why_not(kind: str) -> str:

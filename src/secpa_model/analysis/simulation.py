@@ -249,11 +249,10 @@ def simulate(
     job = _Job(resolved, columns, starts, ends, span, params, plan, keep_structures)
     bounds = [(start, min(start + size, draws)) for start in range(0, draws, size)]
     results = []
-    chunks = map_chunks(_run_chunk, job, bounds, client=client, model=resolved)
-    for result, (_, stop) in zip(chunks, bounds, strict=True):
+    for result in map_chunks(_run_chunk, job, bounds, client=client, model=resolved):
         results.append(result)
         if progress is not None:
-            progress(stop, draws)
+            progress(result.start + len(result.totals), draws)
     totals = np.concatenate([r.totals for r in results])
     cents = (
         np.concatenate([r.cents for r in results if r.cents is not None])
