@@ -21,7 +21,6 @@ from secpa_model.analysis.draws import FrozenDistribution, distribution_between
 from secpa_model.core.errors import ParameterError
 from secpa_model.core.money import CENT
 from secpa_model.model.parameters import (
-    Bracket,
     DatedValue,
     Parameter,
     Parameters,
@@ -266,10 +265,4 @@ def with_free_values(
 def _scaled(value: Decimal | Scale, factor: Decimal, unit: str) -> Scale:
     if not isinstance(value, Scale):
         raise TypeError("only a scale is scaled")
-    return Scale(
-        mode=value.mode,
-        brackets=[
-            Bracket(threshold=b.threshold, value=rounded_value(b.value * factor, unit))
-            for b in value.brackets
-        ],
-    )
+    return value.map_values(lambda number: rounded_value(number * factor, unit))
