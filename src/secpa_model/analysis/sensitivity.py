@@ -119,11 +119,11 @@ def sensitivity(
     check_memory(
         8 * total * (len(chosen) + len(resolved.line_keys) + 1), f"{total:,} runs", "samples"
     )
-    counter = _Counter(total, progress)
-
+    done = 0
     column = [*resolved.line_keys, TOTAL].index(measured.line)
 
     def run(values: NDArray[np.float64]) -> NDArray[np.float64]:
+        nonlocal done
         # every parameter set of the batch in one vectorised pass of the engine
         drawn = simulate(
             chosen_structures,
@@ -134,23 +134,15 @@ def sensitivity(
             keep="totals",
             client=client,
         )
-        counter.add(len(values))
+        done += len(values)
+        if progress is not None:
+            progress(done, total)
         return drawn.line_totals_cents[:, column].astype(np.float64)
 
     base_cents = output_cents(chosen_structures, base, measured)
     tornado = _tornado(chosen, run) if do_oat else None
     sobol = _sobol(chosen, run, samples, seed, confidence) if do_sobol else None
-    return Sensitivity(measured, base_cents, tornado, sobol, samples, counter.done, base, resolved)
-
-
-class _Counter:
-    def __init__(self, total: int, progress: Progress | None) -> None:
-        self.total, self.done, self.progress = total, 0, progress
-
-    def add(self, runs: int) -> None:
-        self.done += runs
-        if self.progress is not None:
-            self.progress(self.done, self.total)
+    return Sensitivity(measured, base_cents, tornado, sobol, samples, done, base, resolved)
 
 
 def _tornado(
