@@ -54,7 +54,7 @@ _EXACT: Final = Context(prec=200, traps=[Inexact, InvalidOperation])
 _ROUNDING: Final = Context(prec=200)  # rounding on purpose: no trap on Inexact
 
 
-class RefusedError(ValueError):
+class RefusedError(Exception):
     """A value refused (an override, a free parameter): its ``args`` are the problems, each
     naming the path; the caller lists them all in one error."""
 
