@@ -318,24 +318,16 @@ def draw_chunk(plan: DrawPlan, parameters: Parameters, start: int, stop: int) ->
     values: dict[tuple[str, date], Any] = {}
     recorded: dict[str, NDArray[np.float64]] = {}
     for column, varied in enumerate(plan.varied):
-        u = quantiles[:, column]
-        parameter = parameters.parameters[varied.path]
-        dated_values = (
-            parameter.values
-            if varied.samples is not None
-            else [v for v in parameter.values if v.effective_from in varied.quantiles]
-        )
-        for dated in dated_values:
+        for dated in parameters.parameters[varied.path].values:
+            distribution = varied.quantiles.get(dated.effective_from)
             if varied.samples is not None:
                 raw = varied.samples[start:stop]
+            elif distribution is not None:
+                raw = np.asarray(distribution.ppf(quantiles[:, column]), dtype=np.float64)
             else:
-                distribution = varied.quantiles[dated.effective_from]
-                if distribution is None:
-                    continue
-                raw = np.asarray(distribution.ppf(u), dtype=np.float64)
-            key = (varied.path, dated.effective_from)
+                continue
             value, shown_value = _converted(varied.spec, dated, raw, start, structures)
-            values[key] = value
+            values[(varied.path, dated.effective_from)] = value
             recorded.setdefault(varied.path, shown_value)
     columns: dict[str, NDArray[Any]] = {}
     offset = len(plan.varied)

@@ -132,10 +132,7 @@ def _anniversary(start: date, years: int) -> date:
 
 
 def _times(value: Decimal | Scale, factor: Decimal) -> Decimal | Scale:
-    if isinstance(value, Scale):
-        return value.map_values(lambda number: _cents(number * factor))
-    return _cents(value * factor)
+    def times(number: Decimal) -> Decimal:
+        return (number * factor).quantize(CENT, rounding=ROUND_HALF_UP)
 
-
-def _cents(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    return value.map_values(times) if isinstance(value, Scale) else times(value)

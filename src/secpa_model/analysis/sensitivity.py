@@ -22,16 +22,13 @@ from secpa_model.analysis.free_parameters import (
 )
 from secpa_model.analysis.outputs import TOTAL, Output, one_row_per_structure, output_cents
 from secpa_model.analysis.scenarios import Scenario
-from secpa_model.analysis.simulation import check_memory, simulate
+from secpa_model.analysis.simulation import Progress, check_memory, simulate
 from secpa_model.core.errors import InputError
 from secpa_model.core.periods import PeriodLike
 from secpa_model.engine.parameters import parameters_for
 from secpa_model.io.portfolio import Portfolio, as_portfolio
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
-
-Progress = Callable[[int, int], None]
-"""Called with (evaluations done, evaluations in all) during a long run."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +93,7 @@ def sensitivity(
     indices. ``bounds`` (``path -> (low, high)``, uniform) replace a range or stand in
     for a missing one. ``client``: a ``dask.distributed.Client`` whose workers compute
     the parameter sets (:func:`~secpa_model.simulate`'s chunks; the same numbers).
+    ``progress(done, total)``: called with the model runs done and in all, as they run.
     """
     if method not in ("oat", "sobol", "both"):
         raise InputError(f"method must be 'oat', 'sobol' or 'both', got {method!r}")
