@@ -28,12 +28,7 @@ from secpa_model.analysis.free_parameters import (
     with_free_values,
 )
 from secpa_model.analysis.indexation import Indexation
-from secpa_model.analysis.outputs import (
-    Output,
-    envelope_cents,
-    one_row_per_structure,
-    output_cents,
-)
+from secpa_model.analysis.outputs import Output, envelope_cents, one_row_per_structure, output_cents
 from secpa_model.analysis.scenarios import Scenario
 from secpa_model.core.errors import InputError
 from secpa_model.core.money import CENT, cents_to_euros

@@ -148,10 +148,7 @@ def _of_ranges(path: str, spec: ParameterSpec, dated: list[DatedValue]) -> _Vari
 
 
 def _given(
-    parameters: Parameters,
-    days: tuple[date, date],
-    distributions: Mapping[str, Any],
-    draws: int,
+    parameters: Parameters, days: tuple[date, date], distributions: Mapping[str, Any], draws: int
 ) -> tuple[_Varied, ...]:
     if not isinstance(distributions, Mapping):
         raise ParameterError(

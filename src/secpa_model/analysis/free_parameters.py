@@ -21,14 +21,7 @@ from secpa_model.analysis.draws import FrozenDistribution, distribution_between
 from secpa_model.analysis.relative import RefusedError
 from secpa_model.core.errors import ParameterError
 from secpa_model.core.money import CENT
-from secpa_model.model.parameters import (
-    DatedValue,
-    Parameter,
-    Parameters,
-    Scale,
-    Source,
-    Status,
-)
+from secpa_model.model.parameters import DatedValue, Parameter, Parameters, Scale, Source, Status
 
 QUANTITY_STEP: Final = Decimal("0.0001")
 """The step to which a fitted or drawn quantity (ETP, a rate, a factor's result) is rounded,

@@ -112,10 +112,7 @@ def is_relative(value: Any) -> bool:
 
 
 def relative_values(
-    path: str,
-    spec: ParameterSpec,
-    before: Parameter,
-    override: Mapping[str, Any],
+    path: str, spec: ParameterSpec, before: Parameter, override: Mapping[str, Any]
 ) -> tuple[list[DatedValue], list[dict[str, Any]], str, str | None]:
     """The base values kept (before the change's date), the changed dated values (as
     mappings without status and source), the unit and the threshold unit of ``before``;
@@ -199,10 +196,7 @@ def _finer(number: Decimal, resolution: Decimal) -> bool:
 
 
 def _changed_value(
-    path: str,
-    spec: ParameterSpec,
-    value: Decimal | Scale,
-    change: RelativeChange,
+    path: str, spec: ParameterSpec, value: Decimal | Scale, change: RelativeChange
 ) -> Decimal | Scale:
     """The changed value (a number or a scale whose bracket values all change)."""
     if isinstance(value, Scale):
@@ -215,11 +209,7 @@ def _changed_value(
 
 
 def _checked(
-    path: str,
-    spec: ParameterSpec,
-    value: Decimal,
-    change: RelativeChange,
-    where: str,
+    path: str, spec: ParameterSpec, value: Decimal, change: RelativeChange, where: str
 ) -> Decimal:
     """One number changed and checked against its unit's range, or :class:`RefusedError`."""
     euros = _in_euros(spec)

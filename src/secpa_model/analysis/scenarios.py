@@ -328,11 +328,7 @@ def _absolute(
 
 
 def _dated_entries(
-    path: str,
-    kind: str,
-    entries: Any,
-    first_date: date,
-    rationale: Any,
+    path: str, kind: str, entries: Any, first_date: date, rationale: Any
 ) -> list[dict[str, Any]]:
     """The override as a list of dated-value mappings (status and source still to add)."""
     if isinstance(entries, list | tuple):

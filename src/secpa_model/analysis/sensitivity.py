@@ -15,11 +15,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from secpa_model.analysis.calibration import EXTRA_HINT
-from secpa_model.analysis.free_parameters import (
-    Bounds,
-    FreeParameter,
-    free_parameters,
-)
+from secpa_model.analysis.free_parameters import Bounds, FreeParameter, free_parameters
 from secpa_model.analysis.outputs import TOTAL, Output, one_row_per_structure, output_cents
 from secpa_model.analysis.scenarios import Scenario
 from secpa_model.analysis.simulation import Progress, check_memory, simulate

@@ -124,10 +124,7 @@ class Simulation:
         # the mean from the exact sum of the cents: equal draws have a std of exactly 0
         means = np.array([exact_sum(column) / count for column in cents.T]) / 100
         squares = ((euros - means) ** 2).sum(axis=0)
-        table: dict[str, Any] = {
-            "mean": means,
-            "std": np.sqrt(squares / max(count - 1, 1)),
-        }
+        table: dict[str, Any] = {"mean": means, "std": np.sqrt(squares / max(count - 1, 1))}
         for percentile, values in zip(
             _PERCENTILES, np.percentile(euros, _PERCENTILES, axis=0), strict=True
         ):
@@ -231,14 +228,7 @@ def simulate(
     if count == 0:
         raise InputError("the frame has no structure to simulate")
     plan = plan_draws(
-        resolved,
-        params,
-        (span.start, span.end),
-        draws,
-        count,
-        seed,
-        distributions,
-        inputs,
+        resolved, params, (span.start, span.end), draws, count, seed, distributions, inputs
     )
     envelopes = _envelopes(envelope, resolved.line_keys)
     size = _chunk_size(chunk_size, count)
