@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from secpa_model.analysis.draws import FrozenDistribution, distribution_between
 from secpa_model.analysis.relative import RefusedError
+from secpa_model.analysis.scenarios import derived
 from secpa_model.core.errors import ParameterError
 from secpa_model.core.money import CENT
 from secpa_model.model.parameters import DatedValue, Parameter, Parameters, Scale, Source, Status
@@ -238,16 +239,7 @@ def with_free_values(
             dated = [DatedValue(effective_from=parameter.first_date, value=number, **labels)]
         changed[item.path] = parameter.model_copy(update={"values": dated})
     try:
-        return Parameters.model_validate(
-            {
-                "name": name,
-                "description": parameters.description,
-                "origin": f"{name} over parameters {parameters.name!r}",
-                "parameters": {**parameters.parameters, **changed},
-                "specs": parameters.specs,
-                "relations": parameters.relations,
-            }
-        )
+        return derived(parameters, changed, name, f"{name} over parameters {parameters.name!r}")
     except ValueError as exc:
         raise ParameterError(f"{name}: the values break a parameter's rule: {exc}") from exc
 

@@ -130,18 +130,14 @@ class Scenario:
     def _combined(self, params: Parameters, overridden: dict[str, Parameter]) -> Parameters:
         """The base with the overrides, the relations between parameters checked."""
         try:
-            return Parameters.model_validate(
-                {
-                    "name": self.name,
-                    "description": json.dumps(
-                        self._record(params, overridden), ensure_ascii=False, sort_keys=True
-                    ),
-                    "version": self.version,
-                    "origin": f"scenario {self.name!r} over parameters {params.name!r}",
-                    "parameters": {**params.parameters, **overridden},
-                    "specs": params.specs,
-                    "relations": params.relations,
-                }
+            record = self._record(params, overridden)
+            return derived(
+                params,
+                overridden,
+                self.name,
+                f"scenario {self.name!r} over parameters {params.name!r}",
+                description=json.dumps(record, ensure_ascii=False, sort_keys=True),
+                version=self.version,
             )
         except ValidationError as exc:
             listed = "\n".join(
@@ -249,6 +245,25 @@ def as_parameters(
     ``model`` (default: the experimentation; ``None``: its reference values); see
     :func:`~secpa_model.engine.parameters.parameters_for`."""
     return parameters_for(resolve_model(model), item)
+
+
+def derived(
+    base: Parameters, changed: Mapping[str, Parameter], name: str, origin: str, **fields: str
+) -> Parameters:
+    """``base`` named ``name`` with the ``changed`` parameters, validated like every set
+    (relations included; pydantic's ValidationError otherwise); ``fields``: ``description``
+    (default: the base's) or ``version``."""
+    return Parameters.model_validate(
+        {
+            "description": base.description,
+            **fields,
+            "name": name,
+            "origin": origin,
+            "parameters": {**base.parameters, **changed},
+            "specs": base.specs,
+            "relations": base.relations,
+        }
+    )
 
 
 def as_base(base: Parameters | Scenario | None) -> Parameters | None:
