@@ -16,11 +16,11 @@ from typing import Any, Final, Literal, NamedTuple
 
 import pandas as pd
 
-from secpa_model.analysis.outputs import structure_years
+from secpa_model.analysis.outputs import envelope_cents, structure_years
 from secpa_model.analysis.scenarios import Scenario, as_parameters
 from secpa_model.analysis.views import budget_html
 from secpa_model.core.errors import InputError
-from secpa_model.core.money import CENT, cents_to_euros, euros_to_cents, exact_sum
+from secpa_model.core.money import CENT, cents_to_euros, exact_sum
 from secpa_model.core.periods import (
     STEP_MONTHS,
     Period,
@@ -34,7 +34,6 @@ from secpa_model.io.portfolio import Portfolio, as_portfolio
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
 from secpa_model.model.structure import StructureBase
-from secpa_model.models import resolve_model
 
 Frequency = Literal["month", "quarter", "year"]
 """The steps of a projection's timeline: calendar months, quarters or years."""
@@ -46,46 +45,18 @@ timeline): 100 years of months. Each is an allocation of the whole portfolio, so
 a year 1 and a year 9999 is refused by name rather than computed for hours."""
 
 
-def _amount_columns(model: Model | str | None) -> tuple[str, ...]:
-    """The columns a projection's tables share: dates, presence, lines and total."""
-    return (
-        "start",
-        "end",
-        "structures_participating",
-        "structure_years",
-        *(f"{key}_cents" for key in resolve_model(model).line_keys),
-        "total_cents",
-        "total_eur",
-    )
-
-
-def budget_columns(model: Model | str | None = None) -> tuple[str, ...]:
-    """The columns of a projection's ``by_year`` and ``by_period`` tables for ``model`` (its
-    lines in cents)."""
-    return ("label", *_amount_columns(model), "per_structure_year_eur")
-
-
-def timeline_columns(model: Model | str | None = None) -> tuple[str, ...]:
-    """The columns of a projection's ``timeline`` for ``model``."""
-    envelope = ("envelope_eur", "consumed_pct", "remaining_eur", "within_envelope")
-    return (
-        "period",
-        "label",
-        *_amount_columns(model),
-        "cumulative_cents",
-        "cumulative_eur",
-        *envelope,
-    )
-
-
 class BudgetProjection(NamedTuple):
     """What :func:`project_budget` returns (docs/scenarios.md, section 4).
 
     ``by_year`` (a row per calendar year) and ``by_period`` (a row per given period, with
     ``envelope_eur``, ``gap_eur`` = envelope − total, ``gap_pct`` and ``within_envelope``)
-    have :func:`budget_columns`; ``timeline`` cuts each period into months, quarters or
-    years (:func:`timeline_columns`), each step the difference of two cumulative amounts so
-    that the steps add up exactly to the period's total. ``parameters`` and ``model`` are
+    have ``label``, ``start``, ``end``, ``structures_participating``, ``structure_years``,
+    the lines and total in cents, ``total_eur`` and ``per_structure_year_eur``; ``timeline``
+    cuts each period into months, quarters or years (the same columns after ``period``,
+    without the mean per structure-year, then ``cumulative_cents``, ``cumulative_eur`` and
+    the envelope's ``envelope_eur``, ``consumed_pct``, ``remaining_eur``,
+    ``within_envelope``), each step the difference of two cumulative amounts so that the
+    steps add up exactly to the period's total. ``parameters`` and ``model`` are
     those used; ``errors`` the invalid rows left out by a portfolio's ``valid()``.
     """
 
@@ -125,25 +96,22 @@ def project_budget(
     span = Period(min(p.start for p in labelled.values()), max(p.end for p in labelled.values()))
     steps = {label: calendar_steps(period, freq) for label, period in labelled.items()}
     _check_size(span, sum(len(found) for found in steps.values()), freq)
-    by_year = pd.DataFrame(
-        [budget.row(str(piece.start.year), piece) for piece in split_period(span)],
-        columns=list(budget_columns(resolved)),
-    )
+    by_year = pd.DataFrame([budget.row(str(p.start.year), p) for p in split_period(span)])
+    rows = [budget.row(label, period) for label, period in labelled.items()]
     by_period = pd.DataFrame(
-        [budget.row(label, period) for label, period in labelled.items()],
-        columns=list(budget_columns(resolved)),
+        [{**r, **_gap(r["total_cents"], envelopes.get(r["label"]))} for r in rows]
     )
-    by_period = _with_envelopes(by_period, envelopes)
     timeline = pd.DataFrame(
         [
             step
             for label, period in labelled.items()
             for step in budget.steps(label, period, steps[label], envelopes.get(label))
-        ],
-        columns=list(timeline_columns(resolved)),
+        ]
     )
-    for name in ("envelope_eur", "remaining_eur", "within_envelope"):  # as in by_period
-        timeline[name] = timeline[name].astype(object)
+    for table in (by_period, timeline):  # None where no envelope: object, as given
+        for name in ("envelope_eur", "remaining_eur", "gap_eur", "within_envelope"):
+            if name in table:
+                table[name] = table[name].astype(object)
     for table in (by_year, by_period, timeline):  # what the charts draw without model=
         table.attrs["model"] = resolved.name
     return BudgetProjection(by_year, by_period, params, resolved, timeline, problems)
@@ -153,29 +121,35 @@ class _Budget:
     """A portfolio and the parameters it is projected with."""
 
     def __init__(self, portfolio: Portfolio, params: Parameters) -> None:
-        self.portfolio = portfolio
-        self.model = portfolio.model
-        self.params = params
+        self.portfolio, self.params = portfolio, params
+        self.columns = [*(f"{key}_cents" for key in portfolio.model.line_keys), "total_cents"]
 
     def lines(self, period: Period) -> list[int]:
         """The portfolio's total per line over ``period`` (cents), then the total."""
         result = self.portfolio.allocate_lines(period, self.params)
-        keys = [f"{key}_cents" for key in self.model.line_keys]
-        return [exact_sum(result[column]) for column in [*keys, "total_cents"]]
+        return [exact_sum(result[column]) for column in self.columns]
 
-    def presence(self, period: Period) -> tuple[int, float]:
-        """The structures paid for at least one day of ``period`` (distinct ids) and the
-        structure-years (each row's days in ``period`` over its year's days, summed)."""
-        days = structure_years(self.portfolio, period)
+    def row(self, label: str, period: Period, amounts: list[int] | None = None) -> dict[str, Any]:
+        """A row of ``by_year`` or ``by_period`` (``amounts``: the lines and total, default
+        those over ``period``): dates, presence, amounts and the mean per structure-year."""
+        amounts = self.lines(period) if amounts is None else amounts
+        years = float(structure_years(self.portfolio, period).sum())
         starts, ends, _ = self.portfolio.windows(period)
         present = overlap_days(period, starts, ends) > 0
-        structures = int(self.portfolio.ids[present].nunique()) if present.any() else 0
-        return structures, float(days.sum())
-
-    def row(self, label: str, period: Period) -> dict[str, Any]:
-        """A row of ``by_year`` or ``by_period``."""
-        amounts = self.lines(period)
-        return {"label": label, **self._amounts(period, amounts)}
+        total = amounts[-1]
+        exact = cents_to_euros(total) / Decimal(repr(years)) if years else None
+        return {
+            "label": label,
+            "start": period.start,
+            "end": period.end,
+            "structures_participating": int(self.portfolio.ids[present].nunique()),
+            "structure_years": years,
+            **dict(zip(self.columns, amounts, strict=True)),
+            "total_eur": cents_to_euros(total),
+            "per_structure_year_eur": None
+            if exact is None
+            else exact.quantize(CENT, CENT_HALF_UP.decimal_mode),
+        }
 
     def steps(
         self, label: str, period: Period, steps: list[tuple[str, Period]], envelope: int | None
@@ -183,35 +157,23 @@ class _Budget:
         """The rows of the timeline of ``period``: each step's amounts as the difference of
         the cumulative amounts at its end and at the previous step's end."""
         found = []
-        before = [0] * (len(self.model.line_keys) + 1)
+        before = [0] * len(self.columns)
         for step_label, step in steps:
             cumulative = self.lines(Period(period.start, step.end))
             amounts = [now - then for now, then in zip(cumulative, before, strict=True)]
-            before = cumulative
-            total = cumulative[-1]
-            row = {"period": label, "label": step_label, **self._amounts(step, amounts)}
+            before, total = cumulative, cumulative[-1]
+            row = self.row(step_label, step, amounts)
             del row["per_structure_year_eur"]
-            row["cumulative_cents"] = total
-            row["cumulative_eur"] = cents_to_euros(total)
-            row.update(_consumption(total, envelope))
-            found.append(row)
+            found.append(
+                {
+                    "period": label,
+                    **row,
+                    "cumulative_cents": total,
+                    "cumulative_eur": cents_to_euros(total),
+                    **_consumption(total, envelope),
+                }
+            )
         return found
-
-    def _amounts(self, period: Period, amounts: list[int]) -> dict[str, Any]:
-        structures, structure_years = self.presence(period)
-        total = amounts[-1]
-        exact = cents_to_euros(total) / Decimal(repr(structure_years)) if structure_years else None
-        per_year = None if exact is None else exact.quantize(CENT, CENT_HALF_UP.decimal_mode)
-        keys = [f"{key}_cents" for key in self.model.line_keys]
-        return {
-            "start": period.start,
-            "end": period.end,
-            "structures_participating": structures,
-            "structure_years": structure_years,
-            **dict(zip([*keys, "total_cents"], amounts, strict=True)),
-            "total_eur": cents_to_euros(total),
-            "per_structure_year_eur": per_year,
-        }
 
 
 def _check_size(span: Period, steps: int, freq: str) -> None:
@@ -297,34 +259,24 @@ def _envelopes(
 
 
 def _cents(amount: Any, label: str) -> int:
-    if isinstance(amount, bool | float):
+    if isinstance(amount, float):
         raise ValueError(f"envelope of {label}: give euros as int, Decimal or str, not {amount!r}")
-    cents = euros_to_cents(amount)
-    if cents < 0:
-        raise ValueError(f"envelope of {label} is negative: {amount!r}")
-    return cents
+    return envelope_cents(amount, f"envelope of {label}")
 
 
-def _with_envelopes(by_period: pd.DataFrame, envelopes: dict[str, int]) -> pd.DataFrame:
-    out = by_period.copy()
-    envelope_eur: list[Decimal | None] = []
-    gap_eur: list[Decimal | None] = []
-    gap_pct: list[float] = []
-    within: list[bool | None] = []
-    for label, total in zip(out["label"], out["total_cents"], strict=True):
-        cents = envelopes.get(label)
-        if cents is None:
-            envelope_eur.append(None)
-            gap_eur.append(None)
-            gap_pct.append(float("nan"))
-            within.append(None)
-            continue
-        envelope_eur.append(cents_to_euros(cents))
-        gap_eur.append(cents_to_euros(cents - int(total)))
-        gap_pct.append(100.0 * (cents - int(total)) / cents if cents else float("nan"))
-        within.append(int(total) <= cents)
-    out["envelope_eur"] = pd.Series(envelope_eur, index=out.index, dtype=object)
-    out["gap_eur"] = pd.Series(gap_eur, index=out.index, dtype=object)
-    out["gap_pct"] = gap_pct
-    out["within_envelope"] = pd.Series(within, index=out.index, dtype=object)
-    return out
+def _gap(total: int, envelope: int | None) -> dict[str, Any]:
+    """The envelope columns of a ``by_period`` row: envelope, gap (envelope − total) in
+    euros and percent, and whether the total is within it."""
+    if envelope is None:
+        return {
+            "envelope_eur": None,
+            "gap_eur": None,
+            "gap_pct": float("nan"),
+            "within_envelope": None,
+        }
+    return {
+        "envelope_eur": cents_to_euros(envelope),
+        "gap_eur": cents_to_euros(envelope - total),
+        "gap_pct": 100.0 * (envelope - total) / envelope if envelope else float("nan"),
+        "within_envelope": total <= envelope,
+    }

@@ -28,10 +28,10 @@ from secpa_model.analysis.free_parameters import (
     with_free_values,
 )
 from secpa_model.analysis.indexation import Indexation
-from secpa_model.analysis.outputs import Output, one_row_per_structure, output_cents
+from secpa_model.analysis.outputs import Output, envelope_cents, one_row_per_structure, output_cents
 from secpa_model.analysis.scenarios import Scenario
 from secpa_model.core.errors import InputError
-from secpa_model.core.money import CENT, cents_to_euros, euros_to_cents
+from secpa_model.core.money import CENT, cents_to_euros
 from secpa_model.core.periods import Period
 from secpa_model.engine.distributed import map_chunks
 from secpa_model.engine.parameters import parameters_for
@@ -285,7 +285,7 @@ def project_cohort(
         resolved, given = resolve_model(None), population
     counts = _checked_schedule(schedule)
     years = list(counts)
-    limit = None if envelope is None else _envelope_cents(envelope)
+    limit = None if envelope is None else envelope_cents(envelope, "envelope", InputError)
     frame = cohort_frame(given, counts, model=resolved, fill=fill, seed=seed)
     params = parameters_for(resolved, parameters)
     if indexation is not None:
@@ -318,55 +318,30 @@ def project_cohort(
     table = pd.DataFrame(rows)
     total = sum(int(t) for t in table["total_cents"])
     exceeded = None if limit is None else total > limit
-    if not draws:
-        return CohortProjection(
-            table,
-            total,
-            frame,
-            params,
-            resolved,
-            counts,
-            envelope_cents=limit,
-            exceeds_envelope=exceeded,
-        )
-    base = parameters_for(resolved, parameters)
-    free = free_parameters(base, uncertain, bounds)
-    job = _DrawJob(structures, base, tuple(free), indexation, tuple(years))
-    rows_drawn = draw_values(free, draws, seed)
-    blocks = [
-        (start, rows_drawn[start : start + _DRAWS_PER_CHUNK])
-        for start in range(0, draws, _DRAWS_PER_CHUNK)
-    ]
-    chunks = map_chunks(_draw_rows, job, blocks, client=client, model=resolved)
-    drawn = pd.DataFrame([row for rows in chunks for row in rows])
-    by_draw = drawn.pivot(index="draw", columns="year", values="total_cents")
-    for name, values in _statistics(by_draw.to_numpy(dtype=np.float64)).items():
-        table[name] = pd.Series(values, index=table.index, dtype=object)
-    totals = by_draw.sum(axis=1).to_numpy(dtype=np.float64)[:, None]
-    interval = {name: values[0] for name, values in _statistics(totals).items()}
-    above = None
-    if limit is not None:
+    drawn, interval, above = None, None, None
+    if draws:
+        base = parameters_for(resolved, parameters)
+        free = free_parameters(base, uncertain, bounds)
+        job = _DrawJob(structures, base, tuple(free), indexation, tuple(years))
+        values = draw_values(free, draws, seed)
+        blocks = [
+            (start, values[start : start + _DRAWS_PER_CHUNK])
+            for start in range(0, draws, _DRAWS_PER_CHUNK)
+        ]
+        chunks = map_chunks(_draw_rows, job, blocks, client=client, model=resolved)
+        drawn = pd.DataFrame([row for rows in chunks for row in rows])
+        by_draw = drawn.pivot(index="draw", columns="year", values="total_cents")
+        for name, found in _statistics(by_draw.to_numpy(dtype=np.float64)).items():
+            table[name] = pd.Series(found, index=table.index, dtype=object)
         sums = by_draw.sum(axis=1).to_numpy(dtype=np.int64)
-        above = float(np.count_nonzero(sums > limit)) / len(sums)
+        interval = {
+            name: found[0] for name, found in _statistics(sums[:, None].astype(np.float64)).items()
+        }
+        if limit is not None:
+            above = float(np.count_nonzero(sums > limit)) / len(sums)
     return CohortProjection(
         table, total, frame, params, resolved, counts, drawn, interval, limit, exceeded, above
     )
-
-
-def _envelope_cents(envelope: object) -> int:
-    """The envelope in cents, exactly (a float as the decimal it prints as)."""
-    if isinstance(envelope, bool):
-        raise InputError(f"envelope: give euros, not {envelope!r}")
-    try:
-        amount = Decimal(repr(envelope)) if isinstance(envelope, float) else envelope
-        if not isinstance(amount, Decimal | int | str):
-            raise ValueError(f"{amount!r} is not an amount in euros")
-        cents = euros_to_cents(amount)
-    except (ValueError, ArithmeticError) as exc:
-        raise InputError(f"envelope: {exc}") from None
-    if cents < 0:
-        raise InputError(f"envelope: {envelope!r} € is negative")
-    return cents
 
 
 @dataclass(frozen=True)
@@ -417,14 +392,7 @@ def _values_used(params: Parameters, year: Period) -> tuple[date, bool]:
     latest = params.coverage_start
     assumed = False
     for parameter in params.parameters.values():
-        for index, dated in enumerate(parameter.values):
-            following = (
-                parameter.values[index + 1].effective_from
-                if index + 1 < len(parameter.values)
-                else None
-            )
-            if dated.effective_from > year.end or (following and following <= year.start):
-                continue
+        for dated in parameter.values_over(year.start, year.end):
             latest = max(latest, dated.effective_from)
             assumed = assumed or dated.status in ("assumption", "scenario", "calibrated")
     return latest, assumed

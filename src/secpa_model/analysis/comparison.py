@@ -109,18 +109,16 @@ def compare(
     results = dict(zip(labels, allocated, strict=True))
 
     keys = resolved.line_keys
-    line_columns = [*(f"{key}_cents" for key in keys), "total_cents"]
     base = results[labels[0]]
+    base_totals = _totals(base, resolved)
+    reference = tidy_lines(base, resolved)["amount_cents"].to_numpy()
     parts: list[pd.DataFrame] = []
     summary_rows: list[dict[str, Any]] = []
-    base_totals = [exact_sum(base[column]) for column in line_columns]
-    reference = tidy_lines(base, resolved)["amount_cents"].to_numpy()
     for label, result in results.items():
         each = tidy_lines(result, resolved, {"scenario": label, "level": "structure"})
-        parts.append(each.assign(baseline_cents=reference))
-        amounts = result[line_columns].to_numpy(dtype=np.int64)
-        totals = [exact_sum(amounts[:, column]) for column in range(len(line_columns))]
-        parts.append(
+        totals = _totals(result, resolved)
+        parts += [
+            each.assign(baseline_cents=reference),
             pd.DataFrame(
                 {
                     "scenario": label,
@@ -128,31 +126,34 @@ def compare(
                     "row": None,
                     "structure_id": ALL_STRUCTURES_LABEL,
                     "line": [*keys, TOTAL_LINE],
-                    "amount_cents": totals,
-                    "baseline_cents": base_totals,
+                    "amount_cents": [totals[f"{key}_cents"] for key in (*keys, TOTAL_LINE)],
+                    "baseline_cents": [base_totals[f"{key}_cents"] for key in (*keys, TOTAL_LINE)],
                 }
-            )
-        )
+            ),
+        ]
+        changed = result["total_cents"].to_numpy() != base["total_cents"].to_numpy()
         summary_rows.append(
             {
                 "scenario": label,
-                **{f"{key}_cents": int(value) for key, value in zip(keys, totals, strict=False)},
-                **against_base(int(totals[-1]), int(base_totals[-1])),
-                "eligible_structures": int(result["eligible"].sum()),
-                "structures_changed": int(
-                    (result["total_cents"].to_numpy() != base["total_cents"].to_numpy()).sum()
-                ),
+                **{f"{key}_cents": totals[f"{key}_cents"] for key in keys},
+                **summary_columns(result, base, int(changed.sum())),
             }
         )
-    detail = pd.concat(parts, ignore_index=True)
-    detail["amount_cents"] = detail["amount_cents"].astype(np.int64)
-    detail["baseline_cents"] = detail["baseline_cents"].astype(np.int64)
+    detail = pd.concat(parts, ignore_index=True).astype(
+        {"amount_cents": np.int64, "baseline_cents": np.int64}
+    )
     detail["difference_cents"] = detail["amount_cents"] - detail["baseline_cents"]
     detail["amount_eur"] = euros_column(detail["amount_cents"])
     detail["difference_eur"] = euros_column(detail["difference_cents"])
-    summary = pd.DataFrame(summary_rows)
     span = Period.parse(period) if period is not None else None
-    return Comparison(detail[list(DETAIL_COLUMNS)], summary, problems, parameters, resolved, span)
+    return Comparison(
+        detail[list(DETAIL_COLUMNS)],
+        pd.DataFrame(summary_rows),
+        problems,
+        parameters,
+        resolved,
+        span,
+    )
 
 
 def _allocated(job: tuple[Portfolio, PeriodLike | None], params: Parameters) -> pd.DataFrame:
@@ -185,9 +186,13 @@ def tidy_lines(
     )
 
 
-def against_base(total: int, base_total: int) -> dict[str, Any]:
-    """A portfolio total (cents, euros) and its difference to the baseline's (cents, euros,
-    percent; NaN when the baseline's is zero)."""
+def summary_columns(
+    result: pd.DataFrame, base: pd.DataFrame, changed: int | None = None
+) -> dict[str, Any]:
+    """A summary row's portfolio total of ``result`` (cents, euros), its difference to
+    ``base``'s (cents, euros, percent; NaN when the base's is zero), its eligible structures
+    and (given) the number of ``structures_changed``."""
+    total, base_total = exact_sum(result["total_cents"]), exact_sum(base["total_cents"])
     difference = total - base_total
     return {
         "total_cents": total,
@@ -195,18 +200,19 @@ def against_base(total: int, base_total: int) -> dict[str, Any]:
         "difference_cents": difference,
         "difference_eur": cents_to_euros(difference),
         "difference_pct": 100.0 * difference / base_total if base_total else float("nan"),
+        "eligible_structures": int(result["eligible"].sum()),
+        **({} if changed is None else {"structures_changed": changed}),
     }
 
 
 def _totals(result: pd.DataFrame, model: Model) -> dict[str, Any]:
-    totals: dict[str, Any] = {
-        f"{key}_cents": exact_sum(result[f"{key}_cents"]) for key in model.line_keys
-    }
     total = exact_sum(result["total_cents"])
-    totals["total_cents"] = total
-    totals["total_eur"] = cents_to_euros(total)
-    totals["eligible_structures"] = int(result["eligible"].sum())
-    return totals
+    return {
+        **{f"{key}_cents": exact_sum(result[f"{key}_cents"]) for key in model.line_keys},
+        "total_cents": total,
+        "total_eur": cents_to_euros(total),
+        "eligible_structures": int(result["eligible"].sum()),
+    }
 
 
 def sweep(

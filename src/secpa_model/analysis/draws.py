@@ -139,16 +139,16 @@ def _ranges(parameters: Parameters, days: tuple[date, date]) -> tuple[_Varied, .
     for path, spec in parameters.specs.items():
         dated = parameters.parameters[path].values_over(*days)
         if any(value.range is not None for value in dated):
-            quantiles = {value.effective_from: _of_range(value) for value in dated}
-            varied.append(_Varied(path, spec, quantiles))
+            varied.append(_of_ranges(path, spec, dated))
     return tuple(varied)
 
 
+def _of_ranges(path: str, spec: ParameterSpec, dated: list[DatedValue]) -> _Varied:
+    return _Varied(path, spec, {value.effective_from: _of_range(value) for value in dated})
+
+
 def _given(
-    parameters: Parameters,
-    days: tuple[date, date],
-    distributions: Mapping[str, Any],
-    draws: int,
+    parameters: Parameters, days: tuple[date, date], distributions: Mapping[str, Any], draws: int
 ) -> tuple[_Varied, ...]:
     if not isinstance(distributions, Mapping):
         raise ParameterError(
@@ -174,7 +174,7 @@ def _given(
                     f"{path}: {RANGE!r} asked, but its value from {', '.join(missing)} has no "
                     "range in the parameter file"
                 )
-            varied.append(_Varied(path, spec, {v.effective_from: _of_range(v) for v in dated}))
+            varied.append(_of_ranges(path, spec, dated))
         elif isinstance(given, FrozenDistribution):
             varied.append(_Varied(path, spec, {v.effective_from: given for v in dated}))
         else:
@@ -315,24 +315,16 @@ def draw_chunk(plan: DrawPlan, parameters: Parameters, start: int, stop: int) ->
     values: dict[tuple[str, date], Any] = {}
     recorded: dict[str, NDArray[np.float64]] = {}
     for column, varied in enumerate(plan.varied):
-        u = quantiles[:, column]
-        parameter = parameters.parameters[varied.path]
-        dated_values = (
-            parameter.values
-            if varied.samples is not None
-            else [v for v in parameter.values if v.effective_from in varied.quantiles]
-        )
-        for dated in dated_values:
+        for dated in parameters.parameters[varied.path].values:
+            distribution = varied.quantiles.get(dated.effective_from)
             if varied.samples is not None:
                 raw = varied.samples[start:stop]
+            elif distribution is not None:
+                raw = np.asarray(distribution.ppf(quantiles[:, column]), dtype=np.float64)
             else:
-                distribution = varied.quantiles[dated.effective_from]
-                if distribution is None:
-                    continue
-                raw = np.asarray(distribution.ppf(u), dtype=np.float64)
-            key = (varied.path, dated.effective_from)
+                continue
             value, shown_value = _converted(varied.spec, dated, raw, start, structures)
-            values[key] = value
+            values[(varied.path, dated.effective_from)] = value
             recorded.setdefault(varied.path, shown_value)
     columns: dict[str, NDArray[Any]] = {}
     offset = len(plan.varied)

@@ -18,17 +18,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from secpa_model.analysis.draws import FrozenDistribution, distribution_between
+from secpa_model.analysis.relative import RefusedError
+from secpa_model.analysis.scenarios import derived
 from secpa_model.core.errors import ParameterError
 from secpa_model.core.money import CENT
-from secpa_model.model.parameters import (
-    Bracket,
-    DatedValue,
-    Parameter,
-    Parameters,
-    Scale,
-    Source,
-    Status,
-)
+from secpa_model.model.parameters import DatedValue, Parameter, Parameters, Scale, Source, Status
 
 QUANTITY_STEP: Final = Decimal("0.0001")
 """The step to which a fitted or drawn quantity (ETP, a rate, a factor's result) is rounded,
@@ -110,9 +104,10 @@ def free_parameters(
         problems.append(f"bounds given for parameters that are not free: {', '.join(unknown)}")
     found: list[FreeParameter] = []
     for path in dict.fromkeys(paths):
-        free = _free(parameters, path, given.get(path), problems)
-        if free is not None:
-            found.append(free)
+        try:
+            found.append(_free(parameters, path, given.get(path)))
+        except RefusedError as exc:
+            problems.extend(exc.args)
     if problems:
         listed = "\n".join(f"  - {problem}" for problem in problems)
         raise ParameterError(f"invalid free parameters:\n{listed}")
@@ -123,21 +118,18 @@ def _free(
     parameters: Parameters,
     path: str,
     bounds: tuple[float | Decimal | int | str, float | Decimal | int | str] | None,
-    problems: list[str],
-) -> FreeParameter | None:
+) -> FreeParameter:
     parameter = parameters.parameters.get(path)
     if parameter is None:
-        problems.append(
+        raise RefusedError(
             f"{path}: unknown parameter path (known: {', '.join(sorted(parameters.parameters))})"
         )
-        return None
     published = [v.effective_from.isoformat() for v in parameter.values if v.status == "published"]
     if published:
-        problems.append(
+        raise RefusedError(
             f"{path}: has published values (from {', '.join(published)}); only assumption "
             "values may be free"
         )
-        return None
     is_scale = isinstance(parameter.values[0].value, Scale)
     base = 1.0 if is_scale else float(_number(parameter.values[0].value))
     spread = parameter.values[-1].range
@@ -154,22 +146,20 @@ def _free(
             sd=float(spread.spread) if spread.distribution == "normal" else None,
         )
     if bounds is None:
-        problems.append(
+        raise RefusedError(
             f"{path}: no range in the parameters and no bounds given (low, high in "
             f"{_unit(parameter, is_scale)})"
         )
-        return None
     try:
         low, high = (float(Decimal(str(b))) for b in bounds)
     except (ArithmeticError, ValueError, TypeError):
-        problems.append(f"{path}: bounds must be two numbers, got {bounds!r}")
-        return None
+        raise RefusedError(f"{path}: bounds must be two numbers, got {bounds!r}") from None
     if not (math.isfinite(low) and math.isfinite(high)) or low < 0 or low > high:
-        problems.append(f"{path}: bounds must satisfy 0 ≤ low ≤ high, got ({low}, {high})")
-        return None
+        raise RefusedError(f"{path}: bounds must satisfy 0 ≤ low ≤ high, got ({low}, {high})")
     if not low <= base <= high:
-        problems.append(f"{path}: the bounds ({low}, {high}) do not contain the base value {base}")
-        return None
+        raise RefusedError(
+            f"{path}: the bounds ({low}, {high}) do not contain the base value {base}"
+        )
     return FreeParameter(path, _unit(parameter, is_scale), base, low, high, is_scale)
 
 
@@ -249,16 +239,7 @@ def with_free_values(
             dated = [DatedValue(effective_from=parameter.first_date, value=number, **labels)]
         changed[item.path] = parameter.model_copy(update={"values": dated})
     try:
-        return Parameters.model_validate(
-            {
-                "name": name,
-                "description": parameters.description,
-                "origin": f"{name} over parameters {parameters.name!r}",
-                "parameters": {**parameters.parameters, **changed},
-                "specs": parameters.specs,
-                "relations": parameters.relations,
-            }
-        )
+        return derived(parameters, changed, name, f"{name} over parameters {parameters.name!r}")
     except ValueError as exc:
         raise ParameterError(f"{name}: the values break a parameter's rule: {exc}") from exc
 
@@ -266,10 +247,4 @@ def with_free_values(
 def _scaled(value: Decimal | Scale, factor: Decimal, unit: str) -> Scale:
     if not isinstance(value, Scale):
         raise TypeError("only a scale is scaled")
-    return Scale(
-        mode=value.mode,
-        brackets=[
-            Bracket(threshold=b.threshold, value=rounded_value(b.value * factor, unit))
-            for b in value.brackets
-        ],
-    )
+    return value.map_values(lambda number: rounded_value(number * factor, unit))

@@ -17,6 +17,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from secpa_model.analysis.scenarios import derived
 from secpa_model.core.errors import ParameterError
 from secpa_model.core.money import CENT
 from secpa_model.model.parameters import DatedValue, Parameter, Parameters, Scale, Source
@@ -90,16 +91,8 @@ class Indexation:
             changed[path] = self._indexed(parameter, until)
         if problems:
             raise ParameterError(f"indexation {self.name!r}: " + "; ".join(problems))
-        return Parameters.model_validate(
-            {
-                "name": f"{parameters.name}+{self.name}",
-                "description": parameters.description,
-                "origin": f"indexation {self.name!r} over parameters {parameters.name!r}",
-                "parameters": {**parameters.parameters, **changed},
-                "specs": parameters.specs,
-                "relations": parameters.relations,
-            }
-        )
+        origin = f"indexation {self.name!r} over parameters {parameters.name!r}"
+        return derived(parameters, changed, f"{parameters.name}+{self.name}", origin)
 
     def _indexed(self, parameter: Parameter, until: date) -> Parameter:
         dates = []
@@ -132,10 +125,7 @@ def _anniversary(start: date, years: int) -> date:
 
 
 def _times(value: Decimal | Scale, factor: Decimal) -> Decimal | Scale:
-    if isinstance(value, Scale):
-        return value.map_values(lambda number: _cents(number * factor))
-    return _cents(value * factor)
+    def times(number: Decimal) -> Decimal:
+        return (number * factor).quantize(CENT, rounding=ROUND_HALF_UP)
 
-
-def _cents(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    return value.map_values(times) if isinstance(value, Scale) else times(value)

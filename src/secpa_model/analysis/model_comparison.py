@@ -13,10 +13,9 @@ from typing import Final, NamedTuple
 import numpy as np
 import pandas as pd
 
-from secpa_model.analysis.comparison import against_base, euros_column, tidy_lines
+from secpa_model.analysis.comparison import euros_column, summary_columns, tidy_lines
 from secpa_model.analysis.scenarios import Scenario, as_parameters
 from secpa_model.analysis.views import model_comparison_html
-from secpa_model.core.money import exact_sum
 from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.io.portfolio import Portfolio, portfolio
 from secpa_model.io.validation import ERROR_COLUMNS
@@ -161,11 +160,8 @@ def _lines(models: list[Model], results: dict[str, pd.DataFrame]) -> pd.DataFram
 def _summary(
     models: list[Model], results: dict[str, pd.DataFrame], by_structure: pd.DataFrame
 ) -> pd.DataFrame:
-    base_total = exact_sum(results[models[0].name]["total_cents"])
     rows = []
     for number, model in enumerate(models):
-        result = results[model.name]
-        total = exact_sum(result["total_cents"])
         outcome = (
             by_structure[f"{model.name}_outcome"]
             if number
@@ -175,11 +171,8 @@ def _summary(
             {
                 "model": model.name,
                 "lines": ";".join(model.line_keys),
-                **against_base(total, base_total),
-                "eligible_structures": int(result["eligible"].sum()),
-                "gains": int((outcome == OUTCOMES[0]).sum()),
-                "loses": int((outcome == OUTCOMES[1]).sum()),
-                "unchanged": int((outcome == OUTCOMES[2]).sum()),
+                **summary_columns(results[model.name], results[models[0].name]),
+                **{name: int((outcome == name).sum()) for name in OUTCOMES},
             }
         )
     return pd.DataFrame(rows)

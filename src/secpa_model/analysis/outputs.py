@@ -11,13 +11,15 @@ gives its value over a :class:`~secpa_model.Portfolio` in cents, exactly what
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from secpa_model.core.errors import InputError
-from secpa_model.core.money import exact_sum
+from secpa_model.core.money import euros_to_cents, exact_sum
 from secpa_model.core.periods import Period, PeriodLike, days_in_year, overlap_days, split_period
+from secpa_model.core.safe_text import shown
 from secpa_model.io.frames import YEAR_COLUMN
 from secpa_model.io.portfolio import Portfolio
 from secpa_model.model.model import Model
@@ -87,3 +89,21 @@ def per_structure(
 def output_cents(portfolio: Portfolio, parameters: Parameters, output: Output) -> int:
     """The output summed over ``portfolio``, in cents (an exact integer sum)."""
     return exact_sum(per_structure(portfolio, parameters, output))
+
+
+def envelope_cents(amount: object, what: str, error: type[Exception] = ValueError) -> int:
+    """An envelope in euros (an int, a Decimal, text, or a float read as the decimal it
+    prints as) in exact cents; ``error`` naming ``what`` for anything else, an amount finer
+    than a cent or a negative one."""
+    if isinstance(amount, bool):
+        raise error(f"{what}: give euros, not {amount!r}")
+    try:
+        number = Decimal(repr(amount)) if isinstance(amount, float) else amount
+        if not isinstance(number, Decimal | int | str):
+            raise ValueError(f"{shown(amount)} is not an amount in euros")
+        cents = euros_to_cents(number)
+    except (ValueError, ArithmeticError) as exc:
+        raise error(f"{what}: {exc}") from None
+    if cents < 0:
+        raise error(f"{what}: {shown(amount)} € is negative")
+    return cents

@@ -54,6 +54,11 @@ _EXACT: Final = Context(prec=200, traps=[Inexact, InvalidOperation])
 _ROUNDING: Final = Context(prec=200)  # rounding on purpose: no trap on Inexact
 
 
+class RefusedError(Exception):
+    """A value refused (an override, a free parameter): its ``args`` are the problems, each
+    naming the path; the caller lists them all in one error."""
+
+
 @dataclass(frozen=True)
 class RelativeChange:
     """One relative change of a parameter: ``operation`` (``factor``, ``percent`` or
@@ -107,33 +112,24 @@ def is_relative(value: Any) -> bool:
 
 
 def relative_values(
-    path: str,
-    spec: ParameterSpec,
-    before: Parameter,
-    override: Mapping[str, Any],
-    problems: list[str],
-) -> tuple[list[DatedValue], list[dict[str, Any]], str, str | None] | None:
+    path: str, spec: ParameterSpec, before: Parameter, override: Mapping[str, Any]
+) -> tuple[list[DatedValue], list[dict[str, Any]], str, str | None]:
     """The base values kept (before the change's date), the changed dated values (as
     mappings without status and source), the unit and the threshold unit of ``before``;
-    or None after appending problems."""
-    change = _parse(path, spec, override, problems)
-    if change is None:
-        return None
+    or :class:`RefusedError`."""
+    change = _parse(path, spec, override)
     start = change.effective_from or before.first_date
     if start < before.first_date:
-        problems.append(
+        raise RefusedError(
             f"{path}: effective_from {start} is before the base's first value "
             f"({before.first_date}): there is no base value to change"
         )
-        return None
     kept = [v for v in before.values if v.effective_from < start]
     in_force = before.value_on(start)
     later = [v for v in before.values if v.effective_from > start]
     changed: list[dict[str, Any]] = []
     for day, base in [(start, in_force), *((v.effective_from, v) for v in later)]:
-        value = _changed_value(path, spec, base.value, change, problems)
-        if value is None:
-            return None
+        value = _changed_value(path, spec, base.value, change)
         note = (
             f"{_shown(base.value, spec)} {change.words} = {_shown(value, spec)} (the base "
             f"value in force from {base.effective_from}; {_rounding_words(spec)})"
@@ -143,56 +139,49 @@ def relative_values(
     return kept, changed, before.unit, before.threshold_unit
 
 
-def _parse(
-    path: str, spec: ParameterSpec, override: Mapping[str, Any], problems: list[str]
-) -> RelativeChange | None:
-    """The relative change an override states, or None after appending problems."""
+def _parse(path: str, spec: ParameterSpec, override: Mapping[str, Any]) -> RelativeChange:
+    """The relative change an override states, or :class:`RefusedError`."""
     unknown = sorted(set(map(str, override)) - RELATIVE_KEYS)
     given = [key for key in OPERATIONS if key in override]
     if unknown:
-        problems.append(
+        raise RefusedError(
             f"{path}: unknown keys {', '.join(unknown)} in a relative change (allowed: "
             f"one of {', '.join(OPERATIONS)}, and effective_from, rationale)"
         )
-        return None
     if len(given) != 1:
-        problems.append(f"{path}: give one of {', '.join(OPERATIONS)}, not {' and '.join(given)}")
-        return None
+        raise RefusedError(
+            f"{path}: give one of {', '.join(OPERATIONS)}, not {' and '.join(given)}"
+        )
     operation = given[0]
     allowed = ALLOWED[spec.kind]
     if operation not in allowed:
-        problems.append(
+        raise RefusedError(
             f"{path}: a {spec.kind} ({spec.unit}) takes {' or '.join(allowed)}, not {operation}"
             + _why_not(spec.kind)
         )
-        return None
     operand = _number(override[operation])
     if operand is None:
-        problems.append(f"{path}: {operation} must be a finite number, got {override[operation]!r}")
-        return None
+        raise RefusedError(
+            f"{path}: {operation} must be a finite number, got {override[operation]!r}"
+        )
     if operation == "factor" and operand < 0:
-        problems.append(f"{path}: a negative factor ({operand}) would make the value negative")
-        return None
+        raise RefusedError(f"{path}: a negative factor ({operand}) would make the value negative")
     if operation == "percent" and operand < -_PERCENT:
-        problems.append(f"{path}: {operand} % is below −100 %: the value would be negative")
-        return None
+        raise RefusedError(f"{path}: {operand} % is below −100 %: the value would be negative")
     if operation == "add":
         resolution = _resolution(spec)
         if _finer(operand, resolution):
-            problems.append(
+            raise RefusedError(
                 f"{path}: add {operand} is finer than the resolution of {spec.unit} "
                 f"({resolution}): an addition is never rounded"
             )
-            return None
     start = override.get("effective_from")
     day = as_date(start) if start is not None else None
     if start is not None and day is None:
-        problems.append(f"{path}: effective_from {start!r} is not a date (YYYY-MM-DD)")
-        return None
+        raise RefusedError(f"{path}: effective_from {start!r} is not a date (YYYY-MM-DD)")
     rationale = override.get("rationale")
     if rationale is not None and not isinstance(rationale, str):
-        problems.append(f"{path}: rationale must be text, got {rationale!r}")
-        return None
+        raise RefusedError(f"{path}: rationale must be text, got {rationale!r}")
     return RelativeChange(cast(Operation, operation), operand, day, rationale)
 
 
@@ -207,53 +196,38 @@ def _finer(number: Decimal, resolution: Decimal) -> bool:
 
 
 def _changed_value(
-    path: str,
-    spec: ParameterSpec,
-    value: Decimal | Scale,
-    change: RelativeChange,
-    problems: list[str],
-) -> Decimal | Scale | None:
+    path: str, spec: ParameterSpec, value: Decimal | Scale, change: RelativeChange
+) -> Decimal | Scale:
     """The changed value (a number or a scale whose bracket values all change)."""
     if isinstance(value, Scale):
         brackets = []
         for number, bracket in enumerate(value.brackets):
-            result = _checked(path, spec, bracket.value, change, problems, f"bracket {number}: ")
-            if result is None:
-                return None
+            result = _checked(path, spec, bracket.value, change, f"bracket {number}: ")
             brackets.append({"threshold": bracket.threshold, "value": result})
         return Scale.model_validate({"mode": value.mode, "brackets": brackets})
-    return _checked(path, spec, value, change, problems, "")
+    return _checked(path, spec, value, change, "")
 
 
 def _checked(
-    path: str,
-    spec: ParameterSpec,
-    value: Decimal,
-    change: RelativeChange,
-    problems: list[str],
-    where: str,
-) -> Decimal | None:
-    """One number changed and checked against its unit's range, or None after a problem."""
+    path: str, spec: ParameterSpec, value: Decimal, change: RelativeChange, where: str
+) -> Decimal:
+    """One number changed and checked against its unit's range, or :class:`RefusedError`."""
     euros = _in_euros(spec)
     try:
         result = change.changed(value, _resolution(spec))
     except ArithmeticError:
-        problems.append(
+        raise RefusedError(
             f"{path}: {where}{value} {change.words} cannot be computed exactly (an operand "
             "with too many digits or out of range)"
-        )
-        return None
+        ) from None
     computed = f"{where}{value} {spec.unit} {change.words} = {result}"
     if result < 0:
-        problems.append(f"{path}: {computed}, below zero: a parameter value is never negative")
-        return None
+        raise RefusedError(f"{path}: {computed}, below zero: a parameter value is never negative")
     if result > (Decimal(EXACT_LIMIT) / 100 if euros else EXACT_LIMIT):
         limit = describe_limit() if euros else "2^53"
-        problems.append(f"{path}: {computed}, beyond {limit}, where values stop being exact")
-        return None
+        raise RefusedError(f"{path}: {computed}, beyond {limit}, where values stop being exact")
     if spec.unit == FRACTION and result > 1:
-        problems.append(f"{path}: {computed}, above 1: a fraction is at most 1")
-        return None
+        raise RefusedError(f"{path}: {computed}, above 1: a fraction is at most 1")
     return result
 
 
@@ -277,13 +251,8 @@ def _rounding_words(spec: ParameterSpec) -> str:
 
 def _shown(value: Decimal | Scale, spec: ParameterSpec) -> str:
     if isinstance(value, Scale):
-        return "[" + ", ".join(_plain(b.value) for b in value.brackets) + f"] {spec.unit}"
-    return f"{_plain(value)} {spec.unit}"
-
-
-def _plain(value: Decimal) -> str:
-    """A number without exponent (``49500.00``, ``2.1``)."""
-    return f"{value:f}"
+        return "[" + ", ".join(f"{b.value:f}" for b in value.brackets) + f"] {spec.unit}"
+    return f"{value:f} {spec.unit}"  # without exponent: 49500.00, 2.1
 
 
 def _why_not(kind: str) -> str:

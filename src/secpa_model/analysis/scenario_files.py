@@ -34,10 +34,7 @@ SCENARIO_FILE_KEYS: Final[tuple[str, ...]] = ("name", "description", "overrides"
 
 
 def read_scenario_file(
-    path: str | Path,
-    base: Parameters | Scenario | None = None,
-    *,
-    model: Model | str | None = None,
+    path: str | Path, base: Parameters | Scenario | None = None, *, model: Model | str | None = None
 ) -> Scenario:
     """The scenario of a ``.toml`` or ``.json`` file, validated against ``base`` (default:
     the reference values of ``model``, itself the experimentation by default). A
@@ -69,10 +66,7 @@ def read_scenario_file(
 
 
 def scenario_from_mapping(
-    data: Any,
-    base: Parameters | Scenario | None = None,
-    *,
-    model: Model | str | None = None,
+    data: Any, base: Parameters | Scenario | None = None, *, model: Model | str | None = None
 ) -> Scenario:
     """The scenario of a scenario file's content (see the module docstring); a
     :class:`~secpa_model.ParameterError` for a bad format or an invalid override, values

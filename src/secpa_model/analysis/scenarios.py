@@ -20,7 +20,7 @@ from typing import Any, Final
 from pydantic import ValidationError
 from pydantic_core import to_jsonable_python
 
-from secpa_model.analysis.relative import as_date, is_relative, relative_values
+from secpa_model.analysis.relative import RefusedError, as_date, is_relative, relative_values
 from secpa_model.core.errors import ParameterError
 from secpa_model.engine.parameters import parameters_for
 from secpa_model.model.model import Model
@@ -103,9 +103,10 @@ class Scenario:
         problems: list[str] = []
         built: dict[str, Parameter] = {}
         for path, value in self.overrides.items():
-            parameter = _override(self.name, params, path, value, problems)
-            if parameter is not None:
-                built[path] = parameter
+            try:
+                built[path] = _override(self.name, params, path, value)
+            except RefusedError as exc:
+                problems.extend(exc.args)
         if problems:
             count = len(problems)
             listed = "\n".join(f"  - {problem}" for problem in problems)
@@ -129,18 +130,14 @@ class Scenario:
     def _combined(self, params: Parameters, overridden: dict[str, Parameter]) -> Parameters:
         """The base with the overrides, the relations between parameters checked."""
         try:
-            return Parameters.model_validate(
-                {
-                    "name": self.name,
-                    "description": json.dumps(
-                        self._record(params, overridden), ensure_ascii=False, sort_keys=True
-                    ),
-                    "version": self.version,
-                    "origin": f"scenario {self.name!r} over parameters {params.name!r}",
-                    "parameters": {**params.parameters, **overridden},
-                    "specs": params.specs,
-                    "relations": params.relations,
-                }
+            record = self._record(params, overridden)
+            return derived(
+                params,
+                overridden,
+                self.name,
+                f"scenario {self.name!r} over parameters {params.name!r}",
+                description=json.dumps(record, ensure_ascii=False, sort_keys=True),
+                version=self.version,
             )
         except ValidationError as exc:
             listed = "\n".join(
@@ -250,6 +247,25 @@ def as_parameters(
     return parameters_for(resolve_model(model), item)
 
 
+def derived(
+    base: Parameters, changed: Mapping[str, Parameter], name: str, origin: str, **fields: str
+) -> Parameters:
+    """``base`` named ``name`` with the ``changed`` parameters, validated like every set
+    (relations included; pydantic's ValidationError otherwise); ``fields``: ``description``
+    (default: the base's) or ``version``."""
+    return Parameters.model_validate(
+        {
+            "description": base.description,
+            **fields,
+            "name": name,
+            "origin": origin,
+            "parameters": {**base.parameters, **changed},
+            "specs": base.specs,
+            "relations": base.relations,
+        }
+    )
+
+
 def as_base(base: Parameters | Scenario | None) -> Parameters | None:
     """A scenario's base: a Parameters as given, a :class:`Scenario` applied (a scenario
     over another), ``None`` as given; a TypeError naming what to pass for anything else."""
@@ -262,24 +278,18 @@ def as_base(base: Parameters | Scenario | None) -> Parameters | None:
     )
 
 
-def _override(
-    scenario: str, base: Parameters, path: str, value: Any, problems: list[str]
-) -> Parameter | None:
-    """Build the overridden parameter, or append the problems and return None."""
+def _override(scenario: str, base: Parameters, path: str, value: Any) -> Parameter:
+    """Build the overridden parameter, or :class:`RefusedError`."""
     spec = base.specs.get(path) if isinstance(path, str) else None
     if spec is None:
         known = ", ".join(sorted(base.specs))
-        problems.append(f"{path}: unknown parameter path (known: {known})")
-        return None
+        raise RefusedError(f"{path}: unknown parameter path (known: {known})")
     before = base.parameters[path]
-    built = (
-        relative_values(path, spec, before, value, problems)
+    kept, dated, unit, threshold_unit = (
+        relative_values(path, spec, before, value)
         if is_relative(value)
-        else _absolute(path, spec.kind, before, value, problems)
+        else _absolute(path, spec.kind, before, value)
     )
-    if built is None:
-        return None
-    kept, dated, unit, threshold_unit = built
     source = {
         "title": f"secpa-model scenario {scenario!r}",
         "reference": f"override of {path} in scenario {scenario!r} over parameters {base.name!r}",
@@ -299,16 +309,15 @@ def _override(
             context={"specs": {path: spec}},
         )
     except ValidationError as exc:
-        problems.extend(_problems(path, spec.kind, exc, len(kept)))
-        return None
+        raise RefusedError(*_problems(path, spec.kind, exc, len(kept))) from None
 
 
 def _absolute(
-    path: str, kind: str, before: Parameter, value: Any, problems: list[str]
-) -> tuple[list[DatedValue], list[dict[str, Any]], Any, Any] | None:
+    path: str, kind: str, before: Parameter, value: Any
+) -> tuple[list[DatedValue], list[dict[str, Any]], Any, Any]:
     """An override that gives values (a number, a scale, dated values, ``{unit, value(s)}``):
     the base values kept before its first date, its dated values, its unit and threshold
-    unit; or None after appending problems."""
+    unit; or :class:`RefusedError`."""
     unit: Any = before.unit
     threshold_unit: Any = before.threshold_unit
     rationale: Any = None
@@ -316,48 +325,37 @@ def _absolute(
     if isinstance(value, Mapping) and not (set(value) & _SCALE_KEYS):
         unknown = sorted(set(map(str, value)) - _PARAMETER_KEYS)
         if unknown:
-            problems.append(
+            raise RefusedError(
                 f"{path}: unknown keys {', '.join(unknown)} (a scale has mode and brackets; "
                 f"a parameter has {', '.join(sorted(_PARAMETER_KEYS))}; a relative change "
                 "has factor, percent or add)"
             )
-            return None
         if ("value" in value) == ("values" in value):
-            problems.append(f"{path}: give exactly one of 'value' or 'values'")
-            return None
+            raise RefusedError(f"{path}: give exactly one of 'value' or 'values'")
         unit = value.get("unit", unit)
         threshold_unit = value.get("threshold_unit", threshold_unit)
         rationale = value.get("rationale")
         entries = value["values"] if "values" in value else value["value"]
-    dated = _dated_entries(path, kind, entries, before.first_date, rationale, problems)
-    if dated is None:
-        return None
+    dated = _dated_entries(path, kind, entries, before.first_date, rationale)
     first = dated[0]["effective_from"]
     kept = [v for v in before.values if v.effective_from < first]
     return kept, dated, unit, threshold_unit
 
 
 def _dated_entries(
-    path: str,
-    kind: str,
-    entries: Any,
-    first_date: date,
-    rationale: Any,
-    problems: list[str],
-) -> list[dict[str, Any]] | None:
+    path: str, kind: str, entries: Any, first_date: date, rationale: Any
+) -> list[dict[str, Any]]:
     """The override as a list of dated-value mappings (status and source still to add)."""
     if isinstance(entries, list | tuple):
         if not entries:
-            problems.append(f"{path}: an empty list of dated values")
-            return None
+            raise RefusedError(f"{path}: an empty list of dated values")
         result: list[dict[str, Any]] = []
         for index, entry in enumerate(entries):
             if not isinstance(entry, Mapping):
-                problems.append(
+                raise RefusedError(
                     f"{path}: dated value {index} must be a mapping with effective_from and "
                     f"value, got {entry!r}"
                 )
-                return None
             unknown = sorted(set(map(str, entry)) - _ENTRY_KEYS)
             missing = sorted({"effective_from", "value"} - set(entry))
             if unknown or missing:
@@ -365,21 +363,17 @@ def _dated_entries(
                     [f"unknown keys {', '.join(unknown)}"] * bool(unknown)
                     + [f"missing {', '.join(missing)}"] * bool(missing)
                 )
-                problems.append(
+                raise RefusedError(
                     f"{path}: dated value {index}: {detail} (allowed: effective_from, value, "
                     "rationale; status and source are set by the scenario)"
                 )
-                return None
             day = as_date(entry["effective_from"])
             if day is None:
-                problems.append(
+                raise RefusedError(
                     f"{path}: dated value {index}: effective_from "
                     f"{entry['effective_from']!r} is not a date (YYYY-MM-DD)"
                 )
-                return None
-            number = _value(path, kind, entry["value"], problems, f"dated value {index}: ")
-            if number is None:
-                return None
+            number = _value(path, kind, entry["value"], f"dated value {index}: ")
             result.append(
                 {
                     "effective_from": day,
@@ -388,24 +382,19 @@ def _dated_entries(
                 }
             )
         return result
-    number = _value(path, kind, entries, problems, "")
-    if number is None:
-        return None
+    number = _value(path, kind, entries, "")
     return [{"effective_from": first_date, "value": number, "rationale": rationale}]
 
 
-def _value(path: str, kind: str, value: Any, problems: list[str], where: str) -> Any:
-    """A number or scale of the right kind, ready for pydantic, or None after a problem."""
+def _value(path: str, kind: str, value: Any, where: str) -> Any:
+    """A number or scale of the right kind, ready for pydantic, or :class:`RefusedError`."""
     is_scale = isinstance(value, Scale) or (isinstance(value, Mapping) and bool(value))
     if isinstance(value, bool) or value is None:
-        problems.append(f"{path}: {where}expected a {_expected(kind)}, got {value!r}")
-        return None
+        raise RefusedError(f"{path}: {where}expected a {_expected(kind)}, got {value!r}")
     if kind == "scale" and not is_scale:
-        problems.append(f"{path}: {where}expected a scale (mode and brackets), got {value!r}")
-        return None
+        raise RefusedError(f"{path}: {where}expected a scale (mode and brackets), got {value!r}")
     if kind != "scale" and is_scale:
-        problems.append(f"{path}: {where}expected a {_expected(kind)}, got a scale")
-        return None
+        raise RefusedError(f"{path}: {where}expected a {_expected(kind)}, got a scale")
     if isinstance(value, float):
         return Decimal(repr(value))
     return value

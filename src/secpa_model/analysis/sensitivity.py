@@ -15,23 +15,16 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from secpa_model.analysis.calibration import EXTRA_HINT
-from secpa_model.analysis.free_parameters import (
-    Bounds,
-    FreeParameter,
-    free_parameters,
-)
+from secpa_model.analysis.free_parameters import Bounds, FreeParameter, free_parameters
 from secpa_model.analysis.outputs import TOTAL, Output, one_row_per_structure, output_cents
 from secpa_model.analysis.scenarios import Scenario
-from secpa_model.analysis.simulation import check_memory, simulate
+from secpa_model.analysis.simulation import Progress, check_memory, simulate
 from secpa_model.core.errors import InputError
 from secpa_model.core.periods import PeriodLike
 from secpa_model.engine.parameters import parameters_for
 from secpa_model.io.portfolio import Portfolio, as_portfolio
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
-
-Progress = Callable[[int, int], None]
-"""Called with (evaluations done, evaluations in all) during a long run."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +89,7 @@ def sensitivity(
     indices. ``bounds`` (``path -> (low, high)``, uniform) replace a range or stand in
     for a missing one. ``client``: a ``dask.distributed.Client`` whose workers compute
     the parameter sets (:func:`~secpa_model.simulate`'s chunks; the same numbers).
+    ``progress(done, total)``: called with the model runs done and in all, as they run.
     """
     if method not in ("oat", "sobol", "both"):
         raise InputError(f"method must be 'oat', 'sobol' or 'both', got {method!r}")
@@ -119,11 +113,11 @@ def sensitivity(
     check_memory(
         8 * total * (len(chosen) + len(resolved.line_keys) + 1), f"{total:,} runs", "samples"
     )
-    counter = _Counter(total, progress)
-
+    done = 0
     column = [*resolved.line_keys, TOTAL].index(measured.line)
 
     def run(values: NDArray[np.float64]) -> NDArray[np.float64]:
+        nonlocal done
         # every parameter set of the batch in one vectorised pass of the engine
         drawn = simulate(
             chosen_structures,
@@ -134,23 +128,15 @@ def sensitivity(
             keep="totals",
             client=client,
         )
-        counter.add(len(values))
+        done += len(values)
+        if progress is not None:
+            progress(done, total)
         return drawn.line_totals_cents[:, column].astype(np.float64)
 
     base_cents = output_cents(chosen_structures, base, measured)
     tornado = _tornado(chosen, run) if do_oat else None
     sobol = _sobol(chosen, run, samples, seed, confidence) if do_sobol else None
-    return Sensitivity(measured, base_cents, tornado, sobol, samples, counter.done, base, resolved)
-
-
-class _Counter:
-    def __init__(self, total: int, progress: Progress | None) -> None:
-        self.total, self.done, self.progress = total, 0, progress
-
-    def add(self, runs: int) -> None:
-        self.done += runs
-        if self.progress is not None:
-            self.progress(self.done, self.total)
+    return Sensitivity(measured, base_cents, tornado, sobol, samples, done, base, resolved)
 
 
 def _tornado(

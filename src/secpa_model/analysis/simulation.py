@@ -20,8 +20,9 @@ from numpy.typing import NDArray
 
 from secpa_model.analysis.comparison import TOTAL_LINE
 from secpa_model.analysis.draws import ChunkDraws, DrawPlan, draw_chunk, plan_draws
+from secpa_model.analysis.outputs import envelope_cents
 from secpa_model.core.errors import InputError, ParameterError
-from secpa_model.core.money import euros_to_cents, exact_sum
+from secpa_model.core.money import exact_sum
 from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.core.rounding import CENT_HALF_UP
 from secpa_model.core.safe_text import shown
@@ -123,10 +124,7 @@ class Simulation:
         # the mean from the exact sum of the cents: equal draws have a std of exactly 0
         means = np.array([exact_sum(column) / count for column in cents.T]) / 100
         squares = ((euros - means) ** 2).sum(axis=0)
-        table: dict[str, Any] = {
-            "mean": means,
-            "std": np.sqrt(squares / max(count - 1, 1)),
-        }
+        table: dict[str, Any] = {"mean": means, "std": np.sqrt(squares / max(count - 1, 1))}
         for percentile, values in zip(
             _PERCENTILES, np.percentile(euros, _PERCENTILES, axis=0), strict=True
         ):
@@ -230,14 +228,7 @@ def simulate(
     if count == 0:
         raise InputError("the frame has no structure to simulate")
     plan = plan_draws(
-        resolved,
-        params,
-        (span.start, span.end),
-        draws,
-        count,
-        seed,
-        distributions,
-        inputs,
+        resolved, params, (span.start, span.end), draws, count, seed, distributions, inputs
     )
     envelopes = _envelopes(envelope, resolved.line_keys)
     size = _chunk_size(chunk_size, count)
@@ -248,11 +239,10 @@ def simulate(
     job = _Job(resolved, columns, starts, ends, span, params, plan, keep_structures)
     bounds = [(start, min(start + size, draws)) for start in range(0, draws, size)]
     results = []
-    chunks = map_chunks(_run_chunk, job, bounds, client=client, model=resolved)
-    for result, (_, stop) in zip(chunks, bounds, strict=True):
+    for result in map_chunks(_run_chunk, job, bounds, client=client, model=resolved):
         results.append(result)
         if progress is not None:
-            progress(stop, draws)
+            progress(result.start + len(result.totals), draws)
     totals = np.concatenate([r.totals for r in results])
     cents = (
         np.concatenate([r.cents for r in results if r.cents is not None])
@@ -319,15 +309,7 @@ def _envelopes(envelope: Any, keys: tuple[str, ...]) -> dict[str, int]:
     for name, amount in given.items():
         if name not in names:
             raise ValueError(f"envelope: {shown(name)} is not a line ({', '.join(names)})")
-        try:
-            if isinstance(amount, float):
-                amount = Decimal(repr(amount))
-            cents = euros_to_cents(amount)
-        except (ValueError, ArithmeticError) as exc:
-            raise ValueError(f"envelope of {name}: {exc}") from None
-        if cents < 0:
-            raise ValueError(f"envelope of {name}: {shown(amount)} € is negative")
-        result[str(name)] = cents
+        result[str(name)] = envelope_cents(amount, f"envelope of {name}")
     return result
 
 
