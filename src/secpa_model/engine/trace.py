@@ -280,22 +280,3 @@ def _exact(amount: Decimal) -> str:
     text = f"{amount.normalize():f}"
     whole, _, fraction = text.partition(".")
     return f"{whole}.{fraction.ljust(2, '0')}"
-
-
-__all__ = [
-    "TRACE_FORMAT",
-    "TRACE_VERSION",
-    "Citations",
-    "Trace",
-    "TraceLine",
-    "changing_parameters",
-    "count_words",
-    "line_sentences",
-    "piece_sentence",
-    "render_json",
-    "render_markdown",
-    "render_text",
-    "rounding_sentence",
-    "status_label",
-    "unrounded_amount",
-]
