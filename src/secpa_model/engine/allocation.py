@@ -13,22 +13,19 @@ from functools import cached_property
 from typing import Literal, get_args
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from secpa_model.core.html import html_table
-from secpa_model.core.money import euros_to_cents
+from secpa_model.core.money import cents_to_euros, euros_to_cents
 from secpa_model.core.rounding import CENT_HALF_UP
-from secpa_model.engine.records import AllocationRecord, LineRecord, RoundingRecord
+from secpa_model.engine.records import FROZEN, AllocationRecord, LineRecord, RoundingRecord
 from secpa_model.engine.trace import (
     Trace,
     TraceLine,
-    decimal_of,
     line_sentences,
     render_text,
     unrounded_amount,
 )
-
-_FROZEN = ConfigDict(extra="forbid", frozen=True)
 
 
 class Line(LineRecord):
@@ -80,7 +77,7 @@ NOT_ELIGIBLE_CATEGORIES: tuple[str, ...] = ("running_costs", "property")
 class SpendingCheck(BaseModel):
     """The check of a spending plan against a fungible allocation."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     total: Decimal = Field(description="The allocation's total.")
     eligible_total: Decimal = Field(description="Planned human-time spending.")
@@ -129,7 +126,7 @@ class Allocation(AllocationRecord[Line]):
             TraceLine(
                 **{name: getattr(line, name) for name in LineRecord.model_fields},
                 amount_cents=euros_to_cents(line.amount),
-                unrounded_amount=decimal_of(unrounded_amount(line.pieces)),
+                unrounded_amount=unrounded_amount(line.pieces),
                 rounding=None if line.rounding == self.rounding else line.rounding,
             )
             for line in self.lines
@@ -187,14 +184,15 @@ class Allocation(AllocationRecord[Line]):
             if value < 0:
                 raise ValueError(f"plan[{category!r}] = {amount!r} is negative")
             cents[category] = value
-        eligible = sum(v for k, v in cents.items() if k in HUMAN_TIME_CATEGORIES)
-        ineligible = {k: Decimal(v) / 100 for k, v in cents.items() if k in NOT_ELIGIBLE_CATEGORIES}
-        eligible_total = (Decimal(eligible) / 100).quantize(Decimal("0.01"))
+        eligible_total = cents_to_euros(sum(cents.get(k, 0) for k in HUMAN_TIME_CATEGORIES))
+        ineligible = {
+            k: cents_to_euros(v) for k, v in cents.items() if k in NOT_ELIGIBLE_CATEGORIES
+        }
         balance = self.total - eligible_total
         return SpendingCheck(
             total=self.total,
             eligible_total=eligible_total,
-            ineligible_items={k: v.quantize(Decimal("0.01")) for k, v in ineligible.items()},
+            ineligible_items=ineligible,
             balance=balance,
             within_total=balance >= 0,
             accepted=balance >= 0 and not ineligible,

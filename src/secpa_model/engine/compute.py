@@ -88,11 +88,10 @@ def windows(
     return starts, ends
 
 
-def change_dates(model: Model, parameters: Parameters) -> list[date]:
+@by_identity(64)  # few: each entry keeps a parameter set alive
+def change_dates(model: Model, parameters: Parameters) -> tuple[date, ...]:
     """Where a period is cut besides 1 January: parameter changes and new rule versions."""
-    if not model.rule_change_dates:
-        return parameters.change_dates()
-    return sorted({*parameters.change_dates(), *model.rule_change_dates})
+    return tuple(sorted({*parameters.change_dates(), *model.rule_change_dates}))
 
 
 def compute(
@@ -121,7 +120,7 @@ def compute(
 
     pieces_of_span = [
         (piece, active)
-        for piece in _pieces(span, _cuts(model, parameters))
+        for piece in _pieces(span, change_dates(model, parameters))
         if (active := overlap_days(piece, starts, ends)).any()
     ]
     first = _snapshot(parameters, pieces_of_span[0][0].start) if pieces_of_span else None
@@ -171,7 +170,7 @@ def compute(
         # the piece's share of the annual amount: « au prorata des jours »; a whole year
         # is the annual amount itself (x·366/366 in float64 is not x beyond 2^44 cents)
         part = paid_days != year_days
-        _check_share(model, columns, annual, part & (paid_days > 0))
+        _refuse(model, columns, annual, SHARE_LIMIT, _BEYOND_SHARE, part & (paid_days > 0))
         rows = np.flatnonzero(part)  # prorated on these rows only (a whole year is as is)
         if len(rows):
             annual[:, rows] = annual[:, rows] * paid_days[rows] / year_days
@@ -190,7 +189,7 @@ def compute(
         eligible_days = total_days = np.zeros(size, dtype=np.int64)
     not_participating = total_days == 0
     np.bitwise_or(reason_mask, 1 << len(model.conditions), out=reason_mask, where=not_participating)
-    _check_exact(model, columns, accumulated)
+    _refuse(model, columns, accumulated, EXACT_LIMIT, _BEYOND_EXACT)
     line_cents = _rounded(model, accumulated)
     return BatchResult(
         model=model,
@@ -233,36 +232,33 @@ def _failures(
     return np.zeros(size, dtype=dtype) if failed is None else failed
 
 
-def _check_exact(model: Model, columns: Columns, accumulated: NDArray[np.float64]) -> None:
-    """An :class:`~secpa_model.InputError` naming the structures and lines whose amount is
-    beyond 2^53 cents, where float64 stops holding every cent: never an inexact amount."""
-    if not accumulated.size or np.maximum.reduce(accumulated, axis=None) <= EXACT_LIMIT:
-        return
-    _refuse(model, columns, accumulated > EXACT_LIMIT, f"amounts beyond {describe_limit()}")
-
-
 SHARE_LIMIT: Final = 2**42
 """The largest annual amount (in cents: 43 980 465 111,04 €) whose share of a year float64
 computes to the cent: ``amount × days`` is exact below 2^53, and the share is held to
-2^-10 cent, closer than any share of a year ``n / 366`` comes to a half cent."""
+2^-10 cent, closer than any share of a year ``n / 366`` comes to a half cent. A whole year
+is exact up to 2^53 cents (:data:`~secpa_model.core.money.EXACT_LIMIT`)."""
+_BEYOND_EXACT: Final = f"amounts beyond {describe_limit()}"
+_BEYOND_SHARE: Final = (
+    f"annual amounts beyond {format_euros(Decimal(SHARE_LIMIT) / 100)} over part of a year"
+)
 
 
-def _check_share(
-    model: Model, columns: Columns, annual: NDArray[np.float64], part: NDArray[np.bool_]
+def _refuse(
+    model: Model,
+    columns: Columns,
+    amounts: NDArray[np.float64],
+    limit: int,
+    what: str,
+    where: NDArray[np.bool_] | None = None,
 ) -> None:
-    """An :class:`~secpa_model.InputError` naming the structures and lines whose annual
-    amount is beyond :data:`SHARE_LIMIT` and prorated over part of a year (``part``): the
-    share would not be exact to the cent. A whole year is exact up to 2^53 cents."""
-    if not annual.size or np.maximum.reduce(annual, axis=None) <= SHARE_LIMIT:
+    """An :class:`~secpa_model.InputError` naming the structures and lines whose ``amounts``
+    (lines × rows) are beyond ``limit`` (on the rows ``where`` holds), where float64 stops
+    holding them to the cent: never an inexact amount."""
+    if not amounts.size or np.maximum.reduce(amounts, axis=None) <= limit:
+        return  # the usual case, by one pass
+    beyond = amounts > limit if where is None else (amounts > limit) & where
+    if not beyond.any():
         return
-    beyond = (annual > SHARE_LIMIT) & part
-    if beyond.any():
-        limit = format_euros(Decimal(SHARE_LIMIT) / 100)
-        _refuse(model, columns, beyond, f"annual amounts beyond {limit} over part of a year")
-
-
-def _refuse(model: Model, columns: Columns, beyond: NDArray[np.bool_], what: str) -> None:
-    """The :class:`~secpa_model.InputError` of the amounts ``beyond`` (lines × rows)."""
     lines, rows = np.nonzero(beyond)
     ids = columns[model.id_input]
     found = [
@@ -273,12 +269,6 @@ def _refuse(model: Model, columns: Columns, beyond: NDArray[np.bool_], what: str
         f"{what}, where they stop being exact, for {len(rows)} line(s): {', '.join(found)}; "
         "check the parameters and the inputs"
     )
-
-
-@by_identity(64)  # few: each entry keeps a parameter set alive
-def _cuts(model: Model, parameters: Parameters) -> tuple[date, ...]:
-    """Where ``model``'s periods are cut besides 1 January (:func:`change_dates`)."""
-    return tuple(change_dates(model, parameters))
 
 
 @lru_cache(maxsize=256)

@@ -18,13 +18,14 @@ from secpa_model.model.parameters import Scale, Source, Status
 InputValue = str | int | float | bool | None
 """An input as stored in a line: JSON-native (Decimal euros and dates as exact strings)."""
 
-_FROZEN = ConfigDict(extra="forbid", frozen=True)
+FROZEN = ConfigDict(extra="forbid", frozen=True)
+"""The configuration of every record: unknown fields refused, frozen."""
 
 
 class Reason(BaseModel):
     """A failed eligibility condition: a machine-readable code and a readable message."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     code: str
     message: str
@@ -33,7 +34,7 @@ class Reason(BaseModel):
 class UsedParameter(BaseModel):
     """A parameter value a line used, with its provenance."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     path: str
     value: str = Field(description="The value with its unit, as text.")
@@ -53,7 +54,7 @@ class ProrationPiece(BaseModel):
     """A piece of the period with one set of values in force (cut at 1 January, at
     parameter changes, and at the structure's entry and exit)."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     start: date
     end: date
@@ -79,7 +80,7 @@ class RoundingRecord(BaseModel):
     """How a line's amount is rounded (règle d'arrondi): once per line, after proration and
     summation of its pieces."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     rule: str = Field(description="The rounding rule, in words.")
     mode: Direction = "half_up"
@@ -110,7 +111,7 @@ class LineRecord(BaseModel):
     """What a line of an allocation and the line of its trace hold: the dotation's amount
     and everything needed to recompute it by hand."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     key: str
     label: str
@@ -134,7 +135,7 @@ LineT = TypeVar("LineT", bound=LineRecord)
 class AllocationRecord(BaseModel, Generic[LineT]):
     """What an allocation and its trace hold, around their lines (of type ``LineT``)."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     structure_id: str
     period: Period

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, localcontext
-from fractions import Fraction
 from typing import Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from secpa_model.core.money import cents_float_to_euros, format_euros
 from secpa_model.core.rounding import CENT_HALF_UP, Rounding
 from secpa_model.core.safe_text import markdown_code, visible_controls
 from secpa_model.core.safe_text import markdown_text as _cell
 from secpa_model.engine.records import (
+    FROZEN,
     AllocationRecord,
     LineRecord,
     ProrationPiece,
@@ -35,7 +35,6 @@ TRACE_FORMAT: Final = "secpa-model.trace"
 TRACE_VERSION: Final = 1
 """The ``version`` field of the JSON traces this library writes."""
 
-_FROZEN = ConfigDict(extra="forbid", frozen=True)
 _UNROUNDED_DECIMALS: Final = Decimal("1e-10")
 _UNROUNDED_DIGITS: Final = 40
 _COUNT_WORDS: Final = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight")
@@ -58,7 +57,7 @@ class TraceLine(LineRecord):
 class _Versioned(BaseModel):
     """The first fields of a trace (a base listed last, so that its fields come first)."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     format: Literal["secpa-model.trace"] = TRACE_FORMAT
     version: Literal[1] = TRACE_VERSION
@@ -77,14 +76,16 @@ class Trace(AllocationRecord[TraceLine], _Versioned):
 
 
 def unrounded_amount(pieces: list[ProrationPiece]) -> Decimal:
-    """The sum of ``annual_amount × days / year_days`` over ``pieces`` (euros), to 40
-    significant digits: far finer than the 8 decimals shown and the cent rounded to."""
+    """The sum of ``annual_amount × days / year_days`` over ``pieces`` (euros), summed to 40
+    significant digits and shown to 10 decimals, half up: far finer than the 8 decimals of a
+    piece and the cent rounded to."""
     with localcontext() as context:
         context.prec = _UNROUNDED_DIGITS
-        return sum(
+        exact = sum(
             (piece.annual_amount * piece.days / piece.year_days for piece in pieces),
             Decimal(0),
         )
+    return exact.quantize(_UNROUNDED_DECIMALS, rounding=CENT_HALF_UP.decimal_mode)
 
 
 def render_json(trace: Trace, *, indent: int | None = 2) -> str:
@@ -95,11 +96,6 @@ def render_json(trace: Trace, *, indent: int | None = 2) -> str:
 def count_words(count: int) -> str:
     """``four`` for 4 (a number of lines, in words up to eight)."""
     return _COUNT_WORDS[count] if count < len(_COUNT_WORDS) else str(count)
-
-
-def _fungible(lines: int) -> str:
-    """What the total of ``lines`` lines is: fungible between them, or the one line's."""
-    return f"fungible between the {count_words(lines)} lines" if lines > 1 else "its one line"
 
 
 def render_text(trace: Trace) -> str:
@@ -135,7 +131,9 @@ def render_text(trace: Trace) -> str:
         phrase = trace.line_rounding(line).phrase
         out.append(f"  {rounding_sentence(line.unrounded_amount, line.amount, phrase)}")
     out.append("")
-    out.append(f"Total: {format_euros(trace.total)} ({_fungible(len(trace.lines))})")
+    count = len(trace.lines)
+    fungible = f"fungible between the {count_words(count)} lines" if count > 1 else "its one line"
+    out.append(f"Total: {format_euros(trace.total)} ({fungible})")
     if trace.assumptions_used:
         out.append(
             "ASSUMPTIONS (not published values) behind these amounts: "
@@ -240,8 +238,7 @@ def line_sentences(pieces: list[ProrationPiece], amount: Decimal, rounding: Roun
     """A line in words: one sentence per piece, then the sentence of its one rounding."""
     changing = changing_parameters(pieces)
     sentences = [piece_sentence(piece, changing) for piece in pieces]
-    unrounded = decimal_of(unrounded_amount(pieces))
-    sentences.append(rounding_sentence(unrounded, amount, rounding.phrase))
+    sentences.append(rounding_sentence(unrounded_amount(pieces), amount, rounding.phrase))
     return sentences
 
 
@@ -283,31 +280,3 @@ def _exact(amount: Decimal) -> str:
     text = f"{amount.normalize():f}"
     whole, _, fraction = text.partition(".")
     return f"{whole}.{fraction.ljust(2, '0')}"
-
-
-def decimal_of(value: Fraction | Decimal, quantum: Decimal = _UNROUNDED_DECIMALS) -> Decimal:
-    """Euros (an exact fraction or a Decimal) with ``quantum`` precision, half up
-    (:data:`~secpa_model.core.rounding.CENT_HALF_UP`'s direction)."""
-    if isinstance(value, Fraction):
-        value = Decimal(value.numerator) / Decimal(value.denominator)
-    return value.quantize(quantum, rounding=CENT_HALF_UP.decimal_mode)
-
-
-__all__ = [
-    "TRACE_FORMAT",
-    "TRACE_VERSION",
-    "Citations",
-    "Trace",
-    "TraceLine",
-    "changing_parameters",
-    "count_words",
-    "decimal_of",
-    "line_sentences",
-    "piece_sentence",
-    "render_json",
-    "render_markdown",
-    "render_text",
-    "rounding_sentence",
-    "status_label",
-    "unrounded_amount",
-]

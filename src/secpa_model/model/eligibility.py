@@ -65,13 +65,14 @@ MAX_TABLE_CONDITIONS: Final = 12
 """Up to this many conditions, every mask's text is spelled once in a table (4 096 rows)."""
 
 
+def _spelled(mask: int, codes: tuple[str, ...]) -> str:
+    return ";".join(code for bit, code in enumerate(codes) if mask >> bit & 1)
+
+
 @lru_cache(maxsize=16)
 def reason_table(codes: tuple[str, ...]) -> tuple[str, ...]:
     """The text of every mask of ``codes`` (bit ``i`` is ``codes[i]``), by mask value."""
-    return tuple(
-        ";".join(c for bit, c in enumerate(codes) if mask >> bit & 1)
-        for mask in range(2 ** len(codes))
-    )
+    return tuple(_spelled(mask, codes) for mask in range(2 ** len(codes)))
 
 
 def reason_texts(masks: NDArray[np.int64], codes: tuple[str, ...]) -> NDArray[np.object_]:
@@ -79,8 +80,5 @@ def reason_texts(masks: NDArray[np.int64], codes: tuple[str, ...]) -> NDArray[np
     if len(codes) <= MAX_TABLE_CONDITIONS:
         return np.array(reason_table(codes), dtype=object)[masks]
     distinct, inverse = np.unique(masks, return_inverse=True)
-    spelled = np.array(
-        [";".join(c for bit, c in enumerate(codes) if int(m) >> bit & 1) for m in distinct],
-        dtype=object,
-    )
+    spelled = np.array([_spelled(int(mask), codes) for mask in distinct], dtype=object)
     return spelled[inverse.reshape(masks.shape)]

@@ -59,27 +59,8 @@ from numpy.typing import NDArray
 
 from secpa_model.core.errors import ModelError
 from secpa_model.core.money import EXACT_LIMIT, EXACT_LIMIT_EUROS, euros_to_cents
-from secpa_model.model.text_cells import TEXT_DTYPE, text_array
-
-__all__ = [
-    "FALSE_WORDS",
-    "INPUT_KINDS",
-    "KIND_RULES",
-    "OPEN_END",
-    "OPEN_START",
-    "REFUSED_CATEGORIES",
-    "REQUIRED",
-    "TEXT_DTYPE",
-    "TRUE_WORDS",
-    "Input",
-    "InputKind",
-    "InputKindRules",
-    "ParsedColumn",
-    "arrow_column",
-    "is_blank",
-    "missing",
-    "python_type",
-]
+from secpa_model.model.text_cells import TEXT_DTYPE as TEXT_DTYPE  # what io/validation reads
+from secpa_model.model.text_cells import text_array
 
 InputKind = Literal["text", "category", "count", "fraction", "quantity", "euros", "boolean", "date"]
 INPUT_KINDS: Final[tuple[str, ...]] = get_args(InputKind)

@@ -120,37 +120,24 @@ class RuleInputs:
         key = (name, tuple(categories))
         table = self._tables.get(key)
         if table is None:  # a lookup table per category: one take per call, no search
-            table = self._tables[key] = _category_table(self._codes, name, key[1], codes.dtype)
+            arguments = (self._codes, name, key[1], codes.dtype)
+            try:  # shared by every view of the model (a model's ``code`` is a key)
+                table = _category_table(*arguments)
+            except TypeError:  # codes that cannot be a key: built for this view only
+                table = _category_table.__wrapped__(*arguments)
+            self._tables[key] = table
         found: NDArray[np.bool_] = table[codes]
         return found
 
 
+@lru_cache(maxsize=256)
 def _category_table(
     codes: Any, name: str, categories: tuple[str, ...], dtype: np.dtype[Any]
 ) -> NDArray[np.bool_]:
-    """True at the code of each of ``categories`` (built once per model, input and
-    categories, when ``codes`` can be a key: a model's ``code``)."""
-    try:
-        return _shared_category_table(codes, name, categories, dtype)
-    except TypeError:  # codes that cannot be a key: built for this view only
-        return _build_category_table(codes, name, categories, dtype)
-
-
-@lru_cache(maxsize=256)
-def _shared_category_table(
-    codes: Any, name: str, categories: tuple[str, ...], dtype: np.dtype[Any]
-) -> NDArray[np.bool_]:
-    table = _build_category_table(codes, name, categories, dtype)
-    table.flags.writeable = False  # shared by every view of the model
-    return table
-
-
-def _build_category_table(
-    codes: Any, name: str, categories: tuple[str, ...], dtype: np.dtype[Any]
-) -> NDArray[np.bool_]:
-    wanted = [codes(name, category) for category in categories]
+    """True at the code of each of ``categories`` (read-only: shared)."""
     table = np.zeros(np.iinfo(dtype).max + 1, dtype=np.bool_)
-    table[wanted] = True
+    table[[codes(name, category) for category in categories]] = True
+    table.flags.writeable = False
     return table
 
 
