@@ -7,31 +7,21 @@ from typing import Final
 
 from secpa_model.model.parameters import ParameterRelation, ParameterSpec
 
-
-def etp_specs(group: str) -> tuple[ParameterSpec, ParameterSpec]:
-    """The ETP by file active and the yearly cost of one ETP, of the dotation ``group``."""
-    return (
-        ParameterSpec(f"{group}.etp_schedule", "scale", "ETP", threshold_unit="patients"),
-        ParameterSpec(f"{group}.cost_per_etp", "amount", "EUR/ETP/year"),
-    )
-
-
-def per_patient_specs(group: str) -> tuple[ParameterSpec, ParameterSpec]:
-    """The amount per patient by poverty rate and the most patients, of ``group``."""
-    return (
-        ParameterSpec(
-            f"{group}.amount_per_patient", "scale", "EUR/patient/year", threshold_unit="fraction"
-        ),
-        ParameterSpec(f"{group}.max_patients", "count", "patients"),
-    )
-
-
 PARAMETERS: Final = (
     ParameterSpec("eligibility.min_file_active", "count", "patients"),
     ParameterSpec("participatory_activities.min_file_active", "count", "patients"),
     ParameterSpec("participatory_activities.max_file_active", "count", "patients"),
-    *etp_specs("participatory_activities"),
-    *per_patient_specs("practitioner_participation"),
+    ParameterSpec(
+        "participatory_activities.etp_schedule", "scale", "ETP", threshold_unit="patients"
+    ),
+    ParameterSpec("participatory_activities.cost_per_etp", "amount", "EUR/ETP/year"),
+    ParameterSpec(
+        "practitioner_participation.amount_per_patient",
+        "scale",
+        "EUR/patient/year",
+        threshold_unit="fraction",
+    ),
+    ParameterSpec("practitioner_participation.max_patients", "count", "patients"),
     ParameterSpec("interpreting.hourly_rate_in_person", "amount", "EUR/hour"),
     ParameterSpec("interpreting.hourly_rate_phone", "amount", "EUR/hour"),
     ParameterSpec("interpreting.annual_cap", "amount", "EUR/year"),

@@ -7,7 +7,6 @@ from typing import Final
 
 from secpa_model.model.parameters import ParameterSpec
 from secpa_model.models.experimentation.parameters import PARAMETERS as EXPERIMENTATION
-from secpa_model.models.experimentation.parameters import etp_specs, per_patient_specs
 
 _KEPT: Final = {
     spec.path: spec
@@ -19,10 +18,18 @@ interpreting parameters (read by the same rules)."""
 
 PARAMETERS: Final = (
     _KEPT["eligibility.min_file_active"],
-    *etp_specs("coordination"),
-    *per_patient_specs("psychosocial_support"),
+    ParameterSpec("coordination.etp_schedule", "scale", "ETP", threshold_unit="patients"),
+    ParameterSpec("coordination.cost_per_etp", "amount", "EUR/ETP/year"),
+    ParameterSpec(
+        "psychosocial_support.amount_per_patient",
+        "scale",
+        "EUR/patient/year",
+        threshold_unit="fraction",
+    ),
+    ParameterSpec("psychosocial_support.max_patients", "count", "patients"),
     ParameterSpec("psychosocial_support.annual_cap", "amount", "EUR/year"),
-    *etp_specs("participatory_approach"),
+    ParameterSpec("participatory_approach.etp_schedule", "scale", "ETP", threshold_unit="patients"),
+    ParameterSpec("participatory_approach.cost_per_etp", "amount", "EUR/ETP/year"),
     _KEPT["interpreting.hourly_rate_in_person"],
     _KEPT["interpreting.hourly_rate_phone"],
     _KEPT["interpreting.annual_cap"],

@@ -12,7 +12,7 @@ from typing import Final
 
 import numpy as np
 
-from secpa_model.model.rules import Rule, RuleInputs, RuleParameters, RuleResult, rule
+from secpa_model.model.rules import RuleInputs, RuleParameters, RuleResult, rule
 from secpa_model.models.experimentation.rules import interpreting
 
 _CENTS_PER_EURO: Final = 100  # a unit conversion, not a parameter of the model
@@ -27,32 +27,22 @@ _OPINION_EN: Final = (
 )
 
 
-def _etp_pillar(group: str, pillar_fr: str, pillar_en: str, short: str) -> Rule:
-    """The pillar ``group``: annual cents, the ETP its schedule gives for the file active
-    times its cost per ETP (the participatory approach: the experimentation's first two
-    dotations in one)."""
-    schedule, cost = f"{group}.etp_schedule", f"{group}.cost_per_etp"
-
-    def compute(inputs: RuleInputs, params: RuleParameters) -> RuleResult:
-        etp = params.scale(schedule).evaluate(inputs["file_active_mg"].astype(np.float64))
-        return RuleResult(etp * params.amount_cents(cost), {"etp": etp})
-
-    return rule(
-        key=group,
-        label=pillar_en.capitalize(),
-        label_fr=pillar_fr.capitalize(),
-        legal_basis_fr=_OPINION.format(pillar=pillar_fr),
-        legal_basis_en=_OPINION_EN.format(pillar=pillar_en),
-        formula=f"{short}_ETP(file_active_mg) × cost_per_etp",
-        inputs=("file_active_mg",),
-        parameters=(schedule, cost),
-    )(compute)
-
-
-coordination: Final = _etp_pillar("coordination", "coordination", "coordination", "coordination")
-participatory_approach: Final = _etp_pillar(
-    "participatory_approach", "démarche participative", "participatory approach", "participatory"
+@rule(
+    key="coordination",
+    label="Coordination",
+    label_fr="Coordination",
+    legal_basis_fr=_OPINION.format(pillar="coordination"),
+    legal_basis_en=_OPINION_EN.format(pillar="coordination"),
+    formula="coordination_ETP(file_active_mg) × cost_per_etp",
+    inputs=("file_active_mg",),
+    parameters=("coordination.etp_schedule", "coordination.cost_per_etp"),
 )
+def coordination(inputs: RuleInputs, params: RuleParameters) -> RuleResult:
+    """Annual cents: the coordination ETP for the file active times its cost."""
+    etp = params.scale("coordination.etp_schedule").evaluate(
+        inputs["file_active_mg"].astype(np.float64)
+    )
+    return RuleResult(etp * params.amount_cents("coordination.cost_per_etp"), {"etp": etp})
 
 
 @rule(
@@ -80,6 +70,26 @@ def psychosocial_support(inputs: RuleInputs, params: RuleParameters) -> RuleResu
     return RuleResult(
         amount, {"patients_counted": patients, "amount_per_patient_cents": per_patient_cents}
     )
+
+
+@rule(
+    key="participatory_approach",
+    label="Participatory approach",
+    label_fr="Démarche participative",
+    legal_basis_fr=_OPINION.format(pillar="démarche participative"),
+    legal_basis_en=_OPINION_EN.format(pillar="participatory approach"),
+    formula="participatory_ETP(file_active_mg) × cost_per_etp",
+    inputs=("file_active_mg",),
+    parameters=("participatory_approach.etp_schedule", "participatory_approach.cost_per_etp"),
+)
+def participatory_approach(inputs: RuleInputs, params: RuleParameters) -> RuleResult:
+    """Annual cents: the participatory ETP for the file active times its cost (the
+    experimentation's first two dotations in one)."""
+    etp = params.scale("participatory_approach.etp_schedule").evaluate(
+        inputs["file_active_mg"].astype(np.float64)
+    )
+    cost = params.amount_cents("participatory_approach.cost_per_etp")
+    return RuleResult(etp * cost, {"etp": etp})
 
 
 @rule(
