@@ -272,8 +272,6 @@ class Rule:
     @property
     def formula(self) -> str:
         """The formula in words (with the date of each later version)."""
-        if len(self.versions) == 1:
-            return self.versions[0].formula
         return "; ".join(
             f"from {v.effective_from}: {v.formula}" if v.effective_from else v.formula
             for v in self.versions
@@ -286,8 +284,6 @@ class Rule:
     def version_on(self, day: date) -> Version:
         """The version in force on ``day``."""
         current = self.versions[0]
-        if len(self.versions) == 1:
-            return current
         for version in self.versions[1:]:
             if version.effective_from is not None and version.effective_from <= day:
                 current = version
