@@ -276,13 +276,11 @@ def changing_parameters(pieces: list[ProrationPiece]) -> frozenset[str]:
 
 def _show(name: str, value: float) -> str:
     if name.endswith("_cents"):
-        euros = cents_float_to_euros(value)
-        return f"{name.removesuffix('_cents')} = {_exact(euros)} €"
+        return f"{name.removesuffix('_cents')} = {_exact(cents_float_to_euros(value))} €"
     return f"{name} = {value:g}"
 
 
 def _exact(amount: Decimal) -> str:
     """Euros exactly, at least two decimals, no trailing zeros beyond them."""
-    text = f"{amount.normalize():f}"
-    whole, _, fraction = text.partition(".")
+    whole, _, fraction = f"{amount.normalize():f}".partition(".")
     return f"{whole}.{fraction.ljust(2, '0')}"
