@@ -11,6 +11,7 @@ the trace alone, as its ``rounding.recompute`` says::
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal, localcontext
 from typing import Final, Literal
@@ -113,34 +114,23 @@ def render_text(trace: Trace) -> str:
         out.append(f"Model {trace.model}: {trace.model_note}")
     out.append("Eligible." if trace.eligible else "Not eligible: the allocation is zero.")
     out.extend(f"  - [{r.code}] {r.message}" for r in trace.reasons)
-    for number, line in enumerate(trace.lines, start=1):
-        out.append("")
-        out.append(f"{number}. {line.label}: {format_euros(line.amount)}")
-        out.append(f"  rule: {line.formula}")
-        out.append(f"  « {line.legal_basis_fr} »")
-        out.append("  inputs: " + ", ".join(f"{k} = {v}" for k, v in line.inputs.items()))
+    for line, title, inputs, parameters in _walk(trace, sources, str, str):
+        out += ["", title, f"  rule: {line.formula}", f"  « {line.legal_basis_fr} »"]
+        out.append("  inputs: " + ", ".join(f"{name} = {value}" for name, value in inputs))
         out.append("  parameters:")
-        for used in line.parameters:
-            out.append(
-                f"    {used.path} = {used.value} [{status_label(used.status)}, from "
-                f"{used.effective_from}, source [{sources.cite(used.source)}]]"
-            )
+        out.extend("    {} = {} [{}, from {}, source {}]".format(*row) for row in parameters)
         out.append("  pieces (annual amount × days paid / days in the year):")
         changing = changing_parameters(line.pieces)
         out.extend(f"    {piece_sentence(piece, changing)}" for piece in line.pieces)
         phrase = trace.line_rounding(line).phrase
         out.append(f"  {rounding_sentence(line.unrounded_amount, line.amount, phrase)}")
-    out.append("")
     count = len(trace.lines)
     fungible = f"fungible between the {count_words(count)} lines" if count > 1 else "its one line"
-    out.append(f"Total: {format_euros(trace.total)} ({fungible})")
+    out += ["", f"Total: {format_euros(trace.total)} ({fungible})"]
     if trace.assumptions_used:
-        out.append(
-            "ASSUMPTIONS (not published values) behind these amounts: "
-            + ", ".join(trace.assumptions_used)
-        )
-    out.append(f"Rounding: {trace.rounding.rule}")
-    out.append("Sources:")
+        listed = ", ".join(trace.assumptions_used)
+        out.append(f"ASSUMPTIONS (not published values) behind these amounts: {listed}")
+    out += [f"Rounding: {trace.rounding.rule}", "Sources:"]
     out.extend(f"  [{number}] {source}" for source, number in sources.items())
     return "\n".join(visible_controls(line) for line in out)
 
@@ -167,38 +157,22 @@ def render_markdown(trace: Trace, *, level: int = 2) -> str:
     if trace.eligible:
         out.append("**Eligible.**")
     else:
-        out.append("**Not eligible**: the allocation is zero.")
-        out.append("")
+        out += ["**Not eligible**: the allocation is zero.", ""]
         out.extend(f"- {markdown_code(r.code)}: {_cell(r.message)}" for r in trace.reasons)
-    out += ["", "| line | amount |", "|---|---:|"]
-    out.extend(f"| {_cell(line.label)} | {format_euros(line.amount)} |" for line in trace.lines)
+    summary = ((_cell(line.label), format_euros(line.amount)) for line in trace.lines)
+    out += ["", *_table("line | amount", "---|---:", summary)]
     fungible = " (fungible)" if len(trace.lines) > 1 else ""
     out.append(f"| **Total**{fungible} | **{format_euros(trace.total)}** |")
-    for number, line in enumerate(trace.lines, start=1):
-        out += ["", f"{sub} {number}. {_cell(line.label)}: {format_euros(line.amount)}", ""]
+    for line, title, inputs, parameters in _walk(trace, sources, markdown_code, _cell):
         formula, legal = markdown_code(line.formula), _cell(line.legal_basis_fr)
-        out += [f"**Formula:** {formula}", "", f"> « {legal} »", ""]
-        out += ["| input | value |", "|---|---|"]
-        out.extend(
-            f"| {markdown_code(name)} | {_cell(value)} |" for name, value in line.inputs.items()
-        )
-        out += ["", "| parameter | value | status | from | source |", "|---|---|---|---|---|"]
-        out.extend(
-            f"| {markdown_code(used.path)} | {_cell(used.value)} | "
-            f"{_cell(status_label(used.status))} | {used.effective_from} | "
-            f"[{sources.cite(used.source)}] |"
-            for used in line.parameters
-        )
-        out += [
-            "",
-            "| start | end | days paid | days in year | annual amount (€) | piece amount (€) |",
-            "|---|---|---:|---:|---:|---:|",
-        ]
-        out.extend(
-            f"| {p.start} | {p.end} | {p.days} | {p.year_days} | {_exact(p.annual_amount)} | "
-            f"{_exact(p.amount)} |"
+        out += ["", f"{sub} {title}", "", f"**Formula:** {formula}", "", f"> « {legal} »", ""]
+        out += _table("input | value", "---|---", inputs)
+        out += ["", *_table(_PARAMETERS, "---|---|---|---|---", parameters), ""]
+        pieces = (
+            (p.start, p.end, p.days, p.year_days, _exact(p.annual_amount), _exact(p.amount))
             for p in line.pieces
         )
+        out += _table(_PIECES, "---|---|---:|---:|---:|---:", pieces)
         phrase = _cell(trace.line_rounding(line).phrase)
         out += ["", rounding_sentence(line.unrounded_amount, line.amount, phrase, bold=True)]
     out.append("")
@@ -208,6 +182,38 @@ def render_markdown(trace: Trace, *, level: int = 2) -> str:
     out += [f"*Rounding:* {_cell(trace.rounding.rule)}", "", "Sources:", ""]
     out.extend(f"- [{number}] {_cell(source)}" for source, number in sources.items())
     return "\n".join(out) + "\n"
+
+
+_PARAMETERS: Final = "parameter | value | status | from | source"
+_PIECES: Final = "start | end | days paid | days in year | annual amount (€) | piece amount (€)"
+
+
+def _walk(
+    trace: Trace, sources: Citations, code: Callable[[object], str], text: Callable[[object], str]
+) -> Iterator[tuple[TraceLine, str, list[tuple[str, str]], list[tuple[object, ...]]]]:
+    """Each line of ``trace`` with its title, inputs and parameters as rows of cells, names
+    and paths written by ``code``, other texts by ``text`` (the parameters' sources numbered
+    in ``sources``)."""
+    for number, line in enumerate(trace.lines, start=1):
+        title = f"{number}. {text(line.label)}: {format_euros(line.amount)}"
+        inputs = [(code(name), text(value)) for name, value in line.inputs.items()]
+        parameters: list[tuple[object, ...]] = [
+            (
+                code(used.path),
+                text(used.value),
+                text(status_label(used.status)),
+                used.effective_from,
+                f"[{sources.cite(used.source)}]",
+            )
+            for used in line.parameters
+        ]
+        yield line, title, inputs, parameters
+
+
+def _table(header: str, alignment: str, rows: Iterable[Iterable[object]]) -> list[str]:
+    """A Markdown table: its header, its alignment, then one line per row."""
+    lines = ("| " + " | ".join(map(str, row)) + " |" for row in rows)
+    return [f"| {header} |", f"|{alignment}|", *lines]
 
 
 def status_label(status: str) -> str:
@@ -270,13 +276,11 @@ def changing_parameters(pieces: list[ProrationPiece]) -> frozenset[str]:
 
 def _show(name: str, value: float) -> str:
     if name.endswith("_cents"):
-        euros = cents_float_to_euros(value)
-        return f"{name.removesuffix('_cents')} = {_exact(euros)} €"
+        return f"{name.removesuffix('_cents')} = {_exact(cents_float_to_euros(value))} €"
     return f"{name} = {value:g}"
 
 
 def _exact(amount: Decimal) -> str:
     """Euros exactly, at least two decimals, no trailing zeros beyond them."""
-    text = f"{amount.normalize():f}"
-    whole, _, fraction = text.partition(".")
+    whole, _, fraction = f"{amount.normalize():f}".partition(".")
     return f"{whole}.{fraction.ljust(2, '0')}"

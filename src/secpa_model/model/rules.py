@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Final, TypeAlias
+from typing import Any, Final, TypeAlias, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,6 +32,7 @@ FloatArray: TypeAlias = NDArray[np.float64]
 """What a formula returns: annual float64 cents, one per structure."""
 
 _KEY: Final = re.compile(r"[a-z][a-z0-9_]*")
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -185,33 +186,30 @@ class RuleParameters:
         if self.read is not None:
             self.read.add(path)
 
-    def _drawn(self, path: str) -> Any:
-        """``path`` checked as declared; its draws in a simulation, else None."""
+    def _value(self, path: str, given: Callable[[str], _T]) -> _T | Any:
+        """``path`` checked as declared: its draws in a simulation, else ``given(path)``."""
         if self.read is not None or path not in self._allowed:
             self._check(path)
-        drawn = self._snapshot.drawn
-        return read_only(drawn.get(path)) if drawn else None
+        drawn = self._snapshot.drawn.get(path) if self._snapshot.drawn else None
+        return given(path) if drawn is None else read_only(drawn)
 
     def amount_cents(self, path: str) -> int | NDArray[np.int64]:
         """An amount in integer cents (in a simulation, drawn: one per row)."""
-        drawn: NDArray[np.int64] | None = self._drawn(path)
-        return self._snapshot.amount_cents(path) if drawn is None else drawn
+        return self._value(path, self._snapshot.amount_cents)
 
     def count(self, path: str) -> int | NDArray[np.int64]:
         """A count (patients) as an int (in a simulation, drawn: one per row)."""
-        drawn: NDArray[np.int64] | None = self._drawn(path)
-        return self._snapshot.count(path) if drawn is None else drawn
+        return self._value(path, self._snapshot.count)
 
     def number(self, path: str) -> float | NDArray[np.float64]:
         """A quantity (ETP, a rate) as a float (in a simulation, drawn: one per row)."""
-        drawn: NDArray[np.float64] | None = self._drawn(path)
-        return self._snapshot.number(path) if drawn is None else drawn
+        return self._value(path, self._snapshot.number)
 
     def scale(self, path: str) -> Scale | DrawnScale:
         """A scale (barème): ``.evaluate(x)`` over an array (in a simulation, a
         :class:`~secpa_model.model.parameters.drawn.DrawnScale`: each row its draw's)."""
-        drawn = self._drawn(path)
-        return drawn if isinstance(drawn, DrawnScale) else self._snapshot.scale(path)
+        value = self._value(path, self._snapshot.scale)  # a drawn number: refused below
+        return value if isinstance(value, Scale | DrawnScale) else self._snapshot.scale(path)
 
     def in_force(self, path: str) -> InForce:
         """The value in force with its unit, status and source (in a simulation: the
@@ -274,8 +272,6 @@ class Rule:
     @property
     def formula(self) -> str:
         """The formula in words (with the date of each later version)."""
-        if len(self.versions) == 1:
-            return self.versions[0].formula
         return "; ".join(
             f"from {v.effective_from}: {v.formula}" if v.effective_from else v.formula
             for v in self.versions
@@ -288,8 +284,6 @@ class Rule:
     def version_on(self, day: date) -> Version:
         """The version in force on ``day``."""
         current = self.versions[0]
-        if len(self.versions) == 1:
-            return current
         for version in self.versions[1:]:
             if version.effective_from is not None and version.effective_from <= day:
                 current = version
