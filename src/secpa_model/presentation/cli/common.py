@@ -11,6 +11,7 @@ import stat
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final, TypeAlias
@@ -494,41 +495,6 @@ def checked_outputs(
     return output, problems
 
 
-def write_outputs(
-    args: argparse.Namespace,
-    structures: Portfolio,
-    problems: Path | None,
-    table: pd.DataFrame | str,
-    output: Path | None,
-    *,
-    manifest: Callable[[], Manifest],
-    written: str,
-    index: bool | None = None,
-) -> None:
-    """Write ``table`` to ``output`` (none without it) and, with ``--errors report``, the
-    portfolio's problems (each with its line in the input file) to ``problems`` (even when
-    there are none), all committed together, each file with ``manifest()``
-    (:func:`write_results`); then print how many rows were left out and where their
-    problems are (without a ``problems`` file, listed on standard error), and ``written``
-    followed by ``written to OUT``."""
-    report = args.errors == "report"
-    write_results(
-        [(table, output, index), (structures.problems, problems if report else None, False)],
-        csv_style=getattr(args, "csv_style", "default"),
-        to=getattr(args, "to_format", None),
-        manifest=None if output is None else manifest(),
-    )
-    if report:
-        found = list_problems(args, structures.problems, structures.rows, problems)
-        rows = number(structures.size + structures.invalid_rows)
-        print(
-            f"invalid rows: {number(structures.invalid_rows)} of {rows} left out of every "
-            f"total ({found})"
-        )
-    if output is not None:
-        print(f"{written} written to {output}")
-
-
 def list_problems(
     args: argparse.Namespace,
     problems: pd.DataFrame,
@@ -653,3 +619,97 @@ def assumption_line(params: Parameters, period: Period | None) -> str:
 def number(value: int) -> str:
     """An integer with a space between thousands, e.g. ``12 345``."""
     return f"{value:,}".replace(",", " ")
+
+
+@dataclass(frozen=True)
+class PortfolioRun:
+    """What a portfolio subcommand reads, in this order (:meth:`read`): the model
+    (``--model``), its parameters (``--parameters`` or ``--baseline``), the ``--scenario``
+    files read against them, then the portfolio of ``IN`` (:func:`read_portfolio`); and
+    where it writes (:func:`checked_outputs`, checked before)."""
+
+    args: argparse.Namespace
+    model: Model
+    base: Parameters
+    """The parameter file's values (the model's reference values without one)."""
+    scenarios: list[Scenario]
+    params: Parameters
+    """The parameters computed with: ``base``, with the one ``--scenario FILE`` of a
+    subcommand that takes one applied (repeated ones are compared with ``base``)."""
+    structures: Portfolio
+    output: Path | None = None
+    problems: Path | None = None
+
+    @classmethod
+    def read(
+        cls,
+        args: argparse.Namespace,
+        output: Path | None = None,
+        problems: Path | None = None,
+        *,
+        model: Model | None = None,
+    ) -> PortfolioRun:
+        """The run of ``args`` (with ``model`` instead of ``--model``), writing ``output``
+        and ``problems``."""
+        model = model or model_from(args.model)
+        named = getattr(args, "parameters", None) or getattr(args, "baseline", None)
+        base = base_parameters(named, model)
+        names = getattr(args, "scenario", None)
+        one = isinstance(names, str)  # one FILE, applied; else repeated ones, compared
+        scenarios = read_scenarios(([names] if names else []) if one else names, base, model)
+        params = scenarios[0].apply(base) if one and scenarios else base
+        structures = read_portfolio(args, model)
+        return cls(args, model, base, scenarios, params, structures, output, problems)
+
+    def heading(self, first: str, about: str) -> None:
+        """Print the summary's first lines: ``first``, the model with ``about`` the
+        parameters, and the model's note."""
+        print(first)
+        print(f"model: {self.model.name!r}; {about}")
+        print_note(self.model)
+
+    def manifest(self, period: Period | None, scenarios: Sequence[Scenario] = ()) -> Manifest:
+        """The manifest of the outputs (:func:`output_manifest`) over ``period``."""
+        return output_manifest(
+            self.args,
+            self.model,
+            self.params,
+            period,
+            structures=self.structures,
+            scenarios=scenarios,
+        )
+
+    def write(
+        self,
+        table: pd.DataFrame | str,
+        manifest: Callable[[], Manifest],
+        written: str,
+        *,
+        index: bool | None = None,
+    ) -> None:
+        """Write ``table`` to the output (none without it) and, with ``--errors report``,
+        the portfolio's problems (each with its line in the input file) to the errors file
+        (even when there are none), all committed together, each file with ``manifest()``
+        (:func:`write_results`); then print how many rows were left out and where their
+        problems are (without an errors file, listed on standard error), and ``written``
+        followed by ``written to OUT``."""
+        args, structures, output = self.args, self.structures, self.output
+        report = args.errors == "report"
+        write_results(
+            [
+                (table, output, index),
+                (structures.problems, self.problems if report else None, False),
+            ],
+            csv_style=getattr(args, "csv_style", "default"),
+            to=getattr(args, "to_format", None),
+            manifest=None if output is None else manifest(),
+        )
+        if report:
+            found = list_problems(args, structures.problems, structures.rows, self.problems)
+            rows = number(structures.size + structures.invalid_rows)
+            print(
+                f"invalid rows: {number(structures.invalid_rows)} of {rows} left out of every "
+                f"total ({found})"
+            )
+        if output is not None:
+            print(f"{written} written to {output}")
