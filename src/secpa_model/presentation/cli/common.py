@@ -40,7 +40,7 @@ from secpa_model.io.manifest import Manifest, manifest_for
 from secpa_model.io.output import STDOUT as STDOUT
 from secpa_model.io.output import is_stream_output
 from secpa_model.io.portfolio import Portfolio
-from secpa_model.io.readers import EncodingFallbackWarning, file_sha256
+from secpa_model.io.readers import EncodingFallbackWarning
 from secpa_model.io.validation import problems_error
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
@@ -226,33 +226,6 @@ def encoding_notes() -> Iterator[None]:
                 )
 
 
-def read_portfolio(args: argparse.Namespace, model: Model) -> Portfolio:
-    """The portfolio of the structures file ``IN`` for ``model``, read once, as the
-    command's options say: ``--from``, ``--encoding``, ``--allow-duplicates``, ``--keep``,
-    and ``--errors report`` (the valid rows computed; a JSON Lines line that is not a
-    structure is then a problem like an invalid cell). Its errors name the file and line."""
-    with encoding_notes():
-        read = read_structure_rows(
-            str(args.input),
-            model=model,
-            encoding=getattr(args, "encoding", None),
-            file_format=input_format(args),
-        )
-    try:
-        found = Portfolio(
-            read.frame,
-            model=model,
-            keep=keep_from(args),
-            allow_duplicates=bool(getattr(args, "allow_duplicates", False)),
-            rows=read.rows,
-            read_problems=read.problems,
-        )
-    except InputError as exc:  # the columns (a misspelt one): named in the file
-        raise read.rows.error(exc) from exc
-    args.input_sha256 = read.sha256  # for the manifest (standard input: its copy's bytes)
-    return found.valid() if getattr(args, "errors", "raise") == "report" else found
-
-
 def input_format(args: argparse.Namespace) -> str | None:
     """The format of ``--from`` (checked), or None; an :class:`InputError` for an ``IN``
     whose format neither its suffix nor ``--from`` gives."""
@@ -414,31 +387,25 @@ def output_manifest(
     parameters: Parameters,
     period: Period | str | None,
     *,
-    structures: Portfolio | None = None,
     scenarios: Sequence[Scenario] = (),
+    **read: Any,
 ) -> Manifest:
     """The manifest of what this command writes: its command line, ``model``,
     ``parameters`` (and the file ``--parameters`` or ``--baseline`` named), ``scenarios``,
-    ``period``, ``--seed`` and ``--draws`` when it has them, and the input ``IN`` read
-    into ``structures`` (its sha256 and its rows)."""
+    ``period``, ``--seed`` and ``--draws`` when it has them, the input ``IN`` and, when it
+    was read, ``read``: its ``input_sha256`` and ``rows``."""
     named = getattr(args, "parameters", None) or getattr(args, "baseline", None)
-    source = getattr(args, "input", None)
-    digest = rows = None
-    if structures is not None and source is not None:
-        digest = args.input_sha256() if hasattr(args, "input_sha256") else file_sha256(source)
-        rows = structures.size + structures.invalid_rows
     return manifest_for(
         model,
         parameters,
         period,
-        input_path=source,
-        input_sha256=digest,
-        rows=rows,
+        input_path=getattr(args, "input", None),
         scenarios=scenarios,
         seed=getattr(args, "seed", None),
         draws=getattr(args, "draws", None),
         command=getattr(args, "argv", None),
         parameters_file=named if isinstance(named, str) else None,
+        **read,
     )
 
 
@@ -625,8 +592,11 @@ def number(value: int) -> str:
 class PortfolioRun:
     """What a portfolio subcommand reads, in this order (:meth:`read`): the model
     (``--model``), its parameters (``--parameters`` or ``--baseline``), the ``--scenario``
-    files read against them, then the portfolio of ``IN`` (:func:`read_portfolio`); and
-    where it writes (:func:`checked_outputs`, checked before)."""
+    files read against them, then the portfolio of the structures file ``IN`` as the
+    options say (``--from``, ``--encoding``, ``--allow-duplicates``, ``--keep``, and
+    ``--errors report``: the valid rows computed; a JSON Lines line that is not a structure
+    is then a problem like an invalid cell), its errors naming the file and line; and where
+    it writes (:func:`checked_outputs`, checked before)."""
 
     args: argparse.Namespace
     model: Model
@@ -637,6 +607,8 @@ class PortfolioRun:
     """The parameters computed with: ``base``, with the one ``--scenario FILE`` of a
     subcommand that takes one applied (repeated ones are compared with ``base``)."""
     structures: Portfolio
+    input_sha256: Callable[[], str]
+    """The sha256 of ``IN`` (of its copy's bytes when it was standard input)."""
     output: Path | None = None
     problems: Path | None = None
 
@@ -658,8 +630,23 @@ class PortfolioRun:
         one = isinstance(names, str)  # one FILE, applied; else repeated ones, compared
         scenarios = read_scenarios(([names] if names else []) if one else names, base, model)
         params = scenarios[0].apply(base) if one and scenarios else base
-        structures = read_portfolio(args, model)
-        return cls(args, model, base, scenarios, params, structures, output, problems)
+        with encoding_notes():
+            read = read_structure_rows(
+                str(args.input), model=model, encoding=args.encoding, file_format=input_format(args)
+            )
+        try:
+            found = Portfolio(
+                read.frame,
+                model=model,
+                keep=keep_from(args),
+                allow_duplicates=args.allow_duplicates,
+                rows=read.rows,
+                read_problems=read.problems,
+            )
+        except InputError as exc:  # the columns (a misspelt one): named in the file
+            raise read.rows.error(exc) from exc
+        structures = found.valid() if getattr(args, "errors", "raise") == "report" else found
+        return cls(args, model, base, scenarios, params, structures, read.sha256, output, problems)
 
     def heading(self, first: str, about: str) -> None:
         """Print the summary's first lines: ``first``, the model with ``about`` the
@@ -670,13 +657,15 @@ class PortfolioRun:
 
     def manifest(self, period: Period | None, scenarios: Sequence[Scenario] = ()) -> Manifest:
         """The manifest of the outputs (:func:`output_manifest`) over ``period``."""
+        rows = self.structures.size + self.structures.invalid_rows
         return output_manifest(
             self.args,
             self.model,
             self.params,
             period,
-            structures=self.structures,
             scenarios=scenarios,
+            input_sha256=self.input_sha256(),
+            rows=rows,
         )
 
     def write(

@@ -304,11 +304,10 @@ def _compare_models(run: PortfolioRun, models: list[Model], period: Period | Non
     print()
     for model in models:
         print(f"{model.name}: " + assumption_line(comparison.parameters[model.name], period))
-    # the first model is the baseline, the others compared with it
-    base, *others = [(m, comparison.parameters[m.name]) for m in models]
+    others = [(m, comparison.parameters[m.name]) for m in models[1:]]  # compared with the first
     run.write(
         comparison.by_structure,
-        lambda: output_manifest(run.args, *base, period, structures=run.structures).model_copy(
+        lambda: run.manifest(period).model_copy(
             update={"compared_with": tuple(compared_model(*other) for other in others)}
         ),
         f"by structure: {number(len(comparison.by_structure))} rows",
