@@ -437,24 +437,19 @@ def add_errors_argument(parser: argparse.ArgumentParser, *, output_required: boo
     )
 
 
-def problems_file(args: argparse.Namespace, output: Path | None) -> Path | None:
-    """Where ``--errors report`` writes the problems (``OUT_STEM.errors.csv`` beside
-    ``output``); None without ``--errors report``, without an output, or when the output
-    is a stream (-, a FIFO, a device: the problems are then listed on standard error)."""
-    if args.errors != "report" or output is None or is_stream_output(output):
-        return None
-    return errors_path(output, getattr(args, "to_format", None))
-
-
 def checked_outputs(
     args: argparse.Namespace, output: Path | None = None
 ) -> tuple[Path | None, Path | None]:
     """The output (``output``, else ``-o OUT`` checked by :func:`check_output`, None without
-    it) and the errors file (:func:`problems_file`), each refused (before anything is read)
-    if it is an input or the other output."""
+    it) and where ``--errors report`` writes the problems (:func:`errors_path`; None without
+    ``--errors report``, without an output, or when the output is a stream: -, a FIFO, a
+    device, the problems are then listed on standard error), each refused (before anything
+    is read) if it is an input or the other output."""
     if output is None and args.output:
         output = check_output(args.output, args.to_format)
-    problems = problems_file(args, output)
+    problems = None
+    if args.errors == "report" and output is not None and not is_stream_output(output):
+        problems = errors_path(output, getattr(args, "to_format", None))
     outputs = [(f"-o {output}", output)] if output is not None else []
     if problems is not None:
         outputs.append((f"the errors file {problems} (--errors report)", problems))
@@ -553,18 +548,16 @@ def add_base_scenario_argument(parser: argparse.ArgumentParser, what: str) -> No
 
 
 def scenario_parameters(
-    model: Model, name: str | None, scenario: str | None
+    model: Model, name: str | None, scenario: str | Sequence[str] | None
 ) -> tuple[Parameters, list[Scenario], Parameters]:
-    """The parameter file ``name`` (:func:`base_parameters`), the scenario file
-    ``scenario`` read against it (none without one), and the parameters it gives."""
+    """The parameter file ``name`` (:func:`base_parameters`), the scenario files read
+    against it, and the parameters computed with: those the one file ``scenario`` gives
+    (none without one), or the base with several (a sequence, compared with the base)."""
     base = base_parameters(name, model)
-    scenarios = read_scenarios([scenario] if scenario else [], base, model)
-    return base, scenarios, scenarios[0].apply(base) if scenarios else base
-
-
-def read_scenarios(names: Sequence[str] | None, base: Parameters, model: Model) -> list[Scenario]:
-    """The scenario files ``names``, each validated against ``base`` (``model``'s)."""
-    return [read_scenario_file(name, base, model=model) for name in names or ()]
+    one = isinstance(scenario, str)
+    names = ([scenario] if scenario else []) if isinstance(scenario, str) else scenario or ()
+    scenarios = [read_scenario_file(file, base, model=model) for file in names]
+    return base, scenarios, scenarios[0].apply(base) if one and scenarios else base
 
 
 def scenario_values(scenarios: Sequence[Scenario], base: Parameters) -> str:
@@ -625,11 +618,7 @@ class PortfolioRun:
         and ``problems``."""
         model = model or model_from(args.model)
         named = getattr(args, "parameters", None) or getattr(args, "baseline", None)
-        base = base_parameters(named, model)
-        names = getattr(args, "scenario", None)
-        one = isinstance(names, str)  # one FILE, applied; else repeated ones, compared
-        scenarios = read_scenarios(([names] if names else []) if one else names, base, model)
-        params = scenarios[0].apply(base) if one and scenarios else base
+        base, scenarios, params = scenario_parameters(model, named, getattr(args, "scenario", None))
         with encoding_notes():
             read = read_structure_rows(
                 str(args.input), model=model, encoding=args.encoding, file_format=input_format(args)
