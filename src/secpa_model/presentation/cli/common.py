@@ -672,17 +672,13 @@ class PortfolioRun:
         problems are (without an errors file, listed on standard error), and ``written``
         followed by ``written to OUT``."""
         args, structures, output = self.args, self.structures, self.output
-        report = args.errors == "report"
-        write_results(
-            [
-                (table, output, index),
-                (structures.problems, self.problems if report else None, False),
-            ],
+        write_results(  # no errors file (None) without --errors report: checked_outputs
+            [(table, output, index), (structures.problems, self.problems, False)],
             csv_style=getattr(args, "csv_style", "default"),
             to=getattr(args, "to_format", None),
             manifest=None if output is None else manifest(),
         )
-        if report:
+        if args.errors == "report":
             found = list_problems(args, structures.problems, structures.rows, self.problems)
             rows = number(structures.size + structures.invalid_rows)
             print(
