@@ -381,34 +381,6 @@ def write_results(
         raise InputError(f"{names}: cannot write the file: {exc}") from exc
 
 
-def output_manifest(
-    args: argparse.Namespace,
-    model: Model,
-    parameters: Parameters,
-    period: Period | str | None,
-    *,
-    scenarios: Sequence[Scenario] = (),
-    **read: Any,
-) -> Manifest:
-    """The manifest of what this command writes: its command line, ``model``,
-    ``parameters`` (and the file ``--parameters`` or ``--baseline`` named), ``scenarios``,
-    ``period``, ``--seed`` and ``--draws`` when it has them, the input ``IN`` and, when it
-    was read, ``read``: its ``input_sha256`` and ``rows``."""
-    named = getattr(args, "parameters", None) or getattr(args, "baseline", None)
-    return manifest_for(
-        model,
-        parameters,
-        period,
-        input_path=getattr(args, "input", None),
-        scenarios=scenarios,
-        seed=getattr(args, "seed", None),
-        draws=getattr(args, "draws", None),
-        command=getattr(args, "argv", None),
-        parameters_file=named if isinstance(named, str) else None,
-        **read,
-    )
-
-
 # ----------------------------------------------------------------- invalid rows
 
 
@@ -645,16 +617,24 @@ class PortfolioRun:
         print_note(self.model)
 
     def manifest(self, period: Period | None, scenarios: Sequence[Scenario] = ()) -> Manifest:
-        """The manifest of the outputs (:func:`output_manifest`) over ``period``."""
-        rows = self.structures.size + self.structures.invalid_rows
-        return output_manifest(
-            self.args,
+        """The manifest of the outputs over ``period``: the command line, the model, the
+        parameters (and the file ``--parameters`` or ``--baseline`` named), ``scenarios``,
+        ``--seed`` and ``--draws`` when the command has them, and the input ``IN`` read (its
+        sha256 and its rows)."""
+        args, structures = self.args, self.structures
+        named = getattr(args, "parameters", None) or getattr(args, "baseline", None)
+        return manifest_for(
             self.model,
             self.params,
             period,
-            scenarios=scenarios,
+            input_path=args.input,
             input_sha256=self.input_sha256(),
-            rows=rows,
+            rows=structures.size + structures.invalid_rows,
+            scenarios=scenarios,
+            seed=getattr(args, "seed", None),
+            draws=getattr(args, "draws", None),
+            command=getattr(args, "argv", None),
+            parameters_file=named if isinstance(named, str) else None,
         )
 
     def write(

@@ -19,7 +19,13 @@ from secpa_model.core.money import cents_to_euros, format_euros
 from secpa_model.core.periods import Period
 from secpa_model.io.batch import run_batch as stream_batch
 from secpa_model.io.formats import CSV, JSON_LINES, format_names, format_of, suffix_list
-from secpa_model.io.manifest import compared_model, embeds_manifest, html_manifest, sidecar
+from secpa_model.io.manifest import (
+    compared_model,
+    embeds_manifest,
+    html_manifest,
+    manifest_for,
+    sidecar,
+)
 from secpa_model.io.readers import PIECE_ROWS, no_problems
 from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import (
@@ -42,7 +48,6 @@ from secpa_model.presentation.cli.common import (
     model_from,
     number,
     optional_period,
-    output_manifest,
     parse_period,
     print_note,
     scenario_values,
@@ -144,7 +149,14 @@ def run_batch(args: argparse.Namespace) -> int:
             trace=args.trace,
             progress=log,
             reading=log.reading,
-            manifest=output_manifest(args, model, params, period),
+            manifest=manifest_for(
+                model,
+                params,
+                period,
+                input_path=args.input,
+                command=getattr(args, "argv", None),
+                parameters_file=args.parameters,
+            ),
             input_format=input_format(args),
             output_format=args.to_format,
         )
