@@ -455,7 +455,7 @@ def add_report(commands: Subcommands, model: Model) -> None:
 
 def run_report(args: argparse.Namespace) -> int:
     """Write the HTML report (whole or not at all, with the errors file:
-    :func:`write_outputs`)."""
+    :meth:`PortfolioRun.write`)."""
     output, problems = checked_outputs(args, Path(args.output))  # -: standard output
     period = optional_period(args)
     run = PortfolioRun.read(args, output, problems)
