@@ -11,6 +11,7 @@ import stat
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final, TypeAlias
@@ -39,7 +40,7 @@ from secpa_model.io.manifest import Manifest, manifest_for
 from secpa_model.io.output import STDOUT as STDOUT
 from secpa_model.io.output import is_stream_output
 from secpa_model.io.portfolio import Portfolio
-from secpa_model.io.readers import EncodingFallbackWarning, file_sha256
+from secpa_model.io.readers import EncodingFallbackWarning
 from secpa_model.io.validation import problems_error
 from secpa_model.model.model import Model
 from secpa_model.model.parameters import Parameters
@@ -225,33 +226,6 @@ def encoding_notes() -> Iterator[None]:
                 )
 
 
-def read_portfolio(args: argparse.Namespace, model: Model) -> Portfolio:
-    """The portfolio of the structures file ``IN`` for ``model``, read once, as the
-    command's options say: ``--from``, ``--encoding``, ``--allow-duplicates``, ``--keep``,
-    and ``--errors report`` (the valid rows computed; a JSON Lines line that is not a
-    structure is then a problem like an invalid cell). Its errors name the file and line."""
-    with encoding_notes():
-        read = read_structure_rows(
-            str(args.input),
-            model=model,
-            encoding=getattr(args, "encoding", None),
-            file_format=input_format(args),
-        )
-    try:
-        found = Portfolio(
-            read.frame,
-            model=model,
-            keep=keep_from(args),
-            allow_duplicates=bool(getattr(args, "allow_duplicates", False)),
-            rows=read.rows,
-            read_problems=read.problems,
-        )
-    except InputError as exc:  # the columns (a misspelt one): named in the file
-        raise read.rows.error(exc) from exc
-    args.input_sha256 = read.sha256  # for the manifest (standard input: its copy's bytes)
-    return found.valid() if getattr(args, "errors", "raise") == "report" else found
-
-
 def input_format(args: argparse.Namespace) -> str | None:
     """The format of ``--from`` (checked), or None; an :class:`InputError` for an ``IN``
     whose format neither its suffix nor ``--from`` gives."""
@@ -407,40 +381,6 @@ def write_results(
         raise InputError(f"{names}: cannot write the file: {exc}") from exc
 
 
-def output_manifest(
-    args: argparse.Namespace,
-    model: Model,
-    parameters: Parameters,
-    period: Period | str | None,
-    *,
-    structures: Portfolio | None = None,
-    scenarios: Sequence[Scenario] = (),
-) -> Manifest:
-    """The manifest of what this command writes: its command line, ``model``,
-    ``parameters`` (and the file ``--parameters`` or ``--baseline`` named), ``scenarios``,
-    ``period``, ``--seed`` and ``--draws`` when it has them, and the input ``IN`` read
-    into ``structures`` (its sha256 and its rows)."""
-    named = getattr(args, "parameters", None) or getattr(args, "baseline", None)
-    source = getattr(args, "input", None)
-    digest = rows = None
-    if structures is not None and source is not None:
-        digest = args.input_sha256() if hasattr(args, "input_sha256") else file_sha256(source)
-        rows = structures.size + structures.invalid_rows
-    return manifest_for(
-        model,
-        parameters,
-        period,
-        input_path=source,
-        input_sha256=digest,
-        rows=rows,
-        scenarios=scenarios,
-        seed=getattr(args, "seed", None),
-        draws=getattr(args, "draws", None),
-        command=getattr(args, "argv", None),
-        parameters_file=named if isinstance(named, str) else None,
-    )
-
-
 # ----------------------------------------------------------------- invalid rows
 
 
@@ -469,64 +409,24 @@ def add_errors_argument(parser: argparse.ArgumentParser, *, output_required: boo
     )
 
 
-def problems_file(args: argparse.Namespace, output: Path | None) -> Path | None:
-    """Where ``--errors report`` writes the problems (``OUT_STEM.errors.csv`` beside
-    ``output``); None without ``--errors report``, without an output, or when the output
-    is a stream (-, a FIFO, a device: the problems are then listed on standard error)."""
-    if args.errors != "report" or output is None or is_stream_output(output):
-        return None
-    return errors_path(output, getattr(args, "to_format", None))
-
-
 def checked_outputs(
     args: argparse.Namespace, output: Path | None = None
 ) -> tuple[Path | None, Path | None]:
     """The output (``output``, else ``-o OUT`` checked by :func:`check_output`, None without
-    it) and the errors file (:func:`problems_file`), each refused (before anything is read)
-    if it is an input or the other output."""
+    it) and where ``--errors report`` writes the problems (:func:`errors_path`; None without
+    ``--errors report``, without an output, or when the output is a stream: -, a FIFO, a
+    device, the problems are then listed on standard error), each refused (before anything
+    is read) if it is an input or the other output."""
     if output is None and args.output:
         output = check_output(args.output, args.to_format)
-    problems = problems_file(args, output)
+    problems = None
+    if args.errors == "report" and output is not None and not is_stream_output(output):
+        problems = errors_path(output, getattr(args, "to_format", None))
     outputs = [(f"-o {output}", output)] if output is not None else []
     if problems is not None:
         outputs.append((f"the errors file {problems} (--errors report)", problems))
     refuse_overwriting(outputs, input_files(args))
     return output, problems
-
-
-def write_outputs(
-    args: argparse.Namespace,
-    structures: Portfolio,
-    problems: Path | None,
-    table: pd.DataFrame | str,
-    output: Path | None,
-    *,
-    manifest: Callable[[], Manifest],
-    written: str,
-    index: bool | None = None,
-) -> None:
-    """Write ``table`` to ``output`` (none without it) and, with ``--errors report``, the
-    portfolio's problems (each with its line in the input file) to ``problems`` (even when
-    there are none), all committed together, each file with ``manifest()``
-    (:func:`write_results`); then print how many rows were left out and where their
-    problems are (without a ``problems`` file, listed on standard error), and ``written``
-    followed by ``written to OUT``."""
-    report = args.errors == "report"
-    write_results(
-        [(table, output, index), (structures.problems, problems if report else None, False)],
-        csv_style=getattr(args, "csv_style", "default"),
-        to=getattr(args, "to_format", None),
-        manifest=None if output is None else manifest(),
-    )
-    if report:
-        found = list_problems(args, structures.problems, structures.rows, problems)
-        rows = number(structures.size + structures.invalid_rows)
-        print(
-            f"invalid rows: {number(structures.invalid_rows)} of {rows} left out of every "
-            f"total ({found})"
-        )
-    if output is not None:
-        print(f"{written} written to {output}")
 
 
 def list_problems(
@@ -620,18 +520,16 @@ def add_base_scenario_argument(parser: argparse.ArgumentParser, what: str) -> No
 
 
 def scenario_parameters(
-    model: Model, name: str | None, scenario: str | None
+    model: Model, name: str | None, scenario: str | Sequence[str] | None
 ) -> tuple[Parameters, list[Scenario], Parameters]:
-    """The parameter file ``name`` (:func:`base_parameters`), the scenario file
-    ``scenario`` read against it (none without one), and the parameters it gives."""
+    """The parameter file ``name`` (:func:`base_parameters`), the scenario files read
+    against it, and the parameters computed with: those the one file ``scenario`` gives
+    (none without one), or the base with several (a sequence, compared with the base)."""
     base = base_parameters(name, model)
-    scenarios = read_scenarios([scenario] if scenario else [], base, model)
-    return base, scenarios, scenarios[0].apply(base) if scenarios else base
-
-
-def read_scenarios(names: Sequence[str] | None, base: Parameters, model: Model) -> list[Scenario]:
-    """The scenario files ``names``, each validated against ``base`` (``model``'s)."""
-    return [read_scenario_file(name, base, model=model) for name in names or ()]
+    one = isinstance(scenario, str)
+    names = ([scenario] if scenario else []) if isinstance(scenario, str) else scenario or ()
+    scenarios = [read_scenario_file(file, base, model=model) for file in names]
+    return base, scenarios, scenarios[0].apply(base) if one and scenarios else base
 
 
 def scenario_values(scenarios: Sequence[Scenario], base: Parameters) -> str:
@@ -653,3 +551,119 @@ def assumption_line(params: Parameters, period: Period | None) -> str:
 def number(value: int) -> str:
     """An integer with a space between thousands, e.g. ``12 345``."""
     return f"{value:,}".replace(",", " ")
+
+
+@dataclass(frozen=True)
+class PortfolioRun:
+    """What a portfolio subcommand reads, in this order (:meth:`read`): the model
+    (``--model``), its parameters (``--parameters`` or ``--baseline``), the ``--scenario``
+    files read against them, then the portfolio of the structures file ``IN`` as the
+    options say (``--from``, ``--encoding``, ``--allow-duplicates``, ``--keep``, and
+    ``--errors report``: the valid rows computed; a JSON Lines line that is not a structure
+    is then a problem like an invalid cell), its errors naming the file and line; and where
+    it writes (:func:`checked_outputs`, checked before)."""
+
+    args: argparse.Namespace
+    model: Model
+    base: Parameters
+    """The parameter file's values (the model's reference values without one)."""
+    scenarios: list[Scenario]
+    params: Parameters
+    """The parameters computed with: ``base``, with the one ``--scenario FILE`` of a
+    subcommand that takes one applied (repeated ones are compared with ``base``)."""
+    structures: Portfolio
+    input_sha256: Callable[[], str]
+    """The sha256 of ``IN`` (of its copy's bytes when it was standard input)."""
+    output: Path | None = None
+    problems: Path | None = None
+
+    @classmethod
+    def read(
+        cls,
+        args: argparse.Namespace,
+        output: Path | None = None,
+        problems: Path | None = None,
+        *,
+        model: Model | None = None,
+    ) -> PortfolioRun:
+        """The run of ``args`` (with ``model`` instead of ``--model``), writing ``output``
+        and ``problems``."""
+        model = model or model_from(args.model)
+        named = getattr(args, "parameters", None) or getattr(args, "baseline", None)
+        base, scenarios, params = scenario_parameters(model, named, getattr(args, "scenario", None))
+        with encoding_notes():
+            read = read_structure_rows(
+                str(args.input), model=model, encoding=args.encoding, file_format=input_format(args)
+            )
+        try:
+            found = Portfolio(
+                read.frame,
+                model=model,
+                keep=keep_from(args),
+                allow_duplicates=args.allow_duplicates,
+                rows=read.rows,
+                read_problems=read.problems,
+            )
+        except InputError as exc:  # the columns (a misspelt one): named in the file
+            raise read.rows.error(exc) from exc
+        structures = found.valid() if getattr(args, "errors", "raise") == "report" else found
+        return cls(args, model, base, scenarios, params, structures, read.sha256, output, problems)
+
+    def heading(self, first: str, about: str) -> None:
+        """Print the summary's first lines: ``first``, the model with ``about`` the
+        parameters, and the model's note."""
+        print(first)
+        print(f"model: {self.model.name!r}; {about}")
+        print_note(self.model)
+
+    def manifest(self, period: Period | None, scenarios: Sequence[Scenario] = ()) -> Manifest:
+        """The manifest of the outputs over ``period``: the command line, the model, the
+        parameters (and the file ``--parameters`` or ``--baseline`` named), ``scenarios``,
+        ``--seed`` and ``--draws`` when the command has them, and the input ``IN`` read (its
+        sha256 and its rows)."""
+        args, structures = self.args, self.structures
+        named = getattr(args, "parameters", None) or getattr(args, "baseline", None)
+        return manifest_for(
+            self.model,
+            self.params,
+            period,
+            input_path=args.input,
+            input_sha256=self.input_sha256(),
+            rows=structures.size + structures.invalid_rows,
+            scenarios=scenarios,
+            seed=getattr(args, "seed", None),
+            draws=getattr(args, "draws", None),
+            command=getattr(args, "argv", None),
+            parameters_file=named if isinstance(named, str) else None,
+        )
+
+    def write(
+        self,
+        table: pd.DataFrame | str,
+        manifest: Callable[[], Manifest],
+        written: str,
+        *,
+        index: bool | None = None,
+    ) -> None:
+        """Write ``table`` to the output (none without it) and, with ``--errors report``,
+        the portfolio's problems (each with its line in the input file) to the errors file
+        (even when there are none), all committed together, each file with ``manifest()``
+        (:func:`write_results`); then print how many rows were left out and where their
+        problems are (without an errors file, listed on standard error), and ``written``
+        followed by ``written to OUT``."""
+        args, structures, output = self.args, self.structures, self.output
+        write_results(  # no errors file (None) without --errors report: checked_outputs
+            [(table, output, index), (structures.problems, self.problems, False)],
+            csv_style=getattr(args, "csv_style", "default"),
+            to=getattr(args, "to_format", None),
+            manifest=None if output is None else manifest(),
+        )
+        if args.errors == "report":
+            found = list_problems(args, structures.problems, structures.rows, self.problems)
+            rows = number(structures.size + structures.invalid_rows)
+            print(
+                f"invalid rows: {number(structures.invalid_rows)} of {rows} left out of every "
+                f"total ({found})"
+            )
+        if output is not None:
+            print(f"{written} written to {output}")

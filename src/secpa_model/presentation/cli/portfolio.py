@@ -19,11 +19,18 @@ from secpa_model.core.money import cents_to_euros, format_euros
 from secpa_model.core.periods import Period
 from secpa_model.io.batch import run_batch as stream_batch
 from secpa_model.io.formats import CSV, JSON_LINES, format_names, format_of, suffix_list
-from secpa_model.io.manifest import compared_model, embeds_manifest, html_manifest, sidecar
+from secpa_model.io.manifest import (
+    compared_model,
+    embeds_manifest,
+    html_manifest,
+    manifest_for,
+    sidecar,
+)
 from secpa_model.io.readers import PIECE_ROWS, no_problems
 from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import (
     EACH_ROWS_YEAR,
+    PortfolioRun,
     Subcommands,
     add_base_scenario_argument,
     add_errors_argument,
@@ -41,14 +48,9 @@ from secpa_model.presentation.cli.common import (
     model_from,
     number,
     optional_period,
-    output_manifest,
     parse_period,
     print_note,
-    read_portfolio,
-    read_scenarios,
-    scenario_parameters,
     scenario_values,
-    write_outputs,
 )
 from secpa_model.presentation.cli.progress import progress_log, quiet_wanted
 from secpa_model.presentation.cli.tables import text_table
@@ -147,7 +149,14 @@ def run_batch(args: argparse.Namespace) -> int:
             trace=args.trace,
             progress=log,
             reading=log.reading,
-            manifest=output_manifest(args, model, params, period),
+            manifest=manifest_for(
+                model,
+                params,
+                period,
+                input_path=args.input,
+                command=getattr(args, "argv", None),
+                parameters_file=args.parameters,
+            ),
             input_format=input_format(args),
             output_format=args.to_format,
         )
@@ -235,15 +244,14 @@ def run_compare(args: argparse.Namespace) -> int:
                 "compare models (--model twice or more) without --scenario or --baseline"
             )
         models = [model_from(name) for name in names]
-        return _compare_models(args, models, period, output, problems)
+        return _compare_models(
+            PortfolioRun.read(args, output, problems, model=models[0]), models, period
+        )
     if not args.scenario:
         raise InputError("give --scenario FILE (one or more), or --model twice or more")
-    model = model_from(names[0])
-    baseline = base_parameters(args.baseline, model)
-    scenarios = read_scenarios(args.scenario, baseline, model)
-    structures = read_portfolio(args, model)
+    run = PortfolioRun.read(args, output, problems, model=model_from(names[0]))
     try:
-        comparison = compare(structures, period, baseline, *scenarios)
+        comparison = compare(run.structures, period, run.base, *run.scenarios)
     except ValueError as exc:  # repeated scenario names
         raise InputError(str(exc)) from exc
     headers = ["scenario", "total", "difference", "%", "eligible", "changed"]
@@ -258,42 +266,26 @@ def run_compare(args: argparse.Namespace) -> int:
         ]
         for record in comparison.summary.to_dict("records")
     ]
-    print(f"secpa-model compare: {args.input}, period {period or EACH_ROWS_YEAR}")
-    print(
-        f"model: {model.name!r}; baseline: parameters {baseline.name!r}; the first row is the "
-        "baseline"
+    run.heading(
+        f"secpa-model compare: {args.input}, period {period or EACH_ROWS_YEAR}",
+        f"baseline: parameters {run.base.name!r}; the first row is the baseline",
     )
-    print_note(model)
     print()
     print(text_table(headers, rows))
     print()
-    print(scenario_values(scenarios, baseline))
+    print(scenario_values(run.scenarios, run.base))
     print()
-    print(assumption_line(baseline, period))
-    write_outputs(
-        args,
-        structures,
-        problems,
-        comparison.detail,
-        output,
-        manifest=lambda: output_manifest(
-            args, model, baseline, period, structures=structures, scenarios=scenarios
-        ),
-        written=f"detail: {number(len(comparison.detail))} rows",
+    print(assumption_line(run.base, period))
+    detail = comparison.detail
+    run.write(
+        detail, lambda: run.manifest(period, run.scenarios), f"detail: {number(len(detail))} rows"
     )
     return 0
 
 
-def _compare_models(
-    args: argparse.Namespace,
-    models: list[Any],
-    period: Any,
-    output: Path | None,
-    problems: Path | None,
-) -> int:
-    structures = read_portfolio(args, models[0])
+def _compare_models(run: PortfolioRun, models: list[Model], period: Period | None) -> int:
     try:
-        comparison: ModelComparison = compare_models(structures, period, *models)
+        comparison: ModelComparison = compare_models(run.structures, period, *models)
     except ValueError as exc:  # repeated model names
         raise InputError(str(exc)) from exc
     headers = ["model", "lines", "total", "difference", "%", "gains", "loses", "unchanged"]
@@ -310,7 +302,7 @@ def _compare_models(
         ]
         for record in comparison.summary.to_dict("records")
     ]
-    print(f"secpa-model compare: {args.input}, period {period or EACH_ROWS_YEAR}")
+    print(f"secpa-model compare: {run.args.input}, period {period or EACH_ROWS_YEAR}")
     print(
         f"models: the first row, {models[0].name!r}, is the baseline; gains and loses count "
         "structures against it"
@@ -324,18 +316,13 @@ def _compare_models(
     print()
     for model in models:
         print(f"{model.name}: " + assumption_line(comparison.parameters[model.name], period))
-    # the first model is the baseline, the others compared with it
-    base, *others = [(m, comparison.parameters[m.name]) for m in models]
-    write_outputs(
-        args,
-        structures,
-        problems,
+    others = [(m, comparison.parameters[m.name]) for m in models[1:]]  # compared with the first
+    run.write(
         comparison.by_structure,
-        output,
-        manifest=lambda: output_manifest(args, *base, period, structures=structures).model_copy(
+        lambda: run.manifest(period).model_copy(
             update={"compared_with": tuple(compared_model(*other) for other in others)}
         ),
-        written=f"by structure: {number(len(comparison.by_structure))} rows",
+        f"by structure: {number(len(comparison.by_structure))} rows",
     )
     return 0
 
@@ -400,10 +387,8 @@ def run_sweep(args: argparse.Namespace) -> int:
     output, problems = checked_outputs(args)
     values = sweep_values(args.values)
     period = optional_period(args)
-    model = model_from(args.model)
-    base, applied, params = scenario_parameters(model, args.parameters, args.scenario)
-    structures = read_portfolio(args, model)
-    table = sweep(structures, period, args.path, values, params)
+    run = PortfolioRun.read(args, output, problems)
+    table = sweep(run.structures, period, args.path, values, run.params)
     rows = [
         [
             str(record["value"]),
@@ -413,29 +398,17 @@ def run_sweep(args: argparse.Namespace) -> int:
         ]
         for record in table.to_dict("records")
     ]
-    print(f"secpa-model sweep of {args.path}: {args.input}, period {period or EACH_ROWS_YEAR}")
-    print(
-        f"model: {model.name!r}; base: parameters {params.name!r}; difference to the total "
-        "under the base"
+    run.heading(
+        f"secpa-model sweep of {args.path}: {args.input}, period {period or EACH_ROWS_YEAR}",
+        f"base: parameters {run.params.name!r}; difference to the total under the base",
     )
-    print_note(model)
-    if applied:
-        print(scenario_values(applied, base))
+    if run.scenarios:
+        print(scenario_values(run.scenarios, run.base))
     print()
     print(text_table([args.path, "total", "difference", "eligible"], rows))
     print()
-    print(f"{args.path} takes the SCENARIO values above. " + assumption_line(params, period))
-    write_outputs(
-        args,
-        structures,
-        problems,
-        table,
-        output,
-        manifest=lambda: output_manifest(
-            args, model, params, period, structures=structures, scenarios=applied
-        ),
-        written="table",
-    )
+    print(f"{args.path} takes the SCENARIO values above. " + assumption_line(run.params, period))
+    run.write(table, lambda: run.manifest(period, run.scenarios), "table")
     return 0
 
 
@@ -482,39 +455,27 @@ def add_report(commands: Subcommands, model: Model) -> None:
 
 def run_report(args: argparse.Namespace) -> int:
     """Write the HTML report (whole or not at all, with the errors file:
-    :func:`write_outputs`)."""
+    :meth:`PortfolioRun.write`)."""
     output, problems = checked_outputs(args, Path(args.output))  # -: standard output
     period = optional_period(args)
-    model = model_from(args.model)
-    params = base_parameters(args.parameters, model)
-    scenarios = read_scenarios(args.scenario, params, model)
-    structures = read_portfolio(args, model)
+    run = PortfolioRun.read(args, output, problems)
+    structures = run.structures
     try:
         page = build_report(
             structures,
             period,
-            params,
-            scenarios,
+            run.params,
+            run.scenarios,
             title=args.title,
             source=Path(args.input).name,
             language=args.lang,
         )
-        manifest = output_manifest(
-            args, model, params, period, structures=structures, scenarios=scenarios
-        )
+        manifest = run.manifest(period, run.scenarios)
         page = page.replace("</body>", html_manifest(manifest) + "\n</body>", 1)
     except ValueError as exc:  # repeated scenario names
         raise InputError(str(exc)) from exc
     rows = structures.size + structures.invalid_rows
-    write_outputs(
-        args,
-        structures,
-        problems,
-        page,
-        output,
-        manifest=lambda: manifest,
-        written=f"report of {number(rows)} structures",
-    )
+    run.write(page, lambda: manifest, f"report of {number(rows)} structures")
     return 0
 
 
@@ -593,8 +554,6 @@ def run_budget(args: argparse.Namespace) -> int:
     output, problems = checked_outputs(args)
     periods = _periods(args)
     amounts = [envelope_euros(text) for text in args.envelope or ()]
-    model = model_from(args.model)
-    *_, params = scenario_parameters(model, args.parameters, args.scenario)
     if amounts and len(amounts) != (len(periods) if periods else 1):
         given = len(periods) if periods else "1 (the years of the table)"
         raise InputError(
@@ -603,28 +562,22 @@ def run_budget(args: argparse.Namespace) -> int:
     envelopes: Decimal | dict[str, Decimal] | None = None
     if amounts:
         envelopes = dict(zip(periods, amounts, strict=True)) if periods else amounts[0]
-    structures = read_portfolio(args, model)
-    projection = project_budget(structures, periods, params, envelopes, freq=args.freq)
+    run = PortfolioRun.read(args, output, problems)
+    params = run.params
+    projection = project_budget(run.structures, periods, params, envelopes, freq=args.freq)
     span = Period(min(projection.by_period["start"]), max(projection.by_period["end"]))
-    print(f"secpa-model budget: {args.input}, period {_when(periods)}")
-    print(f"model: {model.name!r}; parameters: {params.name!r}; steps: {args.freq}s")
-    print_note(model)
+    run.heading(
+        f"secpa-model budget: {args.input}, period {_when(periods)}",
+        f"parameters: {params.name!r}; steps: {args.freq}s",
+    )
     print()
     print(text_table(*_period_table(projection.by_period)))
     print()
     print(text_table(*_step_table(projection.timeline, args.freq)))
     print()
     print(assumption_line(params, span))
-    write_outputs(
-        args,
-        structures,
-        problems,
-        projection.timeline,
-        output,
-        manifest=lambda: output_manifest(args, model, params, span, structures=structures),
-        written=f"steps: {number(len(projection.timeline))} rows",
-        index=False,
-    )
+    steps = projection.timeline
+    run.write(steps, lambda: run.manifest(span), f"steps: {number(len(steps))} rows", index=False)
     return 0
 
 

@@ -27,23 +27,18 @@ from secpa_model.io.output import atomic_path
 from secpa_model.model.model import Model
 from secpa_model.presentation.cli.common import (
     STDOUT,
+    PortfolioRun,
     Subcommands,
     add_options,
     add_output_option,
     add_period_arguments,
     assumption_line,
-    base_parameters,
     check_output,
     envelope_euros,
     input_files,
-    model_from,
     number,
-    output_manifest,
     period_from,
-    print_note,
-    read_portfolio,
     refuse_overwriting,
-    scenario_parameters,
     scheduler_client,
     write_results,
 )
@@ -155,17 +150,15 @@ def run_sensitivity(args: argparse.Namespace) -> int:
             outputs.append((f"--{flag} {name}", _png(name, flag)))
     refuse_overwriting(outputs, input_files(args))
     period = period_from(args)
-    model = model_from(args.model)
-    params = base_parameters(args.parameters, model)
-    structures = read_portfolio(args, model)
+    run = PortfolioRun.read(args)
     bounds = bounds_from(args.bounds)
     log = progress_log(args, "model runs")
     with scheduler_client(args.scheduler) as client:
         result = sensitivity(
-            structures,
+            run.structures,
             Output(period, args.line),
             args.free,
-            parameters=params,
+            parameters=run.params,
             bounds=bounds,
             method=args.method,
             samples=args.samples,
@@ -174,9 +167,10 @@ def run_sensitivity(args: argparse.Namespace) -> int:
             client=client,
         )
     log.finish()
-    print(f"secpa-model sensitivity: {args.input}; {result.output.label}")
-    print(f"model: {model.name!r}; parameters: {params.name!r}; seed {args.seed}")
-    print_note(model)
+    run.heading(
+        f"secpa-model sensitivity: {args.input}; {result.output.label}",
+        f"parameters: {run.params.name!r}; seed {args.seed}",
+    )
     print(f"base: {format_euros(cents_to_euros(result.base_cents))}")
     if result.tornado is not None:
         print("\nOne at a time (each free parameter at the ends of its range):")
@@ -186,14 +180,13 @@ def run_sensitivity(args: argparse.Namespace) -> int:
         print(_sobol_text(result))
     if args.output:
         sobol = result.sobol is not None  # the one random part: its seed and samples
-        manifest = output_manifest(args, model, params, period, structures=structures)
         random = {"seed": args.seed, "draws": result.samples} if sobol else {"seed": None}
-        manifest = manifest.model_copy(update=random)
+        manifest = run.manifest(period).model_copy(update=random)
         write_results(
             [(_tidy(result), Path(args.output), False)], to=args.to_format, manifest=manifest
         )
         print(f"\ntable written to {args.output}")
-    _charts(result, args, model, all_synthetic(structures.frame))
+    _charts(result, args, run.model, all_synthetic(run.structures.frame))
     return 0
 
 
@@ -310,20 +303,16 @@ def run_calibrate(args: argparse.Namespace) -> int:
     if args.targets:
         inputs.append((f"the targets file {args.targets} (--targets)", Path(args.targets)))
     refuse_overwriting([(f"-o {output}", output)], inputs)
-    model = model_from(args.model)
-    params = base_parameters(args.parameters, model)
-    structures = read_portfolio(args, model)
-    targets, left_out = _chosen_targets(args, structures.frame)
+    run = PortfolioRun.read(args)
+    targets, left_out = _chosen_targets(args, run.structures.frame)
     result = calibrate(
-        structures, targets, args.free, parameters=params, bounds=bounds_from(args.bounds)
+        run.structures, targets, args.free, parameters=run.params, bounds=bounds_from(args.bounds)
     )
-    manifest = output_manifest(args, model, params, None, structures=structures)
-    write_results(
-        [(result.to_toml(), output, None), (manifest.to_json(), manifest_path(output), None)]
+    manifest = run.manifest(None).to_json()
+    write_results([(result.to_toml(), output, None), (manifest, manifest_path(output), None)])
+    run.heading(
+        f"secpa-model calibrate: {args.input} -> {output}", f"parameters: {run.params.name!r}"
     )
-    print(f"secpa-model calibrate: {args.input} -> {output}")
-    print(f"model: {model.name!r}; parameters: {params.name!r}")
-    print_note(model)
     for name, why in left_out:
         print(f"target left out: {name} ({why})")
     print("\nFitted values (status 'calibrated' in the file):")
@@ -475,15 +464,14 @@ def run_simulate(args: argparse.Namespace) -> int:
         raise InputError(f"--seed {args.seed}: give a seed of at least 0")
     envelope = None if args.envelope is None else envelope_euros(args.envelope)
     period = period_from(args)
-    model = model_from(args.model)
-    *_, params = scenario_parameters(model, args.parameters, args.scenario)
-    structures = read_portfolio(args, model)
-    chunk = args.chunk_size or max(1, ROWS_PER_CHUNK // max(structures.size, 1))
+    run = PortfolioRun.read(args)
+    params = run.params
+    chunk = args.chunk_size or max(1, ROWS_PER_CHUNK // max(run.structures.size, 1))
     long_run = args.draws > chunk  # more than one chunk: show progress
     log = progress_log(args, "draws")
     with scheduler_client(args.scheduler) as client:
         result = simulate(
-            structures,
+            run.structures,
             period,
             params,
             draws=args.draws,
@@ -495,12 +483,11 @@ def run_simulate(args: argparse.Namespace) -> int:
             client=client,
         )
     log.finish()
-    print(f"secpa-model simulate: {args.input}, period {period}")
-    print(
-        f"model: {model.name!r}; parameters: {params.name!r}; {number(args.draws)} draws, "
-        f"seed {args.seed}; {number(len(result.structure_ids))} structures"
+    run.heading(
+        f"secpa-model simulate: {args.input}, period {period}",
+        f"parameters: {params.name!r}; {number(args.draws)} draws, seed {args.seed}; "
+        f"{number(len(result.structure_ids))} structures",
     )
-    print_note(model)
     varied = ", ".join(result.parameter_draws.columns) or "none"
     print(f"drawn from their ranges: {varied}")
     print()
@@ -516,9 +503,7 @@ def run_simulate(args: argparse.Namespace) -> int:
             f"probability that the total exceeds {format_euros(envelope)}: {share:.1%} of the draws"
         )
     print(assumption_line(params, period))
-    _write_outputs(
-        args, result, output_manifest(args, model, params, period, structures=structures)
-    )
+    _write_outputs(args, result, run.manifest(period))
     return 0
 
 
