@@ -192,7 +192,9 @@ def _sobol(
             calc_second_order=False,
             conf_level=confidence,
             print_to_console=False,
-            seed=seed,
+            # SALib leaves a falsy seed (the default 0) to numpy's global generator; a
+            # SeedSequence is never falsy and gives any other seed's stream unchanged
+            seed=np.random.SeedSequence(seed),
         )
     table = pd.DataFrame(
         {
