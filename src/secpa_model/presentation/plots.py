@@ -198,56 +198,64 @@ def _k_euros(cents: Iterable[Any]) -> np.ndarray[Any, np.dtype[np.float64]]:
 
 
 def _stacked(
-    axes: Axes, table: pd.DataFrame, model: Model, unit: float = 1.0
+    axes: Axes, table: pd.DataFrame, model: Model, unit: float = 1.0, summed: bool = False
 ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """A bar per row of ``table``, the model's lines stacked (k€ divided by ``unit``): the
-    bars' positions and tops."""
+    """A bar per row of ``table``, the model's lines stacked (k€ divided by ``unit``; hatched
+    and out of the legend when ``summed``): the bars' positions and tops."""
     positions = np.arange(len(table))
     bottom = np.zeros(len(table))
+    style: dict[str, Any] = {"hatch": "//", "edgecolor": "white", "label": "_nolegend_"}
     for key, label, colour in _lines(model, table):
         heights = _k_euros(table[f"{key}_cents"]) / unit
-        axes.bar(positions, heights, bottom=bottom, label=label, color=colour)
+        drawn = {"label": label, "color": colour} | (style if summed else {})
+        axes.bar(positions, heights, bottom=bottom, **drawn)
         bottom += heights
     return positions, bottom
 
 
-def _largest(
-    table: pd.DataFrame, column: str, count: int | None, size: bool = False
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The rows of ``table`` with the ``count`` largest ``column`` (largest ``size``, the
-    absolute value, when asked), largest first, and the other rows; ``table`` as it is and
-    no other row when ``count`` is None or ``table`` has at most one row more."""
+def _structures_figure(
+    table: pd.DataFrame, column: str, count: int | None, model: Model, vertical: bool
+) -> tuple[Figure, Axes, pd.DataFrame, pd.DataFrame]:
+    """The figure of a bar per structure of ``table`` (``vertical`` or horizontal), its axes,
+    the rows drawn and the others. Drawn: the ``count`` largest ``column`` (in absolute value
+    when horizontal), largest first; ``table`` as it is when ``count`` is None or ``table`` has
+    at most one row more. The others are summed in one bar on an axes of its own, labelled with
+    their number: the model's lines stacked (``vertical``), else the difference ``column``."""
     if count is not None and count < 1:
         raise ValueError(f"largest: give a whole number of structures ≥ 1, not {count!r}")
     values = np.asarray([int(cents) for cents in table[column]], dtype=np.float64)
-    order = np.argsort(-(np.abs(values) if size else values), kind="stable")
-    if count is None or len(table) <= count + 1:  # a bar of one "other" is that structure
-        return table, table.iloc[:0]
-    return table.iloc[order[:count]], table.iloc[order[count:]]
-
-
-def _others_bar(axes: Axes, others: pd.DataFrame, model: Model, vertical: bool) -> None:
-    """The sum of ``others`` (the structures not drawn one by one): one bar of the model's
-    lines stacked (``vertical``) or of the difference (a ``difference_cents`` column), on
-    its own scale, labelled with their number."""
+    order = np.argsort(-(values if vertical else np.abs(values)), kind="stable")
+    shown, others = table, table.iloc[:0]
+    if count is not None and len(table) > count + 1:  # a bar of one "other" is that structure
+        shown, others = table.iloc[order[:count]], table.iloc[order[count:]]
+    drawn, summed = len(shown), len(others) > 0
     if vertical:
-        bottom = 0.0
-        for key, _, colour in _lines(model, others):
-            (height,) = _k_euros([sum(int(c) for c in others[f"{key}_cents"])])
-            axes.bar(0, height, bottom=bottom, color=colour, hatch="//", edgecolor="white")
-            bottom += height
-        axes.set_xticks([0], [f"the other\n{len(others)} structures,\nsummed"], fontsize=7)
-        axes.set_xlim(-0.6, 0.6)
-        axes.yaxis.tick_right()
-        _decorate(axes, "", grouped="y")
-        return
-    (total,) = _k_euros([sum(int(c) for c in others["difference_cents"])])
-    colour = _GAIN if total > 0 else _LOSS if total < 0 else _SAME
-    axes.barh(0, total, color=colour, hatch="//", edgecolor="white")
-    axes.axvline(0, color="black", linewidth=0.8)
-    summed = f"the other {len(others)}\nstructures, summed:\n{grouped(total, 1, sign=True)} k€"
-    axes.set_yticks([0], [summed], fontsize=7)
-    _decorate(axes, "", grid="x", grouped="x", ylim=(-0.6, 0.6))
+        width = max(6.0, _BAR_INCHES * drawn + 2.5 + (1.5 if summed else 0.0))
+        grid = {"ncols": 2, "width_ratios": (drawn, 3)} if summed else {}
+        figure, (axes, *rest) = _figure(width, 4.8, **grid)
+    else:
+        height = max(3.5, _ROW_INCHES * drawn + 1.8) + (0.9 if summed else 0.0)
+        grid = {"nrows": 2, "height_ratios": (drawn, 2)} if summed else {}
+        figure, (axes, *rest) = _figure(7.5, height, **grid)
+    for beside in rest:
+        if vertical:
+            sums = {
+                c: [sum(int(v) for v in others[c])] for c in others if str(c).endswith("_cents")
+            }
+            _stacked(beside, pd.DataFrame(sums), model, summed=True)
+            beside.set_xticks([0], [f"the other\n{len(others)} structures,\nsummed"], fontsize=7)
+            beside.set_xlim(-0.6, 0.6)
+            beside.yaxis.tick_right()
+            _decorate(beside, "", grouped="y")
+            continue
+        (total,) = _k_euros([sum(int(c) for c in others[column])])
+        colour = _GAIN if total > 0 else _LOSS if total < 0 else _SAME
+        beside.barh(0, total, color=colour, hatch="//", edgecolor="white")
+        beside.axvline(0, color="black", linewidth=0.8)
+        text = f"the other {len(others)}\nstructures, summed:\n{grouped(total, 1, sign=True)} k€"
+        beside.set_yticks([0], [text], fontsize=7)
+        _decorate(beside, "", grid="x", grouped="x", ylim=(-0.6, 0.6))
+    return figure, axes, shown, others
 
 
 def _when(period: PeriodLike | None) -> str:
@@ -271,12 +279,9 @@ def plot_allocations(
     ``largest`` totals drawn and the others summed (docs/scenarios.md, Charts)."""
     resolved = _model_of(allocations, model)
     params = parameters_for(resolved, parameters)
-    shown, others = _largest(allocations, "total_cents", largest)
-    width = _BAR_INCHES * len(shown) + 2.5 + (1.5 if len(others) else 0.0)
-    beside = {"ncols": 2, "width_ratios": (len(shown), 3)} if len(others) else {}
-    figure, (axes, *rest) = _figure(max(6.0, width), 4.8, **beside)
-    for summed in rest:
-        _others_bar(summed, others, resolved, vertical=True)
+    figure, axes, shown, others = _structures_figure(
+        allocations, "total_cents", largest, resolved, vertical=True
+    )
     positions, _ = _stacked(axes, shown, resolved)
     axes.set_xticks(positions, shown[resolved.id_input].astype(str), rotation=70, fontsize=7)
     count = len(resolved.rules)
@@ -695,15 +700,11 @@ def plot_model_comparison(
     if other not in names[1:]:
         raise ValueError(f"model {other!r} is not one of the compared {names[1:]}")
     column = f"{other}_difference_cents"
-    shown, others = _largest(comparison.by_structure, column, largest, size=True)
+    figure, axes, shown, others = _structures_figure(
+        comparison.by_structure, column, largest, comparison.models[other], vertical=False
+    )
     table = shown.sort_values(column, kind="stable")
     differences = _k_euros(table[column])
-    height = max(3.5, _ROW_INCHES * len(table) + 1.8) + (0.9 if len(others) else 0.0)
-    below = {"nrows": 2, "height_ratios": (len(table), 2)} if len(others) else {}
-    figure, (axes, *rest) = _figure(7.5, height, **below)
-    for summed in rest:
-        difference = others.assign(difference_cents=others[column])
-        _others_bar(summed, difference, comparison.models[other], vertical=False)
     positions = np.arange(len(table))
     colours = np.where(differences > 0, _GAIN, np.where(differences < 0, _LOSS, _SAME))
     axes.barh(positions, differences, color=colours)
