@@ -6,7 +6,7 @@ indices and a cohort's fan chart (docs/uncertainty.md)."""
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -388,17 +388,14 @@ def _grouped_formatter() -> Any:
             self.ticks = list(locs)
 
         def __call__(self, value: float, position: int | None = None) -> str:
-            return grouped(value, _decimals(self.ticks))
+            exact = (  # the fewest decimals that write each tick exactly, at most 6
+                places
+                for places in range(6)
+                if all(abs(round(t, places) - t) < 1e-9 * max(1.0, abs(t)) for t in self.ticks)
+            )
+            return grouped(value, next(exact, 6))
 
     return Grouped()
-
-
-def _decimals(ticks: Sequence[float], most: int = 6) -> int:
-    """The fewest decimals that write each of ``ticks`` exactly (at most ``most``)."""
-    for places in range(most):
-        if all(abs(round(tick, places) - tick) < 1e-9 * max(1.0, abs(tick)) for tick in ticks):
-            return places
-    return most
 
 
 def _base_values(declared: Parameter | None, span: Period | None) -> list[Decimal | Scale]:
@@ -731,58 +728,45 @@ def plot_model_comparison(
     return _finish(figure, note.strip(), path, 2)
 
 
-def _parameter_words(path: str, parameters: Parameters) -> list[str]:
-    """A parameter in words (:func:`parameter_words`), wrapped."""
-    declared = parameters.parameters.get(path)
-    said = parameter_words(declared.description if declared else "", path)
-    return textwrap.wrap(said, _LABEL_CHARS)
-
-
-def _parameter_bars(
-    result: Sensitivity, table: pd.DataFrame | None, method: str, model: Model | str | None
+def _parameter_figure(
+    result: Sensitivity,
+    table: pd.DataFrame | None,
+    method: str,
+    model: Model | str | None,
+    detail: Callable[[dict[Any, Any]], str],
 ) -> tuple[Figure, Axes, pd.DataFrame, Model]:
-    """The figure of a chart of ``table`` (a bar per parameter, the largest on top): a row
-    per parameter, tall enough for its longest label, with room for the title, the axis and
-    the footnote; a clear error without the table (asked by ``method``)."""
+    """The figure of a bar per parameter of ``table``, the largest on top (a clear error
+    without the table, asked by ``method``): a row per parameter, tall enough for its label
+    (its parameter in words, then its ``detail``, its path in small under), with room for
+    the title, the axis and the footnote."""
+    from matplotlib.transforms import ScaledTranslation, blended_transform_factory
+
     if table is None:
         raise ValueError(f"this sensitivity has no {method}")
     table = table.iloc[::-1]
     paths = list(table["path"])
-    lines = max((len(_parameter_words(path, result.parameters)) + 2 for path in paths), default=1)
+    words = []
+    for path in paths:
+        declared = result.parameters.parameters.get(path)
+        said = parameter_words(declared.description if declared else "", path)
+        words.append(textwrap.wrap(said, _LABEL_CHARS))
+    lines = max((len(wrapped) + 2 for wrapped in words), default=1)
     height = 1.6 + max(_PARAMETER_INCHES, _LABEL_LINE_INCHES * lines) * len(paths)
     figure, (axes,) = _figure(9.0, height)
-    return figure, axes, table, _model_of(result.model, model)
-
-
-def _parameter_ticks(
-    axes: Axes, table: pd.DataFrame, details: Sequence[str], parameters: Parameters
-) -> None:
-    """Label each bar with its parameter in words, then ``details``, its path in small under."""
-    from matplotlib.transforms import ScaledTranslation, blended_transform_factory
-
-    paths = list(table["path"])
     axes.set_yticks(range(len(paths)), [""] * len(paths))
     axes.set_ylim(-0.6, len(paths) - 0.4)
     beside = blended_transform_factory(axes.transAxes, axes.transData)
-    for position, (path, detail) in enumerate(zip(paths, details, strict=True)):
-        lines = [*_parameter_words(path, parameters), detail]
-        said, (above, under) = "\n".join(line for line in lines if line), (1 / 72, -1 / 72)
-        moved = [
-            beside + ScaledTranslation(-6 / 72, points, axes.figure.dpi_scale_trans)
-            for points in (above, under)
-        ]
-        axes.text(0, position, said, transform=moved[0], ha="right", va="bottom", fontsize=7)
-        axes.text(
-            0,
-            position,
-            path,
-            transform=moved[1],
-            ha="right",
-            va="top",
-            fontsize=5.5,
-            color=_PATH,
-            family="monospace",
-        )
+    above, under = (
+        beside + ScaledTranslation(-6 / 72, points / 72, figure.dpi_scale_trans)
+        for points in (1, -1)
+    )
+    rows = table.to_dict("records")
+    small: dict[str, Any] = {"fontsize": 5.5, "color": _PATH, "family": "monospace"}
+    for position, (path, wrapped, row) in enumerate(zip(paths, words, rows, strict=True)):
+        text = "\n".join(line for line in [*wrapped, detail(row)] if line)
+        axes.text(0, position, text, transform=above, ha="right", va="bottom", fontsize=7)
+        axes.text(0, position, path, transform=under, ha="right", va="top", **small)
+    return figure, axes, table, _model_of(result.model, model)
 
 
 def plot_tornado(
@@ -795,8 +779,12 @@ def plot_tornado(
 ) -> Figure:
     """Horizontal bars of :attr:`Sensitivity.tornado`: the output at each end of each free
     value's range, around the base output, largest swing on top."""
-    figure, axes, table, resolved = _parameter_bars(
-        result, result.tornado, "one-at-a-time results (method 'oat' or 'both')", model
+    figure, axes, table, resolved = _parameter_figure(
+        result,
+        result.tornado,
+        "one-at-a-time results (method 'oat' or 'both')",
+        model,
+        lambda row: _range(row["low"], row["high"], str(row["unit"])),
     )
     base = result.base_cents / _CENTS_PER_MILLION
     positions = np.arange(len(table))
@@ -806,8 +794,6 @@ def plot_tornado(
             positions, output - base, left=base, color=colour, label=f"value at the {end} end"
         )
     axes.axvline(base, color="black", linewidth=1)
-    ranges = [_range(row["low"], row["high"], str(row["unit"])) for row in table.to_dict("records")]
-    _parameter_ticks(axes, table, ranges, result.parameters)
     default = (
         f"What moves the budget under {resolved.name}:\neach assumption at the ends of its range"
     )
@@ -827,8 +813,12 @@ def plot_sobol(
 ) -> Figure:
     """Horizontal bars of :attr:`Sensitivity.sobol`: first-order and total index of each free
     value, with their confidence intervals, largest total on top."""
-    figure, axes, table, resolved = _parameter_bars(
-        result, result.sobol, "Sobol indices (method 'sobol' or 'both')", model
+    figure, axes, table, resolved = _parameter_figure(
+        result,
+        result.sobol,
+        "Sobol indices (method 'sobol' or 'both')",
+        model,
+        lambda row: f"({unit_words(str(row['unit']))})",
     )
     positions = np.arange(len(table))
     width = 0.38
@@ -838,8 +828,6 @@ def plot_sobol(
     ):
         y, errors = positions + offset, table[f"{index}_conf"]
         axes.barh(y, table[index], width, xerr=errors, color=colour, capsize=3, label=label)
-    units = [f"({unit_words(str(unit))})" for unit in table["unit"]]
-    _parameter_ticks(axes, table, units, result.parameters)
     default = (
         f"Share of the budget's variance under {resolved.name}\n"
         "due to each assumption (Sobol indices)"
