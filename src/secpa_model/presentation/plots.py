@@ -334,13 +334,16 @@ def plot_sweep(
     top.plot(x, _k_euros(table["total_cents"]), marker="o", color="black", label="Total")
     for key, label, colour in _lines(resolved, table):
         below.plot(x, _k_euros(table[f"{key}_cents"]), marker=".", color=colour, label=label)
-    if labels is not None or not numeric:
-        texts = list(labels) if labels is not None else _value_labels(values, base, declared)
-        below.set_xticks(x, texts, fontsize=7)
+    if labels is None and not numeric:
+        scale = base[0] if len(base) == 1 and isinstance(base[0], Scale) else None
+        steps = (declared.threshold_unit or "") if declared is not None else ""
+        labels = [_value_label(value, scale, unit, steps) for value in values]
+    if labels is not None:
+        below.set_xticks(x, list(labels), fontsize=7)
     reference = _mark_reference(top, below, x, numeric, values, base, unit, table)
     title = title or f"Portfolio total against {name}{_when(span)}"
     _decorate(top, title, grid="both", grouped="y", ylabel="portfolio total, k€")
-    numbers_on_x = "" if labels is not None or not numeric else "x"
+    numbers_on_x = "" if labels is not None else "x"
     _decorate(below, "", grid="both", grouped="y" + numbers_on_x, ylabel="each line, k€")
     below.set_xlabel(f"{name} ({unit})" if unit else name)
     for axes in (top, below) if y_from_zero else ():
@@ -418,27 +421,46 @@ def _as_scale(value: Any) -> Scale | None:
     return None
 
 
-def _value_labels(
-    values: list[Any], base: list[Decimal | Scale], declared: Parameter | None
-) -> list[str]:
-    """A short text per swept value that is not a number (see :func:`plot_sweep`)."""
-    reference = base[0] if len(base) == 1 and isinstance(base[0], Scale) else None
-    unit = unit_words(declared.unit) if declared is not None else ""
-    threshold_unit = (declared.threshold_unit or "") if declared is not None else ""
-    texts = []
-    for value in values:
-        scale = _as_scale(value)
-        if is_relative(value):
-            texts.append(_relative_label(value, unit))
-        elif scale is None:
-            texts.append(_short(str(value)))
-        elif reference is not None and scale == reference:
-            texts.append("base scale")
-        elif reference is not None and (factor := _factor(scale, reference)) is not None:
-            texts.append(f"×{factor}")
+def _value_label(value: Any, reference: Scale | None, unit: str, threshold_unit: str) -> str:
+    """A short text for a swept value that is not a number (see :func:`plot_sweep`): for a
+    relative change ``×1.10``, ``+10 %`` or ``+5 000 €/ETP/year``, then ``from 2024-03-01``
+    when dated; for a scale ``base scale``, ``×1.10`` (``reference`` times one factor), or the
+    brackets that differ from ``reference``, one per line."""
+    relative = is_relative(value)
+    if relative and (found := _relative_operand(value)) is not None:
+        operation, operand = found
+        if operation == "factor":
+            exact = operand == operand.quantize(Decimal("0.01"))
+            text = f"×{operand:.2f}" if exact else f"×{operand}"
         else:
-            texts.append(_brackets_text(scale, reference, unit, threshold_unit))
-    return texts
+            sign = "−" if operand < 0 else "+"
+            suffix = " %" if operation == "percent" else f" {unit}".rstrip()
+            text = f"{sign}{grouped(abs(operand))}{suffix}"
+        start = value.get("effective_from")
+        return text if start is None else f"{text}\nfrom {_short(str(start))}"
+    scale = None if relative else _as_scale(value)
+    if scale is None:
+        return _short(str(value))
+    if reference is not None and scale == reference:
+        return "base scale"
+    if reference is not None and (factor := _factor(scale, reference)) is not None:
+        return f"×{factor}"
+    if len(scale.brackets) == 1 and scale.brackets[0].threshold == 0:
+        return quantity_words(scale.brackets[0].value, unit)  # a flat amount
+    known = (
+        {(b.threshold, b.value) for b in reference.brackets}
+        if reference is not None and reference.mode == scale.mode
+        else set()
+    )
+    changed = [b for b in scale.brackets if (b.threshold, b.value) not in known]
+    lines = [
+        f"≥ {quantity_words(b.threshold, threshold_unit)}: {quantity_words(b.value, unit)}"
+        for b in changed[:_MAX_TICK_LINES]
+    ]
+    if len(changed) > _MAX_TICK_LINES:
+        lines.append(f"and {len(changed) - _MAX_TICK_LINES} more brackets")
+    prefix = "" if scale.mode == "step" else "linear: "
+    return prefix + "\n".join(lines)
 
 
 def _relative_operand(change: Any) -> tuple[str, Decimal] | None:
@@ -450,22 +472,6 @@ def _relative_operand(change: Any) -> tuple[str, Decimal] | None:
             except ArithmeticError:
                 return None
     return None
-
-
-def _relative_label(change: Any, unit: str) -> str:
-    """``×1.10``, ``+10 %`` or ``+5 000 €/ETP/year``, then ``from 2024-03-01`` when dated."""
-    found = _relative_operand(change)
-    if found is None:
-        return _short(str(change))
-    operation, operand = found
-    if operation == "factor":
-        text = f"×{operand:.2f}" if operand == operand.quantize(Decimal("0.01")) else f"×{operand}"
-    else:
-        sign = "−" if operand < 0 else "+"
-        suffix = " %" if operation == "percent" else f" {unit}".rstrip()
-        text = f"{sign}{grouped(abs(operand))}{suffix}"
-    start = change.get("effective_from")
-    return text if start is None else f"{text}\nfrom {_short(str(start))}"
 
 
 def _is_neutral(value: Any) -> bool:
@@ -491,26 +497,6 @@ def _factor(scale: Scale, reference: Scale) -> str | None:
         return None
     ratio = ratios.pop()
     return f"{ratio:.2f}" if ratio == ratio.quantize(Decimal("0.01")) else f"{ratio:.4g}"
-
-
-def _brackets_text(scale: Scale, reference: Scale | None, unit: str, threshold_unit: str) -> str:
-    """The brackets of ``scale`` that differ from ``reference``, one per line."""
-    known = (
-        {(b.threshold, b.value) for b in reference.brackets}
-        if reference is not None and reference.mode == scale.mode
-        else set()
-    )
-    changed = [b for b in scale.brackets if (b.threshold, b.value) not in known]
-    if len(scale.brackets) == 1 and scale.brackets[0].threshold == 0:
-        return quantity_words(scale.brackets[0].value, unit)  # a flat amount
-    lines = [
-        f"≥ {quantity_words(b.threshold, threshold_unit)}: {quantity_words(b.value, unit)}"
-        for b in changed[:_MAX_TICK_LINES]
-    ]
-    if len(changed) > _MAX_TICK_LINES:
-        lines.append(f"and {len(changed) - _MAX_TICK_LINES} more brackets")
-    prefix = "" if scale.mode == "step" else "linear: "
-    return prefix + "\n".join(lines)
 
 
 def _short(text: str, limit: int = 24) -> str:
