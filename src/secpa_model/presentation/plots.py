@@ -340,7 +340,41 @@ def plot_sweep(
         labels = [_value_label(value, scale, unit, steps) for value in values]
     if labels is not None:
         below.set_xticks(x, list(labels), fontsize=7)
-    reference = _mark_reference(top, below, x, numeric, values, base, unit, table)
+    # a dashed line at the base's value, and the base's total on it; else the footnote says why
+    where: float | None = None
+    changes = "The parameter changes over the period: no single base value is marked."
+    reference = changes if len(base) > 1 else ""
+    if len(base) == 1 and numeric and isinstance(base[0], Decimal):
+        where = float(base[0])
+    elif len(base) == 1:  # the first value that is the base (a scale) or leaves it as it is (×1)
+        found = (i for i, v in enumerate(values) if _is_neutral(v) or _as_scale(v) == base[0])
+        where = next((float(i) for i in found), None)
+        reference = "The base's value is not among the swept values."
+    if where is not None:
+        reference = ""
+        base_total = (table["total_cents"] - table["difference_cents"]).iloc[0]
+        for axes in (top, below):
+            axes.axvline(where, color=_REFERENCE, linestyle="--", linewidth=1)
+        (level,) = _k_euros([base_total])
+        top.annotate(
+            f"base: {grouped(Decimal(round(level)))} k€",
+            (where, level),
+            xytext=(6, -12),
+            textcoords="offset points",
+            fontsize=8,
+            color=_REFERENCE,
+        )
+        said = quantity_words(base[0], unit) if isinstance(base[0], Decimal) else "the base scale"
+        top.plot(
+            [where],
+            [level],
+            marker="D",
+            markersize=9,
+            color=_REFERENCE,
+            linestyle="none",
+            zorder=3,
+            label=f"base value: {said} (dashed line)",
+        )
     title = title or f"Portfolio total against {name}{_when(span)}"
     _decorate(top, title, grid="both", grouped="y", ylabel="portfolio total, k€")
     numbers_on_x = "" if labels is not None else "x"
@@ -501,55 +535,6 @@ def _factor(scale: Scale, reference: Scale) -> str | None:
 
 def _short(text: str, limit: int = 24) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _mark_reference(
-    top: Axes,
-    below: Axes,
-    x: np.ndarray[Any, np.dtype[np.float64]],
-    numeric: bool,
-    values: list[Any],
-    base: list[Decimal | Scale],
-    unit: str,
-    table: pd.DataFrame,
-) -> str:
-    """A dashed line at the base's value, and the base's total on it; the footnote's text."""
-    if len(base) != 1:
-        return (
-            "The parameter changes over the period: no single base value is marked." if base else ""
-        )
-    value = base[0]
-    text = quantity_words(value, unit) if isinstance(value, Decimal) else "the base scale"
-    if numeric and isinstance(value, Decimal):
-        where: float | None = float(value)
-    else:  # the first value that is the base (a scale) or leaves it as it is (×1)
-        found = (i for i, v in enumerate(values) if _is_neutral(v) or _as_scale(v) == value)
-        where = next((float(i) for i in found), None)
-    if where is None:
-        return "The base's value is not among the swept values."
-    base_total = (table["total_cents"] - table["difference_cents"]).iloc[0]
-    for axes in (top, below):
-        axes.axvline(where, color=_REFERENCE, linestyle="--", linewidth=1)
-    (level,) = _k_euros([base_total])
-    top.annotate(
-        f"base: {grouped(Decimal(round(level)))} k€",
-        (where, level),
-        xytext=(6, -12),
-        textcoords="offset points",
-        fontsize=8,
-        color=_REFERENCE,
-    )
-    top.plot(
-        [where],
-        [level],
-        marker="D",
-        markersize=9,
-        color=_REFERENCE,
-        linestyle="none",
-        zorder=3,
-        label=f"base value: {text} (dashed line)",
-    )
-    return ""
 
 
 def plot_comparison(
