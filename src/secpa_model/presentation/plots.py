@@ -6,7 +6,7 @@ indices and a cohort's fan chart (docs/uncertainty.md)."""
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -629,7 +629,10 @@ def plot_budget(
     axes.set_xticks(positions, by_period["label"].astype(str), fontsize=8)
     if title is None:
         what = "Projected budget against the envelope" if levels else "Projected budget"
-        title = f"{what}\n{_covered(by_period)}" if len(by_period) else what
+        dated = len(by_period) > 0 and {"start", "end"} <= set(by_period.columns)
+        span = Period(min(by_period["start"]), max(by_period["end"])) if dated else None
+        covered = _period_text(span) if span is not None else ""  # the dates the table covers
+        title = f"{what}\n{covered}" if len(by_period) else what
     _decorate(
         axes,
         title,
@@ -641,13 +644,6 @@ def plot_budget(
     if not levels:
         note = f"{note} No envelope is given for these periods.".strip()
     return _finish(figure, note, path, len(resolved.rules) + 2)
-
-
-def _covered(table: pd.DataFrame) -> str:
-    """The dates a projection's table covers (its first start to its last end)."""
-    if not {"start", "end"} <= set(table.columns):
-        return ""
-    return _period_text(Period(min(table["start"]), max(table["end"])))
 
 
 def plot_model_comparison(
@@ -704,12 +700,12 @@ def _parameter_figure(
     table: pd.DataFrame | None,
     method: str,
     model: Model | str | None,
-    detail: Callable[[dict[Any, Any]], str],
+    ranges: bool,
 ) -> tuple[Figure, Axes, pd.DataFrame, Model]:
     """The figure of a bar per parameter of ``table``, the largest on top (a clear error
     without the table, asked by ``method``): a row per parameter, tall enough for its label
-    (its parameter in words, then its ``detail``, its path in small under), with room for
-    the title, the axis and the footnote."""
+    (its parameter in words, then its range when ``ranges`` else its unit, its path in small
+    under), with room for the title, the axis and the footnote."""
     from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
     if table is None:
@@ -734,7 +730,9 @@ def _parameter_figure(
     rows = table.to_dict("records")
     small: dict[str, Any] = {"fontsize": 5.5, "color": _PATH, "family": "monospace"}
     for position, (path, wrapped, row) in enumerate(zip(paths, words, rows, strict=True)):
-        text = "\n".join(line for line in [*wrapped, detail(row)] if line)
+        unit = str(row["unit"])
+        detail = _range(row["low"], row["high"], unit) if ranges else f"({unit_words(unit)})"
+        text = "\n".join(line for line in [*wrapped, detail] if line)
         axes.text(0, position, text, transform=above, ha="right", va="bottom", fontsize=7)
         axes.text(0, position, path, transform=under, ha="right", va="top", **small)
     return figure, axes, table, _model_of(result.model, model)
@@ -751,11 +749,7 @@ def plot_tornado(
     """Horizontal bars of :attr:`Sensitivity.tornado`: the output at each end of each free
     value's range, around the base output, largest swing on top."""
     figure, axes, table, resolved = _parameter_figure(
-        result,
-        result.tornado,
-        "one-at-a-time results (method 'oat' or 'both')",
-        model,
-        lambda row: _range(row["low"], row["high"], str(row["unit"])),
+        result, result.tornado, "one-at-a-time results (method 'oat' or 'both')", model, ranges=True
     )
     base = result.base_cents / _CENTS_PER_MILLION
     positions = np.arange(len(table))
@@ -785,11 +779,7 @@ def plot_sobol(
     """Horizontal bars of :attr:`Sensitivity.sobol`: first-order and total index of each free
     value, with their confidence intervals, largest total on top."""
     figure, axes, table, resolved = _parameter_figure(
-        result,
-        result.sobol,
-        "Sobol indices (method 'sobol' or 'both')",
-        model,
-        lambda row: f"({unit_words(str(row['unit']))})",
+        result, result.sobol, "Sobol indices (method 'sobol' or 'both')", model, ranges=False
     )
     positions = np.arange(len(table))
     width = 0.38
