@@ -25,7 +25,7 @@ from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.engine.parameters import parameters_for
 from secpa_model.engine.trace import count_words
 from secpa_model.model.model import Model
-from secpa_model.model.parameters import Parameter, Parameters, Scale
+from secpa_model.model.parameters import Parameters, Scale
 from secpa_model.models import resolve_model
 from secpa_model.presentation.report_text import (
     grouped,
@@ -321,7 +321,12 @@ def plot_sweep(
     declared = params.parameters.get(name)
     unit = unit_words(declared.unit) if declared is not None else ""
     span = _period(period if period is not None else table.attrs.get("period"))
-    base = _base_values(declared, span)
+    base: list[Decimal | Scale] = []  # the values in force over the period, else the last
+    if declared is not None:
+        dated = (
+            declared.values_over(span.start, span.end) if span is not None else declared.values[-1:]
+        )
+        base = [value.value for value in dated]
     values = list(table["value"])
     numbers = [_as_number(value) for value in values]
     numeric = all(number is not None for number in numbers)
@@ -435,24 +440,11 @@ def _grouped_formatter() -> Any:
     return Grouped()
 
 
-def _base_values(declared: Parameter | None, span: Period | None) -> list[Decimal | Scale]:
-    """The values of ``declared`` in force over ``span`` (its last value without a span)."""
-    if declared is None:
-        return []
-    if span is None:
-        return [declared.values[-1].value]
-    return [dated.value for dated in declared.values_over(span.start, span.end)]
-
-
 def _as_scale(value: Any) -> Scale | None:
-    if isinstance(value, Scale):
-        return value
-    if isinstance(value, dict):
-        try:
-            return Scale.model_validate(value, strict=False)
-        except ValueError:
-            return None
-    return None
+    try:
+        return Scale.model_validate(value, strict=False)
+    except ValueError:
+        return None
 
 
 def _value_label(value: Any, reference: Scale | None, unit: str, threshold_unit: str) -> str:
