@@ -544,20 +544,10 @@ def plot_comparison(
     summary = comparison.summary
     figure, (axes,) = _figure(max(5.0, 1.6 * len(summary) + 2.0), 4.8)
     positions, bottom = _stacked(axes, summary, resolved)
-    for position, top, difference, pct in zip(
-        positions[1:],
-        bottom[1:],
-        summary["difference_eur"].iloc[1:],
-        summary["difference_pct"].iloc[1:],
-        strict=True,
-    ):
-        axes.annotate(
-            f"{grouped(difference, 0, sign=True)} €\n({grouped(pct, 1, sign=True)} %)",
-            (position, top),
-            ha="center",
-            va="bottom",
-            fontsize=8,
-        )
+    changes = summary[["difference_eur", "difference_pct"]].iloc[1:].itertuples(index=False)
+    for position, top, (euros, pct) in zip(positions[1:], bottom[1:], changes, strict=True):
+        said = f"{grouped(euros, 0, sign=True)} €\n({grouped(pct, 1, sign=True)} %)"
+        axes.annotate(said, (position, top), ha="center", va="bottom", fontsize=8)
     axes.set_xticks(positions, summary["scenario"].astype(str), fontsize=8)
     _decorate(
         axes,
@@ -673,12 +663,9 @@ def plot_model_comparison(
     (difference,) = _k_euros([record["difference_cents"]])
     total = f"portfolio {grouped(difference, 1, sign=True)} k€"
     when = f", {period}" if period else ""
-    drawn = (
-        f"\nthe {len(table)} largest differences of {len(comparison.by_structure)}"
-        if len(others)
-        else ""
-    )
-    title = title or f"{other} against {baseline}{when}\n{counts}; {total}{drawn}"
+    if len(others):
+        total += f"\nthe {len(table)} largest differences of {len(comparison.by_structure)}"
+    title = title or f"{other} against {baseline}{when}\n{counts}; {total}"
     _decorate(axes, title, size=9, grid="x", grouped="x", ylim=(-0.6, len(table) - 0.4))
     for label, colour in (("gains", _GAIN), ("loses", _LOSS)):
         axes.bar(0, 0, color=colour, label=f"structure {label}")
