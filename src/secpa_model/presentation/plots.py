@@ -258,10 +258,16 @@ def _structures_figure(
     return figure, axes, shown, others
 
 
-def _when(period: PeriodLike | None) -> str:
-    """``, 2024`` for a title, or nothing without a period."""
+def _when(period: PeriodLike | None, before: str = ", ") -> str:
+    """``, 2024`` for a title (``before``, then a calendar year, else ``2024-03-01 to
+    2024-12-31``), or nothing without a period."""
     span = _period(period)
-    return f", {_period_text(span)}" if span is not None else ""
+    if span is None:
+        return ""
+    whole_year = (span.start.month, span.start.day, span.end.month, span.end.day) == (1, 1, 12, 31)
+    if whole_year and span.start.year == span.end.year:
+        return f"{before}{span.start.year}"
+    return f"{before}{span.start.isoformat()} to {span.end.isoformat()}"
 
 
 def plot_allocations(
@@ -408,14 +414,6 @@ def _as_number(value: Any) -> float | None:
 def _period(period: Any) -> Period | None:
     """``period`` parsed, or None when it is not given (each row's year)."""
     return None if period is None or period == "" else Period.parse(period)
-
-
-def _period_text(span: Period) -> str:
-    """``2024`` for a calendar year, else ``2024-03-01 to 2024-12-31``."""
-    whole_year = (span.start.month, span.start.day, span.end.month, span.end.day) == (1, 1, 12, 31)
-    if whole_year and span.start.year == span.end.year:
-        return str(span.start.year)
-    return f"{span.start.isoformat()} to {span.end.isoformat()}"
 
 
 def _grouped_formatter() -> Any:
@@ -613,8 +611,7 @@ def plot_budget(
         what = "Projected budget against the envelope" if levels else "Projected budget"
         dated = len(by_period) > 0 and {"start", "end"} <= set(by_period.columns)
         span = Period(min(by_period["start"]), max(by_period["end"])) if dated else None
-        covered = _period_text(span) if span is not None else ""  # the dates the table covers
-        title = f"{what}\n{covered}" if len(by_period) else what
+        title = f"{what}\n{_when(span, '')}" if len(by_period) else what  # the dates it covers
     _decorate(
         axes,
         title,
@@ -768,18 +765,11 @@ def plot_sobol(
     ):
         y, errors = positions + offset, table[f"{index}_conf"]
         axes.barh(y, table[index], width, xerr=errors, color=colour, capsize=3, label=label)
-    default = (
-        f"Share of the budget's variance under {resolved.name}\n"
-        "due to each assumption (Sobol indices)"
-    )
+    if title is None:
+        title = f"Share of the budget's variance under {resolved.name}\n"
+        title += "due to each assumption (Sobol indices)"
     highest = max(1.0, float((table["ST"] + table["ST_conf"]).max()) * 1.05)
-    _decorate(
-        axes,
-        title if title is not None else default,
-        grid="x",
-        xlabel="share of variance",
-        xlim=(0, highest),
-    )
+    _decorate(axes, title, grid="x", xlabel="share of variance", xlim=(0, highest))
     level = f"{result.samples} Saltelli samples, {result.sobol_evaluations} model runs"
     note = _footnote(resolved, result.parameters, synthetic=synthetic)
     return _finish(figure, f"Output: {result.output.label}, in M€. {level}. {note}", path, 2)
