@@ -216,11 +216,9 @@ def _stacked(
 def _structures_figure(
     table: pd.DataFrame, column: str, count: int | None, model: Model, vertical: bool
 ) -> tuple[Figure, Axes, pd.DataFrame, pd.DataFrame]:
-    """The figure of a bar per structure of ``table`` (``vertical`` or horizontal), its axes,
-    the rows drawn and the others. Drawn: the ``count`` largest ``column`` (in absolute value
-    when horizontal), largest first; ``table`` as it is when ``count`` is None or ``table`` has
-    at most one row more. The others are summed in one bar on an axes of its own, labelled with
-    their number: the model's lines stacked (``vertical``), else the difference ``column``."""
+    """A figure of a bar per structure (``vertical`` or horizontal), its axes, the rows to draw
+    (the ``count`` largest ``column``, by absolute value when horizontal; all when ``count`` is
+    None or the others would be one) and the others, drawn summed on an axes of their own."""
     if count is not None and count < 1:
         raise ValueError(f"largest: give a whole number of structures ≥ 1, not {count!r}")
     values = np.asarray([int(cents) for cents in table[column]], dtype=np.float64)
@@ -735,11 +733,11 @@ def plot_tornado(
             positions, output - base, left=base, color=colour, label=f"value at the {end} end"
         )
     axes.axvline(base, color="black", linewidth=1)
-    default = (
-        f"What moves the budget under {resolved.name}:\neach assumption at the ends of its range"
-    )
+    if title is None:
+        title = f"What moves the budget under {resolved.name}:\n"
+        title += "each assumption at the ends of its range"
     xlabel = f"{result.output.label} (M€; base {grouped(base, 2)} M€)"
-    _decorate(axes, title if title is not None else default, grid="x", xlabel=xlabel)
+    _decorate(axes, title, grid="x", xlabel=xlabel)
     note = _footnote(resolved, result.parameters, synthetic=synthetic)
     return _finish(figure, f"Output: {result.output.label}, in M€. {note}", path, 2)
 
