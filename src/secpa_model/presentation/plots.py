@@ -25,7 +25,7 @@ from secpa_model.core.periods import Period, PeriodLike
 from secpa_model.engine.parameters import parameters_for
 from secpa_model.engine.trace import count_words
 from secpa_model.model.model import Model
-from secpa_model.model.parameters import Parameter, Parameters, Scale
+from secpa_model.model.parameters import Parameters, Scale
 from secpa_model.models import resolve_model
 from secpa_model.presentation.report_text import (
     grouped,
@@ -198,62 +198,74 @@ def _k_euros(cents: Iterable[Any]) -> np.ndarray[Any, np.dtype[np.float64]]:
 
 
 def _stacked(
-    axes: Axes, table: pd.DataFrame, model: Model, unit: float = 1.0
+    axes: Axes, table: pd.DataFrame, model: Model, unit: float = 1.0, summed: bool = False
 ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """A bar per row of ``table``, the model's lines stacked (k€ divided by ``unit``): the
-    bars' positions and tops."""
+    """A bar per row of ``table``, the model's lines stacked (k€ divided by ``unit``; hatched
+    and out of the legend when ``summed``): the bars' positions and tops."""
     positions = np.arange(len(table))
     bottom = np.zeros(len(table))
+    style: dict[str, Any] = {"hatch": "//", "edgecolor": "white", "label": "_nolegend_"}
     for key, label, colour in _lines(model, table):
         heights = _k_euros(table[f"{key}_cents"]) / unit
-        axes.bar(positions, heights, bottom=bottom, label=label, color=colour)
+        drawn = {"label": label, "color": colour} | (style if summed else {})
+        axes.bar(positions, heights, bottom=bottom, **drawn)
         bottom += heights
     return positions, bottom
 
 
-def _largest(
-    table: pd.DataFrame, column: str, count: int | None, size: bool = False
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The rows of ``table`` with the ``count`` largest ``column`` (largest ``size``, the
-    absolute value, when asked), largest first, and the other rows; ``table`` as it is and
-    no other row when ``count`` is None or ``table`` has at most one row more."""
+def _structures_figure(
+    table: pd.DataFrame, column: str, count: int | None, model: Model, vertical: bool
+) -> tuple[Figure, Axes, pd.DataFrame, pd.DataFrame]:
+    """A figure of a bar per structure (``vertical`` or horizontal), its axes, the rows to draw
+    (the ``count`` largest ``column``, by absolute value when horizontal; all when ``count`` is
+    None or the others would be one) and the others, drawn summed on an axes of their own."""
     if count is not None and count < 1:
         raise ValueError(f"largest: give a whole number of structures ≥ 1, not {count!r}")
     values = np.asarray([int(cents) for cents in table[column]], dtype=np.float64)
-    order = np.argsort(-(np.abs(values) if size else values), kind="stable")
-    if count is None or len(table) <= count + 1:  # a bar of one "other" is that structure
-        return table, table.iloc[:0]
-    return table.iloc[order[:count]], table.iloc[order[count:]]
-
-
-def _others_bar(axes: Axes, others: pd.DataFrame, model: Model, vertical: bool) -> None:
-    """The sum of ``others`` (the structures not drawn one by one): one bar of the model's
-    lines stacked (``vertical``) or of the difference (a ``difference_cents`` column), on
-    its own scale, labelled with their number."""
+    order = np.argsort(-(values if vertical else np.abs(values)), kind="stable")
+    shown, others = table, table.iloc[:0]
+    if count is not None and len(table) > count + 1:  # a bar of one "other" is that structure
+        shown, others = table.iloc[order[:count]], table.iloc[order[count:]]
+    drawn, summed = len(shown), len(others) > 0
     if vertical:
-        bottom = 0.0
-        for key, _, colour in _lines(model, others):
-            (height,) = _k_euros([sum(int(c) for c in others[f"{key}_cents"])])
-            axes.bar(0, height, bottom=bottom, color=colour, hatch="//", edgecolor="white")
-            bottom += height
-        axes.set_xticks([0], [f"the other\n{len(others)} structures,\nsummed"], fontsize=7)
-        axes.set_xlim(-0.6, 0.6)
-        axes.yaxis.tick_right()
-        _decorate(axes, "", grouped="y")
-        return
-    (total,) = _k_euros([sum(int(c) for c in others["difference_cents"])])
-    colour = _GAIN if total > 0 else _LOSS if total < 0 else _SAME
-    axes.barh(0, total, color=colour, hatch="//", edgecolor="white")
-    axes.axvline(0, color="black", linewidth=0.8)
-    summed = f"the other {len(others)}\nstructures, summed:\n{grouped(total, 1, sign=True)} k€"
-    axes.set_yticks([0], [summed], fontsize=7)
-    _decorate(axes, "", grid="x", grouped="x", ylim=(-0.6, 0.6))
+        width = max(6.0, _BAR_INCHES * drawn + 2.5 + (1.5 if summed else 0.0))
+        grid = {"ncols": 2, "width_ratios": (drawn, 3)} if summed else {}
+        figure, (axes, *rest) = _figure(width, 4.8, **grid)
+    else:
+        height = max(3.5, _ROW_INCHES * drawn + 1.8) + (0.9 if summed else 0.0)
+        grid = {"nrows": 2, "height_ratios": (drawn, 2)} if summed else {}
+        figure, (axes, *rest) = _figure(7.5, height, **grid)
+    for beside in rest:
+        if vertical:
+            sums = {
+                c: [sum(int(v) for v in others[c])] for c in others if str(c).endswith("_cents")
+            }
+            _stacked(beside, pd.DataFrame(sums), model, summed=True)
+            beside.set_xticks([0], [f"the other\n{len(others)} structures,\nsummed"], fontsize=7)
+            beside.set_xlim(-0.6, 0.6)
+            beside.yaxis.tick_right()
+            _decorate(beside, "", grouped="y")
+            continue
+        (total,) = _k_euros([sum(int(c) for c in others[column])])
+        colour = _GAIN if total > 0 else _LOSS if total < 0 else _SAME
+        beside.barh(0, total, color=colour, hatch="//", edgecolor="white")
+        beside.axvline(0, color="black", linewidth=0.8)
+        text = f"the other {len(others)}\nstructures, summed:\n{grouped(total, 1, sign=True)} k€"
+        beside.set_yticks([0], [text], fontsize=7)
+        _decorate(beside, "", grid="x", grouped="x", ylim=(-0.6, 0.6))
+    return figure, axes, shown, others
 
 
-def _when(period: PeriodLike | None) -> str:
-    """``, 2024`` for a title, or nothing without a period."""
+def _when(period: PeriodLike | None, before: str = ", ") -> str:
+    """``, 2024`` for a title (``before``, then a calendar year, else ``2024-03-01 to
+    2024-12-31``), or nothing without a period."""
     span = _period(period)
-    return f", {_period_text(span)}" if span is not None else ""
+    if span is None:
+        return ""
+    whole_year = (span.start.month, span.start.day, span.end.month, span.end.day) == (1, 1, 12, 31)
+    if whole_year and span.start.year == span.end.year:
+        return f"{before}{span.start.year}"
+    return f"{before}{span.start.isoformat()} to {span.end.isoformat()}"
 
 
 def plot_allocations(
@@ -271,12 +283,9 @@ def plot_allocations(
     ``largest`` totals drawn and the others summed (docs/scenarios.md, Charts)."""
     resolved = _model_of(allocations, model)
     params = parameters_for(resolved, parameters)
-    shown, others = _largest(allocations, "total_cents", largest)
-    width = _BAR_INCHES * len(shown) + 2.5 + (1.5 if len(others) else 0.0)
-    beside = {"ncols": 2, "width_ratios": (len(shown), 3)} if len(others) else {}
-    figure, (axes, *rest) = _figure(max(6.0, width), 4.8, **beside)
-    for summed in rest:
-        _others_bar(summed, others, resolved, vertical=True)
+    figure, axes, shown, others = _structures_figure(
+        allocations, "total_cents", largest, resolved, vertical=True
+    )
     positions, _ = _stacked(axes, shown, resolved)
     axes.set_xticks(positions, shown[resolved.id_input].astype(str), rotation=70, fontsize=7)
     count = len(resolved.rules)
@@ -316,7 +325,12 @@ def plot_sweep(
     declared = params.parameters.get(name)
     unit = unit_words(declared.unit) if declared is not None else ""
     span = _period(period if period is not None else table.attrs.get("period"))
-    base = _base_values(declared, span)
+    base: list[Decimal | Scale] = []  # the values in force over the period, else the last
+    if declared is not None:
+        dated = (
+            declared.values_over(span.start, span.end) if span is not None else declared.values[-1:]
+        )
+        base = [value.value for value in dated]
     values = list(table["value"])
     numbers = [_as_number(value) for value in values]
     numeric = all(number is not None for number in numbers)
@@ -329,13 +343,50 @@ def plot_sweep(
     top.plot(x, _k_euros(table["total_cents"]), marker="o", color="black", label="Total")
     for key, label, colour in _lines(resolved, table):
         below.plot(x, _k_euros(table[f"{key}_cents"]), marker=".", color=colour, label=label)
-    if labels is not None or not numeric:
-        texts = list(labels) if labels is not None else _value_labels(values, base, declared)
-        below.set_xticks(x, texts, fontsize=7)
-    reference = _mark_reference(top, below, x, numeric, values, base, unit, table)
+    if labels is None and not numeric:
+        scale = base[0] if len(base) == 1 and isinstance(base[0], Scale) else None
+        steps = (declared.threshold_unit or "") if declared is not None else ""
+        labels = [_value_label(value, scale, unit, steps) for value in values]
+    if labels is not None:
+        below.set_xticks(x, list(labels), fontsize=7)
+    # a dashed line at the base's value, and the base's total on it; else the footnote says why
+    where: float | None = None
+    changes = "The parameter changes over the period: no single base value is marked."
+    reference = changes if len(base) > 1 else ""
+    if len(base) == 1 and numeric and isinstance(base[0], Decimal):
+        where = float(base[0])
+    elif len(base) == 1:  # the first value that is the base (a scale) or leaves it as it is (×1)
+        found = (i for i, v in enumerate(values) if _is_neutral(v) or _as_scale(v) == base[0])
+        where = next((float(i) for i in found), None)
+        reference = "The base's value is not among the swept values."
+    if where is not None:
+        reference = ""
+        base_total = (table["total_cents"] - table["difference_cents"]).iloc[0]
+        for axes in (top, below):
+            axes.axvline(where, color=_REFERENCE, linestyle="--", linewidth=1)
+        (level,) = _k_euros([base_total])
+        top.annotate(
+            f"base: {grouped(Decimal(round(level)))} k€",
+            (where, level),
+            xytext=(6, -12),
+            textcoords="offset points",
+            fontsize=8,
+            color=_REFERENCE,
+        )
+        said = quantity_words(base[0], unit) if isinstance(base[0], Decimal) else "the base scale"
+        top.plot(
+            [where],
+            [level],
+            marker="D",
+            markersize=9,
+            color=_REFERENCE,
+            linestyle="none",
+            zorder=3,
+            label=f"base value: {said} (dashed line)",
+        )
     title = title or f"Portfolio total against {name}{_when(span)}"
     _decorate(top, title, grid="both", grouped="y", ylabel="portfolio total, k€")
-    numbers_on_x = "" if labels is not None or not numeric else "x"
+    numbers_on_x = "" if labels is not None else "x"
     _decorate(below, "", grid="both", grouped="y" + numbers_on_x, ylabel="each line, k€")
     below.set_xlabel(f"{name} ({unit})" if unit else name)
     for axes in (top, below) if y_from_zero else ():
@@ -363,14 +414,6 @@ def _period(period: Any) -> Period | None:
     return None if period is None or period == "" else Period.parse(period)
 
 
-def _period_text(span: Period) -> str:
-    """``2024`` for a calendar year, else ``2024-03-01 to 2024-12-31``."""
-    whole_year = (span.start.month, span.start.day, span.end.month, span.end.day) == (1, 1, 12, 31)
-    if whole_year and span.start.year == span.end.year:
-        return str(span.start.year)
-    return f"{span.start.isoformat()} to {span.end.isoformat()}"
-
-
 def _grouped_formatter() -> Any:
     """Tick numbers with a space between thousands (``10 000``), as in the tables, with the
     decimals the ticks' spacing needs: no two ticks read alike."""
@@ -383,60 +426,63 @@ def _grouped_formatter() -> Any:
             self.ticks = list(locs)
 
         def __call__(self, value: float, position: int | None = None) -> str:
-            return grouped(value, _decimals(self.ticks))
+            exact = (  # the fewest decimals that write each tick exactly, at most 6
+                places
+                for places in range(6)
+                if all(abs(round(t, places) - t) < 1e-9 * max(1.0, abs(t)) for t in self.ticks)
+            )
+            return grouped(value, next(exact, 6))
 
     return Grouped()
 
 
-def _decimals(ticks: Sequence[float], most: int = 6) -> int:
-    """The fewest decimals that write each of ``ticks`` exactly (at most ``most``)."""
-    for places in range(most):
-        if all(abs(round(tick, places) - tick) < 1e-9 * max(1.0, abs(tick)) for tick in ticks):
-            return places
-    return most
-
-
-def _base_values(declared: Parameter | None, span: Period | None) -> list[Decimal | Scale]:
-    """The values of ``declared`` in force over ``span`` (its last value without a span)."""
-    if declared is None:
-        return []
-    if span is None:
-        return [declared.values[-1].value]
-    return [dated.value for dated in declared.values_over(span.start, span.end)]
-
-
 def _as_scale(value: Any) -> Scale | None:
-    if isinstance(value, Scale):
-        return value
-    if isinstance(value, dict):
-        try:
-            return Scale.model_validate(value, strict=False)
-        except ValueError:
-            return None
-    return None
+    try:
+        return Scale.model_validate(value, strict=False)
+    except ValueError:
+        return None
 
 
-def _value_labels(
-    values: list[Any], base: list[Decimal | Scale], declared: Parameter | None
-) -> list[str]:
-    """A short text per swept value that is not a number (see :func:`plot_sweep`)."""
-    reference = base[0] if len(base) == 1 and isinstance(base[0], Scale) else None
-    unit = unit_words(declared.unit) if declared is not None else ""
-    threshold_unit = (declared.threshold_unit or "") if declared is not None else ""
-    texts = []
-    for value in values:
-        scale = _as_scale(value)
-        if is_relative(value):
-            texts.append(_relative_label(value, unit))
-        elif scale is None:
-            texts.append(_short(str(value)))
-        elif reference is not None and scale == reference:
-            texts.append("base scale")
-        elif reference is not None and (factor := _factor(scale, reference)) is not None:
-            texts.append(f"×{factor}")
+def _value_label(value: Any, reference: Scale | None, unit: str, threshold_unit: str) -> str:
+    """A short text for a swept value that is not a number (see :func:`plot_sweep`): for a
+    relative change ``×1.10``, ``+10 %`` or ``+5 000 €/ETP/year``, then ``from 2024-03-01``
+    when dated; for a scale ``base scale``, ``×1.10`` (``reference`` times one factor), or the
+    brackets that differ from ``reference``, one per line."""
+    relative = is_relative(value)
+    if relative and (found := _relative_operand(value)) is not None:
+        operation, operand = found
+        if operation == "factor":
+            exact = operand == operand.quantize(Decimal("0.01"))
+            text = f"×{operand:.2f}" if exact else f"×{operand}"
         else:
-            texts.append(_brackets_text(scale, reference, unit, threshold_unit))
-    return texts
+            sign = "−" if operand < 0 else "+"
+            suffix = " %" if operation == "percent" else f" {unit}".rstrip()
+            text = f"{sign}{grouped(abs(operand))}{suffix}"
+        start = value.get("effective_from")
+        return text if start is None else f"{text}\nfrom {_short(str(start))}"
+    scale = None if relative else _as_scale(value)
+    if scale is None:
+        return _short(str(value))
+    if reference is not None and scale == reference:
+        return "base scale"
+    if reference is not None and (factor := _factor(scale, reference)) is not None:
+        return f"×{factor}"
+    if len(scale.brackets) == 1 and scale.brackets[0].threshold == 0:
+        return quantity_words(scale.brackets[0].value, unit)  # a flat amount
+    known = (
+        {(b.threshold, b.value) for b in reference.brackets}
+        if reference is not None and reference.mode == scale.mode
+        else set()
+    )
+    changed = [b for b in scale.brackets if (b.threshold, b.value) not in known]
+    lines = [
+        f"≥ {quantity_words(b.threshold, threshold_unit)}: {quantity_words(b.value, unit)}"
+        for b in changed[:_MAX_TICK_LINES]
+    ]
+    if len(changed) > _MAX_TICK_LINES:
+        lines.append(f"and {len(changed) - _MAX_TICK_LINES} more brackets")
+    prefix = "" if scale.mode == "step" else "linear: "
+    return prefix + "\n".join(lines)
 
 
 def _relative_operand(change: Any) -> tuple[str, Decimal] | None:
@@ -448,22 +494,6 @@ def _relative_operand(change: Any) -> tuple[str, Decimal] | None:
             except ArithmeticError:
                 return None
     return None
-
-
-def _relative_label(change: Any, unit: str) -> str:
-    """``×1.10``, ``+10 %`` or ``+5 000 €/ETP/year``, then ``from 2024-03-01`` when dated."""
-    found = _relative_operand(change)
-    if found is None:
-        return _short(str(change))
-    operation, operand = found
-    if operation == "factor":
-        text = f"×{operand:.2f}" if operand == operand.quantize(Decimal("0.01")) else f"×{operand}"
-    else:
-        sign = "−" if operand < 0 else "+"
-        suffix = " %" if operation == "percent" else f" {unit}".rstrip()
-        text = f"{sign}{grouped(abs(operand))}{suffix}"
-    start = change.get("effective_from")
-    return text if start is None else f"{text}\nfrom {_short(str(start))}"
 
 
 def _is_neutral(value: Any) -> bool:
@@ -491,77 +521,8 @@ def _factor(scale: Scale, reference: Scale) -> str | None:
     return f"{ratio:.2f}" if ratio == ratio.quantize(Decimal("0.01")) else f"{ratio:.4g}"
 
 
-def _brackets_text(scale: Scale, reference: Scale | None, unit: str, threshold_unit: str) -> str:
-    """The brackets of ``scale`` that differ from ``reference``, one per line."""
-    known = (
-        {(b.threshold, b.value) for b in reference.brackets}
-        if reference is not None and reference.mode == scale.mode
-        else set()
-    )
-    changed = [b for b in scale.brackets if (b.threshold, b.value) not in known]
-    if len(scale.brackets) == 1 and scale.brackets[0].threshold == 0:
-        return quantity_words(scale.brackets[0].value, unit)  # a flat amount
-    lines = [
-        f"≥ {quantity_words(b.threshold, threshold_unit)}: {quantity_words(b.value, unit)}"
-        for b in changed[:_MAX_TICK_LINES]
-    ]
-    if len(changed) > _MAX_TICK_LINES:
-        lines.append(f"and {len(changed) - _MAX_TICK_LINES} more brackets")
-    prefix = "" if scale.mode == "step" else "linear: "
-    return prefix + "\n".join(lines)
-
-
 def _short(text: str, limit: int = 24) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _mark_reference(
-    top: Axes,
-    below: Axes,
-    x: np.ndarray[Any, np.dtype[np.float64]],
-    numeric: bool,
-    values: list[Any],
-    base: list[Decimal | Scale],
-    unit: str,
-    table: pd.DataFrame,
-) -> str:
-    """A dashed line at the base's value, and the base's total on it; the footnote's text."""
-    if len(base) != 1:
-        return (
-            "The parameter changes over the period: no single base value is marked." if base else ""
-        )
-    value = base[0]
-    text = quantity_words(value, unit) if isinstance(value, Decimal) else "the base scale"
-    if numeric and isinstance(value, Decimal):
-        where: float | None = float(value)
-    else:  # the first value that is the base (a scale) or leaves it as it is (×1)
-        found = (i for i, v in enumerate(values) if _is_neutral(v) or _as_scale(v) == value)
-        where = next((float(i) for i in found), None)
-    if where is None:
-        return "The base's value is not among the swept values."
-    base_total = (table["total_cents"] - table["difference_cents"]).iloc[0]
-    for axes in (top, below):
-        axes.axvline(where, color=_REFERENCE, linestyle="--", linewidth=1)
-    (level,) = _k_euros([base_total])
-    top.annotate(
-        f"base: {grouped(Decimal(round(level)))} k€",
-        (where, level),
-        xytext=(6, -12),
-        textcoords="offset points",
-        fontsize=8,
-        color=_REFERENCE,
-    )
-    top.plot(
-        [where],
-        [level],
-        marker="D",
-        markersize=9,
-        color=_REFERENCE,
-        linestyle="none",
-        zorder=3,
-        label=f"base value: {text} (dashed line)",
-    )
-    return ""
 
 
 def plot_comparison(
@@ -579,20 +540,10 @@ def plot_comparison(
     summary = comparison.summary
     figure, (axes,) = _figure(max(5.0, 1.6 * len(summary) + 2.0), 4.8)
     positions, bottom = _stacked(axes, summary, resolved)
-    for position, top, difference, pct in zip(
-        positions[1:],
-        bottom[1:],
-        summary["difference_eur"].iloc[1:],
-        summary["difference_pct"].iloc[1:],
-        strict=True,
-    ):
-        axes.annotate(
-            f"{grouped(difference, 0, sign=True)} €\n({grouped(pct, 1, sign=True)} %)",
-            (position, top),
-            ha="center",
-            va="bottom",
-            fontsize=8,
-        )
+    changes = summary[["difference_eur", "difference_pct"]].iloc[1:].itertuples(index=False)
+    for position, top, (euros, pct) in zip(positions[1:], bottom[1:], changes, strict=True):
+        said = f"{grouped(euros, 0, sign=True)} €\n({grouped(pct, 1, sign=True)} %)"
+        axes.annotate(said, (position, top), ha="center", va="bottom", fontsize=8)
     axes.set_xticks(positions, summary["scenario"].astype(str), fontsize=8)
     _decorate(
         axes,
@@ -656,7 +607,9 @@ def plot_budget(
     axes.set_xticks(positions, by_period["label"].astype(str), fontsize=8)
     if title is None:
         what = "Projected budget against the envelope" if levels else "Projected budget"
-        title = f"{what}\n{_covered(by_period)}" if len(by_period) else what
+        dated = len(by_period) > 0 and {"start", "end"} <= set(by_period.columns)
+        span = Period(min(by_period["start"]), max(by_period["end"])) if dated else None
+        title = f"{what}\n{_when(span, '')}" if len(by_period) else what  # the dates it covers
     _decorate(
         axes,
         title,
@@ -668,13 +621,6 @@ def plot_budget(
     if not levels:
         note = f"{note} No envelope is given for these periods.".strip()
     return _finish(figure, note, path, len(resolved.rules) + 2)
-
-
-def _covered(table: pd.DataFrame) -> str:
-    """The dates a projection's table covers (its first start to its last end)."""
-    if not {"start", "end"} <= set(table.columns):
-        return ""
-    return _period_text(Period(min(table["start"]), max(table["end"])))
 
 
 def plot_model_comparison(
@@ -695,15 +641,11 @@ def plot_model_comparison(
     if other not in names[1:]:
         raise ValueError(f"model {other!r} is not one of the compared {names[1:]}")
     column = f"{other}_difference_cents"
-    shown, others = _largest(comparison.by_structure, column, largest, size=True)
+    figure, axes, shown, others = _structures_figure(
+        comparison.by_structure, column, largest, comparison.models[other], vertical=False
+    )
     table = shown.sort_values(column, kind="stable")
     differences = _k_euros(table[column])
-    height = max(3.5, _ROW_INCHES * len(table) + 1.8) + (0.9 if len(others) else 0.0)
-    below = {"nrows": 2, "height_ratios": (len(table), 2)} if len(others) else {}
-    figure, (axes, *rest) = _figure(7.5, height, **below)
-    for summed in rest:
-        difference = others.assign(difference_cents=others[column])
-        _others_bar(summed, difference, comparison.models[other], vertical=False)
     positions = np.arange(len(table))
     colours = np.where(differences > 0, _GAIN, np.where(differences < 0, _LOSS, _SAME))
     axes.barh(positions, differences, color=colours)
@@ -716,12 +658,9 @@ def plot_model_comparison(
     (difference,) = _k_euros([record["difference_cents"]])
     total = f"portfolio {grouped(difference, 1, sign=True)} k€"
     when = f", {period}" if period else ""
-    drawn = (
-        f"\nthe {len(table)} largest differences of {len(comparison.by_structure)}"
-        if len(others)
-        else ""
-    )
-    title = title or f"{other} against {baseline}{when}\n{counts}; {total}{drawn}"
+    if len(others):
+        total += f"\nthe {len(table)} largest differences of {len(comparison.by_structure)}"
+    title = title or f"{other} against {baseline}{when}\n{counts}; {total}"
     _decorate(axes, title, size=9, grid="x", grouped="x", ylim=(-0.6, len(table) - 0.4))
     for label, colour in (("gains", _GAIN), ("loses", _LOSS)):
         axes.bar(0, 0, color=colour, label=f"structure {label}")
@@ -730,58 +669,47 @@ def plot_model_comparison(
     return _finish(figure, note.strip(), path, 2)
 
 
-def _parameter_words(path: str, parameters: Parameters) -> list[str]:
-    """A parameter in words (:func:`parameter_words`), wrapped."""
-    declared = parameters.parameters.get(path)
-    said = parameter_words(declared.description if declared else "", path)
-    return textwrap.wrap(said, _LABEL_CHARS)
-
-
-def _parameter_bars(
-    result: Sensitivity, table: pd.DataFrame | None, method: str, model: Model | str | None
+def _parameter_figure(
+    result: Sensitivity,
+    table: pd.DataFrame | None,
+    method: str,
+    model: Model | str | None,
+    ranges: bool,
 ) -> tuple[Figure, Axes, pd.DataFrame, Model]:
-    """The figure of a chart of ``table`` (a bar per parameter, the largest on top): a row
-    per parameter, tall enough for its longest label, with room for the title, the axis and
-    the footnote; a clear error without the table (asked by ``method``)."""
+    """The figure of a bar per parameter of ``table``, the largest on top (a clear error
+    without the table, asked by ``method``): a row per parameter, tall enough for its label
+    (its parameter in words, then its range when ``ranges`` else its unit, its path in small
+    under), with room for the title, the axis and the footnote."""
+    from matplotlib.transforms import ScaledTranslation, blended_transform_factory
+
     if table is None:
         raise ValueError(f"this sensitivity has no {method}")
     table = table.iloc[::-1]
     paths = list(table["path"])
-    lines = max((len(_parameter_words(path, result.parameters)) + 2 for path in paths), default=1)
+    words = []
+    for path in paths:
+        declared = result.parameters.parameters.get(path)
+        said = parameter_words(declared.description if declared else "", path)
+        words.append(textwrap.wrap(said, _LABEL_CHARS))
+    lines = max((len(wrapped) + 2 for wrapped in words), default=1)
     height = 1.6 + max(_PARAMETER_INCHES, _LABEL_LINE_INCHES * lines) * len(paths)
     figure, (axes,) = _figure(9.0, height)
-    return figure, axes, table, _model_of(result.model, model)
-
-
-def _parameter_ticks(
-    axes: Axes, table: pd.DataFrame, details: Sequence[str], parameters: Parameters
-) -> None:
-    """Label each bar with its parameter in words, then ``details``, its path in small under."""
-    from matplotlib.transforms import ScaledTranslation, blended_transform_factory
-
-    paths = list(table["path"])
     axes.set_yticks(range(len(paths)), [""] * len(paths))
     axes.set_ylim(-0.6, len(paths) - 0.4)
     beside = blended_transform_factory(axes.transAxes, axes.transData)
-    for position, (path, detail) in enumerate(zip(paths, details, strict=True)):
-        lines = [*_parameter_words(path, parameters), detail]
-        said, (above, under) = "\n".join(line for line in lines if line), (1 / 72, -1 / 72)
-        moved = [
-            beside + ScaledTranslation(-6 / 72, points, axes.figure.dpi_scale_trans)
-            for points in (above, under)
-        ]
-        axes.text(0, position, said, transform=moved[0], ha="right", va="bottom", fontsize=7)
-        axes.text(
-            0,
-            position,
-            path,
-            transform=moved[1],
-            ha="right",
-            va="top",
-            fontsize=5.5,
-            color=_PATH,
-            family="monospace",
-        )
+    above, under = (
+        beside + ScaledTranslation(-6 / 72, points / 72, figure.dpi_scale_trans)
+        for points in (1, -1)
+    )
+    rows = table.to_dict("records")
+    small: dict[str, Any] = {"fontsize": 5.5, "color": _PATH, "family": "monospace"}
+    for position, (path, wrapped, row) in enumerate(zip(paths, words, rows, strict=True)):
+        unit = str(row["unit"])
+        detail = _range(row["low"], row["high"], unit) if ranges else f"({unit_words(unit)})"
+        text = "\n".join(line for line in [*wrapped, detail] if line)
+        axes.text(0, position, text, transform=above, ha="right", va="bottom", fontsize=7)
+        axes.text(0, position, path, transform=under, ha="right", va="top", **small)
+    return figure, axes, table, _model_of(result.model, model)
 
 
 def plot_tornado(
@@ -794,8 +722,8 @@ def plot_tornado(
 ) -> Figure:
     """Horizontal bars of :attr:`Sensitivity.tornado`: the output at each end of each free
     value's range, around the base output, largest swing on top."""
-    figure, axes, table, resolved = _parameter_bars(
-        result, result.tornado, "one-at-a-time results (method 'oat' or 'both')", model
+    figure, axes, table, resolved = _parameter_figure(
+        result, result.tornado, "one-at-a-time results (method 'oat' or 'both')", model, ranges=True
     )
     base = result.base_cents / _CENTS_PER_MILLION
     positions = np.arange(len(table))
@@ -805,13 +733,11 @@ def plot_tornado(
             positions, output - base, left=base, color=colour, label=f"value at the {end} end"
         )
     axes.axvline(base, color="black", linewidth=1)
-    ranges = [_range(row["low"], row["high"], str(row["unit"])) for row in table.to_dict("records")]
-    _parameter_ticks(axes, table, ranges, result.parameters)
-    default = (
-        f"What moves the budget under {resolved.name}:\neach assumption at the ends of its range"
-    )
+    if title is None:
+        title = f"What moves the budget under {resolved.name}:\n"
+        title += "each assumption at the ends of its range"
     xlabel = f"{result.output.label} (M€; base {grouped(base, 2)} M€)"
-    _decorate(axes, title if title is not None else default, grid="x", xlabel=xlabel)
+    _decorate(axes, title, grid="x", xlabel=xlabel)
     note = _footnote(resolved, result.parameters, synthetic=synthetic)
     return _finish(figure, f"Output: {result.output.label}, in M€. {note}", path, 2)
 
@@ -826,8 +752,8 @@ def plot_sobol(
 ) -> Figure:
     """Horizontal bars of :attr:`Sensitivity.sobol`: first-order and total index of each free
     value, with their confidence intervals, largest total on top."""
-    figure, axes, table, resolved = _parameter_bars(
-        result, result.sobol, "Sobol indices (method 'sobol' or 'both')", model
+    figure, axes, table, resolved = _parameter_figure(
+        result, result.sobol, "Sobol indices (method 'sobol' or 'both')", model, ranges=False
     )
     positions = np.arange(len(table))
     width = 0.38
@@ -837,20 +763,11 @@ def plot_sobol(
     ):
         y, errors = positions + offset, table[f"{index}_conf"]
         axes.barh(y, table[index], width, xerr=errors, color=colour, capsize=3, label=label)
-    units = [f"({unit_words(str(unit))})" for unit in table["unit"]]
-    _parameter_ticks(axes, table, units, result.parameters)
-    default = (
-        f"Share of the budget's variance under {resolved.name}\n"
-        "due to each assumption (Sobol indices)"
-    )
+    if title is None:
+        title = f"Share of the budget's variance under {resolved.name}\n"
+        title += "due to each assumption (Sobol indices)"
     highest = max(1.0, float((table["ST"] + table["ST_conf"]).max()) * 1.05)
-    _decorate(
-        axes,
-        title if title is not None else default,
-        grid="x",
-        xlabel="share of variance",
-        xlim=(0, highest),
-    )
+    _decorate(axes, title, grid="x", xlabel="share of variance", xlim=(0, highest))
     level = f"{result.samples} Saltelli samples, {result.sobol_evaluations} model runs"
     note = _footnote(resolved, result.parameters, synthetic=synthetic)
     return _finish(figure, f"Output: {result.output.label}, in M€. {level}. {note}", path, 2)
