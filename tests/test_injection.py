@@ -568,3 +568,25 @@ def test_a_hostile_file_name_reaches_the_terminal_escaped(
         + bidi_visible(name.replace("\x1b", "\\x1b").replace("\n", "\\x0a").replace("\r", "\\x0d"))
         + ": "
     )
+
+
+@pytest.mark.parametrize("name", ["a\x1b[31mred\nx.csv", "\u202eevil.csv", "a\rb.csv"])
+def test_a_hostile_file_name_in_a_summary_is_escaped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: Capture, name: str
+) -> None:
+    """The summary of a run (on standard output, or on standard error when the data go to
+    standard output) shows a file name's escape sequence, carriage return or right-to-left
+    override as its escape; its lines stay lines."""
+    monkeypatch.chdir(tmp_path)
+    illustrative_portfolio().head(2).to_csv(tmp_path / name, index=False)
+    shown = bidi_visible(name.replace("\x1b", "\\x1b").replace("\r", "\\x0d"))
+    assert main(["batch", name, "-o", "out.csv", "--year", "2022"]) == 0
+    out = capfd.readouterr().out
+    assert out.startswith(f"secpa-model batch: {shown} -> out.csv\n")
+    assert CONTROL.search(out.replace("\n", "")) is None and BIDI.search(out) is None
+    # the data on standard output, as they are; the summary on standard error, escaped
+    assert main(["batch", name, "-o", "-", "--to", "csv", "--year", "2022"]) == 0
+    captured = capfd.readouterr()
+    assert captured.out.startswith("structure_id,")
+    assert f"secpa-model batch: {shown} -> -\n" in captured.err
+    assert CONTROL.search(captured.err.replace("\n", "")) is None

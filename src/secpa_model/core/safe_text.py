@@ -89,11 +89,11 @@ def html_escape(value: object, quote: bool = True) -> str:
     return escape(_BIDI_CONTROLS.sub(_escape_control, str(value)), quote)
 
 
-def terminal_text(text: str) -> str:
+def terminal_text(text: str, kept: str = LISTING_BREAK) -> str:
     """``text`` for a terminal: every control character escaped (:func:`visible_controls`:
-    a file name's ESC, line break or right-to-left override too), but the line breaks of a
-    listing of problems (a line break then two spaces) kept."""
-    return LISTING_BREAK.join(visible_controls(part) for part in text.split(LISTING_BREAK))
+    a file name's ESC, line break or right-to-left override too), but the breaks ``kept``
+    (by default those of a listing of problems: a line break then two spaces)."""
+    return kept.join(visible_controls(part) for part in text.split(kept))
 
 
 def single_line(text: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import os
 import signal
@@ -18,7 +19,7 @@ import sys
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final, NoReturn
+from typing import Final, NoReturn, TextIO
 
 from secpa_model.core.errors import PROBLEM_FIELDS, Problem, SecpaError
 from secpa_model.core.safe_text import MAX_SHOWN, shortened, terminal_text
@@ -240,10 +241,19 @@ def _run(words: list[str], report: _Reporter) -> int:
     report.json = json_wanted(args)
     args.argv = tuple(words)  # what an output's manifest records (reproduce runs it again)
     NOTES.clear()
-    # an output on standard output: it carries the data only, every message goes to stderr
-    quiet = contextlib.redirect_stdout(sys.stderr) if stdout_taken(args) else None
+    # an output on standard output carries the data only: every message goes to stderr;
+    # a summary for a person shows a name's ESC, carriage return or right-to-left override
+    # as its escape (JSON is printed as it is: json.dumps escapes what a terminal obeys)
+    if stdout_taken(args):
+        shown: contextlib.AbstractContextManager[object] = contextlib.redirect_stdout(
+            _Escaped(sys.stderr)
+        )
+    elif report.json or getattr(args, "prints_json", False):
+        shown = contextlib.nullcontext()
+    else:
+        shown = contextlib.redirect_stdout(_Escaped(sys.stdout))
     try:
-        with quiet or contextlib.nullcontext():
+        with shown:
             code: int = args.handler(args)
     except SecpaError as exc:  # the notes (a CSV read as Windows-1252) end the message
         noted = "\n".join([exc.message, *(f"  (note: {note})" for note in NOTES)])
@@ -263,8 +273,29 @@ def _run(words: list[str], report: _Reporter) -> int:
     if not report.json and not quiet_wanted(args):  # --json: only JSON problems on stderr
         for note in NOTES:
             with contextlib.suppress(OSError):
-                print(f"secpa-model: note: {note}", file=sys.stderr)
+                print(f"secpa-model: note: {terminal_text(note)}", file=sys.stderr)
     return code
+
+
+class _Escaped(io.TextIOBase):
+    """``stream`` for a person: each control character written to it but the line break
+    shown as its escape (:func:`~secpa_model.core.safe_text.terminal_text`)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(terminal_text(text, "\n"))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
 
 
 def _internal(exc: Exception, report: _Reporter) -> int:

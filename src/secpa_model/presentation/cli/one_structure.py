@@ -346,7 +346,7 @@ def add_schema(commands: Subcommands, model: Model) -> None:
     )
     sub.add_argument("name", choices=SCHEMA_NAMES, help="which schema")
     add_options(sub, "--model")
-    sub.set_defaults(handler=run_schema)
+    sub.set_defaults(handler=run_schema, prints_json=True)  # as it is: see _run
 
 
 def run_schema(args: argparse.Namespace) -> int:
