@@ -213,6 +213,34 @@ def test_meta_version_of_a_parameter_file_round_trips() -> None:
     assert Manifest.model_validate_json(recorded.to_json()) == recorded
 
 
+@pytest.mark.parametrize("command", ["budget", "simulate", "sweep"])
+def test_a_scenario_applied_is_recorded_and_reproduce_sees_it_change(
+    tmp_path: Path, capsys: Capture, command: str
+) -> None:
+    """A command that applies one ``--scenario`` records it in its manifest, with its
+    version, as ``compare`` does: an edited scenario file is named by ``reproduce``."""
+    source = write_portfolio(tmp_path)
+    scenario = tmp_path / "dearer.toml"
+    text = (
+        'name = "dearer"\n[meta]\nversion = "s-7"\n'
+        '[overrides]\n"participatory_activities.cost_per_etp" = 50000\n'
+    )
+    scenario.write_text(text, encoding="utf-8")
+    out = tmp_path / "out.csv"
+    more = {
+        "budget": ["--period", YEAR_2022],
+        "simulate": ["--year", "2022", "--draws", "4", "--seed", "1"],
+        "sweep": ["--year", "2022", "--path", "interpreting.annual_cap", "--values", "1,2"],
+    }[command]
+    words = [command, str(source), "--scenario", str(scenario), *more, "-o", str(out)]
+    assert main(words) == 0
+    assert [(s.name, s.version) for s in read_manifest(out).scenarios] == [("dearer", "s-7")]
+    capsys.readouterr()
+    scenario.write_text(text.replace("50000", "51000"), encoding="utf-8")
+    assert main(["reproduce", str(out)]) == 1
+    assert "scenarios changed: 'dearer'" in capsys.readouterr().out
+
+
 def test_meta_version_of_a_scenario_file(tmp_path: Path) -> None:
     path = tmp_path / "s.toml"
     path.write_text(

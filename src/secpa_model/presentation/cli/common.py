@@ -616,11 +616,11 @@ class PortfolioRun:
         print(f"model: {self.model.name!r}; {about}")
         print_note(self.model)
 
-    def manifest(self, period: Period | None, scenarios: Sequence[Scenario] = ()) -> Manifest:
+    def manifest(self, period: Period | None) -> Manifest:
         """The manifest of the outputs over ``period``: the command line, the model, the
-        parameters (and the file ``--parameters`` or ``--baseline`` named), ``scenarios``,
-        ``--seed`` and ``--draws`` when the command has them, and the input ``IN`` read (its
-        sha256 and its rows)."""
+        parameters (and the file ``--parameters`` or ``--baseline`` named), the scenario
+        files read (applied or compared), ``--seed`` and ``--draws`` when the command has
+        them, and the input ``IN`` read (its sha256 and its rows)."""
         args, structures = self.args, self.structures
         named = getattr(args, "parameters", None) or getattr(args, "baseline", None)
         return manifest_for(
@@ -630,7 +630,7 @@ class PortfolioRun:
             input_path=args.input,
             input_sha256=self.input_sha256(),
             rows=structures.size + structures.invalid_rows,
-            scenarios=scenarios,
+            scenarios=self.scenarios,
             seed=getattr(args, "seed", None),
             draws=getattr(args, "draws", None),
             command=getattr(args, "argv", None),

@@ -277,9 +277,7 @@ def run_compare(args: argparse.Namespace) -> int:
     print()
     print(assumption_line(run.base, period))
     detail = comparison.detail
-    run.write(
-        detail, lambda: run.manifest(period, run.scenarios), f"detail: {number(len(detail))} rows"
-    )
+    run.write(detail, lambda: run.manifest(period), f"detail: {number(len(detail))} rows")
     return 0
 
 
@@ -408,7 +406,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     print(text_table([args.path, "total", "difference", "eligible"], rows))
     print()
     print(f"{args.path} takes the SCENARIO values above. " + assumption_line(run.params, period))
-    run.write(table, lambda: run.manifest(period, run.scenarios), "table")
+    run.write(table, lambda: run.manifest(period), "table")
     return 0
 
 
@@ -470,7 +468,7 @@ def run_report(args: argparse.Namespace) -> int:
             source=Path(args.input).name,
             language=args.lang,
         )
-        manifest = run.manifest(period, run.scenarios)
+        manifest = run.manifest(period)
         page = page.replace("</body>", html_manifest(manifest) + "\n</body>", 1)
     except ValueError as exc:  # repeated scenario names
         raise InputError(str(exc)) from exc
